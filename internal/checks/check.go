@@ -1,0 +1,244 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+// Status is the outcome of a check for one account.
+type Status string
+
+// Statuses.
+const (
+	Pass          Status = "PASS"
+	Fail          Status = "FAIL"
+	Unknown       Status = "UNKNOWN"
+	NotApplicable Status = "NOT_APPLICABLE"
+)
+
+// Severity ranks how much a failing check matters.
+type Severity string
+
+// Severities, lowest first.
+const (
+	Info     Severity = "info"
+	Low      Severity = "low"
+	Medium   Severity = "medium"
+	High     Severity = "high"
+	Critical Severity = "critical"
+)
+
+var severityRank = map[Severity]int{Info: 0, Low: 1, Medium: 2, High: 3, Critical: 4}
+
+// Rank orders severities; an unknown severity ranks -1.
+func (s Severity) Rank() int {
+	if r, ok := severityRank[s]; ok {
+		return r
+	}
+	return -1
+}
+
+// ParseSeverity accepts a severity name in any case.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	if v.Rank() < 0 {
+		return "", fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
+	}
+	return v, nil
+}
+
+// References tie a check to the frameworks it implements.
+type References struct {
+	SEC01BP02   string   `json:"sec01_bp02"`
+	CIS         []string `json:"cis"`
+	SecurityHub []string `json:"security_hub"`
+}
+
+// Check is one posture check.
+type Check struct {
+	ID          string
+	Title       string
+	Severity    Severity
+	Doc         string // what it checks and why; shown by `rootguard explain`
+	Remediation string
+	References  References
+	// Run assesses one account. It returns exactly one result.
+	Run func(in Input) Result
+}
+
+// Input is what a check sees for one account.
+type Input struct {
+	Snapshot *inventory.Snapshot
+	Account  *inventory.Account
+	Config   Config
+}
+
+// Result is what Run returns; Assess turns it into a Finding.
+type Result struct {
+	Status   Status
+	Detail   string
+	Evidence map[string]any
+}
+
+// Finding is one check's result for one account.
+type Finding struct {
+	CheckID     string         `json:"check_id"`
+	AccountID   string         `json:"account_id"`
+	AccountName string         `json:"account_name"`
+	Status      Status         `json:"status"`
+	Severity    Severity       `json:"severity"`
+	Title       string         `json:"title"`
+	Detail      string         `json:"detail"`
+	Evidence    map[string]any `json:"evidence"`
+	Remediation string         `json:"remediation"`
+	References  References     `json:"references"`
+}
+
+// Config tunes the checks. Zero values are replaced by DefaultConfig's.
+type Config struct {
+	// Now is the assessment time; ages and windows are measured from it.
+	Now time.Time
+	// OrgDomains are the organization's own email domains. Empty: the
+	// root-email-org-domain check only rejects consumer mail providers.
+	OrgDomains []string
+	// RecentUseWindow: root use newer than this fails root-recent-use.
+	RecentUseWindow time.Duration
+	// PasswordMaxAge: an older root password fails root-password-age.
+	PasswordMaxAge time.Duration
+	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
+	// battery replacement.
+	MFAHardwareMaxAge time.Duration
+}
+
+// DefaultConfig returns the defaults, with Now set to now.
+func DefaultConfig(now time.Time) Config {
+	return Config{
+		Now:               now,
+		RecentUseWindow:   90 * 24 * time.Hour,
+		PasswordMaxAge:    365 * 24 * time.Hour,
+		MFAHardwareMaxAge: 3 * 365 * 24 * time.Hour,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig(c.Now)
+	if c.Now.IsZero() {
+		d.Now = time.Now()
+	}
+	if c.RecentUseWindow == 0 {
+		c.RecentUseWindow = d.RecentUseWindow
+	}
+	if c.PasswordMaxAge == 0 {
+		c.PasswordMaxAge = d.PasswordMaxAge
+	}
+	if c.MFAHardwareMaxAge == 0 {
+		c.MFAHardwareMaxAge = d.MFAHardwareMaxAge
+	}
+	c.Now = d.Now
+	return c
+}
+
+// Registry is an ordered set of checks with unique IDs.
+type Registry struct {
+	checks []*Check
+	byID   map[string]*Check
+}
+
+// NewRegistry validates the checks and returns a registry of them.
+func NewRegistry(cs ...*Check) (*Registry, error) {
+	r := &Registry{byID: map[string]*Check{}}
+	for _, c := range cs {
+		if err := validate(c); err != nil {
+			return nil, err
+		}
+		if _, dup := r.byID[c.ID]; dup {
+			return nil, fmt.Errorf("check %s: registered twice", c.ID)
+		}
+		r.byID[c.ID] = c
+		r.checks = append(r.checks, c)
+	}
+	return r, nil
+}
+
+func validate(c *Check) error {
+	switch {
+	case c.ID == "" || strings.ToLower(c.ID) != c.ID || strings.ContainsAny(c.ID, " _"):
+		return fmt.Errorf("check %q: ID must be non-empty kebab-case", c.ID)
+	case c.Title == "":
+		return fmt.Errorf("check %s: no title", c.ID)
+	case c.Severity.Rank() < 0:
+		return fmt.Errorf("check %s: unknown severity %q", c.ID, c.Severity)
+	case strings.TrimSpace(c.Doc) == "":
+		return fmt.Errorf("check %s: no documentation", c.ID)
+	case strings.TrimSpace(c.Remediation) == "":
+		return fmt.Errorf("check %s: no remediation", c.ID)
+	case c.References.SEC01BP02 == "":
+		return fmt.Errorf("check %s: no SEC01-BP02 step", c.ID)
+	case c.Run == nil:
+		return fmt.Errorf("check %s: no Run function", c.ID)
+	}
+	return nil
+}
+
+// Checks returns the registered checks in registration order.
+func (r *Registry) Checks() []*Check { return r.checks }
+
+// Lookup returns the check with the given ID.
+func (r *Registry) Lookup(id string) (*Check, bool) {
+	c, ok := r.byID[id]
+	return c, ok
+}
+
+// Assess runs every check over every account of the snapshot. Findings are
+// ordered by account ID, then by registration order.
+func (r *Registry) Assess(s *inventory.Snapshot, cfg Config) []Finding {
+	cfg = cfg.withDefaults()
+	accounts := make([]*inventory.Account, len(s.Accounts))
+	for i := range s.Accounts {
+		accounts[i] = &s.Accounts[i]
+	}
+	sort.SliceStable(accounts, func(i, j int) bool { return accounts[i].ID < accounts[j].ID })
+	var out []Finding
+	for _, a := range accounts {
+		for _, c := range r.checks {
+			out = append(out, c.assess(Input{Snapshot: s, Account: a, Config: cfg}))
+		}
+	}
+	return out
+}
+
+func (c *Check) assess(in Input) (f Finding) {
+	res := c.Run(in)
+	if res.Evidence == nil {
+		res.Evidence = map[string]any{}
+	}
+	cis := c.References.CIS
+	if cis == nil {
+		cis = []string{}
+	}
+	sh := c.References.SecurityHub
+	if sh == nil {
+		sh = []string{}
+	}
+	return Finding{
+		CheckID:     c.ID,
+		AccountID:   in.Account.ID,
+		AccountName: in.Account.Name,
+		Status:      res.Status,
+		Severity:    c.Severity,
+		Title:       c.Title,
+		Detail:      res.Detail,
+		Evidence:    res.Evidence,
+		Remediation: c.Remediation,
+		References:  References{SEC01BP02: c.References.SEC01BP02, CIS: cis, SecurityHub: sh},
+	}
+}
+
+// unknown is the Result for a fact that could not be read.
+func unknown(reason string, evidence map[string]any) Result {
+	return Result{Status: Unknown, Detail: "could not assess: " + reason, Evidence: evidence}
+}

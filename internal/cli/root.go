@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// env holds what every command needs from the process: streams, a logger
+// and the global options.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	logLevel string
+	timeout  time.Duration
+}
+
+// isTerminal reports whether w is a terminal (colour and progress only then).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Run executes rootguard with args and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "rootguard",
+		Short:         "Keep the AWS account root user safe (AWS Well-Architected SEC01-BP02)",
+		Long:          "rootguard audits, explains and fixes the AWS account root user's posture across one account or a whole AWS Organization, and detects root activity in CloudTrail.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
+				return usageError("--log-level: %v", err)
+			}
+			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+			if e.timeout > 0 {
+				ctx, cancel := context.WithTimeout(cmd.Context(), e.timeout)
+				cobra.OnFinalize(cancel)
+				cmd.SetContext(ctx)
+			}
+			return nil
+		},
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
+	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
+	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	for _, newCmd := range []func(*env) *cobra.Command{
+		newScanCmd,
+		newCollectCmd,
+		newExplainCmd,
+		newTrailCmd,
+		newVersionCmd,
+	} {
+		root.AddCommand(newCmd(e))
+	}
+
+	err := root.ExecuteContext(ctx)
+	code := exitCode(err)
+	if err != nil {
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.err != nil {
+			msg := err.Error()
+			if code == ExitUsage && !strings.Contains(msg, "--help") {
+				msg += " (see 'rootguard --help')"
+			}
+			fmt.Fprintln(stderr, "rootguard: "+msg)
+		}
+		if code == ExitOK { // cobra's own errors (unknown command)
+			code = ExitUsage
+		}
+	}
+	return code
+}

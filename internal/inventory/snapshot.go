@@ -1,0 +1,322 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+)
+
+// Schema is the version string of the snapshot format. Loading a snapshot
+// with any other schema is an error: fields change meaning between versions.
+const Schema = "rootguard.snapshot/v1"
+
+// Snapshot is everything collected in one run.
+type Snapshot struct {
+	Schema      string    `json:"schema"`
+	CollectedAt time.Time `json:"collected_at"`
+	// Mode is "organization" (collected from the management or delegated
+	// administrator account) or "standalone" (one account).
+	Mode string `json:"mode"`
+	// Caller is the identity that collected (sts:GetCallerIdentity).
+	Caller       Fact[Caller]  `json:"caller"`
+	Organization *Organization `json:"organization,omitempty"`
+	Accounts     []Account     `json:"accounts"`
+}
+
+// Mode values.
+const (
+	ModeOrganization = "organization"
+	ModeStandalone   = "standalone"
+)
+
+// Caller is the result of sts:GetCallerIdentity.
+type Caller struct {
+	AccountID string `json:"account_id"`
+	ARN       string `json:"arn"`
+}
+
+// Source says where a fact came from: the API call, when it was made, and
+// the error if it failed. A Source with an empty API means the fact was not
+// collected at all (not applicable to this account, or not attempted).
+type Source struct {
+	API   string     `json:"api,omitempty"`
+	At    time.Time  `json:"at,omitzero"`
+	Error *CallError `json:"error,omitempty"`
+}
+
+// CallError is a failed AWS call, classified by its API error code.
+type CallError struct {
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
+}
+
+func (e *CallError) Error() string {
+	if e.Message == "" {
+		return e.Code
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Fact is one collected value and its source.
+type Fact[T any] struct {
+	Value  T      `json:"value"`
+	Source Source `json:"source"`
+}
+
+// Known reports whether the fact was collected without error.
+func (f Fact[T]) Known() bool { return f.Source.API != "" && f.Source.Error == nil }
+
+// Collected reports whether collection of the fact was attempted.
+func (f Fact[T]) Collected() bool { return f.Source.API != "" }
+
+// Reason explains why a fact is not known, for UNKNOWN findings.
+func (f Fact[T]) Reason() string {
+	switch {
+	case f.Source.API == "":
+		return "not collected"
+	case f.Source.Error != nil:
+		return fmt.Sprintf("%s failed: %s", f.Source.API, f.Source.Error)
+	default:
+		return ""
+	}
+}
+
+// Organization is the AWS Organization the snapshot was collected from.
+type Organization struct {
+	ID                  string `json:"id"`
+	ARN                 string `json:"arn,omitempty"`
+	FeatureSet          string `json:"feature_set,omitempty"`
+	ManagementAccountID string `json:"management_account_id"`
+	// Units holds the root(s) and every OU, parents before children.
+	Units Fact[[]OrgUnit] `json:"units"`
+	// Features is iam:ListOrganizationsFeatures: "RootCredentialsManagement"
+	// and "RootSessions" when centralized root access is on.
+	Features Fact[[]string] `json:"features"`
+	// TrustedServices is organizations:ListAWSServiceAccessForOrganization.
+	TrustedServices Fact[[]string] `json:"trusted_services"`
+}
+
+// OrgUnit is an organization root ("r-…") or an organizational unit ("ou-…").
+type OrgUnit struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"parent_id,omitempty"` // empty for a root
+}
+
+// Account is one AWS account and every fact collected about it.
+type Account struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	ARN    string `json:"arn,omitempty"`
+	State  string `json:"state,omitempty"` // ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED
+	Joined string `json:"joined_method,omitempty"`
+	// Role is "management", "member" or "standalone".
+	Role string `json:"role"`
+	// ParentID is the account's direct parent (root or OU) in the organization.
+	ParentID string `json:"parent_id,omitempty"`
+	// RootEmail is the root user's email address (organizations:ListAccounts).
+	RootEmail Fact[string] `json:"root_email"`
+
+	Root     RootCredentials `json:"root"`
+	Contacts Contacts        `json:"contacts"`
+}
+
+// Account roles.
+const (
+	RoleManagement = "management"
+	RoleMember     = "member"
+	RoleStandalone = "standalone"
+)
+
+// RootCredentials are the facts about the root user's credentials.
+//
+// Member accounts of an organization are read through an sts:AssumeRoot
+// session with the IAMAuditRootUserCredentials task policy (Method
+// "assume-root"): Summary, LoginProfile, User, AccessKeys,
+// SigningCertificates and MFADevices come from the root user itself.
+// The management account and standalone accounts are read with ordinary
+// credentials (Method "direct"): Summary, CredentialReport and
+// VirtualMFADevices; AccessKeys and SigningCertificates are then derived from
+// the credential report's root row and carry its source.
+type RootCredentials struct {
+	Method string `json:"method,omitempty"`
+	// Session is the sts:AssumeRoot call that opened the audit session.
+	Session             Fact[bool]                 `json:"session"`
+	Summary             Fact[AccountSummary]       `json:"summary"`
+	CredentialReport    Fact[*CredentialReportRow] `json:"credential_report"`
+	LoginProfile        Fact[LoginProfile]         `json:"login_profile"`
+	User                Fact[RootUser]             `json:"user"`
+	AccessKeys          Fact[[]AccessKey]          `json:"access_keys"`
+	SigningCertificates Fact[[]SigningCertificate] `json:"signing_certificates"`
+	MFADevices          Fact[[]MFADevice]          `json:"mfa_devices"`
+	// VirtualMFADevices are the account's virtual MFA devices assigned to
+	// the root user (User.Arn equal to arn:aws:iam::<id>:root exactly).
+	VirtualMFADevices Fact[[]MFADevice] `json:"virtual_mfa_devices"`
+}
+
+// Root credential collection methods.
+const (
+	MethodAssumeRoot = "assume-root"
+	MethodDirect     = "direct"
+)
+
+// AccountSummary holds the root-related keys of iam:GetAccountSummary.
+type AccountSummary struct {
+	AccountMFAEnabled                 int `json:"account_mfa_enabled"`
+	AccountAccessKeysPresent          int `json:"account_access_keys_present"`
+	AccountPasswordPresent            int `json:"account_password_present"`
+	AccountSigningCertificatesPresent int `json:"account_signing_certificates_present"`
+	MFADevices                        int `json:"mfa_devices"`
+	MFADevicesInUse                   int `json:"mfa_devices_in_use"`
+}
+
+// LoginProfile is iam:GetLoginProfile for the root user. Exists is false when
+// the call answered NoSuchEntity: the root user has no password.
+type LoginProfile struct {
+	Exists     bool       `json:"exists"`
+	CreateDate *time.Time `json:"create_date,omitempty"`
+}
+
+// RootUser is iam:GetUser called with no user name in a root session.
+type RootUser struct {
+	ARN              string     `json:"arn,omitempty"`
+	CreateDate       *time.Time `json:"create_date,omitempty"`
+	PasswordLastUsed *time.Time `json:"password_last_used,omitempty"`
+}
+
+// AccessKey is one root access key. ID is empty when the key is known only
+// from the credential report (Slot 1 or 2).
+type AccessKey struct {
+	ID         string       `json:"id,omitempty"`
+	Slot       int          `json:"slot,omitempty"`
+	Status     string       `json:"status"` // Active or Inactive
+	CreateDate *time.Time   `json:"create_date,omitempty"`
+	LastUsed   *KeyLastUsed `json:"last_used,omitempty"`
+}
+
+// KeyLastUsed is iam:GetAccessKeyLastUsed (or the report's last_used columns).
+type KeyLastUsed struct {
+	Date    *time.Time `json:"date,omitempty"`
+	Service string     `json:"service,omitempty"`
+	Region  string     `json:"region,omitempty"`
+}
+
+// SigningCertificate is one root X.509 signing certificate.
+type SigningCertificate struct {
+	ID         string     `json:"id,omitempty"`
+	Slot       int        `json:"slot,omitempty"`
+	Status     string     `json:"status"`
+	UploadDate *time.Time `json:"upload_date,omitempty"`
+}
+
+// MFADevice is one MFA device of the root user.
+type MFADevice struct {
+	Serial     string     `json:"serial"`
+	Type       string     `json:"type"` // see MFA* constants
+	EnableDate *time.Time `json:"enable_date,omitempty"`
+}
+
+// MFA device types, classified from the serial and the API that listed it.
+const (
+	MFAVirtual      = "virtual"       // listed by ListVirtualMFADevices, or arn:…:mfa/…
+	MFAFIDO         = "fido"          // arn:…:u2f/… security key or passkey
+	MFAHardwareTOTP = "hardware-totp" // any other serial (a vendor serial number)
+)
+
+// CredentialReportRow is the <root_account> row of the IAM credential report,
+// as its raw column values plus when the report was generated.
+type CredentialReportRow struct {
+	GeneratedTime *time.Time        `json:"generated_time,omitempty"`
+	Columns       map[string]string `json:"columns"`
+}
+
+// Contacts are the account's contact facts (AWS Account Management API).
+type Contacts struct {
+	Primary Fact[*ContactInformation] `json:"primary"`
+	// Alternates is keyed by SECURITY, BILLING and OPERATIONS. A known fact
+	// with a nil value means the contact is not set (ResourceNotFound).
+	Alternates map[string]Fact[*AlternateContact] `json:"alternates"`
+}
+
+// Alternate contact types.
+var AlternateTypes = []string{"SECURITY", "BILLING", "OPERATIONS"}
+
+// ContactInformation is account:GetContactInformation.
+type ContactInformation struct {
+	FullName         string `json:"full_name,omitempty"`
+	CompanyName      string `json:"company_name,omitempty"`
+	AddressLine1     string `json:"address_line1,omitempty"`
+	AddressLine2     string `json:"address_line2,omitempty"`
+	AddressLine3     string `json:"address_line3,omitempty"`
+	City             string `json:"city,omitempty"`
+	StateOrRegion    string `json:"state_or_region,omitempty"`
+	DistrictOrCounty string `json:"district_or_county,omitempty"`
+	PostalCode       string `json:"postal_code,omitempty"`
+	CountryCode      string `json:"country_code,omitempty"`
+	PhoneNumber      string `json:"phone_number,omitempty"`
+	WebsiteURL       string `json:"website_url,omitempty"`
+}
+
+// AlternateContact is account:GetAlternateContact.
+type AlternateContact struct {
+	Name         string `json:"name,omitempty"`
+	Title        string `json:"title,omitempty"`
+	EmailAddress string `json:"email_address,omitempty"`
+	PhoneNumber  string `json:"phone_number,omitempty"`
+}
+
+// RootARN is the root user's ARN in an account.
+func RootARN(accountID string) string { return "arn:aws:iam::" + accountID + ":root" }
+
+// Account returns the account with the given ID, or nil.
+func (s *Snapshot) Account(id string) *Account {
+	for i := range s.Accounts {
+		if s.Accounts[i].ID == id {
+			return &s.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// Sort orders accounts by ID so output stays stable.
+func (s *Snapshot) Sort() {
+	sort.Slice(s.Accounts, func(i, j int) bool { return s.Accounts[i].ID < s.Accounts[j].ID })
+}
+
+// Decode parses a snapshot and checks its schema version. name is used in
+// error messages (a file path, or "-").
+func Decode(name string, data []byte) (*Snapshot, error) {
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("snapshot %s: not valid JSON: %w", name, err)
+	}
+	if head.Schema == nil {
+		return nil, fmt.Errorf("snapshot %s: no \"schema\" field: not a rootguard snapshot", name)
+	}
+	if *head.Schema != Schema {
+		return nil, fmt.Errorf("snapshot %s: schema %q is not supported (want %q)", name, *head.Schema, Schema)
+	}
+	var s Snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	return &s, nil
+}
+
+// Load reads and decodes a snapshot file.
+func Load(path string) (*Snapshot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+	}
+	return Decode(path, data)
+}
+
+// Encode writes the snapshot as indented JSON.
+func (s *Snapshot) Encode() ([]byte, error) {
+	return json.MarshalIndent(s, "", "  ")
+}
