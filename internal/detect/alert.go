@@ -1,0 +1,66 @@
+package detect
+
+// Severity ranks an alert.
+type Severity string
+
+// Severities, lowest first; the same names as checks.Severity.
+const (
+	Info     Severity = "info"
+	Low      Severity = "low"
+	Medium   Severity = "medium"
+	High     Severity = "high"
+	Critical Severity = "critical"
+)
+
+// Source says where a record came from.
+type Source struct {
+	File  string `json:"file"`
+	Index int    `json:"index"` // index of the record within the file, from 0
+}
+
+// Alert is one detection.
+//
+// Per-event alerts describe one record. Aggregate alerts (root-console-brute-force) describe a
+// group: the fields of the first record of the group, plus Count and EventIDs.
+type Alert struct {
+	RuleID   string   `json:"rule_id"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Detail   string   `json:"detail"`
+
+	EventID     string `json:"event_id,omitempty"`
+	EventTime   string `json:"event_time,omitempty"` // RFC 3339, or the raw text when unparseable
+	EventName   string `json:"event_name,omitempty"`
+	EventSource string `json:"event_source,omitempty"`
+	AccountID   string `json:"account_id,omitempty"`
+	Region      string `json:"region,omitempty"`
+	SourceIP    string `json:"source_ip,omitempty"`
+	UserAgent   string `json:"user_agent,omitempty"`
+	ErrorCode   string `json:"error_code,omitempty"`
+	// Principal is the ARN of the identity that made the call (the root ARN for root activity).
+	Principal string `json:"principal,omitempty"`
+	// MFAUsed is nil when the record does not say.
+	MFAUsed *bool `json:"mfa_used,omitempty"`
+
+	// RootRequired is true when the action is one of the tasks that need root user credentials;
+	// RootTask names it. False on root activity means the work should have used a role.
+	RootRequired bool   `json:"root_required"`
+	RootTask     string `json:"root_task,omitempty"`
+
+	// AssumedRoot marks activity of a session opened by sts:AssumeRoot.
+	AssumedRoot bool `json:"assumed_root,omitempty"`
+	// Caller is who was behind an AssumeRoot session (the ARN that called sts:AssumeRoot), when
+	// the call was in the input; for assume-root-called, the caller of the call itself.
+	Caller string `json:"caller,omitempty"`
+	// TargetAccount and TaskPolicy describe an sts:AssumeRoot call (for both assume-root rules).
+	TargetAccount string `json:"target_account,omitempty"`
+	TaskPolicy    string `json:"task_policy,omitempty"`
+
+	Source Source `json:"source"`
+
+	// Count and EventIDs are set on aggregate alerts.
+	Count    int      `json:"count,omitempty"`
+	EventIDs []string `json:"event_ids,omitempty"`
+	// Sources lists where each record of an aggregate alert came from, in EventIDs order.
+	Sources []Source `json:"sources,omitempty"`
+}
