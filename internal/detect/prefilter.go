@@ -1,10 +1,91 @@
 package detect
 
+import "bytes"
+
+// needles are the literal byte strings behind every rule, aggregate and join:
+//
+//   - "Root": userIdentity.type Root, sessionIssuer.type Root, the sessionContext key
+//     "assumedRoot" (looked up with its exact case when decoding) and the event name AssumeRoot;
+//   - "PasswordRecovery": PasswordRecoveryRequested and PasswordRecoveryCompleted;
+//   - "Contact", "PrimaryEmail", "SetAccountPreferences", "SecurityQuestions": the contact and
+//     recovery-path events of account-contact-changed.
+//
+// Rules compare these values case-sensitively, so an IAM user named "root" does not pass.
+var needles = [][]byte{
+	[]byte("Root"),
+	[]byte("PasswordRecovery"),
+	[]byte("Contact"),
+	[]byte("PrimaryEmail"),
+	[]byte("SetAccountPreferences"),
+	[]byte("SecurityQuestions"),
+}
+
 // Needles returns the literal byte strings Interesting looks for. A raw record that contains none
-// of them can be skipped. The slices are shared; do not modify them.
+// of them (and no \u escape) can be skipped. The slices are shared; do not modify them.
 func Needles() [][]byte { return needles }
 
 // Interesting reports whether any rule could fire on the raw JSON record, or an aggregate or
 // join could need it. False guarantees that Engine.Observe would return nothing for the record
-// and that Flush would not change without it. It never decodes JSON.
-func Interesting(raw []byte) bool { return interesting(raw) }
+// and that Flush would not change without it. It never decodes JSON: it looks for the literal
+// needles, and only when the record holds a \u escape (which could spell a needle) does it
+// also look in a copy with those escapes undone.
+func Interesting(raw []byte) bool {
+	if containsNeedle(raw) {
+		return true
+	}
+	if !bytes.Contains(raw, []byte(`\u`)) {
+		return false
+	}
+	return containsNeedle(unescapeU(raw))
+}
+
+func containsNeedle(b []byte) bool {
+	for _, n := range needles {
+		if bytes.Contains(b, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// unescapeU returns b with every \uXXXX escape of an ASCII character replaced by the character.
+// Other bytes, including other escapes, are copied unchanged; needles are ASCII letters, which a
+// JSON string can only spell differently through \u escapes.
+func unescapeU(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\\' && i+1 < len(b) {
+			if b[i+1] == 'u' && i+5 < len(b) {
+				if v, ok := hex4(b[i+2 : i+6]); ok && v < 0x80 {
+					out = append(out, byte(v))
+					i += 5
+					continue
+				}
+			}
+			// Any other escape: copy both bytes so an escaped backslash cannot start a \u.
+			out = append(out, b[i], b[i+1])
+			i++
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
+}
+
+func hex4(h []byte) (rune, bool) {
+	var v rune
+	for _, c := range h {
+		v <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			v |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			v |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			v |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}

@@ -25,20 +25,20 @@ type Rule struct {
 	Severity Severity // default severity; an alert may carry another (e.g. a failed call)
 	Title    string
 	Doc      string // what it matches, what it deliberately leaves out, and why
-	// Aggregate is true for rules whose alerts come only from Engine.Flush.
-	Aggregate bool
 	// TruePositives and FalsePositives name sample files under testdata/rules/<ID>/.
 	TruePositives  []string
 	FalsePositives []string
 
-	// match decides a per-event rule; nil for aggregate rules.
-	match func(r *Record) (Alert, bool)
+	kind ruleKind
+	// match decides a per-event rule on r, completing a, which comes pre-filled from the record
+	// and the rule's defaults; nil for aggregate rules.
+	match func(r *Record, a *Alert) bool
 }
 
 // Rules returns the registry, in a fixed order. The values are shared; do not modify them.
 func Rules() []*Rule { return registry }
 
-// Rule returns the rule with the given ID, or nil.
+// RuleByID returns the rule with the given ID, or nil.
 func RuleByID(id string) *Rule {
 	for _, r := range registry {
 		if r.ID == id {
@@ -47,3 +47,7 @@ func RuleByID(id string) *Rule {
 	}
 	return nil
 }
+
+// Deferred reports whether the rule's alerts come from Engine.Flush (aggregates and joins)
+// rather than from Engine.Observe.
+func (r *Rule) Deferred() bool { return r.kind == kindAggregate || r.kind == kindHeld }
