@@ -119,6 +119,10 @@ type Account struct {
 	// RootEmail is the root user's email address (organizations:ListAccounts).
 	RootEmail Fact[string] `json:"root_email"`
 
+	// Skipped says why no call was made for this account (a suspended or
+	// closed account); its facts are then not collected.
+	Skipped string `json:"skipped,omitempty"`
+
 	Root     RootCredentials `json:"root"`
 	Contacts Contacts        `json:"contacts"`
 }
@@ -197,10 +201,13 @@ type AccessKey struct {
 }
 
 // KeyLastUsed is iam:GetAccessKeyLastUsed (or the report's last_used columns).
+// Error is set when iam:GetAccessKeyLastUsed failed: the key's last use is
+// then unknown, not "never".
 type KeyLastUsed struct {
 	Date    *time.Time `json:"date,omitempty"`
 	Service string     `json:"service,omitempty"`
 	Region  string     `json:"region,omitempty"`
+	Error   *CallError `json:"error,omitempty"`
 }
 
 // SigningCertificate is one root X.509 signing certificate.

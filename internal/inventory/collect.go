@@ -1,0 +1,575 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+)
+
+// DefaultConcurrency is how many accounts are collected at once. Each
+// account also runs its own calls in parallel (about four at a time), so
+// this keeps well under the request rates AWS allows for IAM and
+// Organizations while finishing 1,000 accounts in seconds.
+const DefaultConcurrency = 16
+
+// CollectOptions says what to collect and how.
+type CollectOptions struct {
+	// Org collects the whole organization from the management account or a
+	// delegated administrator. Otherwise only the caller's own account is
+	// collected, as a standalone account.
+	Org bool
+	// Accounts limits an organization run to these account IDs; empty means
+	// every account.
+	Accounts []string
+	// Concurrency is the number of accounts in flight; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+	// Now is the clock for CollectedAt and every Source.At; nil means
+	// time.Now.
+	Now func() time.Time
+	// Sleep waits between credential report polls; nil waits on a timer.
+	// It must return ctx's error when ctx ends first.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Progress is called after each account completes.
+	Progress func(done, total int)
+	// Logger receives debug and warning records; nil discards them.
+	Logger *slog.Logger
+}
+
+// Error codes the collector records itself (the others come from AWS, see
+// awsclient.ErrorCode).
+const (
+	// CodeNotCallerAccount: the management account's root user and
+	// contacts are readable only from inside it, and the run used a
+	// delegated administrator account.
+	CodeNotCallerAccount = "NotCallerAccount"
+	// CodeInvalidReport: the credential report could not be parsed.
+	CodeInvalidReport = "InvalidCredentialReport"
+	// CodeReportNotReady: the credential report did not complete in time.
+	CodeReportNotReady = "CredentialReportNotReady"
+)
+
+// The client interfaces below are the calls the collector makes, so that
+// unit tests can substitute fakes; paginated calls use the SDK's own
+// ListXxxAPIClient interfaces.
+
+type stsAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+	awsclient.AssumeRootAPI
+}
+
+type orgAPI interface {
+	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
+	DescribeAccount(context.Context, *organizations.DescribeAccountInput, ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
+	organizations.ListRootsAPIClient
+	organizations.ListOrganizationalUnitsForParentAPIClient
+	organizations.ListAccountsForParentAPIClient
+	organizations.ListAccountsAPIClient
+	organizations.ListAWSServiceAccessForOrganizationAPIClient
+}
+
+// callerIAM is IAM with the caller's own credentials.
+type callerIAM interface {
+	ListOrganizationsFeatures(context.Context, *iam.ListOrganizationsFeaturesInput, ...func(*iam.Options)) (*iam.ListOrganizationsFeaturesOutput, error)
+	summaryAPI
+	GenerateCredentialReport(context.Context, *iam.GenerateCredentialReportInput, ...func(*iam.Options)) (*iam.GenerateCredentialReportOutput, error)
+	GetCredentialReport(context.Context, *iam.GetCredentialReportInput, ...func(*iam.Options)) (*iam.GetCredentialReportOutput, error)
+	iam.ListVirtualMFADevicesAPIClient
+}
+
+type summaryAPI interface {
+	GetAccountSummary(context.Context, *iam.GetAccountSummaryInput, ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error)
+}
+
+// rootIAM is IAM in an sts:AssumeRoot audit session.
+type rootIAM interface {
+	summaryAPI
+	GetLoginProfile(context.Context, *iam.GetLoginProfileInput, ...func(*iam.Options)) (*iam.GetLoginProfileOutput, error)
+	GetUser(context.Context, *iam.GetUserInput, ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	iam.ListAccessKeysAPIClient
+	iam.ListSigningCertificatesAPIClient
+	iam.ListMFADevicesAPIClient
+}
+
+type contactAPI interface {
+	GetContactInformation(context.Context, *account.GetContactInformationInput, ...func(*account.Options)) (*account.GetContactInformationOutput, error)
+	GetAlternateContact(context.Context, *account.GetAlternateContactInput, ...func(*account.Options)) (*account.GetAlternateContactOutput, error)
+}
+
+// clients are the AWS clients of one run.
+type clients struct {
+	sts     stsAPI
+	org     orgAPI
+	iam     callerIAM
+	account contactAPI
+	// rootSession opens an audit root session in a member account.
+	rootSession func(accountID string) aws.CredentialsProvider
+	// rootIAM is an IAM client using a root session's credentials.
+	rootIAM func(creds aws.CredentialsProvider) rootIAM
+}
+
+func newClients(cfg aws.Config) clients {
+	stsc := sts.NewFromConfig(cfg)
+	return clients{
+		sts:     stsc,
+		org:     organizations.NewFromConfig(cfg),
+		iam:     iam.NewFromConfig(cfg),
+		account: account.NewFromConfig(cfg),
+		rootSession: func(id string) aws.CredentialsProvider {
+			return awsclient.AssumeRoot(stsc, id, awsclient.TaskAuditRootUserCredentials)
+		},
+		rootIAM: func(creds aws.CredentialsProvider) rootIAM {
+			return iam.NewFromConfig(cfg, func(o *iam.Options) { o.Credentials = creds })
+		},
+	}
+}
+
+// Collect reads, without changing anything, every fact rootguard assesses:
+// the caller, the organization (with opts.Org) and each account's root
+// credentials and contacts. A call that fails is recorded in its fact's
+// Source and collection goes on; Collect returns an error only when it
+// cannot start (no credentials, sts:GetCallerIdentity or, with opts.Org,
+// organizations:DescribeOrganization or ListAccounts failing, an unknown
+// account in opts.Accounts) or when ctx ends. Accounts are sorted by ID.
+func Collect(ctx context.Context, cfg aws.Config, opts CollectOptions) (*Snapshot, error) {
+	return collect(ctx, newClients(cfg), opts)
+}
+
+type collector struct {
+	c      clients
+	opts   CollectOptions
+	log    *slog.Logger
+	caller string // the caller's account ID
+}
+
+func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.Accounts) > 0 && !opts.Org {
+		return nil, errors.New("collect: an account list needs organization mode")
+	}
+	col := &collector{c: c, opts: opts, log: opts.Logger}
+
+	snap := &Snapshot{Schema: Schema, CollectedAt: col.now(), Mode: ModeStandalone}
+	at := col.now()
+	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("collect: identify the caller (sts:GetCallerIdentity): %w", err)
+	}
+	col.caller = aws.ToString(id.Account)
+	snap.Caller = Fact[Caller]{
+		Value:  Caller{AccountID: col.caller, ARN: aws.ToString(id.Arn)},
+		Source: Source{API: "sts:GetCallerIdentity", At: at},
+	}
+	col.log.Debug("caller identified", "account_id", col.caller, "arn", aws.ToString(id.Arn))
+
+	if opts.Org {
+		snap.Mode = ModeOrganization
+		snap.Organization, snap.Accounts, err = col.organization(ctx)
+	} else {
+		snap.Organization, snap.Accounts, err = col.standalone(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := col.accounts(ctx, snap.Accounts); err != nil {
+		return nil, err
+	}
+	snap.Sort()
+	return snap, nil
+}
+
+func (col *collector) now() time.Time { return col.opts.Now().UTC() }
+
+// source builds the Source of a call made at at that returned err.
+func source(api string, at time.Time, err error) Source {
+	s := Source{API: api, At: at}
+	if err != nil {
+		s.Error = callError(err)
+	}
+	return s
+}
+
+func callError(err error) *CallError {
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &CallError{Code: awsclient.ErrorCode(err), Message: awsclient.ErrorMessage(err)}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// standalone describes the caller's own account. If that account belongs to
+// an organization it is still assessed directly; the organization is noted
+// (without its tree) and the account's role says whether it manages it.
+func (col *collector) standalone(ctx context.Context) (*Organization, []Account, error) {
+	acct := Account{ID: col.caller, Role: RoleStandalone}
+	out, err := col.c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	switch {
+	case err == nil && out.Organization != nil:
+		o := out.Organization
+		org := &Organization{
+			ID:                  aws.ToString(o.Id),
+			ARN:                 aws.ToString(o.Arn),
+			FeatureSet:          string(o.FeatureSet),
+			ManagementAccountID: aws.ToString(o.MasterAccountId),
+		}
+		acct.Role = RoleMember
+		if org.ManagementAccountID == col.caller {
+			acct.Role = RoleManagement
+			col.describeSelf(ctx, &acct)
+		}
+		col.log.Info("account belongs to an organization; assessing it alone", "account_id", col.caller,
+			"org_id", org.ID, "role", acct.Role)
+		return org, []Account{acct}, nil
+	case err != nil && awsclient.ErrorCode(err) != awsclient.CodeNotInOrganization:
+		col.log.Warn("cannot tell whether the account belongs to an organization", "account_id", col.caller,
+			"error", err)
+	}
+	return nil, []Account{acct}, nil
+}
+
+// describeSelf fills the management account's name, state and root email
+// from organizations:DescribeAccount.
+func (col *collector) describeSelf(ctx context.Context, a *Account) {
+	at := col.now()
+	out, err := col.c.org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(a.ID)})
+	a.RootEmail.Source = source("organizations:DescribeAccount", at, err)
+	if err != nil || out.Account == nil {
+		return
+	}
+	a.Name = aws.ToString(out.Account.Name)
+	a.ARN = aws.ToString(out.Account.Arn)
+	a.State = accountState(*out.Account)
+	a.Joined = string(out.Account.JoinedMethod)
+	a.RootEmail.Value = aws.ToString(out.Account.Email)
+}
+
+func accountState(a orgtypes.Account) string {
+	if a.State != "" {
+		return string(a.State)
+	}
+	return string(a.Status) //nolint:staticcheck // Status is retired but older answers carry only it
+}
+
+// organization reads the organization, its OU tree and the accounts to
+// collect.
+func (col *collector) organization(ctx context.Context) (*Organization, []Account, error) {
+	out, err := col.c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("collect: describe the organization (organizations:DescribeOrganization): %w", err)
+	}
+	if out.Organization == nil {
+		return nil, nil, errors.New("collect: organizations:DescribeOrganization answered no organization")
+	}
+	o := out.Organization
+	org := &Organization{
+		ID:                  aws.ToString(o.Id),
+		ARN:                 aws.ToString(o.Arn),
+		FeatureSet:          string(o.FeatureSet),
+		ManagementAccountID: aws.ToString(o.MasterAccountId),
+	}
+
+	listAt := col.now()
+	var listed []orgtypes.Account
+	p := organizations.NewListAccountsPaginator(col.c.org, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("collect: list the accounts of organization %s (organizations:ListAccounts): %w", org.ID, err)
+		}
+		listed = append(listed, page.Accounts...)
+	}
+	listed, err = selectAccounts(listed, col.opts.Accounts, org.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var parents map[string]string
+	var wg sync.WaitGroup
+	wg.Go(func() { org.Units, parents = col.units(ctx) })
+	wg.Go(func() { org.Features = col.features(ctx) })
+	wg.Go(func() { org.TrustedServices = col.trustedServices(ctx) })
+	wg.Wait()
+
+	accts := make([]Account, 0, len(listed))
+	for _, la := range listed {
+		a := Account{
+			ID:       aws.ToString(la.Id),
+			Name:     aws.ToString(la.Name),
+			ARN:      aws.ToString(la.Arn),
+			State:    accountState(la),
+			Joined:   string(la.JoinedMethod),
+			Role:     RoleMember,
+			ParentID: parents[aws.ToString(la.Id)],
+			RootEmail: Fact[string]{
+				Value:  aws.ToString(la.Email),
+				Source: Source{API: "organizations:ListAccounts", At: listAt},
+			},
+		}
+		if a.ID == org.ManagementAccountID {
+			a.Role = RoleManagement
+		}
+		accts = append(accts, a)
+	}
+	return org, accts, nil
+}
+
+// selectAccounts keeps the accounts whose IDs are in want (all when want is
+// empty) and fails on an ID the organization does not have.
+func selectAccounts(listed []orgtypes.Account, want []string, orgID string) ([]orgtypes.Account, error) {
+	if len(want) == 0 {
+		return listed, nil
+	}
+	byID := make(map[string]orgtypes.Account, len(listed))
+	for _, a := range listed {
+		byID[aws.ToString(a.Id)] = a
+	}
+	var out []orgtypes.Account
+	var unknown []string
+	seen := map[string]bool{}
+	for _, id := range want {
+		id = strings.TrimSpace(id)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		a, ok := byID[id]
+		if !ok {
+			unknown = append(unknown, id)
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("collect: account %s not in organization %s", strings.Join(unknown, ", "), orgID)
+	}
+	return out, nil
+}
+
+// units walks the organization tree breadth first, so parents come before
+// children, and records each account's direct parent.
+func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]string) {
+	at := col.now()
+	var units []OrgUnit
+	parents := map[string]string{}
+	fail := func(api string, err error) (Fact[[]OrgUnit], map[string]string) {
+		return Fact[[]OrgUnit]{Source: source(api, at, err)}, parents
+	}
+
+	rp := organizations.NewListRootsPaginator(col.c.org, &organizations.ListRootsInput{})
+	var level []string
+	for rp.HasMorePages() {
+		page, err := rp.NextPage(ctx)
+		if err != nil {
+			return fail("organizations:ListRoots", err)
+		}
+		for _, r := range page.Roots {
+			units = append(units, OrgUnit{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name)})
+			level = append(level, aws.ToString(r.Id))
+		}
+	}
+
+	type children struct {
+		ous      []OrgUnit
+		accounts []string
+	}
+	for len(level) > 0 {
+		got := make([]children, len(level))
+		var g errgroup.Group
+		g.SetLimit(col.opts.Concurrency)
+		var failedAPI string
+		var mu sync.Mutex
+		for i, parent := range level {
+			g.Go(func() error {
+				ous, accts, api, err := col.childrenOf(ctx, parent)
+				if err != nil {
+					mu.Lock()
+					failedAPI = api
+					mu.Unlock()
+					return err
+				}
+				got[i] = children{ous: ous, accounts: accts}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return fail(failedAPI, err)
+		}
+		var next []string
+		for i, parent := range level {
+			for _, id := range got[i].accounts {
+				parents[id] = parent
+			}
+			units = append(units, got[i].ous...)
+			for _, ou := range got[i].ous {
+				next = append(next, ou.ID)
+			}
+		}
+		level = next
+	}
+	return Fact[[]OrgUnit]{Value: units, Source: Source{API: "organizations:ListOrganizationalUnitsForParent", At: at}}, parents
+}
+
+// childrenOf lists the OUs (sorted by ID) and accounts directly under parent.
+// On error it also returns the API that failed.
+func (col *collector) childrenOf(ctx context.Context, parent string) ([]OrgUnit, []string, string, error) {
+	var ous []OrgUnit
+	op := organizations.NewListOrganizationalUnitsForParentPaginator(col.c.org,
+		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parent)})
+	for op.HasMorePages() {
+		page, err := op.NextPage(ctx)
+		if err != nil {
+			return nil, nil, "organizations:ListOrganizationalUnitsForParent", err
+		}
+		for _, ou := range page.OrganizationalUnits {
+			ous = append(ous, OrgUnit{ID: aws.ToString(ou.Id), Name: aws.ToString(ou.Name), ParentID: parent})
+		}
+	}
+	sort.Slice(ous, func(i, j int) bool { return ous[i].ID < ous[j].ID })
+	var accts []string
+	ap := organizations.NewListAccountsForParentPaginator(col.c.org,
+		&organizations.ListAccountsForParentInput{ParentId: aws.String(parent)})
+	for ap.HasMorePages() {
+		page, err := ap.NextPage(ctx)
+		if err != nil {
+			return nil, nil, "organizations:ListAccountsForParent", err
+		}
+		for _, a := range page.Accounts {
+			accts = append(accts, aws.ToString(a.Id))
+		}
+	}
+	return ous, accts, "", nil
+}
+
+func (col *collector) features(ctx context.Context) Fact[[]string] {
+	at := col.now()
+	out, err := col.c.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	f := Fact[[]string]{Source: source("iam:ListOrganizationsFeatures", at, err)}
+	if err != nil {
+		return f
+	}
+	f.Value = []string{}
+	for _, feat := range out.EnabledFeatures {
+		f.Value = append(f.Value, string(feat))
+	}
+	slices.Sort(f.Value)
+	return f
+}
+
+func (col *collector) trustedServices(ctx context.Context) Fact[[]string] {
+	at := col.now()
+	const api = "organizations:ListAWSServiceAccessForOrganization"
+	p := organizations.NewListAWSServiceAccessForOrganizationPaginator(col.c.org,
+		&organizations.ListAWSServiceAccessForOrganizationInput{})
+	svcs := []string{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Fact[[]string]{Source: source(api, at, err)}
+		}
+		for _, s := range page.EnabledServicePrincipals {
+			svcs = append(svcs, aws.ToString(s.ServicePrincipal))
+		}
+	}
+	slices.Sort(svcs)
+	return Fact[[]string]{Value: svcs, Source: Source{API: api, At: at}}
+}
+
+// accounts collects every account, opts.Concurrency at a time.
+func (col *collector) accounts(ctx context.Context, accts []Account) error {
+	var g errgroup.Group
+	g.SetLimit(col.opts.Concurrency)
+	var mu sync.Mutex
+	done := 0
+	for i := range accts {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			col.account(ctx, &accts[i])
+			if col.opts.Progress != nil {
+				mu.Lock()
+				done++
+				col.opts.Progress(done, len(accts))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("collect: %w", err)
+	}
+	return nil
+}
+
+// skippedStates are account states in which no call is made.
+var skippedStates = map[string]bool{"SUSPENDED": true, "PENDING_CLOSURE": true, "CLOSED": true}
+
+func (col *collector) account(ctx context.Context, a *Account) {
+	if skippedStates[a.State] {
+		a.Skipped = "account is " + a.State + ": no calls made"
+		col.log.Debug("account skipped", "account_id", a.ID, "state", a.State)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { col.contacts(ctx, a) })
+	switch {
+	case a.ID == col.caller:
+		col.rootDirect(ctx, a)
+	case a.Role == RoleMember:
+		col.rootAssumed(ctx, a)
+	default:
+		col.rootUnreachable(a)
+	}
+	wg.Wait()
+	col.log.Debug("account collected", "account_id", a.ID, "role", a.Role, "method", a.Root.Method)
+}
+
+// notCaller is the error recorded for a fact of the management account when
+// the run is made from a delegated administrator.
+func (col *collector) notCaller(a *Account, api string) Source {
+	return Source{API: api, At: col.now(), Error: &CallError{
+		Code: CodeNotCallerAccount,
+		Message: fmt.Sprintf("account %s is read only with its own credentials; this run uses account %s",
+			a.ID, col.caller),
+	}}
+}
