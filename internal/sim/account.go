@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+func accountService() *service {
+	return &service{
+		name:  "account",
+		proto: protoREST,
+		ops: map[string]*operation{
+			"GetContactInformation": {handle: acctGetContactInformation, target: accountIDTarget},
+			"GetAlternateContact":   {handle: acctGetAlternateContact, target: accountIDTarget},
+			"GetPrimaryEmail":       {handle: acctGetPrimaryEmail, target: accountIDTarget},
+		},
+	}
+}
+
+// accountIDTarget is the AccountId member of the JSON body, when present.
+func accountIDTarget(r *request) string {
+	var in struct {
+		AccountID string `json:"AccountId"`
+	}
+	json.Unmarshal(r.body, &in) //nolint:errcheck // the handler reports a malformed body.
+	return in.AccountID
+}
+
+// acctTarget applies the Account Management API's AccountId rules and
+// returns the account the call acts on.
+func acctTarget(r *request, id string) (*account, error) {
+	w := r.srv.w
+	if r.sess.kind == sessRoot {
+		return nil, accessDenied(r, "account:"+r.op, "")
+	}
+	if id == "" {
+		return w.accounts[r.sess.account], nil
+	}
+	if !accountID.MatchString(id) {
+		return nil, errf("ValidationException", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{12}$", id)
+	}
+	if w.org == nil || !w.isAdmin(r.sess.account, "account.amazonaws.com") || !w.trusted("account.amazonaws.com") {
+		return nil, accessDenied(r, "account:"+r.op, "arn:aws:account::"+id+":account")
+	}
+	if id == w.mgmt {
+		return nil, errf("AccessDeniedException", http.StatusForbidden, "The management account can only be managed using the standalone context from the management account.")
+	}
+	a := w.accounts[id]
+	if a == nil {
+		return nil, accessDenied(r, "account:"+r.op, "arn:aws:account::"+w.mgmt+":account/"+w.org.ID+"/"+id)
+	}
+	return a, nil
+}
+
+type contactInformation struct {
+	FullName         string `json:"FullName,omitempty"`
+	CompanyName      string `json:"CompanyName,omitempty"`
+	AddressLine1     string `json:"AddressLine1,omitempty"`
+	AddressLine2     string `json:"AddressLine2,omitempty"`
+	AddressLine3     string `json:"AddressLine3,omitempty"`
+	City             string `json:"City,omitempty"`
+	StateOrRegion    string `json:"StateOrRegion,omitempty"`
+	DistrictOrCounty string `json:"DistrictOrCounty,omitempty"`
+	PostalCode       string `json:"PostalCode,omitempty"`
+	CountryCode      string `json:"CountryCode,omitempty"`
+	PhoneNumber      string `json:"PhoneNumber,omitempty"`
+	WebsiteURL       string `json:"WebsiteUrl,omitempty"`
+}
+
+func acctGetContactInformation(r *request) (any, error) {
+	var in struct {
+		AccountID string `json:"AccountId,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	a, err := acctTarget(r, in.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	c := a.Contact
+	if c == nil {
+		return nil, errf("ResourceNotFoundException", http.StatusNotFound, "No contact information found for this account.")
+	}
+	return map[string]any{"ContactInformation": contactInformation{
+		FullName: c.FullName, CompanyName: c.CompanyName, AddressLine1: c.AddressLine1,
+		AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3, City: c.City,
+		StateOrRegion: c.StateOrRegion, DistrictOrCounty: c.DistrictOrCounty, PostalCode: c.PostalCode,
+		CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, WebsiteURL: c.WebsiteURL,
+	}}, nil
+}
+
+type alternateContact struct {
+	AlternateContactType string `json:"AlternateContactType"`
+	Name                 string `json:"Name,omitempty"`
+	Title                string `json:"Title,omitempty"`
+	EmailAddress         string `json:"EmailAddress,omitempty"`
+	PhoneNumber          string `json:"PhoneNumber,omitempty"`
+}
+
+func acctGetAlternateContact(r *request) (any, error) {
+	var in struct {
+		AccountID            string `json:"AccountId,omitempty"`
+		AlternateContactType string `json:"AlternateContactType"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if !altTypes[in.AlternateContactType] {
+		return nil, errf("ValidationException", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'alternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [SECURITY, BILLING, OPERATIONS]", in.AlternateContactType)
+	}
+	a, err := acctTarget(r, in.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := a.AlternateContacts[in.AlternateContactType]
+	if !ok {
+		return nil, errf("ResourceNotFoundException", http.StatusNotFound, "No contact of the inputted alternate contact type found.")
+	}
+	return map[string]any{"AlternateContact": alternateContact{
+		AlternateContactType: in.AlternateContactType, Name: c.Name, Title: c.Title,
+		EmailAddress: c.Email, PhoneNumber: c.Phone,
+	}}, nil
+}
+
+func acctGetPrimaryEmail(r *request) (any, error) {
+	var in struct {
+		AccountID string `json:"AccountId"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if in.AccountID == "" {
+		return nil, errf("ValidationException", http.StatusBadRequest, "1 validation error detected: Value null at 'accountId' failed to satisfy constraint: Member must not be null")
+	}
+	a, err := acctTarget(r, in.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"PrimaryEmail": a.Email}, nil
+}

@@ -1,0 +1,26 @@
+// Package sim is rootguard's own AWS endpoint: an HTTP server that speaks
+// the real AWS wire protocols and answers from a Scenario describing an
+// organization, so that real aws-sdk-go-v2 clients can be pointed at it over
+// loopback with config.WithBaseEndpoint.
+//
+// One listener serves every service. A request is routed by the service
+// named in its SigV4 credential scope (Credential=AKID/date/region/SERVICE/
+// aws4_request) and decoded in that service's protocol:
+//
+//   - iam and sts: awsQuery (a form body with Action, XML answers);
+//   - organizations: awsJson1_1 (X-Amz-Target, JSON answers);
+//   - account: restJson1 (POST /getContactInformation and the like).
+//
+// The access key ID names the session. The scenario's caller has fixed
+// credentials (Server.Credentials); sts:AssumeRoot and sts:AssumeRole hand
+// out temporary credentials bound to a member account, and an AssumeRoot
+// session may call only the actions of its task policy, on the member's
+// root user.
+//
+// Operations live in a table (one file per service) that marks writes;
+// writes are refused unless Options.Writable. Every call is recorded
+// (Server.Calls). Scenario faults inject AWS errors, throttling that
+// recovers after N calls, and latency.
+//
+// Signatures are not verified: the server trusts the credential scope.
+package sim

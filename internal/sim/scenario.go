@@ -1,0 +1,518 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Scenario describes the AWS estate the server answers for: an optional
+// organization, its accounts with their root users and contacts, the caller
+// whose credentials the server hands out, and faults to inject.
+//
+// A scenario is written in YAML (JSON is accepted too) and decoded strictly:
+// an unknown key is an error that names the file and line.
+type Scenario struct {
+	Name        string `yaml:"name,omitempty" json:"name,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Region is the region the server reports (default us-east-1).
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// Latency is added to every call.
+	Latency Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
+	// OrgDomains are the email domains the organization owns (a hint for
+	// the demo's configuration; the server does not use them).
+	OrgDomains   []string      `yaml:"org_domains,omitempty" json:"org_domains,omitempty"`
+	Caller       Caller        `yaml:"caller" json:"caller"`
+	Organization *Organization `yaml:"organization,omitempty" json:"organization,omitempty"`
+	Accounts     []Account     `yaml:"accounts" json:"accounts"`
+	Faults       []Fault       `yaml:"faults,omitempty" json:"faults,omitempty"`
+}
+
+// Caller is the identity whose fixed credentials Server.Credentials returns.
+type Caller struct {
+	// ARN is what sts:GetCallerIdentity answers, for example
+	// arn:aws:sts::111111111111:assumed-role/Admin/alice. Its account field
+	// is the account the caller acts in.
+	ARN string `yaml:"arn" json:"arn"`
+}
+
+// Organization is the AWS Organization, absent for a standalone account.
+type Organization struct {
+	ID                string `yaml:"id" json:"id"`
+	ManagementAccount string `yaml:"management_account" json:"management_account"`
+	// FeatureSet is ALL (default) or CONSOLIDATED_BILLING.
+	FeatureSet string `yaml:"feature_set,omitempty" json:"feature_set,omitempty"`
+	// RootID is the organization root's ID (default derived from ID).
+	RootID string `yaml:"root_id,omitempty" json:"root_id,omitempty"`
+	// Features are the IAM centralized root access features:
+	// RootCredentialsManagement and RootSessions.
+	Features []string `yaml:"features,omitempty" json:"features,omitempty"`
+	// TrustedServices are the service principals with trusted access, such
+	// as iam.amazonaws.com and account.amazonaws.com.
+	TrustedServices []string `yaml:"trusted_services,omitempty" json:"trusted_services,omitempty"`
+	// DelegatedAdministrators maps a service principal to the member
+	// accounts registered as its delegated administrator.
+	DelegatedAdministrators map[string][]string `yaml:"delegated_administrators,omitempty" json:"delegated_administrators,omitempty"`
+	// OUs is the OU tree under the root. An OU is placed under its
+	// enclosing OU, or under Parent (an OU ID or name) when it is given.
+	OUs []OU `yaml:"ous,omitempty" json:"ous,omitempty"`
+}
+
+// OU is an organizational unit.
+type OU struct {
+	// ID is generated from the name when empty.
+	ID   string `yaml:"id,omitempty" json:"id,omitempty"`
+	Name string `yaml:"name" json:"name"`
+	// Parent names the parent OU (ID, name or slash path) for an OU listed
+	// at the top level; empty means the root.
+	Parent   string `yaml:"parent,omitempty" json:"parent,omitempty"`
+	Children []OU   `yaml:"children,omitempty" json:"children,omitempty"`
+}
+
+// Account is one AWS account.
+type Account struct {
+	ID    string `yaml:"id" json:"id"`
+	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
+	Email string `yaml:"email,omitempty" json:"email,omitempty"`
+	// State is ACTIVE (default), SUSPENDED, PENDING_ACTIVATION,
+	// PENDING_CLOSURE or CLOSED.
+	State string `yaml:"state,omitempty" json:"state,omitempty"`
+	// OU is the parent OU (ID, name or slash path such as Workloads/Prod);
+	// empty means the organization root.
+	OU string `yaml:"ou,omitempty" json:"ou,omitempty"`
+	// Joined is CREATED (default) or INVITED.
+	Joined   string `yaml:"joined,omitempty" json:"joined,omitempty"`
+	JoinedAt Date   `yaml:"joined_at,omitempty" json:"joined_at,omitempty"`
+	// Roles are the IAM roles the management account may assume in this
+	// account. Nil means OrganizationAccountAccessRole for a member and
+	// none for the management account.
+	Roles []string `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Root  Root     `yaml:"root,omitempty" json:"root,omitempty"`
+	// Users are IAM users (credential report rows, MFA decoys).
+	Users []User `yaml:"users,omitempty" json:"users,omitempty"`
+	// UnassignedVirtualMFA are names of virtual MFA devices assigned to
+	// nobody.
+	UnassignedVirtualMFA []string `yaml:"unassigned_virtual_mfa,omitempty" json:"unassigned_virtual_mfa,omitempty"`
+	Contact              *Contact `yaml:"contact,omitempty" json:"contact,omitempty"`
+	// AlternateContacts is keyed by BILLING, OPERATIONS or SECURITY.
+	AlternateContacts map[string]AlternateContact `yaml:"alternate_contacts,omitempty" json:"alternate_contacts,omitempty"`
+}
+
+// Root is the account root user's credentials.
+type Root struct {
+	Created             Date          `yaml:"created,omitempty" json:"created,omitempty"`
+	Password            *Password     `yaml:"password,omitempty" json:"password,omitempty"`
+	AccessKeys          []AccessKey   `yaml:"access_keys,omitempty" json:"access_keys,omitempty"`
+	SigningCertificates []Certificate `yaml:"signing_certificates,omitempty" json:"signing_certificates,omitempty"`
+	MFADevices          []MFADevice   `yaml:"mfa_devices,omitempty" json:"mfa_devices,omitempty"`
+}
+
+// Password is a console password (a login profile).
+type Password struct {
+	Created     Date `yaml:"created,omitempty" json:"created,omitempty"`
+	LastUsed    Date `yaml:"last_used,omitempty" json:"last_used,omitempty"`
+	LastChanged Date `yaml:"last_changed,omitempty" json:"last_changed,omitempty"`
+}
+
+// AccessKey is an access key. ID is generated when empty.
+type AccessKey struct {
+	ID string `yaml:"id,omitempty" json:"id,omitempty"`
+	// Status is Active (default) or Inactive.
+	Status   string   `yaml:"status,omitempty" json:"status,omitempty"`
+	Created  Date     `yaml:"created,omitempty" json:"created,omitempty"`
+	LastUsed *KeyUsed `yaml:"last_used,omitempty" json:"last_used,omitempty"`
+}
+
+// KeyUsed is when, where and by which service an access key was last used.
+type KeyUsed struct {
+	Date    Date   `yaml:"date" json:"date"`
+	Service string `yaml:"service,omitempty" json:"service,omitempty"`
+	Region  string `yaml:"region,omitempty" json:"region,omitempty"`
+}
+
+// Certificate is an X.509 signing certificate. ID is generated when empty.
+type Certificate struct {
+	ID       string `yaml:"id,omitempty" json:"id,omitempty"`
+	Status   string `yaml:"status,omitempty" json:"status,omitempty"`
+	Uploaded Date   `yaml:"uploaded,omitempty" json:"uploaded,omitempty"`
+}
+
+// MFADevice is an MFA device. Serial is derived from Name and Type when
+// empty: arn:aws:iam::<id>:mfa/<name> (virtual),
+// arn:aws:iam::<id>:u2f/root/<name>-<suffix> (fido), or Name itself
+// (hardware-totp, a vendor serial).
+type MFADevice struct {
+	Name   string `yaml:"name,omitempty" json:"name,omitempty"`
+	Serial string `yaml:"serial,omitempty" json:"serial,omitempty"`
+	// Type is virtual, hardware-totp or fido.
+	Type    string `yaml:"type" json:"type"`
+	Enabled Date   `yaml:"enabled,omitempty" json:"enabled,omitempty"`
+}
+
+// User is an IAM user.
+type User struct {
+	Name       string      `yaml:"name" json:"name"`
+	Created    Date        `yaml:"created,omitempty" json:"created,omitempty"`
+	Password   *Password   `yaml:"password,omitempty" json:"password,omitempty"`
+	AccessKeys []AccessKey `yaml:"access_keys,omitempty" json:"access_keys,omitempty"`
+	MFADevices []MFADevice `yaml:"mfa_devices,omitempty" json:"mfa_devices,omitempty"`
+}
+
+// Contact is the account's primary contact (account:GetContactInformation).
+type Contact struct {
+	FullName         string `yaml:"full_name,omitempty" json:"full_name,omitempty"`
+	CompanyName      string `yaml:"company_name,omitempty" json:"company_name,omitempty"`
+	AddressLine1     string `yaml:"address_line1,omitempty" json:"address_line1,omitempty"`
+	AddressLine2     string `yaml:"address_line2,omitempty" json:"address_line2,omitempty"`
+	AddressLine3     string `yaml:"address_line3,omitempty" json:"address_line3,omitempty"`
+	City             string `yaml:"city,omitempty" json:"city,omitempty"`
+	StateOrRegion    string `yaml:"state_or_region,omitempty" json:"state_or_region,omitempty"`
+	DistrictOrCounty string `yaml:"district_or_county,omitempty" json:"district_or_county,omitempty"`
+	PostalCode       string `yaml:"postal_code,omitempty" json:"postal_code,omitempty"`
+	CountryCode      string `yaml:"country_code,omitempty" json:"country_code,omitempty"`
+	PhoneNumber      string `yaml:"phone_number,omitempty" json:"phone_number,omitempty"`
+	WebsiteURL       string `yaml:"website_url,omitempty" json:"website_url,omitempty"`
+}
+
+// AlternateContact is one alternate contact (account:GetAlternateContact).
+type AlternateContact struct {
+	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
+	Title string `yaml:"title,omitempty" json:"title,omitempty"`
+	Email string `yaml:"email,omitempty" json:"email,omitempty"`
+	Phone string `yaml:"phone,omitempty" json:"phone,omitempty"`
+}
+
+// Fault makes matching calls fail.
+type Fault struct {
+	// Operation is service:Operation, for example iam:GetCredentialReport,
+	// or service:* for every operation of a service.
+	Operation string `yaml:"operation" json:"operation"`
+	// Account is the account acted on, or "*" (default) for any.
+	Account string `yaml:"account,omitempty" json:"account,omitempty"`
+	// Code is the AWS error code, for example Throttling or AccessDenied.
+	// Empty means the fault only adds latency.
+	Code    string `yaml:"code,omitempty" json:"code,omitempty"`
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
+	// Status is the HTTP status (default: the code's usual status).
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	// Times makes only the first Times matching calls fail (0: all).
+	Times   int      `yaml:"times,omitempty" json:"times,omitempty"`
+	Latency Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
+}
+
+// Date is a point in time written either absolutely (2024-03-01 or
+// RFC 3339) or relative to the server's clock: -3d, -36h, -2y, +1w, now.
+// Units are s, m, h, d (24h), w (7d) and y (365d). The zero Date is unset.
+type Date struct {
+	abs time.Time
+	rel time.Duration
+	set bool
+	isR bool
+}
+
+// At resolves the date against now. ok is false for an unset Date.
+func (d Date) At(now time.Time) (t time.Time, ok bool) {
+	if !d.set {
+		return time.Time{}, false
+	}
+	if d.isR {
+		return now.Add(d.rel).UTC().Truncate(time.Second), true
+	}
+	return d.abs, true
+}
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return !d.set }
+
+// Ago returns the date d before the server's clock.
+func Ago(d time.Duration) Date { return Date{rel: -d, set: true, isR: true} }
+
+// At returns an absolute date.
+func At(t time.Time) Date { return Date{abs: t.UTC(), set: true} }
+
+var relDate = regexp.MustCompile(`^([+-])(\d{1,6})([smhdwy])$`)
+
+var dateUnit = map[string]time.Duration{
+	"s": time.Second, "m": time.Minute, "h": time.Hour,
+	"d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "y": 365 * 24 * time.Hour,
+}
+
+// ParseDate parses the Date syntax.
+func ParseDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return Date{}, nil
+	case s == "now":
+		return Date{set: true, isR: true}, nil
+	}
+	if m := relDate.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		d := time.Duration(n) * dateUnit[m[3]]
+		if m[1] == "-" {
+			d = -d
+		}
+		return Date{rel: d, set: true, isR: true}, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return Date{abs: t.UTC(), set: true}, nil
+		}
+	}
+	return Date{}, fmt.Errorf("date %q: want -3d, +12h, now, 2006-01-02 or RFC 3339", s)
+}
+
+// String formats the date in the syntax ParseDate reads.
+func (d Date) String() string {
+	switch {
+	case !d.set:
+		return ""
+	case !d.isR:
+		return d.abs.Format(time.RFC3339)
+	case d.rel == 0:
+		return "now"
+	}
+	sign, r := "+", d.rel
+	if r < 0 {
+		sign, r = "-", -r
+	}
+	for _, u := range []string{"y", "w", "d", "h", "m"} {
+		if r%dateUnit[u] == 0 {
+			return sign + strconv.FormatInt(int64(r/dateUnit[u]), 10) + u
+		}
+	}
+	return sign + strconv.FormatInt(int64(r/time.Second), 10) + "s"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Duration is a time.Duration written as Go duration text ("250ms").
+type Duration time.Duration
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", b, err)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q: must not be negative", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseScenario decodes and validates a scenario. name is used in error
+// messages (a file path).
+func ParseScenario(name string, data []byte) (*Scenario, error) {
+	var s Scenario
+	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+	}
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
+	}
+	return &s, nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// LoadScenario reads and decodes a scenario file.
+func LoadScenario(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", path, err)
+	}
+	return ParseScenario(path, data)
+}
+
+var (
+	accountID = regexp.MustCompile(`^\d{12}$`)
+	orgID     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	rootID    = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+	ouID      = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+)
+
+var (
+	accountStates = set("ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED")
+	joinedMethods = set("CREATED", "INVITED")
+	keyStatuses   = set("Active", "Inactive")
+	mfaTypes      = set("virtual", "hardware-totp", "fido")
+	altTypes      = set("BILLING", "OPERATIONS", "SECURITY")
+	orgFeatures   = set("RootCredentialsManagement", "RootSessions")
+	featureSets   = set("ALL", "CONSOLIDATED_BILLING")
+)
+
+func set(v ...string) map[string]bool {
+	m := make(map[string]bool, len(v))
+	for _, s := range v {
+		m[s] = true
+	}
+	return m
+}
+
+// validate checks references and value sets, and returns every problem.
+func (s *Scenario) validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	callerAcct := arnAccount(s.Caller.ARN)
+	if callerAcct == "" {
+		bad("caller.arn %q: not an IAM or STS ARN with an account ID", s.Caller.ARN)
+	}
+	ids := map[string]bool{}
+	for i, a := range s.Accounts {
+		if !accountID.MatchString(a.ID) {
+			bad("accounts[%d].id %q: want 12 digits", i, a.ID)
+		}
+		if ids[a.ID] {
+			bad("accounts[%d].id %q: duplicate account", i, a.ID)
+		}
+		ids[a.ID] = true
+		if a.State != "" && !accountStates[a.State] {
+			bad("accounts[%d].state %q: unknown state", i, a.State)
+		}
+		if a.Joined != "" && !joinedMethods[a.Joined] {
+			bad("accounts[%d].joined %q: want CREATED or INVITED", i, a.Joined)
+		}
+		for t := range a.AlternateContacts {
+			if !altTypes[t] {
+				bad("accounts[%d].alternate_contacts.%s: want BILLING, OPERATIONS or SECURITY", i, t)
+			}
+		}
+		checkCreds := func(where string, keys []AccessKey, mfa []MFADevice) {
+			if len(keys) > 2 {
+				bad("%s.access_keys: at most 2 keys", where)
+			}
+			for j, k := range keys {
+				if k.Status != "" && !keyStatuses[k.Status] {
+					bad("%s.access_keys[%d].status %q: want Active or Inactive", where, j, k.Status)
+				}
+			}
+			if len(mfa) > 8 {
+				bad("%s.mfa_devices: at most 8 devices", where)
+			}
+			for j, d := range mfa {
+				if !mfaTypes[d.Type] {
+					bad("%s.mfa_devices[%d].type %q: want virtual, hardware-totp or fido", where, j, d.Type)
+				}
+				if d.Name == "" && d.Serial == "" {
+					bad("%s.mfa_devices[%d]: needs a name or a serial", where, j)
+				}
+			}
+		}
+		checkCreds(fmt.Sprintf("accounts[%d].root", i), a.Root.AccessKeys, a.Root.MFADevices)
+		for j, c := range a.Root.SigningCertificates {
+			if c.Status != "" && !keyStatuses[c.Status] {
+				bad("accounts[%d].root.signing_certificates[%d].status %q: want Active or Inactive", i, j, c.Status)
+			}
+		}
+		for j, u := range a.Users {
+			if u.Name == "" {
+				bad("accounts[%d].users[%d]: needs a name", i, j)
+			}
+			checkCreds(fmt.Sprintf("accounts[%d].users[%d]", i, j), u.AccessKeys, u.MFADevices)
+		}
+	}
+	if callerAcct != "" && !ids[callerAcct] {
+		bad("caller.arn %q: account %s is not among the accounts", s.Caller.ARN, callerAcct)
+	}
+	if o := s.Organization; o != nil {
+		if !orgID.MatchString(o.ID) {
+			bad("organization.id %q: want o- and 10 to 32 lower-case letters or digits", o.ID)
+		}
+		if !ids[o.ManagementAccount] {
+			bad("organization.management_account %q: not among the accounts", o.ManagementAccount)
+		}
+		if o.FeatureSet != "" && !featureSets[o.FeatureSet] {
+			bad("organization.feature_set %q: want ALL or CONSOLIDATED_BILLING", o.FeatureSet)
+		}
+		if o.RootID != "" && !rootID.MatchString(o.RootID) {
+			bad("organization.root_id %q: want r- and 4 to 32 letters or digits", o.RootID)
+		}
+		for _, f := range o.Features {
+			if !orgFeatures[f] {
+				bad("organization.features %q: want RootCredentialsManagement or RootSessions", f)
+			}
+		}
+		for svc, accts := range o.DelegatedAdministrators {
+			for _, id := range accts {
+				if !ids[id] {
+					bad("organization.delegated_administrators.%s %q: not among the accounts", svc, id)
+				}
+			}
+		}
+		if t, err := buildTree(o); err != nil {
+			errs = append(errs, err)
+		} else {
+			for i, a := range s.Accounts {
+				if _, err := t.resolve(a.OU); err != nil {
+					bad("accounts[%d].ou: %w", i, err)
+				}
+			}
+		}
+	} else {
+		if len(s.Accounts) != 1 {
+			bad("a scenario without organization must have exactly one account, not %d", len(s.Accounts))
+		}
+		for i, a := range s.Accounts {
+			if a.OU != "" {
+				bad("accounts[%d].ou %q: no organization", i, a.OU)
+			}
+		}
+	}
+	for i, f := range s.Faults {
+		svc, op, ok := strings.Cut(f.Operation, ":")
+		if !ok || svc == "" || op == "" {
+			bad("faults[%d].operation %q: want service:Operation", i, f.Operation)
+		} else if _, known := services[svc]; !known {
+			bad("faults[%d].operation %q: unknown service %s", i, f.Operation, svc)
+		} else if op != "*" && services[svc].ops[op] == nil {
+			bad("faults[%d].operation %q: unknown operation", i, f.Operation)
+		}
+		if f.Account != "" && f.Account != "*" && !ids[f.Account] {
+			bad("faults[%d].account %q: not among the accounts", i, f.Account)
+		}
+		if f.Times < 0 {
+			bad("faults[%d].times %d: must not be negative", i, f.Times)
+		}
+		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+			bad("faults[%d].status %d: want 400 to 599", i, f.Status)
+		}
+		if f.Code == "" && f.Latency == 0 {
+			bad("faults[%d]: needs a code or a latency", i)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// arnAccount returns the account ID field of an IAM or STS ARN.
+func arnAccount(arn string) string {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" || (p[2] != "iam" && p[2] != "sts") || !accountID.MatchString(p[4]) || p[5] == "" {
+		return ""
+	}
+	return p[4]
+}
