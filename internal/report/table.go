@@ -1,0 +1,290 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rootguard/rootguard/internal/checks"
+)
+
+// tableWidth is the column the table view wraps at.
+const tableWidth = 100
+
+// Column layout of a finding row: "  STATUS   severity  check-id".
+const (
+	statusCol = 9  // "UNKNOWN" + 2
+	sevCol    = 10 // "critical" + 2
+	rowIndent = 2
+	textCol   = rowIndent + statusCol + sevCol
+)
+
+// maxWorst is how many accounts the "worst accounts" list names.
+const maxWorst = 5
+
+// ANSI styles.
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiDim     = "\x1b[2m"
+	ansiRed     = "\x1b[31m"
+	ansiBoldRed = "\x1b[1;31m"
+	ansiGreen   = "\x1b[32m"
+	ansiYellow  = "\x1b[33m"
+	ansiCyan    = "\x1b[36m"
+)
+
+type painter struct{ color bool }
+
+func (p painter) paint(style, s string) string {
+	if !p.color || style == "" || s == "" {
+		return s
+	}
+	return style + s + ansiReset
+}
+
+func statusStyle(s checks.Status) string {
+	switch s {
+	case checks.Fail:
+		return ansiRed
+	case checks.Unknown:
+		return ansiYellow
+	case checks.Pass:
+		return ansiGreen
+	}
+	return ansiDim
+}
+
+func severityStyle(s checks.Severity) string {
+	switch s {
+	case checks.Critical:
+		return ansiBoldRed
+	case checks.High:
+		return ansiRed
+	case checks.Medium:
+		return ansiYellow
+	case checks.Low:
+		return ansiCyan
+	}
+	return ansiDim
+}
+
+// writeTable writes the human view: a header, the summary, the worst
+// accounts, then each account's FAIL and UNKNOWN findings.
+func writeTable(w io.Writer, r *Report, opts Options) error {
+	bw := bufio.NewWriter(w)
+	t := &tableWriter{w: bw, p: painter{color: opts.Color}}
+	t.header(r)
+	t.summary(r)
+	t.accounts(r, opts.Verbose)
+	t.footer(r, opts.Verbose)
+	return bw.Flush()
+}
+
+type tableWriter struct {
+	w *bufio.Writer
+	p painter
+}
+
+func (t *tableWriter) line(parts ...string) {
+	for _, s := range parts {
+		t.w.WriteString(s)
+	}
+	t.w.WriteByte('\n')
+}
+
+func (t *tableWriter) header(r *Report) {
+	m := r.Meta
+	t.line(t.p.paint(ansiBold, "rootguard findings report"))
+	gen := "  Generated  " + fmtTime(r.GeneratedAt)
+	if m.Tool != "" {
+		gen += " by " + visible(m.Tool, false)
+	}
+	t.line(gen)
+	var src []string
+	if m.OrganizationID != "" {
+		src = append(src, "organization "+visible(m.OrganizationID, false))
+	}
+	if m.Mode != "" {
+		src = append(src, "mode "+visible(m.Mode, false))
+	}
+	if !m.CollectedAt.IsZero() {
+		src = append(src, "collected "+fmtTime(m.CollectedAt))
+	}
+	if len(src) > 0 {
+		t.line("  Source     " + strings.Join(src, " · "))
+	}
+	if m.CallerARN != "" {
+		t.line("  Caller     " + visible(m.CallerARN, false))
+	}
+	t.line()
+}
+
+func (t *tableWriter) summary(r *Report) {
+	s := &r.Summary
+	t.line(t.p.paint(ansiBold, "SUMMARY"))
+
+	acc := plural(s.AccountsAssessed, "account", "accounts") + " assessed"
+	if n := len(s.NotFullyAssessed); n > 0 {
+		acc += " · " + t.p.paint(ansiYellow, fmt.Sprintf("%d not fully assessed", n))
+	}
+	t.line("  Accounts   ", acc)
+
+	t.line("  Findings   ", t.p.statusCounts(s.ByStatus, true), fmt.Sprintf("  (%d total)", s.Findings))
+
+	t.line("  Failures   ", t.p.severityCounts(s.FailuresBySeverity, "none"))
+
+	worst := s.worstAccounts()
+	if len(worst) > 0 {
+		t.line()
+		t.line("  Worst accounts")
+		labels := make([]string, 0, maxWorst)
+		width := 0
+		for i, a := range worst {
+			if i == maxWorst {
+				break
+			}
+			l := visible(accountLabel(a.AccountName, a.AccountID), false)
+			labels = append(labels, l)
+			width = max(width, utf8.RuneCountInString(l))
+		}
+		for i, l := range labels {
+			a := worst[i]
+			parts := []string{}
+			if a.ByStatus.Fail > 0 {
+				parts = append(parts, t.p.severityCounts(a.FailuresBySeverity, ""))
+			}
+			if a.ByStatus.Unknown > 0 {
+				parts = append(parts, t.p.paint(ansiYellow, fmt.Sprintf("%d UNKNOWN", a.ByStatus.Unknown)))
+			}
+			t.line("    ", pad(l, width), "   ", strings.Join(parts, " · "))
+		}
+		if n := len(worst) - maxWorst; n > 0 {
+			t.line("    … and ", plural(n, "more account", "more accounts"), " with findings")
+		}
+	}
+	t.line()
+}
+
+// statusCounts renders "7 FAIL · 2 UNKNOWN · 12 PASS · 3 N/A", leaving out
+// zero counts unless all is set.
+func (p painter) statusCounts(c StatusCounts, all bool) string {
+	var parts []string
+	for _, sc := range []struct {
+		s checks.Status
+		n int
+	}{
+		{checks.Fail, c.Fail},
+		{checks.Unknown, c.Unknown},
+		{checks.Pass, c.Pass},
+		{checks.NotApplicable, c.NotApplicable},
+	} {
+		if sc.n == 0 && !all {
+			continue
+		}
+		text := fmt.Sprintf("%d %s", sc.n, statusLabel(sc.s))
+		if sc.n > 0 {
+			text = p.paint(statusStyle(sc.s), text)
+		}
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// severityCounts renders "1 critical · 2 high", leaving out zero counts;
+// none is returned when every count is zero.
+func (p painter) severityCounts(c SeverityCounts, none string) string {
+	var parts []string
+	for _, sc := range c.bySeverity() {
+		if sc.n > 0 {
+			parts = append(parts, p.paint(severityStyle(sc.sev), fmt.Sprintf("%d %s", sc.n, sc.sev)))
+		}
+	}
+	if len(parts) == 0 {
+		return none
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (t *tableWriter) accounts(r *Report, verbose bool) {
+	var quiet []accountGroup
+	listed := 0
+	for _, g := range r.groups() {
+		var rows []checks.Finding
+		for _, f := range g.Findings {
+			if shown(f, verbose) {
+				rows = append(rows, f)
+			}
+		}
+		if len(rows) == 0 {
+			quiet = append(quiet, g)
+			continue
+		}
+		if listed == 0 {
+			t.line(t.p.paint(ansiBold, "FINDINGS BY ACCOUNT"))
+			t.line()
+		}
+		listed++
+		t.account(g, rows)
+	}
+	if len(quiet) > 0 {
+		t.line(t.p.paint(ansiBold, "ALL CLEAR"))
+		width := 0
+		for _, g := range quiet {
+			width = max(width, utf8.RuneCountInString(visible(accountLabel(g.AccountName, g.AccountID), false)))
+		}
+		for _, g := range quiet {
+			t.line("  ", pad(visible(accountLabel(g.AccountName, g.AccountID), false), width), "   ", t.p.statusCounts(g.ByStatus, false))
+		}
+		t.line()
+	}
+}
+
+func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
+	label := visible(accountLabel(g.AccountName, g.AccountID), false)
+	counts := t.p.statusCounts(g.ByStatus, false)
+	countsWidth := utf8.RuneCountInString(painter{}.statusCounts(g.ByStatus, false))
+	gap := max(tableWidth-utf8.RuneCountInString(label)-countsWidth, 3)
+	t.line(t.p.paint(ansiBold, label), strings.Repeat(" ", gap), counts)
+	t.line(t.p.paint(ansiDim, strings.Repeat("─", tableWidth)))
+	for i, f := range rows {
+		if i > 0 {
+			t.line()
+		}
+		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
+		sev := t.p.paint(severityStyle(f.Severity), pad(visible(string(f.Severity), false), sevCol))
+		t.line(strings.Repeat(" ", rowIndent), status, sev, visible(f.CheckID, false))
+		detail := visible(f.Detail, true)
+		if strings.TrimSpace(detail) == "" {
+			detail = visible(f.Title, false)
+		}
+		indent := strings.Repeat(" ", textCol)
+		for _, l := range wrap(detail, tableWidth-textCol) {
+			if l == "" {
+				t.line()
+				continue
+			}
+			t.line(indent, l)
+		}
+	}
+	t.line()
+}
+
+func (t *tableWriter) footer(r *Report, verbose bool) {
+	s := &r.Summary
+	if !verbose && s.ByStatus.Pass+s.ByStatus.NotApplicable > 0 {
+		t.line(t.p.paint(ansiDim, fmt.Sprintf("%d PASS and %d N/A findings are not listed; verbose output lists them.",
+			s.ByStatus.Pass, s.ByStatus.NotApplicable)))
+	}
+	if s.ByStatus.Fail+s.ByStatus.Unknown > 0 {
+		t.line(t.p.paint(ansiDim, "Run `rootguard explain <check-id>` for what a check means and how to fix it."))
+	}
+}
+
+// fmtTime is the table's time format: minutes, UTC.
+func fmtTime(tm time.Time) string {
+	return tm.UTC().Format("2006-01-02 15:04 UTC")
+}
