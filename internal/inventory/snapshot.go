@@ -96,6 +96,24 @@ type Organization struct {
 	Features Fact[[]string] `json:"features"`
 	// TrustedServices is organizations:ListAWSServiceAccessForOrganization.
 	TrustedServices Fact[[]string] `json:"trusted_services"`
+	// Policies are the service control policies with their content and
+	// targets (organizations:ListPolicies, DescribePolicy,
+	// ListTargetsForPolicy). Whether SCPs are enabled at all is in the
+	// root's OrgUnit.PolicyTypes.
+	Policies Fact[[]OrgPolicy] `json:"policies"`
+}
+
+// OrgPolicy is one service control policy.
+type OrgPolicy struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ARN         string `json:"arn,omitempty"`
+	Description string `json:"description,omitempty"`
+	AWSManaged  bool   `json:"aws_managed,omitempty"`
+	// Content is the policy document as AWS returned it.
+	Content string `json:"content"`
+	// Targets are the root, OU and account IDs the policy is attached to.
+	Targets []string `json:"targets"`
 }
 
 // OrgUnit is an organization root ("r-…") or an organizational unit ("ou-…").
@@ -103,6 +121,9 @@ type OrgUnit struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	ParentID string `json:"parent_id,omitempty"` // empty for a root
+	// PolicyTypes are the policy types enabled on a root
+	// (SERVICE_CONTROL_POLICY…); empty for OUs.
+	PolicyTypes []string `json:"policy_types,omitempty"`
 }
 
 // Account is one AWS account and every fact collected about it.
@@ -125,6 +146,134 @@ type Account struct {
 
 	Root     RootCredentials `json:"root"`
 	Contacts Contacts        `json:"contacts"`
+	// Session is the role session used to read the account's own
+	// resources (sts:AssumeRole into the member's access role); unset for
+	// the caller's own account.
+	Session   Fact[string] `json:"role_session"`
+	Detective Detective    `json:"detective"`
+	Mail      MailFacts    `json:"mail"`
+}
+
+// Detective are the account's detective controls for root activity.
+// Regional facts cover the regions collected (us-east-1, where root console
+// sign-in events land, and the collection region).
+type Detective struct {
+	// Trails is cloudtrail:DescribeTrails (shadow trails included, so an
+	// organization trail shows in members) with each trail's status and
+	// event selectors.
+	Trails Fact[[]Trail] `json:"trails"`
+	// MetricFilters is logs:DescribeMetricFilters on the log groups trails
+	// deliver to.
+	MetricFilters Fact[[]MetricFilter] `json:"metric_filters"`
+	// Alarms is cloudwatch:DescribeAlarms.
+	Alarms Fact[[]Alarm] `json:"alarms"`
+	// Topics is sns:ListTopics with sns:ListSubscriptionsByTopic.
+	Topics Fact[[]Topic] `json:"topics"`
+	// EventRules is events:ListRules with events:ListTargetsByRule.
+	EventRules Fact[[]EventRule] `json:"event_rules"`
+	// GuardDuty is guardduty:ListDetectors with guardduty:GetDetector.
+	GuardDuty Fact[[]Detector] `json:"guardduty"`
+}
+
+// Trail is one CloudTrail trail.
+type Trail struct {
+	Name                string `json:"name"`
+	ARN                 string `json:"arn"`
+	HomeRegion          string `json:"home_region"`
+	IsMultiRegion       bool   `json:"is_multi_region"`
+	IsOrganizationTrail bool   `json:"is_organization_trail"`
+	S3BucketName        string `json:"s3_bucket_name,omitempty"`
+	// LogGroupARN is the CloudWatch Logs group the trail delivers to.
+	LogGroupARN string                 `json:"log_group_arn,omitempty"`
+	Logging     Fact[bool]             `json:"logging"`   // cloudtrail:GetTrailStatus IsLogging
+	Selectors   Fact[ManagementEvents] `json:"selectors"` // cloudtrail:GetEventSelectors
+}
+
+// ManagementEvents summarizes a trail's event selectors for management
+// events, basic or advanced.
+type ManagementEvents struct {
+	Included bool `json:"included"`
+	// ReadWriteType is All, ReadOnly or WriteOnly.
+	ReadWriteType string `json:"read_write_type,omitempty"`
+}
+
+// MetricFilter is one CloudWatch Logs metric filter.
+type MetricFilter struct {
+	Name         string         `json:"name"`
+	LogGroupName string         `json:"log_group_name"`
+	Pattern      string         `json:"pattern"`
+	Metrics      []MetricTarget `json:"metrics"`
+}
+
+// MetricTarget is a metric a filter publishes to.
+type MetricTarget struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// Alarm is one CloudWatch metric alarm.
+type Alarm struct {
+	Name           string   `json:"name"`
+	Region         string   `json:"region,omitempty"`
+	Namespace      string   `json:"namespace"`
+	MetricName     string   `json:"metric_name"`
+	ActionsEnabled bool     `json:"actions_enabled"`
+	AlarmActions   []string `json:"alarm_actions"`
+}
+
+// Topic is one SNS topic and its subscriptions.
+type Topic struct {
+	ARN           string         `json:"arn"`
+	Subscriptions []Subscription `json:"subscriptions"`
+}
+
+// Subscription is one SNS subscription. Confirmed is false while its ARN is
+// "PendingConfirmation".
+type Subscription struct {
+	ARN       string `json:"arn,omitempty"`
+	Protocol  string `json:"protocol"`
+	Endpoint  string `json:"endpoint"`
+	Confirmed bool   `json:"confirmed"`
+}
+
+// EventRule is one EventBridge rule with its targets.
+type EventRule struct {
+	Name         string   `json:"name"`
+	ARN          string   `json:"arn,omitempty"`
+	Region       string   `json:"region"`
+	EventBusName string   `json:"event_bus_name,omitempty"`
+	State        string   `json:"state"` // ENABLED, DISABLED…
+	EventPattern string   `json:"event_pattern,omitempty"`
+	Targets      []string `json:"targets"` // target ARNs
+}
+
+// Detector is one GuardDuty detector.
+type Detector struct {
+	Region string `json:"region"`
+	ID     string `json:"id"`
+	Status string `json:"status"` // ENABLED or DISABLED
+}
+
+// MailFacts are what the account hosts that a root email address could
+// depend on: DNS zones, registered domains and inbound mail.
+type MailFacts struct {
+	// HostedZones is route53:ListHostedZones.
+	HostedZones Fact[[]HostedZone] `json:"hosted_zones"`
+	// Domains is route53domains:ListDomains (registered domain names).
+	Domains Fact[[]string] `json:"registered_domains"`
+	// SESRecipients are the recipients (addresses or domains) of the active
+	// SES receipt rule set (ses:DescribeActiveReceiptRuleSet).
+	SESRecipients Fact[[]string] `json:"ses_recipients"`
+	// WorkMailDomains are the mail domains of the account's WorkMail
+	// organizations (workmail:ListOrganizations, ListMailDomains).
+	WorkMailDomains Fact[[]string] `json:"workmail_domains"`
+}
+
+// HostedZone is one Route 53 hosted zone.
+type HostedZone struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"` // with the trailing dot, as Route 53 returns it
+	Private bool   `json:"private"`
 }
 
 // Account roles.
