@@ -232,7 +232,7 @@ func newAlert(r *Record, rule *Rule, src Source) Alert {
 		Region:      r.AWSRegion,
 		SourceIP:    r.SourceIPAddress,
 		UserAgent:   r.UserAgent,
-		ErrorCode:   firstNonEmpty(r.ErrorCode, errorFromMessage(r.ErrorMessage)),
+		ErrorCode:   r.ErrorCode,
 		Principal:   r.UserIdentity.ARN,
 		MFAUsed:     r.mfaUsed(),
 		AssumedRoot: r.isAssumedRoot(),
@@ -242,12 +242,4 @@ func newAlert(r *Record, rule *Rule, src Source) Alert {
 		a.RootTask, a.RootRequired = RootTask(r)
 	}
 	return a
-}
-
-// errorFromMessage keeps an error visible when a record has only errorMessage.
-func errorFromMessage(msg string) string {
-	if msg == "" {
-		return ""
-	}
-	return "error"
 }

@@ -24,7 +24,9 @@ var registry = []*Rule{
 			"only for the few tasks that require it, and each sign-in deserves a look. A ConsoleLogin whose " +
 			"outcome is neither Success nor Failure and that carries no error is treated as a sign-in. " +
 			"Whether MFA was used is in mfa_used; a sign-in without MFA also raises root-console-login-without-mfa.",
-		kind: kindRootEvent, match: matchConsoleLogin,
+		TruePositives:  []string{"tp-eventbridge-envelope.json", "tp-success-mfa-uppercase-yes.json", "tp-success-v105-no-eventid.json"},
+		FalsePositives: []string{"fp-assumed-role-switch.json", "fp-failed.json", "fp-iam-user-named-root.json"},
+		kind:           kindRootEvent, match: matchConsoleLogin,
 	},
 	{
 		ID: RuleConsoleLoginWithoutMFA, Severity: Critical, Title: "Root user signed in without MFA",
@@ -32,7 +34,9 @@ var registry = []*Rule{
 			"case-insensitively: AWS's own example writes \"YES\", real records \"Yes\"). When MFAUsed is " +
 			"absent, sessionContext.attributes.mfaAuthenticated \"true\" counts as MFA; with neither, the " +
 			"sign-in is treated as without MFA. The root user must have MFA (CIS 1.5/1.6).",
-		kind: kindRootEvent, match: matchConsoleLoginWithoutMFA,
+		TruePositives:  []string{"tp-mfa-no.json", "tp-mfa-not-stated.json"},
+		FalsePositives: []string{"fp-iam-user-named-root-no-mfa.json", "fp-mfa-uppercase-yes.json", "fp-mfa-yes.json"},
+		kind:           kindRootEvent, match: matchConsoleLoginWithoutMFA,
 	},
 	{
 		ID: RuleConsoleLoginFailed, Severity: Medium, Title: "Root user console sign-in failed",
@@ -40,7 +44,9 @@ var registry = []*Rule{
 			"Success and carries errorCode/errorMessage (\"Failed authentication\"). Repeated failures also " +
 			"raise root-console-brute-force. A failure with a wrong IAM user name is logged as IAMUser " +
 			"(HIDDEN_DUE_TO_SECURITY_REASONS) and is not root.",
-		kind: kindRootEvent, match: matchConsoleLoginFailed,
+		TruePositives:  []string{"tp-failed-authentication.json", "tp-failed-error-without-outcome.json"},
+		FalsePositives: []string{"fp-iam-user-unknown-name.json", "fp-success.json"},
+		kind:           kindRootEvent, match: matchConsoleLoginFailed,
 	},
 	{
 		ID: RuleConsoleBruteForce, Severity: High, Title: "Burst of failed root sign-ins",
@@ -49,7 +55,9 @@ var registry = []*Rule{
 			"one burst, reported once by Engine.Flush with the count and the event IDs, whatever order the " +
 			"records were observed in. A record seen twice (same event ID and time) counts once; failures " +
 			"without a parseable eventTime cannot be placed in a window and are left out.",
-		kind: kindAggregate,
+		TruePositives:  []string{"tp-five-at-window-edge.json", "tp-six-in-twelve-minutes.json"},
+		FalsePositives: []string{"fp-failures-split-across-accounts.json", "fp-five-one-second-past-window.json", "fp-four-failures.json", "fp-iam-user-failures.json", "fp-spread-over-two-hours.json"},
+		kind:           kindAggregate,
 	},
 	{
 		ID: RuleAPIActivity, Severity: High, Title: "Root user credentials used",
@@ -63,20 +71,26 @@ var registry = []*Rule{
 			"is a human using root in the console, not a service; failed calls (someone holds the " +
 			"credentials); read-only calls (reported at medium severity). root_required says whether the " +
 			"action is one of the tasks that need root; otherwise it should have used a role.",
-		kind: kindCatchAll, match: matchAPIActivity,
+		TruePositives:  []string{"tp-console-invoked-by-signin.json", "tp-console-list-buckets-v104.json", "tp-create-user-for-persistence.json", "tp-failed-stop-logging.json", "tp-session-credential-from-console.json"},
+		FalsePositives: []string{"fp-assumed-root-session.json", "fp-aws-service-event.json", "fp-iam-user-named-root.json", "fp-invoked-by-service.json", "fp-root-access-key-created.json", "fp-root-console-login.json"},
+		kind:           kindCatchAll, match: matchAPIActivity,
 	},
 	{
 		ID: RuleAccessKeyCreated, Severity: Critical, Title: "Access key created for the root user",
 		Doc: "iam CreateAccessKey by the root user for itself (no requestParameters.userName). Root " +
 			"access keys should not exist (CIS 1.4). A root user creating a key for an IAM user is " +
 			"root-api-activity instead.",
-		kind: kindRootEvent, match: matchRootSelfIAM("CreateAccessKey"),
+		TruePositives:  []string{"tp-console-invoked-by-signin.json", "tp-self-requestparameters-null.json"},
+		FalsePositives: []string{"fp-iam-user-named-root-self.json", "fp-root-creates-key-for-iam-user.json"},
+		kind:           kindRootEvent, match: matchRootSelfIAM("CreateAccessKey"),
 	},
 	{
 		ID: RulePasswordChanged, Severity: High, Title: "Root user password changed",
 		Doc: "signin PasswordUpdated by the root user with a successful outcome. A failed change is still " +
 			"reported, by root-api-activity.",
-		kind: kindRootEvent, match: matchPasswordChanged,
+		TruePositives:  []string{"tp-password-updated.json"},
+		FalsePositives: []string{"fp-iam-user-named-root.json", "fp-password-update-failed.json"},
+		kind:           kindRootEvent, match: matchPasswordChanged,
 	},
 	{
 		ID: RulePasswordRecovery, Severity: High, Title: "Root user password recovery",
@@ -84,27 +98,35 @@ var registry = []*Rule{
 			"flow, which only the root user has. Matched on event source and name alone: the request happens " +
 			"before authentication, so the identity block may not say Root. A failed request is reported at " +
 			"medium severity.",
-		kind: kindRootEvent, match: matchPasswordRecovery,
+		TruePositives:  []string{"tp-completed.json", "tp-requested-minimal-identity.json"},
+		FalsePositives: []string{"fp-iam-change-password.json", "fp-recovery-name-other-source.json"},
+		kind:           kindRootEvent, match: matchPasswordRecovery,
 	},
 	{
 		ID: RuleMFAChanged, Severity: High, Title: "Root user MFA device changed",
 		Doc: "iam CreateVirtualMFADevice, EnableMFADevice, DeactivateMFADevice, DeleteVirtualMFADevice or " +
 			"ResyncMFADevice called by the root user for itself (no requestParameters.userName, or the " +
 			"\"AWS ROOT USER\" placeholder AWS logs). Deactivating or deleting is critical.",
-		kind: kindRootEvent, match: matchMFAChanged,
+		TruePositives:  []string{"tp-create-virtual-device.json", "tp-deactivate.json", "tp-enable-doc-example.json"},
+		FalsePositives: []string{"fp-iam-user-named-root-deactivates.json", "fp-root-enables-for-iam-user.json"},
+		kind:           kindRootEvent, match: matchMFAChanged,
 	},
 	{
 		ID: RuleLoginProfileCreated, Severity: High, Title: "Root user gave itself a console password",
 		Doc: "iam CreateLoginProfile by the root user for itself (no requestParameters.userName): root got a " +
 			"console password again, e.g. in a member account whose root credentials were removed by " +
 			"centralized root access.",
-		kind: kindRootEvent, match: matchRootSelfIAM("CreateLoginProfile"),
+		TruePositives:  []string{"tp-self.json"},
+		FalsePositives: []string{"fp-assumed-root-session.json", "fp-root-for-iam-user.json"},
+		kind:           kindRootEvent, match: matchRootSelfIAM("CreateLoginProfile"),
 	},
 	{
 		ID: RuleSigningCertificateUpload, Severity: High, Title: "Signing certificate uploaded for the root user",
 		Doc: "iam UploadSigningCertificate by the root user for itself (no requestParameters.userName): a " +
 			"long-lived root credential that posture checks often forget.",
-		kind: kindRootEvent, match: matchRootSelfIAM("UploadSigningCertificate"),
+		TruePositives:  []string{"tp-self.json"},
+		FalsePositives: []string{"fp-for-iam-user.json", "fp-iam-user-named-root.json"},
+		kind:           kindRootEvent, match: matchRootSelfIAM("UploadSigningCertificate"),
 	},
 	{
 		ID: RuleAssumeRootCalled, Severity: Medium, Title: "sts:AssumeRoot called",
@@ -112,7 +134,9 @@ var registry = []*Rule{
 			"in a member account (centralized root access). The alert names the caller (caller), the target " +
 			"account (requestParameters.targetPrincipal) and the task policy; root_task is the task the " +
 			"policy is for. A failed call is reported at low severity.",
-		kind: kindEvent, match: matchAssumeRootCalled,
+		TruePositives:  []string{"tp-denied.json", "tp-s3-unlock.json"},
+		FalsePositives: []string{"fp-assume-role.json"},
+		kind:           kindEvent, match: matchAssumeRootCalled,
 	},
 	{
 		ID: RuleAssumeRootSession, Severity: Low, Title: "Activity of a centralized root session",
@@ -122,14 +146,18 @@ var registry = []*Rule{
 			"ID (responseElements.credentials.accessKeyId) when the call is in the input, to name the caller " +
 			"and the task policy. Severity: info for reads, low for writes, medium for CreateLoginProfile " +
 			"(a root password restored).",
-		kind: kindHeld, match: matchAssumeRootSession,
+		TruePositives:  []string{"tp-audit-list-mfa-devices.json", "tp-delete-bucket-policy.json", "tp-joined-session-before-call.json"},
+		FalsePositives: []string{"fp-assume-root-call-itself.json", "fp-assumed-root-false.json", "fp-real-root.json"},
+		kind:           kindHeld, match: matchAssumeRootSession,
 	},
 	{
 		ID: RuleFederatedSession, Severity: High, Title: "Federated session issued by the root user",
 		Doc: "sts GetFederationToken called with root credentials, and activity of the resulting sessions " +
 			"(userIdentity.type FederatedUser with sessionContext.sessionIssuer.type Root). Such sessions " +
 			"carry root's power without showing type Root, so root-use filters miss them.",
-		kind: kindRootEvent, match: matchFederatedSession,
+		TruePositives:  []string{"tp-federated-user-activity.json", "tp-get-federation-token.json"},
+		FalsePositives: []string{"fp-federated-issuer-iam-user-named-root.json", "fp-iam-user-get-federation-token.json"},
+		kind:           kindRootEvent, match: matchFederatedSession,
 	},
 	{
 		ID: RuleAccountContactChanged, Severity: Medium, Title: "Account contact or recovery information changed",
@@ -138,7 +166,9 @@ var registry = []*Rule{
 			"SetAdditionalContacts, SetAccountPreferences (account name, root email, password) or " +
 			"SetSecurityQuestions. These are the root user's recovery paths: an attacker who changes them " +
 			"can take the account over or keep it.",
-		kind: kindEvent, match: matchContactChanged,
+		TruePositives:  []string{"tp-billing-set-contact-address.json", "tp-put-alternate-contact-org-admin.json", "tp-root-set-security-questions.json", "tp-start-primary-email-update.json"},
+		FalsePositives: []string{"fp-get-alternate-contact.json", "fp-get-contact-information.json"},
+		kind:           kindEvent, match: matchContactChanged,
 	},
 }
 

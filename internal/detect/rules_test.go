@@ -1,0 +1,233 @@
+package detect_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/detect"
+)
+
+// TestRegistry validates the registry: unique kebab-case IDs, docs, severities, and a testdata
+// folder whose files are exactly the listed samples, at least one of each kind.
+func TestRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range detect.Rules() {
+		t.Run(r.ID, func(t *testing.T) {
+			if seen[r.ID] {
+				t.Fatalf("duplicate rule ID %q", r.ID)
+			}
+			seen[r.ID] = true
+			if r.ID != strings.ToLower(r.ID) || strings.ContainsAny(r.ID, " _") {
+				t.Errorf("ID %q is not kebab-case", r.ID)
+			}
+			if r.Title == "" || len(r.Doc) < 80 {
+				t.Errorf("title %q or doc (%d chars) missing", r.Title, len(r.Doc))
+			}
+			switch r.Severity {
+			case detect.Info, detect.Low, detect.Medium, detect.High, detect.Critical:
+			default:
+				t.Errorf("severity %q is not a known severity", r.Severity)
+			}
+			if detect.RuleByID(r.ID) != r {
+				t.Errorf("RuleByID(%q) does not return the rule", r.ID)
+			}
+			if len(r.TruePositives) == 0 || len(r.FalsePositives) == 0 {
+				t.Errorf("want at least one true and one false positive sample, have %d and %d", len(r.TruePositives), len(r.FalsePositives))
+			}
+			var listed []string
+			for _, f := range r.TruePositives {
+				if !strings.HasPrefix(f, "tp-") {
+					t.Errorf("true positive %q does not start with tp-", f)
+				}
+				listed = append(listed, f)
+			}
+			for _, f := range r.FalsePositives {
+				if !strings.HasPrefix(f, "fp-") {
+					t.Errorf("false positive %q does not start with fp-", f)
+				}
+				listed = append(listed, f)
+			}
+			entries, err := os.ReadDir(filepath.Join("testdata", "rules", r.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var onDisk []string
+			for _, e := range entries {
+				onDisk = append(onDisk, e.Name())
+			}
+			slices.Sort(listed)
+			if diff := cmp.Diff(onDisk, listed); diff != "" {
+				t.Errorf("samples on disk vs listed in the registry (-disk +listed):\n%s", diff)
+			}
+		})
+	}
+	if len(detect.Rules()) != 15 {
+		t.Errorf("registry has %d rules, want 15", len(detect.Rules()))
+	}
+}
+
+// TestRuleSamples runs every sample through a fresh engine: a tp- file must raise its folder's
+// rule, an fp- file must not. The full alerts are compared with testdata/alerts.golden.json
+// (refresh with -update) so a change in severity, detail or root_required shows in review.
+func TestRuleSamples(t *testing.T) {
+	got := map[string][]detect.Alert{}
+	for _, path := range sampleFiles(t) {
+		rule := filepath.Base(filepath.Dir(path))
+		name := rule + "/" + filepath.Base(path)
+		alerts := run(t, detect.DefaultConfig(), name, loadRecords(t, path))
+		got[name] = alerts
+		t.Run(name, func(t *testing.T) {
+			fired := ruleIDs(alerts)[rule]
+			switch {
+			case strings.HasPrefix(filepath.Base(path), "tp-") && fired == 0:
+				t.Errorf("%s did not fire; fired: %v", rule, ruleIDs(alerts))
+			case strings.HasPrefix(filepath.Base(path), "fp-") && fired > 0:
+				t.Errorf("%s fired %d times on a false-positive sample", rule, fired)
+			}
+		})
+	}
+	golden := filepath.Join("testdata", "alerts.golden.json")
+	if *update {
+		b, err := json.MarshalIndent(got, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	var want map[string][]detect.Alert
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("alerts differ from %s (-want +got):\n%s", golden, diff)
+	}
+}
+
+// TestRootRequired checks the classification against AWS's list of tasks that need root.
+func TestRootRequired(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		rule     string
+		want     bool
+		wantTask string
+	}{
+		{"root access key is root's own credential", "root-access-key-created/tp-self-requestparameters-null.json", detect.RuleAccessKeyCreated, true, "manage the root user's own credentials"},
+		{"root MFA enable", "root-mfa-changed/tp-enable-doc-example.json", detect.RuleMFAChanged, true, "manage the root user's own credentials"},
+		{"password change", "root-password-changed/tp-password-updated.json", detect.RulePasswordChanged, true, "change or recover the root user password"},
+		{"password recovery with a minimal identity", "root-password-recovery/tp-requested-minimal-identity.json", detect.RulePasswordRecovery, true, "change or recover the root user password"},
+		{"listing buckets needs no root", "root-api-activity/tp-console-list-buckets-v104.json", detect.RuleAPIActivity, false, ""},
+		{"creating an IAM user needs no root", "root-api-activity/tp-create-user-for-persistence.json", detect.RuleAPIActivity, false, ""},
+		{"deleting a bucket policy is the deny-all unlock", "root-api-activity/tp-session-credential-from-console.json", detect.RuleAPIActivity, true, "edit or delete an S3 bucket policy that denies all principals"},
+		{"AssumeRoot names its task", "assume-root-called/tp-s3-unlock.json", detect.RuleAssumeRootCalled, true, "edit or delete an S3 bucket policy that denies all principals"},
+		{"centralized session on a root task", "assume-root-session/tp-delete-bucket-policy.json", detect.RuleAssumeRootSession, true, "edit or delete an S3 bucket policy that denies all principals"},
+		{"centralized audit read is not a task", "assume-root-session/tp-audit-list-mfa-devices.json", detect.RuleAssumeRootSession, false, ""},
+		{"root security questions are not on the list", "account-contact-changed/tp-root-set-security-questions.json", detect.RuleAccountContactChanged, false, ""},
+		{"contact change by a role is never root-required", "account-contact-changed/tp-put-alternate-contact-org-admin.json", detect.RuleAccountContactChanged, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join("testdata", "rules", tc.file)
+			var found bool
+			for _, a := range run(t, detect.DefaultConfig(), tc.file, loadRecords(t, path)) {
+				if a.RuleID != tc.rule {
+					continue
+				}
+				found = true
+				if a.RootRequired != tc.want || a.RootTask != tc.wantTask {
+					t.Errorf("root_required, root_task = %v, %q; want %v, %q", a.RootRequired, a.RootTask, tc.want, tc.wantTask)
+				}
+			}
+			if !found {
+				t.Fatalf("%s did not fire", tc.rule)
+			}
+		})
+	}
+}
+
+// TestRootTaskTable runs the classifier on single synthetic actions.
+func TestRootTaskTable(t *testing.T) {
+	tests := []struct {
+		name   string
+		record string
+		want   string
+	}{
+		{"close account", `{"eventSource":"billingconsole.amazonaws.com","eventName":"CloseAccount"}`, "close the account"},
+		{"IAM access to billing", `{"eventSource":"billingconsole.amazonaws.com","eventName":"SetIAMAccessPreference"}`, "activate IAM access to the Billing and Cost Management console"},
+		{"tax invoice", `{"eventSource":"billingconsole.amazonaws.com","eventName":"DownloadTaxInvoice"}`, "view tax invoices"},
+		{"root email or password via account settings", `{"eventSource":"billingconsole.amazonaws.com","eventName":"SetAccountPreferences"}`, "change account settings (root email, password, name)"},
+		{"MFA Delete", `{"eventSource":"s3.amazonaws.com","eventName":"PutBucketVersioning","requestParameters":{"VersioningConfiguration":{"Status":"Enabled","MfaDelete":"Enabled"}}}`, "configure MFA Delete on an S3 bucket"},
+		{"versioning without MFA Delete", `{"eventSource":"s3.amazonaws.com","eventName":"PutBucketVersioning","requestParameters":{"VersioningConfiguration":{"Status":"Enabled"}}}`, ""},
+		{"SQS policy", `{"eventSource":"sqs.amazonaws.com","eventName":"SetQueueAttributes","requestParameters":{"attributes":{"Policy":"{}"}}}`, "edit or delete an SQS queue policy that denies all principals"},
+		{"SQS other attribute", `{"eventSource":"sqs.amazonaws.com","eventName":"SetQueueAttributes","requestParameters":{"attributes":{"VisibilityTimeout":"30"}}}`, ""},
+		{"key for an IAM user", `{"eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","requestParameters":{"userName":"ci"}}`, ""},
+		{"ordinary call", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances"}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := detect.DecodeRecord([]byte(tc.record))
+			if err != nil {
+				t.Fatal(err)
+			}
+			task, ok := detect.RootTask(r)
+			if task != tc.want || ok != (tc.want != "") {
+				t.Errorf("RootTask = %q, %v; want %q", task, ok, tc.want)
+			}
+		})
+	}
+}
+
+// TestSampleRuleSets pins which rules fire on a few samples whose point is what does NOT fire
+// alongside the rule under test.
+func TestSampleRuleSets(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		// one event, one root alert: the catch-all stays quiet when a specific rule fired
+		{"root-access-key-created/tp-console-invoked-by-signin.json", []string{detect.RuleAccessKeyCreated}},
+		{"root-api-activity/fp-root-console-login.json", []string{detect.RuleConsoleLogin}},
+		{"root-console-login-without-mfa/tp-mfa-no.json", []string{detect.RuleConsoleLogin, detect.RuleConsoleLoginWithoutMFA}},
+		// a failed password change is still root use
+		{"root-password-changed/fp-password-update-failed.json", []string{detect.RuleAPIActivity}},
+		// root enabling MFA for an IAM user is root use, not a root MFA change
+		{"root-mfa-changed/fp-root-enables-for-iam-user.json", []string{detect.RuleAPIActivity}},
+		// centralized root sessions are their own class
+		{"root-api-activity/fp-assumed-root-session.json", []string{detect.RuleAssumeRootSession}},
+		{"root-login-profile-created/fp-assumed-root-session.json", []string{detect.RuleAssumeRootSession}},
+		// root changing recovery paths: both the contact change and the root use
+		{"account-contact-changed/tp-root-set-security-questions.json", []string{detect.RuleAccountContactChanged, detect.RuleAPIActivity}},
+		// the AssumeRoot call itself, even with assumedRoot in its own session context
+		{"assume-root-session/fp-assume-root-call-itself.json", []string{detect.RuleAssumeRootCalled}},
+		// decoys
+		{"root-console-login/fp-iam-user-named-root.json", nil},
+		{"root-api-activity/fp-aws-service-event.json", nil},
+		{"root-api-activity/fp-invoked-by-service.json", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			got := ruleIDs(run(t, detect.DefaultConfig(), tc.file, loadRecords(t, filepath.Join("testdata", "rules", tc.file))))
+			var ids []string
+			for id := range got {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			if diff := cmp.Diff(tc.want, ids); diff != "" {
+				t.Errorf("rules fired (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
