@@ -134,10 +134,8 @@ func iamGetAccountSummary(r *request) (any, error) {
 		return 0
 	}
 	inUse := len(a.Root.MFADevices)
-	keys := 0
 	for _, u := range a.Users {
 		inUse += len(u.MFADevices)
-		keys += len(u.AccessKeys)
 	}
 	roles := len(a.Roles)
 	if a.Roles == nil && a.ID != r.srv.w.mgmt && r.srv.w.org != nil {
@@ -179,7 +177,6 @@ func iamGetAccountSummary(r *request) (any, error) {
 		{"UsersQuota", 5000},
 		{"VersionsPerPolicyQuota", 5},
 	}
-	_ = keys
 	return accountSummaryResult{SummaryMap: m}, nil
 }
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/base32"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,14 +42,14 @@ func keyID(k AccessKey, acct, owner string, i int) string {
 	if k.ID != "" {
 		return k.ID
 	}
-	return "AKIA" + token(acct+"/key/"+owner+"/"+string(rune('0'+i)), 16)
+	return "AKIA" + token(acct+"/key/"+owner+"/"+strconv.Itoa(i), 16)
 }
 
 func certID(c Certificate, acct string, i int) string {
 	if c.ID != "" {
 		return c.ID
 	}
-	return token(acct+"/cert/"+string(rune('0'+i)), 28)
+	return token(acct+"/cert/"+strconv.Itoa(i), 28)
 }
 
 // serial is an MFA device's serial number. owner is "root" or a user name.

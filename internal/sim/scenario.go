@@ -17,7 +17,8 @@ import (
 // whose credentials the server hands out, and faults to inject.
 //
 // A scenario is written in YAML (JSON is accepted too) and decoded strictly:
-// an unknown key is an error that names the file and line.
+// an unknown key is an error that names the file and line. Top-level keys
+// starting with "x-" are ignored, so they can hold YAML anchors.
 type Scenario struct {
 	Name        string `yaml:"name,omitempty" json:"name,omitempty"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
@@ -227,6 +228,11 @@ func (d Date) At(now time.Time) (t time.Time, ok bool) {
 	return d.abs, true
 }
 
+// Equal reports whether two dates are written the same way.
+func (d Date) Equal(o Date) bool {
+	return d.set == o.set && d.isR == o.isR && d.rel == o.rel && d.abs.Equal(o.abs)
+}
+
 // IsZero reports whether the date is unset.
 func (d Date) IsZero() bool { return !d.set }
 
@@ -274,7 +280,7 @@ func (d Date) String() string {
 	case !d.set:
 		return ""
 	case !d.isR:
-		return d.abs.Format(time.RFC3339)
+		return d.abs.Format(time.RFC3339Nano)
 	case d.rel == 0:
 		return "now"
 	}
@@ -326,7 +332,7 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // messages (a file path).
 func ParseScenario(name string, data []byte) (*Scenario, error) {
 	var s Scenario
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField()); err != nil {
+	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
 		return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
 	}
 	if err := s.validate(); err != nil {

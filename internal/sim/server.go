@@ -48,8 +48,9 @@ type Call struct {
 // Server is a loopback HTTP endpoint that speaks the AWS wire protocols for
 // the services in its operation table and answers from a Scenario.
 type Server struct {
-	w    *world
-	opts Options
+	w        *world
+	opts     Options
+	services map[string]*service
 
 	ln  net.Listener
 	hs  *http.Server
@@ -95,6 +96,7 @@ func New(s *Scenario, opts Options) (*Server, error) {
 	srv := &Server{
 		w:        w,
 		opts:     opts,
+		services: services,
 		sessions: map[string]*session{},
 		hits:     map[faultKey]int{},
 		reports:  map[string]*report{},
@@ -196,7 +198,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	akid, region, svcName := m[1], m[3], m[4]
 	r.region = region
-	svc := services[svcName]
+	svc := s.services[svcName]
 	if svc == nil {
 		r.svc = guessService(hr)
 		s.finish(w, r, errf("UnrecognizedServiceException", http.StatusBadRequest, "service %s is not served by this endpoint", svcName))
