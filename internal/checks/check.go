@@ -105,6 +105,11 @@ type Config struct {
 	// OrgDomains are the organization's own email domains. Empty: the
 	// root-email-org-domain check only rejects consumer mail providers.
 	OrgDomains []string
+	// SharedMailboxPatterns are glob patterns (path.Match syntax, matched
+	// against the whole lower-cased address, e.g. "aws-*@example.com") of
+	// root email addresses known to be shared mailboxes or lists. A match
+	// passes root-email-shared-mailbox before any heuristic runs.
+	SharedMailboxPatterns []string
 	// RecentUseWindow: root use newer than this fails root-recent-use.
 	RecentUseWindow time.Duration
 	// PasswordMaxAge: an older root password fails root-password-age.

@@ -1,0 +1,35 @@
+package checks
+
+// builtin lists the built-in checks in the order findings are reported:
+// root credentials first (the most severe), then MFA, use, the root email
+// and the contacts.
+var builtin = []*Check{
+	RootAccessKeysAbsent,
+	RootSigningCertificatesAbsent,
+	MemberRootCredentialsAbsent,
+	CentralizedRootAccessEnabled,
+	RootMFAEnabled,
+	RootMFAHardware,
+	RootMFAMultipleDevices,
+	RootMFAHardwareAge,
+	RootRecentUse,
+	RootPasswordAge,
+	RootEmailOrgDomain,
+	RootEmailSharedMailbox,
+	RootEmailUnique,
+	ContactPrimaryComplete,
+	ContactAlternateSecurity,
+	ContactAlternateOperations,
+	ContactAlternateBilling,
+	ContactPhoneValid,
+}
+
+// Default returns a registry of every built-in check. It panics if a
+// built-in check is invalid, which TestDefault rules out.
+func Default() *Registry {
+	r, err := NewRegistry(builtin...)
+	if err != nil {
+		panic("checks: built-in registry: " + err.Error())
+	}
+	return r
+}
