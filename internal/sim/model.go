@@ -19,16 +19,15 @@ func hash32(s string) uint32 {
 
 // token returns n upper-case base32 characters derived from seed.
 func token(seed string, n int) string {
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
 	var out strings.Builder
 	for i := 0; out.Len() < n; i++ {
 		h := fnv.New64a()
 		h.Write([]byte(seed))
 		h.Write([]byte{byte(i)})
-		out.WriteString(base32.StdEncoding.EncodeToString(h.Sum(nil)))
+		out.WriteString(enc.EncodeToString(h.Sum(nil)))
 	}
-	s := strings.TrimRight(out.String(), "=")
-	s = strings.ReplaceAll(s, "=", "")
-	return s[:n]
+	return out.String()[:n]
 }
 
 func userID(acct, name string) string { return "AIDA" + token(acct+"/user/"+name, 17) }

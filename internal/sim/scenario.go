@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // Scenario describes the AWS estate the server answers for: an optional
@@ -271,8 +273,18 @@ func ParseDate(s string) (Date, error) {
 			return Date{abs: t.UTC(), set: true}, nil
 		}
 	}
-	return Date{}, fmt.Errorf("date %q: want -3d, +12h, now, 2006-01-02 or RFC 3339", s)
+	return Date{}, &valueError{text: s, err: fmt.Errorf("date %q: want -3d, +12h, now, 2006-01-02 or RFC 3339", s)}
 }
+
+// valueError is a scalar the decoder could not convert; ParseScenario finds
+// its line in the document.
+type valueError struct {
+	text string
+	err  error
+}
+
+func (e *valueError) Error() string { return e.err.Error() }
+func (e *valueError) Unwrap() error { return e.err }
 
 // String formats the date in the syntax ParseDate reads.
 func (d Date) String() string {
@@ -319,10 +331,10 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d)
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
 	if err != nil {
-		return fmt.Errorf("duration %q: %w", b, err)
+		return &valueError{text: string(b), err: fmt.Errorf("duration %q: want Go duration text such as 250ms", b)}
 	}
 	if v < 0 {
-		return fmt.Errorf("duration %q: must not be negative", b)
+		return &valueError{text: string(b), err: fmt.Errorf("duration %q: must not be negative", b)}
 	}
 	*d = Duration(v)
 	return nil
@@ -333,12 +345,52 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func ParseScenario(name string, data []byte) (*Scenario, error) {
 	var s Scenario
 	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
+		var ve *valueError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("scenario %s: %s%w", name, locate(data, ve.text), ve)
+		}
 		return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
 	}
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", name, err)
 	}
 	return &s, nil
+}
+
+// locate returns "[line:column] " of the first scalar whose value is text,
+// in the decoder's own error format, or "" when it cannot be found.
+func locate(data []byte, text string) string {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return ""
+	}
+	var pos string
+	for _, doc := range f.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		ast.Walk(visitor(func(n ast.Node) bool {
+			if pos != "" {
+				return false
+			}
+			if _, ok := n.(ast.ScalarNode); ok && n.GetToken() != nil && n.GetToken().Value == text {
+				p := n.GetToken().Position
+				pos = fmt.Sprintf("[%d:%d] ", p.Line, p.Column)
+				return false
+			}
+			return true
+		}), doc.Body)
+	}
+	return pos
+}
+
+type visitor func(ast.Node) bool
+
+func (v visitor) Visit(n ast.Node) ast.Visitor {
+	if v(n) {
+		return v
+	}
+	return nil
 }
 
 func oneLine(s string) string {
@@ -511,7 +563,14 @@ func (s *Scenario) validate() error {
 			bad("faults[%d]: needs a code or a latency", i)
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // arnAccount returns the account ID field of an IAM or STS ARN.

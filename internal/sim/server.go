@@ -239,13 +239,23 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		s.finish(w, r, err)
 		return
 	}
-	out, err := r.spec.handle(r)
+	out, err := s.handle(r)
 	if err != nil {
 		s.finish(w, r, err)
 		return
 	}
 	r.out = out
 	s.finish(w, r, nil)
+}
+
+// handle runs the operation; a panic becomes an InternalFailure answer.
+func (s *Server) handle(r *request) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errf("InternalFailure", http.StatusInternalServerError, "%s:%s panicked: %v", r.svc.name, r.op, p)
+		}
+	}()
+	return r.spec.handle(r)
 }
 
 // finish writes the answer in the service's protocol and records the call.
