@@ -117,7 +117,7 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 				Partition: partition,
 				Region:    region,
 			}},
-			Compliance:  asffCompliance{Status: asffComplianceStatus(f.Status), RelatedRequirements: asffRequirements(f.References)},
+			Compliance:  asffCompliance{Status: asffComplianceStatus(f.Status), RelatedRequirements: requirements(f.References)},
 			RecordState: "ACTIVE",
 		}
 		if len(f.References.CIS) > 0 {
@@ -166,7 +166,9 @@ func asffComplianceStatus(s checks.Status) string {
 	return "NOT_AVAILABLE"
 }
 
-func asffRequirements(r checks.References) []string {
+// requirements lists the frameworks a finding maps to, as Security Hub
+// writes them, for ASFF RelatedRequirements and OCSF compliance.requirements.
+func requirements(r checks.References) []string {
 	var out []string
 	add := func(s string) {
 		if len(out) < asffMaxRequirements {

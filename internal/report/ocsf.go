@@ -135,10 +135,6 @@ func writeOCSF(w io.Writer, r *Report) error {
 			standards = append(standards, "CIS AWS Foundations Benchmark")
 			types = append(types, "CIS AWS Foundations Benchmark")
 		}
-		var reqs []string
-		for _, c := range f.References.CIS {
-			reqs = append(reqs, "CIS "+c)
-		}
 		o := ocsfFinding{
 			ActivityID:   ocsfActivityNew,
 			ActivityName: "Create",
@@ -172,7 +168,7 @@ func writeOCSF(w io.Writer, r *Report) error {
 			Compliance: ocsfCompliance{
 				Control:      f.CheckID,
 				Standards:    standards,
-				Requirements: reqs,
+				Requirements: requirements(f.References),
 				StatusID:     cID,
 				Status:       cStatus,
 				StatusDetail: f.Detail,

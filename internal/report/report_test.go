@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,6 +263,40 @@ func TestFormatsAllWrite(t *testing.T) {
 			if out := render(t, format, r, report.Options{}); len(out) == 0 {
 				t.Errorf("Write(%s) wrote nothing", format)
 			}
+		})
+	}
+}
+
+// BenchmarkWrite renders an organization of 1,000 accounts with 20
+// findings each (20,000 findings) in every format.
+func BenchmarkWrite(b *testing.B) {
+	base := loadFindings(b)
+	var fs []checks.Finding
+	for a := range 1000 {
+		id := fmt.Sprintf("%012d", 100000000000+a)
+		for i := range 20 {
+			f := base[i%len(base)]
+			f.AccountID, f.AccountName = id, "account-"+id
+			fs = append(fs, f)
+		}
+	}
+	b.Run("New", func(b *testing.B) {
+		for b.Loop() {
+			report.New(orgMeta, fs, generatedAt)
+		}
+	})
+	r := report.New(orgMeta, fs, generatedAt)
+	for _, format := range report.Formats {
+		b.Run(format, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := report.Write(&buf, format, r, report.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			}
+			b.ReportMetric(float64(size), "bytes/report")
 		})
 	}
 }

@@ -276,7 +276,7 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 func (t *tableWriter) footer(r *Report, verbose bool) {
 	s := &r.Summary
 	if !verbose && s.ByStatus.Pass+s.ByStatus.NotApplicable > 0 {
-		t.line(t.p.paint(ansiDim, fmt.Sprintf("%d PASS and %d N/A findings are not listed; verbose output lists them.",
+		t.line(t.p.paint(ansiDim, fmt.Sprintf("%d PASS and %d N/A findings are not listed; --verbose lists them.",
 			s.ByStatus.Pass, s.ByStatus.NotApplicable)))
 	}
 	if s.ByStatus.Fail+s.ByStatus.Unknown > 0 {

@@ -39,6 +39,8 @@ func visible(s string, keepNewlines bool) string {
 				b.WriteString(`\r`)
 			case r < 0x100:
 				fmt.Fprintf(&b, `\x%02x`, r)
+			case r > 0xFFFF:
+				fmt.Fprintf(&b, `\U%08x`, r)
 			default:
 				fmt.Fprintf(&b, `\u%04x`, r)
 			}
@@ -54,7 +56,13 @@ func needsEscape(r rune, keepNewlines bool) bool {
 		return !keepNewlines
 	}
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) ||
-		r == '\u2028' || r == '\u2029'
+		r == '\u2028' || r == '\u2029' || isNonCharacter(r)
+}
+
+// isNonCharacter reports Unicode noncharacters (U+FDD0–U+FDEF and the last
+// two code points of every plane), which have no business in a name.
+func isNonCharacter(r rune) bool {
+	return (r >= 0xFDD0 && r <= 0xFDEF) || r&0xFFFE == 0xFFFE
 }
 
 // wrap breaks s into lines of at most width runes, at spaces; a word longer
