@@ -57,6 +57,7 @@ func (e *Engine) Observe(r *Record, src Source) []Alert {
 	var out []Alert
 	rootCovered := false
 	var catchAll *Rule
+	a := new(Alert) // one scratch alert: match takes a pointer, which would otherwise escape per rule
 	for _, rule := range registry {
 		switch rule.kind {
 		case kindAggregate:
@@ -65,25 +66,27 @@ func (e *Engine) Observe(r *Record, src Source) []Alert {
 			catchAll = rule
 			continue
 		}
-		a := newAlert(r, rule, src)
-		if !rule.match(r, &a) {
+		*a = Alert{}
+		if !rule.match(r, a) {
 			continue
 		}
+		fill(a, r, rule, src)
 		switch rule.kind {
 		case kindRootEvent:
 			rootCovered = true
 		case kindHeld:
 			e.mu.Lock()
-			e.held = append(e.held, heldAlert{alert: a, key: r.UserIdentity.AccessKeyID})
+			e.held = append(e.held, heldAlert{alert: *a, key: r.UserIdentity.AccessKeyID})
 			e.mu.Unlock()
 			continue
 		}
-		out = append(out, a)
+		out = append(out, *a)
 	}
 	if catchAll != nil && !rootCovered {
-		a := newAlert(r, catchAll, src)
-		if catchAll.match(r, &a) {
-			out = append(out, a)
+		*a = Alert{}
+		if catchAll.match(r, a) {
+			fill(a, r, catchAll, src)
+			out = append(out, *a)
 		}
 	}
 	e.keep(r, src)
@@ -97,7 +100,8 @@ func (e *Engine) keep(r *Record, src Source) {
 		if r.EventTime.IsZero() {
 			return // cannot be placed in a window
 		}
-		a := newAlert(r, bruteForceRule, src)
+		var a Alert
+		fill(&a, r, bruteForceRule, src)
 		e.mu.Lock()
 		e.failures[r.account()] = append(e.failures[r.account()], failure{at: r.EventTime, alert: a})
 		e.mu.Unlock()
@@ -218,28 +222,28 @@ func bursts(fs []failure, cfg Config) []Alert {
 	return out
 }
 
-// newAlert fills an alert from the record and the rule's defaults.
-func newAlert(r *Record, rule *Rule, src Source) Alert {
-	a := Alert{
-		RuleID:      rule.ID,
-		Severity:    rule.Severity,
-		Title:       rule.Title,
-		EventID:     r.EventID,
-		EventTime:   r.timeText(),
-		EventName:   r.EventName,
-		EventSource: r.EventSource,
-		AccountID:   r.account(),
-		Region:      r.AWSRegion,
-		SourceIP:    r.SourceIPAddress,
-		UserAgent:   r.UserAgent,
-		ErrorCode:   r.ErrorCode,
-		Principal:   r.UserIdentity.ARN,
-		MFAUsed:     r.mfaUsed(),
-		AssumedRoot: r.isAssumedRoot(),
-		Source:      src,
+// fill completes an alert a rule matched: the record's fields, and the rule's defaults where
+// the match left the severity or the root-task classification unset.
+func fill(a *Alert, r *Record, rule *Rule, src Source) {
+	a.RuleID = rule.ID
+	a.Title = rule.Title
+	if a.Severity == "" {
+		a.Severity = rule.Severity
 	}
-	if r.isRoot() || r.isAssumedRoot() {
+	a.EventID = r.EventID
+	a.EventTime = r.timeText()
+	a.EventName = r.EventName
+	a.EventSource = r.EventSource
+	a.AccountID = r.account()
+	a.Region = r.AWSRegion
+	a.SourceIP = r.SourceIPAddress
+	a.UserAgent = r.UserAgent
+	a.ErrorCode = r.ErrorCode
+	a.Principal = r.UserIdentity.ARN
+	a.MFAUsed = r.mfaUsed()
+	a.AssumedRoot = r.isAssumedRoot()
+	a.Source = src
+	if !a.RootRequired && (r.isRoot() || r.isAssumedRoot()) {
 		a.RootTask, a.RootRequired = RootTask(r)
 	}
-	return a
 }

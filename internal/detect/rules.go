@@ -177,7 +177,7 @@ func matchConsoleLogin(r *Record, a *Alert) bool {
 		return false
 	}
 	a.Detail = fmt.Sprintf("root signed in to the console of account %s from %s (MFA: %s)",
-		r.account(), r.SourceIPAddress, mfaText(a.MFAUsed))
+		r.account(), r.SourceIPAddress, mfaText(r.mfaUsed()))
 	return true
 }
 
@@ -218,8 +218,9 @@ func matchAPIActivity(r *Record, a *Alert) bool {
 		how = append(how, "read-only")
 	}
 	why := "should have used a role"
-	if a.RootRequired {
-		why = "a task that requires root: " + a.RootTask
+	if task, ok := RootTask(r); ok {
+		a.RootRequired, a.RootTask = true, task
+		why = "a task that requires root: " + task
 	}
 	a.Detail = fmt.Sprintf("root called %s %s in account %s from %s%s; %s",
 		serviceName(r.EventSource), r.EventName, r.account(), r.SourceIPAddress, paren(how), why)
@@ -300,7 +301,6 @@ func matchAssumeRootSession(r *Record, a *Alert) bool {
 	if !r.isAssumedRoot() || (r.EventSource == sourceSTS && r.EventName == "AssumeRoot") {
 		return false
 	}
-	a.AssumedRoot = true
 	switch {
 	case r.EventSource == sourceIAM && r.EventName == "CreateLoginProfile":
 		a.Severity = Medium
