@@ -8,7 +8,8 @@
 //
 //   - JSON patterns, { SELECTOR OP VALUE } combined with &&, || and
 //     parentheses (precedence () > && > ||). Selectors start at $ and use
-//     .name steps, [N] indexes and the [*] any-element step. String values
+//     .name steps and [N] indexes; [*] (any element) is also accepted, as an
+//     extension the documentation does not show. String values
 //     may be quoted or bare; a leading and/or trailing * is a wildcard (an
 //     inner * is literal, as documented: "Ev*ent will only match the actual
 //     string Ev*ent"); %regex% values are regular expressions. Numeric
