@@ -1,16 +1,417 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trail"
 )
 
-// TODO(stub): replaced by the real command.
 func newTrailCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "trail",
-		Short: "not built yet",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("trail: not built yet") },
+		Short: "Find root activity in CloudTrail archives",
+		Long: "trail reads CloudTrail log files (local folders, S3, stdin) and reports root-user activity.\n" +
+			"Exit codes: 0 no alert, 1 alerts, 4 some input could not be read (takes precedence), 2 usage, 3 could not run.",
 	}
+	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e))
+	return cmd
+}
+
+// TrailScanOptions are the flags of trail scan.
+type TrailScanOptions struct {
+	Format              string
+	Output              string
+	Since, Until        string
+	BruteForceThreshold int
+	BruteForceWindow    time.Duration
+	EndpointURL         string
+	Region              string
+	Profile             string
+	Strict              bool
+	Workers             int
+
+	window trail.Window
+}
+
+// DefaultTrailScanOptions returns the defaults.
+func DefaultTrailScanOptions() TrailScanOptions {
+	d := detect.DefaultConfig()
+	return TrailScanOptions{Format: "table", BruteForceThreshold: d.BruteForceThreshold, BruteForceWindow: d.BruteForceWindow}
+}
+
+// Validate checks the options and resolves the time window.
+func (o *TrailScanOptions) Validate() error {
+	if o.Format != "table" && o.Format != "jsonl" {
+		return usageError("--format %q: want table or jsonl", o.Format)
+	}
+	if o.BruteForceThreshold < 1 {
+		return usageError("--brute-force-threshold %d: want 1 or more", o.BruteForceThreshold)
+	}
+	if o.BruteForceWindow <= 0 {
+		return usageError("--brute-force-window %s: want a positive duration", o.BruteForceWindow)
+	}
+	var err error
+	if o.window.Since, err = parseWhen(o.Since, false); err != nil {
+		return usageError("--since: %v", err)
+	}
+	if o.window.Until, err = parseWhen(o.Until, true); err != nil {
+		return usageError("--until: %v", err)
+	}
+	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
+		return usageError("--since %s is not before --until %s", o.Since, o.Until)
+	}
+	return nil
+}
+
+// parseWhen reads RFC 3339 or YYYY-MM-DD (UTC). A date used as an upper
+// bound includes that whole day.
+func parseWhen(s string, upper bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither RFC 3339 nor YYYY-MM-DD", s)
+	}
+	if upper {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+func newTrailScanCmd(e *env) *cobra.Command {
+	o := DefaultTrailScanOptions()
+	cmd := &cobra.Command{
+		Use:   "scan PATH|s3://bucket/prefix|- ...",
+		Short: "Scan CloudTrail files, folders, S3 prefixes or stdin for root activity",
+		Long: "scan reads CloudTrail log files ({\"Records\":[...]}, plain or gzip), JSON Lines of records and\n" +
+			"EventBridge envelopes, from files, folder trees (the S3 layout included), s3://bucket/prefix\n" +
+			"and - (stdin). The format is recognised from the content. --since/--until prune the\n" +
+			"CloudTrail date folders before they are listed or read, and filter records by eventTime.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("trail scan: name at least one PATH, s3:// URL or -")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return runTrailScan(cmd.Context(), e, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Format, "format", o.Format, "output format: table or jsonl (one alert per line)")
+	f.StringVarP(&o.Output, "output", "o", "", "write the alerts to FILE instead of stdout")
+	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
+	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
+	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
+	f.DurationVar(&o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
+	f.StringVar(&o.EndpointURL, "endpoint-url", "", "S3 endpoint (an emulator or a VPC endpoint); path-style addressing")
+	f.StringVar(&o.Region, "region", "", "AWS region for S3")
+	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
+	f.BoolVar(&o.Strict, "strict", false, "check the structure of every record and decode every record (slower)")
+	f.IntVar(&o.Workers, "workers", 0, "inputs read at once (0: one per CPU)")
+	return cmd
+}
+
+// s3Store builds the S3 client lazily (only when an s3:// URL is given).
+func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error) {
+	return func(ctx context.Context) (trail.ObjectStore, error) {
+		cfg, err := awsclient.Load(ctx, awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL})
+		if err != nil {
+			return nil, err
+		}
+		return s3.NewFromConfig(cfg, func(so *s3.Options) {
+			if o.EndpointURL != "" {
+				so.UsePathStyle = true
+			}
+		}), nil
+	}
+}
+
+func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
+	out := e.stdout
+	var file *os.File
+	if o.Output != "" {
+		var err error
+		if file, err = os.Create(o.Output); err != nil {
+			return withCode(ExitError, fmt.Errorf("--output: %w", err))
+		}
+		out = file
+	}
+
+	var counters trail.Counters
+	stopProgress := startProgress(e.stderr, &counters)
+	eng := detect.NewEngine(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow})
+	items := trail.Paths(ctx, args, e.stdin, o.window, s3Store(o))
+	opt := trail.Options{Window: o.window, Strict: o.Strict, Workers: o.Workers, Counters: &counters}
+
+	var alerts []detect.Alert
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	emit := func(a detect.Alert) error {
+		if o.Format == "jsonl" {
+			return enc.Encode(a)
+		}
+		alerts = append(alerts, a)
+		return nil
+	}
+	start := time.Now()
+	sum, err := trail.Scan(ctx, eng, items, opt, emit)
+	elapsed := time.Since(start)
+	stopProgress()
+	if err == nil && o.Format == "table" {
+		err = writeAlertTable(out, alerts)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("--output: %w", cerr)
+		}
+	}
+	writeTrailSummary(e.stderr, sum, elapsed)
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
+	}
+	switch {
+	case len(sum.Failed) > 0:
+		return withCode(ExitPartial, nil)
+	case sum.Alerts > 0:
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+// writeTrailSummary prints the totals, the skipped inputs and, one line
+// each, the inputs that could not be read.
+func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
+	fmt.Fprintf(w, "trail: %d files, %s read, %s decompressed, %d records, %d alerts in %s\n",
+		sum.Files, mb(sum.CompressedBytes), mb(sum.Bytes), sum.Records, sum.Alerts, elapsed.Round(time.Millisecond))
+	if len(sum.AlertsByRule) > 0 {
+		var parts []string
+		for _, id := range trail.SortedRules(sum.AlertsByRule) {
+			parts = append(parts, fmt.Sprintf("%s %d", id, sum.AlertsByRule[id]))
+		}
+		fmt.Fprintf(w, "trail: alerts by rule: %s\n", strings.Join(parts, ", "))
+	}
+	for _, p := range sum.Skipped {
+		fmt.Fprintf(w, "trail: skipped %s: %s\n", p.Input, p.Reason)
+	}
+	for _, p := range sum.Failed {
+		fmt.Fprintf(w, "trail: unreadable %s: %s\n", p.Input, p.Reason)
+	}
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// writeAlertTable prints the alerts grouped by rule, in registry order.
+func writeAlertTable(w io.Writer, alerts []detect.Alert) error {
+	if len(alerts) == 0 {
+		_, err := fmt.Fprintln(w, "No root activity found.")
+		return err
+	}
+	byRule := map[string][]detect.Alert{}
+	for _, a := range alerts {
+		byRule[a.RuleID] = append(byRule[a.RuleID], a)
+	}
+	var order []string
+	for _, r := range detect.Rules() {
+		if len(byRule[r.ID]) > 0 {
+			order = append(order, r.ID)
+		}
+	}
+	for id := range byRule {
+		if detect.RuleByID(id) == nil {
+			order = append(order, id)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, id := range order {
+		group := byRule[id]
+		title := group[0].Title
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintf(tw, "%s [%s] %s: %d\n", id, group[0].Severity, title, len(group))
+		fmt.Fprintln(tw, "  TIME\tACCOUNT\tREGION\tEVENT\tSOURCE IP\tMFA\tROOT TASK\tWHO\tWHERE")
+		for _, a := range group {
+			task := "no (use a role)"
+			if a.RootRequired {
+				task = "yes: " + a.RootTask
+			}
+			who := a.Principal
+			if a.Caller != "" {
+				who = "via " + a.Caller
+			}
+			event := a.EventSource + " " + a.EventName
+			if a.Count > 0 {
+				event = fmt.Sprintf("%s ×%d", event, a.Count)
+			}
+			if a.ErrorCode != "" {
+				event += " (" + a.ErrorCode + ")"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s#%d\n",
+				dash(a.EventTime), dash(a.AccountID), dash(a.Region), strings.TrimSpace(event), dash(a.SourceIP),
+				mfa(a.MFAUsed), task, dash(who), a.Source.File, a.Source.Index)
+		}
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func mfa(b *bool) string {
+	switch {
+	case b == nil:
+		return "-"
+	case *b:
+		return "yes"
+	}
+	return "NO"
+}
+
+// startProgress redraws a one-line progress report on stderr, four times a
+// second, when stderr is a terminal. The returned function stops it and
+// clears the line.
+func startProgress(w io.Writer, c *trail.Counters) func() {
+	if !isTerminal(w) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(w, "\r\033[K%s", progressLine(c))
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func progressLine(c *trail.Counters) string {
+	return fmt.Sprintf("files %d · %s read · %s decompressed · %d records · %d alerts",
+		c.Files.Load(), mb(c.Compressed.Load()), mb(c.Bytes.Load()), c.Records.Load(), c.Alerts.Load())
+}
+
+func newTrailGenerateCmd(e *env) *cobra.Command {
+	o := trail.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
+	var minMB, maxMB float64
+	cmd := &cobra.Command{
+		Use:   "generate --out DIR",
+		Short: "Write a synthetic CloudTrail archive (S3 layout, .json.gz) for tests and benchmarks",
+		Long: "generate writes a deterministic (per --seed) CloudTrail archive: a realistic mix of services,\n" +
+			"event names and identity types, about 0.1% root activity of varied kinds (console sign-ins, a\n" +
+			"burst of failed sign-ins, API calls, AssumeRoot calls and their sessions) and look-alikes that\n" +
+			"must not alert (IAM users named root, roles with Root in the name, \"Root\" as a parameter value).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Out == "" {
+				return usageError("trail generate: --out is required")
+			}
+			if o.Accounts < 1 || o.Days < 1 || o.SizeMB <= 0 {
+				return usageError("trail generate: --accounts, --days and --size-mb must be positive")
+			}
+			o.MinFileBytes, o.MaxFileBytes = int(minMB*1e6), int(maxMB*1e6)
+			res, err := trail.Generate(cmd.Context(), o)
+			if err != nil {
+				return withCode(ExitError, fmt.Errorf("trail generate: %w", err))
+			}
+			fmt.Fprintf(e.stdout, "wrote %d files under %s: %d records, %s decompressed, %s compressed\n",
+				res.Files, o.Out, res.Records, mb(res.Bytes), mb(res.Compressed))
+			fmt.Fprintf(e.stdout, "root records: %s\n", counts(res.Root))
+			fmt.Fprintf(e.stdout, "look-alikes:  %s\n", counts(res.Decoys))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Out, "out", "", "folder to write the AWSLogs/ tree into")
+	f.IntVar(&o.Accounts, "accounts", o.Accounts, "number of accounts (the first is the management account)")
+	f.IntVar(&o.Days, "days", o.Days, "number of days, from --start")
+	f.Float64Var(&o.SizeMB, "size-mb", o.SizeMB, "total size of the records, decompressed, in MB")
+	f.Uint64Var(&o.Seed, "seed", o.Seed, "random seed; the same seed gives the same archive")
+	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
+	f.Float64Var(&maxMB, "file-max-mb", 5, "largest file, decompressed, in MB")
+	return cmd
+}
+
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range trail.SortedRules(m) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func newTrailBenchCmd(e *env) *cobra.Command {
+	var rounds, workers int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "bench DIR",
+		Short: "Measure detection throughput against a decompress-only pass over the same files",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep, err := trail.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
+			if err != nil {
+				return withCode(ExitError, fmt.Errorf("trail bench: %w", err))
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			w := e.stdout
+			fmt.Fprintf(w, "corpus: %d files, %s compressed, %s decompressed, %d records; %d workers (GOMAXPROCS %d)\n",
+				rep.Files, mb(rep.Compressed), mb(rep.Bytes), rep.Records, rep.Workers, runtime.GOMAXPROCS(0))
+			for i, r := range rep.Rounds {
+				fmt.Fprintf(w, "round %d: decompress-only %.0f MB/s (%s, cpu %s), detection %.0f MB/s (%s, cpu %s), ratio %.2f, cpu ratio %.2f\n", i+1,
+					trail.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
+					trail.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
+					float64(r.Decompress)/float64(r.Detect), float64(r.DecompressCPU)/float64(r.DetectCPU))
+			}
+			fmt.Fprintf(w, "best: decompress-only %.0f MB/s, detection %.0f MB/s, ratio %.2f (cpu ratio %.2f), %.0f records/s\n",
+				trail.MBps(rep.Bytes, rep.Best.Decompress), trail.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
+				float64(rep.Records)/rep.Best.Detect.Seconds())
+			fmt.Fprintf(w, "alerts: %d, unreadable files: %d, peak RSS: %.1f MB\n", rep.Alerts, rep.Failed, float64(rep.PeakRSS)/1e6)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&rounds, "rounds", 3, "timed rounds (each: decompress-only, then detection)")
+	cmd.Flags().IntVar(&workers, "workers", 0, "files read at once (0: GOMAXPROCS)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
 }

@@ -108,7 +108,8 @@ const (
 // carries an incomplete record over to the next chunk.
 type splitter struct {
 	sink    sink
-	needles [][]byte
+	needles []finder
+	anchor  finder
 	strict  bool // exact bracket matching for every record, no fast paths
 
 	state   splitState
@@ -122,8 +123,14 @@ type splitter struct {
 	next    []int // per needle: next match position in the current buffer
 }
 
+// newSplitter returns a splitter that hands sink the records containing
+// one of needles (plus the first record of the input).
 func newSplitter(s sink, needles [][]byte, strict bool) *splitter {
-	return &splitter{sink: s, needles: needles, strict: strict, next: make([]int, len(needles))}
+	sp := &splitter{sink: s, strict: strict, next: make([]int, len(needles)), anchor: newFinder(anchor)}
+	for _, n := range needles {
+		sp.needles = append(sp.needles, newFinder(n))
+	}
+	return sp
 }
 
 // syntaxError is a structural problem in the input at a byte offset of the
@@ -150,11 +157,11 @@ func (sp *splitter) resetNeedles() {
 // buf, or len(buf) when there is none.
 func (sp *splitter) nextMatch(buf []byte, from int) int {
 	best := len(buf)
-	for i, n := range sp.needles {
+	for i := range sp.needles {
 		p := sp.next[i]
 		if p < from {
-			if j := bytes.Index(buf[from:], n); j >= 0 {
-				p = from + j
+			if j := sp.needles[i].index(buf, from); j >= 0 {
+				p = j
 			} else {
 				p = math.MaxInt
 			}
@@ -391,17 +398,16 @@ func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 		sp.fast = false
 		return i, nil
 	}
-	last := bytes.LastIndex(buf[i+1:], anchor)
-	if last < 0 {
+	cut := sp.anchor.lastIndex(buf, i+1)
+	if cut < 0 {
 		return i, nil
 	}
-	cut := i + 1 + last
 	region := buf[:cut]
 	start := i
 	for start < cut {
 		next := cut
-		if n := bytes.Index(region[start+1:], anchor); n >= 0 {
-			next = start + 1 + n
+		if n := sp.anchor.index(region, start+1); n >= 0 {
+			next = n
 		}
 		if !boundaryOK(region, next) {
 			sp.fast = false

@@ -1,0 +1,196 @@
+package trail
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/rootguard/rootguard/internal/detect"
+)
+
+// BenchRound is one timed pass over the corpus.
+type BenchRound struct {
+	Decompress time.Duration `json:"decompress_ns"`
+	Detect     time.Duration `json:"detect_ns"`
+	// CPU time (user + system) of each pass: steadier than wall time on a
+	// busy machine.
+	DecompressCPU time.Duration `json:"decompress_cpu_ns"`
+	DetectCPU     time.Duration `json:"detect_cpu_ns"`
+}
+
+// BenchReport compares, on the same files in the same run, a
+// decompress-only pass and the full detection pass.
+type BenchReport struct {
+	Files      int           `json:"files"`
+	Compressed int64         `json:"compressed_bytes"`
+	Bytes      int64         `json:"bytes"`
+	Records    int64         `json:"records"`
+	Alerts     int           `json:"alerts"`
+	Failed     int           `json:"failed"`
+	Workers    int           `json:"workers"`
+	Rounds     []BenchRound  `json:"rounds"`
+	PeakRSS    int64         `json:"peak_rss_bytes"`
+	Best       BenchRound    `json:"best"`
+	Ratio      float64       `json:"ratio"` // detection throughput / decompress-only throughput, best rounds
+	// CPURatio is the same ratio over CPU time (best rounds).
+	CPURatio float64 `json:"cpu_ratio"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
+}
+
+// Bench reads every file under dir: first once to warm the page cache,
+// then rounds times a decompress-only pass (the same gzip library, chunk
+// size and per-file parallelism as the scan) followed by a detection pass.
+func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.Config) (BenchReport, error) {
+	opt = opt.withDefaults()
+	rounds = max(rounds, 1)
+	start := time.Now()
+	var items []Item
+	for it := range Paths(ctx, []string{dir}, nil, Window{}, nil) {
+		if it.Fail != nil {
+			return BenchReport{}, fmt.Errorf("%s: %s", it.Fail.Input, it.Fail.Reason)
+		}
+		if it.Input != nil {
+			items = append(items, it)
+		}
+	}
+	if len(items) == 0 {
+		return BenchReport{}, fmt.Errorf("%s: no files", dir)
+	}
+	seq := slices.Values(items)
+	rep := BenchReport{Files: len(items), Workers: opt.Workers}
+
+	// Warm the page cache so that neither pass pays for the disk.
+	for _, it := range items {
+		f, err := os.Open(it.Input.Name())
+		if err != nil {
+			return rep, err
+		}
+		_, err = io.Copy(io.Discard, f)
+		f.Close()
+		if err != nil {
+			return rep, err
+		}
+	}
+
+	for range rounds {
+		var r BenchRound
+		var bytesA int64
+		t0, c0 := time.Now(), cpuTime()
+		err := runPool(ctx, seq, opt, func(ctx context.Context, w *worker, in Input) fileResult {
+			return w.decompress(ctx, in)
+		}, func(_ Item, fr fileResult) error {
+			bytesA += fr.bytes
+			if fr.err != nil {
+				return fr.err
+			}
+			return nil
+		})
+		r.Decompress, r.DecompressCPU = time.Since(t0), cpuTime()-c0
+		if err != nil {
+			return rep, fmt.Errorf("decompress-only pass: %w", err)
+		}
+
+		t1, c1 := time.Now(), cpuTime()
+		sum, err := Scan(ctx, detect.NewEngine(cfg), seq, opt, func(detect.Alert) error { return nil })
+		r.Detect, r.DetectCPU = time.Since(t1), cpuTime()-c1
+		if err != nil {
+			return rep, fmt.Errorf("detection pass: %w", err)
+		}
+		if sum.Bytes != bytesA {
+			return rep, fmt.Errorf("passes disagree: %d bytes decompressed, %d scanned", bytesA, sum.Bytes)
+		}
+		rep.Compressed, rep.Bytes, rep.Records, rep.Alerts, rep.Failed = sum.CompressedBytes, sum.Bytes, sum.Records, sum.Alerts, len(sum.Failed)
+		rep.Rounds = append(rep.Rounds, r)
+		if rep.Best.Decompress == 0 || r.Decompress < rep.Best.Decompress {
+			rep.Best.Decompress = r.Decompress
+		}
+		if rep.Best.Detect == 0 || r.Detect < rep.Best.Detect {
+			rep.Best.Detect = r.Detect
+		}
+		if rep.Best.DecompressCPU == 0 || r.DecompressCPU < rep.Best.DecompressCPU {
+			rep.Best.DecompressCPU = r.DecompressCPU
+		}
+		if rep.Best.DetectCPU == 0 || r.DetectCPU < rep.Best.DetectCPU {
+			rep.Best.DetectCPU = r.DetectCPU
+		}
+	}
+	rep.Ratio = float64(rep.Best.Decompress) / float64(rep.Best.Detect)
+	rep.CPURatio = float64(rep.Best.DecompressCPU) / float64(rep.Best.DetectCPU)
+	rep.PeakRSS = PeakRSS()
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// decompress reads one input to the end in chunks, like scan, and does
+// nothing with the data.
+func (w *worker) decompress(ctx context.Context, in Input) (res fileResult) {
+	r, cr, closer, err := w.open(ctx, in, nil)
+	if cr != nil {
+		defer func() { res.compressed = cr.n }()
+	}
+	if err != nil {
+		res.err = err
+		return res
+	}
+	defer closer.Close()
+	res.opened = true
+	buf := w.buf[:cap(w.buf)]
+	for {
+		n, err := fill(r, buf)
+		res.bytes += int64(n)
+		if errors.Is(err, io.EOF) {
+			return res
+		}
+		if err != nil {
+			res.err = err
+			return res
+		}
+	}
+}
+
+// MBps is a throughput in MB (10^6 bytes) per second.
+func MBps(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / 1e6 / d.Seconds()
+}
+
+// PeakRSS returns the process's peak resident set size in bytes: VmHWM
+// from /proc/self/status, or getrusage's maxrss.
+func PeakRSS() int64 {
+	if f, err := os.Open("/proc/self/status"); err == nil {
+		defer f.Close()
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			if v, ok := bytes.CutPrefix(s.Bytes(), []byte("VmHWM:")); ok {
+				f := bytes.Fields(v)
+				if n, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+					return n << 10
+				}
+			}
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		return int64(ru.Maxrss) << 10
+	}
+	return 0
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,395 @@
+package trail
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/rootguard/rootguard/internal/detect"
+)
+
+const (
+	// DefaultChunkSize is how much decompressed data a worker handles at a
+	// time.
+	DefaultChunkSize = 1 << 20
+	// DefaultMaxRecord bounds one record; the chunk buffer grows up to it.
+	DefaultMaxRecord = 64 << 20
+)
+
+// Options tune a scan. The zero value is usable.
+type Options struct {
+	// Window keeps records whose eventTime is inside it (and prunes date
+	// folders when listing; see Paths).
+	Window Window
+	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
+	Workers int
+	// ChunkSize is the decompressed chunk size; 0 means DefaultChunkSize.
+	ChunkSize int
+	// MaxRecord is the largest record accepted; 0 means DefaultMaxRecord.
+	MaxRecord int
+	// Strict matches brackets over every record and decodes every record,
+	// so that any malformed or non-CloudTrail record is reported. It is
+	// several times slower.
+	Strict bool
+	// Counters, when set, is updated as the scan goes (for a progress line).
+	Counters *Counters
+}
+
+func (o Options) withDefaults() Options {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = DefaultChunkSize
+	}
+	if o.MaxRecord <= 0 {
+		o.MaxRecord = DefaultMaxRecord
+	}
+	o.MaxRecord = max(o.MaxRecord, o.ChunkSize)
+	return o
+}
+
+// Counters are live totals, safe to read while a scan runs.
+type Counters struct {
+	Files      atomic.Int64 // inputs finished
+	Compressed atomic.Int64 // bytes read from inputs
+	Bytes      atomic.Int64 // decompressed bytes
+	Records    atomic.Int64
+	Alerts     atomic.Int64
+}
+
+// Summary is the outcome of a scan.
+type Summary struct {
+	// Files is how many inputs were opened (fully read or not).
+	Files int `json:"files"`
+	// CompressedBytes is what was read from the inputs; Bytes is the same
+	// data decompressed.
+	CompressedBytes int64 `json:"compressed_bytes"`
+	Bytes           int64 `json:"bytes"`
+	Records         int64 `json:"records"`
+	Alerts          int   `json:"alerts"`
+	// AlertsByRule counts alerts per rule ID.
+	AlertsByRule map[string]int `json:"alerts_by_rule"`
+	// Skipped lists inputs left out on purpose (date pruning).
+	Skipped []Problem `json:"skipped,omitempty"`
+	// Failed lists inputs that could not be read, fully or in part. Alerts
+	// from the part that was read are kept.
+	Failed []Problem `json:"failed,omitempty"`
+}
+
+// fileResult is what one input gave.
+type fileResult struct {
+	alerts     []detect.Alert
+	compressed int64
+	bytes      int64
+	records    int64
+	err        error
+	opened     bool
+}
+
+// Scan reads every input from items with a pool of workers, runs the
+// detection engine over the records and calls emit with each alert, in
+// input order, then with the engine's Flush alerts. A bad input is recorded
+// in the summary and the scan goes on; the error is non-nil only when emit
+// fails or ctx ends.
+func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (Summary, error) {
+	opt = opt.withDefaults()
+	sum := Summary{AlertsByRule: map[string]int{}}
+	put := func(a detect.Alert) error {
+		sum.Alerts++
+		sum.AlertsByRule[a.RuleID]++
+		return emit(a)
+	}
+	needles := detect.Needles()
+	work := func(ctx context.Context, w *worker, in Input) fileResult {
+		return w.scan(ctx, in, eng, needles, opt)
+	}
+	err := runPool(ctx, items, opt, work, func(it Item, r fileResult) error {
+		switch {
+		case it.Skip != nil:
+			sum.Skipped = append(sum.Skipped, *it.Skip)
+			return nil
+		case it.Fail != nil:
+			sum.Failed = append(sum.Failed, *it.Fail)
+			return nil
+		}
+		if r.opened {
+			sum.Files++
+		}
+		sum.CompressedBytes += r.compressed
+		sum.Bytes += r.bytes
+		sum.Records += r.records
+		if r.err != nil {
+			sum.Failed = append(sum.Failed, Problem{Input: it.Input.Name(), Reason: r.err.Error()})
+		}
+		for _, a := range r.alerts {
+			if err := put(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	// Flush alerts come from records already inside the window.
+	for _, a := range eng.Flush() {
+		if err := put(a); err != nil {
+			return sum, err
+		}
+		if opt.Counters != nil {
+			opt.Counters.Alerts.Add(1)
+		}
+	}
+	return sum, nil
+}
+
+// runPool reads the inputs of items with opt.Workers workers and calls
+// done for every item in the order items gave them (skips and failures
+// included), from the calling goroutine.
+func runPool(ctx context.Context, items iter.Seq[Item], opt Options, work func(context.Context, *worker, Input) fileResult, done func(Item, fileResult) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct {
+		seq int
+		it  Item
+	}
+	type result struct {
+		job
+		r fileResult
+	}
+	jobs := make(chan job)
+	results := make(chan result, opt.Workers)
+	var wg sync.WaitGroup
+	for range opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(opt)
+			for j := range jobs {
+				var r fileResult
+				if j.it.Input != nil {
+					r = work(ctx, w, j.it.Input)
+				}
+				results <- result{j, r}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		seq := 0
+		for it := range items {
+			select {
+			case jobs <- job{seq, it}:
+				seq++
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	// Results arrive out of order; hand them over in input order.
+	pending := map[int]result{}
+	next := 0
+	var err error
+	for res := range results {
+		if err != nil {
+			continue // drain
+		}
+		pending[res.seq] = res
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err = done(r.it, r.r); err != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// worker holds the buffers one goroutine reuses from input to input.
+type worker struct {
+	buf []byte
+	br  *bufio.Reader
+	gz  *gzip.Reader
+}
+
+func newWorker(opt Options) *worker {
+	return &worker{buf: make([]byte, 0, opt.ChunkSize), br: bufio.NewReaderSize(nil, 64<<10)}
+}
+
+// countingReader counts the compressed bytes of an input.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	ctx context.Context
+	c   *Counters
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.c != nil {
+		c.c.Compressed.Add(int64(n))
+	}
+	return n, err
+}
+
+// open opens in and returns its decompressed stream (gzip is recognised by
+// its magic bytes, not by the name).
+func (w *worker) open(ctx context.Context, in Input, c *Counters) (io.Reader, *countingReader, io.Closer, error) {
+	rc, err := in.Open(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cr := &countingReader{r: rc, ctx: ctx, c: c}
+	w.br.Reset(cr)
+	magic, err := w.br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		rc.Close()
+		return nil, cr, nil, fmt.Errorf("read: %w", err)
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if w.gz == nil {
+			w.gz, err = gzip.NewReader(w.br)
+		} else {
+			err = w.gz.Reset(w.br)
+		}
+		if err != nil {
+			rc.Close()
+			return nil, cr, nil, fmt.Errorf("gzip: %w", err)
+		}
+		return w.gz, cr, rc, nil
+	}
+	return w.br, cr, rc, nil
+}
+
+// scan reads one input through the splitter and the engine.
+func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles [][]byte, opt Options) (res fileResult) {
+	r, cr, closer, err := w.open(ctx, in, opt.Counters)
+	if cr != nil {
+		defer func() { res.compressed = cr.n }()
+	}
+	if err != nil {
+		res.err = err
+		return res
+	}
+	defer closer.Close()
+	res.opened = true
+	s := &fileSink{eng: eng, name: in.Name(), window: opt.Window, strict: opt.Strict, counters: opt.Counters}
+	sp := newSplitter(s, needles, opt.Strict)
+	var counted int
+	onChunk := func(n int) {
+		res.bytes += int64(n)
+		if opt.Counters != nil {
+			opt.Counters.Bytes.Add(int64(n))
+			opt.Counters.Records.Add(int64(sp.index - counted))
+			counted = sp.index
+		}
+	}
+	w.buf, err = splitReader(r, sp, w.buf, opt.MaxRecord, onChunk)
+	if cap(w.buf) > opt.ChunkSize {
+		w.buf = make([]byte, 0, opt.ChunkSize) // drop a buffer grown for a huge record
+	}
+	res.records = int64(sp.index)
+	if opt.Counters != nil {
+		opt.Counters.Records.Add(int64(sp.index - counted))
+		opt.Counters.Files.Add(1)
+	}
+	res.alerts = s.alerts
+	switch {
+	case err != nil && errors.Is(err, errNotCloudTrail):
+		res.err = err
+	case err != nil:
+		var se *syntaxError
+		if errors.As(err, &se) {
+			res.err = fmt.Errorf("invalid JSON at %w", err)
+		} else {
+			res.err = fmt.Errorf("read: %w", err)
+		}
+	case s.bad > 0:
+		res.err = fmt.Errorf("%d records not decodable, first: %w", s.bad, s.firstBad)
+	}
+	return res
+}
+
+var errNotCloudTrail = errors.New("not CloudTrail")
+
+// fileSink decodes candidate records and runs the engine on them.
+type fileSink struct {
+	eng      *detect.Engine
+	name     string
+	window   Window
+	strict   bool
+	counters *Counters
+
+	alerts   []detect.Alert
+	bad      int
+	firstBad error
+}
+
+func (s *fileSink) match(raw []byte) bool { return s.strict || detect.Interesting(raw) }
+
+func (s *fileSink) record(raw []byte, index int, first bool) error {
+	r, err := detect.DecodeRecord(raw)
+	if err != nil {
+		if first {
+			return fmt.Errorf("%w: first record: %w", errNotCloudTrail, err)
+		}
+		s.bad++
+		if s.firstBad == nil {
+			s.firstBad = fmt.Errorf("record %d: %w", index, err)
+		}
+		return nil
+	}
+	if !s.window.Contains(r.EventTime) {
+		return nil
+	}
+	alerts := s.eng.Observe(r, detect.Source{File: s.name, Index: index})
+	if s.counters != nil && len(alerts) > 0 {
+		s.counters.Alerts.Add(int64(len(alerts)))
+	}
+	s.alerts = append(s.alerts, alerts...)
+	return nil
+}
+
+// SortedRules returns the rule IDs of m sorted by count, then ID.
+func SortedRules(m map[string]int) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if m[ids[i]] != m[ids[j]] {
+			return m[ids[i]] > m[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	return ids
+}
