@@ -294,3 +294,21 @@ func TestInteresting(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedlesCoverInteresting: a record holding none of Needles must not be Interesting, so a
+// chunk scanner that skips on Needles alone stays conservative.
+func TestNeedlesCoverInteresting(t *testing.T) {
+	for _, raw := range []string{
+		`{"userIdentity":{"type":"R\u006f\u006ft"}}`,
+		`{"eventName":"PasswordRecoveryRequested"}`,
+		`{"eventName":"DescribeInstances"}`,
+	} {
+		any := false
+		for _, n := range detect.Needles() {
+			any = any || strings.Contains(raw, string(n))
+		}
+		if !any && detect.Interesting([]byte(raw)) {
+			t.Errorf("%s is Interesting but holds none of Needles()", raw)
+		}
+	}
+}

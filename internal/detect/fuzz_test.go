@@ -2,6 +2,7 @@ package detect_test
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,6 +75,9 @@ func FuzzInteresting(f *testing.F) {
 		alerts := append(e.Observe(r, detect.Source{}), e.Flush()...)
 		if len(alerts) > 0 && !interesting {
 			t.Fatalf("%s fired but Interesting is false", alerts[0].RuleID)
+		}
+		if interesting && !slices.ContainsFunc(detect.Needles(), func(n []byte) bool { return bytes.Contains(data, n) }) {
+			t.Fatalf("Interesting is true but the record holds none of Needles()")
 		}
 	})
 }

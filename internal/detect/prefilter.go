@@ -20,9 +20,18 @@ var needles = [][]byte{
 	[]byte("SecurityQuestions"),
 }
 
-// Needles returns the literal byte strings Interesting looks for. A raw record that contains none
-// of them (and no \u escape) can be skipped. The slices are shared; do not modify them.
-func Needles() [][]byte { return needles }
+// escape starts a JSON \uXXXX escape, through which a string can spell a needle without
+// containing its bytes.
+var escape = []byte(`\u`)
+
+// exported is needles plus escape: the complete list a chunk scanner must look for.
+var exported = append(append([][]byte{}, needles...), escape)
+
+// Needles returns every byte string Interesting looks for: the literal needles and the start of
+// a \u escape. A raw record that contains none of them can be skipped without calling
+// Interesting; one that contains any of them still needs Interesting to decide. The slices are
+// shared; do not modify them.
+func Needles() [][]byte { return exported }
 
 // Interesting reports whether any rule could fire on the raw JSON record, or an aggregate or
 // join could need it. False guarantees that Engine.Observe would return nothing for the record
@@ -33,7 +42,7 @@ func Interesting(raw []byte) bool {
 	if containsNeedle(raw) {
 		return true
 	}
-	if !bytes.Contains(raw, []byte(`\u`)) {
+	if !bytes.Contains(raw, escape) {
 		return false
 	}
 	return containsNeedle(unescapeU(raw))
