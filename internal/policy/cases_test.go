@@ -248,7 +248,7 @@ func runCase(t *testing.T, c testCase) {
 			var got []wantReason
 			for _, r := range res.Reasons {
 				w := wantReason{Level: r.Level}
-				if r.Statement != nil {
+				if r.Statement != (policy.StatementRef{}) {
 					w.Policy, w.Sid, w.Effect = r.Statement.Policy, r.Statement.Sid, string(r.Statement.Effect)
 				}
 				got = append(got, w)

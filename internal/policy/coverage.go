@@ -144,11 +144,12 @@ func RootDenyCoverage(levels []Level, accountID string, actions []string) Covera
 		actions = RootProbeActions
 	}
 	cov := Coverage{AccountID: accountID, PrincipalARN: RootARN(accountID), Holes: []string{}}
+	base := prepare(RootRequest(accountID, ""))
+	cov.Actions = make([]ActionResult, 0, len(actions))
 	for _, a := range actions {
-		r := RootRequest(accountID, a)
-		req := prepare(r)
+		req := base.with(a, ProbeResource(a, accountID))
 		res := evaluateLevels(levels, req)
-		ar := ActionResult{Action: a, Resource: r.Resource, Decision: res.Decision, Reasons: res.Reasons}
+		ar := ActionResult{Action: a, Resource: req.resource, Decision: res.Decision, Reasons: res.Reasons}
 		if res.Decision == Allowed {
 			cov.Holes = append(cov.Holes, a)
 			ar.Why = denyMisses(levels, req)
@@ -180,7 +181,7 @@ func denyMisses(levels []Level, req *prepared) []Miss {
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, Miss{Detail: fmt.Sprintf("no Deny statement at any level covers %s", req.action)})
+		out = append(out, Miss{Detail: fmt.Sprintf("no Deny statement at any level covers %s", req.raw)})
 	}
 	return out
 }
@@ -206,10 +207,12 @@ func RootTaskAccess(levels []Level, accountID string, actions []string) TaskAcce
 		actions = RootTaskActions
 	}
 	ta := TaskAccess{AccountID: accountID, Blocked: []string{}}
+	base := prepare(AssumedRootRequest(accountID, ""))
+	ta.Actions = make([]ActionResult, 0, len(actions))
 	for _, a := range actions {
-		r := AssumedRootRequest(accountID, a)
-		res := evaluateLevels(levels, prepare(r))
-		ar := ActionResult{Action: a, Resource: r.Resource, Decision: res.Decision, Reasons: res.Reasons}
+		req := base.with(a, ProbeResource(a, accountID))
+		res := evaluateLevels(levels, req)
+		ar := ActionResult{Action: a, Resource: req.resource, Decision: res.Decision, Reasons: res.Reasons}
 		if res.Decision != Allowed {
 			ta.Blocked = append(ta.Blocked, a)
 			ar.Fix = taskFixes(levels, res)
@@ -223,15 +226,15 @@ func RootTaskAccess(levels []Level, accountID string, actions []string) TaskAcce
 func taskFixes(levels []Level, res Result) []string {
 	var out []string
 	for _, r := range res.Reasons {
-		if r.Statement == nil {
+		if r.Statement == (StatementRef{}) {
 			out = append(out, fmt.Sprintf("allow the action in a policy attached to %s", r.Level))
 			continue
 		}
-		if s := findStatement(levels, r.Level, *r.Statement); s != nil && !mentionsKey(s, "aws:assumedroot") {
-			out = append(out, fmt.Sprintf("add an aws:AssumedRoot exemption (\"Null\": {\"aws:AssumedRoot\": \"true\"}) to %s attached to %s", describe(*r.Statement), r.Level))
+		if s := findStatement(levels, r.Level, r.Statement); s != nil && !mentionsKey(s, "aws:assumedroot") {
+			out = append(out, fmt.Sprintf("add an aws:AssumedRoot exemption (\"Null\": {\"aws:AssumedRoot\": \"true\"}) to %s attached to %s", describe(r.Statement), r.Level))
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s denies centralized root sessions; review its aws:AssumedRoot condition", describe(*r.Statement)))
+		out = append(out, fmt.Sprintf("%s denies centralized root sessions; review its aws:AssumedRoot condition", describe(r.Statement)))
 	}
 	return out
 }

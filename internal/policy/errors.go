@@ -1,6 +1,10 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // ErrorCode classifies why a policy document was rejected. Codes are stable
 // strings: checks and conformance cases compare them.
@@ -44,5 +48,15 @@ type Error struct {
 
 // Error returns one line naming the policy, the location and the problem.
 func (e *Error) Error() string {
-	return fmt.Sprintf("policy %q: %s: %s (%s)", e.Policy, e.Location, e.Message, e.Code)
+	return fmt.Sprintf("policy %q: %s: %s (%s)", e.Policy, oneLine(e.Location), oneLine(e.Message), e.Code)
+}
+
+// oneLine escapes control characters (a policy's keys may hold newlines) so
+// that an error stays on one line.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

@@ -22,13 +22,14 @@ type Request struct {
 // prepared is a Request normalized once for evaluation against many
 // statements: lower-cased action and context keys.
 type prepared struct {
+	raw      string // the action as given, for messages
 	action   string
 	resource string
 	ctx      map[string][]string
 }
 
 func prepare(r Request) *prepared {
-	p := &prepared{action: strings.ToLower(r.Action), resource: r.Resource}
+	p := &prepared{raw: r.Action, action: strings.ToLower(r.Action), resource: r.Resource}
 	if p.resource == "" {
 		p.resource = "*"
 	}
@@ -38,6 +39,18 @@ func prepare(r Request) *prepared {
 		p.ctx[lk] = append(p.ctx[lk], v...)
 	}
 	return p
+}
+
+// with returns a copy of the prepared request for another action and
+// resource, sharing the context.
+func (p *prepared) with(action, resource string) *prepared {
+	q := *p
+	q.raw, q.action = action, strings.ToLower(action)
+	q.resource = resource
+	if q.resource == "" {
+		q.resource = "*"
+	}
+	return &q
 }
 
 // Decision is the outcome of one policy for one request.
@@ -129,11 +142,11 @@ func (s *Statement) explain(req *prepared) (MissCode, string) {
 		if s.NotAction {
 			for i, g := range s.actions {
 				if g.match(req.action) {
-					return MissNotAction, fmt.Sprintf("action %s is exempted by NotAction %q", req.action, s.Actions[i])
+					return MissNotAction, fmt.Sprintf("action %s is exempted by NotAction %q", req.raw, s.Actions[i])
 				}
 			}
 		}
-		return MissAction, fmt.Sprintf("action %s is not in Action %q", req.action, s.Actions)
+		return MissAction, fmt.Sprintf("action %s is not in Action %q", req.raw, s.Actions)
 	}
 	if !s.matchResource(req) {
 		field := "Resource"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -61,7 +62,7 @@ func (p *parser) parse(doc []byte) (*Policy, error) {
 		switch k {
 		case "Version", "Id", "Statement":
 		default:
-			return nil, p.errorf(CodeUnknownField, k, "unknown policy element %q", k)
+			return nil, p.errorf(CodeUnknownField, pathKey("", k), "unknown policy element %q", k)
 		}
 	}
 	pol := &Policy{Name: p.name}
@@ -142,7 +143,7 @@ func (p *parser) statement(loc string, o map[string]any, allowVars bool) (Statem
 	var st Statement
 	for _, k := range sortedKeys(o) {
 		if !statementFields[k] {
-			return st, p.errorf(CodeUnknownField, loc+"."+k, "unknown statement element %q", k)
+			return st, p.errorf(CodeUnknownField, pathKey(loc, k), "unknown statement element %q", k)
 		}
 	}
 	if v, ok := o["Sid"]; ok {
@@ -282,7 +283,7 @@ func (p *parser) principal(loc string, v any) (*Principal, error) {
 		pr := &Principal{Values: map[string][]string{}}
 		for _, k := range sortedKeys(t) {
 			if !principalTypes[k] {
-				return nil, p.errorf(CodeBadPrincipal, loc+"."+k, "unknown principal type %q", k)
+				return nil, p.errorf(CodeBadPrincipal, pathKey(loc, k), "unknown principal type %q", k)
 			}
 			ids, err := p.stringList(loc+"."+k, t[k], CodeBadPrincipal)
 			if err != nil {
@@ -324,7 +325,7 @@ func (p *parser) conditions(loc string, v any, allowVars bool) ([]Condition, err
 	}
 	var out []Condition
 	for _, opName := range sortedKeys(block) {
-		opLoc := loc + "." + opName
+		opLoc := pathKey(loc, opName)
 		op, ok := parseOperator(opName)
 		if !ok {
 			return nil, p.errorf(CodeUnknownOperator, opLoc, "unknown condition operator %q", opName)
@@ -337,7 +338,7 @@ func (p *parser) conditions(loc string, v any, allowVars bool) ([]Condition, err
 			return nil, p.errorf(CodeBadCondition, opLoc, "operator block has no condition keys")
 		}
 		for _, key := range sortedKeys(keys) {
-			keyLoc := opLoc + "." + key
+			keyLoc := pathKey(opLoc, key)
 			if vendor, name, ok := strings.Cut(key, ":"); !ok || vendor == "" || name == "" {
 				return nil, p.errorf(CodeBadConditionKey, keyLoc, "condition key %q is not \"service:key\"", key)
 			}
@@ -391,6 +392,22 @@ func (p *parser) conditionValues(loc string, v any) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// pathKey appends an object key to a JSON path: base.key, or base["key"]
+// when the key is empty or holds characters that would make the path
+// ambiguous.
+func pathKey(base, key string) string {
+	plain := key != "" && !strings.ContainsFunc(key, func(r rune) bool {
+		return r < 0x21 || r == '.' || r == '[' || r == ']' || r == '"' || r == 0x7f || r > 0x7e
+	})
+	switch {
+	case plain && base == "":
+		return key
+	case plain:
+		return base + "." + key
+	}
+	return base + "[" + strconv.Quote(key) + "]"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

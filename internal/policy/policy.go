@@ -90,7 +90,7 @@ type Condition struct {
 // StatementRef names one statement of one policy.
 type StatementRef struct {
 	Policy    string `json:"policy"`
-	Statement int    `json:"statement"`
+	Statement int    `json:"index"`
 	Sid       string `json:"sid,omitempty"`
 	Effect    Effect `json:"effect"`
 }

@@ -39,11 +39,12 @@ const (
 )
 
 // Reason is one piece of evidence for a Result: a statement that decided
-// it, or a level that lacked an Allow (Statement nil).
+// it, or a level that lacked an Allow (Statement zero).
 type Reason struct {
-	Level       string        `json:"level"`
-	Statement   *StatementRef `json:"statement,omitempty"`
-	Explanation string        `json:"explanation"`
+	Level     string       `json:"level"`
+	Statement StatementRef `json:"statement,omitzero"`
+	// Explanation is set for denies and for levels lacking an Allow.
+	Explanation string `json:"explanation,omitempty"`
 }
 
 // Result is the SCP outcome for one request and why.
@@ -66,26 +67,32 @@ func EvaluateSCPs(levels []Level, r Request) Result {
 }
 
 func evaluateLevels(levels []Level, req *prepared) Result {
-	var denies, missing, allows []Reason
+	var denies, missing []Reason
+	allows := make([]Reason, 0, len(levels))
 	for _, l := range levels {
 		allowed := false
 		for _, p := range l.Policies {
-			d := p.evaluate(req)
-			for i := range d.MatchedDeny {
-				ref := d.MatchedDeny[i]
-				denies = append(denies, Reason{Level: l.Name, Statement: &ref,
-					Explanation: fmt.Sprintf("%s denied by %s attached to %s", req.action, describe(ref), l.Name)})
+			for i := range p.Statements {
+				s := &p.Statements[i]
+				if !s.matches(req) {
+					continue
+				}
+				switch {
+				case s.Effect == Deny:
+					ref := p.Ref(s)
+					denies = append(denies, Reason{Level: l.Name, Statement: ref,
+						Explanation: fmt.Sprintf("%s denied by %s attached to %s", req.raw, describe(ref), l.Name)})
+				case len(denies) == 0:
+					allows = append(allows, Reason{Level: l.Name, Statement: p.Ref(s)})
+					allowed = true
+				default:
+					allowed = true
+				}
 			}
-			for i := range d.MatchedAllow {
-				ref := d.MatchedAllow[i]
-				allows = append(allows, Reason{Level: l.Name, Statement: &ref,
-					Explanation: fmt.Sprintf("%s allowed at %s by %s", req.action, l.Name, describe(ref))})
-			}
-			allowed = allowed || d.Allowed
 		}
-		if !allowed {
+		if !allowed && len(denies) == 0 {
 			missing = append(missing, Reason{Level: l.Name,
-				Explanation: fmt.Sprintf("no policy attached to %s allows %s (%d attached)", l.Name, req.action, len(l.Policies))})
+				Explanation: fmt.Sprintf("no policy attached to %s allows %s (%d attached)", l.Name, req.raw, len(l.Policies))})
 		}
 	}
 	switch {
