@@ -1,16 +1,57 @@
 package cli
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/checks"
 )
 
-// TODO(stub): replaced by the real command.
 func newExplainCmd(e *env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "explain",
-		Short: "not built yet",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("explain: not built yet") },
+		Use:   "explain [CHECK-ID]",
+		Short: "Explain a check: what it verifies, why, and how to fix it",
+		Long:  "Print a check's documentation. Without an argument, list every check.",
+		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			var ids []string
+			for _, c := range checks.Default().Checks() {
+				ids = append(ids, c.ID)
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			reg := checks.Default()
+			if len(args) == 0 {
+				for _, c := range reg.Checks() {
+					fmt.Fprintf(e.stdout, "%-36s %-8s %s\n", c.ID, c.Severity, c.Title)
+				}
+				return nil
+			}
+			c, ok := reg.Lookup(args[0])
+			if !ok {
+				return usageError("no check %q (run 'rootguard explain' for the list)", args[0])
+			}
+			return writeExplain(e.stdout, c)
+		},
 	}
+}
+
+func writeExplain(w io.Writer, c *checks.Check) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %s\n", c.ID, c.Title)
+	fmt.Fprintf(&b, "Severity: %s\n", c.Severity)
+	fmt.Fprintf(&b, "SEC01-BP02: %s\n", c.References.SEC01BP02)
+	if len(c.References.CIS) > 0 {
+		fmt.Fprintf(&b, "CIS AWS Foundations: %s\n", strings.Join(c.References.CIS, ", "))
+	}
+	if len(c.References.SecurityHub) > 0 {
+		fmt.Fprintf(&b, "Security Hub: %s\n", strings.Join(c.References.SecurityHub, ", "))
+	}
+	fmt.Fprintf(&b, "\n%s\n\nRemediation:\n%s\n", strings.TrimSpace(c.Doc), strings.TrimSpace(c.Remediation))
+	_, err := io.WriteString(w, b.String())
+	return err
 }
