@@ -75,6 +75,10 @@ type Input struct {
 	Snapshot *inventory.Snapshot
 	Account  *inventory.Account
 	Config   Config
+
+	// run holds what is computed once per Assess call and shared by every
+	// account (nil when a check's Run is called directly).
+	run *runCache
 }
 
 // Result is what Run returns; Assess turns it into a Finding.
@@ -207,10 +211,11 @@ func (r *Registry) Assess(s *inventory.Snapshot, cfg Config) []Finding {
 		accounts[i] = &s.Accounts[i]
 	}
 	sort.SliceStable(accounts, func(i, j int) bool { return accounts[i].ID < accounts[j].ID })
-	var out []Finding
+	out := make([]Finding, 0, len(accounts)*len(r.checks))
+	run := &runCache{}
 	for _, a := range accounts {
 		for _, c := range r.checks {
-			out = append(out, c.assess(Input{Snapshot: s, Account: a, Config: cfg}))
+			out = append(out, c.assess(Input{Snapshot: s, Account: a, Config: cfg, run: run}))
 		}
 	}
 	return out

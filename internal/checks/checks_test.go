@@ -67,6 +67,11 @@ func (c caseConfig) config() Config {
 
 func loadCase(t *testing.T, path string) (testCase, *inventory.Snapshot) {
 	t.Helper()
+	return loadCaseTB(t, path)
+}
+
+func loadCaseTB(t testing.TB, path string) (testCase, *inventory.Snapshot) {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

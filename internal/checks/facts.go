@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -24,6 +25,13 @@ const (
 	stepRotation     = "Optional password rotation"
 	stepRareUse      = "Root used only exceptionally"
 )
+
+// runCache holds values computed once per Assess run and shared by the
+// checks of every account.
+type runCache struct {
+	emailsOnce sync.Once
+	emailIndex *emailIndex
+}
 
 // inactive returns a NOT_APPLICABLE result for an account that is not
 // ACTIVE: a suspended or closing account cannot be signed in to or fixed.
@@ -313,6 +321,9 @@ type use struct {
 // lastUses gathers the last-use dates of the root password and every root
 // access key. gaps lists the credentials whose date could not be read.
 func lastUses(a *inventory.Account) (uses []use, sources []string, gaps []string) {
+	if r, failed := sessionFailure(a); failed {
+		return nil, nil, []string{"root last-used dates: " + r}
+	}
 	// Password: GetUser in a root session, else the credential report.
 	switch u := a.Root.User; {
 	case u.Known():

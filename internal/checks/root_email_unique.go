@@ -3,6 +3,8 @@ package checks
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // RootEmailUnique fails when another account in the snapshot has the same
@@ -45,20 +47,23 @@ func runRootEmailUnique(in Input) Result {
 	}
 	want := strings.ToLower(email)
 	ev := map[string]any{"source_api": src, "email": email}
+	idx := in.emails()
 	var dups []map[string]any
 	var names, unread []string
-	compared := 0
-	for i := range in.Snapshot.Accounts {
-		o := &in.Snapshot.Accounts[i]
+	unreadCount := 0
+	for _, o := range idx.unread {
+		if o.ID != a.ID {
+			unreadCount++
+			if len(unread) < maxListed {
+				unread = append(unread, o.ID)
+			}
+		}
+	}
+	compared := idx.read
+	for _, o := range idx.byEmail[want] {
 		if o.ID == a.ID {
-			continue
-		}
-		if !o.RootEmail.Known() {
-			unread = append(unread, o.ID)
-			continue
-		}
-		compared++
-		if strings.ToLower(strings.TrimSpace(o.RootEmail.Value)) == want {
+			compared-- // this account itself
+		} else {
 			d := map[string]any{"account_id": o.ID}
 			name := o.ID
 			if o.Name != "" {
@@ -77,12 +82,51 @@ func runRootEmailUnique(in Input) Result {
 		ev["shared_with"] = dups
 		return Result{Status: Fail, Detail: "the root email " + email + " is also used by " + strings.Join(names, ", "), Evidence: ev}
 	}
-	if len(unread) > 0 {
+	if unreadCount > 0 {
 		ev["accounts_unread"] = unread
-		return unknown(fmt.Sprintf("the root email of %d other account(s) could not be read: %s", len(unread), strings.Join(unread, ", ")), ev)
+		ev["accounts_unread_count"] = unreadCount
+		list := strings.Join(unread, ", ")
+		if unreadCount > len(unread) {
+			list += ", …"
+		}
+		return unknown(fmt.Sprintf("the root email of %d other account(s) could not be read: %s", unreadCount, list), ev)
 	}
 	if compared == 0 {
 		return Result{Status: Pass, Detail: "the only account in the snapshot, so no other account uses " + email, Evidence: ev}
 	}
 	return Result{Status: Pass, Detail: fmt.Sprintf("no other account (of %d) uses %s", compared, email), Evidence: ev}
+}
+
+// maxListed caps the account IDs listed in one finding.
+const maxListed = 10
+
+// emailIndex groups the snapshot's accounts by lower-cased root email.
+type emailIndex struct {
+	byEmail map[string][]*inventory.Account
+	unread  []*inventory.Account
+	read    int
+}
+
+func newEmailIndex(s *inventory.Snapshot) *emailIndex {
+	idx := &emailIndex{byEmail: map[string][]*inventory.Account{}}
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		if !a.RootEmail.Known() {
+			idx.unread = append(idx.unread, a)
+			continue
+		}
+		idx.read++
+		key := strings.ToLower(strings.TrimSpace(a.RootEmail.Value))
+		idx.byEmail[key] = append(idx.byEmail[key], a)
+	}
+	return idx
+}
+
+// emails returns the snapshot's email index, built once per Assess run.
+func (in Input) emails() *emailIndex {
+	if in.run == nil {
+		return newEmailIndex(in.Snapshot)
+	}
+	in.run.emailsOnce.Do(func() { in.run.emailIndex = newEmailIndex(in.Snapshot) })
+	return in.run.emailIndex
 }

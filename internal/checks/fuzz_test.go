@@ -1,0 +1,93 @@
+package checks
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// seedStrings collects every string value of key from the testdata cases.
+func seedStrings(f *testing.F, key string) []string {
+	f.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no testdata cases: %v", err)
+	}
+	re := regexp.MustCompile(`"` + key + `":\s*"((?:[^"\\]|\\.)*)"`)
+	var out []string
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			if !slices.Contains(out, m[1]) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
+}
+
+var mailboxRules = map[string]bool{ // rule → shared
+	"configured-pattern": true, "role-word": true, "plus-tag": true,
+	"person-name": false, "single-word": false, "unrecognized": false,
+}
+
+// FuzzClassifyMailbox: any address gets exactly one known rule whose
+// verdict matches the rule, the same one every time, and an address listed
+// literally in shared_mailbox_patterns always passes.
+func FuzzClassifyMailbox(f *testing.F) {
+	for _, s := range seedStrings(f, "email_address") {
+		f.Add(s)
+	}
+	f.Add("aws-root+prod@example.com")
+	f.Add("jane.doe@example.com")
+	f.Add("@@")
+	f.Add("a+@b")
+	f.Fuzz(func(t *testing.T, addr string) {
+		v := classifyMailbox(addr, nil)
+		shared, known := mailboxRules[v.rule]
+		if !known || v.err != nil {
+			t.Fatalf("classifyMailbox(%q) = %+v: unknown rule or error without patterns", addr, v)
+		}
+		if shared != v.shared {
+			t.Fatalf("classifyMailbox(%q): rule %s gave shared=%v", addr, v.rule, v.shared)
+		}
+		if again := classifyMailbox(addr, nil); again != v {
+			t.Fatalf("classifyMailbox(%q) not deterministic: %+v then %+v", addr, v, again)
+		}
+		literal := globEscape.Replace(strings.ToLower(strings.TrimSpace(addr)))
+		if lv := classifyMailbox(addr, []string{literal}); !lv.shared || lv.rule != "configured-pattern" {
+			t.Fatalf("classifyMailbox(%q, [%q]) = %+v, want configured-pattern", addr, literal, lv)
+		}
+	})
+}
+
+var globEscape = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+
+// FuzzPhoneProblem: a number judged valid is E.164 after normalization,
+// and normalization removes every formatting character.
+func FuzzPhoneProblem(f *testing.F) {
+	for _, s := range seedStrings(f, "phone_number") {
+		f.Add(s)
+	}
+	f.Add("+1 (206) 555-0100")
+	f.Add("+0")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, number string) {
+		n, problem := phoneProblem(number)
+		if strings.ContainsAny(n, " -./()\t\u00a0") {
+			t.Fatalf("phoneProblem(%q): normalized %q still holds formatting", number, n)
+		}
+		if problem == "" && !e164.MatchString(n) {
+			t.Fatalf("phoneProblem(%q): valid but %q is not E.164", number, n)
+		}
+		if problem != "" && e164.MatchString(n) {
+			t.Fatalf("phoneProblem(%q): %q is E.164 but judged %q", number, n, problem)
+		}
+	})
+}
