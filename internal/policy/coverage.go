@@ -5,40 +5,44 @@ import (
 	"strings"
 )
 
-// RootProbeActions is a representative set of actions that a root-deny SCP
-// should deny to a member account's root user: credential creation, data
+// RootProbeActions returns a representative set of actions that a root-deny
+// SCP should deny to a member account's root user: credential creation, data
 // access, compute, leaving the organization, account settings, key
 // destruction. (sts:GetCallerIdentity is left out: AWS answers it whatever
-// the policies say.)
-var RootProbeActions = []string{
-	"iam:CreateAccessKey",
-	"iam:CreateLoginProfile",
-	"iam:CreateUser",
-	"iam:EnableMFADevice",
-	"s3:GetObject",
-	"ec2:RunInstances",
-	"organizations:LeaveOrganization",
-	"account:PutAlternateContact",
-	"account:StartPrimaryEmailUpdate",
-	"kms:ScheduleKeyDeletion",
+// the policies say.) Each call returns a new slice.
+func RootProbeActions() []string {
+	return []string{
+		"iam:CreateAccessKey",
+		"iam:CreateLoginProfile",
+		"iam:CreateUser",
+		"iam:EnableMFADevice",
+		"s3:GetObject",
+		"ec2:RunInstances",
+		"organizations:LeaveOrganization",
+		"account:PutAlternateContact",
+		"account:StartPrimaryEmailUpdate",
+		"kms:ScheduleKeyDeletion",
+	}
 }
 
-// RootTaskActions are the actions the centralized root access task policies
-// (IAMAuditRootUserCredentials, IAMCreateRootUserPassword,
+// RootTaskActions returns the actions the centralized root access task
+// policies (IAMAuditRootUserCredentials, IAMCreateRootUserPassword,
 // IAMDeleteRootUserCredentials, S3UnlockBucketPolicy, SQSUnlockQueuePolicy)
 // perform inside an sts:AssumeRoot session. A root-deny SCP must leave them
-// allowed there.
-var RootTaskActions = []string{
-	"iam:GetAccountSummary",
-	"iam:ListAccessKeys",
-	"iam:DeleteAccessKey",
-	"iam:DeactivateMFADevice",
-	"iam:DeleteLoginProfile",
-	"iam:CreateLoginProfile",
-	"iam:DeleteSigningCertificate",
-	"s3:DeleteBucketPolicy",
-	"s3:PutBucketPolicy",
-	"sqs:SetQueueAttributes",
+// allowed there. Each call returns a new slice.
+func RootTaskActions() []string {
+	return []string{
+		"iam:GetAccountSummary",
+		"iam:ListAccessKeys",
+		"iam:DeleteAccessKey",
+		"iam:DeactivateMFADevice",
+		"iam:DeleteLoginProfile",
+		"iam:CreateLoginProfile",
+		"iam:DeleteSigningCertificate",
+		"s3:DeleteBucketPolicy",
+		"s3:PutBucketPolicy",
+		"sqs:SetQueueAttributes",
+	}
 }
 
 // RootARN is the ARN of an account's root user.
@@ -138,10 +142,12 @@ type Coverage struct {
 // through the effective SCP levels of the account (organization root first).
 // An allowed action is a hole; Why says which Deny statements were near and
 // what kept them from applying (a NotAction exemption, a resource, a
-// condition that did not match).
+// condition that did not match). With no levels (the management account,
+// which SCPs never restrict, or an account outside an organization) every
+// action is a hole; callers should report that case as such.
 func RootDenyCoverage(levels []Level, accountID string, actions []string) Coverage {
 	if actions == nil {
-		actions = RootProbeActions
+		actions = RootProbeActions()
 	}
 	cov := Coverage{AccountID: accountID, PrincipalARN: RootARN(accountID), Holes: []string{}}
 	base := prepare(RootRequest(accountID, ""))
@@ -204,7 +210,7 @@ type TaskAccess struct {
 // false) blocks them; Fix names those statements.
 func RootTaskAccess(levels []Level, accountID string, actions []string) TaskAccess {
 	if actions == nil {
-		actions = RootTaskActions
+		actions = RootTaskActions()
 	}
 	ta := TaskAccess{AccountID: accountID, Blocked: []string{}}
 	base := prepare(AssumedRootRequest(accountID, ""))

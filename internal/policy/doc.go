@@ -26,10 +26,15 @@
 //
 // Performance: BenchmarkOrgCoverage evaluates root-deny coverage (10 probe
 // actions) and root-task access (10 task actions) for every account of a
-// 1,000-account organization five levels deep, with shared compiled
-// policies. See the benchmark figure below.
+// 1,000-account organization (root, four OU levels, account; nine SCPs with
+// conditions and NotAction holes), building each account's levels through a
+// Cache so that compiled policies are shared. One op is the whole
+// organization:
 //
-//	go test ./internal/policy -run '^$' -bench OrgCoverage -benchmem
+//	go test ./internal/policy -run '^$' -bench OrgCoverage -benchmem -count 5
 //
-// BENCHMARK_FIGURE
+// On the 2-core AMD EPYC development machine (Go 1.26, shared with other
+// jobs) the best runs took 50-61 ms/op, i.e. 16,000-20,000 accounts/s,
+// 29 MB and 277k allocations per op; under a load average of 16 the same
+// benchmark took up to 250 ms/op.
 package policy

@@ -194,3 +194,25 @@ func TestEvidenceGolden(t *testing.T) {
 		t.Errorf("evidence JSON mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestReasonString(t *testing.T) {
+	tests := []struct {
+		name string
+		r    policy.Reason
+		want string
+	}{
+		{"deny with sid", policy.Reason{Level: "root r-abcd", Statement: policy.StatementRef{Policy: "p-1", Statement: 0, Sid: "DenyRoot", Effect: policy.Deny}},
+			`denied by statement "DenyRoot" of policy p-1 attached to root r-abcd`},
+		{"allow without sid", policy.Reason{Level: "ou ou-prod", Statement: policy.StatementRef{Policy: "p-FullAWSAccess", Statement: 2, Effect: policy.Allow}},
+			"allowed at ou ou-prod by statement 2 of policy p-FullAWSAccess"},
+		{"level lacking an allow", policy.Reason{Level: "ou ou-x", Explanation: "no policy attached to ou ou-x allows s3:GetObject (1 attached)"},
+			"no policy attached to ou ou-x allows s3:GetObject (1 attached)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -43,8 +43,20 @@ const (
 type Reason struct {
 	Level     string       `json:"level"`
 	Statement StatementRef `json:"statement,omitzero"`
-	// Explanation is set for denies and for levels lacking an Allow.
+	// Explanation is set when there is no statement to point at: a level
+	// lacking an Allow, or no levels at all. String renders every reason.
 	Explanation string `json:"explanation,omitempty"`
+}
+
+// String renders the reason as one sentence.
+func (r Reason) String() string {
+	switch {
+	case r.Explanation != "":
+		return r.Explanation
+	case r.Statement.Effect == Deny:
+		return fmt.Sprintf("denied by %s attached to %s", describe(r.Statement), r.Level)
+	}
+	return fmt.Sprintf("allowed at %s by %s", r.Level, describe(r.Statement))
 }
 
 // Result is the SCP outcome for one request and why.
@@ -79,9 +91,7 @@ func evaluateLevels(levels []Level, req *prepared) Result {
 				}
 				switch {
 				case s.Effect == Deny:
-					ref := p.Ref(s)
-					denies = append(denies, Reason{Level: l.Name, Statement: ref,
-						Explanation: fmt.Sprintf("%s denied by %s attached to %s", req.raw, describe(ref), l.Name)})
+					denies = append(denies, Reason{Level: l.Name, Statement: p.Ref(s)})
 				case len(denies) == 0:
 					allows = append(allows, Reason{Level: l.Name, Statement: p.Ref(s)})
 					allowed = true
