@@ -307,27 +307,23 @@ func (col *collector) organization(ctx context.Context) (*Organization, []Accoun
 		ManagementAccountID: aws.ToString(o.MasterAccountId),
 	}
 
-	listAt := col.now()
-	var listed []orgtypes.Account
-	p := organizations.NewListAccountsPaginator(col.c.org, &organizations.ListAccountsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("collect: list the accounts of organization %s (organizations:ListAccounts): %w", org.ID, err)
-		}
-		listed = append(listed, page.Accounts...)
-	}
-	listed, err = selectAccounts(listed, col.opts.Accounts, org.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-
+	// The tree, the features and the trusted services are read while the
+	// accounts are listed.
 	var parents map[string]string
 	var wg sync.WaitGroup
 	wg.Go(func() { org.Units, parents = col.units(ctx) })
 	wg.Go(func() { org.Features = col.features(ctx) })
 	wg.Go(func() { org.TrustedServices = col.trustedServices(ctx) })
+	listAt := col.now()
+	listed, err := col.listAccounts(ctx)
 	wg.Wait()
+	if err != nil {
+		return nil, nil, fmt.Errorf("collect: list the accounts of organization %s (organizations:ListAccounts): %w", org.ID, err)
+	}
+	listed, err = selectAccounts(listed, col.opts.Accounts, org.ID)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	accts := make([]Account, 0, len(listed))
 	for _, la := range listed {
@@ -350,6 +346,19 @@ func (col *collector) organization(ctx context.Context) (*Organization, []Accoun
 		accts = append(accts, a)
 	}
 	return org, accts, nil
+}
+
+func (col *collector) listAccounts(ctx context.Context) ([]orgtypes.Account, error) {
+	var listed []orgtypes.Account
+	p := organizations.NewListAccountsPaginator(col.c.org, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		listed = append(listed, page.Accounts...)
+	}
+	return listed, nil
 }
 
 // selectAccounts keeps the accounts whose IDs are in want (all when want is

