@@ -29,7 +29,7 @@ func writeCSV(w io.Writer, r *Report) error {
 			return fmt.Errorf("finding %d (%s, account %s): evidence: %w", i, f.CheckID, f.AccountID, err)
 		}
 		row := []string{
-			f.CheckID, f.AccountID, cell(f.AccountName), string(f.Status), string(f.Severity),
+			cell(f.CheckID), cell(f.AccountID), cell(f.AccountName), string(f.Status), string(f.Severity),
 			cell(f.Title), cell(f.Detail), ev, cell(f.Remediation), cell(f.References.SEC01BP02),
 			cell(strings.Join(f.References.CIS, ";")), cell(strings.Join(f.References.SecurityHub, ";")),
 		}

@@ -210,6 +210,10 @@ func (p painter) severityCounts(c SeverityCounts, none string) string {
 }
 
 func (t *tableWriter) accounts(r *Report, verbose bool) {
+	if len(r.Findings) == 0 {
+		t.line("No findings: no account was assessed.")
+		return
+	}
 	var quiet []accountGroup
 	listed := 0
 	for _, g := range r.groups() {
