@@ -12,11 +12,11 @@ import (
 // Error families returned by ErrorCode. Codes AWS answers outside these
 // families are returned as AWS spelled them.
 const (
-	CodeAccessDenied       = "AccessDenied"       // AccessDenied, AccessDeniedException, UnauthorizedOperation, …
-	CodeThrottling         = "Throttling"         // Throttling, TooManyRequestsException, LimitExceeded, …
-	CodeNoSuchEntity       = "NoSuchEntity"       // IAM: the user, login profile or key does not exist
-	CodeResourceNotFound   = "ResourceNotFound"   // Account API: the contact is not set
-	CodeOptInRequired      = "OptInRequired"      // the service or Region is not enabled for the account
+	CodeAccessDenied       = "AccessDenied"     // AccessDenied, AccessDeniedException, UnauthorizedOperation, …
+	CodeThrottling         = "Throttling"       // Throttling, TooManyRequestsException, LimitExceeded, …
+	CodeNoSuchEntity       = "NoSuchEntity"     // IAM: the user, login profile or key does not exist
+	CodeResourceNotFound   = "ResourceNotFound" // Account API: the contact is not set
+	CodeOptInRequired      = "OptInRequired"    // the service or Region is not enabled for the account
 	CodeNotInOrganization  = "AWSOrganizationsNotInUse"
 	CodeRetryQuotaExceeded = "RetryQuotaExceeded" // the client gave up retrying
 	CodeCanceled           = "Canceled"           // the context was canceled or timed out
