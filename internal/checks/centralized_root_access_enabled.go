@@ -82,7 +82,7 @@ func runCentralizedRootAccessEnabled(in Input) Result {
 		}
 	}
 	if !f.Known() {
-		return unknown("organization features: "+f.Reason(), nil)
+		return unknownFrom("organization features: "+f.Reason(), failedOf(f), nil)
 	}
 	enabled := slices.Clone(f.Value)
 	slices.Sort(enabled)

@@ -153,10 +153,12 @@ func TestChecks(t *testing.T) {
 							t.Errorf("evidence key %q is not snake_case", k)
 						}
 					}
-					if f.Status == Pass || f.Status == Fail {
-						if s, _ := got["source_api"].(string); s == "" {
-							t.Errorf("%s finding names no source_api: %v", f.Status, got)
-						}
+					s, _ := got["source_api"].(string)
+					switch {
+					case (f.Status == Pass || f.Status == Fail) && s == "":
+						t.Errorf("%s finding names no source_api: %v", f.Status, got)
+					case f.Status == Unknown && strings.Contains(f.Detail, " failed: ") && s == "":
+						t.Errorf("UNKNOWN after a failed call names no source_api: %q %v", f.Detail, got)
 					}
 				})
 			}

@@ -84,9 +84,10 @@ func runContactPhoneValid(in Input) Result {
 	a := in.Account
 	type entry struct{ contact, number, source string }
 	var entries []entry
-	var gaps, sources []string
+	var gaps, sources, failed []string
 	if f := a.Contacts.Primary; !f.Known() {
 		gaps = append(gaps, "primary contact: "+f.Reason())
+		failed = append(failed, failedOf(f)...)
 	} else {
 		sources = append(sources, f.Source.API)
 		if f.Value != nil {
@@ -100,6 +101,7 @@ func runContactPhoneValid(in Input) Result {
 			gaps = append(gaps, kind+" alternate contact: not collected")
 		case !f.Known():
 			gaps = append(gaps, kind+" alternate contact: "+f.Reason())
+			failed = append(failed, failedOf(f)...)
 		default:
 			sources = append(sources, f.Source.API)
 			if f.Value != nil {
@@ -130,7 +132,7 @@ func runContactPhoneValid(in Input) Result {
 		ev["invalid_numbers"] = bad
 		return Result{Status: Fail, Detail: "invalid phone number(s): " + strings.Join(badText, "; "), Evidence: ev}
 	case len(gaps) > 0:
-		return unknown(strings.Join(gaps, "; "), ev)
+		return unknownFrom(strings.Join(gaps, "; "), failed, ev)
 	case len(entries) == 0:
 		return Result{Status: Fail, Detail: "no contact holds a phone number: neither the primary contact nor any alternate contact is set", Evidence: ev}
 	}

@@ -42,7 +42,7 @@ CLI: aws account put-contact-information --account-id ACCOUNT_ID --contact-infor
 func runContactPrimaryComplete(in Input) Result {
 	f := in.Account.Contacts.Primary
 	if !f.Known() {
-		return unknown("primary contact: "+f.Reason(), nil)
+		return unknownFrom("primary contact: "+f.Reason(), failedOf(f), nil)
 	}
 	ev := map[string]any{"source_api": f.Source.API}
 	c := f.Value

@@ -62,8 +62,42 @@ func activeOnly(fn func(Input) Result) func(Input) Result {
 type answer struct {
 	known  bool
 	yes    bool
-	source string // API of the deciding fact, when known
-	reason string // why it is not known
+	source string   // API of the deciding fact, when known
+	reason string   // why it is not known
+	failed []string // APIs whose failure left it unknown
+}
+
+// failedAPI names the call whose failure left f unknown: the AssumeRoot
+// session if it failed, else f's own call if it failed, else "".
+func failedAPI[T any](a *inventory.Account, f inventory.Fact[T]) string {
+	if f.Known() {
+		return ""
+	}
+	if _, failed := sessionFailure(a); failed {
+		return a.Root.Session.Source.API
+	}
+	if f.Source.Error != nil {
+		return f.Source.API
+	}
+	return ""
+}
+
+// missing is the answer for a fact that is not known.
+func missing[T any](a *inventory.Account, f inventory.Fact[T]) answer {
+	return answer{reason: why(a, f), failed: dedupe([]string{failedAPI(a, f)})}
+}
+
+// unknownFrom is the UNKNOWN result for reason, naming the failed APIs (if
+// any) as the evidence's source_api.
+func unknownFrom(reason string, failed []string, ev map[string]any) Result {
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	delete(ev, "source_api")
+	if s := sourceList(failed...); s != "" {
+		ev["source_api"] = s
+	}
+	return unknown(reason, ev)
 }
 
 // why explains why a root fact is not known. In an AssumeRoot audit a
@@ -89,9 +123,10 @@ func sessionFailure(a *inventory.Account) (string, bool) {
 // "yes" wins (a credential seen anywhere exists), then any known "no".
 func decide(what string, readings ...answer) answer {
 	var no *answer
-	var reasons []string
+	var reasons, failed []string
 	for i := range readings {
 		r := readings[i]
+		failed = append(failed, r.failed...)
 		switch {
 		case r.known && r.yes:
 			return r
@@ -107,7 +142,7 @@ func decide(what string, readings ...answer) answer {
 	if len(reasons) == 0 {
 		reasons = []string{"not collected"}
 	}
-	return answer{reason: what + ": " + strings.Join(reasons, "; ")}
+	return answer{reason: what + ": " + strings.Join(reasons, "; "), failed: dedupe(failed)}
 }
 
 // reportColumn returns a column of the credential report's root row.
@@ -127,7 +162,7 @@ func reportBool(a *inventory.Account, col string) answer {
 	v, ok := reportColumn(a, col)
 	switch {
 	case !f.Known():
-		return answer{reason: why(a, f)}
+		return missing(a, f)
 	case !ok:
 		return answer{reason: fmt.Sprintf("credential report has no %s column", col)}
 	}
@@ -143,7 +178,7 @@ func reportBool(a *inventory.Account, col string) answer {
 func summaryCount(a *inventory.Account, n func(inventory.AccountSummary) int) answer {
 	f := a.Root.Summary
 	if !f.Known() {
-		return answer{reason: why(a, f)}
+		return missing(a, f)
 	}
 	return answer{known: true, yes: n(f.Value) > 0, source: f.Source.API}
 }
@@ -152,11 +187,11 @@ func summaryCount(a *inventory.Account, n func(inventory.AccountSummary) int) an
 // GetLoginProfile (root session), GetAccountSummary, or the credential
 // report's password_enabled column ("not_supported" is not an answer).
 func passwordPresent(a *inventory.Account) answer {
-	lp := answer{reason: ""}
+	var lp answer
 	if f := a.Root.LoginProfile; f.Known() {
 		lp = answer{known: true, yes: f.Value.Exists, source: f.Source.API}
 	} else if f.Collected() || a.Root.Method == inventory.MethodAssumeRoot {
-		lp.reason = why(a, f)
+		lp = missing(a, f)
 	}
 	sum := summaryCount(a, func(s inventory.AccountSummary) int { return s.AccountPasswordPresent })
 	return decide("root password", lp, sum, reportBool(a, "password_enabled"))
@@ -164,11 +199,11 @@ func passwordPresent(a *inventory.Account) answer {
 
 // mfaEnabled says whether the root user has at least one MFA device.
 func mfaEnabled(a *inventory.Account) answer {
-	dev := answer{}
+	var dev answer
 	if f := a.Root.MFADevices; f.Known() {
 		dev = answer{known: true, yes: len(f.Value) > 0, source: f.Source.API}
 	} else if f.Collected() || a.Root.Method == inventory.MethodAssumeRoot {
-		dev.reason = why(a, f)
+		dev = missing(a, f)
 	}
 	// A root virtual device proves MFA; an empty virtual list proves nothing.
 	virt := answer{}
@@ -194,7 +229,7 @@ func credentialPresence[T any](a *inventory.Account, list inventory.Fact[[]T], c
 	if list.Known() {
 		l = answer{known: true, yes: len(list.Value) > 0, source: list.Source.API}
 	} else {
-		l.reason = why(a, list)
+		l = missing(a, list)
 	}
 	sum := summaryCount(a, counter)
 	p := presence{answer: decide(what, l, sum), listed: list.Known()}
@@ -221,7 +256,8 @@ type mfaInventory struct {
 	devices  []inventory.MFADevice // types normalized
 	complete bool                  // devices holds every root MFA device
 	source   string
-	reason   string // why the list is unknown, or why it is incomplete
+	reason   string   // why the list is unknown, or why it is incomplete
+	failed   []string // APIs whose failure left the list unknown
 	enabled  answer
 }
 
@@ -258,10 +294,11 @@ func rootMFA(a *inventory.Account) mfaInventory {
 		inv.known, inv.complete, inv.source = true, true, inv.enabled.source
 		return inv
 	}
-	inv.reason = "root MFA devices: " + why(a, a.Root.MFADevices)
+	m := missing(a, a.Root.MFADevices)
 	if a.Root.Method != inventory.MethodAssumeRoot && !a.Root.MFADevices.Collected() {
-		inv.reason = "root MFA devices: " + why(a, a.Root.VirtualMFADevices)
+		m = missing(a, a.Root.VirtualMFADevices)
 	}
+	inv.reason, inv.failed = "root MFA devices: "+m.reason, m.failed
 	return inv
 }
 
@@ -320,9 +357,9 @@ type use struct {
 
 // lastUses gathers the last-use dates of the root password and every root
 // access key. gaps lists the credentials whose date could not be read.
-func lastUses(a *inventory.Account) (uses []use, sources []string, gaps []string) {
-	if r, failed := sessionFailure(a); failed {
-		return nil, nil, []string{"root last-used dates: " + r}
+func lastUses(a *inventory.Account) (uses []use, sources, gaps, failed []string) {
+	if r, ok := sessionFailure(a); ok {
+		return nil, nil, []string{"root last-used dates: " + r}, []string{a.Root.Session.Source.API}
 	}
 	// Password: GetUser in a root session, else the credential report.
 	switch u := a.Root.User; {
@@ -336,11 +373,12 @@ func lastUses(a *inventory.Account) (uses []use, sources []string, gaps []string
 		v, ok := reportColumn(a, "password_last_used")
 		switch {
 		case !f.Known():
-			r := why(a, f)
+			m := missing(a, f)
 			if a.Root.Method == inventory.MethodAssumeRoot || u.Collected() {
-				r = why(a, u)
+				m = missing(a, u)
 			}
-			gaps = append(gaps, "password last used: "+r)
+			gaps = append(gaps, "password last used: "+m.reason)
+			failed = append(failed, m.failed...)
 		case !ok:
 			gaps = append(gaps, "password last used: credential report has no password_last_used column")
 		default:
@@ -371,14 +409,17 @@ func lastUses(a *inventory.Account) (uses []use, sources []string, gaps []string
 				uses = append(uses, use{keyName(k), *lu.Date, keys.Source.API})
 			case lu != nil && lu.Error != nil:
 				gaps = append(gaps, fmt.Sprintf("%s last used: iam:GetAccessKeyLastUsed failed: %s", keyName(k), lu.Error))
+				failed = append(failed, "iam:GetAccessKeyLastUsed")
 			}
 		}
 	case a.Root.Summary.Known() && a.Root.Summary.Value.AccountAccessKeysPresent == 0:
 		sources = append(sources, a.Root.Summary.Source.API)
 	default:
-		gaps = append(gaps, "access keys last used: "+why(a, keys))
+		m := missing(a, keys)
+		gaps = append(gaps, "access keys last used: "+m.reason)
+		failed = append(failed, m.failed...)
 	}
-	return uses, dedupe(sources), gaps
+	return uses, dedupe(sources), gaps, dedupe(failed)
 }
 
 func keyName(k inventory.AccessKey) string {
@@ -434,6 +475,14 @@ func dedupe(s []string) []string {
 	return out
 }
 
+// failedOf names f's API if its call failed (facts outside a root session).
+func failedOf[T any](f inventory.Fact[T]) []string {
+	if f.Source.Error != nil {
+		return []string{f.Source.API}
+	}
+	return nil
+}
+
 // sourceList names several source APIs in one evidence value.
 func sourceList(s ...string) string { return strings.Join(dedupe(s), ", ") }
 
@@ -442,7 +491,7 @@ func sourceList(s ...string) string { return strings.Join(dedupe(s), ", ") }
 func rootEmail(a *inventory.Account) (email string, src string, r Result, ok bool) {
 	f := a.RootEmail
 	if !f.Known() {
-		return "", "", unknown("root email: "+f.Reason(), nil), false
+		return "", "", unknownFrom("root email: "+f.Reason(), failedOf(f), nil), false
 	}
 	if strings.TrimSpace(f.Value) == "" {
 		return "", "", unknown("root email: "+f.Source.API+" returned no address", map[string]any{"source_api": f.Source.API}), false
@@ -468,7 +517,7 @@ func assessAlternate(a *inventory.Account, kind string) Result {
 		return unknown(kind+" alternate contact: not collected", nil)
 	}
 	if !f.Known() {
-		return unknown(kind+" alternate contact: "+f.Reason(), nil)
+		return unknownFrom(kind+" alternate contact: "+f.Reason(), failedOf(f), nil)
 	}
 	ev := map[string]any{"source_api": f.Source.API, "contact_type": kind}
 	c := f.Value

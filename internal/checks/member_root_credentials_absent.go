@@ -67,7 +67,7 @@ func runMemberRootCredentialsAbsent(in Input) Result {
 	default:
 		mfa = decide("root MFA devices", inv.enabled)
 		if !mfa.known && inv.reason != "" {
-			mfa.reason = inv.reason
+			mfa.reason, mfa.failed = inv.reason, dedupe(append(inv.failed, mfa.failed...))
 		}
 	}
 	kinds := []struct {
@@ -80,7 +80,7 @@ func runMemberRootCredentialsAbsent(in Input) Result {
 		{"MFA devices", "mfa_devices_present", mfa},
 	}
 	ev := map[string]any{}
-	var present, gaps, sources []string
+	var present, gaps, sources, failed []string
 	for _, k := range kinds {
 		switch {
 		case k.a.known:
@@ -91,6 +91,7 @@ func runMemberRootCredentialsAbsent(in Input) Result {
 			}
 		default:
 			gaps = append(gaps, k.a.reason)
+			failed = append(failed, k.a.failed...)
 		}
 	}
 	if len(sources) > 0 {
@@ -100,7 +101,7 @@ func runMemberRootCredentialsAbsent(in Input) Result {
 	case len(present) > 0:
 		return Result{Status: Fail, Detail: "the member account's root user still has: " + strings.Join(present, ", "), Evidence: ev}
 	case len(gaps) > 0:
-		return unknown(strings.Join(gaps, "; "), ev)
+		return unknownFrom(strings.Join(gaps, "; "), failed, ev)
 	}
 	return Result{Status: Pass, Detail: "no root credentials: no password, access keys, signing certificates or MFA devices", Evidence: ev}
 }

@@ -52,7 +52,7 @@ func runRootAccessKeysAbsent(in Input) Result {
 	a := in.Account
 	p := accessKeys(a)
 	if !p.known {
-		return unknown(p.reason, nil)
+		return unknownFrom(p.reason, p.failed, nil)
 	}
 	ev := map[string]any{"source_api": p.source}
 	if sum := a.Root.Summary; sum.Known() {

@@ -61,8 +61,8 @@ func runRootMFAEnabled(in Input) Result {
 		ev["source_api"] = sourceList(mfa.source, pw.source)
 		return Result{Status: Fail, Detail: "the root user has a password and no MFA device", Evidence: ev}
 	case !mfa.known:
-		return unknown(mfa.reason, ev)
+		return unknownFrom(mfa.reason, mfa.failed, ev)
 	default:
-		return unknown("root MFA is off but "+pw.reason, ev)
+		return unknownFrom("root MFA is off but "+pw.reason, pw.failed, ev)
 	}
 }

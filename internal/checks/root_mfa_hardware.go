@@ -56,7 +56,7 @@ func runRootMFAHardware(in Input) Result {
 	a := in.Account
 	inv := rootMFA(a)
 	if !inv.known {
-		return unknown(inv.reason, nil)
+		return unknownFrom(inv.reason, inv.failed, nil)
 	}
 	ev := map[string]any{"source_api": inv.source, "devices": deviceEvidence(inv.devices), "device_list_complete": inv.complete}
 	var virtual []string
@@ -80,12 +80,12 @@ func runRootMFAHardware(in Input) Result {
 		ev["mfa_enabled"] = true
 		return Result{Status: Pass, Detail: "root MFA is on and no virtual device is registered for root, so its devices are hardware TOTP or FIDO (their type cannot be listed with ordinary credentials)", Evidence: ev}
 	case !mfa.known:
-		return unknown(mfa.reason, ev)
+		return unknownFrom(mfa.reason, mfa.failed, ev)
 	}
 	pw := passwordPresent(a)
 	switch {
 	case !pw.known:
-		return unknown("root has no MFA device and "+pw.reason, ev)
+		return unknownFrom("root has no MFA device and "+pw.reason, pw.failed, ev)
 	case pw.yes:
 		ev["source_api"] = sourceList(inv.source, pw.source)
 		ev["password_present"] = true

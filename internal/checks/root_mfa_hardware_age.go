@@ -44,7 +44,7 @@ FIDO security key, which has no battery.`,
 func runRootMFAHardwareAge(in Input) Result {
 	inv := rootMFA(in.Account)
 	if !inv.known {
-		return unknown(inv.reason, nil)
+		return unknownFrom(inv.reason, inv.failed, nil)
 	}
 	var hw []inventory.MFADevice
 	for _, d := range inv.devices {

@@ -43,7 +43,7 @@ func runRootMFAMultipleDevices(in Input) Result {
 	a := in.Account
 	inv := rootMFA(a)
 	if !inv.known {
-		return unknown(inv.reason, nil)
+		return unknownFrom(inv.reason, inv.failed, nil)
 	}
 	n := len(inv.devices)
 	ev := map[string]any{"source_api": inv.source, "devices": deviceEvidence(inv.devices), "device_list_complete": inv.complete}
@@ -61,7 +61,7 @@ func runRootMFAMultipleDevices(in Input) Result {
 	pw := passwordPresent(a)
 	switch {
 	case !pw.known:
-		return unknown("root has no MFA device and "+pw.reason, ev)
+		return unknownFrom("root has no MFA device and "+pw.reason, pw.failed, ev)
 	case pw.yes:
 		ev["source_api"] = sourceList(inv.source, pw.source)
 		return Result{Status: Fail, Detail: "root has a password and no MFA device", Evidence: ev}

@@ -46,7 +46,7 @@ func runRootPasswordAge(in Input) Result {
 	a := in.Account
 	pw := passwordPresent(a)
 	if !pw.known {
-		return unknown(pw.reason, nil)
+		return unknownFrom(pw.reason, pw.failed, nil)
 	}
 	maxAge := in.Config.PasswordMaxAge
 	ev := map[string]any{"max_age_days": days(maxAge)}
@@ -54,8 +54,9 @@ func runRootPasswordAge(in Input) Result {
 		ev["source_api"] = pw.source
 		return Result{Status: NotApplicable, Detail: "the root user has no password", Evidence: ev}
 	}
-	var gaps []string
+	var gaps, failed []string
 	if f := a.Root.CredentialReport; f.Known() {
+		ev["source_api"] = f.Source.API // read, even if it does not decide
 		v, ok := reportColumn(a, "password_last_changed")
 		switch t, err := reportDate(v); {
 		case !ok:
@@ -73,7 +74,8 @@ func runRootPasswordAge(in Input) Result {
 			return Result{Status: Pass, Detail: fmt.Sprintf("the root password was changed %d days ago", days(age)), Evidence: ev}
 		}
 	} else if f.Collected() {
-		gaps = append(gaps, why(a, f))
+		m := missing(a, f)
+		gaps, failed = append(gaps, m.reason), append(failed, m.failed...)
 	}
 	if f := a.Root.LoginProfile; f.Known() && f.Value.CreateDate != nil {
 		t := *f.Value.CreateDate
@@ -85,10 +87,14 @@ func runRootPasswordAge(in Input) Result {
 		}
 		gaps = append(gaps, fmt.Sprintf("iam:GetLoginProfile says the password was created %d days ago, and a later change does not show there", days(age)))
 	} else if a.Root.Method == inventory.MethodAssumeRoot {
-		gaps = append(gaps, "root password date: "+why(a, f))
+		m := missing(a, f)
+		gaps, failed = append(gaps, "root password date: "+m.reason), append(failed, m.failed...)
 	}
 	if len(gaps) == 0 {
 		gaps = []string{"no source of the root password's last change was collected"}
+	}
+	if len(failed) > 0 {
+		return unknownFrom(strings.Join(gaps, "; "), failed, ev)
 	}
 	return unknown(strings.Join(gaps, "; "), ev)
 }

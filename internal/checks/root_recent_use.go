@@ -45,7 +45,7 @@ an incident: rotate the root password, review MFA devices and access keys.`,
 }
 
 func runRootRecentUse(in Input) Result {
-	uses, sources, gaps := lastUses(in.Account)
+	uses, sources, gaps, failed := lastUses(in.Account)
 	window := in.Config.RecentUseWindow
 	ev := map[string]any{"window_days": days(window)}
 	if len(sources) > 0 {
@@ -68,7 +68,7 @@ func runRootRecentUse(in Input) Result {
 		}
 	}
 	if len(gaps) > 0 {
-		return unknown(strings.Join(gaps, "; "), ev)
+		return unknownFrom(strings.Join(gaps, "; "), failed, ev)
 	}
 	if !ok {
 		return Result{Status: Pass, Detail: "no recorded use of the root password or access keys", Evidence: ev}

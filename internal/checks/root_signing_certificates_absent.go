@@ -43,7 +43,7 @@ func runRootSigningCertificatesAbsent(in Input) Result {
 	a := in.Account
 	p := signingCertificates(a)
 	if !p.known {
-		return unknown(p.reason, nil)
+		return unknownFrom(p.reason, p.failed, nil)
 	}
 	ev := map[string]any{"source_api": p.source}
 	if sum := a.Root.Summary; sum.Known() {
