@@ -11,8 +11,8 @@ type Request struct {
 	Action string `json:"action"`
 	// Resource is the ARN acted on; empty means "*". Matched case-sensitively.
 	Resource string `json:"resource,omitempty"`
-	// PrincipalARN is the caller. Condition keys read only Context, so callers
-	// set aws:PrincipalArn there too (RootRequest does).
+	// PrincipalARN is the caller; it stands in for aws:PrincipalArn when
+	// Context has no such key.
 	PrincipalARN string `json:"principal_arn,omitempty"`
 	// Context holds condition keys (case-insensitive, like AWS) and their
 	// values. A key that is missing or has no values is absent.
@@ -37,6 +37,9 @@ func prepare(r Request) *prepared {
 	for k, v := range r.Context {
 		lk := strings.ToLower(k)
 		p.ctx[lk] = append(p.ctx[lk], v...)
+	}
+	if r.PrincipalARN != "" && len(p.ctx["aws:principalarn"]) == 0 {
+		p.ctx["aws:principalarn"] = []string{r.PrincipalARN}
 	}
 	return p
 }
