@@ -144,6 +144,9 @@ func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error
 			if o.EndpointURL != "" {
 				so.UsePathStyle = true
 			}
+			// CloudTrail objects carry no checksum; the SDK would log that
+			// once per object.
+			so.DisableLogOutputChecksumValidationSkipped = true
 		}), nil
 	}
 }

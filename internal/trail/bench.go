@@ -29,20 +29,20 @@ type BenchRound struct {
 // BenchReport compares, on the same files in the same run, a
 // decompress-only pass and the full detection pass.
 type BenchReport struct {
-	Files      int           `json:"files"`
-	Compressed int64         `json:"compressed_bytes"`
-	Bytes      int64         `json:"bytes"`
-	Records    int64         `json:"records"`
-	Alerts     int           `json:"alerts"`
-	Failed     int           `json:"failed"`
-	Workers    int           `json:"workers"`
-	Rounds     []BenchRound  `json:"rounds"`
-	PeakRSS    int64         `json:"peak_rss_bytes"`
-	Best       BenchRound    `json:"best"`
-	Ratio      float64       `json:"ratio"` // detection throughput / decompress-only throughput, best rounds
+	Files      int          `json:"files"`
+	Compressed int64        `json:"compressed_bytes"`
+	Bytes      int64        `json:"bytes"`
+	Records    int64        `json:"records"`
+	Alerts     int          `json:"alerts"`
+	Failed     int          `json:"failed"`
+	Workers    int          `json:"workers"`
+	Rounds     []BenchRound `json:"rounds"`
+	PeakRSS    int64        `json:"peak_rss_bytes"`
+	Best       BenchRound   `json:"best"`
+	Ratio      float64      `json:"ratio"` // detection throughput / decompress-only throughput, best rounds
 	// CPURatio is the same ratio over CPU time (best rounds).
-	CPURatio float64 `json:"cpu_ratio"`
-	Elapsed    time.Duration `json:"elapsed_ns"`
+	CPURatio float64       `json:"cpu_ratio"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
 }
 
 // Bench reads every file under dir: first once to warm the page cache,

@@ -3,6 +3,7 @@ package trail
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -329,7 +330,7 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 	case err != nil:
 		var se *syntaxError
 		if errors.As(err, &se) {
-			res.err = fmt.Errorf("invalid JSON at %w", err)
+			res.err = err
 		} else {
 			res.err = fmt.Errorf("read: %w", err)
 		}
@@ -360,7 +361,10 @@ func (s *fileSink) record(raw []byte, index int, first bool) error {
 	r, err := detect.DecodeRecord(raw)
 	if err != nil {
 		if first {
-			return fmt.Errorf("%w: first record: %w", errNotCloudTrail, err)
+			if !json.Valid(raw) {
+				return fmt.Errorf("%w: record 0 is not valid JSON: %w", errNotCloudTrail, err)
+			}
+			return fmt.Errorf("%w: record 0: %w", errNotCloudTrail, err)
 		}
 		s.bad++
 		if s.firstBad == nil {

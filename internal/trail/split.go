@@ -72,7 +72,7 @@ func valueEnd(buf []byte, start int, stack []byte) (int, []byte, error) {
 				open = '['
 			}
 			if len(stack) == 0 || stack[len(stack)-1] != open {
-				return 0, stack, fmt.Errorf("unexpected %q at byte %d", c, i)
+				return 0, stack, &bracketError{pos: i, c: c}
 			}
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
@@ -140,7 +140,15 @@ type syntaxError struct {
 	msg string
 }
 
-func (e *syntaxError) Error() string { return fmt.Sprintf("byte %d: %s", e.off, e.msg) }
+func (e *syntaxError) Error() string { return fmt.Sprintf("invalid JSON at byte %d: %s", e.off, e.msg) }
+
+// bracketError is a bracket that closes nothing, at pos in the buffer.
+type bracketError struct {
+	pos int
+	c   byte
+}
+
+func (e *bracketError) Error() string { return fmt.Sprintf("unexpected %q", e.c) }
 
 func (sp *splitter) errAt(pos int, format string, args ...any) error {
 	return &syntaxError{off: sp.off + int64(pos), msg: fmt.Sprintf(format, args...)}
@@ -197,6 +205,10 @@ func (sp *splitter) incomplete(i int, err error) (int, error) {
 	if errors.Is(err, errIncomplete) {
 		return i, nil
 	}
+	var be *bracketError
+	if errors.As(err, &be) {
+		return i, sp.errAt(be.pos, "unexpected %q", be.c)
+	}
 	return i, sp.errAt(i, "%v", err)
 }
 
@@ -224,7 +236,7 @@ func (sp *splitter) run(buf []byte, eof bool) (int, error) {
 				continue
 			case '{':
 			default:
-				return i, sp.errAt(i, "not JSON: starts with %q", buf[i])
+				return i, sp.errAt(i, "not a JSON object or array (starts with %q)", buf[i])
 			}
 			j, ok, err := recordsWrapper(buf, i)
 			if err != nil {

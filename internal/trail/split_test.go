@@ -122,10 +122,10 @@ func TestSplitErrors(t *testing.T) {
 	}{
 		{"truncated-in-record", `{"Records":[` + rec + `,` + rec[:50], 1, 1, fmt.Sprintf("byte %d: unexpected", len(`{"Records":[`+rec+`,`)) + " end of input: Records array not closed after record 1"},
 		{"unclosed-array", `{"Records":[` + rec, 1, 1, "unexpected end of input: Records array not closed after record 1"},
-		{"csv", "a,b,c\n1,2,3\n", 0, 0, `byte 0: not JSON: starts with 'a'`},
+		{"csv", "a,b,c\n1,2,3\n", 0, 0, `invalid JSON at byte 0: not a JSON object or array (starts with 'a')`},
 		{"mismatched", `{"Records":[{"a":[}]}`, 0, 0, `unexpected '}'`},
 		{"trailing-comma", `{"Records":[` + rec + `,]}`, 1, 1, `unexpected ']' after ','`},
-		{"garbage-after-line", rec + "\nnot json\n", 1, 1, `not JSON: starts with 'n'`},
+		{"garbage-after-line", rec + "\nnot json\n", 1, 1, `not a JSON object or array (starts with 'n')`},
 		{"empty", "", 0, 0, ""},
 		{"empty-records", `{"Records":[]}`, 0, 0, ""},
 	}
