@@ -38,6 +38,7 @@ evidence names the rule that decided:
   single-word         FAIL  one word of letters, the shape of a personal login
                             (jsmith, flast, janedoe)
   unrecognized        FAIL  none of the above decided
+
 The last rule is deliberate: the facts were read, so UNKNOWN would be wrong,
 and a root email that cannot be recognized as shared has not shown that it
 is. If a FAIL is wrong, add the address (or its pattern) to
@@ -52,7 +53,7 @@ UNKNOWN: the root email could not be read, or a configured pattern is invalid.
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Create a distribution list or shared mailbox in the organization's domain that
 at least two responsible people receive (e.g. aws-root+ACCOUNT@example.com),
-then change the root email to it:
+then change the root email to it.
 Member account, from the management account:
   aws account start-primary-email-update --account-id ACCOUNT_ID --primary-email NEW
   aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE

@@ -29,7 +29,7 @@ FAIL: another account has it (the evidence names the other accounts).
 UNKNOWN: this account's root email, or another account's, could not be read.
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Give each account its own address, for example by plus-addressing one shared
-mailbox (aws-root+ACCOUNT_NAME@example.com), then change the duplicate:
+mailbox (aws-root+ACCOUNT_NAME@example.com), then change the duplicate.
 Member account, from the management account:
   aws account start-primary-email-update --account-id ACCOUNT_ID --primary-email NEW
   aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE
