@@ -576,7 +576,7 @@ func (s *Scenario) validate() error {
 // arnAccount returns the account ID field of an IAM or STS ARN.
 func arnAccount(arn string) string {
 	p := strings.SplitN(arn, ":", 6)
-	if len(p) != 6 || p[0] != "arn" || (p[2] != "iam" && p[2] != "sts") || !accountID.MatchString(p[4]) || p[5] == "" {
+	if len(p) != 6 || p[0] != "arn" || !strings.HasPrefix(p[1], "aws") || (p[2] != "iam" && p[2] != "sts") || !accountID.MatchString(p[4]) || p[5] == "" {
 		return ""
 	}
 	return p[4]
