@@ -1,0 +1,277 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Sentinel errors, wrapped by Open and Append.
+var (
+	// ErrLocked: another process (or another Open in this one) holds the log.
+	ErrLocked = errors.New("audit log is locked by another writer")
+	// ErrBroken: the log's chain does not verify; nothing may be appended.
+	ErrBroken = errors.New("audit log chain is broken")
+	// ErrClosed: Append after Close.
+	ErrClosed = errors.New("audit log is closed")
+)
+
+// Options configure Open.
+type Options struct {
+	// Key is the HMAC key for sensitive parameters, at least KeySize bytes.
+	// When nil, the key is read from KeyFile, or created there (mode 0600)
+	// if the log is empty.
+	Key []byte
+	// KeyFile is where the key lives; "" means the log's path + ".key".
+	KeyFile string
+	// Now is the clock for record times; nil means time.Now.
+	Now func() time.Time
+	// FullVerify walks the whole chain on Open instead of only its tail.
+	FullVerify bool
+}
+
+// Log is an open audit log, locked for writing. Its methods are safe for
+// concurrent use; appends are serialized.
+type Log struct {
+	path  string
+	now   func() time.Time
+	key   []byte
+	keyID string
+
+	mu   sync.Mutex
+	f    *os.File
+	seq  uint64
+	head string
+	size int64
+	err  error // sticky: set by the first write error
+}
+
+// Open opens the log at path for appending, creating it (0600, in a 0700
+// directory) if needed. It takes an exclusive lock and checks the tail of
+// the chain: the last line must be complete, canonical, correctly hashed,
+// linked to the line before it, and written under the same key.
+func Open(path string, opts Options) (*Log, error) {
+	if path == "" {
+		return nil, errors.New("audit log: no path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	f, created, err := openFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	l, err := open(f, path, created, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// openFile opens path for appending, and reports whether it created it.
+func openFile(path string) (*os.File, bool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+		return f, true, nil
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return nil, false, err
+	}
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	return f, false, err
+}
+
+func open(f *os.File, path string, created bool, opts Options) (*Log, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("audit log %s: not a regular file", path)
+	}
+	if err := lock(f); err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	// The size is read again under the lock: another writer may have
+	// appended between Stat and lock.
+	if st, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	size := st.Size()
+	tail, brk, err := verifyTail(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if brk != nil {
+		return nil, fmt.Errorf("audit log %s: %w at %s", path, ErrBroken, brk)
+	}
+	if opts.FullVerify {
+		res, err := VerifyReader(io.NewSectionReader(f, 0, size))
+		if err != nil {
+			return nil, fmt.Errorf("audit log %s: %w", path, err)
+		}
+		if res.Broken != nil {
+			return nil, fmt.Errorf("audit log %s: %w at %s", path, ErrBroken, res.Broken)
+		}
+	}
+	key, err := resolveKey(opts, path, size == 0 || created)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{path: path, now: opts.Now, key: key, keyID: keyID(key), f: f, seq: 0, head: Genesis, size: size}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if tail != nil {
+		if tail.KeyID != l.keyID {
+			return nil, fmt.Errorf("audit log %s: its last entry was written under key %s, not under the given key %s", path, tail.KeyID, l.keyID)
+		}
+		l.seq, l.head = tail.Seq, tail.Hash
+	}
+	return l, nil
+}
+
+// Path is the log's file name.
+func (l *Log) Path() string { return l.path }
+
+// Head returns the last record's sequence number and hash (0 and Genesis
+// for an empty log). Noting the head elsewhere lets a later Verify detect
+// entries cut from the end.
+func (l *Log) Head() (seq uint64, hash string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.seq, l.head
+}
+
+// HMAC returns what the log stores for a sensitive value, so that an
+// investigator can find the entries about it.
+func (l *Log) HMAC(value string) string { return mac(l.key, value) }
+
+// KeyID names the log's HMAC key without revealing it.
+func (l *Log) KeyID() string { return l.keyID }
+
+// Append writes e as the next record and fsyncs the file before it
+// returns. A nil error is the caller's permission to make the call an
+// intent announces; any error means the change must not be made. After a
+// write error the Log refuses every later Append.
+func (l *Log) Append(ctx context.Context, e Entry) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	if err := e.check(); err != nil {
+		return fmt.Errorf("audit entry: %w", err)
+	}
+	plain, hashed, err := splitParams(l.key, &e)
+	if err != nil {
+		return fmt.Errorf("audit entry %s %s: %w", e.Operation, e.Phase, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return fmt.Errorf("audit log %s: %w", l.path, ErrClosed)
+	}
+	if l.err != nil {
+		return fmt.Errorf("audit log %s unusable after an earlier write error: %w", l.path, l.err)
+	}
+	rec := Record{
+		V: Version, Seq: l.seq + 1, Time: l.now().UTC(), Prev: l.head,
+		Actor: e.Actor, PlanID: e.PlanID, ChangeID: e.ChangeID, AccountID: e.AccountID,
+		Operation: e.Operation, Phase: e.Phase, Outcome: e.Outcome, ErrorCode: e.ErrorCode,
+		KeyID: l.keyID, Params: plain, HMAC: hashed,
+	}
+	line, err := rec.seal()
+	if err != nil {
+		return fmt.Errorf("audit entry %s %s: %w", e.Operation, e.Phase, err)
+	}
+	if err := l.write(line); err != nil {
+		l.err = err
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	l.seq, l.head = rec.Seq, rec.Hash
+	return nil
+}
+
+// write appends line and fsyncs. On a failed or short write it cuts the
+// file back to its last good size, so that the chain stays verifiable.
+func (l *Log) write(line []byte) error {
+	n, err := l.f.Write(line)
+	if err == nil && n != len(line) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		if n > 0 {
+			if terr := l.f.Truncate(l.size); terr != nil {
+				return fmt.Errorf("write: %w (and cutting the partial line failed: %v)", err, terr)
+			}
+		}
+		return fmt.Errorf("write: %w", err)
+	}
+	l.size += int64(n)
+	if err := l.f.Sync(); err != nil {
+		return fmt.Errorf("fsync: %w", err)
+	}
+	return nil
+}
+
+// Close releases the lock and closes the file. Closing twice is a no-op.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("audit log %s: close: %w", l.path, err)
+	}
+	return nil
+}
+
+// Do records an intent, makes the call only if the intent was written,
+// then records the result. The result's error code is the API error code
+// of call's error (any error with an ErrorCode() string method, as the
+// SDK's are) or "ClientError". Do returns call's error, joined with the
+// error of writing the result if that failed too; either way a non-nil
+// error means no further change may be made.
+func (l *Log) Do(ctx context.Context, e Entry, call func(context.Context) error) error {
+	e.Phase, e.Outcome, e.ErrorCode = PhaseIntent, "", ""
+	if err := l.Append(ctx, e); err != nil {
+		return err
+	}
+	callErr := call(ctx)
+	e.Phase, e.Outcome = PhaseResult, OutcomeOK
+	if callErr != nil {
+		e.Outcome, e.ErrorCode = OutcomeError, errorCode(callErr)
+	}
+	// The result is written even if ctx was cancelled during the call.
+	if err := l.Append(context.WithoutCancel(ctx), e); err != nil {
+		return errors.Join(callErr, fmt.Errorf("record result of %s: %w", e.Operation, err))
+	}
+	return callErr
+}
+
+// errorCode extracts an API error code from err.
+func errorCode(err error) string {
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) && errorCodeRE.MatchString(coded.ErrorCode()) {
+		return coded.ErrorCode()
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "Canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "DeadlineExceeded"
+	}
+	return "ClientError"
+}

@@ -1,0 +1,151 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Version is the record schema version written in every line's "v".
+const Version = 1
+
+// Genesis is the prev hash of the first record in a log.
+const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// maxLine bounds the length of one line, for Append and for Verify.
+const maxLine = 64 << 10
+
+// Phase says whether a record was written before or after the AWS call.
+type Phase string
+
+// Phases.
+const (
+	// PhaseIntent is written before the call; the call happens only if
+	// Append returned nil.
+	PhaseIntent Phase = "intent"
+	// PhaseResult is written after the call with its outcome.
+	PhaseResult Phase = "result"
+)
+
+// Outcome is the result of an AWS call.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeOK    Outcome = "ok"
+	OutcomeError Outcome = "error"
+)
+
+// Record is one line of the log as stored. Params holds plaintext values,
+// HMAC the hex HMAC-SHA256 of sensitive values, both keyed by parameter
+// name; a name is in one map or the other.
+type Record struct {
+	V         int               `json:"v"`
+	Seq       uint64            `json:"seq"`
+	Time      time.Time         `json:"time"`
+	Prev      string            `json:"prev"`
+	Actor     string            `json:"actor"`
+	PlanID    string            `json:"plan_id"`
+	ChangeID  string            `json:"change_id"`
+	AccountID string            `json:"account_id"`
+	Operation string            `json:"operation"`
+	Phase     Phase             `json:"phase"`
+	Outcome   Outcome           `json:"outcome,omitempty"`
+	ErrorCode string            `json:"error_code,omitempty"`
+	KeyID     string            `json:"key_id"`
+	Params    map[string]string `json:"params,omitempty"`
+	HMAC      map[string]string `json:"hmac,omitempty"`
+	Hash      string            `json:"hash,omitempty"`
+}
+
+// encode returns the canonical encoding of r, without a newline.
+func (r *Record) encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// computeHash returns the hex SHA-256 of r's canonical encoding without
+// its hash.
+func (r *Record) computeHash() (string, error) {
+	c := *r
+	c.Hash = ""
+	b, err := c.encode()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// seal sets r.Hash and returns the line to write, newline included.
+func (r *Record) seal() ([]byte, error) {
+	h, err := r.computeHash()
+	if err != nil {
+		return nil, fmt.Errorf("encode record: %w", err)
+	}
+	r.Hash = h
+	b, err := r.encode()
+	if err != nil {
+		return nil, fmt.Errorf("encode record: %w", err)
+	}
+	if len(b)+1 > maxLine {
+		return nil, fmt.Errorf("record is %d bytes, more than the %d a line may hold", len(b)+1, maxLine)
+	}
+	return append(b, '\n'), nil
+}
+
+// parseRecord decodes one line (without its newline) and checks that it is
+// a canonical, self-consistent record. It does not check the chain.
+func parseRecord(line []byte) (Record, *Break) {
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
+	}
+	if dec.More() {
+		return r, &Break{Kind: KindMalformed, Detail: "data after the entry"}
+	}
+	if r.V != Version {
+		return r, &Break{Kind: KindMalformed, Detail: fmt.Sprintf("schema version %d, want %d", r.V, Version)}
+	}
+	if !isHexHash(r.Hash) || !isHexHash(r.Prev) {
+		return r, &Break{Kind: KindMalformed, Detail: "hash or prev is not 64 hex digits"}
+	}
+	canon, err := r.encode()
+	if err != nil {
+		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
+	}
+	if !bytes.Equal(canon, line) {
+		return r, &Break{Kind: KindEdited, Detail: "not in canonical form"}
+	}
+	h, err := r.computeHash()
+	if err != nil {
+		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
+	}
+	if h != r.Hash {
+		return r, &Break{Kind: KindEdited, Detail: "hash does not match the content"}
+	}
+	return r, nil
+}
+
+func isHexHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
