@@ -23,6 +23,7 @@ type ScanOptions struct {
 	FailOn            string
 	Verbose           bool
 	OrgDomains        []string
+	MailboxPatterns   []string
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
@@ -91,6 +92,7 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable); root emails elsewhere fail root-email-org-domain")
+	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	f.DurationVar(&o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
 	f.DurationVar(&o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
 	f.DurationVar(&o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
@@ -110,6 +112,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	now := time.Now().UTC()
 	cfg := checks.DefaultConfig(now)
 	cfg.OrgDomains = domains
+	cfg.SharedMailboxPatterns = o.MailboxPatterns
 	cfg.RecentUseWindow = o.RecentUseWindow
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
