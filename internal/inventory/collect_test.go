@@ -575,3 +575,34 @@ func checkGolden(t *testing.T, name string, snap *inventory.Snapshot) {
 		t.Errorf("snapshot differs from %s (-want +got):\n%s", path, diff)
 	}
 }
+
+// TestCollectDelegatedAdministrator runs from a delegated administrator: the
+// members are read as usual, and the management account's root user and
+// contacts, readable only from inside it, say so instead of passing.
+func TestCollectDelegatedAdministrator(t *testing.T) {
+	t.Parallel()
+	scn := sim.Demo()
+	scn.Caller.ARN = "arn:aws:sts::222222222222:assumed-role/Audit/rootguard"
+	scn.Organization.DelegatedAdministrators = map[string][]string{
+		"iam.amazonaws.com":     {"222222222222"},
+		"account.amazonaws.com": {"222222222222"},
+	}
+	snap, _ := collect(t, scn, inventory.CollectOptions{Org: true, Accounts: []string{"111111111111", "222222222222", "777777777777"}})
+	for _, id := range []string{"222222222222", "777777777777"} {
+		a := snap.Account(id)
+		for _, f := range append(rootFacts(a), contactFacts(a)...) {
+			if f.source.API == "" || f.source.Error != nil {
+				t.Errorf("account %s: fact %s source %+v", id, f.name, f.source)
+			}
+		}
+	}
+	if got := snap.Account("222222222222").Root.Method; got != inventory.MethodDirect {
+		t.Errorf("the caller's own account is read with method %q, want direct", got)
+	}
+	m := snap.Account("111111111111")
+	for _, f := range append(rootFacts(m), contactFacts(m)...) {
+		if f.source.Error == nil || f.source.Error.Code != inventory.CodeNotCallerAccount {
+			t.Errorf("management account: fact %s source %+v, want %s", f.name, f.source, inventory.CodeNotCallerAccount)
+		}
+	}
+}
