@@ -410,3 +410,36 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 	srv.Close()
 }
+
+func TestOUParentLinks(t *testing.T) {
+	doc := `
+caller: {arn: "arn:aws:sts::111111111111:assumed-role/Admin/alice"}
+organization:
+  id: o-parentlinks
+  management_account: "111111111111"
+  root_id: r-pl00
+  ous:
+    - {name: Prod, parent: Workloads}
+    - {name: Workloads}
+    - {name: Team-A, parent: Workloads/Prod}
+accounts:
+  - {id: "111111111111"}
+  - {id: "222222222222", ou: Team-A}
+`
+	e := newEnv(t, must(sim.ParseScenario("links.yaml", []byte(doc)))(t))
+	org := orgc(e.caller())
+	var path []string
+	child := "222222222222"
+	for child != "r-pl00" {
+		out, err := org.ListParents(t.Context(), &organizations.ListParentsInput{ChildId: aws.String(child)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		child = aws.ToString(out.Parents[0].Id)
+		path = append(path, string(out.Parents[0].Type))
+	}
+	want := []string{"ORGANIZATIONAL_UNIT", "ORGANIZATIONAL_UNIT", "ORGANIZATIONAL_UNIT", "ROOT"}
+	if diff := cmp.Diff(want, path); diff != "" {
+		t.Errorf("parents of the account up to the root (-want +got)\n%s", diff)
+	}
+}

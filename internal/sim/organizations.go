@@ -242,13 +242,13 @@ func orgListAccounts(r *request) (any, error) {
 		return nil, err
 	}
 	w := r.srv.w
-	all := make([]orgAccount, 0, len(w.order))
-	for _, a := range w.order {
-		all = append(all, w.orgAccount(a, r.now))
-	}
-	out, next, err := orgPage(r, in, all)
+	pg, next, err := orgPage(r, in, w.order)
 	if err != nil {
 		return nil, err
+	}
+	out := make([]orgAccount, 0, len(pg))
+	for _, a := range pg {
+		out = append(out, w.orgAccount(a, r.now))
 	}
 	return map[string]any{"Accounts": out, "NextToken": optional(next)}, nil
 }

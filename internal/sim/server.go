@@ -158,14 +158,19 @@ func (s *Server) Calls() []Call {
 	return slices.Clone(s.calls)
 }
 
-// Close stops the listener and waits for active requests to finish.
+// Close stops the listener, gives active requests a moment to finish, then
+// closes every connection (including ones a client dialed but never used,
+// which a graceful shutdown would wait for).
 func (s *Server) Close() error {
 	if s.hs == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
-	return s.hs.Shutdown(ctx)
+	if err := s.hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return s.hs.Close()
 }
 
 // Handler serves every service on one mux: the service comes from the SigV4
