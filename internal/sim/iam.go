@@ -229,7 +229,7 @@ func iamGetCredentialReport(r *request) (any, error) {
 	case !done:
 		return nil, errf("ReportInProgress", http.StatusNotFound, "Credential report is being generated.")
 	}
-	content := credentialReport(r.account(), r.now, at)
+	content := credentialReport(r.account(), r.now)
 	return credentialReportResult{
 		Content:       base64.StdEncoding.EncodeToString(content),
 		ReportFormat:  "text/csv",
@@ -250,7 +250,7 @@ var ReportColumns = []string{
 func isoDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
 
 // credentialReport renders the CSV as AWS writes it.
-func credentialReport(a *account, now, _ time.Time) []byte {
+func credentialReport(a *account, now time.Time) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write(ReportColumns)
