@@ -424,14 +424,17 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 		got := make([]children, len(level))
 		var g errgroup.Group
 		g.SetLimit(col.opts.Concurrency)
-		var failedAPI string
 		var mu sync.Mutex
+		var failedAPI string
+		var failed error
 		for i, parent := range level {
 			g.Go(func() error {
 				ous, accts, api, err := col.childrenOf(ctx, parent)
 				if err != nil {
 					mu.Lock()
-					failedAPI = api
+					if failed == nil {
+						failedAPI, failed = api, err
+					}
 					mu.Unlock()
 					return err
 				}
@@ -439,8 +442,9 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 				return nil
 			})
 		}
-		if err := g.Wait(); err != nil {
-			return fail(failedAPI, err)
+		_ = g.Wait()
+		if failed != nil {
+			return fail(failedAPI, failed)
 		}
 		var next []string
 		for i, parent := range level {

@@ -606,3 +606,97 @@ func TestCollectDelegatedAdministrator(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectPartialFailures injects one failing call at a time: it is
+// recorded on the facts it feeds, and the run completes.
+func TestCollectPartialFailures(t *testing.T) {
+	t.Parallel()
+	errCode := func(s inventory.Source) string {
+		if s.Error == nil {
+			return ""
+		}
+		return s.API + " " + s.Error.Code
+	}
+	tests := []struct {
+		name  string
+		fault sim.Fault
+		check func(t *testing.T, snap *inventory.Snapshot)
+	}{
+		{
+			name:  "OU tree",
+			fault: sim.Fault{Operation: "organizations:ListOrganizationalUnitsForParent", Code: "AccessDeniedException"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				if got := errCode(snap.Organization.Units.Source); got != "organizations:ListOrganizationalUnitsForParent AccessDenied" {
+					t.Errorf("units error %q", got)
+				}
+				if !snap.Account("222222222222").Root.Summary.Known() {
+					t.Error("accounts were not collected")
+				}
+			},
+		},
+		{
+			name:  "features",
+			fault: sim.Fault{Operation: "iam:ListOrganizationsFeatures", Code: "ServiceAccessNotEnabledException"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				if got := errCode(snap.Organization.Features.Source); got != "iam:ListOrganizationsFeatures ServiceAccessNotEnabledException" {
+					t.Errorf("features error %q", got)
+				}
+			},
+		},
+		{
+			name:  "credential report",
+			fault: sim.Fault{Operation: "iam:GenerateCredentialReport", Code: "AccessDenied"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				r := snap.Account("111111111111").Root
+				for name, s := range map[string]inventory.Source{"report": r.CredentialReport.Source, "keys": r.AccessKeys.Source, "certs": r.SigningCertificates.Source} {
+					if got := errCode(s); got != "iam:GenerateCredentialReport AccessDenied" {
+						t.Errorf("%s error %q", name, got)
+					}
+				}
+				if !r.Summary.Known() || !r.VirtualMFADevices.Known() {
+					t.Error("the other direct facts were lost")
+				}
+			},
+		},
+		{
+			name:  "primary contact",
+			fault: sim.Fault{Operation: "account:GetContactInformation", Account: "333333333333", Code: "AccessDeniedException"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				c := snap.Account("333333333333").Contacts
+				if got := errCode(c.Primary.Source); got != "account:GetContactInformation AccessDenied" {
+					t.Errorf("primary contact error %q", got)
+				}
+				if !c.Alternates["SECURITY"].Known() || !snap.Account("444444444444").Contacts.Primary.Known() {
+					t.Error("other contacts were lost")
+				}
+			},
+		},
+		{
+			name:  "key last used",
+			fault: sim.Fault{Operation: "iam:GetAccessKeyLastUsed", Account: "666666666666", Code: "AccessDenied"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				keys := snap.Account("666666666666").Root.AccessKeys
+				if !keys.Known() || len(keys.Value) != 2 {
+					t.Fatalf("access keys %+v, want both keys known", keys)
+				}
+				for _, k := range keys.Value {
+					if k.LastUsed == nil || k.LastUsed.Error == nil || k.LastUsed.Error.Code != awsclient.CodeAccessDenied || k.LastUsed.Date != nil {
+						t.Errorf("key %s last used %+v, want an AccessDenied and no date", k.ID, k.LastUsed)
+					}
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scn := sim.Demo()
+			scn.Faults = append(scn.Faults, tt.fault)
+			snap, _ := collect(t, scn, inventory.CollectOptions{Org: true})
+			if len(snap.Accounts) != 14 {
+				t.Errorf("%d accounts, want 14", len(snap.Accounts))
+			}
+			tt.check(t, snap)
+		})
+	}
+}
