@@ -46,7 +46,8 @@ type CollectOptions struct {
 	// Sleep waits between credential report polls; nil waits on a timer.
 	// It must return ctx's error when ctx ends first.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Progress is called after each account completes.
+	// Progress is called after each account completes, one call at a time,
+	// with done counting up to total.
 	Progress func(done, total int)
 	// Logger receives debug and warning records; nil discards them.
 	Logger *slog.Logger
