@@ -254,9 +254,19 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 	gap := max(tableWidth-utf8.RuneCountInString(label)-countsWidth, 3)
 	t.line(t.p.paint(ansiBold, label), strings.Repeat(" ", gap), counts)
 	t.line(t.p.paint(ansiDim, strings.Repeat("─", tableWidth)))
+	rows, shared := groupUnknown(rows)
 	for i, f := range rows {
 		if i > 0 {
 			t.line()
+		}
+		if ids := shared[i]; len(ids) > 0 {
+			status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
+			t.line(strings.Repeat(" ", rowIndent), status, pad(fmt.Sprintf("%d checks", len(ids)), sevCol), "could not assess:")
+			indent := strings.Repeat(" ", textCol)
+			for _, l := range wrap(visible(f.Detail, true)+"\n"+visible(strings.Join(ids, ", "), false), tableWidth-textCol) {
+				t.line(indent, l)
+			}
+			continue
 		}
 		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 		sev := t.p.paint(severityStyle(f.Severity), pad(visible(string(f.Severity), false), sevCol))
@@ -275,6 +285,54 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 		}
 	}
 	t.line()
+}
+
+// minShared is how many UNKNOWN findings of one account must share a cause
+// before the table prints the cause once for all of them.
+const minShared = 3
+
+// groupUnknown folds the UNKNOWN findings of one account that failed for the
+// same reason (the same failed call, as named in the detail) into one row.
+// The folded row's Detail is the shared cause; shared maps its index in the
+// returned rows to the check IDs it stands for.
+func groupUnknown(rows []checks.Finding) ([]checks.Finding, map[int][]string) {
+	cause := func(f checks.Finding) string {
+		if f.Status != checks.Unknown {
+			return ""
+		}
+		api, _ := f.Evidence["source_api"].(string)
+		if api == "" {
+			return ""
+		}
+		if i := strings.Index(f.Detail, api+" failed: "); i >= 0 {
+			return f.Detail[i:]
+		}
+		return ""
+	}
+	count := map[string]int{}
+	for _, f := range rows {
+		if c := cause(f); c != "" {
+			count[c]++
+		}
+	}
+	var out []checks.Finding
+	shared := map[int][]string{}
+	at := map[string]int{}
+	for _, f := range rows {
+		c := cause(f)
+		if c == "" || count[c] < minShared {
+			out = append(out, f)
+			continue
+		}
+		i, ok := at[c]
+		if !ok {
+			i = len(out)
+			at[c] = i
+			out = append(out, checks.Finding{Status: checks.Unknown, Detail: c})
+		}
+		shared[i] = append(shared[i], f.CheckID)
+	}
+	return out, shared
 }
 
 func (t *tableWriter) footer(r *Report, verbose bool) {
