@@ -477,7 +477,8 @@ func separatorOnly(b []byte) bool {
 // runLines handles JSON Lines from buf[pos]: one object per line. It
 // returns the position after the last complete line. A line that does not
 // look like one object (or opens a Records wrapper) ends line mode, and the
-// exact path takes over from its start.
+// exact path takes over from its start. Only lines that contain a needle
+// are bracket-matched; for the others the first and last bytes are checked.
 func (sp *splitter) runLines(buf []byte, pos int, eof bool) (int, error) {
 	for pos < len(buf) {
 		nl := bytes.IndexByte(buf[pos:], '\n')
@@ -499,12 +500,21 @@ func (sp *splitter) runLines(buf []byte, pos int, eof bool) (int, error) {
 			sp.lines = false
 			return pos, nil
 		}
-		idx := sp.index
-		sp.index++
-		if sp.nextMatch(buf, pos+lstart) < pos+lstart+len(line) && sp.sink.match(line) {
-			if err := sp.sink.record(line, idx, false); err != nil {
-				return pos, err
+		if sp.nextMatch(buf, pos+lstart) < pos+lstart+len(line) {
+			// A candidate: make sure the line is exactly one object.
+			if e, err := sp.valueEnd(line, 0); err != nil || e != len(line) {
+				sp.lines = false
+				return pos, nil
 			}
+			idx := sp.index
+			sp.index++
+			if sp.sink.match(line) {
+				if err := sp.sink.record(line, idx, false); err != nil {
+					return pos, err
+				}
+			}
+		} else {
+			sp.index++
 		}
 		pos = min(end+1, len(buf))
 	}

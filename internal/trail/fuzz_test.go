@@ -1,0 +1,129 @@
+package trail
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// splitAll returns every record the splitter finds in data (an empty
+// needle makes each one a candidate) and the record count.
+func splitAll(data []byte, chunk int, strict bool) ([]string, int, error) {
+	s := &recSink{needle: ""} // every record is a candidate
+	sp := newSplitter(s, [][]byte{nil, []byte("Root")}, strict)
+	_, err := splitReader(bytes.NewReader(data), sp, make([]byte, 0, chunk), 1<<20, nil)
+	return s.got, sp.index, err
+}
+
+// jsonRecords is what encoding/json finds: the elements of a {"Records":[]}
+// wrapper or a bare array, or a stream of top-level objects. ok is false
+// when data is not one of those shapes.
+func jsonRecords(data []byte) ([]string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var out []string
+	for {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return out, err.Error() == "EOF"
+		}
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) > 0 && v[0] == '[':
+			var elems []json.RawMessage
+			if json.Unmarshal(v, &elems) != nil {
+				return nil, false
+			}
+			for _, e := range elems {
+				if len(e) == 0 || e[0] != '{' {
+					return nil, false
+				}
+				out = append(out, string(e))
+			}
+		case len(v) > 0 && v[0] == '{':
+			if j, ok, err := recordsWrapper(v, 0); err == nil && ok {
+				var w struct{ Records []json.RawMessage }
+				if json.Unmarshal(v, &w) != nil {
+					return nil, false
+				}
+				// Only a wrapper with nothing but Records matches the splitter.
+				if end, _, err := valueEnd(v, j-1, nil); err != nil || !bytes.Equal(bytes.TrimSpace(v[end:len(v)-1]), nil) {
+					return nil, false
+				}
+				for _, e := range w.Records {
+					if len(e) == 0 || e[0] != '{' {
+						return nil, false
+					}
+					out = append(out, string(e))
+				}
+				continue
+			}
+			out = append(out, string(v))
+		default:
+			return nil, false
+		}
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz-seeds", "*"))
+	for _, p := range seeds {
+		if filepath.Ext(p) == ".md" {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint16(7))
+	}
+	f.Add([]byte(`{"Records":[`+ctRecord(1, `,"a":"Root"`)+`,`+ctRecord(2, "")+`]}`), uint16(3))
+	f.Add([]byte(ctRecord(1, "")+"\n"+ctRecord(2, `,"a":"Root"`)+"\n"), uint16(64))
+	f.Add([]byte(`[{"eventVersion":"1"},{"a":"\"}"}]`), uint16(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {
+		size := int(chunk%4096) + 1
+		fast, nFast, errFast := splitAll(data, size, false)
+		exact, nExact, errExact := splitAll(data, 1<<16, true)
+		want, ok := jsonRecords(data)
+		if !ok {
+			return // not a shape the scanner promises to read; no panic is enough
+		}
+		if errExact != nil {
+			t.Fatalf("strict split failed on valid input: %v", errExact)
+		}
+		if errFast != nil {
+			t.Fatalf("split (chunk %d) failed on valid input: %v", size, errFast)
+		}
+		for name, got := range map[string][]string{"strict": exact, "fast": fast} {
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d records, encoding/json finds %d", name, len(got), len(want))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s: record %d = %q, encoding/json: %q", name, i, got[i], want[i])
+				}
+			}
+		}
+		if nFast != len(want) || nExact != len(want) {
+			t.Fatalf("record counts %d (fast) and %d (strict), want %d", nFast, nExact, len(want))
+		}
+	})
+}
+
+func FuzzFinder(f *testing.F) {
+	f.Add([]byte(`xx{"eventVersion":{"eventVersion":`), []byte(`{"eventVersion":`))
+	f.Add([]byte("RootRoRoot"), []byte("Root"))
+	f.Fuzz(func(t *testing.T, hay, needle []byte) {
+		if len(needle) == 0 {
+			return
+		}
+		fd := newFinder(needle)
+		if got, want := fd.index(hay, 0), bytes.Index(hay, needle); got != want {
+			t.Fatalf("index = %d, bytes.Index = %d", got, want)
+		}
+		if got, want := fd.lastIndex(hay, 0), bytes.LastIndex(hay, needle); got != want {
+			t.Fatalf("lastIndex = %d, bytes.LastIndex = %d", got, want)
+		}
+	})
+}
