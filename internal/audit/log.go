@@ -21,6 +21,15 @@ var (
 	ErrClosed = errors.New("audit log is closed")
 )
 
+// logFile is what Append needs of the open file (*os.File; a fake in
+// tests that simulates a torn write).
+type logFile interface {
+	Write([]byte) (int, error)
+	Sync() error
+	Truncate(int64) error
+	Close() error
+}
+
 // Options configure Open.
 type Options struct {
 	// Key is the HMAC key for sensitive parameters, at least KeySize bytes.
@@ -44,7 +53,7 @@ type Log struct {
 	keyID string
 
 	mu   sync.Mutex
-	f    *os.File
+	f    logFile
 	seq  uint64
 	head string
 	size int64

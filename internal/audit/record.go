@@ -72,30 +72,36 @@ func (r *Record) encode() ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// computeHash returns the hex SHA-256 of r's canonical encoding without
-// its hash.
-func (r *Record) computeHash() (string, error) {
+// hashed returns the canonical encoding of r without its hash, and the
+// hex SHA-256 of that encoding.
+func (r *Record) hashed() (body []byte, hash string, err error) {
 	c := *r
 	c.Hash = ""
-	b, err := c.encode()
-	if err != nil {
-		return "", err
+	if body, err = c.encode(); err != nil {
+		return nil, "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	sum := sha256.Sum256(body)
+	return body, hex.EncodeToString(sum[:]), nil
+}
+
+// withHash returns the canonical encoding of a record from the encoding
+// of its body (without hash): "hash" is the last field.
+func withHash(body []byte, hash string) []byte {
+	out := make([]byte, 0, len(body)+len(hash)+12)
+	out = append(out, body[:len(body)-1]...)
+	out = append(out, `,"hash":"`...)
+	out = append(out, hash...)
+	return append(out, `"}`...)
 }
 
 // seal sets r.Hash and returns the line to write, newline included.
 func (r *Record) seal() ([]byte, error) {
-	h, err := r.computeHash()
+	body, h, err := r.hashed()
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
 	}
 	r.Hash = h
-	b, err := r.encode()
-	if err != nil {
-		return nil, fmt.Errorf("encode record: %w", err)
-	}
+	b := withHash(body, h)
 	if len(b)+1 > maxLine {
 		return nil, fmt.Errorf("record is %d bytes, more than the %d a line may hold", len(b)+1, maxLine)
 	}
@@ -120,16 +126,12 @@ func parseRecord(line []byte) (Record, *Break) {
 	if !isHexHash(r.Hash) || !isHexHash(r.Prev) {
 		return r, &Break{Kind: KindMalformed, Detail: "hash or prev is not 64 hex digits"}
 	}
-	canon, err := r.encode()
+	body, h, err := r.hashed()
 	if err != nil {
 		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
 	}
-	if !bytes.Equal(canon, line) {
+	if !bytes.Equal(withHash(body, r.Hash), line) {
 		return r, &Break{Kind: KindEdited, Detail: "not in canonical form"}
-	}
-	h, err := r.computeHash()
-	if err != nil {
-		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
 	}
 	if h != r.Hash {
 		return r, &Break{Kind: KindEdited, Detail: "hash does not match the content"}

@@ -89,12 +89,12 @@ type pendingKey struct{ plan, change, account, op string }
 
 // VerifyReader is Verify over a reader.
 func VerifyReader(r io.Reader) (Result, error) {
-	br := bufio.NewReaderSize(r, maxLine)
+	lr := &lineReader{br: bufio.NewReader(r)}
 	res := Result{Head: Genesis}
 	pending := map[pendingKey]int{}
 	var prevSeq uint64
 	for line := 1; ; line++ {
-		b, err := br.ReadSlice('\n')
+		b, err := lr.next()
 		if len(b) == 0 && errors.Is(err, io.EOF) {
 			break
 		}
@@ -104,7 +104,7 @@ func VerifyReader(r io.Reader) (Result, error) {
 			return res, nil
 		}
 		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, errLong):
 			return brk(KindMalformed, "longer than %d bytes", maxLine)
 		case errors.Is(err, io.EOF):
 			return brk(KindTruncated, "no newline at the end of the file")
@@ -120,7 +120,7 @@ func VerifyReader(r io.Reader) (Result, error) {
 			return brk(bad.Kind, "%s", bad.Detail)
 		}
 		if want := prevSeq + 1; rec.Seq != want {
-			k, detail, err := seqBreak(br, line, rec.Seq, want)
+			k, detail, err := seqBreak(lr, line, rec.Seq, want)
 			if err != nil {
 				return res, err
 			}
@@ -147,14 +147,14 @@ func VerifyReader(r io.Reader) (Result, error) {
 
 // seqBreak explains a sequence number that is not the expected one. It
 // reads the rest of the file to tell a removal from a reordering.
-func seqBreak(br *bufio.Reader, line int, got, want uint64) (Kind, string, error) {
+func seqBreak(lr *lineReader, line int, got, want uint64) (Kind, string, error) {
 	if got < want {
 		return KindReordered, fmt.Sprintf("seq %d after seq %d", got, want-1), nil
 	}
 	for ahead := line + 1; ; ahead++ {
-		b, err := br.ReadSlice('\n')
-		for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of a long line
-			_, err = br.ReadSlice('\n')
+		b, err := lr.next()
+		if errors.Is(err, errLong) {
+			continue
 		}
 		var s struct {
 			Seq uint64 `json:"seq"`
@@ -173,6 +173,40 @@ func seqBreak(br *bufio.Reader, line int, got, want uint64) (Kind, string, error
 		return KindRemoved, fmt.Sprintf("the log starts at seq %d", got), nil
 	}
 	return KindRemoved, fmt.Sprintf("seq %d follows seq %d", got, want-1), nil
+}
+
+// errLong: a line longer than maxLine; lineReader skipped the rest of it.
+var errLong = errors.New("line too long")
+
+// lineReader reads lines of up to maxLine bytes without allocating a
+// maxLine buffer for files of short lines.
+type lineReader struct {
+	br  *bufio.Reader
+	buf []byte
+}
+
+// next returns the next line with its newline, valid until the next call.
+// At the end of the file it returns the unterminated rest and io.EOF.
+func (lr *lineReader) next() ([]byte, error) {
+	lr.buf = lr.buf[:0]
+	for {
+		b, err := lr.br.ReadSlice('\n')
+		if len(lr.buf)+len(b) > maxLine {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = lr.br.ReadSlice('\n')
+			}
+			return nil, errLong
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			lr.buf = append(lr.buf, b...)
+			continue
+		}
+		if len(lr.buf) == 0 {
+			return b, err
+		}
+		lr.buf = append(lr.buf, b...)
+		return lr.buf, err
+	}
 }
 
 func sortedLines(m map[pendingKey]int) []int {
