@@ -1,0 +1,34 @@
+// Package guardrail holds rootguard's desired guardrails: the preventive and
+// detective controls that SEC01-BP02 asks of an organization, as
+// configuration (Config, decoded strictly from YAML over DefaultConfig) and
+// as a desired State computed against a snapshot (Desired).
+//
+// The desired state is what `rootguard plan` diffs against the snapshot and
+// what `rootguard export` writes as Terraform or CloudFormation:
+//
+//   - service control policies attached at the organization root (or
+//     configured targets, with exempt OUs and accounts honoured by attaching
+//     to the sibling subtrees instead): deny every root action except in
+//     centralized root sessions (a Null aws:AssumedRoot condition), deny root
+//     iam:CreateAccessKey, and deny changes to account contacts and the
+//     primary email outside admin roles (scp.go; each document stays under
+//     the 5,120-character SCP quota and is checked with the policy engine in
+//     tests);
+//   - trusted access for IAM and the centralized root access features
+//     RootCredentialsManagement and RootSessions;
+//   - removal of every remaining member root credential (password, access
+//     keys, signing certificates, MFA devices), each with its last use and a
+//     one-line risk; keys used within max_key_last_used_days, or whose last
+//     use is unknown, are marked RecentUse so apply removes them only with its
+//     explicit flag;
+//   - missing alternate contacts, set from configured values only: an
+//     unconfigured type is a Gap, never an invented contact;
+//   - a root-activity alerting stack in us-east-1: an EventBridge rule on root
+//     API calls and root console sign-ins, an SNS topic whose policy lets only
+//     that rule publish, and the configured subscription.
+//
+// Desired is pure: no AWS call, no clock (ages are counted from the
+// snapshot's collection time), sorted output. Facts the snapshot lacks (not
+// collected, or a failed call) become Gaps naming the reason, so a plan can
+// say what it could not decide instead of silently doing less.
+package guardrail
