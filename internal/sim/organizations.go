@@ -20,6 +20,10 @@ func organizationsService() *service {
 			"ListParents":                         {handle: orgListParents},
 			"DescribeAccount":                     {handle: orgDescribeAccount},
 			"ListAWSServiceAccessForOrganization": {handle: orgListServiceAccess},
+			"ListPolicies":                        {handle: orgListPolicies},
+			"DescribePolicy":                      {handle: orgDescribePolicy},
+			"ListTargetsForPolicy":                {handle: orgListTargetsForPolicy},
+			"ListPoliciesForTarget":               {handle: orgListPoliciesForTarget},
 		},
 	}
 }
@@ -117,7 +121,7 @@ func orgListRoots(r *request) (any, error) {
 	w := r.srv.w
 	roots := []orgRoot{{
 		ID: w.tree.rootID, Arn: w.orgARN("root", w.tree.rootID), Name: "Root",
-		PolicyTypes: []policyType{{Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED"}},
+		PolicyTypes: w.rootPolicyTypes(),
 	}}
 	out, next, err := orgPage(r, in, roots)
 	if err != nil {

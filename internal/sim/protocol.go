@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +20,11 @@ type service struct {
 	proto protocol
 	// xmlns is the query protocol's response namespace.
 	xmlns string
-	// target is the JSON protocol's X-Amz-Target prefix.
-	target string
-	ops    map[string]*operation
+	// target is the JSON protocol's X-Amz-Target prefix; altTargets are
+	// other spellings the service accepts (a namespaced form).
+	target     string
+	altTargets []string
+	ops        map[string]*operation
 }
 
 // operation is one API operation.
@@ -42,6 +45,7 @@ var services = map[string]*service{
 	"sts":           stsService(),
 	"organizations": organizationsService(),
 	"account":       accountService(),
+	"cloudtrail":    cloudtrailService(),
 }
 
 func (svc *service) parse(r *request) error { return svc.proto.parse(svc, r) }
@@ -163,11 +167,13 @@ type jsonProtocol struct{}
 
 func (jsonProtocol) parse(svc *service, r *request) error {
 	t := r.hr.Header.Get("X-Amz-Target")
-	prefix, op, ok := strings.Cut(t, ".")
-	if !ok || prefix != svc.target {
+	// The prefix may itself hold dots (CloudTrail's does): the operation
+	// is what follows the last one.
+	i := strings.LastIndexByte(t, '.')
+	if i < 0 || (t[:i] != svc.target && !slices.Contains(svc.altTargets, t[:i])) {
 		return errf("UnknownOperationException", http.StatusBadRequest, "X-Amz-Target %q is not an operation of %s", t, svc.name)
 	}
-	r.op = op
+	r.op = t[i+1:]
 	if len(bytes.TrimSpace(r.body)) == 0 {
 		r.body = []byte("{}")
 	}

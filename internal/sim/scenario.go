@@ -65,6 +65,14 @@ type Organization struct {
 	// OUs is the OU tree under the root. An OU is placed under its
 	// enclosing OU, or under Parent (an OU ID or name) when it is given.
 	OUs []OU `yaml:"ous,omitempty" json:"ous,omitempty"`
+	// AccessRole is the role the management account assumes in members
+	// to read their resources (default OrganizationAccountAccessRole).
+	AccessRole string `yaml:"access_role,omitempty" json:"access_role,omitempty"`
+	// SCPsDisabled leaves the SERVICE_CONTROL_POLICY type disabled on the
+	// root: ListRoots shows no SCP type and no policy has targets.
+	SCPsDisabled bool `yaml:"scps_disabled,omitempty" json:"scps_disabled,omitempty"`
+	// Policies are the service control policies (see Policy).
+	Policies []Policy `yaml:"policies,omitempty" json:"policies,omitempty"`
 }
 
 // OU is an organizational unit.
@@ -93,8 +101,9 @@ type Account struct {
 	Joined   string `yaml:"joined,omitempty" json:"joined,omitempty"`
 	JoinedAt Date   `yaml:"joined_at,omitempty" json:"joined_at,omitempty"`
 	// Roles are the IAM roles the management account may assume in this
-	// account. Nil means OrganizationAccountAccessRole for a member and
-	// none for the management account.
+	// account. Nil means the organization's access role
+	// (OrganizationAccountAccessRole unless organization.access_role says
+	// otherwise) for a member and none for the management account.
 	Roles []string `yaml:"roles,omitempty" json:"roles,omitempty"`
 	Root  Root     `yaml:"root,omitempty" json:"root,omitempty"`
 	// Users are IAM users (credential report rows, MFA decoys).
@@ -105,6 +114,31 @@ type Account struct {
 	Contact              *Contact `yaml:"contact,omitempty" json:"contact,omitempty"`
 	// AlternateContacts is keyed by BILLING, OPERATIONS or SECURITY.
 	AlternateContacts map[string]AlternateContact `yaml:"alternate_contacts,omitempty" json:"alternate_contacts,omitempty"`
+
+	// AccessRoleDenied makes sts:AssumeRole into the account's roles fail
+	// with AccessDenied, so its own resources cannot be read.
+	AccessRoleDenied bool `yaml:"access_role_denied,omitempty" json:"access_role_denied,omitempty"`
+
+	// Detective controls (see scenario_guardrails.go).
+	Trails        []Trail        `yaml:"trails,omitempty" json:"trails,omitempty"`
+	MetricFilters []MetricFilter `yaml:"metric_filters,omitempty" json:"metric_filters,omitempty"`
+	Alarms        []Alarm        `yaml:"alarms,omitempty" json:"alarms,omitempty"`
+	Topics        []Topic        `yaml:"topics,omitempty" json:"topics,omitempty"`
+	EventRules    []EventRule    `yaml:"event_rules,omitempty" json:"event_rules,omitempty"`
+	// GuardDuty maps a region to its detector's status, ENABLED or
+	// DISABLED; a region not listed has no detector.
+	GuardDuty map[string]string `yaml:"guardduty,omitempty" json:"guardduty,omitempty"`
+
+	// Mail facts a root email address may depend on.
+	HostedZones []HostedZone `yaml:"hosted_zones,omitempty" json:"hosted_zones,omitempty"`
+	// RegisteredDomains are Route 53 Domains registrations.
+	RegisteredDomains []string `yaml:"registered_domains,omitempty" json:"registered_domains,omitempty"`
+	// SESRecipients are the recipients (addresses or domains) of the active
+	// SES receipt rule set, in the scenario's region.
+	SESRecipients []string `yaml:"ses_recipients,omitempty" json:"ses_recipients,omitempty"`
+	// WorkMailDomains are the mail domains of a WorkMail organization in
+	// the scenario's region.
+	WorkMailDomains []string `yaml:"workmail_domains,omitempty" json:"workmail_domains,omitempty"`
 }
 
 // Root is the account root user's credentials.
@@ -436,6 +470,7 @@ func (s *Scenario) validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 
+	var orgTree *tree
 	callerAcct := arnAccount(s.Caller.ARN)
 	if callerAcct == "" {
 		bad("caller.arn %q: not an IAM or STS ARN with an account ID", s.Caller.ARN)
@@ -525,6 +560,7 @@ func (s *Scenario) validate() error {
 		if t, err := buildTree(o); err != nil {
 			errs = append(errs, err)
 		} else {
+			orgTree = t
 			for i, a := range s.Accounts {
 				if _, err := t.resolve(a.OU); err != nil {
 					bad("accounts[%d].ou: %w", i, err)
@@ -541,6 +577,7 @@ func (s *Scenario) validate() error {
 			}
 		}
 	}
+	s.validateGuardrails(bad, ids, orgTree)
 	for i, f := range s.Faults {
 		svc, op, ok := strings.Cut(f.Operation, ":")
 		if !ok || svc == "" || op == "" {

@@ -375,6 +375,7 @@ type world struct {
 	mgmt     string
 	accounts map[string]*account
 	order    []*account
+	policies []*orgPolicy // service control policies, FullAWSAccess first
 }
 
 type account struct {
@@ -413,6 +414,9 @@ func newWorld(s *Scenario) (*world, error) {
 		}
 		w.accounts[a.ID] = a
 		w.order = append(w.order, a)
+	}
+	if w.org != nil {
+		w.policies = buildPolicies(w)
 	}
 	return w, nil
 }

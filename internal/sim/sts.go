@@ -170,7 +170,7 @@ func stsAssumeRole(r *request) (any, error) {
 		return nil, accessDenied(r, "sts:AssumeRole", ra)
 	}
 	a := w.accounts[m[1]]
-	if a == nil || !roleExists(w, a, m[2]) || (r.sess.account != w.mgmt && r.sess.account != a.ID) || w.state(a) != "ACTIVE" {
+	if a == nil || a.AccessRoleDenied || !roleExists(w, a, m[2]) || (r.sess.account != w.mgmt && r.sess.account != a.ID) || w.state(a) != "ACTIVE" {
 		return nil, accessDenied(r, "sts:AssumeRole", ra)
 	}
 	arn := "arn:aws:sts::" + a.ID + ":assumed-role/" + m[2] + "/" + name
@@ -190,7 +190,7 @@ func stsAssumeRole(r *request) (any, error) {
 func roleExists(w *world, a *account, name string) bool {
 	roles := a.Roles
 	if roles == nil && a.ID != w.mgmt && w.org != nil {
-		roles = []string{"OrganizationAccountAccessRole"}
+		roles = []string{w.accessRole()}
 	}
 	for _, r := range roles {
 		if r == name {
@@ -198,4 +198,12 @@ func roleExists(w *world, a *account, name string) bool {
 		}
 	}
 	return false
+}
+
+// accessRole is the role the management account assumes in members.
+func (w *world) accessRole() string {
+	if w.org != nil && w.org.AccessRole != "" {
+		return w.org.AccessRole
+	}
+	return "OrganizationAccountAccessRole"
 }
