@@ -2,6 +2,7 @@ package trail
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -74,4 +75,56 @@ func (f *finder) lastIndex(buf []byte, from int) int {
 		end = i - 1
 	}
 	return -1
+}
+
+// finderGroup finds the first of several needles that share their rarest
+// byte with one pass of bytes.IndexByte over that byte.
+type finderGroup struct {
+	rare    byte
+	members []finder
+	minOff  int
+	maxOff  int
+}
+
+func groupFinders(fs []finder) []finderGroup {
+	var gs []finderGroup
+	for _, f := range fs {
+		i := slices.IndexFunc(gs, func(g finderGroup) bool { return g.rare == f.rare })
+		if i < 0 || len(f.needle) == 0 {
+			gs = append(gs, finderGroup{rare: f.rare, minOff: f.off, maxOff: f.off})
+			i = len(gs) - 1
+		}
+		g := &gs[i]
+		g.members = append(g.members, f)
+		g.minOff, g.maxOff = min(g.minOff, f.off), max(g.maxOff, f.off)
+	}
+	return gs
+}
+
+// index returns the first position at or after from where a member needle
+// starts, or -1.
+func (g *finderGroup) index(buf []byte, from int) int {
+	if len(g.members) == 1 {
+		return g.members[0].index(buf, from)
+	}
+	best := -1
+	limit := len(buf) // once a match is found, look only as far as could start earlier
+	for i := from + g.minOff; i < len(buf) && i < limit; i++ {
+		j := bytes.IndexByte(buf[i:min(len(buf), limit)], g.rare)
+		if j < 0 {
+			break
+		}
+		i += j
+		for _, f := range g.members {
+			start := i - f.off
+			if start < from || start+len(f.needle) > len(buf) || (best >= 0 && start >= best) {
+				continue
+			}
+			if bytes.Equal(buf[start:start+len(f.needle)], f.needle) {
+				best = start
+				limit = min(limit, i+g.maxOff-g.minOff+1)
+			}
+		}
+	}
+	return best
 }

@@ -127,3 +127,31 @@ func FuzzFinder(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFinderGroup(f *testing.F) {
+	f.Add([]byte("xxPrimaryEmailPasswordRecoverySetAccountPreferences"), 3)
+	f.Add([]byte("PPrimaryEmai PasswordRecover SetAccountPreferences"), 0)
+	f.Fuzz(func(t *testing.T, hay []byte, from int) {
+		needles := [][]byte{[]byte("PasswordRecovery"), []byte("PrimaryEmail"), []byte("SetAccountPreferences"), []byte("xP")}
+		var fs []finder
+		for _, n := range needles {
+			fs = append(fs, newFinder(n))
+		}
+		from = max(0, min(from, len(hay)))
+		want := -1
+		for _, n := range needles {
+			if i := bytes.Index(hay[from:], n); i >= 0 && (want < 0 || from+i < want) {
+				want = from + i
+			}
+		}
+		got := -1
+		for _, g := range groupFinders(fs) {
+			if i := g.index(hay, from); i >= 0 && (got < 0 || i < got) {
+				got = i
+			}
+		}
+		if got != want {
+			t.Fatalf("first match %d, want %d", got, want)
+		}
+	})
+}

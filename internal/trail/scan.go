@@ -43,6 +43,8 @@ type Options struct {
 	Strict bool
 	// Counters, when set, is updated as the scan goes (for a progress line).
 	Counters *Counters
+
+	afterChunk func() // test hook: called after each decompressed chunk
 }
 
 func (o Options) withDefaults() Options {
@@ -307,6 +309,9 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 	sp := newSplitter(s, needles, opt.Strict)
 	var counted int
 	onChunk := func(n int) {
+		if opt.afterChunk != nil {
+			opt.afterChunk()
+		}
 		res.bytes += int64(n)
 		if opt.Counters != nil {
 			opt.Counters.Bytes.Add(int64(n))

@@ -108,7 +108,7 @@ const (
 // carries an incomplete record over to the next chunk.
 type splitter struct {
 	sink    sink
-	needles []finder
+	needles []finderGroup
 	anchor  finder
 	strict  bool // exact bracket matching for every record, no fast paths
 
@@ -126,10 +126,12 @@ type splitter struct {
 // newSplitter returns a splitter that hands sink the records containing
 // one of needles (plus the first record of the input).
 func newSplitter(s sink, needles [][]byte, strict bool) *splitter {
-	sp := &splitter{sink: s, strict: strict, next: make([]int, len(needles)), anchor: newFinder(anchor)}
+	var fs []finder
 	for _, n := range needles {
-		sp.needles = append(sp.needles, newFinder(n))
+		fs = append(fs, newFinder(n))
 	}
+	sp := &splitter{sink: s, strict: strict, needles: groupFinders(fs), anchor: newFinder(anchor)}
+	sp.next = make([]int, len(sp.needles))
 	return sp
 }
 
