@@ -178,6 +178,9 @@ var requiredIDs = []string{
 	"member-root-credentials-absent", "centralized-root-access-enabled", "contact-primary-complete",
 	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid",
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
+	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
+	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
+	"guardduty-enabled", "root-email-circular-dependency",
 }
 
 var cisRef = regexp.MustCompile(`^v[0-9]+\.[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)+$`)

@@ -2,7 +2,8 @@ package checks
 
 // builtin lists the built-in checks in the order findings are reported:
 // root credentials first (the most severe), then MFA, use, the root email
-// and the contacts.
+// and the contacts, then the organization guardrails and detective
+// controls.
 var builtin = []*Check{
 	RootAccessKeysAbsent,
 	RootSigningCertificatesAbsent,
@@ -22,6 +23,15 @@ var builtin = []*Check{
 	ContactAlternateOperations,
 	ContactAlternateBilling,
 	ContactPhoneValid,
+	// Organization guardrails and detective controls.
+	SCPDenyRootActions,
+	SCPDenyRootAccessKeys,
+	SCPAssumedRootExempt,
+	SCPManagementAccountUncovered,
+	TrailMultiRegionLogging,
+	RootActivityAlerting,
+	GuardDutyEnabled,
+	RootEmailCircularDependency,
 }
 
 // Default returns a registry of every built-in check. It panics if a

@@ -1,0 +1,597 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/pattern/eventpattern"
+	"github.com/rootguard/rootguard/internal/pattern/logfilter"
+	"github.com/rootguard/rootguard/internal/pattern/rootevents"
+)
+
+// This file holds what the detective-control checks share: judging a
+// trail, finding the management account's organization trail for a member,
+// and deciding, by evaluating patterns against rootevents' representative
+// events, whether an EventBridge rule or a metric filter with its alarm and
+// SNS topic alerts on root activity.
+
+// stepDetective is the SEC01-BP02 step the detective checks implement.
+const stepDetective = "Detective controls"
+
+// signInRegion is where AWS records root console sign-ins.
+const signInRegion = "us-east-1"
+
+// requiredRootEvents are the representative events a root-activity alert
+// must catch: root API calls and successful root console sign-ins. Missing
+// the others (failed sign-ins, AssumeRoot sessions) is reported, not failed.
+var requiredRootEvents = []string{"root-api-call", "root-console-signin"}
+
+// eventPhrases name the representative events in findings.
+var eventPhrases = map[string]string{
+	"root-api-call":              "root API call",
+	"root-console-signin":        "root console sign-in",
+	"root-console-signin-failed": "failed root console sign-in",
+	"root-assumeroot-session":    "AssumeRoot session",
+}
+
+func eventPhrase(name string) string {
+	if p, ok := eventPhrases[name]; ok {
+		return p
+	}
+	return name
+}
+
+func eventPhraseList(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = eventPhrase(n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// managementAccount returns the organization's management account from the
+// snapshot, or nil (not in an organization, or not collected).
+func managementAccount(s *inventory.Snapshot) *inventory.Account {
+	if s.Organization == nil || s.Organization.ManagementAccountID == "" {
+		return nil
+	}
+	return s.Account(s.Organization.ManagementAccountID)
+}
+
+// memberOfOrg returns the management account when a is a member whose
+// organization-wide controls can be read from it.
+func orgHolder(in Input) *inventory.Account {
+	if in.Account.Role != inventory.RoleMember {
+		return nil
+	}
+	m := managementAccount(in.Snapshot)
+	if m == nil || m.ID == in.Account.ID {
+		return nil
+	}
+	return m
+}
+
+// trailJudgement is what one trail lacks, or which of its facts are unread.
+type trailJudgement struct {
+	trail   inventory.Trail
+	owner   string // account whose facts were read
+	lacks   []string
+	unread  []string
+	failed  []string
+	sources []string
+}
+
+func (j trailJudgement) ok() bool { return len(j.lacks) == 0 && len(j.unread) == 0 }
+
+func (j trailJudgement) name() string {
+	n := fmt.Sprintf("trail %q", j.trail.Name)
+	if j.trail.IsOrganizationTrail {
+		n = "organization " + n
+	}
+	if j.trail.HomeRegion != "" {
+		n += " (" + j.trail.HomeRegion + ")"
+	}
+	return n
+}
+
+// judgeTrail checks that a trail is multi-Region, logging, and records
+// management events, read and write.
+func judgeTrail(t inventory.Trail, owner string) trailJudgement {
+	j := trailJudgement{trail: t, owner: owner}
+	if !t.IsMultiRegion {
+		j.lacks = append(j.lacks, "is single-Region")
+	}
+	switch l := t.Logging; {
+	case !l.Known():
+		j.unread = append(j.unread, "logging status: "+l.Reason())
+		j.failed = append(j.failed, failedOf(l)...)
+	case !l.Value:
+		j.lacks = append(j.lacks, "is not logging")
+		j.sources = append(j.sources, l.Source.API)
+	default:
+		j.sources = append(j.sources, l.Source.API)
+	}
+	switch s := t.Selectors; {
+	case !s.Known():
+		j.unread = append(j.unread, "event selectors: "+s.Reason())
+		j.failed = append(j.failed, failedOf(s)...)
+	case !s.Value.Included:
+		j.lacks = append(j.lacks, "does not record management events")
+		j.sources = append(j.sources, s.Source.API)
+	case !strings.EqualFold(s.Value.ReadWriteType, "All"):
+		rw := s.Value.ReadWriteType
+		if rw == "" {
+			rw = "an unstated type"
+		}
+		j.lacks = append(j.lacks, "records only "+rw+" management events (want All)")
+		j.sources = append(j.sources, s.Source.API)
+	default:
+		j.sources = append(j.sources, s.Source.API)
+	}
+	return j
+}
+
+// trailCandidates gathers the trails that can cover an account: its own
+// (shadow organization trails included), and for a member the management
+// account's organization trails. A shadow trail whose status could not be
+// read in the member is judged on the management account's facts.
+// unread explains a trail list that could not be read.
+func trailCandidates(in Input) (js []trailJudgement, unread []string, failed, sources []string) {
+	a := in.Account
+	mgmt := orgHolder(in)
+	var mgmtTrails map[string]inventory.Trail
+	if mgmt != nil && mgmt.Detective.Trails.Known() {
+		mgmtTrails = map[string]inventory.Trail{}
+		for _, t := range mgmt.Detective.Trails.Value {
+			if t.IsOrganizationTrail {
+				mgmtTrails[t.ARN] = t
+			}
+		}
+	}
+	seen := map[string]bool{}
+	if f := a.Detective.Trails; f.Known() {
+		sources = append(sources, f.Source.API)
+		for _, t := range f.Value {
+			j := judgeTrail(t, a.ID)
+			if mt, ok := mgmtTrails[t.ARN]; ok && !j.ok() {
+				if mj := judgeTrail(mt, mgmt.ID); len(mj.unread) < len(j.unread) || mj.ok() {
+					j = mj
+				}
+			}
+			seen[t.ARN] = true
+			js = append(js, j)
+		}
+	} else {
+		unread = append(unread, "trails of "+a.ID+": "+f.Reason())
+		failed = append(failed, failedOf(f)...)
+	}
+	if mgmt != nil {
+		if mgmtTrails == nil {
+			unread = append(unread, "organization trails of the management account "+mgmt.ID+": "+mgmt.Detective.Trails.Reason())
+		}
+		for _, t := range mgmt.Detective.Trails.Value {
+			if t.IsOrganizationTrail && !seen[t.ARN] {
+				sources = append(sources, mgmt.Detective.Trails.Source.API)
+				js = append(js, judgeTrail(t, mgmt.ID))
+			}
+		}
+	}
+	return js, unread, failed, sources
+}
+
+// logGroupOf splits a CloudWatch Logs group ARN,
+// arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*].
+func logGroupOf(arn string) (region, account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[5] != "log-group" {
+		return "", "", "", false
+	}
+	return parts[3], parts[4], strings.TrimSuffix(parts[6], ":*"), true
+}
+
+// alertControl is one EventBridge rule or metric filter that matches root
+// activity, and whether it is wired to reach a person.
+type alertControl struct {
+	desc     string
+	caught   []string
+	missed   []string
+	problems []string // why it does not alert
+	unread   []string // facts that could not be read to decide
+	failed   []string
+	sources  []string
+	evidence map[string]any
+}
+
+func (c alertControl) wired() bool { return len(c.problems) == 0 && len(c.unread) == 0 }
+
+// alerting is the root-activity alerting an account has.
+type alerting struct {
+	controls []alertControl
+	unread   []string // fact lists that could not be read
+	failed   []string
+	sources  []string
+	caught   []string // union of what wired controls catch, in rootevents order
+}
+
+// passes reports whether wired controls together catch every required event.
+func (al alerting) passes() bool {
+	for _, e := range requiredRootEvents {
+		if !slices.Contains(al.caught, e) {
+			return false
+		}
+	}
+	return true
+}
+
+// allUnread lists every fact that could not be read, list-level first.
+func (al alerting) allUnread() []string {
+	out := append([]string{}, al.unread...)
+	for _, c := range al.controls {
+		out = append(out, c.unread...)
+	}
+	return dedupe(out)
+}
+
+// missedRequired lists the required events no wired control catches.
+func (al alerting) missedRequired() []string {
+	var out []string
+	for _, e := range requiredRootEvents {
+		if !slices.Contains(al.caught, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// mentionsRoot is a cheap filter for patterns that did not parse: only
+// those that look root-related are reported.
+func mentionsRoot(p string) bool { return strings.Contains(strings.ToLower(p), "root") }
+
+// rootAlerting evaluates the account's EventBridge rules and the CloudTrail
+// metric filter path (its own log groups and, for a member, the management
+// account's organization trail log group).
+func rootAlerting(in Input) alerting {
+	var al alerting
+	a := in.Account
+	al.ruleControls(a)
+	al.filterControls(in)
+	order := rootevents.Events()
+	for _, ev := range order {
+		for _, c := range al.controls {
+			if c.wired() && slices.Contains(c.caught, ev.Name) && !slices.Contains(al.caught, ev.Name) {
+				al.caught = append(al.caught, ev.Name)
+			}
+		}
+	}
+	al.sources = dedupe(al.sources)
+	al.failed = dedupe(al.failed)
+	return al
+}
+
+func (al *alerting) ruleControls(a *inventory.Account) {
+	f := a.Detective.EventRules
+	if !f.Known() {
+		al.unread = append(al.unread, "EventBridge rules: "+f.Reason())
+		al.failed = append(al.failed, failedOf(f)...)
+		return
+	}
+	al.sources = append(al.sources, f.Source.API)
+	for _, r := range f.Value {
+		if strings.TrimSpace(r.EventPattern) == "" {
+			continue // a scheduled rule
+		}
+		c := alertControl{
+			desc:    fmt.Sprintf("EventBridge rule %q (%s)", r.Name, r.Region),
+			sources: []string{f.Source.API},
+			evidence: map[string]any{"kind": "eventbridge-rule", "account_id": a.ID, "name": r.Name,
+				"region": r.Region, "state": r.State, "targets": r.Targets},
+		}
+		p, err := eventpattern.Parse([]byte(r.EventPattern))
+		if err != nil {
+			if !mentionsRoot(r.EventPattern) {
+				continue
+			}
+			c.problems = append(c.problems, "its event pattern could not be evaluated: "+err.Error())
+		} else {
+			cov := rootevents.Evaluate(rootevents.ByEnvelope(p.Match))
+			if len(cov.Caught) == 0 {
+				continue
+			}
+			c.caught, c.missed = cov.Caught, cov.Missed
+		}
+		if r.Region != signInRegion {
+			c.problems = append(c.problems, "is in "+r.Region+", not in "+signInRegion+" where root console sign-ins are delivered")
+		}
+		if !strings.EqualFold(r.State, "ENABLED") {
+			c.problems = append(c.problems, "is "+strings.ToLower(r.State))
+		}
+		if len(r.Targets) == 0 {
+			c.problems = append(c.problems, "has no target")
+		}
+		if bus := r.EventBusName; bus != "" && bus != "default" && !strings.HasSuffix(bus, ":event-bus/default") {
+			c.problems = append(c.problems, "is on event bus "+bus+"; CloudTrail events reach only the default bus")
+		}
+		al.controls = append(al.controls, c)
+	}
+}
+
+// logGroupRef is one trail log group and the account holding its filters.
+type logGroupRef struct {
+	holder *inventory.Account
+	trail  inventory.Trail
+	name   string
+	region string
+	org    bool // the management account's organization trail
+}
+
+func (al *alerting) filterControls(in Input) {
+	a := in.Account
+	mgmt := orgHolder(in)
+	var groups []logGroupRef
+	add := func(holder *inventory.Account, t inventory.Trail, org bool) {
+		region, acct, name, ok := logGroupOf(t.LogGroupARN)
+		if !ok {
+			return
+		}
+		switch {
+		case acct == "" || acct == holder.ID:
+		case mgmt != nil && acct == mgmt.ID:
+			holder, org = mgmt, true
+		default:
+			return // a log group in an account whose facts are not here
+		}
+		for _, g := range groups {
+			if g.holder == holder && g.name == name && g.region == region {
+				return
+			}
+		}
+		groups = append(groups, logGroupRef{holder: holder, trail: t, name: name, region: region, org: org})
+	}
+	if f := a.Detective.Trails; f.Known() {
+		al.sources = append(al.sources, f.Source.API)
+		for _, t := range f.Value {
+			add(a, t, false)
+		}
+	} else {
+		al.unread = append(al.unread, "trails: "+f.Reason())
+		al.failed = append(al.failed, failedOf(f)...)
+	}
+	if mgmt != nil && mgmt.Detective.Trails.Known() {
+		for _, t := range mgmt.Detective.Trails.Value {
+			if t.IsOrganizationTrail {
+				add(mgmt, t, true)
+			}
+		}
+	}
+	for _, g := range groups {
+		al.logGroupControls(g)
+	}
+}
+
+func (al *alerting) logGroupControls(g logGroupRef) {
+	h := g.holder
+	mf := h.Detective.MetricFilters
+	if !mf.Known() {
+		al.unread = append(al.unread, fmt.Sprintf("metric filters of log group %s in %s: %s", g.name, h.ID, mf.Reason()))
+		al.failed = append(al.failed, failedOf(mf)...)
+		return
+	}
+	al.sources = append(al.sources, mf.Source.API)
+	for _, f := range mf.Value {
+		if f.LogGroupName != g.name {
+			continue
+		}
+		c := alertControl{
+			desc:    fmt.Sprintf("metric filter %q on log group %s", f.Name, g.name),
+			sources: []string{mf.Source.API},
+			evidence: map[string]any{"kind": "metric-filter", "account_id": h.ID, "name": f.Name,
+				"log_group": g.name, "trail": g.trail.Name},
+		}
+		if g.org {
+			c.desc += fmt.Sprintf(" (organization trail %q in the management account %s)", g.trail.Name, h.ID)
+			c.evidence["organization_trail"] = true
+		}
+		p, err := logfilter.Parse(f.Pattern)
+		if err != nil {
+			if !mentionsRoot(f.Pattern) {
+				continue
+			}
+			c.problems = append(c.problems, "its filter pattern could not be evaluated: "+err.Error())
+		} else {
+			cov := rootevents.Evaluate(rootevents.ByRecord(p.Match))
+			if len(cov.Caught) == 0 {
+				continue
+			}
+			c.caught, c.missed = cov.Caught, cov.Missed
+		}
+		switch l := g.trail.Logging; {
+		case !l.Known():
+			c.unread = append(c.unread, fmt.Sprintf("whether trail %q is logging: %s", g.trail.Name, l.Reason()))
+			c.failed = append(c.failed, failedOf(l)...)
+		case !l.Value:
+			c.problems = append(c.problems, fmt.Sprintf("trail %q that feeds it is not logging", g.trail.Name))
+		}
+		wireAlarm(&c, h, f, g.region)
+		al.controls = append(al.controls, c)
+	}
+}
+
+// wireAlarm follows a metric filter to an alarm with actions enabled and
+// an SNS topic with a confirmed subscriber.
+func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, region string) {
+	af := h.Detective.Alarms
+	if !af.Known() {
+		c.unread = append(c.unread, "alarms: "+af.Reason())
+		c.failed = append(c.failed, failedOf(af)...)
+		return
+	}
+	c.sources = append(c.sources, af.Source.API)
+	var problems, unread []string
+	var chains []string
+	found := false
+	for _, m := range f.Metrics {
+		for _, al := range af.Value {
+			if al.Namespace != m.Namespace || al.MetricName != m.Name || (al.Region != "" && region != "" && al.Region != region) {
+				continue
+			}
+			found = true
+			c.evidence["alarm"] = al.Name
+			if !al.ActionsEnabled {
+				problems = append(problems, fmt.Sprintf("alarm %q has its actions disabled", al.Name))
+				continue
+			}
+			var snsTopics []string
+			for _, act := range al.AlarmActions {
+				if parts := strings.SplitN(act, ":", 4); len(parts) == 4 && parts[0] == "arn" && parts[2] == "sns" {
+					snsTopics = append(snsTopics, act)
+				}
+			}
+			if len(snsTopics) == 0 {
+				problems = append(problems, fmt.Sprintf("alarm %q has no SNS topic among its actions", al.Name))
+				continue
+			}
+			for _, arn := range snsTopics {
+				ok, why, unknownWhy := topicReaches(h, arn)
+				switch {
+				case ok:
+					chains = append(chains, fmt.Sprintf("alarm %q → topic %s (%s)", al.Name, arn, why))
+					c.evidence["topic"] = arn
+				case unknownWhy != "":
+					unread = append(unread, unknownWhy)
+				default:
+					problems = append(problems, fmt.Sprintf("alarm %q → topic %s %s", al.Name, arn, why))
+					c.evidence["topic"] = arn
+				}
+			}
+		}
+	}
+	switch {
+	case len(chains) > 0:
+		c.evidence["alerts_through"] = chains
+		c.desc += ", " + chains[0]
+		if h.Detective.Topics.Known() {
+			c.sources = append(c.sources, h.Detective.Topics.Source.API)
+		}
+	case !found:
+		names := make([]string, 0, len(f.Metrics))
+		for _, m := range f.Metrics {
+			names = append(names, m.Namespace+"/"+m.Name)
+		}
+		c.problems = append(c.problems, "no alarm watches its metric "+strings.Join(names, ", "))
+	default:
+		c.problems = append(c.problems, problems...)
+		c.unread = append(c.unread, unread...)
+		if len(unread) > 0 && h.Detective.Topics.Source.Error != nil {
+			c.failed = append(c.failed, h.Detective.Topics.Source.API)
+		}
+	}
+}
+
+// topicReaches says whether an SNS topic has a confirmed subscriber. When
+// the topic list could not be read, unknownWhy says so.
+func topicReaches(h *inventory.Account, arn string) (ok bool, why, unknownWhy string) {
+	tf := h.Detective.Topics
+	if !tf.Known() {
+		return false, "", "SNS topics: " + tf.Reason()
+	}
+	for _, t := range tf.Value {
+		if t.ARN != arn {
+			continue
+		}
+		var confirmed, pending int
+		for _, s := range t.Subscriptions {
+			if s.Confirmed {
+				confirmed++
+			} else {
+				pending++
+			}
+		}
+		switch {
+		case confirmed > 0:
+			return true, fmt.Sprintf("%d confirmed subscription(s)", confirmed), ""
+		case pending > 0:
+			return false, fmt.Sprintf("has only subscriptions pending confirmation (%d), so nobody receives the alarm", pending), ""
+		}
+		return false, "has no subscriptions", ""
+	}
+	return false, "", fmt.Sprintf("topic %s is not among the topics read in %s (another account or Region)", arn, h.ID)
+}
+
+// controlLine describes a control and what keeps it from alerting.
+func (c alertControl) line() string {
+	var parts []string
+	if len(c.caught) > 0 {
+		parts = append(parts, "catches "+eventPhraseList(c.caught))
+	}
+	if len(c.missed) > 0 {
+		parts = append(parts, "misses "+eventPhraseList(c.missed))
+	}
+	parts = append(parts, c.problems...)
+	for _, u := range c.unread {
+		parts = append(parts, "not known: "+u)
+	}
+	return c.desc + ": " + strings.Join(parts, "; ")
+}
+
+func (c alertControl) evidenceMap() map[string]any {
+	m := map[string]any{}
+	for k, v := range c.evidence {
+		m[k] = v
+	}
+	m["catches"] = nonNil(c.caught)
+	m["misses"] = nonNil(c.missed)
+	if len(c.problems) > 0 {
+		m["problems"] = c.problems
+	}
+	if len(c.unread) > 0 {
+		m["not_known"] = c.unread
+	}
+	m["alerts"] = c.wired()
+	return m
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// collectedRegions are the Regions the snapshot's regional facts cover:
+// us-east-1 (always collected: root console sign-ins land there) and every
+// Region any account's regional facts name.
+func collectedRegions(s *inventory.Snapshot) []string {
+	regions := []string{signInRegion}
+	add := func(r string) {
+		if r != "" && !slices.Contains(regions, r) {
+			regions = append(regions, r)
+		}
+	}
+	for i := range s.Accounts {
+		d := &s.Accounts[i].Detective
+		for _, g := range d.GuardDuty.Value {
+			add(g.Region)
+		}
+		for _, r := range d.EventRules.Value {
+			add(r.Region)
+		}
+		for _, al := range d.Alarms.Value {
+			add(al.Region)
+		}
+	}
+	slices.Sort(regions)
+	return regions
+}
+
+// rootEventNames are the should-alert representative events, in order.
+func rootEventNames() []string {
+	var out []string
+	for _, ev := range rootevents.Events() {
+		if ev.WantAlert {
+			out = append(out, ev.Name)
+		}
+	}
+	return out
+}

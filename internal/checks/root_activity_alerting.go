@@ -1,0 +1,126 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// RootActivityAlerting fails when nothing alerts a person on root activity
+// in the account.
+var RootActivityAlerting = &Check{
+	ID:       "root-activity-alerting",
+	Title:    "Root activity raises an alert that reaches a person",
+	Severity: High,
+	Doc: `Checks that root activity in the account raises an alert someone receives,
+through either of two paths:
+
+(a) an enabled EventBridge rule in us-east-1 (root console sign-ins are
+    delivered there) on the default event bus, with at least one target,
+    whose pattern matches root activity; or
+(b) the CIS path: a trail delivering to a CloudWatch Logs group, a metric
+    filter on that group whose pattern matches root activity, an alarm on
+    the filter's metric with actions enabled, and an SNS topic among the
+    alarm's actions with at least one confirmed subscription. A topic whose
+    subscriptions are all pending confirmation reaches nobody and fails.
+    For a member account, the management account's organization trail log
+    group with such a filter and alarm counts: it sees every account.
+
+Patterns are not compared with a reference text. rootguard evaluates each
+rule's event pattern and each filter's pattern against representative
+CloudTrail events (a root API call, a root console sign-in, a failed root
+sign-in, an AssumeRoot session, and look-alikes that must not alert, such as
+an IAM user named "root"), so a rule keyed on the wrong field or the
+"Signin" misspelling shows as missing events. The controls must together
+catch the root API call and the successful root console sign-in; what else
+they miss is listed.
+
+Facts: cloudtrail:DescribeTrails and GetTrailStatus, logs:DescribeMetricFilters,
+cloudwatch:DescribeAlarms, sns:ListTopics and ListSubscriptionsByTopic,
+events:ListRules and ListTargetsByRule, and the management account's
+organization trail.
+
+PASS: wired controls catch root API calls and console sign-ins; the detail
+names the rule, or the filter, alarm and topic, and any events missed.
+FAIL: no control alerts; the detail names each candidate and what it misses
+or lacks (disabled rule, no target, wrong Region, no alarm, alarm actions
+disabled, topic with pending-only subscriptions).
+UNKNOWN: nothing alerts among the facts read, but some were not readable.
+NOT_APPLICABLE: the account is suspended or closing.`,
+	Remediation: `Simplest: an EventBridge rule in us-east-1 on the default bus,
+  aws events put-rule --region us-east-1 --name rootguard-root-activity \
+    --event-pattern '{"detail-type": ["AWS API Call via CloudTrail",
+      "AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}'
+  aws events put-targets --region us-east-1 --rule rootguard-root-activity \
+    --targets Id=sns,Arn=arn:aws:sns:us-east-1:ACCOUNT_ID:root-alerts
+or the CIS metric filter on the trail's log group
+  { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS &&
+    $.eventType != "AwsServiceEvent" }
+with an alarm (threshold >= 1) whose action is an SNS topic. Then confirm the
+topic's subscription (the email link). rootguard plan deploys the rule.`,
+	References: References{
+		SEC01BP02:   stepDetective,
+		CIS:         []string{"v1.4:4.3", "v3.0:4.3"},
+		SecurityHub: []string{"CloudWatch.1"},
+	},
+	Run: activeOnly(runRootActivityAlerting),
+}
+
+func runRootActivityAlerting(in Input) Result {
+	al := rootAlerting(in)
+	return alertingResult(al)
+}
+
+func alertingResult(al alerting) Result {
+	ev := map[string]any{}
+	if s := sourceList(al.sources...); s != "" {
+		ev["source_api"] = s
+	}
+	controls := make([]map[string]any, 0, len(al.controls))
+	for _, c := range al.controls {
+		controls = append(controls, c.evidenceMap())
+	}
+	ev["controls"] = controls
+	if al.passes() {
+		var lines []string
+		var missed []string
+		for _, c := range al.controls {
+			if c.wired() {
+				lines = append(lines, c.line())
+			}
+		}
+		for _, e := range rootEventNames() {
+			if !slices.Contains(al.caught, e) {
+				missed = append(missed, e)
+			}
+		}
+		ev["catches"] = al.caught
+		ev["misses"] = nonNil(missed)
+		d := "root activity alerts through " + plural(len(lines), "one control", fmt.Sprintf("%d controls", len(lines)))
+		if len(missed) > 0 {
+			d += "; together they miss " + eventPhraseList(missed)
+		}
+		return Result{Status: Pass, Detail: d + ":" + bullets(lines), Evidence: ev}
+	}
+	lines := make([]string, 0, len(al.controls))
+	for _, c := range al.controls {
+		lines = append(lines, c.line())
+	}
+	missing := eventPhraseList(al.missedRequired())
+	if unread := al.allUnread(); len(unread) > 0 {
+		for _, c := range al.controls {
+			al.failed = append(al.failed, c.failed...)
+		}
+		ev["not_known"] = unread
+		d := "no control read so far alerts on " + missing
+		if len(al.unread) > 0 {
+			d += "; not readable: " + strings.Join(dedupe(al.unread), "; ")
+		}
+		return unknownFrom(d+bullets(lines), al.failed, ev)
+	}
+	if len(lines) == 0 {
+		return Result{Status: Fail, Detail: "nothing alerts on root activity: no EventBridge rule and no CloudTrail " +
+			"metric filter matches a root API call or a root console sign-in", Evidence: ev}
+	}
+	return Result{Status: Fail, Detail: "nothing that reaches a person alerts on " + missing + ":" + bullets(lines), Evidence: ev}
+}

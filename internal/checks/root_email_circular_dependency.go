@@ -1,0 +1,197 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+// RootEmailCircularDependency fails when the mail for the root email address
+// depends on the account it recovers.
+var RootEmailCircularDependency = &Check{
+	ID:       "root-email-circular-dependency",
+	Title:    "The root email's domain is not hosted in the account it recovers",
+	Severity: High,
+	Doc: `Checks that the mail for the root email address does not depend on the
+account itself: that its domain (or a parent domain) is not a Route 53 public
+hosted zone, a Route 53 registered domain, an SES inbound recipient, or a
+WorkMail mail domain in the same account.
+
+The root email is how an account is recovered: password resets and AWS's
+ownership questions go there. If the domain's DNS, registration or inbound
+mail lives in the account, then losing the account (suspension, a locked-out
+root, an attacker who deletes the hosted zone) also loses the mailbox that
+would get it back. The same holds one step removed: if another account in
+the organization hosts the domain and that account's own root email is on
+it, losing that account loses both.
+
+Matching is by domain: a zone example.com covers aws@example.com and
+aws@mail.example.com; an SES recipient may be an address or a domain.
+Private hosted zones do not serve mail routing and are ignored.
+
+Facts: route53:ListHostedZones, route53domains:ListDomains,
+ses:DescribeActiveReceiptRuleSet, workmail:ListOrganizations and
+ListMailDomains in each account; organizations:ListAccounts for root emails.
+
+PASS: none of the readable facts shows a dependency.
+FAIL: the account hosts its own root email's domain (naming the zone,
+registration, SES rule or WorkMail domain), or another account hosting it
+has its own root email there (naming the account).
+UNKNOWN: the root email, or one of the account's own mail facts, could not
+be read and nothing else shows a dependency.
+NOT_APPLICABLE: the account is suspended or closing.`,
+	Remediation: `Move the root email to a domain whose DNS, registration and mailbox live outside
+the account (a corporate domain managed elsewhere, or a dedicated
+"security/identity" account that is itself recovered through another domain):
+  aws account start-primary-email-update --account-id ACCOUNT_ID --primary-email NEW
+  aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE
+(management or standalone account: sign in as root, Account settings > Edit).
+Alternatively move the hosted zone, domain registration or inbound mail to
+another account and record the dependency in the custody registry.`,
+	References: References{SEC01BP02: stepCircular},
+	Run:        activeOnly(runRootEmailCircularDependency),
+}
+
+// stepCircular is the SEC01-BP02 step about circular dependencies.
+const stepCircular = "Circular dependencies: email domain DNS or mail in the same account"
+
+// inDomain reports whether domain d is host or a subdomain of it.
+func inDomain(d, host string) bool {
+	host = strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), "."), ".")
+	return host != "" && (d == host || strings.HasSuffix(d, "."+host))
+}
+
+// mailDependency is one fact that ties an address's mail to an account.
+type mailDependency struct {
+	kind   string // hosted zone, registered domain, SES recipient, WorkMail domain
+	name   string // the zone, domain or recipient
+	domain string // the domain it covers
+	source string
+}
+
+func (m mailDependency) String() string { return fmt.Sprintf("%s %s", m.kind, m.name) }
+
+// mailDependencies finds what in account h the address email depends on,
+// and which of h's mail facts could not be read.
+func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDependency, unread, failed, sources []string) {
+	mf := &h.Mail
+	if f := mf.HostedZones; f.Known() {
+		sources = append(sources, f.Source.API)
+		for _, z := range f.Value {
+			if !z.Private && inDomain(domain, z.Name) {
+				deps = append(deps, mailDependency{"Route 53 hosted zone", strings.TrimSuffix(z.Name, ".") + " (" + z.ID + ")", strings.TrimSuffix(strings.ToLower(z.Name), "."), f.Source.API})
+			}
+		}
+	} else {
+		unread = append(unread, "hosted zones: "+f.Reason())
+		failed = append(failed, failedOf(f)...)
+	}
+	if f := mf.Domains; f.Known() {
+		sources = append(sources, f.Source.API)
+		for _, d := range f.Value {
+			if inDomain(domain, d) {
+				deps = append(deps, mailDependency{"registered domain", d, strings.ToLower(d), f.Source.API})
+			}
+		}
+	} else {
+		unread = append(unread, "registered domains: "+f.Reason())
+		failed = append(failed, failedOf(f)...)
+	}
+	if f := mf.SESRecipients; f.Known() {
+		sources = append(sources, f.Source.API)
+		for _, r := range f.Value {
+			rl := strings.ToLower(strings.TrimSpace(r))
+			if _, rd, isAddr := splitEmail(rl); isAddr {
+				if rl == strings.ToLower(email) {
+					deps = append(deps, mailDependency{"SES receipt rule recipient", r, rd, f.Source.API})
+				}
+				continue
+			}
+			if inDomain(domain, rl) {
+				deps = append(deps, mailDependency{"SES receipt rule recipient", r, strings.TrimPrefix(rl, "."), f.Source.API})
+			}
+		}
+	} else {
+		unread = append(unread, "SES receipt rules: "+f.Reason())
+		failed = append(failed, failedOf(f)...)
+	}
+	if f := mf.WorkMailDomains; f.Known() {
+		sources = append(sources, f.Source.API)
+		for _, d := range f.Value {
+			if inDomain(domain, d) {
+				deps = append(deps, mailDependency{"WorkMail mail domain", d, strings.ToLower(d), f.Source.API})
+			}
+		}
+	} else {
+		unread = append(unread, "WorkMail domains: "+f.Reason())
+		failed = append(failed, failedOf(f)...)
+	}
+	return deps, unread, failed, sources
+}
+
+func runRootEmailCircularDependency(in Input) Result {
+	a := in.Account
+	email, src, r, ok := rootEmail(a)
+	if !ok {
+		return r
+	}
+	_, domain, ok := splitEmail(email)
+	if !ok {
+		return unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src})
+	}
+	ev := map[string]any{"email": email, "domain": domain}
+	own, unread, failed, sources := mailDependencies(a, email, domain)
+	sources = append([]string{src}, sources...)
+	var lines []string
+	var deps []map[string]any
+	for _, d := range own {
+		lines = append(lines, d.String()+" in this account")
+		deps = append(deps, map[string]any{"account_id": a.ID, "kind": d.kind, "name": d.name, "source_api": d.source})
+	}
+	// Another account hosting the domain whose own root email is on it.
+	var othersUnread []string
+	for i := range in.Snapshot.Accounts {
+		o := &in.Snapshot.Accounts[i]
+		if o.ID == a.ID || !o.RootEmail.Known() {
+			continue
+		}
+		_, odomain, ok := splitEmail(o.RootEmail.Value)
+		if !ok {
+			continue
+		}
+		odeps, ounread, _, _ := mailDependencies(o, email, domain)
+		if len(ounread) > 0 && len(othersUnread) < maxListed {
+			othersUnread = append(othersUnread, o.ID)
+		}
+		for _, d := range odeps {
+			if !inDomain(odomain, d.domain) {
+				continue
+			}
+			name := o.ID
+			if o.Name != "" {
+				name += " (" + o.Name + ")"
+			}
+			lines = append(lines, fmt.Sprintf("%s in account %s, whose own root email %s is on that domain", d, name, o.RootEmail.Value))
+			deps = append(deps, map[string]any{"account_id": o.ID, "kind": d.kind, "name": d.name, "source_api": d.source,
+				"account_root_email": o.RootEmail.Value})
+			sources = append(sources, d.source)
+		}
+	}
+	if len(othersUnread) > 0 {
+		ev["other_accounts_partly_unread"] = othersUnread
+	}
+	if len(deps) > 0 {
+		ev["source_api"] = sourceList(sources...)
+		ev["dependencies"] = deps
+		return Result{Status: Fail, Detail: fmt.Sprintf("the mail for the root email %s depends on infrastructure that losing "+
+			"the account would take with it:%s", email, bullets(lines)), Evidence: ev}
+	}
+	if len(unread) > 0 {
+		ev["not_known"] = unread
+		return unknownFrom("no dependency found, but this account's mail facts were not all readable: "+strings.Join(unread, "; "), failed, ev)
+	}
+	ev["source_api"] = sourceList(sources...)
+	return Result{Status: Pass, Detail: fmt.Sprintf("no hosted zone, registered domain, SES recipient or WorkMail domain in "+
+		"this account covers %s, and no other account hosting it has its own root email there", domain), Evidence: ev}
+}

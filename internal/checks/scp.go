@@ -1,0 +1,355 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/policy"
+)
+
+// This file builds an account's effective service control policy levels
+// (the organization root, each OU on the path down, the account) from the
+// snapshot, once per organization, for the scp-* checks. Evaluation itself
+// is internal/policy's: EvaluateSCPs, RootDenyCoverage and RootTaskAccess.
+
+// stepGuardrails is the SEC01-BP02 step the SCP checks implement.
+const stepGuardrails = "Preventive guardrails for member accounts"
+
+// policyTypeSCP is the root policy type that turns SCPs on.
+const policyTypeSCP = "SERVICE_CONTROL_POLICY"
+
+// orgSCP is the organization's SCP layout, computed once per Organization.
+type orgSCP struct {
+	units    map[string]inventory.OrgUnit
+	paths    map[string]string           // unit ID → "Workloads/Prod"
+	byTarget map[string][]*policy.Policy // root, OU or account ID → attached SCPs
+	byName   map[string]inventory.OrgPolicy
+	// parseErr is the first policy that could not be parsed.
+	parseErr error
+	// disabled names the roots on which SCPs are not enabled.
+	disabled []string
+}
+
+// scpMemo keeps the layout of the last organization seen. Checks run over
+// one snapshot at a time, and the snapshot is read-only, so one entry keyed
+// by the Organization pointer shares the parsed policies between every
+// account and every SCP check of a run without holding old snapshots.
+var scpMemo struct {
+	mu  sync.Mutex
+	org *inventory.Organization
+	v   *orgSCP
+}
+
+func layoutOf(org *inventory.Organization) *orgSCP {
+	scpMemo.mu.Lock()
+	defer scpMemo.mu.Unlock()
+	if scpMemo.org != org {
+		scpMemo.org, scpMemo.v = org, newOrgSCP(org)
+	}
+	return scpMemo.v
+}
+
+// policyName is how a policy is named in reasons: "DenyRootUser (p-abcd1234)".
+func policyName(p inventory.OrgPolicy) string {
+	switch {
+	case p.Name == "":
+		return p.ID
+	case p.ID == "" || p.Name == p.ID:
+		return p.Name
+	}
+	return p.Name + " (" + p.ID + ")"
+}
+
+func newOrgSCP(org *inventory.Organization) *orgSCP {
+	o := &orgSCP{
+		units:    map[string]inventory.OrgUnit{},
+		paths:    map[string]string{},
+		byTarget: map[string][]*policy.Policy{},
+		byName:   map[string]inventory.OrgPolicy{},
+	}
+	for _, u := range org.Units.Value {
+		o.units[u.ID] = u
+		if u.ParentID == "" && !slices.Contains(u.PolicyTypes, policyTypeSCP) {
+			o.disabled = append(o.disabled, u.ID)
+		}
+	}
+	for _, u := range org.Units.Value {
+		o.paths[u.ID] = o.unitPath(u.ID)
+	}
+	var cache policy.Cache
+	for _, op := range org.Policies.Value {
+		name := policyName(op)
+		p, err := cache.Parse(name, []byte(op.Content))
+		if err != nil {
+			if o.parseErr == nil {
+				o.parseErr = err
+			}
+			continue
+		}
+		o.byName[name] = op
+		for _, t := range op.Targets {
+			o.byTarget[t] = append(o.byTarget[t], p)
+		}
+	}
+	return o
+}
+
+// unitPath names an OU by its path below the root, "Workloads/Prod".
+func (o *orgSCP) unitPath(id string) string {
+	var names []string
+	for range len(o.units) + 1 {
+		u, ok := o.units[id]
+		if !ok || u.ParentID == "" {
+			break
+		}
+		name := u.Name
+		if name == "" {
+			name = u.ID
+		}
+		names = append(names, name)
+		id = u.ParentID
+	}
+	slices.Reverse(names)
+	return strings.Join(names, "/")
+}
+
+// levelName names a node of the organization as reasons show it.
+func (o *orgSCP) levelName(id string, a *inventory.Account) string {
+	switch {
+	case a != nil:
+		if a.Name != "" {
+			return fmt.Sprintf("account %s (%s)", a.ID, a.Name)
+		}
+		return "account " + a.ID
+	case strings.HasPrefix(id, "r-"):
+		return "root " + id
+	}
+	return fmt.Sprintf("OU %s (%s)", o.paths[id], id)
+}
+
+// scpView is an account's effective SCPs, or why they are not known.
+type scpView struct {
+	levels []policy.Level
+	// disabled: SCPs are not enabled on the organization root, so none
+	// restricts any account.
+	disabled bool
+	root     string
+	source   string
+}
+
+// scpLevels returns the effective SCP levels of a member account, root
+// first. The Result is UNKNOWN (or NOT_APPLICABLE for accounts SCPs never
+// restrict) when ok is false.
+func scpLevels(in Input) (scpView, Result, bool) {
+	a := in.Account
+	org := in.Snapshot.Organization
+	switch a.Role {
+	case inventory.RoleStandalone:
+		return scpView{}, Result{Status: NotApplicable,
+			Detail:   "standalone account: service control policies need AWS Organizations",
+			Evidence: map[string]any{"account_role": a.Role}}, false
+	case inventory.RoleManagement:
+		return scpView{}, Result{Status: NotApplicable,
+			Detail: "management account: service control policies never restrict the management account " +
+				"(see scp-management-account-uncovered for its own controls)",
+			Evidence: map[string]any{"account_role": a.Role}}, false
+	}
+	if org == nil {
+		return scpView{}, unknown("the organization was not collected", nil), false
+	}
+	if !org.Units.Known() {
+		return scpView{}, unknownFrom("organization structure: "+org.Units.Reason(), failedOf(org.Units), nil), false
+	}
+	o := layoutOf(org)
+	src := sourceList(org.Units.Source.API, org.Policies.Source.API)
+	if len(o.disabled) > 0 {
+		return scpView{disabled: true, root: strings.Join(o.disabled, ", "), source: org.Units.Source.API}, Result{}, true
+	}
+	if !org.Policies.Known() {
+		return scpView{}, unknownFrom("service control policies: "+org.Policies.Reason(), failedOf(org.Policies), nil), false
+	}
+	if o.parseErr != nil {
+		ev := map[string]any{"source_api": org.Policies.Source.API}
+		var pe *policy.Error
+		if errors.As(o.parseErr, &pe) {
+			ev["policy_error"] = map[string]any{"policy": pe.Policy, "code": string(pe.Code), "location": pe.Location}
+		}
+		return scpView{}, unknown("a service control policy could not be evaluated: "+o.parseErr.Error(), ev), false
+	}
+	if a.ParentID == "" {
+		return scpView{}, unknown("the account's parent in the organization was not collected", nil), false
+	}
+	// Walk up from the account's parent to the root.
+	var path []string
+	for id := a.ParentID; ; {
+		u, ok := o.units[id]
+		if !ok {
+			return scpView{}, unknown(fmt.Sprintf("the account's parent %s is not among the organization's units", id),
+				map[string]any{"source_api": org.Units.Source.API}), false
+		}
+		path = append(path, id)
+		if u.ParentID == "" {
+			break
+		}
+		if len(path) > len(o.units) {
+			return scpView{}, unknown("the organization's units form a cycle above "+a.ParentID, nil), false
+		}
+		id = u.ParentID
+	}
+	slices.Reverse(path)
+	v := scpView{source: src}
+	for _, id := range path {
+		v.levels = append(v.levels, policy.Level{Name: o.levelName(id, nil), Policies: o.byTarget[id]})
+	}
+	v.levels = append(v.levels, policy.Level{Name: o.levelName(a.ID, a), Policies: o.byTarget[a.ID]})
+	// AWS keeps at least one SCP attached to every node while SCPs are
+	// enabled; an empty level means the targets were not read completely,
+	// and evaluating it would deny everything implicitly.
+	for _, l := range v.levels {
+		if len(l.Policies) == 0 {
+			return scpView{}, unknown(fmt.Sprintf("no service control policy is attached to %s in the snapshot, "+
+				"which AWS does not allow while SCPs are enabled: the policy targets were not read completely", l.Name),
+				map[string]any{"source_api": org.Policies.Source.API}), false
+		}
+	}
+	return v, Result{}, true
+}
+
+// levelsEvidence lists the levels with their policies, root first.
+func levelsEvidence(levels []policy.Level) []map[string]any {
+	out := make([]map[string]any, 0, len(levels))
+	for _, l := range levels {
+		names := make([]string, 0, len(l.Policies))
+		for _, p := range l.Policies {
+			names = append(names, p.Name)
+		}
+		out = append(out, map[string]any{"level": l.Name, "policies": names})
+	}
+	return out
+}
+
+// describeRef names a statement as people read it.
+func describeRef(r policy.StatementRef) string {
+	if r.Sid != "" {
+		return fmt.Sprintf("statement %q of policy %s", r.Sid, r.Policy)
+	}
+	return fmt.Sprintf("statement %d of policy %s", r.Statement, r.Policy)
+}
+
+// statementEvidence is the structured form of one deciding statement.
+func (o *orgSCP) statementEvidence(level string, r policy.StatementRef) map[string]any {
+	m := map[string]any{"level": level, "policy": r.Policy, "statement_index": r.Statement}
+	if op, ok := o.byName[r.Policy]; ok {
+		m["policy_id"] = op.ID
+		m["policy_name"] = op.Name
+	}
+	if r.Sid != "" {
+		m["sid"] = r.Sid
+	}
+	return m
+}
+
+// deciders gathers the distinct reasons that denied the probed actions, in
+// order of first appearance.
+func deciders(results []policy.ActionResult) []policy.Reason {
+	var out []policy.Reason
+	for _, ar := range results {
+		if ar.Decision == policy.Allowed {
+			continue
+		}
+		for _, r := range ar.Reasons {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// reasonEvidence turns deciding reasons into evidence.
+func (o *orgSCP) reasonEvidence(rs []policy.Reason) []map[string]any {
+	out := make([]map[string]any, 0, len(rs))
+	for _, r := range rs {
+		if r.Statement == (policy.StatementRef{}) {
+			out = append(out, map[string]any{"level": r.Level, "explanation": r.String()})
+			continue
+		}
+		out = append(out, o.statementEvidence(r.Level, r.Statement))
+	}
+	return out
+}
+
+// holeLines explains each allowed action, grouping actions let through
+// for the same reasons: "iam:CreateAccessKey, iam:CreateUser: exempted by
+// NotAction "iam:*" (statement … attached to root r-…)".
+func holeLines(results []policy.ActionResult) ([]string, []map[string]any) {
+	var keys []string
+	groups := map[string][]string{}
+	var ev []map[string]any
+	for _, ar := range results {
+		if ar.Decision != policy.Allowed {
+			continue
+		}
+		var why []string
+		var misses []map[string]any
+		for _, m := range ar.Why {
+			why = append(why, missText(ar.Action, m))
+			mm := map[string]any{"detail": m.Detail}
+			if m.Statement != nil {
+				mm["level"] = m.Level
+				mm["policy"] = m.Statement.Policy
+				mm["statement_index"] = m.Statement.Statement
+				if m.Statement.Sid != "" {
+					mm["sid"] = m.Statement.Sid
+				}
+				mm["code"] = string(m.Code)
+			}
+			misses = append(misses, mm)
+		}
+		k := strings.Join(why, "; ")
+		if _, seen := groups[k]; !seen {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], ar.Action)
+		ev = append(ev, map[string]any{"action": ar.Action, "resource": ar.Resource, "why": misses})
+	}
+	lines := make([]string, 0, len(keys))
+	for _, k := range keys {
+		pronoun := plural(len(groups[k]), "it", "them")
+		lines = append(lines, strings.Join(groups[k], ", ")+": "+strings.ReplaceAll(k, actionPlaceholder, pronoun))
+	}
+	return lines, ev
+}
+
+// actionPlaceholder stands for the action in a grouped reason.
+const actionPlaceholder = "\x00"
+
+// missText says why one Deny statement let action through, without
+// repeating the action, so that actions with the same reason group.
+func missText(action string, m policy.Miss) string {
+	d := strings.TrimPrefix(m.Detail, "action "+action+" is ")
+	if m.Statement == nil {
+		return strings.ReplaceAll(d, action, actionPlaceholder)
+	}
+	return fmt.Sprintf("%s (%s attached to %s)", d, describeRef(*m.Statement), m.Level)
+}
+
+// bullets renders lines as an indented list below a sentence.
+func bullets(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n  - " + strings.Join(lines, "\n  - ")
+}
+
+// disabledResult is the FAIL for an organization without SCPs enabled.
+func disabledResult(v scpView, what string) Result {
+	return Result{Status: Fail,
+		Detail: fmt.Sprintf("service control policies are not enabled on the organization root %s, so nothing %s; "+
+			"enable the SERVICE_CONTROL_POLICY policy type first", v.root, what),
+		Evidence: map[string]any{"source_api": v.source, "scp_enabled": false, "root_id": v.root}}
+}
