@@ -134,3 +134,30 @@ func TestTornWriteIsCut(t *testing.T) {
 		t.Errorf("Append after reopening: %v", err)
 	}
 }
+
+// syncFailFile writes but cannot fsync, as a failing disk would report.
+type syncFailFile struct{ *os.File }
+
+func (syncFailFile) Sync() error { return syscall.EIO }
+
+// TestSyncErrorFailsAppend: a line that may not be on disk is not a
+// permission to act.
+func TestSyncErrorFailsAppend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(path, Options{Key: bytes.Repeat([]byte{1}, KeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	orig := l.f
+	l.f = syncFailFile{orig.(*os.File)}
+	called := false
+	err = l.Do(t.Context(), testEntry(), func(context.Context) error { called = true; return nil })
+	if !errors.Is(err, syscall.EIO) || called {
+		t.Errorf("Do = %v, called %v; want EIO and no call", err, called)
+	}
+	l.f = orig
+	if err := l.Append(t.Context(), testEntry()); err == nil {
+		t.Error("Append after an fsync error succeeded")
+	}
+}
