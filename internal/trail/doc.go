@@ -1,0 +1,19 @@
+// Package trail finds root activity in CloudTrail archives: local files and
+// folder trees (the S3 layout included), s3:// prefixes and stdin, in the
+// formats CloudTrail and EventBridge write ({"Records":[...]} files, plain
+// or gzip, JSON Lines of records, EventBridge envelopes), recognised from
+// the content.
+//
+// Scan reads inputs with a pool of workers, one file each. A worker
+// decompresses into a fixed chunk buffer and carries an incomplete record
+// over to the next chunk, so memory does not grow with the input. Records
+// are not parsed on the hot path: the splitter looks for detect's literal
+// needles with vectorised byte search, counts records by their
+// {"eventVersion": anchor, and only bracket-matches and decodes the records
+// that contain a needle. Input that does not have CloudTrail's compact
+// shape falls back to an exact, string-aware bracket matcher.
+//
+// Generate writes a deterministic synthetic archive, and Bench compares the
+// scan with a decompress-only pass over the same files
+// (docs/trail-benchmark.md).
+package trail
