@@ -353,12 +353,12 @@ func TestCloudTrail(t *testing.T) {
 		{
 			name: "a member sees the organization trail as a shadow trail",
 			run:  member(grProd, "us-east-1", describeTrails(nil)),
-			want: []trailRow{{"data-only", "arn:aws:cloudtrail:us-east-1:222222222222:trail/data-only", "us-east-1", false, false, false}, orgRow},
+			want: []trailRow{{"data-only", "arn:aws:cloudtrail:us-east-1:222222222222:trail/data-only", "us-east-1", false, false, true}, orgRow},
 		},
 		{
 			name: "without shadow trails a member sees only its own",
 			run:  member(grProd, "us-east-1", describeTrails(aws.Bool(false))),
-			want: []trailRow{{"data-only", "arn:aws:cloudtrail:us-east-1:222222222222:trail/data-only", "us-east-1", false, false, false}},
+			want: []trailRow{{"data-only", "arn:aws:cloudtrail:us-east-1:222222222222:trail/data-only", "us-east-1", false, false, true}},
 		},
 		{
 			name: "DescribeTrails by name",

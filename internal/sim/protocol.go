@@ -24,7 +24,10 @@ type service struct {
 	// other spellings the service accepts (a namespaced form).
 	target     string
 	altTargets []string
-	ops        map[string]*operation
+	// routes bind methods and paths to operations (REST protocols with
+	// HTTP bindings).
+	routes []route
+	ops    map[string]*operation
 }
 
 // operation is one API operation.
@@ -41,11 +44,20 @@ type operation struct {
 // services is the operation table: one entry per SigV4 signing name. Each
 // service lives in its own file and contributes its table here.
 var services = map[string]*service{
-	"iam":           iamService(),
-	"sts":           stsService(),
-	"organizations": organizationsService(),
-	"account":       accountService(),
-	"cloudtrail":    cloudtrailService(),
+	"iam":            iamService(),
+	"sts":            stsService(),
+	"organizations":  organizationsService(),
+	"account":        accountService(),
+	"cloudtrail":     cloudtrailService(),
+	"logs":           logsService(),
+	"events":         eventsService(),
+	"route53domains": route53DomainsService(),
+	"workmail":       workmailService(),
+	"sns":            snsService(),
+	"ses":            sesService(),
+	"guardduty":      guardDutyService(),
+	"route53":        route53Service(),
+	"monitoring":     cloudwatchService(),
 }
 
 func (svc *service) parse(r *request) error { return svc.proto.parse(svc, r) }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // Options configure a Server.
@@ -348,7 +350,9 @@ type request struct {
 	srv    *Server
 	hr     *http.Request
 	body   []byte
-	form   url.Values // query protocol parameters
+	form   url.Values        // query protocol parameters
+	labels map[string]string // REST path labels
+	cbor   cbor.Map          // RPC v2 CBOR input
 	region string
 	reqID  string
 	now    time.Time

@@ -1,0 +1,155 @@
+package sim
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// EventBridge (awsJson1_1): ListRules and ListTargetsByRule over the
+// account's rules in the call's region.
+
+func eventsService() *service {
+	return &service{
+		name:   "events",
+		proto:  protoJSON,
+		target: "AWSEvents",
+		ops: map[string]*operation{
+			"ListRules":         {handle: eventsListRules},
+			"ListTargetsByRule": {handle: eventsListTargetsByRule},
+		},
+	}
+}
+
+func busOf(e EventRule) string {
+	if e.Bus == "" {
+		return "default"
+	}
+	return e.Bus
+}
+
+// busName reads an EventBusName that may be an ARN; empty is "default".
+func busName(s string) string {
+	if s == "" {
+		return "default"
+	}
+	if strings.HasPrefix(s, "arn:") {
+		if _, name, ok := strings.Cut(s, ":event-bus/"); ok {
+			return name
+		}
+	}
+	return s
+}
+
+// rules returns the account's rules on bus in region, and whether the bus
+// exists there (default always does).
+func (w *world) rules(a *account, region, bus string) ([]*EventRule, bool) {
+	var out []*EventRule
+	exists := bus == "default"
+	for i := range a.EventRules {
+		e := &a.EventRules[i]
+		if w.regionOr(e.Region) != region || busOf(*e) != bus {
+			continue
+		}
+		exists = true
+		out = append(out, e)
+	}
+	return out, exists
+}
+
+func ruleARN(region, acct string, e EventRule) string {
+	p := "rule/"
+	if b := busOf(e); b != "default" {
+		p += b + "/"
+	}
+	return "arn:aws:events:" + region + ":" + acct + ":" + p + e.Name
+}
+
+type eventRule struct {
+	Name         string `json:"Name"`
+	Arn          string `json:"Arn"`
+	EventPattern string `json:"EventPattern,omitempty"`
+	State        string `json:"State"`
+	Description  string `json:"Description,omitempty"`
+	EventBusName string `json:"EventBusName"`
+}
+
+func busNotFound(bus string) error {
+	return errf("ResourceNotFoundException", http.StatusBadRequest, "Event bus %s does not exist.", bus)
+}
+
+func eventsListRules(r *request) (any, error) {
+	var in struct {
+		NamePrefix   string `json:"NamePrefix,omitempty"`
+		EventBusName string `json:"EventBusName,omitempty"`
+		NextToken    string `json:"NextToken,omitempty"`
+		Limit        int    `json:"Limit,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	w, a := r.srv.w, r.acct()
+	bus := busName(in.EventBusName)
+	rules, ok := w.rules(a, r.region, bus)
+	if !ok {
+		return nil, busNotFound(bus)
+	}
+	var all []eventRule
+	for _, e := range rules {
+		if !strings.HasPrefix(e.Name, in.NamePrefix) {
+			continue
+		}
+		st := e.State
+		if st == "" {
+			st = "ENABLED"
+		}
+		all = append(all, eventRule{Name: e.Name, Arn: ruleARN(r.region, a.ID, *e), EventPattern: string(e.Pattern),
+			State: st, Description: e.Description, EventBusName: bus})
+	}
+	out, next, err := pageOr(all, in.NextToken, in.Limit, 100, "ValidationException")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Rules": out, "NextToken": optional(next)}, nil
+}
+
+type ruleTarget struct {
+	ID  string `json:"Id"`
+	Arn string `json:"Arn"`
+}
+
+func eventsListTargetsByRule(r *request) (any, error) {
+	var in struct {
+		Rule         string `json:"Rule"`
+		EventBusName string `json:"EventBusName,omitempty"`
+		NextToken    string `json:"NextToken,omitempty"`
+		Limit        int    `json:"Limit,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	w, a := r.srv.w, r.acct()
+	bus := busName(in.EventBusName)
+	rules, ok := w.rules(a, r.region, bus)
+	if !ok {
+		return nil, busNotFound(bus)
+	}
+	var rule *EventRule
+	for _, e := range rules {
+		if e.Name == in.Rule {
+			rule = e
+		}
+	}
+	if rule == nil {
+		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", in.Rule, bus)
+	}
+	var all []ruleTarget
+	for i, t := range rule.Targets {
+		all = append(all, ruleTarget{ID: "Target" + strconv.Itoa(i+1), Arn: topicARN(r.region, a.ID, t)})
+	}
+	out, next, err := pageOr(all, in.NextToken, in.Limit, 100, "ValidationException")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Targets": out, "NextToken": optional(next)}, nil
+}

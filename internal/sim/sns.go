@@ -1,0 +1,168 @@
+package sim
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// SNS (awsQuery): ListTopics and ListSubscriptionsByTopic over the
+// account's topics in the call's region. A pending subscription's ARN is
+// "PendingConfirmation", as SNS reports it until the endpoint confirms.
+
+func snsService() *service {
+	return &service{
+		name:  "sns",
+		proto: protoQuery,
+		xmlns: "http://sns.amazonaws.com/doc/2010-03-31/",
+		ops: map[string]*operation{
+			"ListTopics":               {handle: snsListTopics},
+			"ListSubscriptionsByTopic": {handle: snsListSubscriptionsByTopic},
+		},
+	}
+}
+
+// snsPageSize is how many topics or subscriptions SNS returns per page.
+const snsPageSize = 100
+
+func (w *world) topics(a *account, region string) []*Topic {
+	var out []*Topic
+	for i := range a.Topics {
+		if w.regionOr(a.Topics[i].Region) == region {
+			out = append(out, &a.Topics[i])
+		}
+	}
+	return out
+}
+
+type snsTopic struct {
+	TopicArn string `xml:"TopicArn"`
+}
+
+type listTopicsResult struct {
+	Topics    []snsTopic `xml:"Topics>member"`
+	NextToken string     `xml:"NextToken,omitempty"`
+}
+
+func snsPage[T any](items []T, token string) ([]T, string, error) {
+	out, next, err := page(items, token, snsPageSize, snsPageSize)
+	if err != nil {
+		return nil, "", errf("InvalidParameter", http.StatusBadRequest, "Invalid parameter: NextToken")
+	}
+	return out, next, nil
+}
+
+func snsListTopics(r *request) (any, error) {
+	a := r.acct()
+	var all []snsTopic
+	for _, t := range r.srv.w.topics(a, r.region) {
+		all = append(all, snsTopic{TopicArn: topicARN(r.region, a.ID, t.Name)})
+	}
+	out, next, err := snsPage(all, r.param("NextToken"))
+	if err != nil {
+		return nil, err
+	}
+	return listTopicsResult{Topics: out, NextToken: next}, nil
+}
+
+type snsSubscription struct {
+	SubscriptionArn string `xml:"SubscriptionArn"`
+	Owner           string `xml:"Owner"`
+	Protocol        string `xml:"Protocol"`
+	Endpoint        string `xml:"Endpoint"`
+	TopicArn        string `xml:"TopicArn"`
+}
+
+type listSubscriptionsResult struct {
+	Subscriptions []snsSubscription `xml:"Subscriptions>member"`
+	NextToken     string            `xml:"NextToken,omitempty"`
+}
+
+func snsListSubscriptionsByTopic(r *request) (any, error) {
+	a := r.acct()
+	arn := r.param("TopicArn")
+	if !strings.HasPrefix(arn, "arn:aws:sns:") {
+		return nil, errf("InvalidParameter", http.StatusBadRequest, "Invalid parameter: TopicArn")
+	}
+	var topic *Topic
+	for _, t := range r.srv.w.topics(a, r.region) {
+		if topicARN(r.region, a.ID, t.Name) == arn {
+			topic = t
+		}
+	}
+	if topic == nil {
+		return nil, errf("NotFound", http.StatusNotFound, "Topic does not exist")
+	}
+	var all []snsSubscription
+	for i, s := range topic.Subscriptions {
+		sub := snsSubscription{Owner: a.ID, Protocol: s.Protocol, Endpoint: s.Endpoint, TopicArn: arn,
+			SubscriptionArn: arn + ":" + subscriptionID(arn, i)}
+		if s.Pending {
+			sub.SubscriptionArn = "PendingConfirmation"
+		}
+		all = append(all, sub)
+	}
+	out, next, err := snsPage(all, r.param("NextToken"))
+	if err != nil {
+		return nil, err
+	}
+	return listSubscriptionsResult{Subscriptions: out, NextToken: next}, nil
+}
+
+// subscriptionID is a stable UUID-shaped subscription ID.
+func subscriptionID(topic string, i int) string {
+	h := strings.ToLower(token(topic+"/sub/"+string(rune('a'+i)), 32))
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// SES (awsQuery): DescribeActiveReceiptRuleSet answers the account's
+// inbound recipients as one rule of an active rule set, in the scenario's
+// region; elsewhere, and without recipients, there is no active set.
+
+func sesService() *service {
+	return &service{
+		name:  "ses",
+		proto: protoQuery,
+		xmlns: "http://ses.amazonaws.com/doc/2010-12-01/",
+		ops: map[string]*operation{
+			"DescribeActiveReceiptRuleSet": {handle: sesDescribeActiveReceiptRuleSet},
+		},
+	}
+}
+
+type receiptRuleSetResult struct {
+	Metadata *ruleSetMetadata `xml:"Metadata,omitempty"`
+	Rules    []receiptRule    `xml:"Rules>member"`
+}
+
+type ruleSetMetadata struct {
+	Name             string    `xml:"Name"`
+	CreatedTimestamp time.Time `xml:"CreatedTimestamp"`
+}
+
+type receiptRule struct {
+	Name        string          `xml:"Name"`
+	Enabled     bool            `xml:"Enabled"`
+	TLSPolicy   string          `xml:"TlsPolicy"`
+	Recipients  []string        `xml:"Recipients>member"`
+	Actions     []receiptAction `xml:"Actions>member"`
+	ScanEnabled bool            `xml:"ScanEnabled"`
+}
+
+type receiptAction struct {
+	BucketName string `xml:"S3Action>BucketName"`
+}
+
+func sesDescribeActiveReceiptRuleSet(r *request) (any, error) {
+	a := r.acct()
+	if len(a.SESRecipients) == 0 || r.region != r.srv.w.region {
+		return struct{}{}, nil
+	}
+	return receiptRuleSetResult{
+		Metadata: &ruleSetMetadata{Name: "inbound", CreatedTimestamp: r.now.Add(-300 * 24 * time.Hour).Truncate(time.Hour)},
+		Rules: []receiptRule{{
+			Name: "store-inbound", Enabled: true, TLSPolicy: "Require", Recipients: a.SESRecipients, ScanEnabled: true,
+			Actions: []receiptAction{{BucketName: "inbound-mail-" + a.ID}},
+		}},
+	}, nil
+}
