@@ -55,6 +55,7 @@ var services = map[string]*service{
 	"workmail":       workmailService(),
 	"sns":            snsService(),
 	"ses":            sesService(),
+	"athena":         athenaService(),
 	"guardduty":      guardDutyService(),
 	"route53":        route53Service(),
 	"monitoring":     cloudwatchService(),

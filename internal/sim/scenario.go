@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ type Scenario struct {
 	Organization *Organization `yaml:"organization,omitempty" json:"organization,omitempty"`
 	Accounts     []Account     `yaml:"accounts" json:"accounts"`
 	Faults       []Fault       `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// TrailEvents are the CloudTrail records Athena and CloudTrail Lake
+	// queries answer from (lake.go).
+	TrailEvents TrailEvents `yaml:"trail_events,omitempty" json:"trail_events,omitempty"`
 }
 
 // Caller is the identity whose fixed credentials Server.Credentials returns.
@@ -384,6 +388,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 			return nil, fmt.Errorf("scenario %s: %s%w", name, locate(data, ve.text), ve)
 		}
 		return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+	}
+	if err := s.TrailEvents.load(filepath.Dir(name)); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
 	}
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", name, err)
