@@ -35,6 +35,9 @@ func isTerminal(w io.Writer) bool {
 // Run executes rootguard with args and returns the exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	// started is set once a command's own code runs; an error before that
+	// (unknown command, bad arguments) is a usage error.
+	started := false
 	root := &cobra.Command{
 		Use:           "rootguard",
 		Short:         "Keep the AWS account root user safe (AWS Well-Architected SEC01-BP02)",
@@ -42,6 +45,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			started = true
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
 				return usageError("--log-level: %v", err)
@@ -70,23 +74,24 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newExplainCmd,
 		newTrailCmd,
 		newVersionCmd,
+		newAuditCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
 
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err)
+	var ee *exitError
+	if err != nil && !started && !errors.As(err, &ee) {
+		code = ExitUsage
+	}
 	if err != nil {
-		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
 			msg := err.Error()
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
 				msg += " (see 'rootguard --help')"
 			}
 			fmt.Fprintln(stderr, "rootguard: "+msg)
-		}
-		if code == ExitOK { // cobra's own errors (unknown command)
-			code = ExitUsage
 		}
 	}
 	return code
