@@ -28,6 +28,15 @@ import (
 // Organizations while finishing 1,000 accounts in seconds.
 const DefaultConcurrency = 16
 
+// DefaultRole is the role assumed in member accounts to read their own
+// resources (trails, alarms, hosted zones…): the role AWS Organizations
+// creates in the accounts it creates.
+const DefaultRole = "OrganizationAccountAccessRole"
+
+// SignInRegion is where AWS delivers root console sign-in events; it is
+// always among the collected Regions.
+const SignInRegion = "us-east-1"
+
 // CollectOptions says what to collect and how.
 type CollectOptions struct {
 	// Org collects the whole organization from the management account or a
@@ -40,6 +49,15 @@ type CollectOptions struct {
 	// Concurrency is the number of accounts in flight; 0 means
 	// DefaultConcurrency.
 	Concurrency int
+	// Role is the name of the role assumed (sts:AssumeRole) in each
+	// account other than the caller's own to read its trails, alarms,
+	// topics, rules, detectors and mail domains; empty means DefaultRole.
+	Role string
+	// Regions are the Regions whose regional facts (trails, alarms, SNS
+	// topics, EventBridge rules, GuardDuty detectors, SES receipt rules)
+	// are read. SignInRegion is always added; empty means SignInRegion and
+	// the configuration's Region. Duplicates are dropped.
+	Regions []string
 	// Now is the clock for CollectedAt and every Source.At; nil means
 	// time.Now.
 	Now func() time.Time
@@ -73,6 +91,7 @@ const (
 type stsAPI interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 	awsclient.AssumeRootAPI
+	awsclient.AssumeRoleAPI
 }
 
 type orgAPI interface {
@@ -83,6 +102,9 @@ type orgAPI interface {
 	organizations.ListAccountsForParentAPIClient
 	organizations.ListAccountsAPIClient
 	organizations.ListAWSServiceAccessForOrganizationAPIClient
+	organizations.ListPoliciesAPIClient
+	organizations.ListTargetsForPolicyAPIClient
+	DescribePolicy(context.Context, *organizations.DescribePolicyInput, ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
 }
 
 // callerIAM is IAM with the caller's own credentials.
@@ -124,6 +146,13 @@ type clients struct {
 	rootSession func(accountID string) aws.CredentialsProvider
 	// rootIAM is an IAM client using a root session's credentials.
 	rootIAM func(creds aws.CredentialsProvider) rootIAM
+	// roleSession opens a session in a role of a member account.
+	roleSession func(roleARN string) aws.CredentialsProvider
+	// regional returns the clients reading an account's own resources in
+	// one Region, with creds (nil: the caller's own credentials).
+	regional func(creds aws.CredentialsProvider, region string) *regionClients
+	// region is the configuration's Region.
+	region string
 }
 
 func newClients(cfg aws.Config) clients {
@@ -139,16 +168,27 @@ func newClients(cfg aws.Config) clients {
 		rootIAM: func(creds aws.CredentialsProvider) rootIAM {
 			return iam.NewFromConfig(cfg, func(o *iam.Options) { o.Credentials = creds })
 		},
+		roleSession: func(roleARN string) aws.CredentialsProvider {
+			return awsclient.AssumeRole(stsc, roleARN)
+		},
+		regional: func(creds aws.CredentialsProvider, region string) *regionClients {
+			return newRegionClients(cfg, creds, region)
+		},
+		region: cfg.Region,
 	}
 }
 
 // Collect reads, without changing anything, every fact rootguard assesses:
-// the caller, the organization (with opts.Org) and each account's root
-// credentials and contacts. A call that fails is recorded in its fact's
-// Source and collection goes on; Collect returns an error only when it
-// cannot start (no credentials, sts:GetCallerIdentity or, with opts.Org,
-// organizations:DescribeOrganization or ListAccounts failing, an unknown
-// account in opts.Accounts) or when ctx ends. Accounts are sorted by ID.
+// the caller, the organization (with opts.Org: its tree, features, trusted
+// services and service control policies) and each account's root
+// credentials, contacts, detective controls and mail domains. An account's
+// own resources are read with the caller's credentials in the caller's
+// account and through sts:AssumeRole into opts.Role in every other one.
+// A call that fails is recorded in its fact's Source and collection goes
+// on; Collect returns an error only when it cannot start (no credentials,
+// sts:GetCallerIdentity or, with opts.Org, organizations:DescribeOrganization
+// or ListAccounts failing, an unknown account in opts.Accounts, a malformed
+// opts.Role) or when ctx ends. Accounts are sorted by ID.
 func Collect(ctx context.Context, cfg aws.Config, opts CollectOptions) (*Snapshot, error) {
 	return collect(ctx, newClients(cfg), opts)
 }
@@ -158,6 +198,11 @@ type collector struct {
 	opts   CollectOptions
 	log    *slog.Logger
 	caller string // the caller's account ID
+	// partition is the caller's ARN partition (aws, aws-cn, aws-us-gov),
+	// for the role ARNs of member accounts.
+	partition string
+	// regions are the Regions whose regional facts are read.
+	regions []string
 }
 
 func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, error) {
@@ -173,10 +218,16 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Role == "" {
+		opts.Role = DefaultRole
+	}
 	if len(opts.Accounts) > 0 && !opts.Org {
 		return nil, errors.New("collect: an account list needs organization mode")
 	}
-	col := &collector{c: c, opts: opts, log: opts.Logger}
+	if strings.ContainsAny(opts.Role, ":*? ") {
+		return nil, fmt.Errorf("collect: role %q: want a role name or path/name, not an ARN or pattern", opts.Role)
+	}
+	col := &collector{c: c, opts: opts, log: opts.Logger, regions: Regions(opts.Regions, c.region)}
 
 	snap := &Snapshot{Schema: Schema, CollectedAt: col.now(), Mode: ModeStandalone}
 	at := col.now()
@@ -185,6 +236,7 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 		return nil, fmt.Errorf("collect: identify the caller (sts:GetCallerIdentity): %w", err)
 	}
 	col.caller = aws.ToString(id.Account)
+	col.partition = arnPartition(aws.ToString(id.Arn))
 	snap.Caller = Fact[Caller]{
 		Value:  Caller{AccountID: col.caller, ARN: aws.ToString(id.Arn)},
 		Source: Source{API: "sts:GetCallerIdentity", At: at},
@@ -283,6 +335,19 @@ func (col *collector) describeSelf(ctx context.Context, a *Account) {
 	a.RootEmail.Value = aws.ToString(out.Account.Email)
 }
 
+// enabledPolicyTypes lists a root's policy types whose status is ENABLED,
+// sorted.
+func enabledPolicyTypes(ts []orgtypes.PolicyTypeSummary) []string {
+	var out []string
+	for _, t := range ts {
+		if t.Status == orgtypes.PolicyTypeStatusEnabled {
+			out = append(out, string(t.Type))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func accountState(a orgtypes.Account) string {
 	if a.State != "" {
 		return string(a.State)
@@ -315,6 +380,7 @@ func (col *collector) organization(ctx context.Context) (*Organization, []Accoun
 	wg.Go(func() { org.Units, parents = col.units(ctx) })
 	wg.Go(func() { org.Features = col.features(ctx) })
 	wg.Go(func() { org.TrustedServices = col.trustedServices(ctx) })
+	wg.Go(func() { org.Policies = col.policies(ctx) })
 	listAt := col.now()
 	listed, err := col.listAccounts(ctx)
 	wg.Wait()
@@ -412,7 +478,7 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 			return fail("organizations:ListRoots", err)
 		}
 		for _, r := range page.Roots {
-			units = append(units, OrgUnit{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name)})
+			units = append(units, OrgUnit{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name), PolicyTypes: enabledPolicyTypes(r.PolicyTypes)})
 			level = append(level, aws.ToString(r.Id))
 		}
 	}
@@ -566,6 +632,7 @@ func (col *collector) account(ctx context.Context, a *Account) {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { col.contacts(ctx, a) })
+	wg.Go(func() { col.ownResources(ctx, a) })
 	switch {
 	case a.ID == col.caller:
 		col.rootDirect(ctx, a)

@@ -1,0 +1,862 @@
+package inventory
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53domains"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/workmail"
+)
+
+// This file reads an account's own resources: the detective controls for
+// root activity (trails, metric filters, alarms, SNS topics, EventBridge
+// rules, GuardDuty) and what its root email could depend on (hosted zones,
+// registered domains, SES inbound rules, WorkMail domains). Every call
+// goes through the account's own credentials: the caller's in its own
+// account, an sts:AssumeRole session in the others.
+
+// accountCalls bounds the calls in flight for one account's own
+// resources, on top of the account fan-out (DefaultConcurrency accounts).
+const accountCalls = 8
+
+// globalRegion is where the global services (Route 53, Route 53 Domains)
+// are called.
+const globalRegion = "us-east-1"
+
+// workMailRegions are the Regions Amazon WorkMail is offered in; it is
+// read only in the collected Regions among them. SignInRegion is one, so
+// WorkMail is always read somewhere.
+var workMailRegions = []string{"us-east-1", "us-west-2", "eu-west-1"}
+
+type trailAPI interface {
+	DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
+	GetTrailStatus(context.Context, *cloudtrail.GetTrailStatusInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error)
+	GetEventSelectors(context.Context, *cloudtrail.GetEventSelectorsInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetEventSelectorsOutput, error)
+}
+
+type ruleAPI interface {
+	ListRules(context.Context, *eventbridge.ListRulesInput, ...func(*eventbridge.Options)) (*eventbridge.ListRulesOutput, error)
+	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+}
+
+type detectorAPI interface {
+	guardduty.ListDetectorsAPIClient
+	GetDetector(context.Context, *guardduty.GetDetectorInput, ...func(*guardduty.Options)) (*guardduty.GetDetectorOutput, error)
+}
+
+type topicAPI interface {
+	sns.ListTopicsAPIClient
+	sns.ListSubscriptionsByTopicAPIClient
+}
+
+type receiptAPI interface {
+	DescribeActiveReceiptRuleSet(context.Context, *ses.DescribeActiveReceiptRuleSetInput, ...func(*ses.Options)) (*ses.DescribeActiveReceiptRuleSetOutput, error)
+}
+
+type workMailAPI interface {
+	workmail.ListOrganizationsAPIClient
+	workmail.ListMailDomainsAPIClient
+}
+
+// regionClients read one account's resources in one Region.
+type regionClients struct {
+	trails    trailAPI
+	logs      cloudwatchlogs.DescribeMetricFiltersAPIClient
+	alarms    cloudwatch.DescribeAlarmsAPIClient
+	topics    topicAPI
+	rules     ruleAPI
+	detectors detectorAPI
+	receipts  receiptAPI
+	workmail  workMailAPI
+	zones     route53.ListHostedZonesAPIClient
+	domains   route53domains.ListDomainsAPIClient
+}
+
+func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region string) *regionClients {
+	cfg = cfg.Copy()
+	cfg.Region = region
+	if creds != nil {
+		cfg.Credentials = creds
+	}
+	return &regionClients{
+		trails:    cloudtrail.NewFromConfig(cfg),
+		logs:      cloudwatchlogs.NewFromConfig(cfg),
+		alarms:    cloudwatch.NewFromConfig(cfg),
+		topics:    sns.NewFromConfig(cfg),
+		rules:     eventbridge.NewFromConfig(cfg),
+		detectors: guardduty.NewFromConfig(cfg),
+		receipts:  ses.NewFromConfig(cfg),
+		workmail:  workmail.NewFromConfig(cfg),
+		zones:     route53.NewFromConfig(cfg),
+		domains:   route53domains.NewFromConfig(cfg),
+	}
+}
+
+// Regions is the list of Regions whose regional facts are collected:
+// SignInRegion first, then want (or configRegion when want is empty),
+// without blanks or duplicates.
+func Regions(want []string, configRegion string) []string {
+	if len(want) == 0 {
+		want = []string{configRegion}
+	}
+	out := []string{SignInRegion}
+	for _, r := range want {
+		r = strings.TrimSpace(r)
+		if r != "" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// arnPartition is the partition field of an ARN, "aws" when arn is not one.
+func arnPartition(arn string) string {
+	parts := strings.SplitN(arn, ":", 3)
+	if len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
+		return parts[1]
+	}
+	return "aws"
+}
+
+// roleARN is the ARN of the access role in account id.
+func (col *collector) roleARN(id string) string {
+	return "arn:" + col.partition + ":iam::" + id + ":role/" + strings.TrimPrefix(col.opts.Role, "/")
+}
+
+// accountReader holds what reading one account's own resources shares:
+// the credentials, the clients of each Region (made on first use) and the
+// bound on calls in flight.
+type accountReader struct {
+	col   *collector
+	a     *Account
+	creds aws.CredentialsProvider // nil: the caller's own
+	slots chan struct{}
+
+	mu       sync.Mutex
+	byRegion map[string]*regionClients
+}
+
+// in returns the clients for region.
+func (r *accountReader) in(region string) *regionClients {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.byRegion[region]
+	if !ok {
+		c = r.col.c.regional(r.creds, region)
+		r.byRegion[region] = c
+	}
+	return c
+}
+
+// do runs f, a short sequence of calls, once a slot is free. f must not
+// wait for other work that needs a slot.
+func (r *accountReader) do(f func()) {
+	r.slots <- struct{}{}
+	defer func() { <-r.slots }()
+	f()
+}
+
+// ownResources reads the account's detective controls and mail facts. In
+// an account other than the caller's it first opens a role session; when
+// that is refused, every one of these facts carries the refusal.
+func (col *collector) ownResources(ctx context.Context, a *Account) {
+	r := &accountReader{col: col, a: a, slots: make(chan struct{}, accountCalls), byRegion: map[string]*regionClients{}}
+	if a.ID != col.caller {
+		arn := col.roleARN(a.ID)
+		r.creds = col.c.roleSession(arn)
+		at := col.now()
+		_, err := r.creds.Retrieve(ctx)
+		a.Session = Fact[string]{Value: arn, Source: source("sts:AssumeRole", at, err)}
+		if err != nil {
+			col.log.Debug("role session refused", "account_id", a.ID, "role_arn", arn, "error", err)
+			refused(a, a.Session.Source)
+			return
+		}
+	}
+	d, m := &a.Detective, &a.Mail
+	var wg sync.WaitGroup
+	wg.Go(func() { d.Trails, d.MetricFilters = r.trails(ctx) })
+	wg.Go(func() { d.Alarms = r.alarms(ctx) })
+	wg.Go(func() { d.Topics = r.topics(ctx) })
+	wg.Go(func() { d.EventRules = r.eventRules(ctx) })
+	wg.Go(func() { d.GuardDuty = r.detectors(ctx) })
+	wg.Go(func() { m.HostedZones = r.hostedZones(ctx) })
+	wg.Go(func() { m.Domains = r.registeredDomains(ctx) })
+	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
+	wg.Go(func() { m.WorkMailDomains = r.workMailDomains(ctx) })
+	wg.Wait()
+}
+
+// refused gives every fact read with the account's own credentials the
+// source s of the session that could not be opened.
+func refused(a *Account, s Source) {
+	d, m := &a.Detective, &a.Mail
+	d.Trails.Source = s
+	d.MetricFilters.Source = s
+	d.Alarms.Source = s
+	d.Topics.Source = s
+	d.EventRules.Source = s
+	d.GuardDuty.Source = s
+	m.HostedZones.Source = s
+	m.Domains.Source = s
+	m.SESRecipients.Source = s
+	m.WorkMailDomains.Source = s
+}
+
+// regionPart is what one Region answered for a regional fact: the values,
+// and the API that failed with its error.
+type regionPart[T any] struct {
+	vals []T
+	api  string
+	err  error
+}
+
+// readRegions runs read in each of regions and merges the answers.
+func readRegions[T any](ctx context.Context, r *accountReader, api string, regions []string,
+	read func(ctx context.Context, c *regionClients, region string) ([]T, string, error)) Fact[[]T] {
+	at := r.col.now()
+	parts := make([]regionPart[T], len(regions))
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		wg.Go(func() {
+			vals, failedAPI, err := read(ctx, r.in(region), region)
+			parts[i] = regionPart[T]{vals: vals, api: failedAPI, err: err}
+		})
+	}
+	wg.Wait()
+	return mergeRegions(api, at, regions, parts)
+}
+
+// mergeRegions joins the answers of each Region in Region order. The
+// first Region that failed gives the fact its error, with the Region named
+// in the message (an OptInRequired Region is recorded as such); what the
+// other Regions answered is kept.
+func mergeRegions[T any](api string, at time.Time, regions []string, parts []regionPart[T]) Fact[[]T] {
+	f := Fact[[]T]{Value: []T{}, Source: Source{API: api, At: at}}
+	for i, p := range parts {
+		f.Value = append(f.Value, p.vals...)
+		if p.err != nil && f.Source.Error == nil {
+			ce := callError(p.err)
+			f.Source = Source{API: p.api, At: at, Error: &CallError{Code: ce.Code, Message: inRegion(regions[i], ce.Message)}}
+		}
+	}
+	return f
+}
+
+func inRegion(region, msg string) string {
+	if msg == "" {
+		return "in " + region
+	}
+	return "in " + region + ": " + msg
+}
+
+// first keeps the first error of several calls made in parallel.
+type first struct {
+	mu  sync.Mutex
+	api string
+	err error
+}
+
+func (f *first) set(api string, err error) {
+	if err == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.api, f.err = api, err
+	}
+}
+
+// trails reads the trails visible in each Region (shadow trails included:
+// an organization trail shows in every member, a multi-Region trail in
+// every Region), then each distinct trail's status and event selectors in
+// its home Region and by ARN, and the metric filters of the log groups the
+// account's own trails deliver to.
+func (r *accountReader) trails(ctx context.Context) (Fact[[]Trail], Fact[[]MetricFilter]) {
+	f := readRegions(ctx, r, "cloudtrail:DescribeTrails", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]Trail, string, error) {
+			var out *cloudtrail.DescribeTrailsOutput
+			var err error
+			r.do(func() {
+				out, err = c.trails.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+			})
+			if err != nil {
+				return nil, "cloudtrail:DescribeTrails", err
+			}
+			var ts []Trail
+			for _, t := range out.TrailList {
+				home := aws.ToString(t.HomeRegion)
+				if home == "" {
+					home = region
+				}
+				ts = append(ts, Trail{
+					Name:                aws.ToString(t.Name),
+					ARN:                 aws.ToString(t.TrailARN),
+					HomeRegion:          home,
+					IsMultiRegion:       aws.ToBool(t.IsMultiRegionTrail),
+					IsOrganizationTrail: aws.ToBool(t.IsOrganizationTrail),
+					S3BucketName:        aws.ToString(t.S3BucketName),
+					LogGroupARN:         aws.ToString(t.CloudWatchLogsLogGroupArn),
+				})
+			}
+			return ts, "", nil
+		})
+
+	// A multi-Region trail shows in every Region: keep it once.
+	seen := map[string]bool{}
+	trails := f.Value[:0]
+	for _, t := range f.Value {
+		key := t.ARN
+		if key == "" {
+			key = t.HomeRegion + "/" + t.Name
+		}
+		if !seen[key] {
+			seen[key] = true
+			trails = append(trails, t)
+		}
+	}
+	slices.SortFunc(trails, func(x, y Trail) int { return strings.Compare(x.ARN, y.ARN) })
+	f.Value = trails
+
+	// The metric filters are read from a copy: the trails' status and
+	// selectors are written while they are read.
+	listed := slices.Clone(trails)
+	var mf Fact[[]MetricFilter]
+	var wg sync.WaitGroup
+	wg.Go(func() { mf = r.metricFilters(ctx, listed) })
+	for i := range trails {
+		t := &trails[i]
+		id := t.ARN
+		if id == "" {
+			id = t.Name
+		}
+		c := r.in(t.HomeRegion)
+		wg.Go(func() { r.do(func() { t.Logging = r.col.trailStatus(ctx, c.trails, id) }) })
+		wg.Go(func() { r.do(func() { t.Selectors = r.col.eventSelectors(ctx, c.trails, id) }) })
+	}
+	wg.Wait()
+	if f.Source.Error != nil {
+		// The trail list has a hole, so may the log groups.
+		mf.Source = f.Source
+	}
+	return f, mf
+}
+
+func (col *collector) trailStatus(ctx context.Context, c trailAPI, trail string) Fact[bool] {
+	at := col.now()
+	out, err := c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(trail)})
+	f := Fact[bool]{Source: source("cloudtrail:GetTrailStatus", at, err)}
+	if err == nil {
+		f.Value = aws.ToBool(out.IsLogging)
+	}
+	return f
+}
+
+func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail string) Fact[ManagementEvents] {
+	at := col.now()
+	out, err := c.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
+	f := Fact[ManagementEvents]{Source: source("cloudtrail:GetEventSelectors", at, err)}
+	if err == nil {
+		f.Value = managementEvents(out)
+	}
+	return f
+}
+
+// managementEvents summarizes a trail's selectors for management events.
+// Basic selectors include them unless IncludeManagementEvents is false;
+// an advanced selector includes them when its eventCategory field equals
+// Management, restricted by a readOnly field to read or write events.
+// Several selectors add up: read-only plus write-only is All.
+func managementEvents(out *cloudtrail.GetEventSelectorsOutput) ManagementEvents {
+	var read, write bool
+	for _, s := range out.EventSelectors {
+		if s.IncludeManagementEvents != nil && !*s.IncludeManagementEvents {
+			continue
+		}
+		switch strings.ToLower(string(s.ReadWriteType)) {
+		case "readonly":
+			read = true
+		case "writeonly":
+			write = true
+		default: // All, or unstated (the default is All)
+			read, write = true, true
+		}
+	}
+	for _, s := range out.AdvancedEventSelectors {
+		mgmt, onlyRead, onlyWrite := false, false, false
+		for _, fs := range s.FieldSelectors {
+			switch aws.ToString(fs.Field) {
+			case "eventCategory":
+				mgmt = slices.Contains(fs.Equals, "Management")
+			case "readOnly":
+				onlyRead = slices.Contains(fs.Equals, "true") && !slices.Contains(fs.Equals, "false")
+				onlyWrite = slices.Contains(fs.Equals, "false") && !slices.Contains(fs.Equals, "true")
+			}
+		}
+		if !mgmt {
+			continue
+		}
+		read = read || !onlyWrite
+		write = write || !onlyRead
+	}
+	switch {
+	case read && write:
+		return ManagementEvents{Included: true, ReadWriteType: "All"}
+	case read:
+		return ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}
+	case write:
+		return ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}
+	}
+	return ManagementEvents{}
+}
+
+// LogGroupARN splits a CloudWatch Logs group ARN,
+// arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME, with or without a
+// trailing ":*".
+func LogGroupARN(arn string) (region, account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[3] == "" || parts[5] != "log-group" {
+		return "", "", "", false
+	}
+	name = strings.TrimSuffix(parts[6], ":*")
+	if name == "" {
+		return "", "", "", false
+	}
+	return parts[3], parts[4], name, true
+}
+
+// metricFilters reads the metric filters of the log groups trails deliver
+// to that belong to this account (an organization trail's log group is in
+// the management account, where it is read).
+func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[[]MetricFilter] {
+	at := r.col.now()
+	type group struct{ region, name string }
+	var groups []group
+	for _, t := range trails {
+		region, acct, name, ok := LogGroupARN(t.LogGroupARN)
+		if !ok || (acct != "" && acct != r.a.ID) {
+			continue
+		}
+		if g := (group{region, name}); !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	got := make([][]MetricFilter, len(groups))
+	var fail first
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		c := r.in(g.region)
+		wg.Go(func() {
+			r.do(func() {
+				p := cloudwatchlogs.NewDescribeMetricFiltersPaginator(c.logs,
+					&cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(g.name)})
+				for p.HasMorePages() {
+					page, err := p.NextPage(ctx)
+					if err != nil {
+						ce := callError(err)
+						fail.set("logs:DescribeMetricFilters", &CallError{Code: ce.Code, Message: inRegion(g.region, "log group "+g.name+": "+ce.Message)})
+						return
+					}
+					for _, mf := range page.MetricFilters {
+						m := MetricFilter{
+							Name:         aws.ToString(mf.FilterName),
+							LogGroupName: aws.ToString(mf.LogGroupName),
+							Pattern:      aws.ToString(mf.FilterPattern),
+							Metrics:      []MetricTarget{},
+						}
+						if m.LogGroupName == "" {
+							m.LogGroupName = g.name
+						}
+						for _, t := range mf.MetricTransformations {
+							m.Metrics = append(m.Metrics, MetricTarget{Namespace: aws.ToString(t.MetricNamespace), Name: aws.ToString(t.MetricName)})
+						}
+						got[i] = append(got[i], m)
+					}
+				}
+			})
+		})
+	}
+	wg.Wait()
+	f := Fact[[]MetricFilter]{Value: slices.Concat(got...), Source: source("logs:DescribeMetricFilters", at, nil)}
+	f.Value = orEmpty(f.Value)
+	if fail.err != nil {
+		f.Source = source(fail.api, at, fail.err)
+	}
+	slices.SortStableFunc(f.Value, func(x, y MetricFilter) int {
+		if c := strings.Compare(x.LogGroupName, y.LogGroupName); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Name, y.Name)
+	})
+	return f
+}
+
+// alarms reads the metric alarms of each Region. An alarm on a metric math
+// expression is named by the first metric it reads.
+func (r *accountReader) alarms(ctx context.Context) Fact[[]Alarm] {
+	return readRegions(ctx, r, "cloudwatch:DescribeAlarms", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]Alarm, string, error) {
+			var as []Alarm
+			var err error
+			r.do(func() {
+				p := cloudwatch.NewDescribeAlarmsPaginator(c.alarms, &cloudwatch.DescribeAlarmsInput{})
+				for p.HasMorePages() {
+					var page *cloudwatch.DescribeAlarmsOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					for _, m := range page.MetricAlarms {
+						al := Alarm{
+							Name:           aws.ToString(m.AlarmName),
+							Region:         region,
+							Namespace:      aws.ToString(m.Namespace),
+							MetricName:     aws.ToString(m.MetricName),
+							ActionsEnabled: aws.ToBool(m.ActionsEnabled),
+							AlarmActions:   orEmpty(m.AlarmActions),
+						}
+						for _, q := range m.Metrics {
+							if al.MetricName != "" {
+								break
+							}
+							if q.MetricStat != nil && q.MetricStat.Metric != nil {
+								al.Namespace = aws.ToString(q.MetricStat.Metric.Namespace)
+								al.MetricName = aws.ToString(q.MetricStat.Metric.MetricName)
+							}
+						}
+						as = append(as, al)
+					}
+				}
+			})
+			return as, "cloudwatch:DescribeAlarms", err
+		})
+}
+
+// topics reads the SNS topics of each Region with their subscriptions. A
+// subscription whose ARN is not an ARN ("PendingConfirmation") is not
+// confirmed.
+func (r *accountReader) topics(ctx context.Context) Fact[[]Topic] {
+	return readRegions(ctx, r, "sns:ListTopics", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]Topic, string, error) {
+			var topics []Topic
+			var err error
+			r.do(func() {
+				p := sns.NewListTopicsPaginator(c.topics, &sns.ListTopicsInput{})
+				for p.HasMorePages() {
+					var page *sns.ListTopicsOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					for _, t := range page.Topics {
+						topics = append(topics, Topic{ARN: aws.ToString(t.TopicArn), Subscriptions: []Subscription{}})
+					}
+				}
+			})
+			if err != nil {
+				return nil, "sns:ListTopics", err
+			}
+			var fail first
+			var wg sync.WaitGroup
+			for i := range topics {
+				t := &topics[i]
+				wg.Go(func() {
+					r.do(func() {
+						p := sns.NewListSubscriptionsByTopicPaginator(c.topics, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(t.ARN)})
+						for p.HasMorePages() {
+							page, err := p.NextPage(ctx)
+							if err != nil {
+								fail.set("sns:ListSubscriptionsByTopic", err)
+								return
+							}
+							for _, s := range page.Subscriptions {
+								t.Subscriptions = append(t.Subscriptions, subscription(s.SubscriptionArn, s.Protocol, s.Endpoint))
+							}
+						}
+					})
+				})
+			}
+			wg.Wait()
+			return topics, fail.api, fail.err
+		})
+}
+
+func subscription(arn, protocol, endpoint *string) Subscription {
+	s := Subscription{Protocol: aws.ToString(protocol), Endpoint: aws.ToString(endpoint)}
+	if a := aws.ToString(arn); strings.HasPrefix(a, "arn:") {
+		s.ARN, s.Confirmed = a, true
+	}
+	return s
+}
+
+// eventRules reads the rules of the default event bus of each Region (the
+// only bus CloudTrail events reach) with their targets.
+func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
+	return readRegions(ctx, r, "events:ListRules", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]EventRule, string, error) {
+			var rules []EventRule
+			var err error
+			r.do(func() {
+				in := &eventbridge.ListRulesInput{}
+				for {
+					var page *eventbridge.ListRulesOutput
+					if page, err = c.rules.ListRules(ctx, in); err != nil {
+						return
+					}
+					for _, ru := range page.Rules {
+						rules = append(rules, EventRule{
+							Name:         aws.ToString(ru.Name),
+							ARN:          aws.ToString(ru.Arn),
+							Region:       region,
+							EventBusName: aws.ToString(ru.EventBusName),
+							State:        string(ru.State),
+							EventPattern: aws.ToString(ru.EventPattern),
+							Targets:      []string{},
+						})
+					}
+					if aws.ToString(page.NextToken) == "" {
+						return
+					}
+					in.NextToken = page.NextToken
+				}
+			})
+			if err != nil {
+				return nil, "events:ListRules", err
+			}
+			var fail first
+			var wg sync.WaitGroup
+			for i := range rules {
+				ru := &rules[i]
+				wg.Go(func() {
+					r.do(func() {
+						in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(ru.Name)}
+						if ru.EventBusName != "" {
+							in.EventBusName = aws.String(ru.EventBusName)
+						}
+						for {
+							page, err := c.rules.ListTargetsByRule(ctx, in)
+							if err != nil {
+								fail.set("events:ListTargetsByRule", err)
+								return
+							}
+							for _, t := range page.Targets {
+								ru.Targets = append(ru.Targets, aws.ToString(t.Arn))
+							}
+							if aws.ToString(page.NextToken) == "" {
+								return
+							}
+							in.NextToken = page.NextToken
+						}
+					})
+				})
+			}
+			wg.Wait()
+			return rules, fail.api, fail.err
+		})
+}
+
+// detectors reads the GuardDuty detectors of each Region and their status.
+func (r *accountReader) detectors(ctx context.Context) Fact[[]Detector] {
+	return readRegions(ctx, r, "guardduty:ListDetectors", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]Detector, string, error) {
+			var ds []Detector
+			var err error
+			r.do(func() {
+				p := guardduty.NewListDetectorsPaginator(c.detectors, &guardduty.ListDetectorsInput{})
+				for p.HasMorePages() {
+					var page *guardduty.ListDetectorsOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					for _, id := range page.DetectorIds {
+						ds = append(ds, Detector{Region: region, ID: id})
+					}
+				}
+			})
+			if err != nil {
+				return nil, "guardduty:ListDetectors", err
+			}
+			var fail first
+			var wg sync.WaitGroup
+			for i := range ds {
+				d := &ds[i]
+				wg.Go(func() {
+					r.do(func() {
+						out, err := c.detectors.GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String(d.ID)})
+						if err != nil {
+							fail.set("guardduty:GetDetector", err)
+							return
+						}
+						d.Status = string(out.Status)
+					})
+				})
+			}
+			wg.Wait()
+			return ds, fail.api, fail.err
+		})
+}
+
+// hostedZones reads the account's Route 53 hosted zones. IDs are given
+// without their "/hostedzone/" prefix.
+func (r *accountReader) hostedZones(ctx context.Context) Fact[[]HostedZone] {
+	at := r.col.now()
+	const api = "route53:ListHostedZones"
+	c := r.in(globalRegion)
+	zones := []HostedZone{}
+	var err error
+	r.do(func() {
+		p := route53.NewListHostedZonesPaginator(c.zones, &route53.ListHostedZonesInput{})
+		for p.HasMorePages() {
+			var page *route53.ListHostedZonesOutput
+			if page, err = p.NextPage(ctx); err != nil {
+				return
+			}
+			for _, z := range page.HostedZones {
+				hz := HostedZone{ID: strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"), Name: aws.ToString(z.Name)}
+				if z.Config != nil {
+					hz.Private = z.Config.PrivateZone
+				}
+				zones = append(zones, hz)
+			}
+		}
+	})
+	if err != nil {
+		return Fact[[]HostedZone]{Source: source(api, at, err)}
+	}
+	slices.SortFunc(zones, func(x, y HostedZone) int {
+		if c := strings.Compare(x.Name, y.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	return Fact[[]HostedZone]{Value: zones, Source: Source{API: api, At: at}}
+}
+
+// registeredDomains reads the domain names registered through Route 53
+// Domains, whose API lives in us-east-1 only.
+func (r *accountReader) registeredDomains(ctx context.Context) Fact[[]string] {
+	at := r.col.now()
+	const api = "route53domains:ListDomains"
+	c := r.in(globalRegion)
+	names := []string{}
+	var err error
+	r.do(func() {
+		p := route53domains.NewListDomainsPaginator(c.domains, &route53domains.ListDomainsInput{})
+		for p.HasMorePages() {
+			var page *route53domains.ListDomainsOutput
+			if page, err = p.NextPage(ctx); err != nil {
+				return
+			}
+			for _, d := range page.Domains {
+				names = append(names, aws.ToString(d.DomainName))
+			}
+		}
+	})
+	if err != nil {
+		return Fact[[]string]{Source: source(api, at, err)}
+	}
+	slices.Sort(names)
+	return Fact[[]string]{Value: slices.Compact(names), Source: Source{API: api, At: at}}
+}
+
+// sesRecipients reads the recipients of the enabled rules of the active SES
+// receipt rule set in each Region. No active rule set means no recipients.
+func (r *accountReader) sesRecipients(ctx context.Context) Fact[[]string] {
+	f := readRegions(ctx, r, "ses:DescribeActiveReceiptRuleSet", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]string, string, error) {
+			var out *ses.DescribeActiveReceiptRuleSetOutput
+			var err error
+			r.do(func() {
+				out, err = c.receipts.DescribeActiveReceiptRuleSet(ctx, &ses.DescribeActiveReceiptRuleSetInput{})
+			})
+			if err != nil {
+				return nil, "ses:DescribeActiveReceiptRuleSet", err
+			}
+			var rcpts []string
+			for _, rule := range out.Rules {
+				if rule.Enabled {
+					rcpts = append(rcpts, rule.Recipients...)
+				}
+			}
+			return rcpts, "", nil
+		})
+	f.Value = sortedSet(f.Value)
+	return f
+}
+
+// workMailDomains reads the mail domains of the account's WorkMail
+// organizations in the collected Regions WorkMail is offered in. A deleted
+// organization is skipped.
+func (r *accountReader) workMailDomains(ctx context.Context) Fact[[]string] {
+	var regions []string
+	for _, reg := range r.col.regions {
+		if slices.Contains(workMailRegions, reg) {
+			regions = append(regions, reg)
+		}
+	}
+	f := readRegions(ctx, r, "workmail:ListOrganizations", regions,
+		func(ctx context.Context, c *regionClients, region string) ([]string, string, error) {
+			var orgs []string
+			var err error
+			r.do(func() {
+				p := workmail.NewListOrganizationsPaginator(c.workmail, &workmail.ListOrganizationsInput{})
+				for p.HasMorePages() {
+					var page *workmail.ListOrganizationsOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					for _, o := range page.OrganizationSummaries {
+						if s := aws.ToString(o.State); strings.EqualFold(s, "Deleted") || strings.EqualFold(s, "Deleting") {
+							continue
+						}
+						orgs = append(orgs, aws.ToString(o.OrganizationId))
+					}
+				}
+			})
+			if err != nil {
+				return nil, "workmail:ListOrganizations", err
+			}
+			got := make([][]string, len(orgs))
+			var fail first
+			var wg sync.WaitGroup
+			for i, id := range orgs {
+				wg.Go(func() {
+					r.do(func() {
+						p := workmail.NewListMailDomainsPaginator(c.workmail, &workmail.ListMailDomainsInput{OrganizationId: aws.String(id)})
+						for p.HasMorePages() {
+							page, err := p.NextPage(ctx)
+							if err != nil {
+								fail.set("workmail:ListMailDomains", err)
+								return
+							}
+							for _, d := range page.MailDomains {
+								got[i] = append(got[i], aws.ToString(d.DomainName))
+							}
+						}
+					})
+				})
+			}
+			wg.Wait()
+			return slices.Concat(got...), fail.api, fail.err
+		})
+	f.Value = sortedSet(f.Value)
+	return f
+}
+
+// sortedSet sorts names and drops duplicates; never nil.
+func sortedSet(names []string) []string {
+	out := slices.Clone(names)
+	slices.Sort(out)
+	return orEmpty(slices.Compact(out))
+}
