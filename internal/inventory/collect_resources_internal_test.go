@@ -319,7 +319,7 @@ func TestTrails(t *testing.T) {
 						Source: Source{API: "cloudtrail:GetEventSelectors"}}},
 				{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 					LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
-					Logging: Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
+					Logging:     Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
 					Selectors: Fact[ManagementEvents]{Value: ManagementEvents{Included: true, ReadWriteType: "All"},
 						Source: Source{API: "cloudtrail:GetEventSelectors"}}},
 			}},
@@ -345,7 +345,7 @@ func TestTrails(t *testing.T) {
 				Value: []Trail{
 					{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 						LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
-						Logging: Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
+						Logging:     Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
 						Selectors: Fact[ManagementEvents]{Value: ManagementEvents{Included: true, ReadWriteType: "All"},
 							Source: Source{API: "cloudtrail:GetEventSelectors"}}},
 				}},
