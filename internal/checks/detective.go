@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/pattern/eventpattern"
@@ -257,11 +258,10 @@ func rootAlerting(in Input) alerting {
 	a := in.Account
 	al.ruleControls(a)
 	al.filterControls(in)
-	order := rootevents.Events()
-	for _, ev := range order {
+	for _, name := range rootEventNames() {
 		for _, c := range al.controls {
-			if c.wired() && slices.Contains(c.caught, ev.Name) && !slices.Contains(al.caught, ev.Name) {
-				al.caught = append(al.caught, ev.Name)
+			if c.wired() && slices.Contains(c.caught, name) && !slices.Contains(al.caught, name) {
+				al.caught = append(al.caught, name)
 			}
 		}
 	}
@@ -288,14 +288,13 @@ func (al *alerting) ruleControls(a *inventory.Account) {
 			evidence: map[string]any{"kind": "eventbridge-rule", "account_id": a.ID, "name": r.Name,
 				"region": r.Region, "state": r.State, "targets": r.Targets},
 		}
-		p, err := eventpattern.Parse([]byte(r.EventPattern))
+		cov, err := patternCoverage(kindEventPattern, r.EventPattern)
 		if err != nil {
 			if !mentionsRoot(r.EventPattern) {
 				continue
 			}
 			c.problems = append(c.problems, "its event pattern could not be evaluated: "+err.Error())
 		} else {
-			cov := rootevents.Evaluate(rootevents.ByEnvelope(p.Match))
 			if len(cov.Caught) == 0 {
 				continue
 			}
@@ -393,14 +392,13 @@ func (al *alerting) logGroupControls(g logGroupRef) {
 			c.desc += fmt.Sprintf(" (organization trail %q in the management account %s)", g.trail.Name, h.ID)
 			c.evidence["organization_trail"] = true
 		}
-		p, err := logfilter.Parse(f.Pattern)
+		cov, err := patternCoverage(kindLogFilter, f.Pattern)
 		if err != nil {
 			if !mentionsRoot(f.Pattern) {
 				continue
 			}
 			c.problems = append(c.problems, "its filter pattern could not be evaluated: "+err.Error())
 		} else {
-			cov := rootevents.Evaluate(rootevents.ByRecord(p.Match))
 			if len(cov.Caught) == 0 {
 				continue
 			}
@@ -586,7 +584,9 @@ func collectedRegions(s *inventory.Snapshot) []string {
 }
 
 // rootEventNames are the should-alert representative events, in order.
-func rootEventNames() []string {
+func rootEventNames() []string { return slices.Clone(alertEventNames()) }
+
+var alertEventNames = sync.OnceValue(func() []string {
 	var out []string
 	for _, ev := range rootevents.Events() {
 		if ev.WantAlert {
@@ -594,4 +594,66 @@ func rootEventNames() []string {
 		}
 	}
 	return out
+})
+
+// Pattern languages whose coverage patternCoverage computes.
+const (
+	kindEventPattern = "event-pattern"
+	kindLogFilter    = "log-filter"
+)
+
+// maxCoverageMemo bounds the coverage memo; a long-running server sees
+// few distinct patterns, and clearing the memo when it is full is cheap.
+const maxCoverageMemo = 4096
+
+type coverageKey struct{ kind, pattern string }
+
+type coverageVal struct {
+	cov rootevents.Coverage
+	err error
+}
+
+// coverageMemo keeps the coverage of each distinct pattern: an
+// organization's member accounts share their rules and the organization
+// trail's metric filter, and evaluating a pattern against every
+// representative event is the costly part of the alerting checks.
+var coverageMemo struct {
+	mu sync.Mutex
+	m  map[coverageKey]coverageVal
+}
+
+// patternCoverage parses a pattern (an EventBridge event pattern or a
+// CloudWatch Logs filter pattern) and evaluates it against the
+// representative root events.
+func patternCoverage(kind, pattern string) (rootevents.Coverage, error) {
+	k := coverageKey{kind, pattern}
+	coverageMemo.mu.Lock()
+	v, ok := coverageMemo.m[k]
+	coverageMemo.mu.Unlock()
+	if ok {
+		return v.cov, v.err
+	}
+	switch kind {
+	case kindEventPattern:
+		p, err := eventpattern.Parse([]byte(pattern))
+		if err != nil {
+			v.err = err
+		} else {
+			v.cov = rootevents.Evaluate(rootevents.ByEnvelope(p.Match))
+		}
+	default:
+		f, err := logfilter.Parse(pattern)
+		if err != nil {
+			v.err = err
+		} else {
+			v.cov = rootevents.Evaluate(rootevents.ByRecord(f.Match))
+		}
+	}
+	coverageMemo.mu.Lock()
+	if coverageMemo.m == nil || len(coverageMemo.m) >= maxCoverageMemo {
+		coverageMemo.m = map[coverageKey]coverageVal{}
+	}
+	coverageMemo.m[k] = v
+	coverageMemo.mu.Unlock()
+	return v.cov, v.err
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -150,32 +151,25 @@ func runRootEmailCircularDependency(in Input) Result {
 		deps = append(deps, map[string]any{"account_id": a.ID, "kind": d.kind, "name": d.name, "source_api": d.source})
 	}
 	// Another account hosting the domain whose own root email is on it.
+	idx := mailIndexMemo.get(in.run, func() *mailIndex { return newMailIndex(in.Snapshot) })
+	for _, h := range idx.lookup(email, domain) {
+		o := h.acct
+		if o.ID == a.ID || !inDomain(h.ownerDomain, h.dep.domain) {
+			continue
+		}
+		name := o.ID
+		if o.Name != "" {
+			name += " (" + o.Name + ")"
+		}
+		lines = append(lines, fmt.Sprintf("%s in account %s, whose own root email %s is on that domain", h.dep, name, o.RootEmail.Value))
+		deps = append(deps, map[string]any{"account_id": o.ID, "kind": h.dep.kind, "name": h.dep.name, "source_api": h.dep.source,
+			"account_root_email": o.RootEmail.Value})
+		sources = append(sources, h.dep.source)
+	}
 	var othersUnread []string
-	for i := range in.Snapshot.Accounts {
-		o := &in.Snapshot.Accounts[i]
-		if o.ID == a.ID || !o.RootEmail.Known() {
-			continue
-		}
-		_, odomain, ok := splitEmail(o.RootEmail.Value)
-		if !ok {
-			continue
-		}
-		odeps, ounread, _, _ := mailDependencies(o, email, domain)
-		if len(ounread) > 0 && len(othersUnread) < maxListed {
-			othersUnread = append(othersUnread, o.ID)
-		}
-		for _, d := range odeps {
-			if !inDomain(odomain, d.domain) {
-				continue
-			}
-			name := o.ID
-			if o.Name != "" {
-				name += " (" + o.Name + ")"
-			}
-			lines = append(lines, fmt.Sprintf("%s in account %s, whose own root email %s is on that domain", d, name, o.RootEmail.Value))
-			deps = append(deps, map[string]any{"account_id": o.ID, "kind": d.kind, "name": d.name, "source_api": d.source,
-				"account_root_email": o.RootEmail.Value})
-			sources = append(sources, d.source)
+	for _, id := range idx.unread {
+		if id != a.ID && len(othersUnread) < maxListed {
+			othersUnread = append(othersUnread, id)
 		}
 	}
 	if len(othersUnread) > 0 {
@@ -194,4 +188,88 @@ func runRootEmailCircularDependency(in Input) Result {
 	ev["source_api"] = sourceList(sources...)
 	return Result{Status: Pass, Detail: fmt.Sprintf("no hosted zone, registered domain, SES recipient or WorkMail domain in "+
 		"this account covers %s, and no other account hosting it has its own root email there", domain), Evidence: ev}
+}
+
+// hosting is one mail dependency another account offers: a domain it
+// hosts (or an address its SES rules receive), with its own root email's
+// domain.
+type hosting struct {
+	acct        *inventory.Account
+	ownerDomain string
+	dep         mailDependency
+}
+
+// mailIndex maps hosted domains and SES recipient addresses to the
+// accounts hosting them, so each account's lookup walks only its own
+// domain's parents instead of every other account.
+type mailIndex struct {
+	byDomain map[string][]hosting
+	byAddr   map[string][]hosting
+	unread   []string // accounts with a mail fact that could not be read
+}
+
+var mailIndexMemo runMemo[*mailIndex]
+
+func newMailIndex(s *inventory.Snapshot) *mailIndex {
+	idx := &mailIndex{byDomain: map[string][]hosting{}, byAddr: map[string][]hosting{}}
+	for i := range s.Accounts {
+		o := &s.Accounts[i]
+		m := &o.Mail
+		if !m.HostedZones.Known() || !m.Domains.Known() || !m.SESRecipients.Known() || !m.WorkMailDomains.Known() {
+			idx.unread = append(idx.unread, o.ID)
+		}
+		if !o.RootEmail.Known() {
+			continue
+		}
+		_, od, ok := splitEmail(o.RootEmail.Value)
+		if !ok {
+			continue
+		}
+		add := func(host string, d mailDependency) {
+			host = strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), "."), ".")
+			if host == "" {
+				return
+			}
+			d.domain = host
+			idx.byDomain[host] = append(idx.byDomain[host], hosting{o, od, d})
+		}
+		for _, z := range m.HostedZones.Value {
+			if !z.Private {
+				add(z.Name, mailDependency{kind: "Route 53 hosted zone", name: strings.TrimSuffix(z.Name, ".") + " (" + z.ID + ")",
+					source: m.HostedZones.Source.API})
+			}
+		}
+		for _, d := range m.Domains.Value {
+			add(d, mailDependency{kind: "registered domain", name: d, source: m.Domains.Source.API})
+		}
+		for _, r := range m.SESRecipients.Value {
+			rl := strings.ToLower(strings.TrimSpace(r))
+			dep := mailDependency{kind: "SES receipt rule recipient", name: r, source: m.SESRecipients.Source.API}
+			if _, rd, isAddr := splitEmail(rl); isAddr {
+				dep.domain = rd
+				idx.byAddr[rl] = append(idx.byAddr[rl], hosting{o, od, dep})
+				continue
+			}
+			add(rl, dep)
+		}
+		for _, d := range m.WorkMailDomains.Value {
+			add(d, mailDependency{kind: "WorkMail mail domain", name: d, source: m.WorkMailDomains.Source.API})
+		}
+	}
+	return idx
+}
+
+// lookup returns what hosts the address: SES rules receiving it, and
+// every hosted domain that is the address's domain or a parent of it.
+func (idx *mailIndex) lookup(email, domain string) []hosting {
+	out := slices.Clone(idx.byAddr[strings.ToLower(email)])
+	for d := domain; d != ""; {
+		out = append(out, idx.byDomain[d]...)
+		_, rest, ok := strings.Cut(d, ".")
+		if !ok {
+			break
+		}
+		d = rest
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/policy"
@@ -34,23 +35,34 @@ type orgSCP struct {
 	disabled []string
 }
 
-// scpMemo keeps the layout of the last organization seen. Checks run over
-// one snapshot at a time, and the snapshot is read-only, so one entry keyed
-// by the Organization pointer shares the parsed policies between every
-// account and every SCP check of a run without holding old snapshots.
-var scpMemo struct {
+// runMemo keeps one value computed per Assess run (keyed weakly by the
+// run, so a finished run is not kept alive and a new run never sees an old
+// value). Checks called outside Assess (no run) compute afresh.
+type runMemo[T any] struct {
 	mu  sync.Mutex
-	org *inventory.Organization
-	v   *orgSCP
+	key weak.Pointer[runCache]
+	v   T
 }
 
-func layoutOf(org *inventory.Organization) *orgSCP {
-	scpMemo.mu.Lock()
-	defer scpMemo.mu.Unlock()
-	if scpMemo.org != org {
-		scpMemo.org, scpMemo.v = org, newOrgSCP(org)
+func (m *runMemo[T]) get(run *runCache, build func() T) T {
+	if run == nil {
+		return build()
 	}
-	return scpMemo.v
+	k := weak.Make(run)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.key != k {
+		m.v, m.key = build(), k
+	}
+	return m.v
+}
+
+// scpMemo shares the organization's parsed SCP layout between every
+// account and every SCP check of a run.
+var scpMemo runMemo[*orgSCP]
+
+func layoutOf(in Input) *orgSCP {
+	return scpMemo.get(in.run, func() *orgSCP { return newOrgSCP(in.Snapshot.Organization) })
 }
 
 // policyName is how a policy is named in reasons: "DenyRootUser (p-abcd1234)".
@@ -133,6 +145,7 @@ func (o *orgSCP) levelName(id string, a *inventory.Account) string {
 
 // scpView is an account's effective SCPs, or why they are not known.
 type scpView struct {
+	o      *orgSCP
 	levels []policy.Level
 	// disabled: SCPs are not enabled on the organization root, so none
 	// restricts any account.
@@ -164,10 +177,10 @@ func scpLevels(in Input) (scpView, Result, bool) {
 	if !org.Units.Known() {
 		return scpView{}, unknownFrom("organization structure: "+org.Units.Reason(), failedOf(org.Units), nil), false
 	}
-	o := layoutOf(org)
+	o := layoutOf(in)
 	src := sourceList(org.Units.Source.API, org.Policies.Source.API)
 	if len(o.disabled) > 0 {
-		return scpView{disabled: true, root: strings.Join(o.disabled, ", "), source: org.Units.Source.API}, Result{}, true
+		return scpView{o: o, disabled: true, root: strings.Join(o.disabled, ", "), source: org.Units.Source.API}, Result{}, true
 	}
 	if !org.Policies.Known() {
 		return scpView{}, unknownFrom("service control policies: "+org.Policies.Reason(), failedOf(org.Policies), nil), false
@@ -201,7 +214,7 @@ func scpLevels(in Input) (scpView, Result, bool) {
 		id = u.ParentID
 	}
 	slices.Reverse(path)
-	v := scpView{source: src}
+	v := scpView{o: o, source: src}
 	for _, id := range path {
 		v.levels = append(v.levels, policy.Level{Name: o.levelName(id, nil), Policies: o.byTarget[id]})
 	}

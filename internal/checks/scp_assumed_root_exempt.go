@@ -76,7 +76,7 @@ func runSCPAssumedRootExempt(in Input) Result {
 			Evidence: map[string]any{"source_api": v.source, "scp_enabled": false}}
 	}
 	a := in.Account
-	o := layoutOf(in.Snapshot.Organization)
+	o := v.o
 	// The statements that deny the root user itself, over both action sets.
 	probe := append(policy.RootProbeActions(), policy.RootTaskActions()...)
 	cov := policy.RootDenyCoverage(v.levels, a.ID, probe)

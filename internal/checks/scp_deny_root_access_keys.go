@@ -55,7 +55,7 @@ func runSCPDenyRootAccessKeys(in Input) Result {
 	if v.disabled {
 		return disabledResult(v, "denies the root user iam:CreateAccessKey")
 	}
-	o := layoutOf(in.Snapshot.Organization)
+	o := v.o
 	cov := policy.RootDenyCoverage(v.levels, in.Account.ID, []string{actionCreateAccessKey})
 	ar := cov.Actions[0]
 	ev := map[string]any{

@@ -66,7 +66,7 @@ func runSCPDenyRootActions(in Input) Result {
 		return disabledResult(v, "denies the root user")
 	}
 	a := in.Account
-	o := layoutOf(in.Snapshot.Organization)
+	o := v.o
 	cov := policy.RootDenyCoverage(v.levels, a.ID, nil)
 	ev := map[string]any{
 		"source_api":     v.source,

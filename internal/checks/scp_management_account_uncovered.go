@@ -12,7 +12,7 @@ import (
 // controls stand in for them.
 var SCPManagementAccountUncovered = &Check{
 	ID:       "scp-management-account-uncovered",
-	Title:    "The management account's root user, which no SCP restricts, has its own controls",
+	Title:    "The management account, which SCPs never restrict, guards its root user itself",
 	Severity: High,
 	Doc: `Checks the management account, which service control policies never restrict:
 no root-deny SCP, however it is attached, limits its root user. That is a fact
