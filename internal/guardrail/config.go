@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
 
@@ -184,8 +185,10 @@ func LoadConfig(path string) (Config, error) {
 // messages (a file path).
 func ParseConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
-	if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict()); err != nil {
-		return Config{}, fmt.Errorf("config %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+	if !empty(data) {
+		if err := decode(data, &cfg); err != nil {
+			return Config{}, fmt.Errorf("config %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		var ve *ValidationError
@@ -290,19 +293,21 @@ func (c *Config) Validate() error {
 			"an IAM role ARN pattern (arn:aws:iam::ACCOUNT|*:role/NAME, wildcards allowed in the name)")
 	}
 	names := map[string]string{}
-	for path, o := range map[string]SCPOptions{
-		"scps.deny_root_actions.name":        c.SCPs.DenyRootActions,
-		"scps.deny_root_access_keys.name":    c.SCPs.DenyRootAccessKeys,
-		"scps.protect_account_contacts.name": c.SCPs.ProtectContacts.SCPOptions,
+	for _, n := range []struct {
+		path string
+		o    SCPOptions
+	}{
+		{"scps.deny_root_actions", c.SCPs.DenyRootActions},
+		{"scps.deny_root_access_keys", c.SCPs.DenyRootAccessKeys},
+		{"scps.protect_account_contacts", c.SCPs.ProtectContacts.SCPOptions},
 	} {
-		if !o.Enabled {
+		if !n.o.Enabled {
 			continue
 		}
-		if other, dup := names[o.Name]; dup {
-			p1, p2 := min(path, other), max(path, other)
-			bad(p2, "%q is also the name of %s: each policy needs its own name", o.Name, strings.TrimSuffix(p1, ".name"))
+		if other, dup := names[n.o.Name]; dup {
+			bad(n.path+".name", "%q is also the name of %s: each policy needs its own name", n.o.Name, other)
 		}
-		names[o.Name] = path
+		names[n.o.Name] = n.path
 	}
 
 	if c.CentralizedRoot.Enabled {
@@ -378,6 +383,37 @@ func (c *Config) Validate() error {
 	}
 	slices.SortStableFunc(ps, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 	return &ValidationError{Problems: ps}
+}
+
+// decode is the strict YAML decode. The decoder panics on some malformed
+// input (a tag with no value where a list is expected, in go-yaml v1.19.2);
+// that becomes an error, since a config file must never crash the CLI.
+func decode(data []byte, cfg *Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot decode the YAML (%v)", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(data, cfg, yaml.Strict())
+}
+
+// empty reports whether data holds no YAML value at all (nothing, comments,
+// or null), which the decoder would turn into a zero Config instead of the
+// defaults.
+func empty(data []byte) bool {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return false // let the decoder report it
+	}
+	for _, d := range f.Docs {
+		if d.Body == nil {
+			continue
+		}
+		if _, null := d.Body.(*ast.NullNode); !null {
+			return false
+		}
+	}
+	return true
 }
 
 // lineOf returns the line of the YAML node at path (a Problem path), or 0
