@@ -1,0 +1,396 @@
+package inventory_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+// guardrailScenario is an organization served from eu-west-1, so that a
+// default collection reads two Regions (us-east-1 and eu-west-1). Its
+// members are read through AuditRole; 333333333333 refuses it.
+const guardrailScenario = `
+name: guardrails
+region: eu-west-1
+caller:
+  arn: arn:aws:sts::111111111111:assumed-role/Admin/alice
+organization:
+  id: o-guard00001
+  management_account: "111111111111"
+  access_role: AuditRole
+  features: [RootCredentialsManagement, RootSessions]
+  trusted_services: [iam.amazonaws.com, account.amazonaws.com]
+  ous:
+    - name: Workloads
+  policies:
+    - id: p-denyrootkey
+      name: DenyRootAccessKeys
+      description: No root access keys
+      content:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Action: iam:CreateAccessKey
+            Resource: "*"
+            Condition: {StringLike: {"aws:PrincipalArn": "arn:aws:iam::*:root"}}
+      targets: [Workloads, "333333333333"]
+    - id: p-unattached
+      name: Unattached
+      content: {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+accounts:
+  - id: "111111111111"
+    name: management
+    email: aws-root@acme.example
+    trails:
+      - {name: org-trail, home_region: us-east-1, multi_region: true, organization: true, s3_bucket: org-trail-bucket, log_group: org-trail-logs}
+    metric_filters:
+      - {name: root-usage, region: us-east-1, log_group: org-trail-logs, pattern: '{ $.userIdentity.type = "Root" }', metric_name: RootUsage, namespace: CIS}
+    alarms:
+      - {name: root-usage, region: us-east-1, namespace: CIS, metric_name: RootUsage, actions: [root-alerts]}
+    topics:
+      - name: root-alerts
+        region: us-east-1
+        subscriptions:
+          - {protocol: email, endpoint: secops@acme.example}
+          - {protocol: email, endpoint: oncall@acme.example, pending: true}
+    event_rules:
+      - name: root-activity
+        region: us-east-1
+        pattern: {"detail": {"userIdentity": {"type": ["Root"]}}}
+        targets: [root-alerts]
+      - name: root-activity-eu
+        pattern: {"detail": {"userIdentity": {"type": ["Root"]}}}
+        state: DISABLED
+    guardduty: {us-east-1: ENABLED, eu-west-1: DISABLED}
+    hosted_zones:
+      - {name: acme.example}
+      - {name: internal.acme.example., private: true}
+    registered_domains: [acme.example]
+    ses_recipients: [acme.example, root@acme.example]
+    workmail_domains: [acme.example]
+  - id: "222222222222"
+    name: prod
+    email: aws-prod@acme.example
+    ou: Workloads
+    trails:
+      - {name: local, home_region: eu-west-1, management_events: ReadOnly, advanced_selectors: true}
+    guardduty: {eu-west-1: ENABLED}
+  - id: "333333333333"
+    name: locked
+    email: aws-locked@acme.example
+    ou: Workloads
+    access_role_denied: true
+`
+
+func guardrails(t *testing.T) *sim.Scenario {
+	t.Helper()
+	scn, err := sim.ParseScenario("guardrails.yaml", []byte(guardrailScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scn
+}
+
+// detectiveFacts are the facts read with an account's own credentials.
+func detectiveFacts(a *inventory.Account) []fact {
+	d, m := a.Detective, a.Mail
+	return []fact{
+		{"trails", d.Trails.Source},
+		{"metric_filters", d.MetricFilters.Source},
+		{"alarms", d.Alarms.Source},
+		{"topics", d.Topics.Source},
+		{"event_rules", d.EventRules.Source},
+		{"guardduty", d.GuardDuty.Source},
+		{"hosted_zones", m.HostedZones.Source},
+		{"registered_domains", m.Domains.Source},
+		{"ses_recipients", m.SESRecipients.Source},
+		{"workmail_domains", m.WorkMailDomains.Source},
+	}
+}
+
+func TestCollectGuardrails(t *testing.T) {
+	t.Parallel()
+	snap, srv := collect(t, guardrails(t), inventory.CollectOptions{Org: true, Role: "AuditRole"})
+	acct := func(id string) *inventory.Account {
+		a := snap.Account(id)
+		if a == nil {
+			t.Fatalf("account %s missing", id)
+		}
+		return a
+	}
+
+	t.Run("service control policies", func(t *testing.T) {
+		org := snap.Organization
+		if !org.Policies.Known() {
+			t.Fatalf("policies: %s", org.Policies.Reason())
+		}
+		byID := map[string]inventory.OrgPolicy{}
+		for _, p := range org.Policies.Value {
+			byID[p.ID] = p
+		}
+		deny, ok := byID["p-denyrootkey"]
+		if !ok {
+			t.Fatalf("policies %v lack p-denyrootkey", org.Policies.Value)
+		}
+		var workloads string
+		for _, u := range org.Units.Value {
+			if u.Name == "Workloads" {
+				workloads = u.ID
+			}
+		}
+		if diff := cmp.Diff([]string{"333333333333", workloads}, deny.Targets); diff != "" {
+			t.Errorf("p-denyrootkey targets (-want +got):\n%s", diff)
+		}
+		if deny.Name != "DenyRootAccessKeys" || deny.Description != "No root access keys" || deny.AWSManaged {
+			t.Errorf("p-denyrootkey summary %+v", deny)
+		}
+		if !strings.Contains(deny.Content, `"Action":"iam:CreateAccessKey"`) || !strings.Contains(deny.Content, `arn:aws:iam::*:root`) {
+			t.Errorf("p-denyrootkey content %s", deny.Content)
+		}
+		if p := byID["p-unattached"]; p.Targets == nil || len(p.Targets) != 0 {
+			t.Errorf("p-unattached targets %#v, want an empty list", p.Targets)
+		}
+		if full := byID["p-FullAWSAccess"]; !full.AWSManaged || !slices.Contains(full.Targets, "111111111111") {
+			t.Errorf("FullAWSAccess %+v, want AWS managed and attached everywhere", full)
+		}
+		root := org.Units.Value[0]
+		if diff := cmp.Diff([]string{"SERVICE_CONTROL_POLICY"}, root.PolicyTypes); diff != "" {
+			t.Errorf("root %s policy types (-want +got):\n%s", root.ID, diff)
+		}
+	})
+
+	t.Run("sessions", func(t *testing.T) {
+		if s := acct("111111111111").Session; s.Collected() {
+			t.Errorf("the caller's own account has a role session %+v", s)
+		}
+		s := acct("222222222222").Session
+		if !s.Known() || s.Value != "arn:aws:iam::222222222222:role/AuditRole" || s.Source.API != "sts:AssumeRole" {
+			t.Errorf("member session %+v", s)
+		}
+	})
+
+	t.Run("organization trail seen from a member", func(t *testing.T) {
+		m := acct("222222222222").Detective
+		if !m.Trails.Known() {
+			t.Fatalf("member trails: %s", m.Trails.Reason())
+		}
+		var names []string
+		var org *inventory.Trail
+		for i, tr := range m.Trails.Value {
+			names = append(names, tr.Name)
+			if tr.IsOrganizationTrail {
+				org = &m.Trails.Value[i]
+			}
+		}
+		slices.Sort(names)
+		if diff := cmp.Diff([]string{"local", "org-trail"}, names); diff != "" {
+			t.Fatalf("member trails, each once (-want +got):\n%s", diff)
+		}
+		if org == nil || org.HomeRegion != "us-east-1" || !org.IsMultiRegion || !strings.Contains(org.ARN, ":111111111111:trail/org-trail") {
+			t.Errorf("organization trail %+v", org)
+		}
+		if org != nil && !strings.HasSuffix(org.LogGroupARN, ":111111111111:log-group:org-trail-logs:*") {
+			t.Errorf("organization trail log group %q", org.LogGroupARN)
+		}
+		for _, tr := range m.Trails.Value {
+			if tr.Name != "local" {
+				continue
+			}
+			if !tr.Logging.Known() || !tr.Logging.Value {
+				t.Errorf("trail local logging %+v", tr.Logging)
+			}
+			if want := (inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}); !tr.Selectors.Known() || tr.Selectors.Value != want {
+				t.Errorf("trail local selectors %+v, want %+v", tr.Selectors, want)
+			}
+		}
+		// The organization trail's log group is in the management account;
+		// the member reads no filters of its own.
+		if !m.MetricFilters.Known() || len(m.MetricFilters.Value) != 0 {
+			t.Errorf("member metric filters %+v, want none read", m.MetricFilters)
+		}
+	})
+
+	t.Run("management detective controls", func(t *testing.T) {
+		d := acct("111111111111").Detective
+		for _, f := range detectiveFacts(acct("111111111111")) {
+			if f.source.API == "" || f.source.Error != nil {
+				t.Errorf("fact %s: source %+v", f.name, f.source)
+			}
+		}
+		if len(d.Trails.Value) != 1 || !d.Trails.Value[0].Logging.Value || d.Trails.Value[0].Selectors.Value.ReadWriteType != "All" {
+			t.Errorf("trails %+v", d.Trails.Value)
+		}
+		wantFilters := []inventory.MetricFilter{{Name: "root-usage", LogGroupName: "org-trail-logs",
+			Pattern: `{ $.userIdentity.type = "Root" }`, Metrics: []inventory.MetricTarget{{Namespace: "CIS", Name: "RootUsage"}}}}
+		if diff := cmp.Diff(wantFilters, d.MetricFilters.Value); diff != "" {
+			t.Errorf("metric filters (-want +got):\n%s", diff)
+		}
+		if len(d.Alarms.Value) != 1 || d.Alarms.Value[0].Region != "us-east-1" || !d.Alarms.Value[0].ActionsEnabled ||
+			len(d.Alarms.Value[0].AlarmActions) != 1 || !strings.HasSuffix(d.Alarms.Value[0].AlarmActions[0], ":root-alerts") {
+			t.Errorf("alarms %+v", d.Alarms.Value)
+		}
+		if len(d.Topics.Value) != 1 {
+			t.Fatalf("topics %+v, want root-alerts", d.Topics.Value)
+		}
+		subs := map[string]bool{}
+		for _, s := range d.Topics.Value[0].Subscriptions {
+			subs[s.Endpoint] = s.Confirmed
+			if s.Confirmed != (s.ARN != "") {
+				t.Errorf("subscription %+v: an ARN exactly when confirmed", s)
+			}
+		}
+		if diff := cmp.Diff(map[string]bool{"secops@acme.example": true, "oncall@acme.example": false}, subs); diff != "" {
+			t.Errorf("subscriptions confirmed (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("regional facts from two regions", func(t *testing.T) {
+		d := acct("111111111111").Detective
+		var rules []string
+		for _, r := range d.EventRules.Value {
+			rules = append(rules, r.Region+" "+r.Name+" "+r.State+" "+strings.Join(r.Targets, ","))
+			if r.EventPattern == "" {
+				t.Errorf("rule %s has no pattern", r.Name)
+			}
+		}
+		slices.Sort(rules)
+		want := []string{
+			"eu-west-1 root-activity-eu DISABLED ",
+			"us-east-1 root-activity ENABLED arn:aws:sns:us-east-1:111111111111:root-alerts",
+		}
+		if diff := cmp.Diff(want, rules); diff != "" {
+			t.Errorf("event rules (-want +got):\n%s", diff)
+		}
+		detectors := func(id string) []string {
+			var out []string
+			for _, dt := range acct(id).Detective.GuardDuty.Value {
+				if dt.ID == "" {
+					t.Errorf("account %s: detector without an ID in %s", id, dt.Region)
+				}
+				out = append(out, dt.Region+" "+dt.Status)
+			}
+			return out
+		}
+		if diff := cmp.Diff([]string{"us-east-1 ENABLED", "eu-west-1 DISABLED"}, detectors("111111111111")); diff != "" {
+			t.Errorf("management detectors (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"eu-west-1 ENABLED"}, detectors("222222222222")); diff != "" {
+			t.Errorf("member detectors (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("mail facts", func(t *testing.T) {
+		m := acct("111111111111").Mail
+		wantZones := []string{"acme.example. public", "internal.acme.example. private"}
+		var zones []string
+		for _, z := range m.HostedZones.Value {
+			vis := "public"
+			if z.Private {
+				vis = "private"
+			}
+			zones = append(zones, z.Name+" "+vis)
+			if z.ID == "" || strings.Contains(z.ID, "/") {
+				t.Errorf("zone %s ID %q, want a bare ID", z.Name, z.ID)
+			}
+		}
+		if diff := cmp.Diff(wantZones, zones); diff != "" {
+			t.Errorf("hosted zones (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"acme.example"}, m.Domains.Value); diff != "" {
+			t.Errorf("registered domains (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"acme.example", "root@acme.example"}, m.SESRecipients.Value); diff != "" {
+			t.Errorf("SES recipients (-want +got):\n%s", diff)
+		}
+		if !slices.Contains(m.WorkMailDomains.Value, "acme.example") {
+			t.Errorf("WorkMail domains %v lack acme.example", m.WorkMailDomains.Value)
+		}
+		member := acct("222222222222").Mail
+		if !member.HostedZones.Known() || len(member.HostedZones.Value) != 0 || !member.WorkMailDomains.Known() {
+			t.Errorf("member mail facts %+v, want known and empty", member)
+		}
+	})
+
+	t.Run("access role denied", func(t *testing.T) {
+		a := acct("333333333333")
+		if s := a.Session; s.Source.API != "sts:AssumeRole" || s.Source.Error == nil || s.Source.Error.Code != awsclient.CodeAccessDenied {
+			t.Errorf("session %+v, want an sts:AssumeRole AccessDenied", s)
+		}
+		for _, f := range detectiveFacts(a) {
+			if f.source.API != "sts:AssumeRole" || f.source.Error == nil || f.source.Error.Code != awsclient.CodeAccessDenied {
+				t.Errorf("fact %s source %+v, want the AssumeRole refusal", f.name, f.source)
+			}
+		}
+		// Root facts come through sts:AssumeRoot, which does not need the role.
+		for _, f := range rootFacts(a) {
+			if f.source.Error != nil {
+				t.Errorf("root fact %s: %v", f.name, f.source.Error)
+			}
+		}
+		if !a.Root.Summary.Known() || !a.Contacts.Primary.Known() {
+			t.Errorf("root summary %+v contacts %+v, want known", a.Root.Summary, a.Contacts.Primary)
+		}
+	})
+
+	t.Run("calls", func(t *testing.T) {
+		regions := map[string]bool{}
+		for _, c := range srv.Calls() {
+			if c.Write {
+				t.Errorf("write call %s:%s on %s", c.Service, c.Operation, c.Account)
+			}
+			if c.Account == "333333333333" && !slices.Contains([]string{"sts", "iam", "account", "organizations"}, c.Service) {
+				t.Errorf("call %s:%s made in 333333333333 without a session", c.Service, c.Operation)
+			}
+			if c.Service == "guardduty" && c.Operation == "ListDetectors" && c.Account == "222222222222" {
+				regions[c.Principal] = true
+			}
+		}
+		if len(regions) == 0 {
+			t.Error("guardduty:ListDetectors not called in 222222222222")
+		}
+		for p := range regions {
+			if !strings.Contains(p, ":assumed-role/AuditRole/") {
+				t.Errorf("member read as %s, want the AuditRole session", p)
+			}
+		}
+	})
+}
+
+// TestCollectGuardrailsWrongRole asks for a role the members do not have:
+// their own resources are unknown, each with the refusal, and the rest of
+// the run is whole.
+func TestCollectGuardrailsWrongRole(t *testing.T) {
+	t.Parallel()
+	snap, _ := collect(t, guardrails(t), inventory.CollectOptions{Org: true})
+	a := snap.Account("222222222222")
+	if want := "arn:aws:iam::222222222222:role/" + inventory.DefaultRole; a.Session.Value != want {
+		t.Errorf("session role %q, want %q", a.Session.Value, want)
+	}
+	for _, f := range detectiveFacts(a) {
+		if f.source.Error == nil || f.source.API != "sts:AssumeRole" {
+			t.Errorf("fact %s source %+v, want the AssumeRole error", f.name, f.source)
+		}
+	}
+	if !a.Root.Summary.Known() || !snap.Account("111111111111").Detective.Trails.Known() {
+		t.Error("facts that need no role were lost")
+	}
+}
+
+// TestCollectGuardrailsRegions reads one explicit Region besides us-east-1.
+func TestCollectGuardrailsRegions(t *testing.T) {
+	t.Parallel()
+	snap, _ := collect(t, guardrails(t), inventory.CollectOptions{Org: true, Role: "AuditRole", Regions: []string{"ap-southeast-2"}})
+	var got []string
+	for _, d := range snap.Account("111111111111").Detective.GuardDuty.Value {
+		got = append(got, d.Region+" "+d.Status)
+	}
+	if diff := cmp.Diff([]string{"us-east-1 ENABLED"}, got); diff != "" {
+		t.Errorf("detectors (-want +got):\n%s", diff)
+	}
+}
