@@ -74,6 +74,25 @@ func orgHolder(in Input) *inventory.Account {
 	return m
 }
 
+// sessionRefused says why none of the account's own resources could be
+// read: the role session into it was refused.
+func sessionRefused(a *inventory.Account) (string, bool) {
+	if s := a.Session; s.Collected() && !s.Known() {
+		return "no role session in " + a.ID + ": " + s.Reason(), true
+	}
+	return "", false
+}
+
+// unreadWhy explains why fact f of account a is not known: the refused
+// role session when that is the cause (one reason for every fact), else
+// what and the fact's own failure.
+func unreadWhy[T any](a *inventory.Account, what string, f inventory.Fact[T]) string {
+	if r, ok := sessionRefused(a); ok && !f.Known() {
+		return r
+	}
+	return what + ": " + f.Reason()
+}
+
 // trailJudgement is what one trail lacks, or which of its facts are unread.
 type trailJudgement struct {
 	trail   inventory.Trail
@@ -165,12 +184,12 @@ func trailCandidates(in Input) (js []trailJudgement, unread []string, failed, so
 			js = append(js, j)
 		}
 	} else {
-		unread = append(unread, "trails of "+a.ID+": "+f.Reason())
+		unread = append(unread, unreadWhy(a, "trails of "+a.ID, f))
 		failed = append(failed, failedOf(f)...)
 	}
 	if mgmt != nil {
 		if mgmtTrails == nil {
-			unread = append(unread, "organization trails of the management account "+mgmt.ID+": "+mgmt.Detective.Trails.Reason())
+			unread = append(unread, unreadWhy(mgmt, "organization trails of the management account "+mgmt.ID, mgmt.Detective.Trails))
 		}
 		for _, t := range mgmt.Detective.Trails.Value {
 			if t.IsOrganizationTrail && !seen[t.ARN] {
@@ -273,7 +292,7 @@ func rootAlerting(in Input) alerting {
 func (al *alerting) ruleControls(a *inventory.Account) {
 	f := a.Detective.EventRules
 	if !f.Known() {
-		al.unread = append(al.unread, "EventBridge rules: "+f.Reason())
+		al.unread = append(al.unread, unreadWhy(a, "EventBridge rules", f))
 		al.failed = append(al.failed, failedOf(f)...)
 		return
 	}
@@ -354,7 +373,7 @@ func (al *alerting) filterControls(in Input) {
 			add(a, t, false)
 		}
 	} else {
-		al.unread = append(al.unread, "trails: "+f.Reason())
+		al.unread = append(al.unread, unreadWhy(a, "trails", f))
 		al.failed = append(al.failed, failedOf(f)...)
 	}
 	if mgmt != nil && mgmt.Detective.Trails.Known() {
@@ -373,7 +392,7 @@ func (al *alerting) logGroupControls(g logGroupRef) {
 	h := g.holder
 	mf := h.Detective.MetricFilters
 	if !mf.Known() {
-		al.unread = append(al.unread, fmt.Sprintf("metric filters of log group %s in %s: %s", g.name, h.ID, mf.Reason()))
+		al.unread = append(al.unread, unreadWhy(h, fmt.Sprintf("metric filters of log group %s in %s", g.name, h.ID), mf))
 		al.failed = append(al.failed, failedOf(mf)...)
 		return
 	}
@@ -421,7 +440,7 @@ func (al *alerting) logGroupControls(g logGroupRef) {
 func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, region string) {
 	af := h.Detective.Alarms
 	if !af.Known() {
-		c.unread = append(c.unread, "alarms: "+af.Reason())
+		c.unread = append(c.unread, unreadWhy(h, "alarms", af))
 		c.failed = append(c.failed, failedOf(af)...)
 		return
 	}
@@ -492,7 +511,7 @@ func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, 
 func topicReaches(h *inventory.Account, arn string) (ok bool, why, unknownWhy string) {
 	tf := h.Detective.Topics
 	if !tf.Known() {
-		return false, "", "SNS topics: " + tf.Reason()
+		return false, "", unreadWhy(h, "SNS topics", tf)
 	}
 	for _, t := range tf.Value {
 		if t.ARN != arn {

@@ -44,7 +44,7 @@ A disabled detector: aws guardduty update-detector --detector-id D --enable.`,
 func runGuardDutyEnabled(in Input) Result {
 	f := in.Account.Detective.GuardDuty
 	if !f.Known() {
-		return unknownFrom("GuardDuty detectors: "+f.Reason(), failedOf(f), nil)
+		return unknownFrom(unreadWhy(in.Account, "GuardDuty detectors", f), failedOf(f), nil)
 	}
 	regions := collectedRegions(in.Snapshot)
 	per := map[string]any{}

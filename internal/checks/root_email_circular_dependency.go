@@ -85,7 +85,7 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 			}
 		}
 	} else {
-		unread = append(unread, "hosted zones: "+f.Reason())
+		unread = append(unread, unreadWhy(h, "hosted zones", f))
 		failed = append(failed, failedOf(f)...)
 	}
 	if f := mf.Domains; f.Known() {
@@ -96,7 +96,7 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 			}
 		}
 	} else {
-		unread = append(unread, "registered domains: "+f.Reason())
+		unread = append(unread, unreadWhy(h, "registered domains", f))
 		failed = append(failed, failedOf(f)...)
 	}
 	if f := mf.SESRecipients; f.Known() {
@@ -114,7 +114,7 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 			}
 		}
 	} else {
-		unread = append(unread, "SES receipt rules: "+f.Reason())
+		unread = append(unread, unreadWhy(h, "SES receipt rules", f))
 		failed = append(failed, failedOf(f)...)
 	}
 	if f := mf.WorkMailDomains; f.Known() {
@@ -125,10 +125,10 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 			}
 		}
 	} else {
-		unread = append(unread, "WorkMail domains: "+f.Reason())
+		unread = append(unread, unreadWhy(h, "WorkMail domains", f))
 		failed = append(failed, failedOf(f)...)
 	}
-	return deps, unread, failed, sources
+	return deps, dedupe(unread), dedupe(failed), sources
 }
 
 func runRootEmailCircularDependency(in Input) Result {

@@ -359,6 +359,14 @@ func bullets(lines []string) string {
 	return "\n  - " + strings.Join(lines, "\n  - ")
 }
 
+// listOrOne appends one item after a colon, or several as bullets.
+func listOrOne(items []string) string {
+	if len(items) == 1 {
+		return ": " + items[0]
+	}
+	return ":" + bullets(items)
+}
+
 // disabledResult is the FAIL for an organization without SCPs enabled.
 func disabledResult(v scpView, what string) Result {
 	return Result{Status: Fail,

@@ -80,20 +80,29 @@ func runSCPAssumedRootExempt(in Input) Result {
 	// The statements that deny the root user itself, over both action sets.
 	probe := append(policy.RootProbeActions(), policy.RootTaskActions()...)
 	cov := policy.RootDenyCoverage(v.levels, a.ID, probe)
-	var rootDeny []stmtAt
+	// A statement that denies an IAM role the same action is a general
+	// guardrail (deny leaving the organization), not a root deny.
+	var rootDeny, general []stmtAt
 	for _, ar := range cov.Actions {
 		if ar.Decision != policy.ExplicitDeny {
 			continue
 		}
+		other := policy.EvaluateSCPs(v.levels, roleRequest(a.ID, ar.Action))
+		for _, rs := range other.Reasons {
+			if other.Decision == policy.ExplicitDeny {
+				general = append(general, stmtAt{rs.Level, rs.Statement})
+			}
+		}
 		for _, rs := range ar.Reasons {
-			if s := (stmtAt{rs.Level, rs.Statement}); !slices.Contains(rootDeny, s) {
+			if s := (stmtAt{rs.Level, rs.Statement}); !slices.Contains(rootDeny, s) && !slices.Contains(general, s) {
 				rootDeny = append(rootDeny, s)
 			}
 		}
 	}
+	rootDeny = slices.DeleteFunc(rootDeny, func(s stmtAt) bool { return slices.Contains(general, s) })
 	ev := map[string]any{"source_api": v.source, "scp_levels": levelsEvidence(v.levels)}
 	if len(rootDeny) == 0 {
-		return Result{Status: NotApplicable, Detail: "no SCP statement denies the root user of this account, so there " +
+		return Result{Status: NotApplicable, Detail: "no SCP statement denies the root user of this account specifically, so there " +
 			"is no root-deny SCP to exempt (scp-deny-root-actions fails that)", Evidence: ev}
 	}
 	ev["root_deny_statements"] = stmtEvidence(o, rootDeny)
@@ -146,18 +155,19 @@ func runSCPAssumedRootExempt(in Input) Result {
 		ev["blocked_actions"] = ta.Blocked
 		if len(fixes) > 0 {
 			ev["fix"] = fixes
+			note += "\nTo fix: " + strings.Join(fixes, "; ")
 		}
 		return Result{Status: Fail, Detail: "a root-deny SCP also denies centralized root sessions (aws:AssumedRoot " +
 			"\"true\"), which silently breaks the root tasks run from the management account with sts:AssumeRoot:" +
-			bullets(lines) + note + "\nTo fix: " + strings.Join(fixes, "; "), Evidence: ev}
+			bullets(lines) + note, Evidence: ev}
 	}
 	names := make([]string, 0, len(rootDeny))
 	for _, s := range rootDeny {
 		names = append(names, s.String())
 	}
 	return Result{Status: Pass, Detail: fmt.Sprintf("root-deny SCPs exempt centralized root sessions: none of the %d "+
-		"root-task actions is denied with aws:AssumedRoot \"true\" by %s%s", len(ta.Actions),
-		strings.Join(names, "; "), note), Evidence: ev}
+		"root-task actions is denied with aws:AssumedRoot \"true\" by the root-deny %s%s", len(ta.Actions),
+		plural(len(names), "statement", "statements"), listOrOne(names)+note), Evidence: ev}
 }
 
 func stmtEvidence(o *orgSCP, ss []stmtAt) []map[string]any {
@@ -166,6 +176,18 @@ func stmtEvidence(o *orgSCP, ss []stmtAt) []map[string]any {
 		out = append(out, o.statementEvidence(s.level, s.ref))
 	}
 	return out
+}
+
+// roleRequest is policy.RootRequest made by an IAM role of the account
+// instead of its root user.
+func roleRequest(accountID, action string) policy.Request {
+	r := policy.RootRequest(accountID, action)
+	arn := "arn:aws:iam::" + accountID + ":role/rootguard-probe"
+	r.PrincipalARN = arn
+	r.Context["aws:PrincipalArn"] = []string{arn}
+	r.Context["aws:PrincipalType"] = []string{"AssumedRole"}
+	r.Context["aws:userid"] = []string{"AROAEXAMPLEPROBE:rootguard"}
+	return r
 }
 
 // plural picks the singular or plural phrase for n.

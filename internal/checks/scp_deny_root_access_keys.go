@@ -70,13 +70,10 @@ func runSCPDenyRootAccessKeys(in Input) Result {
 		return Result{Status: Fail, Detail: "the root user may still create access keys: " + strings.TrimPrefix(lines[0], actionCreateAccessKey+": "), Evidence: ev}
 	}
 	ev["denied_by"] = o.reasonEvidence(ar.Reasons)
-	detail := "the root user is denied " + actionCreateAccessKey
-	for i, r := range ar.Reasons {
-		sep := ": "
-		if i > 0 {
-			sep = "; "
-		}
-		detail += sep + r.String()
+	lines := make([]string, 0, len(ar.Reasons))
+	for _, r := range ar.Reasons {
+		lines = append(lines, r.String())
 	}
+	detail := "the root user is denied " + actionCreateAccessKey + listOrOne(lines)
 	return Result{Status: Pass, Detail: detail, Evidence: ev}
 }

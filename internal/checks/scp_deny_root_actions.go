@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/rootguard/rootguard/internal/policy"
 )
@@ -89,6 +88,6 @@ func runSCPDenyRootActions(in Input) Result {
 	for _, r := range d {
 		lines = append(lines, r.String())
 	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("the root user is denied all %d probed actions: %s",
-		len(cov.Actions), strings.Join(lines, "; ")), Evidence: ev}
+	return Result{Status: Pass, Detail: fmt.Sprintf("the root user is denied all %d probed actions%s",
+		len(cov.Actions), listOrOne(lines)), Evidence: ev}
 }
