@@ -27,7 +27,7 @@ func newTrailCmd(e *env) *cobra.Command {
 		Long: "trail reads CloudTrail log files (local folders, S3, stdin) and reports root-user activity.\n" +
 			"Exit codes: 0 no alert, 1 alerts, 4 some input could not be read (takes precedence), 2 usage, 3 could not run.",
 	}
-	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e))
+	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e))
 	return cmd
 }
 

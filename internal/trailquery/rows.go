@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/detect"
@@ -134,19 +135,24 @@ func put(rec map[string]any, key []string, v any) {
 	m[key[len(key)-1]] = v
 }
 
-// markSessions sets sessionContext.assumedRoot on Root records whose access key was issued by a
-// successful AssumeRoot call among recs.
+// markSessions sets sessionContext.assumedRoot on Root records that used a key issued by a
+// successful AssumeRoot call among recs: same access key ID, the call's target account, and an
+// eventTime within the session's lifetime (AssumeRoot sessions last at most 900 seconds).
 func markSessions(recs []map[string]any) {
-	keys := map[string]bool{}
+	type call struct {
+		target string
+		at     time.Time
+	}
+	calls := map[string][]call{}
 	for _, rec := range recs {
 		if rec["eventSource"] != srcSTS || rec["eventName"] != "AssumeRoot" || rec["errorCode"] != nil {
 			continue
 		}
 		if k := issuedKey(rec["responseElements"]); k != "" {
-			keys[k] = true
+			calls[k] = append(calls[k], call{target: targetAccount(rec["requestParameters"]), at: eventTime(rec)})
 		}
 	}
-	if len(keys) == 0 {
+	if len(calls) == 0 {
 		return
 	}
 	for _, rec := range recs {
@@ -154,14 +160,59 @@ func markSessions(recs []map[string]any) {
 		if id == nil || id["type"] != "Root" {
 			continue
 		}
-		if k, _ := id["accessKeyId"].(string); k == "" || !keys[k] {
+		k, _ := id["accessKeyId"].(string)
+		if k == "" || len(calls[k]) == 0 {
 			continue
 		}
 		if sc, _ := id["sessionContext"].(map[string]any); sc != nil && sc["assumedRoot"] != nil {
 			continue
 		}
-		put(rec, []string{"userIdentity", "sessionContext", "assumedRoot"}, "true")
+		acct, _ := rec["recipientAccountId"].(string)
+		if acct == "" {
+			acct, _ = id["accountId"].(string)
+		}
+		at := eventTime(rec)
+		for _, c := range calls[k] {
+			if c.target != acct || at.IsZero() || c.at.IsZero() ||
+				at.Before(c.at.Add(-sessionSkew)) || at.After(c.at.Add(maxSession+sessionSkew)) {
+				continue
+			}
+			put(rec, []string{"userIdentity", "sessionContext", "assumedRoot"}, "true")
+			break
+		}
 	}
+}
+
+// maxSession is the longest sts:AssumeRoot session; sessionSkew allows for clocks.
+const (
+	maxSession  = 900 * time.Second
+	sessionSkew = time.Minute
+)
+
+func eventTime(rec map[string]any) time.Time {
+	s, _ := rec["eventTime"].(string)
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// targetAccount reads requestParameters.targetPrincipal: an account ID, or an ARN holding one.
+func targetAccount(v any) string {
+	var s string
+	switch x := v.(type) {
+	case map[string]any:
+		s, _ = x["targetPrincipal"].(string)
+	case json.RawMessage:
+		var rp struct {
+			TargetPrincipal string `json:"targetPrincipal"`
+		}
+		if json.Unmarshal(x, &rp) == nil {
+			s = rp.TargetPrincipal
+		}
+	}
+	if parts := strings.Split(s, ":"); len(parts) >= 5 && strings.HasPrefix(s, "arn:") {
+		return parts[4]
+	}
+	return s
 }
 
 // issuedKey reads responseElements.credentials.accessKeyId from either shape jsonValue returns.

@@ -2,7 +2,6 @@ package trailquery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -22,8 +21,17 @@ type Runner interface {
 	Run(ctx context.Context, sql string) (Result, error)
 }
 
-// ErrQuery marks a query the service ran and reported as failed, cancelled or timed out.
-var ErrQuery = errors.New("query did not succeed")
+// QueryError is a query the service ran and reported as failed, cancelled or timed out.
+type QueryError struct {
+	Service string // "athena" or "cloudtrail lake"
+	ID      string
+	State   string // FAILED, CANCELLED, TIMED_OUT
+	Reason  string // the service's reason, on one line
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("%s query %s %s: %s", e.Service, e.ID, e.State, e.Reason)
+}
 
 // Poll is how a runner waits for a query: the first check is immediate, then the delay starts
 // at Initial and doubles up to Max. Sleep waits (tests inject one that does not).
@@ -118,7 +126,7 @@ func (a AthenaRunner) Run(ctx context.Context, sql string) (Result, error) {
 			if reason == "" && st.AthenaError != nil {
 				reason = aws.ToString(st.AthenaError.ErrorMessage)
 			}
-			failure = fmt.Errorf("athena query %s %s: %s: %w", id, st.State, oneLine(reason), ErrQuery)
+			failure = &QueryError{Service: "athena", ID: id, State: string(st.State), Reason: oneLine(reason)}
 			return true, nil
 		}
 		return false, nil
@@ -196,7 +204,7 @@ func (l LakeRunner) Run(ctx context.Context, sql string) (Result, error) {
 		case cttypes.QueryStatusFinished:
 			return true, nil
 		case cttypes.QueryStatusFailed, cttypes.QueryStatusCancelled, cttypes.QueryStatusTimedOut:
-			failure = fmt.Errorf("cloudtrail lake query %s %s: %s: %w", id, out.QueryStatus, oneLine(aws.ToString(out.ErrorMessage)), ErrQuery)
+			failure = &QueryError{Service: "cloudtrail lake", ID: id, State: string(out.QueryStatus), Reason: oneLine(aws.ToString(out.ErrorMessage))}
 			return true, nil
 		}
 		return false, nil

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trailquery"
+)
+
+// TrailQueryOptions are the flags of trail query.
+type TrailQueryOptions struct {
+	Athena, Lake        bool
+	Rule                string
+	PrintSQL            bool
+	Format              string
+	Output              string
+	Since, Until        string
+	Database, Table     string
+	Workgroup           string
+	OutputLocation      string
+	PartitionColumn     string
+	EventDataStore      string
+	AssumedRootColumn   bool
+	BruteForceThreshold int
+	BruteForceWindow    time.Duration
+	EndpointURL         string
+	Region              string
+	Profile             string
+
+	query trailquery.Options
+}
+
+// DefaultTrailQueryOptions returns the defaults.
+func DefaultTrailQueryOptions() TrailQueryOptions {
+	d := detect.DefaultConfig()
+	return TrailQueryOptions{
+		Format: "table", Database: trailquery.DefaultDatabase, Table: trailquery.DefaultTable,
+		BruteForceThreshold: d.BruteForceThreshold, BruteForceWindow: d.BruteForceWindow,
+	}
+}
+
+// Validate checks the options and resolves the query.
+func (o *TrailQueryOptions) Validate(athenaFlags []string) error {
+	switch {
+	case o.Athena == o.Lake:
+		return usageError("trail query: choose one of --athena and --lake")
+	case o.Format != "table" && o.Format != "jsonl":
+		return usageError("--format %q: want table or jsonl", o.Format)
+	case o.BruteForceThreshold < 1:
+		return usageError("--brute-force-threshold %d: want 1 or more", o.BruteForceThreshold)
+	case o.BruteForceWindow <= 0:
+		return usageError("--brute-force-window %s: want a positive duration", o.BruteForceWindow)
+	case o.Athena && o.EventDataStore != "":
+		return usageError("--event-data-store is for --lake")
+	case o.Lake && len(athenaFlags) > 0:
+		return usageError("%s: for --athena only", strings.Join(athenaFlags, ", "))
+	case o.OutputLocation != "" && !strings.HasPrefix(o.OutputLocation, "s3://"):
+		return usageError("--output-location %q: want s3://bucket/prefix", o.OutputLocation)
+	}
+	q := trailquery.Options{Rule: o.Rule, AssumedRootColumn: o.AssumedRootColumn}
+	if o.Athena {
+		q.Dialect, q.Database, q.Table, q.PartitionColumn = trailquery.Athena, o.Database, o.Table, o.PartitionColumn
+	} else {
+		if o.EventDataStore == "" {
+			return usageError("trail query --lake: --event-data-store is required")
+		}
+		q.Dialect, q.EventDataStore = trailquery.Lake, o.EventDataStore
+	}
+	var err error
+	if q.Since, err = parseWhen(o.Since, false); err != nil {
+		return usageError("--since: %v", err)
+	}
+	if q.Until, err = parseWhen(o.Until, true); err != nil {
+		return usageError("--until: %v", err)
+	}
+	if err := q.Validate(); err != nil {
+		return usageError("trail query: %v", err)
+	}
+	o.query = q
+	return nil
+}
+
+// athenaOnly are the flags that apply to --athena alone.
+var athenaOnly = []string{"database", "table", "workgroup", "output-location", "partition-column"}
+
+func newTrailQueryCmd(e *env) *cobra.Command {
+	o := DefaultTrailQueryOptions()
+	cmd := &cobra.Command{
+		Use:   "query --athena|--lake [flags]",
+		Short: "Run the root-activity rules as SQL in Athena or CloudTrail Lake",
+		Long: "query runs the trail scan rules beyond one machine: as SQL for an Athena table over the CloudTrail\n" +
+			"bucket (the table of the AWS documentation \"Querying AWS CloudTrail logs\") or for a CloudTrail Lake\n" +
+			"event data store. The SQL pushes down a coarse filter that keeps every record a rule could need\n" +
+			"(root identity, AssumeRoot, password recovery, contact changes, root-issued federation) and the\n" +
+			"time range; rootguard rebuilds the rows into records and runs the same engine as trail scan, so the\n" +
+			"alerts are the same. --rule ID narrows the query to one rule; --print-sql prints the SQL and stops,\n" +
+			"for teams that schedule the queries themselves.\n" +
+			"Neither documented schema has userIdentity.sessionContext.assumedRoot: sessions of sts:AssumeRoot are\n" +
+			"recognised from the AssumeRoot calls in the result. If your Athena table declares assumedroot inside\n" +
+			"sessioncontext, pass --assumed-root-column.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var set []string
+			for _, name := range athenaOnly {
+				if cmd.Flags().Changed(name) {
+					set = append(set, "--"+name)
+				}
+			}
+			if err := o.Validate(set); err != nil {
+				return err
+			}
+			return runTrailQuery(cmd.Context(), e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.Athena, "athena", false, "query an Athena table over the CloudTrail bucket")
+	f.BoolVar(&o.Lake, "lake", false, "query a CloudTrail Lake event data store")
+	f.StringVar(&o.Rule, "rule", "", "only this rule `ID` (its SQL, and its alerts)")
+	f.BoolVar(&o.PrintSQL, "print-sql", false, "print the SQL and stop")
+	f.StringVar(&o.Format, "format", o.Format, "output format: table or jsonl (one alert per line)")
+	f.StringVarP(&o.Output, "output", "o", "", "write the alerts to FILE instead of stdout")
+	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
+	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
+	f.StringVar(&o.Database, "database", o.Database, "Athena database of the CloudTrail table")
+	f.StringVar(&o.Table, "table", o.Table, "Athena CloudTrail table")
+	f.StringVar(&o.Workgroup, "workgroup", "", "Athena work group (default: primary)")
+	f.StringVar(&o.OutputLocation, "output-location", "", "s3://bucket/prefix for Athena's query results (unless the work group sets one)")
+	f.StringVar(&o.PartitionColumn, "partition-column", "", "the table's yyyy/MM/dd date partition `COLUMN` (e.g. timestamp with partition projection); prunes partitions by --since/--until")
+	f.StringVar(&o.EventDataStore, "event-data-store", "", "CloudTrail Lake event data store `ID` or ARN")
+	f.BoolVar(&o.AssumedRootColumn, "assumed-root-column", false, "the table has userIdentity.sessionContext.assumedRoot")
+	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
+	f.DurationVar(&o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
+	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send the Athena or CloudTrail calls to this `URL` (an emulator or a VPC endpoint)")
+	f.StringVar(&o.Region, "region", "", "AWS Region of the table or event data store")
+	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile")
+	return cmd
+}
+
+func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
+	if o.PrintSQL {
+		sql, err := trailquery.Build(o.query)
+		if err != nil {
+			return withCode(ExitError, fmt.Errorf("trail query: %w", err))
+		}
+		_, err = fmt.Fprint(e.stdout, sql)
+		return err
+	}
+	cfg, err := awsclient.Load(ctx, awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL})
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail query: %w", err))
+	}
+	var run trailquery.Runner
+	if o.Athena {
+		run = trailquery.AthenaRunner{Client: athena.NewFromConfig(cfg), WorkGroup: o.Workgroup,
+			OutputLocation: o.OutputLocation, Poll: trailquery.DefaultPoll()}
+	} else {
+		run = trailquery.LakeRunner{Client: cloudtrail.NewFromConfig(cfg), Poll: trailquery.DefaultPoll()}
+	}
+	start := time.Now()
+	alerts, st, err := trailquery.Detect(ctx, run, o.query,
+		detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow})
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail query %s: %w", o.query.Source(), err))
+	}
+
+	out := e.stdout
+	var file *os.File
+	if o.Output != "" {
+		if file, err = os.Create(o.Output); err != nil {
+			return withCode(ExitError, fmt.Errorf("--output: %w", err))
+		}
+		out = file
+	}
+	if o.Format == "jsonl" {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		for _, a := range alerts {
+			if err = enc.Encode(a); err != nil {
+				break
+			}
+		}
+	} else {
+		err = writeAlertTable(out, alerts)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("--output: %w", cerr)
+		}
+	}
+	fmt.Fprintf(e.stderr, "trail query: %s query %s: %d rows, %d outside the time range, %d unreadable, %d alerts in %s\n",
+		o.query.Source(), st.QueryID, st.Rows, st.Outside, st.Undecodable, st.Alerts, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail query: %w", err))
+	}
+	if len(alerts) > 0 {
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
