@@ -394,3 +394,121 @@ func TestCollectGuardrailsRegions(t *testing.T) {
 		t.Errorf("detectors (-want +got):\n%s", diff)
 	}
 }
+
+// TestCollectGuardrailsPartialFailures injects one failing call at a time:
+// it is recorded on the fact it feeds (a trail's own status, a whole
+// regional list, the policy list), and the run completes.
+func TestCollectGuardrailsPartialFailures(t *testing.T) {
+	t.Parallel()
+	errOf := func(s inventory.Source) string {
+		if s.Error == nil {
+			return ""
+		}
+		return s.API + " " + s.Error.Code
+	}
+	tests := []struct {
+		name  string
+		fault sim.Fault
+		check func(t *testing.T, snap *inventory.Snapshot)
+	}{
+		{
+			name:  "service not subscribed",
+			fault: sim.Fault{Operation: "guardduty:ListDetectors", Account: "222222222222", Code: "SubscriptionRequiredException", Message: "not signed up"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				g := snap.Account("222222222222").Detective.GuardDuty
+				if got := errOf(g.Source); got != "guardduty:ListDetectors "+awsclient.CodeOptInRequired {
+					t.Errorf("guardduty error %q (%+v)", got, g.Source.Error)
+				}
+				if !strings.HasPrefix(g.Source.Error.Message, "in us-east-1: ") {
+					t.Errorf("message %q does not name the Region", g.Source.Error.Message)
+				}
+				if !snap.Account("222222222222").Detective.Trails.Known() || !snap.Account("111111111111").Detective.GuardDuty.Known() {
+					t.Error("other facts were lost")
+				}
+			},
+		},
+		{
+			name:  "one trail's status",
+			fault: sim.Fault{Operation: "cloudtrail:GetTrailStatus", Account: "222222222222", Code: "AccessDeniedException", Times: 1},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				tr := snap.Account("222222222222").Detective.Trails
+				if !tr.Known() || len(tr.Value) != 2 {
+					t.Fatalf("trails %+v, want both known", tr)
+				}
+				var failed, read int
+				for _, x := range tr.Value {
+					switch {
+					case errOf(x.Logging.Source) == "cloudtrail:GetTrailStatus AccessDenied":
+						failed++
+					case x.Logging.Known():
+						read++
+					}
+					if !x.Selectors.Known() {
+						t.Errorf("trail %s selectors: %s", x.Name, x.Selectors.Reason())
+					}
+				}
+				if failed != 1 || read != 1 {
+					t.Errorf("%d trail statuses failed and %d read, want 1 and 1", failed, read)
+				}
+			},
+		},
+		{
+			name:  "subscriptions",
+			fault: sim.Fault{Operation: "sns:ListSubscriptionsByTopic", Account: "111111111111", Code: "AuthorizationError"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				if got := errOf(snap.Account("111111111111").Detective.Topics.Source); got != "sns:ListSubscriptionsByTopic AccessDenied" {
+					t.Errorf("topics error %q", got)
+				}
+			},
+		},
+		{
+			name:  "metric filters",
+			fault: sim.Fault{Operation: "logs:DescribeMetricFilters", Account: "111111111111", Code: "AccessDeniedException"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				d := snap.Account("111111111111").Detective
+				if got := errOf(d.MetricFilters.Source); got != "logs:DescribeMetricFilters AccessDenied" {
+					t.Errorf("metric filters error %q", got)
+				}
+				if msg := d.MetricFilters.Source.Error.Message; !strings.Contains(msg, "org-trail-logs") {
+					t.Errorf("message %q does not name the log group", msg)
+				}
+				if !d.Trails.Known() || !d.Alarms.Known() {
+					t.Error("trails or alarms were lost")
+				}
+			},
+		},
+		{
+			name:  "policy document",
+			fault: sim.Fault{Operation: "organizations:DescribePolicy", Code: "AccessDeniedException"},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				if got := errOf(snap.Organization.Policies.Source); got != "organizations:DescribePolicy AccessDenied" {
+					t.Errorf("policies error %q", got)
+				}
+				if !snap.Organization.Units.Known() || !snap.Account("222222222222").Detective.Trails.Known() {
+					t.Error("the tree or the accounts were lost")
+				}
+			},
+		},
+		{
+			name:  "policy targets",
+			fault: sim.Fault{Operation: "organizations:ListTargetsForPolicy", Code: "AccessDeniedException", Times: 1},
+			check: func(t *testing.T, snap *inventory.Snapshot) {
+				if got := errOf(snap.Organization.Policies.Source); got != "organizations:ListTargetsForPolicy AccessDenied" {
+					t.Errorf("policies error %q", got)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scn := guardrails(t)
+			scn.Faults = append(scn.Faults, tt.fault)
+			snap, _ := collect(t, scn, inventory.CollectOptions{Org: true, Role: "AuditRole"})
+			if len(snap.Accounts) != 3 {
+				t.Errorf("%d accounts, want 3", len(snap.Accounts))
+			}
+			tt.check(t, snap)
+		})
+	}
+}
