@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,6 +74,33 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		}
 		if diff := cmp.Diff(s, again); diff != "" {
 			t.Fatalf("decode, encode, decode (-first +second):\n%s", diff)
+		}
+	})
+}
+
+// FuzzLogGroupARN checks that LogGroupARN never panics, that what it
+// accepts has a Region and a name, and that the parts it returns parse back
+// to themselves.
+func FuzzLogGroupARN(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "loggroup", "arns.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		region, account, name, ok := inventory.LogGroupARN(arn)
+		if !ok {
+			return
+		}
+		if region == "" || name == "" || strings.Contains(region, ":") || strings.Contains(account, ":") {
+			t.Fatalf("LogGroupARN(%q) = %q, %q, %q: want a Region and a name, no colon in Region or account", arn, region, account, name)
+		}
+		again := "arn:aws:logs:" + region + ":" + account + ":log-group:" + name + ":*"
+		r2, a2, n2, ok2 := inventory.LogGroupARN(again)
+		if !ok2 || r2 != region || a2 != account || n2 != name {
+			t.Fatalf("LogGroupARN(%q) = %q, %q, %q, %v; want %q, %q, %q from %q", again, r2, a2, n2, ok2, region, account, name, arn)
 		}
 	})
 }
