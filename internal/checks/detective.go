@@ -22,7 +22,7 @@ import (
 const stepDetective = "Detective controls"
 
 // signInRegion is where AWS records root console sign-ins.
-const signInRegion = "us-east-1"
+const signInRegion = inventory.SignInRegion
 
 // requiredRootEvents are the representative events a root-activity alert
 // must catch: root API calls and successful root console sign-ins. Missing
@@ -201,16 +201,6 @@ func trailCandidates(in Input) (js []trailJudgement, unread []string, failed, so
 	return js, unread, failed, sources
 }
 
-// logGroupOf splits a CloudWatch Logs group ARN,
-// arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*].
-func logGroupOf(arn string) (region, account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[5] != "log-group" {
-		return "", "", "", false
-	}
-	return parts[3], parts[4], strings.TrimSuffix(parts[6], ":*"), true
-}
-
 // alertControl is one EventBridge rule or metric filter that matches root
 // activity, and whether it is wired to reach a person.
 type alertControl struct {
@@ -349,7 +339,7 @@ func (al *alerting) filterControls(in Input) {
 	mgmt := orgHolder(in)
 	var groups []logGroupRef
 	add := func(holder *inventory.Account, t inventory.Trail, org bool) {
-		region, acct, name, ok := logGroupOf(t.LogGroupARN)
+		region, acct, name, ok := inventory.LogGroupARN(t.LogGroupARN)
 		if !ok {
 			return
 		}

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -158,29 +157,6 @@ func TestInDomain(t *testing.T) {
 		t.Run(tc.domain+" in "+tc.host, func(t *testing.T) {
 			if got := inDomain(tc.domain, tc.host); got != tc.want {
 				t.Errorf("inDomain(%q, %q) = %v, want %v", tc.domain, tc.host, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestLogGroupOf(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		arn                 string
-		region, account, lg string
-		ok                  bool
-	}{
-		{"arn:aws:logs:us-east-1:111111111111:log-group:aws-cloudtrail-logs:*", "us-east-1", "111111111111", "aws-cloudtrail-logs", true},
-		{"arn:aws:logs:eu-west-1:111111111111:log-group:/org/trail", "eu-west-1", "111111111111", "/org/trail", true},
-		{"arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:a:b:*", "us-gov-west-1", "111111111111", "a:b", true},
-		{"arn:aws:sns:us-east-1:111111111111:topic", "", "", "", false},
-		{"aws-cloudtrail-logs", "", "", "", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.arn, func(t *testing.T) {
-			r, a, n, ok := logGroupOf(tc.arn)
-			if got, want := fmt.Sprint(r, a, n, ok), fmt.Sprint(tc.region, tc.account, tc.lg, tc.ok); got != want {
-				t.Errorf("logGroupOf(%q) = %s, want %s", tc.arn, got, want)
 			}
 		})
 	}
