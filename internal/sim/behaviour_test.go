@@ -323,6 +323,15 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad MFA type", base + "accounts:\n  - id: \"111111111111\"\n    root: {mfa_devices: [{name: x, type: sms}]}\n", `type "sms": want virtual, hardware-totp or fido`},
 		{"standalone with two accounts", base + "accounts:\n  - id: \"111111111111\"\n  - id: \"222222222222\"\n", `exactly one account, not 2`},
 		{"not YAML", "caller: [\n", `bad.yaml:`},
+		{"unknown policy target", base + "organization:\n  id: o-abcdefghij\n  management_account: \"111111111111\"\n  policies:\n    - {name: X, content: {Version: \"2012-10-17\"}, targets: [Nowhere]}\naccounts:\n  - id: \"111111111111\"\n",
+			`organization.policies[0].targets "Nowhere": not the root, an OU or an account`},
+		{"policy content that is not JSON", base + "organization:\n  id: o-abcdefghij\n  management_account: \"111111111111\"\n  policies:\n    - {name: X, content: \"deny all\"}\naccounts:\n  - id: \"111111111111\"\n",
+			`bad.yaml: [6:26] policy content "deny all": not valid JSON`},
+		{"organization trail outside an organization", base + "accounts:\n  - id: \"111111111111\"\n    trails: [{name: org, organization: true}]\n",
+			`accounts[0].trails[0].organization: only the management account may own an organization trail`},
+		{"unknown trail key", base + "accounts:\n  - id: \"111111111111\"\n    trails: [{name: org, multiregion: true}]\n", `unknown field "multiregion"`},
+		{"bad GuardDuty status", base + "accounts:\n  - id: \"111111111111\"\n    guardduty: {us-east-1: ON}\n", `accounts[0].guardduty.us-east-1 "ON": want ENABLED or DISABLED`},
+		{"bad alarm region", base + "accounts:\n  - id: \"111111111111\"\n    alarms: [{name: a, namespace: n, metric_name: m, region: mars}]\n", `accounts[0].alarms[0].region "mars": not a region name`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,15 +7,27 @@
 // named in its SigV4 credential scope (Credential=AKID/date/region/SERVICE/
 // aws4_request) and decoded in that service's protocol:
 //
-//   - iam and sts: awsQuery (a form body with Action, XML answers);
-//   - organizations: awsJson1_1 (X-Amz-Target, JSON answers);
-//   - account: restJson1 (POST /getContactInformation and the like).
+//   - iam, sts, sns and ses: awsQuery (a form body with Action, XML
+//     answers);
+//   - organizations, cloudtrail, logs, events, route53domains and workmail:
+//     awsJson1_1 (X-Amz-Target, JSON answers);
+//   - account: restJson1 (POST /getContactInformation and the like);
+//   - guardduty: restJson1 with HTTP bindings (GET /detector/{DetectorId});
+//   - route53: restXml (GET /2013-04-01/hostedzone);
+//   - monitoring (CloudWatch): Smithy RPC v2 CBOR, which the SDK's client
+//     sends (POST /service/GraniteServiceVersion20100801/operation/Op).
+//
+// Regional resources (trails, metric filters, alarms, topics, rules,
+// detectors) are answered for the region of the credential scope, for the
+// account the session acts in; an organization trail of the management
+// account shows in every member as a shadow trail.
 //
 // The access key ID names the session. The scenario's caller has fixed
-// credentials (Server.Credentials); sts:AssumeRoot and sts:AssumeRole hand
-// out temporary credentials bound to a member account, and an AssumeRoot
-// session may call only the actions of its task policy, on the member's
-// root user.
+// credentials (Server.Credentials); sts:AssumeRoot and sts:AssumeRole (into
+// the organization's access role, OrganizationAccountAccessRole unless the
+// scenario names another) hand out temporary credentials bound to a member
+// account, and an AssumeRoot session may call only the actions of its task
+// policy, on the member's root user.
 //
 // Operations live in a table (one file per service) that marks writes;
 // writes are refused unless Options.Writable. Every call is recorded
