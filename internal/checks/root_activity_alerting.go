@@ -60,7 +60,7 @@ with an alarm (threshold >= 1) whose action is an SNS topic. Then confirm the
 topic's subscription (the email link). rootguard plan deploys the rule.`,
 	References: References{
 		SEC01BP02:   stepDetective,
-		CIS:         []string{"v1.4:4.3", "v3.0:4.3"},
+		CIS:         []string{"v1.4:4.3", "v3.0:4.3", "v5.0:4.3", "v6.0:5.3", "v7.0:5.3"},
 		SecurityHub: []string{"CloudWatch.1"},
 	},
 	Run: activeOnly(runRootActivityAlerting),

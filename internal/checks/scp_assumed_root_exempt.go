@@ -28,9 +28,11 @@ until the day the task is needed: the call fails with an explicit deny.
 The fix is an exemption in the Deny statement: "Null": {"aws:AssumedRoot":
 "true"} (the statement applies only when the key is absent).
 
-rootguard finds the statements that deny the account's root user (probing
-root requests through every SCP level), then evaluates the root-task
-actions (iam:DeleteAccessKey, iam:DeactivateMFADevice,
+rootguard finds the root-deny statements: those that deny the account's
+root user a probed action (through every SCP level) but not an IAM role of
+the same account (a deny for everyone, such as one on
+organizations:LeaveOrganization, is a general guardrail). It then evaluates
+the root-task actions (iam:DeleteAccessKey, iam:DeactivateMFADevice,
 iam:DeleteLoginProfile, iam:CreateLoginProfile, s3:DeleteBucketPolicy,
 sqs:SetQueueAttributes…) as made inside an sts:AssumeRoot session.
 

@@ -47,7 +47,7 @@ For an existing trail: update-trail --is-multi-region-trail, start-logging, and
 set ReadWriteType All.`,
 	References: References{
 		SEC01BP02:   stepDetective,
-		CIS:         []string{"v1.4:3.1", "v3.0:3.1", "v5.0:4.1"},
+		CIS:         []string{"v1.4:3.1", "v3.0:3.1"},
 		SecurityHub: []string{"CloudTrail.1"},
 	},
 	Run: activeOnly(runTrailMultiRegionLogging),
