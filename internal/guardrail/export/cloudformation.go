@@ -1,0 +1,256 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/guardrail"
+)
+
+// CloudFormation file names. Organization resources must be created from the
+// management account; the alerting stack lives in us-east-1 of its account.
+// When that is the management account, one template holds both.
+const (
+	CFNGuardrails   = "rootguard-guardrails.template.json"
+	CFNOrganization = "rootguard-organization.template.json"
+	CFNAlerting     = "rootguard-alerting.template.json"
+)
+
+// template is a CloudFormation template; encoding/json keeps the field
+// order and sorts the Resources keys.
+type template struct {
+	AWSTemplateFormatVersion string              `json:"AWSTemplateFormatVersion"`
+	Description              string              `json:"Description"`
+	Metadata                 map[string]any      `json:"Metadata,omitempty"`
+	Resources                map[string]resource `json:"Resources"`
+}
+
+type resource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+}
+
+// CloudFormation writes the desired guardrails as CloudFormation JSON
+// templates: AWS::Organizations::Policy with TargetIds for each SCP (deploy
+// in the management account) and AWS::Events::Rule, AWS::SNS::Topic,
+// AWS::SNS::TopicPolicy and AWS::SNS::Subscription for root-activity alerting
+// (deploy in us-east-1 of the alerting account). One template when both go to
+// the same account, two otherwise. What CloudFormation cannot express
+// (trusted access, centralized root access features, member root
+// credential removal, contacts, gaps) is in the Description and in Metadata.
+func CloudFormation(st *guardrail.State) ([]File, error) {
+	if st == nil {
+		return nil, fmt.Errorf("cloudformation export: no desired state")
+	}
+	home := st.ManagementAccountID
+	org := st.Mode == "organization" && st.OrganizationID != ""
+	var orgT, alertT *template
+	if org {
+		t, err := cfnOrganization(st)
+		if err != nil {
+			return nil, err
+		}
+		orgT = t
+	}
+	if st.Alerting != nil {
+		alertT = cfnAlerting(st.Alerting)
+	}
+	var files []File
+	add := func(name string, t *template) error {
+		b, err := encodeTemplate(t)
+		if err != nil {
+			return fmt.Errorf("cloudformation export: %s: %w", name, err)
+		}
+		files = append(files, File{Name: name, Content: b})
+		return nil
+	}
+	switch {
+	case orgT != nil && alertT != nil && st.Alerting.AccountID == home:
+		for k, r := range alertT.Resources {
+			orgT.Resources[k] = r
+		}
+		orgT.Description += " " + alertT.Description
+		orgT.Metadata["AlertingStack"] = alertT.Metadata["AlertingStack"]
+		if err := add(CFNGuardrails, orgT); err != nil {
+			return nil, err
+		}
+	case orgT != nil:
+		if err := add(CFNOrganization, orgT); err != nil {
+			return nil, err
+		}
+		if alertT != nil {
+			if err := add(CFNAlerting, alertT); err != nil {
+				return nil, err
+			}
+		}
+	case alertT != nil:
+		alertT.Metadata["Gaps"] = gapList(st.Gaps)
+		if err := add(CFNAlerting, alertT); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func cfnOrganization(st *guardrail.State) (*template, error) {
+	t := &template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description: fmt.Sprintf("rootguard guardrails for organization %s: service control policies. Deploy in the management account (%s), in us-east-1. "+
+			"Member root credential removal, alternate contacts and centralized root access have no CloudFormation form: use rootguard plan and rootguard apply.",
+			st.OrganizationID, st.ManagementAccountID),
+		Resources: map[string]resource{},
+	}
+	prereq := []string{"the organization has all features enabled"}
+	if len(st.PolicyTypes) > 0 {
+		prereq = append(prereq, "policy types enabled on the root: "+strings.Join(st.PolicyTypes, ", "))
+	}
+	if len(st.TrustedAccess) > 0 {
+		prereq = append(prereq, "trusted access for "+strings.Join(st.TrustedAccess, ", ")+" (aws organizations enable-aws-service-access)")
+	}
+	notCovered := []string{"member root credential removal (sts:AssumeRoot sessions): rootguard plan, rootguard apply"}
+	if len(st.Features) > 0 {
+		notCovered = append(notCovered, "centralized root access features "+strings.Join(st.Features, ", ")+
+			" (iam:EnableOrganizationsRootCredentialsManagement, iam:EnableOrganizationsRootSessions): rootguard apply")
+	}
+	if len(st.Contacts) > 0 {
+		notCovered = append(notCovered, fmt.Sprintf("%d missing alternate contact(s): rootguard apply", len(st.Contacts)))
+	}
+	t.Metadata = map[string]any{
+		"Generator":           "rootguard export cloudformation",
+		"Organization":        st.OrganizationID,
+		"CollectedAt":         st.CollectedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		"Prerequisites":       prereq,
+		"NotInTemplate":       notCovered,
+		"Gaps":                gapList(st.Gaps),
+		"CredentialsToRemove": len(st.CredentialRemovals),
+	}
+	for _, p := range st.SCPs {
+		var content any
+		if err := json.Unmarshal([]byte(p.Content), &content); err != nil {
+			return nil, fmt.Errorf("cloudformation export: policy %s: %w", p.Name, err)
+		}
+		ids := make([]string, 0, len(p.Targets))
+		for _, tg := range p.Targets {
+			ids = append(ids, tg.ID)
+		}
+		// Content as a JSON object, not a string: CloudFormation detects
+		// drift only on the object form.
+		t.Resources[logicalID(p.Key)+"Policy"] = resource{
+			Type: "AWS::Organizations::Policy",
+			Properties: map[string]any{
+				"Name":        p.Name,
+				"Description": p.Description,
+				"Type":        "SERVICE_CONTROL_POLICY",
+				"Content":     content,
+				"TargetIds":   ids,
+			},
+		}
+	}
+	return t, nil
+}
+
+func cfnAlerting(a *guardrail.AlertStack) *template {
+	var pattern any
+	_ = json.Unmarshal([]byte(a.EventPattern), &pattern) // produced by guardrail from a constant
+	t := &template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description: fmt.Sprintf("rootguard root-activity alerting: deploy in account %s, Region %s (root console sign-ins are delivered to EventBridge there only).",
+			a.AccountID, a.Region),
+		Metadata: map[string]any{
+			"AlertingStack": map[string]any{
+				"Account": a.AccountID,
+				"Region":  a.Region,
+				"Covers":  a.Covers,
+				"Fixes":   a.Fixes,
+			},
+		},
+		Resources: map[string]resource{
+			"RootActivityRule": {
+				Type: "AWS::Events::Rule",
+				Properties: map[string]any{
+					"Name":         a.RuleName,
+					"Description":  "rootguard: root API calls and root console sign-ins",
+					"EventPattern": pattern,
+					"State":        "ENABLED",
+					"Targets": []any{map[string]any{
+						"Arn": map[string]any{"Ref": "RootActivityTopic"},
+						"Id":  "rootguard-sns",
+					}},
+				},
+			},
+			"RootActivityTopic": {
+				Type:       "AWS::SNS::Topic",
+				Properties: map[string]any{"TopicName": a.TopicName},
+			},
+			"RootActivityTopicPolicy": {
+				Type: "AWS::SNS::TopicPolicy",
+				Properties: map[string]any{
+					"Topics": []any{map[string]any{"Ref": "RootActivityTopic"}},
+					"PolicyDocument": map[string]any{
+						"Version": "2012-10-17",
+						"Statement": []any{map[string]any{
+							"Sid":       "AllowRootActivityRule",
+							"Effect":    "Allow",
+							"Principal": map[string]any{"Service": "events.amazonaws.com"},
+							"Action":    "sns:Publish",
+							"Resource":  map[string]any{"Ref": "RootActivityTopic"},
+							"Condition": map[string]any{"ArnEquals": map[string]any{
+								"aws:SourceArn": map[string]any{"Fn::GetAtt": []string{"RootActivityRule", "Arn"}},
+							}},
+						}},
+					},
+				},
+			},
+		},
+	}
+	if s := a.Subscription; s != nil {
+		t.Resources["RootActivitySubscription"] = resource{
+			Type: "AWS::SNS::Subscription",
+			Properties: map[string]any{
+				"TopicArn": map[string]any{"Ref": "RootActivityTopic"},
+				"Protocol": s.Protocol,
+				"Endpoint": s.Endpoint,
+			},
+		}
+	} else {
+		t.Description += " No subscription is configured (alerting.subscription): add an AWS::SNS::Subscription."
+	}
+	return t
+}
+
+func gapList(gaps []guardrail.Gap) []string {
+	out := make([]string, 0, len(gaps))
+	for _, g := range gaps {
+		text := g.Area + ": " + g.Detail
+		if g.AccountID != "" {
+			text = g.Area + " (" + g.AccountID + "): " + g.Detail
+		}
+		out = append(out, text)
+	}
+	return out
+}
+
+// logicalID turns a key (deny-root-actions) into a CloudFormation logical ID
+// (DenyRootActions): alphanumeric only.
+func logicalID(key string) string {
+	var b strings.Builder
+	for part := range strings.FieldsFuncSeq(key, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+func encodeTemplate(t *template) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(t); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

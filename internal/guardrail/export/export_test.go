@@ -1,0 +1,247 @@
+package export_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/guardrail/export"
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// cases are desired states built from the guardrail package's test inputs.
+var cases = []struct {
+	name   string
+	config string // ../testdata/config/<config>.yaml; empty means defaults
+	mutate func(*inventory.Snapshot)
+}{
+	{name: "demo-defaults"},
+	{name: "demo-configured", config: "full"},
+	{name: "standalone", config: "full", mutate: func(s *inventory.Snapshot) {
+		s.Mode, s.Organization = inventory.ModeStandalone, nil
+		a := *s.Account("111111111111")
+		a.Role, a.ParentID = inventory.RoleStandalone, ""
+		s.Accounts = []inventory.Account{a}
+	}},
+}
+
+func state(t *testing.T, config string, mutate func(*inventory.Snapshot)) *guardrail.State {
+	t.Helper()
+	s, err := inventory.Load(filepath.Join("..", "testdata", "snapshots", "demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mutate != nil {
+		mutate(s)
+	}
+	cfg := guardrail.DefaultConfig()
+	if config != "" {
+		if cfg, err = guardrail.LoadConfig(filepath.Join("..", "testdata", "config", config+".yaml")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := guardrail.Desired(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+var formats = []struct {
+	name string
+	gen  func(*guardrail.State) ([]export.File, error)
+}{
+	{"terraform", export.Terraform},
+	{"cloudformation", export.CloudFormation},
+}
+
+func generate(t *testing.T, format string, st *guardrail.State) []export.File {
+	t.Helper()
+	for _, f := range formats {
+		if f.name == format {
+			files, err := f.gen(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return files
+		}
+	}
+	t.Fatalf("no format %s", format)
+	return nil
+}
+
+func TestGolden(t *testing.T) {
+	for _, f := range formats {
+		for _, c := range cases {
+			t.Run(f.name+"/"+c.name, func(t *testing.T) {
+				files := generate(t, f.name, state(t, c.config, c.mutate))
+				dir := filepath.Join("testdata", f.name, c.name)
+				if *update {
+					if err := os.RemoveAll(dir); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					for _, file := range files {
+						if err := os.WriteFile(filepath.Join(dir, file.Name), file.Content, 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				entries, err := os.ReadDir(dir)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create the golden files)", err)
+				}
+				var want, got []string
+				for _, e := range entries {
+					want = append(want, e.Name())
+				}
+				for _, file := range files {
+					got = append(got, file.Name)
+					golden, err := os.ReadFile(filepath.Join(dir, file.Name))
+					if err != nil {
+						continue // reported by the name comparison
+					}
+					if diff := cmp.Diff(string(golden), string(file.Content)); diff != "" {
+						t.Errorf("%s (-want +got):\n%s", file.Name, diff)
+					}
+				}
+				slices.Sort(got)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("files (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			a := generate(t, f.name, state(t, "full", nil))
+			b := generate(t, f.name, state(t, "full", nil))
+			if diff := cmp.Diff(a, b); diff != "" {
+				t.Errorf("two runs differ (-first +second):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNilState(t *testing.T) {
+	for _, f := range formats {
+		if _, err := f.gen(nil); err == nil {
+			t.Errorf("%s(nil): no error", f.name)
+		}
+	}
+}
+
+func TestCloudFormationFiles(t *testing.T) {
+	tests := []struct {
+		name, config string
+		mutate       func(*inventory.Snapshot)
+		want         []string
+	}{
+		{"alerting in the management account: one template", "", nil, []string{export.CFNGuardrails}},
+		{"alerting in another account: two templates", "full", nil, []string{export.CFNOrganization, export.CFNAlerting}},
+		{"standalone: alerting only", "full", cases[2].mutate, []string{export.CFNAlerting}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range generate(t, "cloudformation", state(t, tt.config, tt.mutate)) {
+				got = append(got, f.Name)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTerraformEscapesTemplates(t *testing.T) {
+	st := state(t, "", nil)
+	st.Alerting.Subscription = &guardrail.Subscription{Protocol: "https", Endpoint: "https://hooks.example.com/${var.secret}/%{if x}"}
+	for i := range st.SCPs {
+		if st.SCPs[i].Key == guardrail.KeyProtectContacts {
+			st.SCPs[i].Content = guardrail.ProtectContactsDocument([]string{"arn:aws:iam::*:role/${aws:username}"})
+		}
+	}
+	var all bytes.Buffer
+	for _, f := range generate(t, "terraform", st) {
+		all.Write(f.Content)
+	}
+	for _, want := range []string{`"https://hooks.example.com/$${var.secret}/%%{if x}"`, `"arn:aws:iam::*:role/$${aws:username}"`} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("output lacks the escaped %s", want)
+		}
+	}
+}
+
+// The JSON in heredocs and in CloudFormation is the desired state's, byte
+// for byte once minified: the export adds no statement and loses none.
+func TestExportKeepsPolicyContent(t *testing.T) {
+	st := state(t, "full", nil)
+	cfn := decodeTemplates(t, generate(t, "cloudformation", st))
+	for _, p := range st.SCPs {
+		id := ""
+		for _, part := range strings.Split(p.Key, "-") {
+			id += strings.ToUpper(part[:1]) + part[1:]
+		}
+		r, ok := cfn[id+"Policy"]
+		if !ok {
+			t.Errorf("no resource %sPolicy", id)
+			continue
+		}
+		got, _ := json.Marshal(r.Properties["Content"])
+		var want bytes.Buffer
+		_ = json.Compact(&want, []byte(p.Content))
+		if !jsonEqual(t, want.Bytes(), got) {
+			t.Errorf("%s content %s, want %s", p.Name, got, want.String())
+		}
+		var ids []string
+		for _, tg := range p.Targets {
+			ids = append(ids, tg.ID)
+		}
+		gotIDs, _ := r.Properties["TargetIds"].([]any)
+		if len(gotIDs) != len(ids) {
+			t.Errorf("%s: %d TargetIds, want %d", p.Name, len(gotIDs), len(ids))
+		}
+	}
+	var tf bytes.Buffer
+	for _, f := range generate(t, "terraform", st) {
+		tf.Write(f.Content)
+	}
+	heredocs := regexp.MustCompile(`(?s)content\s*= <<-EOT\n(.*?)\n\s*EOT`).FindAllStringSubmatch(tf.String(), -1)
+	if len(heredocs) != len(st.SCPs) {
+		t.Fatalf("%d policy heredocs, want %d", len(heredocs), len(st.SCPs))
+	}
+	for i, h := range heredocs {
+		if !jsonEqual(t, []byte(st.SCPs[i].Content), []byte(h[1])) {
+			t.Errorf("heredoc %d differs from %s", i, st.SCPs[i].Name)
+		}
+	}
+}
+
+func jsonEqual(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return cmp.Equal(x, y)
+}
