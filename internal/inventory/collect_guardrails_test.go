@@ -512,3 +512,150 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectDemoGuardrails pins the guardrail facts the demo organization
+// is there to show, collected in two Regions.
+func TestCollectDemoGuardrails(t *testing.T) {
+	t.Parallel()
+	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{Org: true, Regions: []string{"eu-west-1"}})
+	acct := func(id string) *inventory.Account {
+		a := snap.Account(id)
+		if a == nil {
+			t.Fatalf("account %s missing", id)
+		}
+		return a
+	}
+	ouID := map[string]string{}
+	for _, u := range snap.Organization.Units.Value {
+		ouID[u.Name] = u.ID
+	}
+
+	t.Run("SCP content and targets", func(t *testing.T) {
+		pols := snap.Organization.Policies
+		if !pols.Known() {
+			t.Fatalf("policies: %s", pols.Reason())
+		}
+		got := map[string][]string{}
+		for _, p := range pols.Value {
+			got[p.ID] = p.Targets
+			if p.ID == "p-denyrootexcept" && !strings.Contains(p.Content, `"aws:AssumedRoot"`) {
+				t.Errorf("p-denyrootexcept content lacks the aws:AssumedRoot exemption: %s", p.Content)
+			}
+			if p.ID == "p-ctrestrictroot" && !strings.Contains(p.Content, "\n") {
+				t.Errorf("p-ctrestrictroot content %q, want the document as written, layout kept", p.Content)
+			}
+		}
+		want := map[string][]string{
+			"p-denyleaveorg1":  {"r-acme"},
+			"p-denyrootexcept": sorted(ouID["Infrastructure"], ouID["Security"]),
+			"p-denyrootnotact": {ouID["Prod"]},
+			"p-ctrestrictroot": {ouID["Dev"]},
+			"p-denyallsusp":    {ouID["Suspended"]},
+		}
+		for id, targets := range want {
+			if diff := cmp.Diff(targets, got[id]); diff != "" {
+				t.Errorf("%s targets (-want +got):\n%s", id, diff)
+			}
+		}
+		if _, ok := got["p-FullAWSAccess"]; !ok || len(got) != 6 {
+			t.Errorf("policies %v, want the five above and FullAWSAccess", got)
+		}
+	})
+
+	t.Run("organization trail from every member", func(t *testing.T) {
+		for _, a := range snap.Accounts {
+			if a.Skipped != "" || a.ID == "999999999999" {
+				continue
+			}
+			var org *inventory.Trail
+			for i, tr := range a.Detective.Trails.Value {
+				if tr.IsOrganizationTrail {
+					org = &a.Detective.Trails.Value[i]
+				}
+			}
+			if org == nil || org.Name != "acme-org-trail" || !org.IsMultiRegion {
+				t.Errorf("account %s: organization trail %+v", a.ID, org)
+				continue
+			}
+			if !org.Logging.Known() || !org.Logging.Value || org.Selectors.Value.ReadWriteType != "All" {
+				t.Errorf("account %s: organization trail logging %+v selectors %+v", a.ID, org.Logging, org.Selectors)
+			}
+		}
+	})
+
+	t.Run("stopped single-Region trail", func(t *testing.T) {
+		for _, tr := range acct("777777777777").Detective.Trails.Value {
+			if tr.Name == "prod-web-local" && (tr.IsMultiRegion || !tr.Logging.Known() || tr.Logging.Value) {
+				t.Errorf("trail %+v, want single-Region and known not logging", tr)
+			}
+		}
+	})
+
+	t.Run("pending subscription behind the CIS alarm", func(t *testing.T) {
+		d := acct("666666666666").Detective
+		if len(d.MetricFilters.Value) != 1 || d.MetricFilters.Value[0].LogGroupName != "payments-cloudtrail" {
+			t.Errorf("metric filters %+v", d.MetricFilters.Value)
+		}
+		if len(d.Alarms.Value) != 1 || d.Alarms.Value[0].MetricName != "RootAccountUsageCount" {
+			t.Errorf("alarms %+v", d.Alarms.Value)
+		}
+		want := []inventory.Topic{{ARN: "arn:aws:sns:us-east-1:666666666666:cis-alarms", Subscriptions: []inventory.Subscription{
+			{Protocol: "email", Endpoint: "payments-oncall@acme.example", Confirmed: false}}}}
+		if diff := cmp.Diff(want, d.Topics.Value); diff != "" {
+			t.Errorf("topics (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("GuardDuty per Region", func(t *testing.T) {
+		for id, want := range map[string][]string{
+			"111111111111": {"us-east-1 ENABLED"},
+			"777777777777": {"us-east-1 DISABLED"},
+			"888888888888": nil,
+		} {
+			g := acct(id).Detective.GuardDuty
+			var got []string
+			for _, d := range g.Value {
+				got = append(got, d.Region+" "+d.Status)
+			}
+			if diff := cmp.Diff(want, got); !g.Known() || diff != "" {
+				t.Errorf("account %s detectors known=%v (-want +got):\n%s", id, g.Known(), diff)
+			}
+		}
+	})
+
+	t.Run("mail dependencies", func(t *testing.T) {
+		if got := acct("444444444444").Mail.SESRecipients.Value; !slices.Equal(got, []string{"aws-accounts@acme.example"}) {
+			t.Errorf("SES recipients of 444 %v", got)
+		}
+		if got := acct("444444444444").Mail.WorkMailDomains.Value; !slices.Equal(got, []string{"shared.acme.example"}) {
+			t.Errorf("WorkMail domains of 444 %v", got)
+		}
+		if got := acct("333333333333").Mail.Domains.Value; !slices.Equal(got, []string{"acme-cdn.example"}) {
+			t.Errorf("registered domains of 333 %v", got)
+		}
+		var zones []string
+		for _, z := range acct("777777777777").Mail.HostedZones.Value {
+			zones = append(zones, z.Name)
+		}
+		if !slices.Equal(zones, []string{"prod-mail.acme.example."}) {
+			t.Errorf("hosted zones of 777 %v", zones)
+		}
+	})
+
+	t.Run("partner account refuses both roles", func(t *testing.T) {
+		a := acct("999999999999")
+		for _, f := range append(detectiveFacts(a), fact{"session", a.Session.Source}) {
+			if f.source.API != "sts:AssumeRole" || f.source.Error == nil || f.source.Error.Code != awsclient.CodeAccessDenied {
+				t.Errorf("fact %s source %+v, want the AssumeRole refusal", f.name, f.source)
+			}
+		}
+		if s := a.Root.Session.Source; s.API != "sts:AssumeRoot" || s.Error == nil {
+			t.Errorf("root session %+v, want the AssumeRoot refusal", s)
+		}
+	})
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
