@@ -16,22 +16,21 @@ type gen struct {
 
 // ev is one record before rendering, fields in CloudTrail's order.
 type ev struct {
-	identity    obj
-	t           time.Time
-	source      string
-	name        string
-	ip          string
-	ua          string
-	errCode     string
-	errMsg      string
-	req, resp   any
-	additional  obj
-	readOnly    *bool
-	resources   []any
-	eventType   string
-	console     bool
-	tls         bool
-	serviceName string // for AwsServiceEvent
+	identity   obj
+	t          time.Time
+	source     string
+	name       string
+	ip         string
+	ua         string
+	errCode    string
+	errMsg     string
+	req, resp  any
+	additional obj
+	readOnly   *bool
+	resources  []any
+	eventType  string
+	console    bool
+	tls        bool
 }
 
 func (g *gen) render(e ev) []byte {
