@@ -130,6 +130,18 @@ func TestCloudWatch(t *testing.T) {
 		{name: "none in the management account", run: callerIn("us-east-1", alarms(cloudwatch.DescribeAlarmsInput{})), want: []alarmRow(nil)},
 		{name: "names and a prefix together", run: prod("us-east-1", alarms(cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"x"}, AlarmNamePrefix: aws.String("x")})),
 			wantCode: "InvalidParameterCombination"},
+		{
+			name: "timestamps arrive as CBOR epoch tags",
+			run: prod("us-east-1", func(t *testing.T, c aws.Config) (any, error) {
+				out, err := cloudwatch.NewFromConfig(c).DescribeAlarms(t.Context(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"no-mfa"}})
+				if err != nil {
+					return nil, err
+				}
+				a := out.MetricAlarms[0]
+				return []any{epoch.Sub(aws.ToTime(a.StateUpdatedTimestamp)), aws.ToFloat64(a.Threshold), aws.ToInt32(a.Period)}, nil
+			}),
+			want: []any{days(90), 1.0, int32(300)},
+		},
 		{name: "a bad next token", run: prod("us-east-1", alarms(cloudwatch.DescribeAlarmsInput{NextToken: aws.String("garbage")})),
 			wantCode: "InvalidNextToken"},
 	})
