@@ -34,3 +34,15 @@ func pageOr[T any](items []T, token string, max, limit int, code string) ([]T, s
 	}
 	return out, next, nil
 }
+
+// serviceAliases are names a scenario may use for a service besides its
+// SigV4 signing name (the IAM action prefix, as API names read elsewhere).
+var serviceAliases = map[string]string{"cloudwatch": "monitoring"}
+
+// serviceName resolves an alias to the service's signing name.
+func serviceName(s string) string {
+	if n, ok := serviceAliases[s]; ok {
+		return n
+	}
+	return s
+}

@@ -149,7 +149,8 @@ func TestCloudWatch(t *testing.T) {
 
 func TestCloudWatchThrottlingRecovers(t *testing.T) {
 	s := must(sim.LoadScenario("testdata/guardrails.yaml"))(t)
-	s.Faults = []sim.Fault{{Operation: "monitoring:DescribeAlarms", Code: "Throttling", Status: 400, Times: 2}}
+	// The IAM action prefix names the service as well as its signing name.
+	s.Faults = []sim.Fault{{Operation: "cloudwatch:DescribeAlarms", Code: "Throttling", Status: 400, Times: 2}}
 	e := newEnv(t, s)
 	got := must(alarms(cloudwatch.DescribeAlarmsInput{})(t, e.caller()))(t)
 	if rows := got.([]alarmRow); len(rows) != 0 {

@@ -232,7 +232,8 @@ type AlternateContact struct {
 // Fault makes matching calls fail.
 type Fault struct {
 	// Operation is service:Operation, for example iam:GetCredentialReport,
-	// or service:* for every operation of a service.
+	// or service:* for every operation of a service. The service is its
+	// SigV4 signing name; cloudwatch is accepted for monitoring.
 	Operation string `yaml:"operation" json:"operation"`
 	// Account is the account acted on, or "*" (default) for any.
 	Account string `yaml:"account,omitempty" json:"account,omitempty"`
@@ -587,6 +588,7 @@ func (s *Scenario) validate() error {
 	s.validateGuardrails(bad, ids, orgTree)
 	for i, f := range s.Faults {
 		svc, op, ok := strings.Cut(f.Operation, ":")
+		svc = serviceName(svc)
 		if !ok || svc == "" || op == "" {
 			bad("faults[%d].operation %q: want service:Operation", i, f.Operation)
 		} else if _, known := services[svc]; !known {

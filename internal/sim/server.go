@@ -312,6 +312,7 @@ func (s *Server) inject(r *request) error {
 	s.mu.Lock()
 	for i, f := range s.w.faults {
 		svc, op, _ := strings.Cut(f.Operation, ":")
+		svc = serviceName(svc)
 		if svc != r.svc.name || (op != "*" && op != r.op) {
 			continue
 		}
