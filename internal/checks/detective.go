@@ -54,20 +54,25 @@ func eventPhraseList(names []string) string {
 
 // managementAccount returns the organization's management account from the
 // snapshot, or nil (not in an organization, or not collected).
-func managementAccount(s *inventory.Snapshot) *inventory.Account {
-	if s.Organization == nil || s.Organization.ManagementAccountID == "" {
-		return nil
-	}
-	return s.Account(s.Organization.ManagementAccountID)
+func managementAccount(in Input) *inventory.Account {
+	return mgmtMemo.get(in.run, func() *inventory.Account {
+		s := in.Snapshot
+		if s.Organization == nil || s.Organization.ManagementAccountID == "" {
+			return nil
+		}
+		return s.Account(s.Organization.ManagementAccountID)
+	})
 }
 
-// memberOfOrg returns the management account when a is a member whose
+var mgmtMemo runMemo[*inventory.Account]
+
+// orgHolder returns the management account when a is a member whose
 // organization-wide controls can be read from it.
 func orgHolder(in Input) *inventory.Account {
 	if in.Account.Role != inventory.RoleMember {
 		return nil
 	}
-	m := managementAccount(in.Snapshot)
+	m := managementAccount(in)
 	if m == nil || m.ID == in.Account.ID {
 		return nil
 	}
@@ -569,7 +574,13 @@ func nonNil(s []string) []string {
 // collectedRegions are the Regions the snapshot's regional facts cover:
 // us-east-1 (always collected: root console sign-ins land there) and every
 // Region any account's regional facts name.
-func collectedRegions(s *inventory.Snapshot) []string {
+func collectedRegions(in Input) []string {
+	return regionsMemo.get(in.run, func() []string { return regionsOf(in.Snapshot) })
+}
+
+var regionsMemo runMemo[[]string]
+
+func regionsOf(s *inventory.Snapshot) []string {
 	regions := []string{signInRegion}
 	add := func(r string) {
 		if r != "" && !slices.Contains(regions, r) {

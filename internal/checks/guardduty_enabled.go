@@ -46,7 +46,7 @@ func runGuardDutyEnabled(in Input) Result {
 	if !f.Known() {
 		return unknownFrom(unreadWhy(in.Account, "GuardDuty detectors", f), failedOf(f), nil)
 	}
-	regions := collectedRegions(in.Snapshot)
+	regions := collectedRegions(in)
 	per := map[string]any{}
 	var off []string
 	for _, r := range regions {
