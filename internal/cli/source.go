@@ -26,6 +26,8 @@ type sourceOptions struct {
 	Region      string
 	EndpointURL string
 	Concurrency int
+	Role        string
+	Regions     []string
 }
 
 func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
@@ -41,6 +43,8 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.StringVar(&o.Region, "region", "", "AWS Region for the API calls (default: from the profile or environment)")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (an emulator or a rootguard sim endpoint)")
 	f.IntVar(&o.Concurrency, "concurrency", inventory.DefaultConcurrency, "accounts collected at once")
+	f.StringVar(&o.Role, "role", inventory.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
+	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: us-east-1 and --region); us-east-1 is always read")
 }
 
 func (o *sourceOptions) validate() error {
@@ -139,6 +143,8 @@ func (o *sourceOptions) load(ctx context.Context, e *env) (*source, error) {
 		Org:         o.Org,
 		Accounts:    o.Accounts,
 		Concurrency: o.Concurrency,
+		Role:        o.Role,
+		Regions:     o.Regions,
 		Progress:    progress,
 		Logger:      e.log,
 	})

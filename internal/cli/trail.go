@@ -215,6 +215,9 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 		}
 		fmt.Fprintf(w, "trail: alerts by rule: %s\n", strings.Join(parts, ", "))
 	}
+	if sum.Duplicates > 0 {
+		fmt.Fprintf(w, "trail: %d duplicate alerts left out (the same rule on an event ID already reported)\n", sum.Duplicates)
+	}
 	for _, p := range sum.Skipped {
 		fmt.Fprintf(w, "trail: skipped %s: %s\n", p.Input, p.Reason)
 	}

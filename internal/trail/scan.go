@@ -80,6 +80,10 @@ type Summary struct {
 	Bytes           int64 `json:"bytes"`
 	Records         int64 `json:"records"`
 	Alerts          int   `json:"alerts"`
+	// Duplicates counts alerts left out because the same rule already
+	// alerted on the same event ID (CloudTrail may deliver an event twice,
+	// and archives are often copied).
+	Duplicates int `json:"duplicate_alerts,omitempty"`
 	// AlertsByRule counts alerts per rule ID.
 	AlertsByRule map[string]int `json:"alerts_by_rule"`
 	// Skipped lists inputs left out on purpose (date pruning).
@@ -107,7 +111,16 @@ type fileResult struct {
 func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (Summary, error) {
 	opt = opt.withDefaults()
 	sum := Summary{AlertsByRule: map[string]int{}}
+	seen := map[string]bool{} // rule and event ID of each single-event alert
 	put := func(a detect.Alert) error {
+		if a.EventID != "" && a.Count == 0 {
+			k := a.RuleID + "\x00" + a.EventID
+			if seen[k] {
+				sum.Duplicates++
+				return nil
+			}
+			seen[k] = true
+		}
 		sum.Alerts++
 		sum.AlertsByRule[a.RuleID]++
 		return emit(a)
