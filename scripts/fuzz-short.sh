@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-10s}
-grep -rl --include=fuzz_test.go '^func Fuzz' internal | while read -r f; do
+grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; do
   pkg=./$(dirname "$f")
   for target in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //'); do
     echo "== $pkg $target ($fuzztime)"
