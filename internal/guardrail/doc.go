@@ -31,4 +31,13 @@
 // snapshot's collection time), sorted output. Facts the snapshot lacks (not
 // collected, or a failed call) become Gaps naming the reason, so a plan can
 // say what it could not decide instead of silently doing less.
+//
+// Performance: BenchmarkDesired computes the desired state of a
+// 1,000-account organization (the demo organization's members copied, every
+// section configured, exemptions splitting the attachments):
+//
+//	go test ./internal/guardrail -run '^$' -bench Desired -benchmem -count 3
+//
+// On the shared 2-core development machine (Go 1.26, load average about 10)
+// it took 0.70-0.80 ms/op, 0.9 MB and 4,600 allocations per op.
 package guardrail
