@@ -75,6 +75,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,
+		newExportCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
