@@ -208,7 +208,6 @@ func TestMergeRegions(t *testing.T) {
 // Status and selectors are keyed by trail ARN; a missing key is a
 // TrailNotFoundException. Calls records "Operation region name".
 type fakeTrails struct {
-	trailAPI
 	region    string
 	list      []cttypes.Trail
 	logging   map[string]bool
