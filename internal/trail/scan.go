@@ -10,6 +10,7 @@ import (
 	"iter"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -81,8 +82,9 @@ type Summary struct {
 	Records         int64 `json:"records"`
 	Alerts          int   `json:"alerts"`
 	// Duplicates counts alerts left out because the same rule already
-	// alerted on the same event ID (CloudTrail may deliver an event twice,
-	// and archives are often copied).
+	// alerted on the same event (same event ID, time, source, name and
+	// account: CloudTrail may deliver an event twice, and archives are often
+	// copied).
 	Duplicates int `json:"duplicate_alerts,omitempty"`
 	// AlertsByRule counts alerts per rule ID.
 	AlertsByRule map[string]int `json:"alerts_by_rule"`
@@ -111,10 +113,10 @@ type fileResult struct {
 func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (Summary, error) {
 	opt = opt.withDefaults()
 	sum := Summary{AlertsByRule: map[string]int{}}
-	seen := map[string]bool{} // rule and event ID of each single-event alert
+	seen := map[string]bool{} // dedupKey of each single-event alert
 	put := func(a detect.Alert) error {
 		if a.EventID != "" && a.Count == 0 {
-			k := a.RuleID + "\x00" + a.EventID
+			k := dedupKey(a)
 			if seen[k] {
 				sum.Duplicates++
 				return nil
@@ -167,6 +169,15 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 		}
 	}
 	return sum, nil
+}
+
+// dedupKey identifies the event behind a single-event alert, for one rule.
+// A redelivered or copied record repeats all of these fields. The event ID
+// alone is not enough: synthetic and hand-edited logs (peer test scenarios,
+// replays) reuse IDs such as "1" for different events, and an alert must
+// never be dropped because of that.
+func dedupKey(a detect.Alert) string {
+	return strings.Join([]string{a.RuleID, a.EventID, a.EventTime, a.EventSource, a.EventName, a.AccountID}, "\x00")
 }
 
 // runPool reads the inputs of items with opt.Workers workers and calls
