@@ -52,9 +52,21 @@ type env struct {
 
 func newEnv(t *testing.T, s *sim.Scenario) *env {
 	t.Helper()
+	return newEnvWith(t, s, false)
+}
+
+// writableEnv serves s with writes allowed.
+func writableEnv(t *testing.T, s *sim.Scenario) *env {
+	t.Helper()
+	return newEnvWith(t, s, true)
+}
+
+func newEnvWith(t *testing.T, s *sim.Scenario, writable bool) *env {
+	t.Helper()
 	e := &env{clock: &clock{t: epoch}}
 	srv, err := sim.Start(s, sim.Options{
-		Now: e.clock.Now,
+		Writable: writable,
+		Now:      e.clock.Now,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			e.mu.Lock()
 			defer e.mu.Unlock()

@@ -24,6 +24,14 @@ func organizationsService() *service {
 			"DescribePolicy":                      {handle: orgDescribePolicy},
 			"ListTargetsForPolicy":                {handle: orgListTargetsForPolicy},
 			"ListPoliciesForTarget":               {handle: orgListPoliciesForTarget},
+
+			// Writes (org_write.go).
+			"CreatePolicy":           {write: true, handle: orgCreatePolicy},
+			"UpdatePolicy":           {write: true, handle: orgUpdatePolicy},
+			"AttachPolicy":           {write: true, handle: orgAttachPolicy},
+			"DetachPolicy":           {write: true, handle: orgDetachPolicy},
+			"EnablePolicyType":       {write: true, handle: orgEnablePolicyType},
+			"EnableAWSServiceAccess": {write: true, handle: orgEnableAWSServiceAccess},
 		},
 	}
 }

@@ -68,6 +68,9 @@ type apiError struct {
 	Code    string
 	Message string
 	Status  int
+	// Fields are extra members of a JSON error body, such as the Reason of
+	// an Organizations ConstraintViolationException.
+	Fields map[string]string
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -198,7 +201,11 @@ func (jsonProtocol) writeResult(w http.ResponseWriter, r *request, out any) {
 }
 
 func (jsonProtocol) writeError(w http.ResponseWriter, r *request, e *apiError) {
-	writeJSON(w, "application/x-amz-json-1.1", e.Status, map[string]string{"__type": e.Code, "message": e.Message})
+	body := map[string]string{"__type": e.Code, "message": e.Message}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	writeJSON(w, "application/x-amz-json-1.1", e.Status, body)
 }
 
 // restJSONProtocol is restJson1 as the Account Management API uses it:

@@ -108,8 +108,9 @@ type Account struct {
 	// account. Nil means the organization's access role
 	// (OrganizationAccountAccessRole unless organization.access_role says
 	// otherwise) for a member and none for the management account.
-	Roles []string `yaml:"roles,omitempty" json:"roles,omitempty"`
-	Root  Root     `yaml:"root,omitempty" json:"root,omitempty"`
+	// An empty list (roles: []) means none, and survives a round trip.
+	Roles RoleNames `yaml:"roles,omitempty" json:"roles,omitzero"`
+	Root  Root      `yaml:"root,omitempty" json:"root,omitempty"`
 	// Users are IAM users (credential report rows, MFA decoys).
 	Users []User `yaml:"users,omitempty" json:"users,omitempty"`
 	// UnassignedVirtualMFA are names of virtual MFA devices assigned to
@@ -144,6 +145,13 @@ type Account struct {
 	// the scenario's region.
 	WorkMailDomains []string `yaml:"workmail_domains,omitempty" json:"workmail_domains,omitempty"`
 }
+
+// RoleNames are IAM role names. Nil and empty differ (see Account.Roles),
+// so only nil is left out when a scenario is written.
+type RoleNames []string
+
+// IsZero reports whether the list is nil (for omitempty and omitzero).
+func (r RoleNames) IsZero() bool { return r == nil }
 
 // Root is the account root user's credentials.
 type Root struct {

@@ -58,6 +58,9 @@ type Server struct {
 	hs  *http.Server
 	url string
 
+	// state guards the world: writes hold it exclusively, reads shared.
+	state sync.RWMutex
+
 	mu       sync.Mutex
 	sessions map[string]*session // by access key ID
 	calls    []Call
@@ -77,10 +80,19 @@ const (
 	callerSecretKey   = "rootguard-sim-caller-secret-access-key"
 )
 
-// New builds a Server without listening; serve it with Handler.
+// New builds a Server without listening; serve it with Handler. A
+// writable server works on its own copy of s, so writes never reach the
+// caller's scenario (Server.Scenario returns the state).
 func New(s *Scenario, opts Options) (*Server, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	if opts.Writable {
+		c, err := s.clone()
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		s = c
 	}
 	w, err := newWorld(s)
 	if err != nil {
@@ -246,6 +258,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		s.finish(w, r, err)
 		return
 	}
+	defer s.lockState(r.spec.write)()
 	out, err := s.handle(r)
 	if err != nil {
 		s.finish(w, r, err)
@@ -253,6 +266,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	r.out = out
 	s.finish(w, r, nil)
+}
+
+// lockState holds the world for one call until its answer is written (an
+// answer may share slices with the world): a write exclusively, a read
+// shared.
+func (s *Server) lockState(write bool) (unlock func()) {
+	if write {
+		s.state.Lock()
+		return s.state.Unlock
+	}
+	s.state.RLock()
+	return s.state.RUnlock
 }
 
 // handle runs the operation; a panic becomes an InternalFailure answer.
