@@ -1,0 +1,664 @@
+package guardrail
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+// PlanOptions tune NewPlan.
+type PlanOptions struct {
+	// Now is the plan's creation time (default: the snapshot's collection
+	// time, so the same snapshot gives the same plan).
+	Now time.Time
+	// CreatedBy is who makes the plan (default: the snapshot's caller).
+	CreatedBy string
+	// Tool is the rootguard version, for the record.
+	Tool string
+	// Checks configure the checks run over the snapshot as it will be
+	// (Expected). Now defaults to the snapshot's collection time.
+	Checks checks.Config
+}
+
+// ErrBreaksRootSessions is returned (wrapped) by NewPlan when a planned SCP
+// attachment would deny centralized root sessions in an account where they
+// work today.
+var ErrBreaksRootSessions = errors.New("the plan would break centralized root sessions")
+
+// phaseOf orders the changes. Apply goes through them in this order; the
+// reasons, from first to last:
+//
+//  1. Trusted access, then the centralized root access features, and
+//     turning SCPs on at the root: they change no account's behaviour by
+//     themselves, and later changes need them (AssumeRoot needs
+//     RootCredentialsManagement, attachments need the policy type,
+//     PutAlternateContact with AccountId needs trusted access for the
+//     Account Management service).
+//  2. Policy creation: a policy attached nowhere restricts nothing.
+//  3. Attachments, smallest blast radius first: to accounts, then OUs, then
+//     the root; and within a target, deny-root-access-keys (one action)
+//     before protect-account-contacts before deny-root-actions (every
+//     action). If AWS refuses an attachment, or an operator interrupts
+//     the apply, the policy has reached the fewest accounts.
+//  4. Alternate contacts, then the alerting stack (topic, subscription,
+//     rule, then the rule's target, so the rule never points at a topic
+//     that does not exist): additive, and better in place before
+//     credentials disappear, so that a surprise reaches someone.
+//  5. Credential removal last: it is the only change that cannot be undone
+//     (a deleted access key is gone), so it runs once every guardrail is in
+//     place, and only after everything before it succeeded. Within an
+//     account: password, access keys, signing certificates, then MFA (a
+//     root user left with a password but no MFA would be worse than
+//     before).
+var phaseOf = map[string]int{
+	KindEnableTrustedAccess: 10,
+	KindEnableFeature:       11,
+	KindEnablePolicyType:    12,
+	KindCreatePolicy:        20,
+	KindAttachPolicy:        30,
+	KindPutAlternateContact: 40,
+	KindCreateTopic:         50,
+	KindSubscribe:           51,
+	KindPutRule:             52,
+	KindPutTargets:          53,
+	KindDeleteLoginProfile:  60,
+	KindDeleteAccessKey:     61,
+	KindDeleteSigningCert:   62,
+	KindDeactivateMFADevice: 63,
+}
+
+// ServiceAccount is Account Management's service principal: trusted access
+// for it lets the management account set a member's alternate contacts.
+const ServiceAccount = "account.amazonaws.com"
+
+const policyTypeSCP = "SERVICE_CONTROL_POLICY"
+
+// builder accumulates a plan.
+type builder struct {
+	s        *inventory.Snapshot
+	st       *State
+	cfg      Config
+	p        *Plan
+	mgmt     string
+	planned  map[string]bool // change IDs
+	policyID map[string]string
+	// blocked are the accounts where centralized root sessions are denied
+	// after the plan's SCP changes.
+	blocked []BlockedSessions
+}
+
+// NewPlan computes the changes that bring the snapshot's organization (or
+// standalone account) to the desired guardrails of cfg. It makes no AWS
+// call. Facts the snapshot lacks become Gaps, never guesses.
+func NewPlan(cfg Config, s *inventory.Snapshot, opts PlanOptions) (*Plan, error) {
+	st, err := Desired(cfg, s)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	b := &builder{
+		s: s, st: st, cfg: cfg,
+		mgmt:     st.ManagementAccountID,
+		planned:  map[string]bool{},
+		policyID: map[string]string{},
+		p: &Plan{
+			Schema:    PlanSchema,
+			CreatedAt: cmp.Or(opts.Now, s.CollectedAt).UTC().Truncate(time.Second),
+			CreatedBy: cmp.Or(opts.CreatedBy, s.Caller.Value.ARN),
+			Tool:      opts.Tool,
+			Config:    cfg,
+			Snapshot: PlanSource{
+				CollectedAt: s.CollectedAt, Mode: s.Mode,
+				OrganizationID: st.OrganizationID, ManagementAccountID: st.ManagementAccountID,
+				Accounts: len(s.Accounts),
+			},
+			Changes:  []Change{},
+			Expected: []ExpectedFinding{},
+			Warnings: []string{},
+			Gaps:     slices.Clone(st.Gaps),
+		},
+	}
+	if b.mgmt == "" && len(s.Accounts) == 1 {
+		b.mgmt = s.Accounts[0].ID
+	}
+	b.organization()
+	if err := b.analyseSCPs(); err != nil {
+		return nil, err
+	}
+	b.contacts()
+	b.alerting()
+	b.credentials()
+	b.finish()
+	if err := b.expect(opts.Checks); err != nil {
+		return nil, err
+	}
+	p := b.p
+	p.Fingerprint = p.fingerprint()
+	p.ID = "plan-" + p.CreatedAt.Format("20060102T150405Z") + "-" + p.Fingerprint[:8]
+	return p, nil
+}
+
+func (b *builder) gap(area, account, detail string) {
+	b.p.Gaps = append(b.p.Gaps, Gap{Area: area, AccountID: account, Detail: detail})
+}
+
+func (b *builder) name(id string) string {
+	if a := b.s.Account(id); a != nil {
+		return a.Name
+	}
+	return ""
+}
+
+// add records a change after observing its precondition. A precondition
+// that already differs (the change is not needed) drops it; one that cannot
+// be observed becomes a gap.
+func (b *builder) add(c Change) bool {
+	for i, pre := range c.Pre {
+		v, err := observe(b.s, pre.Fact)
+		if err != nil {
+			b.gap(areaOf(c.Kind), c.AccountID, c.Summary+": not planned, "+err.Error())
+			return false
+		}
+		c.Pre[i].Value = v
+	}
+	c.AccountName = b.name(c.AccountID)
+	if c.Fixes == nil {
+		c.Fixes = []string{}
+	}
+	for _, d := range c.DependsOn {
+		if !b.planned[d] {
+			c.DependsOn = slices.DeleteFunc(c.DependsOn, func(x string) bool { return x == d })
+		}
+	}
+	b.planned[c.ID] = true
+	b.p.Changes = append(b.p.Changes, c)
+	return true
+}
+
+func areaOf(kind string) string {
+	switch kind {
+	case KindEnableTrustedAccess, KindEnableFeature:
+		return AreaCentralizedRoot
+	case KindEnablePolicyType, KindCreatePolicy, KindAttachPolicy:
+		return AreaSCP
+	case KindPutAlternateContact:
+		return AreaContacts
+	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets:
+		return AreaAlerting
+	}
+	return AreaMemberCredentials
+}
+
+// needs observes f and reports whether it differs from want (a change is
+// needed). An unknown fact is a gap and no change.
+func (b *builder) needs(f Fact, want, what string) bool {
+	v, err := observe(b.s, f)
+	if err != nil {
+		b.gap(areaOf(kindForFact(f.Kind)), f.AccountID, what+": not known ("+err.Error()+"), not planned")
+		return false
+	}
+	return v != want
+}
+
+func kindForFact(k string) string {
+	switch k {
+	case FactTrustedService, FactFeature:
+		return KindEnableFeature
+	case FactPolicyType, FactSCP, FactSCPAttachment:
+		return KindAttachPolicy
+	case FactAlternate:
+		return KindPutAlternateContact
+	case FactTopic, FactSubscription, FactEventRule, FactEventTarget:
+		return KindPutRule
+	}
+	return KindDeleteAccessKey
+}
+
+func cond(f Fact, value, text string) Condition { return Condition{Fact: f, Value: value, Text: text} }
+
+// organization plans trusted access, the features, the SCP policy type,
+// the policies and their attachments.
+func (b *builder) organization() {
+	st := b.st
+	if b.s.Mode != inventory.ModeOrganization || b.s.Organization == nil || b.mgmt == "" {
+		return
+	}
+	services := slices.Clone(st.TrustedAccess)
+	for _, c := range st.Contacts {
+		if c.PassAccountID && !slices.Contains(services, ServiceAccount) {
+			services = append(services, ServiceAccount)
+		}
+	}
+	for _, svc := range services {
+		f := Fact{Kind: FactTrustedService, Name: svc}
+		if !b.needs(f, valEnabled, "trusted access for "+svc) {
+			continue
+		}
+		why := "centralized root access needs it"
+		fixes := []string{"centralized-root-access-enabled"}
+		if svc == ServiceAccount {
+			why, fixes = "the management account sets members' alternate contacts through it", []string{}
+		}
+		b.add(Change{
+			ID: KindEnableTrustedAccess + "/" + svc, AccountID: b.mgmt, Kind: KindEnableTrustedAccess, Action: "+",
+			Summary: fmt.Sprintf("enable trusted access for %s in the organization", svc),
+			Calls:   []Call{{Operation: "organizations:EnableAWSServiceAccess", Session: SessionCaller, Params: map[string]string{"ServicePrincipal": svc}}},
+			Fixes:   fixes,
+			Risk:    "lets " + svc + " act across the organization; " + why,
+			Pre:     []Condition{cond(f, "", "trusted access for "+svc+" is not enabled")},
+			Post:    []Condition{cond(f, valEnabled, "trusted access for "+svc+" is enabled")},
+		})
+	}
+	for _, feat := range st.Features {
+		f := Fact{Kind: FactFeature, Name: feat}
+		if !b.needs(f, valEnabled, "centralized root access feature "+feat) {
+			continue
+		}
+		risk := "new member accounts get no root credentials; members can no longer recover their root password by themselves"
+		if feat == FeatureRootSessions {
+			risk = "lets the management account open root sessions in members to unlock misconfigured S3 bucket and SQS queue policies"
+		}
+		b.add(Change{
+			ID: KindEnableFeature + "/" + feat, AccountID: b.mgmt, Kind: KindEnableFeature, Action: "+",
+			Summary:   "enable centralized root access feature " + feat,
+			Calls:     []Call{{Operation: "iam:EnableOrganizations" + feat, Session: SessionCaller, Params: map[string]string{}}},
+			Fixes:     []string{"centralized-root-access-enabled"},
+			Risk:      risk,
+			Pre:       []Condition{cond(f, "", feat+" is not enabled")},
+			Post:      []Condition{cond(f, valEnabled, feat+" is enabled")},
+			DependsOn: []string{KindEnableTrustedAccess + "/" + ServiceIAM},
+		})
+	}
+	if len(st.SCPs) == 0 || st.RootID == "" {
+		return
+	}
+	typeID := KindEnablePolicyType + "/" + st.RootID
+	ft := Fact{Kind: FactPolicyType, Name: st.RootID, Target: policyTypeSCP}
+	if !b.needs(ft, valEnabled, "service control policies on "+st.RootID) {
+		// Enabled (or unknown, which is a gap): nothing to do.
+	} else {
+		b.add(Change{
+			ID: typeID, AccountID: b.mgmt, Kind: KindEnablePolicyType, Action: "+",
+			Summary: "enable service control policies on " + st.RootID + " (root)",
+			Calls: []Call{{Operation: "organizations:EnablePolicyType", Session: SessionCaller,
+				Params: map[string]string{"RootId": st.RootID, "PolicyType": policyTypeSCP}}},
+			Risk: "AWS attaches FullAWSAccess to every root, OU and account, so nothing is denied until a deny policy is attached",
+			Pre:  []Condition{cond(ft, "", "service control policies are not enabled on "+st.RootID)},
+			Post: []Condition{cond(ft, valEnabled, "service control policies are enabled on "+st.RootID)},
+		})
+	}
+	for _, scp := range st.SCPs {
+		fp := Fact{Kind: FactSCP, Name: scp.Name}
+		v, err := observe(b.s, fp)
+		if err != nil {
+			b.gap(AreaSCP, "", fmt.Sprintf("policy %s: not known (%s), not planned", scp.Name, err))
+			continue
+		}
+		createID := KindCreatePolicy + "/" + scp.Key
+		ref := "${policy:" + scp.Name + "}"
+		switch v {
+		case valAbsent:
+			b.add(Change{
+				ID: createID, AccountID: b.mgmt, Kind: KindCreatePolicy, Action: "+",
+				Summary: fmt.Sprintf("create SCP %q (%d characters)", scp.Name, len(scp.Content)),
+				Calls: []Call{{Operation: "organizations:CreatePolicy", Session: SessionCaller, Params: map[string]string{
+					"Name": scp.Name, "Description": scp.Description, "Type": policyTypeSCP, "Content": scp.Content}}},
+				Risk:      "none by itself: a policy restricts nothing until it is attached",
+				Pre:       []Condition{cond(fp, "", "no SCP is named "+scp.Name)},
+				Post:      []Condition{cond(fp, contentValue(scp.Content), "SCP "+scp.Name+" exists with the generated content")},
+				DependsOn: []string{typeID},
+			})
+		case contentValue(scp.Content):
+			ref = policyNamed(b.s.Organization, scp.Name).ID
+		default:
+			b.gap(AreaSCP, "", fmt.Sprintf("an SCP named %s exists with other content than rootguard generates; rootguard neither overwrites nor attaches it: rename it or review it against `rootguard export`", scp.Name))
+			continue
+		}
+		b.policyID[scp.Name] = ref
+		for _, t := range scp.Targets {
+			fa := Fact{Kind: FactSCPAttachment, Name: scp.Name, Target: t.ID}
+			if !b.needs(fa, valAttached, "attachment of "+scp.Name+" to "+t.ID) {
+				continue
+			}
+			where := t.ID + " (" + t.Kind + ")"
+			if t.Name != "" {
+				where = fmt.Sprintf("%s (%s %s)", t.ID, t.Kind, t.Name)
+			}
+			b.add(Change{
+				ID: KindAttachPolicy + "/" + scp.Key + "/" + t.ID, AccountID: b.mgmt, Kind: KindAttachPolicy, Action: "+",
+				Summary:   fmt.Sprintf("attach SCP %q to %s", scp.Name, where),
+				Calls:     []Call{{Operation: "organizations:AttachPolicy", Session: SessionCaller, Params: map[string]string{"PolicyId": ref, "TargetId": t.ID}}},
+				Fixes:     slices.Clone(scp.Fixes),
+				Risk:      attachRisk(scp, t, b.accountsUnder(t.ID)),
+				Pre:       []Condition{cond(fa, "", "SCP "+scp.Name+" is not attached to "+t.ID)},
+				Post:      []Condition{cond(fa, valAttached, "SCP "+scp.Name+" is attached to "+t.ID)},
+				DependsOn: []string{typeID, createID},
+			})
+		}
+	}
+}
+
+func attachRisk(scp SCP, t Target, n int) string {
+	what := map[string]string{
+		KeyDenyRootActions:    "denies every action to the root user signed in with its own credentials",
+		KeyDenyRootAccessKeys: "denies root iam:CreateAccessKey",
+		KeyProtectContacts:    "denies contact and primary email changes outside the admin roles",
+	}[scp.Key]
+	return fmt.Sprintf("%s in %d active member account(s) under %s; centralized root sessions stay allowed (see the SCP analysis)", cmp.Or(what, "restricts"), n, t.ID)
+}
+
+// accountsUnder counts the active member accounts at or below id.
+func (b *builder) accountsUnder(id string) int {
+	parent := map[string]string{}
+	if org := b.s.Organization; org != nil {
+		for _, u := range org.Units.Value {
+			parent[u.ID] = u.ParentID
+		}
+	}
+	n := 0
+	for i := range b.s.Accounts {
+		a := &b.s.Accounts[i]
+		if a.Role != inventory.RoleMember || !active(a) {
+			continue
+		}
+		for x, hops := a.ID, 0; x != "" && hops <= len(parent)+1; hops++ {
+			if x == id {
+				n++
+				break
+			}
+			if x == a.ID {
+				x = a.ParentID
+			} else {
+				x = parent[x]
+			}
+		}
+	}
+	return n
+}
+
+// contacts plans the missing alternate contacts Desired found.
+func (b *builder) contacts() {
+	for _, c := range b.st.Contacts {
+		f := Fact{Kind: FactAlternate, AccountID: c.AccountID, Name: c.Type}
+		params := map[string]string{
+			"AlternateContactType": c.Type, "Name": c.Contact.Name, "Title": c.Contact.Title,
+			"EmailAddress": c.Contact.Email, "PhoneNumber": c.Contact.Phone,
+		}
+		var deps []string
+		if c.PassAccountID {
+			params["AccountId"] = c.AccountID
+			deps = []string{KindEnableTrustedAccess + "/" + ServiceAccount}
+		}
+		b.add(Change{
+			ID: KindPutAlternateContact + "/" + c.AccountID + "/" + c.Type, AccountID: c.AccountID, Kind: KindPutAlternateContact, Action: "~",
+			Summary:   fmt.Sprintf("set %s contact on %s", c.Type, c.AccountID),
+			Calls:     []Call{{Operation: "account:PutAlternateContact", Session: SessionCaller, Params: params}},
+			Fixes:     slices.Clone(c.Fixes),
+			Risk:      fmt.Sprintf("AWS sends %s notices for this account to %s", strings.ToLower(c.Type), c.Contact.Email),
+			Pre:       []Condition{cond(f, "", "no "+c.Type+" alternate contact is set")},
+			Post:      []Condition{cond(f, valSet, "a "+c.Type+" alternate contact is set")},
+			DependsOn: deps,
+		})
+	}
+}
+
+// alerting plans the alerting stack where root-activity-alerting fails in
+// its account.
+func (b *builder) alerting() {
+	al := b.st.Alerting
+	if al == nil {
+		return
+	}
+	a := b.s.Account(al.AccountID)
+	if a == nil {
+		return // Desired reported it
+	}
+	res := checks.RootActivityAlerting.Run(checks.Input{Snapshot: b.s, Account: a, Config: checks.DefaultConfig(b.s.CollectedAt)})
+	switch res.Status {
+	case checks.Pass:
+		return
+	case checks.Unknown:
+		b.gap(AreaAlerting, a.ID, "root-activity-alerting is UNKNOWN in "+a.ID+" ("+res.Detail+"): alerting not planned")
+		return
+	}
+	if al.Subscription == nil {
+		b.gap(AreaAlerting, a.ID, "root-activity-alerting fails in "+a.ID+" but alerting.subscription is not configured: a topic nobody reads alerts nobody, so the stack is not planned")
+		return
+	}
+	call := func(op string, params map[string]string) Call {
+		c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
+		if al.AssumeRoleARN != "" {
+			c.Session, c.RoleARN = SessionAssumeRole, al.AssumeRoleARN
+		}
+		return c
+	}
+	topic := Fact{Kind: FactTopic, AccountID: a.ID, Region: al.Region, Name: al.TopicARN}
+	topicID := KindCreateTopic + "/" + a.ID + "/" + al.TopicName
+	if b.needs(topic, valPresent, "SNS topic "+al.TopicARN) {
+		b.add(Change{
+			ID: topicID, AccountID: a.ID, Kind: KindCreateTopic, Action: "+",
+			Summary: fmt.Sprintf("create SNS topic %q in %s (%s) that only rule %q may publish to", al.TopicName, a.ID, al.Region, al.RuleName),
+			Calls: []Call{
+				call("sns:CreateTopic", map[string]string{"Name": al.TopicName}),
+				call("sns:SetTopicAttributes", map[string]string{"TopicArn": al.TopicARN, "AttributeName": "Policy", "AttributeValue": al.TopicPolicy}),
+			},
+			Risk: "none: a new topic",
+			Pre:  []Condition{cond(topic, "", "topic "+al.TopicARN+" does not exist")},
+			Post: []Condition{cond(topic, valPresent, "topic "+al.TopicARN+" exists")},
+		})
+	}
+	endpoint := al.Subscription.Protocol + ":" + al.Subscription.Endpoint
+	sub := Fact{Kind: FactSubscription, AccountID: a.ID, Region: al.Region, Name: al.TopicARN, Target: endpoint}
+	if b.needs(sub, valPresent, "subscription of "+al.TopicARN) {
+		risk := "the endpoint receives every root activity alert"
+		if needsConfirmation(al.Subscription.Protocol) {
+			risk += "; AWS sends a confirmation to " + al.Subscription.Endpoint + " that someone must accept"
+		}
+		b.add(Change{
+			ID: KindSubscribe + "/" + a.ID + "/" + al.TopicName, AccountID: a.ID, Kind: KindSubscribe, Action: "+",
+			Summary: fmt.Sprintf("subscribe %s to topic %q", endpoint, al.TopicName),
+			Calls: []Call{call("sns:Subscribe", map[string]string{"TopicArn": al.TopicARN,
+				"Protocol": al.Subscription.Protocol, "Endpoint": al.Subscription.Endpoint})},
+			Risk:      risk,
+			Pre:       []Condition{cond(sub, "", endpoint+" is not subscribed to "+al.TopicARN)},
+			Post:      []Condition{cond(sub, valPresent, endpoint+" is subscribed to "+al.TopicARN)},
+			DependsOn: []string{topicID},
+		})
+	}
+	rule := Fact{Kind: FactEventRule, AccountID: a.ID, Region: al.Region, Name: al.RuleName}
+	ruleID := KindPutRule + "/" + a.ID + "/" + al.RuleName
+	want := ruleValue("ENABLED", al.EventPattern)
+	if v, err := observe(b.s, rule); err != nil {
+		b.gap(AreaAlerting, a.ID, "EventBridge rule "+al.RuleName+": not known ("+err.Error()+"), not planned")
+		return
+	} else if v != valAbsent && v != want {
+		b.gap(AreaAlerting, a.ID, fmt.Sprintf("EventBridge rule %s exists in %s with another pattern or state (%s); rootguard does not overwrite it: rename alerting.rule_name or fix the rule", al.RuleName, al.Region, v))
+		return
+	} else if v == valAbsent {
+		b.add(Change{
+			ID: ruleID, AccountID: a.ID, Kind: KindPutRule, Action: "+",
+			Summary: fmt.Sprintf("create EventBridge rule %q in %s (%s) on root API calls and root console sign-ins", al.RuleName, a.ID, al.Region),
+			Calls: []Call{call("events:PutRule", map[string]string{"Name": al.RuleName, "EventPattern": al.EventPattern, "State": "ENABLED",
+				"Description": "rootguard: root API calls and root console sign-ins"})},
+			Risk: "none: a rule only matches events",
+			Pre:  []Condition{cond(rule, "", "no rule "+al.RuleName+" on the default bus")},
+			Post: []Condition{cond(rule, want, "rule "+al.RuleName+" is enabled with the root activity pattern")},
+		})
+	}
+	target := Fact{Kind: FactEventTarget, AccountID: a.ID, Region: al.Region, Name: al.RuleName, Target: al.TopicARN}
+	if b.needs(target, valPresent, "target of rule "+al.RuleName) {
+		b.add(Change{
+			ID: KindPutTargets + "/" + a.ID + "/" + al.RuleName, AccountID: a.ID, Kind: KindPutTargets, Action: "+",
+			Summary: fmt.Sprintf("send rule %q to topic %q", al.RuleName, al.TopicName),
+			Calls: []Call{call("events:PutTargets", map[string]string{"Rule": al.RuleName,
+				"Targets.1.Id": "rootguard-sns", "Targets.1.Arn": al.TopicARN})},
+			Fixes:     slices.Clone(al.Fixes),
+			Risk:      "every root API call and root console sign-in in " + a.ID + " is published to the topic",
+			Pre:       []Condition{cond(target, "", "rule "+al.RuleName+" does not target "+al.TopicARN)},
+			Post:      []Condition{cond(target, valPresent, "rule "+al.RuleName+" targets "+al.TopicARN)},
+			DependsOn: []string{topicID, ruleID},
+		})
+	}
+}
+
+// needsConfirmation reports whether an SNS protocol's subscription waits
+// for the endpoint to confirm it.
+func needsConfirmation(protocol string) bool {
+	switch protocol {
+	case "email", "email-json", "http", "https":
+		return true
+	}
+	return false
+}
+
+// credentials plans the member root credential removals Desired found,
+// except in accounts where centralized root sessions are blocked (the
+// calls would be denied) or centralized root access is neither enabled nor
+// planned.
+func (b *builder) credentials() {
+	if len(b.st.CredentialRemovals) == 0 {
+		return
+	}
+	featID := KindEnableFeature + "/" + FeatureRootCredentialsManagement
+	featOn, _ := observe(b.s, Fact{Kind: FactFeature, Name: FeatureRootCredentialsManagement})
+	if featOn != valEnabled && !b.planned[featID] {
+		accts := map[string]bool{}
+		for _, c := range b.st.CredentialRemovals {
+			accts[c.AccountID] = true
+		}
+		b.gap(AreaMemberCredentials, "", fmt.Sprintf("centralized root access (%s) is neither enabled nor planned: the root credentials of %d member account(s) cannot be removed; enable centralized_root", FeatureRootCredentialsManagement, len(accts)))
+		return
+	}
+	blocked := map[string]BlockedSessions{}
+	for _, bs := range b.blocked {
+		blocked[bs.AccountID] = bs
+	}
+	reported := map[string]bool{}
+	for _, r := range b.st.CredentialRemovals {
+		if bs, ok := blocked[r.AccountID]; ok {
+			if !reported[r.AccountID] {
+				reported[r.AccountID] = true
+				b.gap(AreaMemberCredentials, r.AccountID, fmt.Sprintf("centralized root sessions are denied in %s by its SCPs (%s): its root credentials cannot be removed until that is fixed: %s",
+					r.AccountID, strings.Join(bs.Actions, ", "), strings.Join(bs.Fix, "; ")))
+			}
+			continue
+		}
+		var (
+			kind, op, param string
+			f               Fact
+			action          = "-"
+		)
+		switch r.Kind {
+		case KindPassword:
+			kind, op = KindDeleteLoginProfile, "iam:DeleteLoginProfile"
+			f = Fact{Kind: FactRootPassword, AccountID: r.AccountID}
+		case KindAccessKey:
+			kind, op, param = KindDeleteAccessKey, "iam:DeleteAccessKey", "AccessKeyId"
+			f = Fact{Kind: FactRootAccessKey, AccountID: r.AccountID, Name: r.ID}
+		case KindSigningCertificate:
+			kind, op, param = KindDeleteSigningCert, "iam:DeleteSigningCertificate", "CertificateId"
+			f = Fact{Kind: FactRootSigningCert, AccountID: r.AccountID, Name: r.ID}
+		case KindMFADevice:
+			kind, op, param = KindDeactivateMFADevice, "iam:DeactivateMFADevice", "SerialNumber"
+			f = Fact{Kind: FactRootMFADevice, AccountID: r.AccountID, Name: r.ID}
+		default:
+			continue
+		}
+		id := kind + "/" + r.AccountID
+		params := map[string]string{}
+		what := "password"
+		if param != "" {
+			id += "/" + hashID(r.ID)
+			params[param] = r.ID
+			what = strings.ReplaceAll(r.Kind, "-", " ") + " " + r.ID
+		}
+		c := Change{
+			ID: id, AccountID: r.AccountID, Kind: kind, Action: action,
+			Summary: fmt.Sprintf("delete root %s in %s", what, r.AccountID),
+			Calls: []Call{{Operation: op, Session: SessionAssumeRoot, TaskPolicy: TaskPolicyDeleteRootCredentials,
+				Params: params}},
+			Fixes:     slices.Clone(r.Fixes),
+			Risk:      r.Risk,
+			Pre:       []Condition{cond(f, "", "the root "+what+" exists")},
+			Post:      []Condition{cond(f, valAbsent, "the root "+what+" is gone")},
+			DependsOn: []string{featID},
+		}
+		if kind == KindDeactivateMFADevice {
+			c.Summary = fmt.Sprintf("deactivate root MFA device %s in %s", r.ID, r.AccountID)
+			c.Post[0].Text = "root MFA device " + r.ID + " is no longer assigned"
+		}
+		if r.RecentUse {
+			c.RequiresFlag = FlagAllowRecentKeyDeletion
+		}
+		b.add(c)
+	}
+}
+
+// hashID names a credential in a change ID without its identifier: change
+// IDs reach the audit log in plain text, credential IDs only as HMACs.
+func hashID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:6])
+}
+
+// finish orders the changes (see phaseOf), with attachments narrowest
+// first, and drops dependencies on changes that were not planned.
+func (b *builder) finish() {
+	keyOrder := map[string]int{KeyDenyRootAccessKeys: 0, KeyProtectContacts: 1, KeyDenyRootActions: 2}
+	targetOrder := map[string]int{TargetAccount: 0, TargetOU: 1, TargetRoot: 2}
+	depth := b.depths()
+	removal := phaseOf[KindDeleteLoginProfile]
+	slices.SortStableFunc(b.p.Changes, func(x, y Change) int {
+		px, py := phaseOf[x.Kind], phaseOf[y.Kind]
+		if px >= removal && py >= removal {
+			// Credential removals account by account.
+			return cmp.Or(strings.Compare(x.AccountID, y.AccountID), cmp.Compare(px, py))
+		}
+		if px != py || x.Kind != KindAttachPolicy {
+			return cmp.Compare(px, py)
+		}
+		tx, ty := x.Calls[0].Params["TargetId"], y.Calls[0].Params["TargetId"]
+		kx, ky := strings.Split(x.ID, "/")[1], strings.Split(y.ID, "/")[1]
+		return cmp.Or(
+			cmp.Compare(targetOrder[kindOf(tx)], targetOrder[kindOf(ty)]),
+			-cmp.Compare(depth[tx], depth[ty]), // deeper OUs first
+			cmp.Compare(keyOrder[kx], keyOrder[ky]),
+			strings.Compare(tx, ty))
+	})
+	for i := range b.p.Changes {
+		c := &b.p.Changes[i]
+		c.Fingerprint = fingerprintConditions(c.Pre)
+	}
+	slices.SortStableFunc(b.p.Gaps, func(x, y Gap) int {
+		return cmp.Or(strings.Compare(x.Area, y.Area), strings.Compare(x.AccountID, y.AccountID), strings.Compare(x.Detail, y.Detail))
+	})
+	b.p.Gaps = slices.Compact(b.p.Gaps)
+}
+
+// depths returns each OU's depth below the root.
+func (b *builder) depths() map[string]int {
+	d := map[string]int{}
+	org := b.s.Organization
+	if org == nil {
+		return d
+	}
+	parent := map[string]string{}
+	for _, u := range org.Units.Value {
+		parent[u.ID] = u.ParentID
+	}
+	for id := range parent {
+		n := 0
+		for x := id; parent[x] != "" && n <= len(parent); x = parent[x] {
+			n++
+		}
+		d[id] = n
+	}
+	return d
+}
