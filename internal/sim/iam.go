@@ -27,6 +27,14 @@ func iamService() *service {
 			"ListSigningCertificates":   {handle: iamListSigningCertificates},
 			"GetUser":                   {handle: iamGetUser},
 			"ListOrganizationsFeatures": {handle: iamListOrganizationsFeatures},
+
+			// Writes (iam_write.go).
+			"EnableOrganizationsRootCredentialsManagement": {write: true, handle: enableRootFeature("RootCredentialsManagement")},
+			"EnableOrganizationsRootSessions":              {write: true, handle: enableRootFeature("RootSessions")},
+			"DeleteLoginProfile":                           {write: true, handle: iamDeleteLoginProfile},
+			"DeleteAccessKey":                              {write: true, handle: iamDeleteAccessKey},
+			"DeleteSigningCertificate":                     {write: true, handle: iamDeleteSigningCertificate},
+			"DeactivateMFADevice":                          {write: true, handle: iamDeactivateMFADevice},
 		},
 	}
 }

@@ -1,0 +1,150 @@
+package sim
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// IAM writes: enabling centralized root access for the organization, and
+// removing a principal's credentials. In an AssumeRoot session with the
+// IAMDeleteRootUserCredentials task policy, and no UserName, the deletes
+// act on the member's root user; the session's account summary and audit
+// reads then show what is left. A deactivated virtual MFA device stays in
+// the account, unassigned (the task policy has no DeleteVirtualMFADevice);
+// hardware and FIDO devices leave the account's view.
+
+// enableRootFeature turns on one centralized root access feature.
+func enableRootFeature(feature string) func(*request) (any, error) {
+	return func(r *request) (any, error) {
+		w := r.srv.w
+		switch {
+		case w.org == nil:
+			return nil, errf("OrganizationNotFoundException", http.StatusBadRequest, "The request failed because your account is not a member of an organization.")
+		case w.org.FeatureSet == "CONSOLIDATED_BILLING":
+			return nil, errf("OrganizationNotInAllFeaturesModeException", http.StatusBadRequest, "The request failed because your organization does not have all features enabled.")
+		case r.sess.account != w.mgmt:
+			return nil, errf("CallerIsNotManagementAccountException", http.StatusBadRequest, "The request was rejected because the account making the request is not the management account for the organization.")
+		case !w.trusted("iam.amazonaws.com"):
+			return nil, errf("ServiceAccessNotEnabledException", http.StatusBadRequest, "The request was rejected because trusted access is not enabled for IAM in AWS Organizations.")
+		}
+		if !slices.Contains(w.org.Features, feature) {
+			w.org.Features = append(w.org.Features, feature)
+		}
+		return listOrganizationsFeaturesResult{OrganizationID: w.org.ID, EnabledFeatures: slices.Clone(w.org.Features)}, nil
+	}
+}
+
+func noSuchEntity(format string, a ...any) *apiError {
+	return errf("NoSuchEntity", http.StatusNotFound, format, a...)
+}
+
+func (p principal) displayName() string {
+	if p.root {
+		return "root"
+	}
+	return p.user.Name
+}
+
+func iamDeleteLoginProfile(r *request) (any, error) {
+	p, err := subject(r)
+	if err != nil {
+		return nil, err
+	}
+	a := r.account()
+	if p.password(a) == nil {
+		return nil, noSuchEntity("Login Profile for User %s cannot be found.", p.displayName())
+	}
+	if p.root {
+		a.Root.Password = nil
+	} else {
+		p.user.Password = nil
+	}
+	return nil, nil
+}
+
+// keyList is the principal's access keys, for removal.
+func (p principal) keyList(a *account) *[]AccessKey {
+	if p.root {
+		return &a.Root.AccessKeys
+	}
+	return &p.user.AccessKeys
+}
+
+func iamDeleteAccessKey(r *request) (any, error) {
+	id := r.param("AccessKeyId")
+	if len(id) < 16 || len(id) > 128 {
+		return nil, validation("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16", id)
+	}
+	p, err := subject(r)
+	if err != nil {
+		return nil, err
+	}
+	a := r.account()
+	keys := p.keyList(a)
+	// Derived IDs depend on a key's position: fix them before one goes.
+	for i := range *keys {
+		(*keys)[i].ID = keyID((*keys)[i], a.ID, p.owner(), i)
+	}
+	i := slices.IndexFunc(*keys, func(k AccessKey) bool { return k.ID == id })
+	if i < 0 {
+		return nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+	}
+	*keys = slices.Delete(*keys, i, i+1)
+	return nil, nil
+}
+
+func iamDeleteSigningCertificate(r *request) (any, error) {
+	id := r.param("CertificateId")
+	if len(id) < 24 || len(id) > 128 {
+		return nil, validation("1 validation error detected: Value '%s' at 'certificateId' failed to satisfy constraint: Member must have length greater than or equal to 24", id)
+	}
+	p, err := subject(r)
+	if err != nil {
+		return nil, err
+	}
+	a := r.account()
+	if !p.root {
+		return nil, noSuchEntity("The Certificate with id %s cannot be found.", id)
+	}
+	certs := &a.Root.SigningCertificates
+	for i := range *certs {
+		(*certs)[i].ID = certID((*certs)[i], a.ID, i)
+	}
+	i := slices.IndexFunc(*certs, func(c Certificate) bool { return c.ID == id })
+	if i < 0 {
+		return nil, noSuchEntity("The Certificate with id %s cannot be found.", id)
+	}
+	*certs = slices.Delete(*certs, i, i+1)
+	return nil, nil
+}
+
+func iamDeactivateMFADevice(r *request) (any, error) {
+	sn := r.param("SerialNumber")
+	if len(sn) < 9 || len(sn) > 256 {
+		return nil, validation("1 validation error detected: Value '%s' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9", sn)
+	}
+	p, err := subject(r)
+	if err != nil {
+		return nil, err
+	}
+	a := r.account()
+	devs := &a.Root.MFADevices
+	if !p.root {
+		devs = &p.user.MFADevices
+	}
+	i := slices.IndexFunc(*devs, func(d MFADevice) bool { return serial(d, a.ID, p.owner()) == sn })
+	if i < 0 {
+		return nil, noSuchEntity("MFA Device with serial number %s does not exist.", sn)
+	}
+	d := (*devs)[i]
+	*devs = slices.Delete(*devs, i, i+1)
+	if d.Type == "virtual" {
+		name := d.Name
+		if _, n, ok := strings.Cut(sn, ":mfa/"); ok {
+			name = n
+		}
+		a.UnassignedVirtualMFA = append(a.UnassignedVirtualMFA, name)
+	}
+	return nil, nil
+}

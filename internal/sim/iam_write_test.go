@@ -1,0 +1,276 @@
+package sim_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+const deletePolicy = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+
+// deleteSession opens an AssumeRoot session with the delete task policy.
+func (e *env) deleteSession(t *testing.T, target string) aws.Config {
+	t.Helper()
+	out, err := stsc(e.caller()).AssumeRoot(t.Context(), &sts.AssumeRootInput{
+		TargetPrincipal: aws.String(target),
+		TaskPolicyArn:   &ststypes.PolicyDescriptorType{Arn: aws.String(deletePolicy)},
+		DurationSeconds: aws.Int32(900),
+	})
+	if err != nil {
+		t.Fatalf("AssumeRoot %s with the delete task policy: %v", target, err)
+	}
+	return fromCreds(e, out.Credentials)
+}
+
+// summary reads the account summary entries that describe root credentials.
+func rootSummary(t *testing.T, c *iam.Client) (map[string]int32, error) {
+	out, err := c.GetAccountSummary(t.Context(), &iam.GetAccountSummaryInput{})
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int32{}
+	for _, k := range []iamtypes.SummaryKeyType{"AccountAccessKeysPresent", "AccountMFAEnabled", "AccountPasswordPresent",
+		"AccountSigningCertificatesPresent", "MFADevices", "MFADevicesInUse"} {
+		m[string(k)] = out.SummaryMap[string(k)]
+	}
+	return m, nil
+}
+
+func keyIDs(t *testing.T, c *iam.Client) ([]string, error) {
+	out, err := c.ListAccessKeys(t.Context(), &iam.ListAccessKeysInput{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, k := range out.AccessKeyMetadata {
+		ids = append(ids, aws.ToString(k.AccessKeyId))
+	}
+	return ids, nil
+}
+
+func noIAMTrust() *sim.Scenario {
+	s := sim.Demo()
+	s.Organization.TrustedServices = slices.DeleteFunc(s.Organization.TrustedServices, func(p string) bool { return p == "iam.amazonaws.com" })
+	return s
+}
+
+func TestIAMRootCredentialDeletes(t *testing.T) {
+	runWrites(t, sim.Demo, []opCase{
+		{
+			name: "DeleteAccessKey one by one; the other key keeps its ID",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := iamc(e.deleteSession(t, rootKeys))
+				before, err := keyIDs(t, c)
+				if err != nil {
+					return nil, err
+				}
+				if _, err := c.DeleteAccessKey(t.Context(), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(before[0])}); err != nil {
+					return nil, err
+				}
+				after, err := keyIDs(t, c)
+				if err != nil {
+					return nil, err
+				}
+				mid, err := rootSummary(t, c)
+				if err != nil {
+					return nil, err
+				}
+				if _, err := c.DeleteAccessKey(t.Context(), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(before[1])}); err != nil {
+					return nil, err
+				}
+				end, err := rootSummary(t, c)
+				return []any{len(before), slices.Equal(after, before[1:]), mid["AccountAccessKeysPresent"], end["AccountAccessKeysPresent"]}, err
+			},
+			want: []any{2, true, int32(1), int32(0)},
+		},
+		{
+			name: "DeleteAccessKey of a key that is not there",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.deleteSession(t, rootKeys)).DeleteAccessKey(t.Context(), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})
+				return nil, err
+			},
+			wantCode: "NoSuchEntity",
+		},
+		{
+			name: "every root credential of build-ci removed",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := iamc(e.deleteSession(t, signingCert))
+				if _, err := c.DeleteLoginProfile(t.Context(), &iam.DeleteLoginProfileInput{}); err != nil {
+					return nil, err
+				}
+				certs, err := c.ListSigningCertificates(t.Context(), &iam.ListSigningCertificatesInput{})
+				if err != nil {
+					return nil, err
+				}
+				for _, cert := range certs.Certificates {
+					if _, err := c.DeleteSigningCertificate(t.Context(), &iam.DeleteSigningCertificateInput{CertificateId: cert.CertificateId}); err != nil {
+						return nil, err
+					}
+				}
+				devs, err := c.ListMFADevices(t.Context(), &iam.ListMFADevicesInput{})
+				if err != nil {
+					return nil, err
+				}
+				for _, d := range devs.MFADevices {
+					if _, err := c.DeactivateMFADevice(t.Context(), &iam.DeactivateMFADeviceInput{SerialNumber: d.SerialNumber}); err != nil {
+						return nil, err
+					}
+				}
+				_, lpErr := c.GetLoginProfile(t.Context(), &iam.GetLoginProfileInput{})
+				left, err := c.ListMFADevices(t.Context(), &iam.ListMFADevicesInput{})
+				if err != nil {
+					return nil, err
+				}
+				s, err := rootSummary(t, c)
+				return []any{len(certs.Certificates), len(devs.MFADevices), code(lpErr), len(left.MFADevices), s}, err
+			},
+			want: []any{1, 2, "NoSuchEntity", 0, map[string]int32{
+				"AccountAccessKeysPresent": 0, "AccountMFAEnabled": 0, "AccountPasswordPresent": 0,
+				"AccountSigningCertificatesPresent": 0, "MFADevices": 0, "MFADevicesInUse": 0,
+			}},
+		},
+		{
+			name: "DeleteLoginProfile when there is none",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.deleteSession(t, rootKeys)).DeleteLoginProfile(t.Context(), &iam.DeleteLoginProfileInput{})
+				return nil, err
+			},
+			wantCode: "NoSuchEntity",
+			wantMsg:  "Login Profile for User root cannot be found.",
+		},
+		{
+			name: "DeactivateMFADevice leaves a virtual device unassigned in the account",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := iamc(e.deleteSession(t, virtualMFA))
+				serial := "arn:aws:iam::777777777777:mfa/prod-web-root"
+				if _, err := c.DeactivateMFADevice(t.Context(), &iam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)}); err != nil {
+					return nil, err
+				}
+				s, err := rootSummary(t, c)
+				if err != nil {
+					return nil, err
+				}
+				out, err := iamc(e.role(t, virtualMFA)).ListVirtualMFADevices(t.Context(), &iam.ListVirtualMFADevicesInput{AssignmentStatus: iamtypes.AssignmentStatusTypeUnassigned})
+				if err != nil {
+					return nil, err
+				}
+				var serials []string
+				for _, d := range out.VirtualMFADevices {
+					serials = append(serials, aws.ToString(d.SerialNumber))
+				}
+				return []any{s["AccountMFAEnabled"], s["MFADevices"], s["MFADevicesInUse"], serials}, nil
+			},
+			want: []any{int32(0), int32(1), int32(0), []string{"arn:aws:iam::777777777777:mfa/prod-web-root"}},
+		},
+		{
+			name: "DeactivateMFADevice of a serial that is not there",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.deleteSession(t, virtualMFA)).DeactivateMFADevice(t.Context(), &iam.DeactivateMFADeviceInput{SerialNumber: aws.String("arn:aws:iam::777777777777:mfa/other")})
+				return nil, err
+			},
+			wantCode: "NoSuchEntity",
+		},
+		{
+			name: "an audit session may not delete",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.root(t, rootKeys)).DeleteAccessKey(t.Context(), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})
+				return nil, err
+			},
+			wantCode: "AccessDenied",
+		},
+		{
+			name: "a delete session may not name a user",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.deleteSession(t, rootKeys)).DeleteLoginProfile(t.Context(), &iam.DeleteLoginProfileInput{UserName: aws.String("someone")})
+				return nil, err
+			},
+			wantCode: "AccessDenied",
+		},
+		{
+			name: "a delete session may not call outside its task policy",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.deleteSession(t, rootKeys)).ListVirtualMFADevices(t.Context(), &iam.ListVirtualMFADevicesInput{})
+				return nil, err
+			},
+			wantCode: "AccessDenied",
+		},
+	})
+}
+
+func TestIAMCentralizedRootAccess(t *testing.T) {
+	features := func(t *testing.T, c *iam.Client, rootSessions bool) (any, error) {
+		var got []iamtypes.FeatureType
+		if rootSessions {
+			out, err := c.EnableOrganizationsRootSessions(t.Context(), &iam.EnableOrganizationsRootSessionsInput{})
+			if err != nil {
+				return nil, err
+			}
+			got = out.EnabledFeatures
+		} else {
+			out, err := c.EnableOrganizationsRootCredentialsManagement(t.Context(), &iam.EnableOrganizationsRootCredentialsManagementInput{})
+			if err != nil {
+				return nil, err
+			}
+			got = out.EnabledFeatures
+		}
+		list, err := c.ListOrganizationsFeatures(t.Context(), &iam.ListOrganizationsFeaturesInput{})
+		if err != nil {
+			return nil, err
+		}
+		return []any{got, list.EnabledFeatures, aws.ToString(list.OrganizationId)}, nil
+	}
+	runWrites(t, sim.Demo, []opCase{
+		{
+			name: "EnableOrganizationsRootSessions",
+			run:  func(t *testing.T, e *env) (any, error) { return features(t, iamc(e.caller()), true) },
+			want: []any{
+				[]iamtypes.FeatureType{"RootCredentialsManagement", "RootSessions"},
+				[]iamtypes.FeatureType{"RootCredentialsManagement", "RootSessions"},
+				"o-acme0demo1",
+			},
+		},
+		{
+			name: "EnableOrganizationsRootCredentialsManagement when it is on already",
+			run:  func(t *testing.T, e *env) (any, error) { return features(t, iamc(e.caller()), false) },
+			want: []any{
+				[]iamtypes.FeatureType{"RootCredentialsManagement"},
+				[]iamtypes.FeatureType{"RootCredentialsManagement"},
+				"o-acme0demo1",
+			},
+		},
+		{
+			name: "RootSessions lets AssumeRoot unlock an S3 bucket policy",
+			run: func(t *testing.T, e *env) (any, error) {
+				if _, err := iamc(e.caller()).EnableOrganizationsRootSessions(t.Context(), &iam.EnableOrganizationsRootSessionsInput{}); err != nil {
+					return nil, err
+				}
+				return assumeRoot(rootKeys, "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy", 60)(t, e)
+			},
+			want: []any{"arn:aws:iam::666666666666:root", rootKeys, time.Minute},
+		},
+		{
+			name: "EnableOrganizationsRootSessions from a member account",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := iamc(e.role(t, network)).EnableOrganizationsRootSessions(t.Context(), &iam.EnableOrganizationsRootSessionsInput{})
+				return nil, err
+			},
+			wantCode: "CallerIsNotManagementAccountException",
+		},
+	})
+	runWrites(t, noIAMTrust, []opCase{{
+		name: "EnableOrganizationsRootCredentialsManagement without trusted access for IAM",
+		run: func(t *testing.T, e *env) (any, error) {
+			_, err := iamc(e.caller()).EnableOrganizationsRootCredentialsManagement(t.Context(), &iam.EnableOrganizationsRootCredentialsManagementInput{})
+			return nil, err
+		},
+		wantCode: "ServiceAccessNotEnabledException",
+	}})
+}
