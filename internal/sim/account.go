@@ -13,6 +13,10 @@ func accountService() *service {
 			"GetContactInformation": {handle: acctGetContactInformation, target: accountIDTarget},
 			"GetAlternateContact":   {handle: acctGetAlternateContact, target: accountIDTarget},
 			"GetPrimaryEmail":       {handle: acctGetPrimaryEmail, target: accountIDTarget},
+
+			// Writes (account_write.go).
+			"PutAlternateContact":    {write: true, handle: acctPutAlternateContact, target: accountIDTarget},
+			"DeleteAlternateContact": {write: true, handle: acctDeleteAlternateContact, target: accountIDTarget},
 		},
 	}
 }
