@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -104,7 +107,19 @@ func newTrailScanCmd(e *env) *cobra.Command {
 		Long: "scan reads CloudTrail log files ({\"Records\":[...]}, plain or gzip), JSON Lines of records and\n" +
 			"EventBridge envelopes, from files, folder trees (the S3 layout included), s3://bucket/prefix\n" +
 			"and - (stdin). The format is recognised from the content. --since/--until prune the\n" +
-			"CloudTrail date folders before they are listed or read, and filter records by eventTime.",
+			"CloudTrail date folders before they are listed or read, and filter records by eventTime.\n" +
+			"The rules and their deliberate choices are described in docs/detection.md.\n\n" +
+			"Output: the table (a summary per rule, most severe first, then each alert) or --format jsonl\n" +
+			"(one alert per line) on stdout; on stderr the totals, alerts by rule, and one line per input\n" +
+			"skipped or unreadable, naming the path and the reason.\n\n" +
+			"Exit codes (docs/exit-codes.md):\n" +
+			"  0  no alert, every input read\n" +
+			"  1  alerts, every input read\n" +
+			"  4  some input could not be read (truncated gzip, invalid JSON, not CloudTrail, missing path,\n" +
+			"     S3 credentials or listing error); every readable input was still scanned and its alerts\n" +
+			"     reported. Takes precedence over 1, whether or not there were alerts\n" +
+			"  2  usage error\n" +
+			"  3  could not run (e.g. --output cannot be written)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("trail scan: name at least one PATH, s3:// URL or -")
@@ -216,7 +231,7 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 		fmt.Fprintf(w, "trail: alerts by rule: %s\n", strings.Join(parts, ", "))
 	}
 	if sum.Duplicates > 0 {
-		fmt.Fprintf(w, "trail: %d duplicate alerts left out (the same rule on an event ID already reported)\n", sum.Duplicates)
+		fmt.Fprintf(w, "trail: %d duplicate alerts left out (equal to an alert already reported, from another copy of the same record)\n", sum.Duplicates)
 	}
 	for _, p := range sum.Skipped {
 		fmt.Fprintf(w, "trail: skipped %s: %s\n", p.Input, p.Reason)
@@ -228,58 +243,186 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
-// writeAlertTable prints the alerts grouped by rule, in registry order.
+// writeAlertTable prints the alerts for a responder: first one line per rule
+// (most severe first: severity, rule, count, accounts, time span), then the
+// alerts of each rule in the same order. The WHERE column is relative to the
+// folder that holds every alerting file, named once above the details.
 func writeAlertTable(w io.Writer, alerts []detect.Alert) error {
 	if len(alerts) == 0 {
 		_, err := fmt.Fprintln(w, "No root activity found.")
 		return err
 	}
-	byRule := map[string][]detect.Alert{}
-	for _, a := range alerts {
-		byRule[a.RuleID] = append(byRule[a.RuleID], a)
-	}
-	var order []string
-	for _, r := range detect.Rules() {
-		if len(byRule[r.ID]) > 0 {
-			order = append(order, r.ID)
-		}
-	}
-	for id := range byRule {
-		if detect.RuleByID(id) == nil {
-			order = append(order, id)
-		}
-	}
+	groups := groupAlerts(alerts)
+	base := commonDir(alerts)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for i, id := range order {
-		group := byRule[id]
-		title := group[0].Title
-		if i > 0 {
-			fmt.Fprintln(tw)
+
+	bySev := map[detect.Severity]int{}
+	for _, a := range alerts {
+		bySev[a.Severity]++
+	}
+	var sevs []string
+	for _, s := range severityOrder {
+		if bySev[s] > 0 {
+			sevs = append(sevs, fmt.Sprintf("%d %s", bySev[s], s))
 		}
-		fmt.Fprintf(tw, "%s [%s] %s: %d\n", id, group[0].Severity, title, len(group))
-		fmt.Fprintln(tw, "  TIME\tACCOUNT\tREGION\tEVENT\tSOURCE IP\tMFA\tROOT TASK\tWHO\tWHERE")
-		for _, a := range group {
-			task := "no (use a role)"
-			if a.RootRequired {
-				task = "yes: " + a.RootTask
-			}
-			who := a.Principal
-			if a.Caller != "" {
-				who = "via " + a.Caller
-			}
-			event := a.EventSource + " " + a.EventName
-			if a.Count > 0 {
-				event = fmt.Sprintf("%s ×%d", event, a.Count)
-			}
-			if a.ErrorCode != "" {
-				event += " (" + a.ErrorCode + ")"
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s#%d\n",
-				dash(a.EventTime), dash(a.AccountID), dash(a.Region), strings.TrimSpace(event), dash(a.SourceIP),
-				mfa(a.MFAUsed), task, dash(who), a.Source.File, a.Source.Index)
+	}
+	fmt.Fprintf(tw, "%d alerts from %d rules (%s)\n\n", len(alerts), len(groups), strings.Join(sevs, ", "))
+	fmt.Fprintln(tw, "SEVERITY\tRULE\tALERTS\tACCOUNTS\tFIRST\tLAST\tTITLE")
+	for _, g := range groups {
+		accounts := map[string]bool{}
+		first, last := g.alerts[0].EventTime, g.alerts[0].EventTime
+		for _, a := range g.alerts {
+			accounts[a.AccountID] = true
+			first, last = min(first, a.EventTime), max(last, a.EventTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", g.severity, g.id, len(g.alerts), len(accounts),
+			dash(first), dash(last), g.alerts[0].Title)
+	}
+	if base != "" {
+		fmt.Fprintf(tw, "\nWHERE is relative to %s\n", base)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(tw, "\n%s [%s] %s: %d\n", g.id, g.severity, g.alerts[0].Title, len(g.alerts))
+		fmt.Fprintln(tw, "  TIME\tSEV\tACCOUNT\tREGION\tEVENT\tSOURCE IP\tMFA\tROOT TASK\tWHO\tWHERE")
+		for _, a := range g.alerts {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				dash(a.EventTime), a.Severity, dash(a.AccountID), dash(a.Region), eventText(a), dash(a.SourceIP),
+				mfa(a.MFAUsed), rootTaskText(a), dash(whoText(a)), whereText(a.Source, base))
 		}
 	}
 	return tw.Flush()
+}
+
+// severityOrder is most severe first.
+var severityOrder = []detect.Severity{detect.Critical, detect.High, detect.Medium, detect.Low, detect.Info}
+
+func severityRank(s detect.Severity) int {
+	if i := slices.Index(severityOrder, s); i >= 0 {
+		return i
+	}
+	return len(severityOrder)
+}
+
+type alertGroup struct {
+	id       string
+	severity detect.Severity // the highest of the group's alerts
+	alerts   []detect.Alert
+}
+
+// groupAlerts groups alerts by rule, most severe group first, then in
+// registry order (rules the registry does not know last, by ID); each
+// group's alerts in time order.
+func groupAlerts(alerts []detect.Alert) []alertGroup {
+	idx := map[string]int{}
+	var gs []alertGroup
+	for _, a := range alerts {
+		i, ok := idx[a.RuleID]
+		if !ok {
+			i = len(gs)
+			idx[a.RuleID] = i
+			gs = append(gs, alertGroup{id: a.RuleID, severity: a.Severity})
+		}
+		g := &gs[i]
+		g.alerts = append(g.alerts, a)
+		if severityRank(a.Severity) < severityRank(g.severity) {
+			g.severity = a.Severity
+		}
+	}
+	for i := range gs {
+		slices.SortStableFunc(gs[i].alerts, func(a, b detect.Alert) int { return cmp.Compare(a.EventTime, b.EventTime) })
+	}
+	order := map[string]int{}
+	for i, r := range detect.Rules() {
+		order[r.ID] = i
+	}
+	pos := func(id string) int {
+		if i, ok := order[id]; ok {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(gs, func(a, b alertGroup) int {
+		return cmp.Or(cmp.Compare(severityRank(a.severity), severityRank(b.severity)),
+			cmp.Compare(pos(a.id), pos(b.id)), cmp.Compare(a.id, b.id))
+	})
+	return gs
+}
+
+// commonDir returns the longest folder (ending in "/") that holds every
+// alert's source file, or "" when they share none.
+func commonDir(alerts []detect.Alert) string {
+	var dir string
+	for i, a := range alerts {
+		f := filepath.ToSlash(a.Source.File)
+		for _, s := range a.Sources {
+			f = commonPrefix(f, filepath.ToSlash(s.File))
+		}
+		if i == 0 {
+			dir = f
+		} else {
+			dir = commonPrefix(dir, f)
+		}
+	}
+	j := strings.LastIndexByte(dir, '/')
+	if j < 0 {
+		return ""
+	}
+	return dir[:j+1]
+}
+
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
+}
+
+func whereText(src detect.Source, base string) string {
+	f := strings.TrimPrefix(filepath.ToSlash(src.File), base)
+	return fmt.Sprintf("%s#%d", dash(f), src.Index)
+}
+
+// eventText is the service and event name, with the count of an aggregate,
+// the error of a failed call, and the target of an AssumeRoot call.
+func eventText(a detect.Alert) string {
+	event := strings.TrimSuffix(a.EventSource, ".amazonaws.com") + " " + a.EventName
+	if a.Count > 0 {
+		event = fmt.Sprintf("%s ×%d", event, a.Count)
+	}
+	if a.RuleID == detect.RuleAssumeRootCalled && a.TargetAccount != "" {
+		event += " → " + a.TargetAccount
+	}
+	if a.TaskPolicy != "" {
+		event += " (" + a.TaskPolicy[strings.LastIndexByte(a.TaskPolicy, '/')+1:] + ")"
+	}
+	if a.ErrorCode != "" {
+		event += " [" + a.ErrorCode + "]"
+	}
+	return dash(strings.TrimSpace(event))
+}
+
+// rootTaskText says whether the action needed root. A sign-in is not a task
+// ("-"), and "use a role" is said only of work done with root's own power.
+func rootTaskText(a detect.Alert) string {
+	switch {
+	case a.RootRequired:
+		return "yes: " + a.RootTask
+	case a.EventName == "ConsoleLogin":
+		return "-"
+	case strings.HasSuffix(a.Principal, ":root") || a.RuleID == detect.RuleFederatedSession:
+		return "no (use a role)"
+	}
+	return "-"
+}
+
+// whoText is the acting principal, and for an AssumeRoot session who opened
+// it.
+func whoText(a detect.Alert) string {
+	if a.RuleID == detect.RuleAssumeRootSession && a.Caller != "" {
+		return "via " + a.Caller
+	}
+	return cmp.Or(a.Principal, a.Caller)
 }
 
 func dash(s string) string {
@@ -306,19 +449,26 @@ func startProgress(w io.Writer, c *trail.Counters) func() {
 	if !isTerminal(w) {
 		return func() {}
 	}
+	t := time.NewTicker(250 * time.Millisecond)
+	stop := runProgress(w, c, t.C)
+	return func() { stop(); t.Stop() }
+}
+
+// runProgress redraws the progress line on w at every tick until the
+// returned function is called, which clears the line and returns once
+// nothing more will be written.
+func runProgress(w io.Writer, c *trail.Counters, tick <-chan time.Time) func() {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
 		for {
 			select {
 			case <-done:
 				fmt.Fprint(w, "\r\033[K")
 				return
-			case <-t.C:
+			case <-tick:
 				fmt.Fprintf(w, "\r\033[K%s", progressLine(c))
 			}
 		}

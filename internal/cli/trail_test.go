@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/rootguard/rootguard/internal/cli"
+	"github.com/rootguard/rootguard/internal/detect"
 )
 
 // Records in the shapes AWS documents (research/cloudtrail-root-shapes.md).
@@ -252,9 +254,44 @@ func TestTrailScanTableAndOutputFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"root-console-login-without-mfa [critical]", "2025-03-03T09:59:00Z", "111122223333", "192.0.2.0", "NO", root + "#0"} {
+	for _, want := range []string{"root-console-login-without-mfa [critical]", "2025-03-03T09:59:00Z", "111122223333", "192.0.2.0", "NO",
+		"WHERE is relative to " + filepath.ToSlash(dir) + "/", "  root.json#0\n"} {
 		if !strings.Contains(string(table), want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// TestTrailScanTableGolden renders every rule's samples (a folder tree of
+// true and false positives) as the human table: the per-rule summary first,
+// most severe first, then each rule's alerts in time order with WHERE
+// relative to the folder. Refresh with go test ./internal/cli -run
+// TableGolden -update, and review the diff.
+func TestTrailScanTableGolden(t *testing.T) {
+	code, stdout, stderr := run(t, "", "trail", "scan", filepath.Join("..", "detect", "testdata", "rules"))
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d, want %d\n%s", code, cli.ExitFindings, stderr)
+	}
+	golden := filepath.Join("testdata", "trail-scan-table.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), stdout); diff != "" {
+		t.Errorf("table (-want +got)\n%s", diff)
+	}
+	// The summary names every rule of the registry once, before the details.
+	summary, _, _ := strings.Cut(stdout, "WHERE is relative to")
+	for _, r := range detect.Rules() {
+		if n := strings.Count(summary, " "+r.ID+" "); n != 1 {
+			t.Errorf("summary names %s %d times, want 1", r.ID, n)
 		}
 	}
 }
@@ -423,5 +460,25 @@ func TestTrailScanS3(t *testing.T) {
 				t.Errorf("objects fetched (-want +got)\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTrailScanHelpExitCodes: the exit codes a CI job branches on are in
+// trail scan --help, with the constants' values.
+func TestTrailScanHelpExitCodes(t *testing.T) {
+	code, stdout, stderr := run(t, "", "trail", "scan", "--help")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("  %d  no alert, every input read", cli.ExitOK),
+		fmt.Sprintf("  %d  alerts, every input read", cli.ExitFindings),
+		fmt.Sprintf("  %d  some input could not be read", cli.ExitPartial),
+		fmt.Sprintf("  %d  usage error", cli.ExitUsage),
+		fmt.Sprintf("  %d  could not run", cli.ExitError),
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("trail scan --help lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -33,6 +33,8 @@ func TestScanDropsDuplicateAlerts(t *testing.T) {
 		// Two sign-ins (2 alerts each) and a root API call (1).
 		{"reused event ID", sameID, []string{"a.json"}, 5, 0},
 		{"reused event ID, copied", sameID, []string{"a.json", "copy/a.json"}, 5, 5},
+		// AWS documentation examples have no eventID: the copy is still the same event.
+		{"no event ID, copied", strings.Replace(rec, `"eventID":"e-1",`, "", 1), []string{"a.json", "copy/a.json"}, 2, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

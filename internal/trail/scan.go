@@ -3,6 +3,7 @@ package trail
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"iter"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -81,10 +81,10 @@ type Summary struct {
 	Bytes           int64 `json:"bytes"`
 	Records         int64 `json:"records"`
 	Alerts          int   `json:"alerts"`
-	// Duplicates counts alerts left out because the same rule already
-	// alerted on the same event (same event ID, time, source, name and
-	// account: CloudTrail may deliver an event twice, and archives are often
-	// copied).
+	// Duplicates counts alerts left out because an equal alert (the same
+	// rule on the same event, read from another file or record) was already
+	// reported: CloudTrail may deliver an event twice, and archives are often
+	// copied.
 	Duplicates int `json:"duplicate_alerts,omitempty"`
 	// AlertsByRule counts alerts per rule ID.
 	AlertsByRule map[string]int `json:"alerts_by_rule"`
@@ -113,9 +113,9 @@ type fileResult struct {
 func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (Summary, error) {
 	opt = opt.withDefaults()
 	sum := Summary{AlertsByRule: map[string]int{}}
-	seen := map[string]bool{} // dedupKey of each single-event alert
+	seen := map[[sha256.Size]byte]bool{} // dedupKey of each single-event alert
 	put := func(a detect.Alert) error {
-		if a.EventID != "" && a.Count == 0 {
+		if a.Count == 0 {
 			k := dedupKey(a)
 			if seen[k] {
 				sum.Duplicates++
@@ -171,13 +171,20 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 	return sum, nil
 }
 
-// dedupKey identifies the event behind a single-event alert, for one rule.
-// A redelivered or copied record repeats all of these fields. The event ID
-// alone is not enough: synthetic and hand-edited logs (peer test scenarios,
-// replays) reuse IDs such as "1" for different events, and an alert must
-// never be dropped because of that.
-func dedupKey(a detect.Alert) string {
-	return strings.Join([]string{a.RuleID, a.EventID, a.EventTime, a.EventSource, a.EventName, a.AccountID}, "\x00")
+// dedupKey identifies a single-event alert apart from where it was read: a
+// redelivered or copied record gives an alert equal in every other field.
+// The event ID alone is not enough: synthetic and hand-edited logs (peer
+// test scenarios, replays) reuse IDs such as "1" for different events, and
+// records without an eventID (AWS documentation examples) would never be
+// matched. The key is a SHA-256 of the alert's JSON without its source, so
+// the set costs 32 bytes per alert.
+func dedupKey(a detect.Alert) [sha256.Size]byte {
+	a.Source, a.Sources = detect.Source{}, nil
+	b, err := json.Marshal(a)
+	if err != nil { // an Alert always marshals; keep it distinct if not
+		b = fmt.Appendf(nil, "%p", &a)
+	}
+	return sha256.Sum256(b)
 }
 
 // runPool reads the inputs of items with opt.Workers workers and calls
