@@ -17,6 +17,10 @@ func eventsService() *service {
 		ops: map[string]*operation{
 			"ListRules":         {handle: eventsListRules},
 			"ListTargetsByRule": {handle: eventsListTargetsByRule},
+
+			// Writes (events_write.go).
+			"PutRule":    {write: true, handle: eventsPutRule},
+			"PutTargets": {write: true, handle: eventsPutTargets},
 		},
 	}
 }
@@ -118,6 +122,14 @@ type ruleTarget struct {
 	Arn string `json:"Arn"`
 }
 
+// targetID is a target's ID, by default Target1, Target2… by position.
+func targetID(t RuleTarget, i int) string {
+	if t.ID != "" {
+		return t.ID
+	}
+	return "Target" + strconv.Itoa(i+1)
+}
+
 func eventsListTargetsByRule(r *request) (any, error) {
 	var in struct {
 		Rule         string `json:"Rule"`
@@ -145,7 +157,7 @@ func eventsListTargetsByRule(r *request) (any, error) {
 	}
 	var all []ruleTarget
 	for i, t := range rule.Targets {
-		all = append(all, ruleTarget{ID: "Target" + strconv.Itoa(i+1), Arn: topicARN(r.region, a.ID, t)})
+		all = append(all, ruleTarget{ID: targetID(t, i), Arn: topicARN(r.region, a.ID, t.ARN)})
 	}
 	out, next, err := pageOr(all, in.NextToken, in.Limit, 100, "ValidationException")
 	if err != nil {

@@ -194,8 +194,46 @@ type EventRule struct {
 	// State is ENABLED (default) or DISABLED.
 	State string `yaml:"state,omitempty" json:"state,omitempty"`
 	// Targets are target ARNs; a bare name is an SNS topic of the account
-	// in the rule's region.
-	Targets []string `yaml:"targets,omitempty" json:"targets,omitempty"`
+	// in the rule's region. A target is written as its ARN, or as
+	// {id: ..., arn: ...} to give it an ID (default Target1, Target2… by
+	// position).
+	Targets []RuleTarget `yaml:"targets,omitempty" json:"targets,omitempty"`
+}
+
+// RuleTarget is an EventBridge rule target.
+type RuleTarget struct {
+	ID  string `yaml:"id,omitempty" json:"id,omitempty"`
+	ARN string `yaml:"arn" json:"arn"`
+}
+
+// ruleTargetFields is RuleTarget without its YAML methods.
+type ruleTargetFields RuleTarget
+
+// UnmarshalYAML reads an ARN (or bare topic name), or a mapping with id
+// and arn.
+func (t *RuleTarget) UnmarshalYAML(b []byte) error {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if s, ok := v.(string); ok {
+		*t = RuleTarget{ARN: s}
+		return nil
+	}
+	var f ruleTargetFields
+	if err := yaml.UnmarshalWithOptions(b, &f, yaml.DisallowUnknownField()); err != nil {
+		return err
+	}
+	*t = RuleTarget(f)
+	return nil
+}
+
+// MarshalYAML writes the ARN alone when the target has no ID.
+func (t RuleTarget) MarshalYAML() (any, error) {
+	if t.ID == "" {
+		return t.ARN, nil
+	}
+	return ruleTargetFields(t), nil
 }
 
 // HostedZone is a Route 53 hosted zone.
@@ -319,6 +357,17 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			}
 			if er.Pattern == "" {
 				bad("%s.pattern: empty event pattern", where)
+			}
+			ids := map[string]bool{}
+			for k, tg := range er.Targets {
+				if tg.ARN == "" {
+					bad("%s.targets[%d]: needs an arn", where, k)
+				}
+				id := targetID(tg, k)
+				if ids[id] {
+					bad("%s.targets[%d].id %q: duplicate target", where, k, id)
+				}
+				ids[id] = true
 			}
 		}
 		for r, st := range a.GuardDuty {

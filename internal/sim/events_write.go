@@ -1,0 +1,174 @@
+package sim
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"slices"
+	"unicode/utf8"
+)
+
+// EventBridge writes: PutRule creates or updates an event-pattern rule on a
+// bus of the call's region, PutTargets adds or replaces a rule's targets
+// (up to five), answering per-target failures in FailedEntries.
+
+var (
+	ruleNameArg   = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,64}$`)
+	targetIDShape = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,64}$`)
+	targetARN     = regexp.MustCompile(`^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$`)
+)
+
+const maxTargetsPerRule = 5
+
+func eventsValidation(format string, a ...any) *apiError {
+	return errf("ValidationException", http.StatusBadRequest, format, a...)
+}
+
+// checkEventPattern accepts a JSON object, as EventBridge requires.
+func checkEventPattern(p string) error {
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(p), &v); err != nil {
+		return errf("InvalidEventPatternException", http.StatusBadRequest, "Event pattern is not valid. Reason: %v", err)
+	}
+	if len(v) == 0 {
+		return errf("InvalidEventPatternException", http.StatusBadRequest, "Event pattern is not valid. Reason: Empty event pattern")
+	}
+	return nil
+}
+
+func eventsPutRule(r *request) (any, error) {
+	var in struct {
+		Name               string  `json:"Name"`
+		EventPattern       *string `json:"EventPattern,omitempty"`
+		ScheduleExpression string  `json:"ScheduleExpression,omitempty"`
+		State              string  `json:"State,omitempty"`
+		Description        *string `json:"Description,omitempty"`
+		RoleArn            string  `json:"RoleArn,omitempty"`
+		Tags               []tag   `json:"Tags,omitempty"`
+		EventBusName       string  `json:"EventBusName,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	switch {
+	case !ruleNameArg.MatchString(in.Name):
+		return nil, eventsValidation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", in.Name)
+	case in.EventPattern == nil && in.ScheduleExpression == "":
+		return nil, eventsValidation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+	case in.EventPattern == nil:
+		return nil, eventsValidation("This endpoint serves event-pattern rules only; ScheduleExpression is not supported.")
+	case in.State != "" && !ruleStates[in.State]:
+		return nil, eventsValidation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
+	case in.Description != nil && utf8.RuneCountInString(*in.Description) > 512:
+		return nil, eventsValidation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 512")
+	}
+	if err := checkEventPattern(*in.EventPattern); err != nil {
+		return nil, err
+	}
+	w, a := r.srv.w, r.acct()
+	bus := busName(in.EventBusName)
+	rules, ok := w.rules(a, r.region, bus)
+	if !ok {
+		return nil, busNotFound(bus)
+	}
+	var rule *EventRule
+	for _, e := range rules {
+		if e.Name == in.Name {
+			rule = e
+		}
+	}
+	if rule == nil {
+		a.EventRules = append(a.EventRules, EventRule{Name: in.Name, Region: r.region})
+		rule = &a.EventRules[len(a.EventRules)-1]
+		if bus != "default" {
+			rule.Bus = bus
+		}
+	}
+	rule.Pattern = PolicyDocument(*in.EventPattern)
+	rule.State = in.State
+	if in.Description != nil {
+		rule.Description = *in.Description
+	}
+	return map[string]string{"RuleArn": ruleARN(r.region, a.ID, *rule)}, nil
+}
+
+type failedEntry struct {
+	TargetID     string `json:"TargetId"`
+	ErrorCode    string `json:"ErrorCode"`
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+func eventsPutTargets(r *request) (any, error) {
+	var in struct {
+		Rule         string                       `json:"Rule"`
+		EventBusName string                       `json:"EventBusName,omitempty"`
+		Targets      []map[string]json.RawMessage `json:"Targets"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	if n := len(in.Targets); n < 1 || n > 10 {
+		return nil, eventsValidation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
+	}
+	w, a := r.srv.w, r.acct()
+	bus := busName(in.EventBusName)
+	rules, ok := w.rules(a, r.region, bus)
+	if !ok {
+		return nil, busNotFound(bus)
+	}
+	var rule *EventRule
+	for _, e := range rules {
+		if e.Name == in.Rule {
+			rule = e
+		}
+	}
+	if rule == nil {
+		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", in.Rule, bus)
+	}
+	type put struct{ id, arn string }
+	var puts []put
+	for _, t := range in.Targets {
+		var id, arn string
+		json.Unmarshal(t["Id"], &id)   //nolint:errcheck // a missing or odd Id fails the check below.
+		json.Unmarshal(t["Arn"], &arn) //nolint:errcheck // likewise for Arn.
+		if !targetIDShape.MatchString(id) {
+			return nil, eventsValidation("1 validation error detected: Value '%s' at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", id)
+		}
+		if arn == "" || len(arn) > 1600 {
+			return nil, eventsValidation("1 validation error detected: Value at 'targets.member.arn' failed to satisfy constraint: Member must have length between 1 and 1600")
+		}
+		puts = append(puts, put{id, arn})
+	}
+	// Targets are fixed to their IDs first, so a new one never takes the
+	// default ID of another.
+	ids := make([]string, len(rule.Targets))
+	for i, t := range rule.Targets {
+		ids[i] = targetID(t, i)
+	}
+	failed := []failedEntry{}
+	var valid []put
+	for _, p := range puts {
+		if !targetARN.MatchString(p.arn) {
+			failed = append(failed, failedEntry{TargetID: p.id, ErrorCode: "ValidationException", ErrorMessage: "Parameter " + p.arn + " is not valid. Reason: Provided Arn is not in correct format."})
+			continue
+		}
+		valid = append(valid, p)
+		if !slices.Contains(ids, p.id) {
+			ids = append(ids, p.id)
+		}
+	}
+	if len(ids) > maxTargetsPerRule {
+		return nil, errf("LimitExceededException", http.StatusBadRequest, "The requested resource exceeds the maximum number allowed: a rule may have at most %d targets.", maxTargetsPerRule)
+	}
+	for i := range rule.Targets {
+		rule.Targets[i].ID = ids[i]
+	}
+	for _, p := range valid {
+		if i := slices.IndexFunc(rule.Targets, func(t RuleTarget) bool { return t.ID == p.id }); i >= 0 {
+			rule.Targets[i].ARN = p.arn
+			continue
+		}
+		rule.Targets = append(rule.Targets, RuleTarget{ID: p.id, ARN: p.arn})
+	}
+	return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
+}

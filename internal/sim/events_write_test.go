@@ -1,0 +1,181 @@
+package sim_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+const rootPattern = `{"detail-type":["AWS API Call via CloudTrail","AWS Console Sign In via CloudTrail"],"detail":{"userIdentity":{"type":["Root"]}}}`
+
+func ebc(e *env, region string) *eventbridge.Client {
+	c := e.caller()
+	c.Region = region
+	return eventbridge.NewFromConfig(c)
+}
+
+// ruleView is what ListRules and ListTargetsByRule say about one rule.
+func ruleView(t *testing.T, c *eventbridge.Client, name string) (any, error) {
+	rules, err := c.ListRules(t.Context(), &eventbridge.ListRulesInput{NamePrefix: aws.String(name)})
+	if err != nil {
+		return nil, err
+	}
+	var got []string
+	for _, r := range rules.Rules {
+		got = append(got, aws.ToString(r.Name), aws.ToString(r.Arn), string(r.State), aws.ToString(r.EventPattern), aws.ToString(r.Description))
+	}
+	tg, err := c.ListTargetsByRule(t.Context(), &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range tg.Targets {
+		got = append(got, aws.ToString(x.Id)+"="+aws.ToString(x.Arn))
+	}
+	return got, nil
+}
+
+func putTargets(t *testing.T, c *eventbridge.Client, rule string, targets ...ebtypes.Target) (int32, []string, error) {
+	out, err := c.PutTargets(t.Context(), &eventbridge.PutTargetsInput{Rule: aws.String(rule), Targets: targets})
+	if err != nil {
+		return 0, nil, err
+	}
+	var failed []string
+	for _, f := range out.FailedEntries {
+		failed = append(failed, aws.ToString(f.TargetId)+" "+aws.ToString(f.ErrorCode))
+	}
+	return out.FailedEntryCount, failed, nil
+}
+
+func TestEventBridgeWrites(t *testing.T) {
+	const topic = "arn:aws:sns:us-east-1:111111111111:rootguard-root-activity"
+	runWrites(t, sim.Demo, []opCase{
+		{
+			name: "PutRule and PutTargets, then the reads show them",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				out, err := c.PutRule(t.Context(), &eventbridge.PutRuleInput{
+					Name: aws.String("rootguard-root-activity"), EventPattern: aws.String(rootPattern),
+					Description: aws.String("Root user activity (rootguard)"), State: ebtypes.RuleStateEnabled,
+				})
+				if err != nil {
+					return nil, err
+				}
+				n, failed, err := putTargets(t, c, "rootguard-root-activity", ebtypes.Target{Id: aws.String("sns"), Arn: aws.String(topic)})
+				if err != nil {
+					return nil, err
+				}
+				view, err := ruleView(t, c, "rootguard-root-activity")
+				return []any{aws.ToString(out.RuleArn), n, failed, view}, err
+			},
+			want: []any{"arn:aws:events:us-east-1:111111111111:rule/rootguard-root-activity", int32(0), []string(nil), []string{
+				"rootguard-root-activity", "arn:aws:events:us-east-1:111111111111:rule/rootguard-root-activity", "ENABLED", rootPattern,
+				"Root user activity (rootguard)", "sns=" + topic,
+			}},
+		},
+		{
+			name: "PutRule updates a rule and keeps its targets",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				if _, err := c.PutRule(t.Context(), &eventbridge.PutRuleInput{
+					Name: aws.String("root-activity"), EventPattern: aws.String(`{"source":["aws.signin"]}`), State: ebtypes.RuleStateDisabled,
+				}); err != nil {
+					return nil, err
+				}
+				return ruleView(t, c, "root-activity")
+			},
+			want: []string{"root-activity", "arn:aws:events:us-east-1:111111111111:rule/root-activity", "DISABLED", `{"source":["aws.signin"]}`,
+				"Root user API calls and console sign-ins", "Target1=arn:aws:sns:us-east-1:111111111111:root-activity-alerts"},
+		},
+		{
+			name: "PutTargets replaces a target by ID and adds another",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				if _, _, err := putTargets(t, c, "root-activity",
+					ebtypes.Target{Id: aws.String("Target1"), Arn: aws.String(topic)},
+					ebtypes.Target{Id: aws.String("Target2"), Arn: aws.String("arn:aws:lambda:us-east-1:111111111111:function:notify"), Input: aws.String(`{"a":1}`)},
+				); err != nil {
+					return nil, err
+				}
+				view, err := ruleView(t, c, "root-activity")
+				if err != nil {
+					return nil, err
+				}
+				return view.([]string)[5:], nil
+			},
+			want: []string{"Target1=" + topic, "Target2=arn:aws:lambda:us-east-1:111111111111:function:notify"},
+		},
+		{
+			name: "PutTargets reports a target whose ARN is not one",
+			run: func(t *testing.T, e *env) (any, error) {
+				n, failed, err := putTargets(t, ebc(e, "us-east-1"), "root-activity",
+					ebtypes.Target{Id: aws.String("bad"), Arn: aws.String("not-an-arn")},
+					ebtypes.Target{Id: aws.String("good"), Arn: aws.String(topic)})
+				return []any{n, failed}, err
+			},
+			want: []any{int32(1), []string{"bad ValidationException"}},
+		},
+		{
+			name: "PutTargets beyond five targets",
+			run: func(t *testing.T, e *env) (any, error) {
+				var ts []ebtypes.Target
+				for _, id := range []string{"a", "b", "c", "d", "e"} {
+					ts = append(ts, ebtypes.Target{Id: aws.String(id), Arn: aws.String(topic)})
+				}
+				_, _, err := putTargets(t, ebc(e, "us-east-1"), "root-activity", ts...)
+				return nil, err
+			},
+			wantCode: "LimitExceededException",
+		},
+		{
+			name: "PutTargets on a rule that does not exist",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, _, err := putTargets(t, ebc(e, "us-east-1"), "nope", ebtypes.Target{Id: aws.String("sns"), Arn: aws.String(topic)})
+				return nil, err
+			},
+			wantCode: "ResourceNotFoundException",
+		},
+		{
+			name: "PutRule with an event pattern that is not JSON",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := ebc(e, "us-east-1").PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source": [`)})
+				return nil, err
+			},
+			wantCode: "InvalidEventPatternException",
+		},
+		{
+			name: "PutRule without a pattern or a schedule",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := ebc(e, "us-east-1").PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String("r")})
+				return nil, err
+			},
+			wantCode: "ValidationException",
+		},
+		{
+			name: "PutRule on a bus that does not exist",
+			run: func(t *testing.T, e *env) (any, error) {
+				_, err := ebc(e, "us-east-1").PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(rootPattern), EventBusName: aws.String("nope")})
+				return nil, err
+			},
+			wantCode: "ResourceNotFoundException",
+		},
+		{
+			name: "a rule put in eu-west-1 stays there",
+			run: func(t *testing.T, e *env) (any, error) {
+				if _, err := ebc(e, "eu-west-1").PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String("eu-root"), EventPattern: aws.String(rootPattern)}); err != nil {
+					return nil, err
+				}
+				eu, err := ebc(e, "eu-west-1").ListRules(t.Context(), &eventbridge.ListRulesInput{})
+				if err != nil {
+					return nil, err
+				}
+				us, err := ebc(e, "us-east-1").ListRules(t.Context(), &eventbridge.ListRulesInput{NamePrefix: aws.String("eu-")})
+				return []int{len(eu.Rules), len(us.Rules)}, err
+			},
+			want: []int{1, 0},
+		},
+	})
+}
