@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func TestCredentialReportPolling(t *testing.T) {
 		wantPolls int
 		wantWaits []time.Duration
 		wantCode  string
+		wantMsg   string // in the kept error's message
 	}{
 		{
 			name:      "complete after two polls",
@@ -70,6 +72,16 @@ func TestCredentialReportPolling(t *testing.T) {
 			content:   header,
 			wantPolls: 1,
 			wantCode:  CodeInvalidReport,
+			wantMsg:   "no <root_account> row",
+		},
+		{
+			name:   "missing columns",
+			states: []iamtypes.ReportStateType{"COMPLETE"},
+			content: strings.Replace(strings.Replace(header, ",mfa_active", "", 1), ",cert_2_last_rotated", "", 1) +
+				"<root_account>,arn:aws:iam::1:root,N/A,false,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false\n",
+			wantPolls: 1,
+			wantCode:  CodeInvalidReport,
+			wantMsg:   "credential report: missing columns mfa_active, cert_2_last_rotated",
 		},
 	}
 	for _, tt := range tests {
@@ -111,6 +123,9 @@ func TestCredentialReportPolling(t *testing.T) {
 				}
 				if got != tt.wantCode || s.API == "" {
 					t.Errorf("%s source %+v, want error code %q", name, s, tt.wantCode)
+				}
+				if tt.wantMsg != "" && (s.Error == nil || !strings.Contains(s.Error.Message, tt.wantMsg) || strings.Contains(s.Error.Message, "\n")) {
+					t.Errorf("%s source error %+v, want one line containing %q", name, s.Error, tt.wantMsg)
 				}
 			}
 			if tt.wantCode == "" && (a.Root.CredentialReport.Value == nil || a.Root.AccessKeys.Value == nil) {
