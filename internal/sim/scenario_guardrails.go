@@ -170,6 +170,12 @@ type Topic struct {
 	Name          string         `yaml:"name" json:"name"`
 	Region        string         `yaml:"region,omitempty" json:"region,omitempty"`
 	Subscriptions []Subscription `yaml:"subscriptions,omitempty" json:"subscriptions,omitempty"`
+	// Policy is the topic's access policy, written like Policy.Content;
+	// empty means SNS's default policy (the owner account only).
+	Policy PolicyDocument `yaml:"policy,omitempty" json:"policy,omitempty"`
+	// Attributes are other topic attributes set by name (DisplayName,
+	// KmsMasterKeyId…).
+	Attributes map[string]string `yaml:"attributes,omitempty" json:"attributes,omitempty"`
 }
 
 // Subscription is an SNS subscription.
@@ -343,6 +349,11 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			for k, sb := range tp.Subscriptions {
 				if sb.Protocol == "" || sb.Endpoint == "" {
 					bad("%s.subscriptions[%d]: needs protocol and endpoint", where, k)
+				}
+			}
+			for name := range tp.Attributes {
+				if !topicAttributes[name] || name == "Policy" {
+					bad("%s.attributes.%s: not a topic attribute (the policy has its own key)", where, name)
 				}
 			}
 		}

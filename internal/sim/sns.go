@@ -18,6 +18,12 @@ func snsService() *service {
 		ops: map[string]*operation{
 			"ListTopics":               {handle: snsListTopics},
 			"ListSubscriptionsByTopic": {handle: snsListSubscriptionsByTopic},
+			"GetTopicAttributes":       {handle: snsGetTopicAttributes},
+
+			// Writes (sns_write.go).
+			"CreateTopic":        {write: true, handle: snsCreateTopic},
+			"Subscribe":          {write: true, handle: snsSubscribe},
+			"SetTopicAttributes": {write: true, handle: snsSetTopicAttributes},
 		},
 	}
 }
