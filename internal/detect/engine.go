@@ -67,7 +67,7 @@ func (e *Engine) Observe(r *Record, src Source) []Alert {
 			continue
 		}
 		*a = Alert{}
-		if !rule.match(r, a) {
+		if !rule.InScope(r) || !rule.match(r, a) {
 			continue
 		}
 		fill(a, r, rule, src)
@@ -84,7 +84,7 @@ func (e *Engine) Observe(r *Record, src Source) []Alert {
 	}
 	if catchAll != nil && !rootCovered {
 		*a = Alert{}
-		if catchAll.match(r, a) {
+		if catchAll.InScope(r) && catchAll.match(r, a) {
 			fill(a, r, catchAll, src)
 			out = append(out, *a)
 		}

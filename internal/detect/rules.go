@@ -2,6 +2,8 @@ package detect
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +18,19 @@ const (
 	kindAggregate                 // built in Flush
 )
 
+// Scopes shared by several rules.
+var (
+	scopeConsoleLogin   = []Clause{{EventNames: []string{eventConsoleLogin}, IdentityType: identityRoot}}
+	scopeAssumeRootCall = []Clause{{EventSource: sourceSTS, EventNames: []string{"AssumeRoot"}}}
+)
+
+// rootCall is the scope of calls the root user makes to one service.
+func rootCall(source string, names ...string) []Clause {
+	return []Clause{{EventSource: source, EventNames: slices.Sorted(slices.Values(names)), IdentityType: identityRoot}}
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
 var registry = []*Rule{
 	{
 		ID: RuleConsoleLogin, Severity: High, Title: "Root user signed in to the console",
@@ -26,6 +41,7 @@ var registry = []*Rule{
 			"Whether MFA was used is in mfa_used; a sign-in without MFA also raises root-console-login-without-mfa.",
 		TruePositives:  []string{"tp-eventbridge-envelope.json", "tp-success-mfa-uppercase-yes.json", "tp-success-v105-no-eventid.json"},
 		FalsePositives: []string{"fp-assumed-role-switch.json", "fp-failed.json", "fp-iam-user-named-root.json"},
+		Scope:          scopeConsoleLogin,
 		kind:           kindRootEvent, match: matchConsoleLogin,
 	},
 	{
@@ -36,6 +52,7 @@ var registry = []*Rule{
 			"sign-in is treated as without MFA. The root user must have MFA (CIS 1.5/1.6).",
 		TruePositives:  []string{"tp-mfa-no.json", "tp-mfa-not-stated.json"},
 		FalsePositives: []string{"fp-iam-user-named-root-no-mfa.json", "fp-mfa-uppercase-yes.json", "fp-mfa-yes.json"},
+		Scope:          scopeConsoleLogin,
 		kind:           kindRootEvent, match: matchConsoleLoginWithoutMFA,
 	},
 	{
@@ -46,6 +63,7 @@ var registry = []*Rule{
 			"(HIDDEN_DUE_TO_SECURITY_REASONS) and is not root.",
 		TruePositives:  []string{"tp-failed-authentication.json", "tp-failed-error-without-outcome.json"},
 		FalsePositives: []string{"fp-iam-user-unknown-name.json", "fp-success.json"},
+		Scope:          scopeConsoleLogin,
 		kind:           kindRootEvent, match: matchConsoleLoginFailed,
 	},
 	{
@@ -57,6 +75,7 @@ var registry = []*Rule{
 			"without a parseable eventTime cannot be placed in a window and are left out.",
 		TruePositives:  []string{"tp-five-at-window-edge.json", "tp-six-in-twelve-minutes.json"},
 		FalsePositives: []string{"fp-failures-split-across-accounts.json", "fp-five-one-second-past-window.json", "fp-four-failures.json", "fp-iam-user-failures.json", "fp-spread-over-two-hours.json"},
+		Scope:          scopeConsoleLogin,
 		kind:           kindAggregate,
 	},
 	{
@@ -73,6 +92,7 @@ var registry = []*Rule{
 			"action is one of the tasks that need root; otherwise it should have used a role.",
 		TruePositives:  []string{"tp-console-invoked-by-signin.json", "tp-console-list-buckets-v104.json", "tp-create-user-for-persistence.json", "tp-failed-stop-logging.json", "tp-session-credential-from-console.json"},
 		FalsePositives: []string{"fp-assumed-root-session.json", "fp-aws-service-event.json", "fp-iam-user-named-root.json", "fp-invoked-by-service.json", "fp-root-access-key-created.json", "fp-root-console-login.json"},
+		Scope:          []Clause{{IdentityType: identityRoot}},
 		kind:           kindCatchAll, match: matchAPIActivity,
 	},
 	{
@@ -82,7 +102,8 @@ var registry = []*Rule{
 			"root-api-activity instead.",
 		TruePositives:  []string{"tp-console-invoked-by-signin.json", "tp-self-requestparameters-null.json"},
 		FalsePositives: []string{"fp-iam-user-named-root-self.json", "fp-root-creates-key-for-iam-user.json"},
-		kind:           kindRootEvent, match: matchRootSelfIAM("CreateAccessKey"),
+		Scope:          rootCall(sourceIAM, "CreateAccessKey"),
+		kind:           kindRootEvent, match: matchRootSelfIAM,
 	},
 	{
 		ID: RulePasswordChanged, Severity: High, Title: "Root user password changed",
@@ -90,6 +111,7 @@ var registry = []*Rule{
 			"reported, by root-api-activity.",
 		TruePositives:  []string{"tp-password-updated.json"},
 		FalsePositives: []string{"fp-iam-user-named-root.json", "fp-password-update-failed.json"},
+		Scope:          rootCall(sourceSignin, "PasswordUpdated"),
 		kind:           kindRootEvent, match: matchPasswordChanged,
 	},
 	{
@@ -100,6 +122,7 @@ var registry = []*Rule{
 			"medium severity.",
 		TruePositives:  []string{"tp-completed.json", "tp-requested-minimal-identity.json"},
 		FalsePositives: []string{"fp-iam-change-password.json", "fp-recovery-name-other-source.json"},
+		Scope:          []Clause{{EventSource: sourceSignin, EventNames: []string{"PasswordRecoveryCompleted", "PasswordRecoveryRequested"}}},
 		kind:           kindRootEvent, match: matchPasswordRecovery,
 	},
 	{
@@ -109,6 +132,7 @@ var registry = []*Rule{
 			"\"AWS ROOT USER\" placeholder AWS logs). Deactivating or deleting is critical.",
 		TruePositives:  []string{"tp-create-virtual-device.json", "tp-deactivate.json", "tp-enable-doc-example.json"},
 		FalsePositives: []string{"fp-iam-user-named-root-deactivates.json", "fp-root-enables-for-iam-user.json"},
+		Scope:          rootCall(sourceIAM, sortedKeys(mfaEvents)...),
 		kind:           kindRootEvent, match: matchMFAChanged,
 	},
 	{
@@ -118,7 +142,8 @@ var registry = []*Rule{
 			"centralized root access.",
 		TruePositives:  []string{"tp-self.json"},
 		FalsePositives: []string{"fp-assumed-root-session.json", "fp-root-for-iam-user.json"},
-		kind:           kindRootEvent, match: matchRootSelfIAM("CreateLoginProfile"),
+		Scope:          rootCall(sourceIAM, "CreateLoginProfile"),
+		kind:           kindRootEvent, match: matchRootSelfIAM,
 	},
 	{
 		ID: RuleSigningCertificateUpload, Severity: High, Title: "Signing certificate uploaded for the root user",
@@ -126,7 +151,8 @@ var registry = []*Rule{
 			"long-lived root credential that posture checks often forget.",
 		TruePositives:  []string{"tp-self.json"},
 		FalsePositives: []string{"fp-for-iam-user.json", "fp-iam-user-named-root.json"},
-		kind:           kindRootEvent, match: matchRootSelfIAM("UploadSigningCertificate"),
+		Scope:          rootCall(sourceIAM, "UploadSigningCertificate"),
+		kind:           kindRootEvent, match: matchRootSelfIAM,
 	},
 	{
 		ID: RuleAssumeRootCalled, Severity: Medium, Title: "sts:AssumeRoot called",
@@ -136,6 +162,7 @@ var registry = []*Rule{
 			"policy is for. A failed call is reported at low severity.",
 		TruePositives:  []string{"tp-denied.json", "tp-s3-unlock.json"},
 		FalsePositives: []string{"fp-assume-role.json"},
+		Scope:          scopeAssumeRootCall,
 		kind:           kindEvent, match: matchAssumeRootCalled,
 	},
 	{
@@ -148,6 +175,7 @@ var registry = []*Rule{
 			"(a root password restored).",
 		TruePositives:  []string{"tp-audit-list-mfa-devices.json", "tp-delete-bucket-policy.json", "tp-joined-session-before-call.json"},
 		FalsePositives: []string{"fp-assume-root-call-itself.json", "fp-assumed-root-false.json", "fp-real-root.json"},
+		Scope:          append([]Clause{{AssumedRoot: true}}, scopeAssumeRootCall...),
 		kind:           kindHeld, match: matchAssumeRootSession,
 	},
 	{
@@ -157,6 +185,7 @@ var registry = []*Rule{
 			"carry root's power without showing type Root, so root-use filters miss them.",
 		TruePositives:  []string{"tp-federated-user-activity.json", "tp-get-federation-token.json"},
 		FalsePositives: []string{"fp-federated-issuer-iam-user-named-root.json", "fp-iam-user-get-federation-token.json"},
+		Scope:          append(rootCall(sourceSTS, "GetFederationToken"), Clause{IdentityType: identityFederatedUser, IssuerType: identityRoot}),
 		kind:           kindRootEvent, match: matchFederatedSession,
 	},
 	{
@@ -168,12 +197,13 @@ var registry = []*Rule{
 			"can take the account over or keep it.",
 		TruePositives:  []string{"tp-billing-set-contact-address.json", "tp-put-alternate-contact-org-admin.json", "tp-root-set-security-questions.json", "tp-start-primary-email-update.json"},
 		FalsePositives: []string{"fp-get-alternate-contact.json", "fp-get-contact-information.json"},
+		Scope:          contactScope(),
 		kind:           kindEvent, match: matchContactChanged,
 	},
 }
 
 func matchConsoleLogin(r *Record, a *Alert) bool {
-	if r.EventName != eventConsoleLogin || !r.isRoot() || r.loginFailed() {
+	if r.loginFailed() {
 		return false
 	}
 	a.Detail = fmt.Sprintf("root signed in to the console of account %s from %s (MFA: %s)",
@@ -182,7 +212,7 @@ func matchConsoleLogin(r *Record, a *Alert) bool {
 }
 
 func matchConsoleLoginWithoutMFA(r *Record, a *Alert) bool {
-	if r.EventName != eventConsoleLogin || !r.isRoot() || r.loginFailed() {
+	if r.loginFailed() {
 		return false
 	}
 	if m := r.mfaUsed(); m != nil && *m {
@@ -193,7 +223,7 @@ func matchConsoleLoginWithoutMFA(r *Record, a *Alert) bool {
 }
 
 func matchConsoleLoginFailed(r *Record, a *Alert) bool {
-	if r.EventName != eventConsoleLogin || !r.isRoot() || !r.loginFailed() {
+	if !r.loginFailed() {
 		return false
 	}
 	a.Detail = fmt.Sprintf("failed root sign-in to account %s from %s: %s", r.account(), r.SourceIPAddress,
@@ -202,7 +232,7 @@ func matchConsoleLoginFailed(r *Record, a *Alert) bool {
 }
 
 func matchAPIActivity(r *Record, a *Alert) bool {
-	if !r.isRoot() || r.isAssumedRoot() || r.EventType == eventTypeService || r.byService() ||
+	if r.isAssumedRoot() || r.EventType == eventTypeService || r.byService() ||
 		r.EventName == eventConsoleLogin {
 		return false
 	}
@@ -227,21 +257,19 @@ func matchAPIActivity(r *Record, a *Alert) bool {
 	return true
 }
 
-func matchRootSelfIAM(event string) func(r *Record, a *Alert) bool {
-	return func(r *Record, a *Alert) bool {
-		if r.EventSource != sourceIAM || r.EventName != event || !r.isRoot() || r.isAssumedRoot() ||
-			r.requestString("userName") != "" {
-			return false
-		}
-		a.Detail = fmt.Sprintf("root called iam %s for itself in account %s from %s%s",
-			event, r.account(), r.SourceIPAddress, failedText(r))
-		return true
+// matchRootSelfIAM matches an IAM credential call (the rule's Scope names it) that root made for
+// itself: no requestParameters.userName.
+func matchRootSelfIAM(r *Record, a *Alert) bool {
+	if r.isAssumedRoot() || r.requestString("userName") != "" {
+		return false
 	}
+	a.Detail = fmt.Sprintf("root called iam %s for itself in account %s from %s%s",
+		r.EventName, r.account(), r.SourceIPAddress, failedText(r))
+	return true
 }
 
 func matchPasswordChanged(r *Record, a *Alert) bool {
-	if r.EventSource != sourceSignin || r.EventName != "PasswordUpdated" || !r.isRoot() || r.isAssumedRoot() ||
-		r.failed() || jsonString(r.ResponseElements, "PasswordUpdated") == "Failure" {
+	if r.isAssumedRoot() || r.failed() || jsonString(r.ResponseElements, "PasswordUpdated") == "Failure" {
 		return false
 	}
 	a.Detail = fmt.Sprintf("the root password of account %s was changed from %s", r.account(), r.SourceIPAddress)
@@ -249,9 +277,6 @@ func matchPasswordChanged(r *Record, a *Alert) bool {
 }
 
 func matchPasswordRecovery(r *Record, a *Alert) bool {
-	if r.EventSource != sourceSignin || (r.EventName != "PasswordRecoveryRequested" && r.EventName != "PasswordRecoveryCompleted") {
-		return false
-	}
 	if r.failed() {
 		a.Severity = Medium
 	}
@@ -268,20 +293,16 @@ var mfaEvents = map[string]Severity{
 }
 
 func matchMFAChanged(r *Record, a *Alert) bool {
-	sev, ok := mfaEvents[r.EventName]
-	if !ok || r.EventSource != sourceIAM || !r.isRoot() || r.isAssumedRoot() || !forRootSelf(r) {
+	if r.isAssumedRoot() || !forRootSelf(r) {
 		return false
 	}
-	a.Severity = sev
+	a.Severity = mfaEvents[r.EventName]
 	a.Detail = fmt.Sprintf("root called iam %s on its own MFA in account %s from %s%s",
 		r.EventName, r.account(), r.SourceIPAddress, failedText(r))
 	return true
 }
 
 func matchAssumeRootCalled(r *Record, a *Alert) bool {
-	if r.EventSource != sourceSTS || r.EventName != "AssumeRoot" {
-		return false
-	}
 	a.Caller = r.UserIdentity.ARN
 	a.TargetAccount = r.requestString("targetPrincipal")
 	a.TaskPolicy = r.requestString("taskPolicyArn", "arn")
@@ -340,17 +361,22 @@ func matchFederatedSession(r *Record, a *Alert) bool {
 	return false
 }
 
-var contactEvents = map[string]map[string]bool{
-	sourceAccount: {"PutContactInformation": true, "PutAlternateContact": true, "DeleteAlternateContact": true,
-		"StartPrimaryEmailUpdate": true, "AcceptPrimaryEmailUpdate": true},
-	sourceBillingConsole: {"SetContactAddress": true, "SetAdditionalContacts": true,
-		"SetAccountPreferences": true, "SetSecurityQuestions": true},
+// contactEvents are the events of account-contact-changed, by event source.
+var contactEvents = map[string][]string{
+	sourceAccount: {"PutContactInformation", "PutAlternateContact", "DeleteAlternateContact",
+		"StartPrimaryEmailUpdate", "AcceptPrimaryEmailUpdate"},
+	sourceBillingConsole: {"SetContactAddress", "SetAdditionalContacts", "SetAccountPreferences", "SetSecurityQuestions"},
+}
+
+func contactScope() []Clause {
+	var cs []Clause
+	for _, src := range sortedKeys(contactEvents) {
+		cs = append(cs, Clause{EventSource: src, EventNames: slices.Sorted(slices.Values(contactEvents[src]))})
+	}
+	return cs
 }
 
 func matchContactChanged(r *Record, a *Alert) bool {
-	if !contactEvents[r.EventSource][r.EventName] {
-		return false
-	}
 	target := r.requestString("accountId")
 	if target == "" {
 		target = r.account()

@@ -35,6 +35,17 @@ func TestRegistry(t *testing.T) {
 			default:
 				t.Errorf("severity %q is not a known severity", r.Severity)
 			}
+			if len(r.Scope) == 0 {
+				t.Errorf("no Scope: the SQL push-down would have to read every record")
+			}
+			for i, c := range r.Scope {
+				if cmp.Equal(c, detect.Clause{}) {
+					t.Errorf("Scope clause %d tests nothing", i)
+				}
+				if !slices.IsSorted(c.EventNames) {
+					t.Errorf("Scope clause %d: event names %v not sorted (the SQL text would not be stable)", i, c.EventNames)
+				}
+			}
 			if detect.RuleByID(r.ID) != r {
 				t.Errorf("RuleByID(%q) does not return the rule", r.ID)
 			}
@@ -229,5 +240,30 @@ func TestSampleRuleSets(t *testing.T) {
 				t.Errorf("rules fired (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestScopeHasNeedles ties the byte prefilter to the rules' scopes: a record in a rule's scope
+// must contain one of Needles, or the archive scan would skip it undecoded. A clause about root
+// (userIdentity.type or sessionIssuer.type Root, or the assumedRoot key) contains "Root"; any
+// other clause must name only events that contain a needle.
+func TestScopeHasNeedles(t *testing.T) {
+	has := func(s string) bool {
+		return slices.ContainsFunc(detect.Needles(), func(n []byte) bool { return strings.Contains(s, string(n)) })
+	}
+	for _, r := range detect.Rules() {
+		for i, c := range r.Scope {
+			if has(c.IdentityType) || has(c.IssuerType) || (c.AssumedRoot && has("assumedRoot")) {
+				continue
+			}
+			if len(c.EventNames) == 0 {
+				t.Errorf("%s clause %d: no root test and no event names: the prefilter cannot see it", r.ID, i)
+			}
+			for _, n := range c.EventNames {
+				if !has(n) {
+					t.Errorf("%s clause %d: event %s contains no prefilter needle", r.ID, i, n)
+				}
+			}
+		}
 	}
 }

@@ -5,7 +5,8 @@
 // Each rule has a coarse, conservative predicate ([RulePredicate]) over a handful of columns
 // (userIdentity.type, eventSource, eventName, sessionIssuer.type and, when the table has it,
 // sessionContext.assumedRoot): every record on which the rule could fire, or that its aggregate
-// or join needs, satisfies it. [Build] renders the predicates of the chosen rules, OR-ed, plus the
+// or join needs, satisfies it. The predicate is rendered from the rule's detect.Rule.Scope, the
+// same clauses the engine checks before running the rule, so event names are listed once. [Build] renders the predicates of the chosen rules, OR-ed, plus the
 // time range (and Athena date-partition pruning), and selects the columns needed to rebuild each
 // record. [Rebuild] turns the rows back into CloudTrail records, decoded by detect.DecodeRecord,
 // and [Detect] runs them through a detect.Engine, so sign-in bursts, the AssumeRoot join and

@@ -6,30 +6,50 @@ import (
 	"github.com/rootguard/rootguard/internal/detect"
 )
 
-// Event sources and names the predicates name. They restate the conditions of the rules in
-// internal/detect; the conformance tests fail when a rule fires on a record its predicate
-// leaves out.
-const (
-	srcIAM     = "iam.amazonaws.com"
-	srcSignin  = "signin.amazonaws.com"
-	srcSTS     = "sts.amazonaws.com"
-	srcAccount = "account.amazonaws.com"
-	srcBilling = "billingconsole.amazonaws.com"
-)
+const srcSTS = "sts.amazonaws.com"
 
 var (
-	root         = eq{IdentityType, "Root"}
-	consoleLogin = and{eq{EventName, "ConsoleLogin"}, root}
+	root = eq{IdentityType, "Root"}
 	// assumeRootCall is every sts:AssumeRoot call: assume-root-called fires on it and the
 	// assume-root-session join reads it.
 	assumeRootCall = and{eq{EventSource, srcSTS}, eq{EventName, "AssumeRoot"}}
 )
 
-func rootCall(source string, names ...string) Pred {
-	if len(names) == 1 {
-		return and{eq{EventSource, source}, eq{EventName, names[0]}, root}
+// clausePred renders one clause of a rule's detect.Rule.Scope. Without an assumedRoot column,
+// "assumedRoot is true" becomes userIdentity.type Root: AssumeRoot sessions are logged as Root,
+// and Rebuild recognises them from the AssumeRoot call that issued their key.
+func clausePred(c detect.Clause, withAssumedRoot bool) Pred {
+	var terms and
+	if c.EventSource != "" {
+		terms = append(terms, eq{EventSource, c.EventSource})
 	}
-	return and{eq{EventSource, source}, isIn(EventName, names...), root}
+	switch len(c.EventNames) {
+	case 0:
+	case 1:
+		terms = append(terms, eq{EventName, c.EventNames[0]})
+	default:
+		terms = append(terms, isIn(EventName, c.EventNames...))
+	}
+	if c.IdentityType != "" {
+		terms = append(terms, eq{IdentityType, c.IdentityType})
+	}
+	if c.IssuerType != "" {
+		terms = append(terms, eq{IssuerType, c.IssuerType})
+	}
+	if c.AssumedRoot {
+		if withAssumedRoot {
+			terms = append(terms, lowerEq{AssumedRoot, "true"})
+		} else if c.IdentityType == "" {
+			terms = append(terms, root)
+		}
+	}
+	switch len(terms) {
+	case 0:
+		return always{}
+	case 1:
+		return terms[0]
+	}
+	return terms
 }
 
 // RulePredicate returns the pushed-down predicate of one rule: every record on which the rule
@@ -48,47 +68,19 @@ func RulePredicate(id string, withAssumedRoot bool) (Pred, error) {
 	return p, nil
 }
 
+// rulePredicate is the OR of the rule's scope clauses (nil for an unknown rule). The event
+// sources and names come from detect's registry, which also enforces them before each rule
+// runs, so the two cannot drift apart.
 func rulePredicate(id string, withAssumedRoot bool) Pred {
-	switch id {
-	case detect.RuleConsoleLogin, detect.RuleConsoleLoginWithoutMFA, detect.RuleConsoleLoginFailed,
-		detect.RuleConsoleBruteForce:
-		return consoleLogin
-	case detect.RuleAPIActivity:
-		return root
-	case detect.RuleAccessKeyCreated:
-		return rootCall(srcIAM, "CreateAccessKey")
-	case detect.RuleLoginProfileCreated:
-		return rootCall(srcIAM, "CreateLoginProfile")
-	case detect.RuleSigningCertificateUpload:
-		return rootCall(srcIAM, "UploadSigningCertificate")
-	case detect.RulePasswordChanged:
-		return rootCall(srcSignin, "PasswordUpdated")
-	case detect.RuleMFAChanged:
-		return rootCall(srcIAM, "CreateVirtualMFADevice", "EnableMFADevice", "ResyncMFADevice",
-			"DeactivateMFADevice", "DeleteVirtualMFADevice")
-	case detect.RulePasswordRecovery:
-		// Matched on source and name alone: the identity block may not say Root.
-		return and{eq{EventSource, srcSignin}, isIn(EventName, "PasswordRecoveryRequested", "PasswordRecoveryCompleted")}
-	case detect.RuleAssumeRootCalled:
-		return assumeRootCall
-	case detect.RuleAssumeRootSession:
-		if withAssumedRoot {
-			return anyOf(lowerEq{AssumedRoot, "true"}, assumeRootCall)
-		}
-		// AssumeRoot sessions are logged with userIdentity.type Root.
-		return anyOf(root, assumeRootCall)
-	case detect.RuleFederatedSession:
-		return anyOf(rootCall(srcSTS, "GetFederationToken"),
-			and{eq{IdentityType, "FederatedUser"}, eq{IssuerType, "Root"}})
-	case detect.RuleAccountContactChanged:
-		return anyOf(
-			and{eq{EventSource, srcAccount}, isIn(EventName, "PutContactInformation", "PutAlternateContact",
-				"DeleteAlternateContact", "StartPrimaryEmailUpdate", "AcceptPrimaryEmailUpdate")},
-			and{eq{EventSource, srcBilling}, isIn(EventName, "SetContactAddress", "SetAdditionalContacts",
-				"SetAccountPreferences", "SetSecurityQuestions")},
-		)
+	r := detect.RuleByID(id)
+	if r == nil || len(r.Scope) == 0 {
+		return nil
 	}
-	return nil
+	ps := make([]Pred, len(r.Scope))
+	for i, c := range r.Scope {
+		ps[i] = clausePred(c, withAssumedRoot)
+	}
+	return anyOf(ps...)
 }
 
 // AllRules returns the predicate of the whole rule set: the OR of every rule's, simplified.
