@@ -2,10 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
@@ -28,7 +33,26 @@ type sourceOptions struct {
 	Concurrency int
 	Role        string
 	Regions     []string
+	// State is the file the demo organization's state is kept in between
+	// commands (--demo: default $XDG_STATE_HOME/rootguard/demo-state.yaml;
+	// --scenario: none unless given). The endpoint starts from it when it
+	// exists; apply saves the changed organization back to it.
+	State string
+	// ResetDemo removes the state file first, so the demo starts afresh.
+	ResetDemo bool
+
+	// writable starts the in-process endpoint with writes allowed (apply
+	// only); it then saves its state when the command is done.
+	writable bool
+	// materialize writes the state file from the starting scenario when
+	// there is none (plan and apply), so that the dates a scenario gives
+	// relative to now ("3 days ago") stay the same between plan and apply.
+	materialize bool
 }
+
+// simStarted, when set (by tests), is told about every in-process endpoint
+// a command starts, so a test can read its call log.
+var simStarted func(*sim.Server)
 
 func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f := cmd.Flags()
@@ -45,6 +69,8 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.IntVar(&o.Concurrency, "concurrency", inventory.DefaultConcurrency, "accounts collected at once")
 	f.StringVar(&o.Role, "role", inventory.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
 	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: us-east-1 and --region); us-east-1 is always read")
+	f.StringVar(&o.State, "state", "", "keep the --demo or --scenario organization's state in `FILE` between commands (default for --demo: $XDG_STATE_HOME/rootguard/demo-state.yaml)")
+	f.BoolVar(&o.ResetDemo, "reset-demo", false, "with --demo: forget the changes apply made to the demo organization (remove the state file) and start afresh")
 }
 
 func (o *sourceOptions) validate() error {
@@ -74,7 +100,189 @@ func (o *sourceOptions) validate() error {
 	if o.Concurrency < 1 {
 		return usageError("--concurrency must be at least 1")
 	}
+	if o.ResetDemo && !o.Demo {
+		return usageError("--reset-demo applies to --demo only")
+	}
+	if o.State != "" && !o.Demo && o.Scenario == "" {
+		return usageError("--state applies to --demo and --scenario only")
+	}
 	return nil
+}
+
+// defaultDemoStatePath is where --demo keeps its state:
+// $XDG_STATE_HOME/rootguard/demo-state.yaml, else
+// ~/.local/state/rootguard/demo-state.yaml.
+func defaultDemoStatePath(getenv func(string) string) (string, error) {
+	if s := getenv("XDG_STATE_HOME"); s != "" && filepath.IsAbs(s) {
+		return filepath.Join(s, "rootguard", "demo-state.yaml"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("no place for the demo state: give --state, or set XDG_STATE_HOME or HOME")
+	}
+	return filepath.Join(home, ".local", "state", "rootguard", "demo-state.yaml"), nil
+}
+
+// conn is an open source: the AWS config to call with, and for --demo and
+// --scenario the in-process endpoint behind it.
+type conn struct {
+	cfg     aws.Config
+	mode    string
+	domains []string
+	srv     *sim.Server
+	state   string // where to save the endpoint's state, "" for nowhere
+	saved   bool
+}
+
+// close saves the endpoint's state when it was writable, then stops it.
+func (c *conn) close() error {
+	if c.srv == nil {
+		return nil
+	}
+	var err error
+	if c.state != "" {
+		if err = os.MkdirAll(filepath.Dir(c.state), 0o700); err == nil {
+			err = sim.SaveScenario(c.state, c.srv.Scenario())
+		}
+		if err != nil {
+			err = fmt.Errorf("save the demo state: %w", err)
+		} else {
+			c.saved = true
+		}
+	}
+	return errors.Join(err, c.srv.Close())
+}
+
+// open resolves the options to an AWS config, starting the in-process
+// endpoint for --demo and --scenario. The caller must call close.
+func (o *sourceOptions) open(ctx context.Context, e *env) (*conn, error) {
+	opts := awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
+	c := &conn{mode: "account"}
+	if o.Org {
+		c.mode = "org"
+	}
+	if o.Demo || o.Scenario != "" {
+		scn, state, err := o.scenario()
+		if err != nil {
+			return nil, err
+		}
+		c.mode = "demo"
+		if o.Scenario != "" {
+			c.mode = "scenario"
+		}
+		srv, err := sim.Start(scn, sim.Options{Logger: e.log, Writable: o.writable})
+		if err != nil {
+			return nil, fmt.Errorf("start the in-process AWS endpoint: %w", err)
+		}
+		if simStarted != nil {
+			simStarted(srv)
+		}
+		c.srv = srv
+		if o.writable {
+			c.state = state
+		}
+		akid, secret := srv.Credentials()
+		opts = awsclient.Options{
+			Region:      srv.Region(),
+			EndpointURL: srv.URL(),
+			Credentials: awsclient.StaticCredentials{AccessKeyID: akid, SecretAccessKey: secret},
+		}
+		if scn.Organization != nil && len(o.Accounts) == 0 {
+			o.Org = true
+		}
+		c.domains = scn.OrgDomains
+	}
+	cfg, err := awsclient.Load(ctx, opts)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	c.cfg = cfg
+	return c, nil
+}
+
+// scenario returns the scenario to serve and the state file: the saved
+// state when it exists, else the embedded demo or the --scenario file.
+func (o *sourceOptions) scenario() (*sim.Scenario, string, error) {
+	state := o.State
+	if state == "" && o.Demo {
+		p, err := defaultDemoStatePath(os.Getenv)
+		if err != nil {
+			return nil, "", err
+		}
+		state = p
+	}
+	if o.ResetDemo {
+		if err := os.Remove(state); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("--reset-demo: %w", err)
+		}
+	}
+	if state != "" {
+		scn, err := sim.LoadScenario(state)
+		switch {
+		case err == nil:
+			return scn, state, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, "", fmt.Errorf("demo state (remove it or use --reset-demo to start afresh): %w", err)
+		}
+	}
+	scn := sim.Demo()
+	if o.Scenario != "" {
+		var err error
+		if scn, err = sim.LoadScenario(o.Scenario); err != nil {
+			return nil, "", err
+		}
+	}
+	if state != "" && o.materialize {
+		if err := materialize(state, scn); err != nil {
+			return nil, "", err
+		}
+		scn, err := sim.LoadScenario(state)
+		return scn, state, err
+	}
+	return scn, state, nil
+}
+
+// materialize saves scn as the state file with its relative dates fixed.
+func materialize(path string, scn *sim.Scenario) error {
+	srv, err := sim.New(scn, sim.Options{})
+	if err != nil {
+		return fmt.Errorf("demo state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("demo state: %w", err)
+	}
+	if err := sim.SaveScenario(path, srv.Scenario()); err != nil {
+		return fmt.Errorf("demo state: %w", err)
+	}
+	return nil
+}
+
+// collect reads the snapshot through an open source.
+func (o *sourceOptions) collect(ctx context.Context, e *env, c *conn) (*inventory.Snapshot, error) {
+	progress := func(int, int) {}
+	if isTerminal(e.stderr) {
+		start := time.Now()
+		progress = func(done, total int) {
+			fmt.Fprintf(e.stderr, "\rcollecting: %d/%d accounts (%s)", done, total, time.Since(start).Round(time.Second))
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	s, err := inventory.Collect(ctx, c.cfg, inventory.CollectOptions{
+		Org:         o.Org,
+		Accounts:    o.Accounts,
+		Concurrency: o.Concurrency,
+		Role:        o.Role,
+		Regions:     o.Regions,
+		Progress:    progress,
+		Logger:      e.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	return s, nil
 }
 
 // source is the result of resolving sourceOptions.
@@ -93,63 +301,16 @@ func (o *sourceOptions) load(ctx context.Context, e *env) (*source, error) {
 		}
 		return &source{snapshot: s, mode: "snapshot"}, nil
 	}
-	opts := awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
-	mode := "account"
-	if o.Org {
-		mode = "org"
-	}
-	var domains []string
-	if o.Demo || o.Scenario != "" {
-		scn := sim.Demo()
-		mode = "demo"
-		if o.Scenario != "" {
-			var err error
-			if scn, err = sim.LoadScenario(o.Scenario); err != nil {
-				return nil, err
-			}
-			mode = "scenario"
-		}
-		srv, err := sim.Start(scn, sim.Options{Logger: e.log})
-		if err != nil {
-			return nil, fmt.Errorf("start the in-process AWS endpoint: %w", err)
-		}
-		defer srv.Close()
-		akid, secret := srv.Credentials()
-		opts = awsclient.Options{
-			Region:      srv.Region(),
-			EndpointURL: srv.URL(),
-			Credentials: awsclient.StaticCredentials{AccessKeyID: akid, SecretAccessKey: secret},
-		}
-		if scn.Organization != nil && len(o.Accounts) == 0 {
-			o.Org = true
-		}
-		domains = scn.OrgDomains
-	}
-	cfg, err := awsclient.Load(ctx, opts)
+	c, err := o.open(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	progress := func(int, int) {}
-	if isTerminal(e.stderr) {
-		start := time.Now()
-		progress = func(done, total int) {
-			fmt.Fprintf(e.stderr, "\rcollecting: %d/%d accounts (%s)", done, total, time.Since(start).Round(time.Second))
-			if done == total {
-				fmt.Fprintln(e.stderr)
-			}
-		}
+	s, err := o.collect(ctx, e, c)
+	if cerr := c.close(); err == nil && cerr != nil {
+		err = cerr
 	}
-	s, err := inventory.Collect(ctx, cfg, inventory.CollectOptions{
-		Org:         o.Org,
-		Accounts:    o.Accounts,
-		Concurrency: o.Concurrency,
-		Role:        o.Role,
-		Regions:     o.Regions,
-		Progress:    progress,
-		Logger:      e.log,
-	})
 	if err != nil {
-		return nil, fmt.Errorf("collect: %w", err)
+		return nil, err
 	}
-	return &source{snapshot: s, mode: mode, orgDomains: domains}, nil
+	return &source{snapshot: s, mode: c.mode, orgDomains: c.domains}, nil
 }

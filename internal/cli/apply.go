@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/rootguard/rootguard/internal/audit"
+	"github.com/rootguard/rootguard/internal/guardrail"
+)
+
+// ApplyOptions are the flags and argument of `rootguard apply`.
+type ApplyOptions struct {
+	Source sourceOptions
+	// Plan is the plan file made by `rootguard plan --out`.
+	Plan string
+	// Yes applies without asking (automation).
+	Yes bool
+	// AllowRecentKeyDeletion lets apply delete root access keys used
+	// within the plan's max_key_last_used_days.
+	AllowRecentKeyDeletion bool
+	// AuditLog is the audit log's path; "" means ROOTGUARD_AUDIT_LOG, then
+	// the XDG state directory (as `rootguard audit verify`).
+	AuditLog string
+}
+
+// DefaultApplyOptions returns the defaults: ask before applying.
+func DefaultApplyOptions() ApplyOptions { return ApplyOptions{} }
+
+// Validate checks the options.
+func (o *ApplyOptions) Validate() error {
+	if err := o.Source.validate(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(o.Plan) == "" {
+		return usageError("apply takes the plan file made by 'rootguard plan --out FILE'")
+	}
+	return nil
+}
+
+func newApplyCmd(e *env) *cobra.Command {
+	o := DefaultApplyOptions()
+	cmd := &cobra.Command{
+		Use:   "apply PLAN",
+		Short: "Carry out a reviewed plan (writes to AWS)",
+		Long: `Carry out a plan made by 'rootguard plan --out PLAN'. This is the only command
+that changes AWS.
+
+apply reads the organization again and compares each change with what it
+finds: a change already in place is skipped, a change whose observed facts
+still hold is applied, and if any change's facts changed since the plan was
+made (a key used since, a policy attached by someone else) the plan is stale
+and refused before anything is changed: make a new plan. A plan of another
+schema version, or edited after it was made, is refused too.
+
+apply shows the changes and asks for confirmation on a terminal; --yes applies
+without asking (without a terminal, --yes is required). Changes are made one
+by one in a safe order: trusted access and features, policy creation,
+attachments from the narrowest target to the root, contacts, alerting, and
+member root credential removal last. Each API call is written to the audit
+log before it is made and its result after; if the log cannot be written,
+nothing is changed. The first failure stops the apply, which then lists what
+was applied, what failed (with the AWS error) and what was not attempted.
+Running apply again with the same plan finishes the rest without repeating
+what succeeded. Deleting a root access key used within the plan's
+max_key_last_used_days (or whose last use is unknown) needs
+--allow-recent-key-deletion.
+
+--demo applies to the built-in demo organization and saves its new state (see
+--state), so that 'scan --demo' and 'plan --demo' see the changes;
+--reset-demo starts afresh.
+
+Exit codes: 0 applied (or nothing left to do), 2 usage error or no
+confirmation possible, 3 refused (stale plan, other version, missing flag, no
+audit log) or a change failed.`,
+		Example: `  rootguard plan --demo --out plan.json && rootguard apply plan.json --demo
+  rootguard apply plan.json --org --yes --audit-log /var/lib/rootguard/audit.log`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("apply takes one argument, the plan file made by 'rootguard plan --out FILE'")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Plan = args[0]
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return runApply(cmd, e, &o)
+		},
+	}
+	o.Source.addFlags(cmd, false)
+	f := cmd.Flags()
+	f.BoolVarP(&o.Yes, "yes", "y", false, "apply without asking for confirmation")
+	f.BoolVar(&o.AllowRecentKeyDeletion, "allow-recent-key-deletion", false, "also delete root access keys used recently (within the plan's max_key_last_used_days) or whose last use is unknown")
+	f.StringVar(&o.AuditLog, "audit-log", "", "audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
+	return cmd
+}
+
+func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
+	ctx := cmd.Context()
+	p, err := guardrail.LoadPlan(o.Plan)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	logPath := o.AuditLog
+	if logPath == "" {
+		if logPath, err = defaultAuditLogPath(os.Getenv); err != nil {
+			return withCode(ExitError, err)
+		}
+	}
+
+	o.Source.writable, o.Source.materialize = true, true
+	c, err := o.Source.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cerr := c.close()
+		if c.saved {
+			fmt.Fprintf(e.stderr, "demo state saved to %s\n", c.state)
+		}
+		if err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	fresh, err := o.Source.collect(ctx, e, c)
+	if err != nil {
+		return err
+	}
+	rv := p.Review(fresh)
+	if err := rv.WriteText(e.stdout); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if err := rv.Refusal(o.AllowRecentKeyDeletion); err != nil {
+		return withCode(ExitError, err)
+	}
+	if rv.Count(guardrail.StatePending) == 0 {
+		_, err := fmt.Fprintf(e.stdout, "Nothing to do: every change of %s is in place.\n", p.ID)
+		return err
+	}
+	if !o.Yes {
+		if err := confirm(e, p, rv.Count(guardrail.StatePending)); err != nil {
+			return err
+		}
+	}
+
+	log, err := audit.Open(logPath, audit.Options{})
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("no audit log, no change: %w", err))
+	}
+	defer func() {
+		if cerr := log.Close(); err == nil && cerr != nil {
+			err = withCode(ExitError, cerr)
+		}
+	}()
+	actor := fresh.Caller.Value.ARN
+	if !fresh.Caller.Known() || actor == "" {
+		return withCode(ExitError, fmt.Errorf("the caller's identity is not known (%s): apply records who made each change", fresh.Caller.Reason()))
+	}
+	fmt.Fprintln(e.stdout)
+	res, applyErr := guardrail.Apply(ctx, p, fresh, log, guardrail.ApplyOptions{
+		AllowRecentKeyDeletion: o.AllowRecentKeyDeletion,
+		Actor:                  actor,
+		Logger:                 e.log,
+		Executor:               guardrail.NewSDKExecutor(c.cfg),
+	})
+	if len(res.Outcomes) > 0 {
+		if err := res.WriteText(e.stdout); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	if applyErr != nil {
+		return withCode(ExitError, applyErr)
+	}
+	head, hash := log.Head()
+	e.log.Info("audit log head", "path", logPath, "seq", head, "hash", hash)
+	return nil
+}
+
+// errNoConfirmation: apply has no terminal to ask on and no --yes.
+var errNoConfirmation = errors.New("apply needs confirmation and there is no terminal to ask on: review the plan, then rerun with --yes")
+
+// confirm asks on the terminal; only "yes" goes ahead.
+func confirm(e *env, p *guardrail.Plan, n int) error {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return withCode(ExitUsage, errNoConfirmation)
+	}
+	where := "this account"
+	if p.Snapshot.OrganizationID != "" {
+		where = "organization " + p.Snapshot.OrganizationID
+	}
+	fmt.Fprintf(e.stderr, "\nApply %d change(s) to %s? Only 'yes' is accepted: ", n, where)
+	answer, err := bufio.NewReader(io.LimitReader(f, 64)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return withCode(ExitError, fmt.Errorf("read the confirmation: %w", err))
+	}
+	if strings.TrimSpace(answer) != "yes" {
+		return withCode(ExitError, errors.New("apply cancelled: nothing was changed"))
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package guardrail
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+)
+
+// SDKExecutor makes plan calls with aws-sdk-go-v2: the caller's
+// credentials from Config, an sts:AssumeRoot session per member account
+// for credential removal, an sts:AssumeRole session for an alerting stack
+// in another account. This is the only place rootguard writes to AWS.
+type SDKExecutor struct {
+	cfg aws.Config
+	sts *sts.Client
+
+	mu       sync.Mutex
+	sessions map[string]aws.CredentialsProvider
+}
+
+// NewSDKExecutor returns an executor acting with cfg's credentials.
+func NewSDKExecutor(cfg aws.Config) *SDKExecutor {
+	return &SDKExecutor{cfg: cfg, sts: sts.NewFromConfig(cfg), sessions: map[string]aws.CredentialsProvider{}}
+}
+
+// config returns the aws.Config a call is made with.
+func (x *SDKExecutor) config(account string, c Call) aws.Config {
+	cfg := x.cfg.Copy()
+	if c.Region != "" {
+		cfg.Region = c.Region
+	}
+	key := ""
+	switch c.Session {
+	case SessionAssumeRoot:
+		key = "root:" + account + ":" + c.TaskPolicy
+	case SessionAssumeRole:
+		key = "role:" + c.RoleARN
+	default:
+		return cfg
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	p, ok := x.sessions[key]
+	if !ok {
+		if c.Session == SessionAssumeRoot {
+			p = awsclient.AssumeRoot(x.sts, account, c.TaskPolicy)
+		} else {
+			p = awsclient.AssumeRole(x.sts, c.RoleARN)
+		}
+		x.sessions[key] = p
+	}
+	cfg.Credentials = p
+	return cfg
+}
+
+// Call makes one call.
+func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string]string, error) {
+	cfg := x.config(acct, c)
+	p := c.Params
+	opt := func(k string) *string {
+		if v, ok := p[k]; ok {
+			return aws.String(v)
+		}
+		return nil
+	}
+	var err error
+	switch c.Operation {
+	case "organizations:EnableAWSServiceAccess":
+		_, err = organizations.NewFromConfig(cfg).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: opt("ServicePrincipal")})
+	case "iam:EnableOrganizationsRootCredentialsManagement":
+		_, err = iam.NewFromConfig(cfg).EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{})
+	case "iam:EnableOrganizationsRootSessions":
+		_, err = iam.NewFromConfig(cfg).EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
+	case "organizations:EnablePolicyType":
+		_, err = organizations.NewFromConfig(cfg).EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{
+			RootId: opt("RootId"), PolicyType: orgtypes.PolicyType(p["PolicyType"])})
+	case "organizations:CreatePolicy":
+		var out *organizations.CreatePolicyOutput
+		out, err = organizations.NewFromConfig(cfg).CreatePolicy(ctx, &organizations.CreatePolicyInput{
+			Name: opt("Name"), Description: opt("Description"), Content: opt("Content"), Type: orgtypes.PolicyType(p["Type"])})
+		if err == nil && out.Policy != nil && out.Policy.PolicySummary != nil {
+			return map[string]string{"policy:" + p["Name"]: aws.ToString(out.Policy.PolicySummary.Id)}, nil
+		}
+	case "organizations:AttachPolicy":
+		_, err = organizations.NewFromConfig(cfg).AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: opt("PolicyId"), TargetId: opt("TargetId")})
+	case "account:PutAlternateContact":
+		_, err = account.NewFromConfig(cfg).PutAlternateContact(ctx, &account.PutAlternateContactInput{
+			AccountId:            opt("AccountId"),
+			AlternateContactType: accounttypes.AlternateContactType(p["AlternateContactType"]),
+			Name:                 opt("Name"), Title: opt("Title"), EmailAddress: opt("EmailAddress"), PhoneNumber: opt("PhoneNumber"),
+		})
+	case "sns:CreateTopic":
+		_, err = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: opt("Name")})
+	case "sns:SetTopicAttributes":
+		_, err = sns.NewFromConfig(cfg).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+			TopicArn: opt("TopicArn"), AttributeName: opt("AttributeName"), AttributeValue: opt("AttributeValue")})
+	case "sns:Subscribe":
+		_, err = sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: opt("TopicArn"), Protocol: opt("Protocol"), Endpoint: opt("Endpoint")})
+	case "events:PutRule":
+		_, err = eventbridge.NewFromConfig(cfg).PutRule(ctx, &eventbridge.PutRuleInput{
+			Name: opt("Name"), EventPattern: opt("EventPattern"), State: ebtypes.RuleState(p["State"]), Description: opt("Description")})
+	case "events:PutTargets":
+		var out *eventbridge.PutTargetsOutput
+		out, err = eventbridge.NewFromConfig(cfg).PutTargets(ctx, &eventbridge.PutTargetsInput{
+			Rule: opt("Rule"), Targets: []ebtypes.Target{{Id: opt("Targets.1.Id"), Arn: opt("Targets.1.Arn")}}})
+		if err == nil && out.FailedEntryCount > 0 {
+			code, msg := "PutTargetsFailed", ""
+			if len(out.FailedEntries) > 0 {
+				code, msg = aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage)
+			}
+			err = &entryError{code: code, msg: msg}
+		}
+	case "iam:DeleteLoginProfile":
+		_, err = iam.NewFromConfig(cfg).DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{})
+	case "iam:DeleteAccessKey":
+		_, err = iam.NewFromConfig(cfg).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: opt("AccessKeyId")})
+	case "iam:DeleteSigningCertificate":
+		_, err = iam.NewFromConfig(cfg).DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{CertificateId: opt("CertificateId")})
+	case "iam:DeactivateMFADevice":
+		_, err = iam.NewFromConfig(cfg).DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{SerialNumber: opt("SerialNumber")})
+	default:
+		return nil, fmt.Errorf("%s: not an operation a plan may make", c.Operation)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s in %s: %w", c.Operation, acct, err)
+	}
+	return nil, nil
+}
+
+// entryError is a failed entry of a batch call that answered 200.
+type entryError struct{ code, msg string }
+
+func (e *entryError) Error() string     { return e.code + ": " + e.msg }
+func (e *entryError) ErrorCode() string { return e.code }
