@@ -32,7 +32,10 @@ Prowler looks at RootCredentialsManagement only; without RootSessions the
 deny-all bucket and queue policy recoveries still need a member root password.
 
 The features belong to the organization, so the check is assessed once, on
-the management account, from iam:ListOrganizationsFeatures.
+the management account.
+
+Facts: iam:ListOrganizationsFeatures, called from the management account or
+the IAM delegated administrator (a member account is refused).
 
 PASS: both features are enabled.
 FAIL: one or both are missing. ServiceAccessNotEnabled (IAM trusted access
