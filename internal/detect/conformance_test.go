@@ -140,7 +140,14 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	testDatasets(t, dir, &c)
-	t.Logf("agreement: %d of %d cases (%d deliberate differences, %d skipped)", c.agree, c.total, c.differ, c.skipped)
+	agreement := fmt.Sprintf("agreement: %d of %d cases (%d deliberate differences, %d skipped)", c.agree, c.total, c.differ, c.skipped)
+	t.Log(agreement)
+	// docs/detection.md states the result; keep it true.
+	if doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "detection.md")); err != nil {
+		t.Errorf("read the rules catalogue: %v", err)
+	} else if !strings.Contains(string(doc), agreement) {
+		t.Errorf("docs/detection.md does not state the current result %q", agreement)
+	}
 }
 
 func readCases(t *testing.T, path string) []peerCase {

@@ -267,3 +267,28 @@ func TestScopeHasNeedles(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogue keeps docs/detection.md in step with the registry: one catalogue row per rule,
+// whose severity cell starts with the rule's default severity.
+func TestCatalogue(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "detection.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range detect.Rules() {
+		prefix := "| `" + r.ID + "` | "
+		var rows []string
+		for line := range strings.Lines(string(doc)) {
+			if strings.HasPrefix(line, prefix) {
+				rows = append(rows, line)
+			}
+		}
+		if len(rows) != 1 {
+			t.Errorf("%s: %d catalogue rows in docs/detection.md, want 1", r.ID, len(rows))
+			continue
+		}
+		if sev := strings.TrimPrefix(rows[0], prefix); !strings.HasPrefix(sev, string(r.Severity)+" ") {
+			t.Errorf("%s: catalogue severity %q, registry says %s", r.ID, sev[:min(len(sev), 30)], r.Severity)
+		}
+	}
+}
