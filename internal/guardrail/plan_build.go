@@ -177,6 +177,9 @@ func (b *builder) add(c Change) bool {
 			c.DependsOn = slices.DeleteFunc(c.DependsOn, func(x string) bool { return x == d })
 		}
 	}
+	if len(c.DependsOn) == 0 {
+		c.DependsOn = nil
+	}
 	b.planned[c.ID] = true
 	b.p.Changes = append(b.p.Changes, c)
 	return true

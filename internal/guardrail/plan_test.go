@@ -1,0 +1,283 @@
+package guardrail_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+// planSnapshot is the demo organization collected through the endpoint.
+func planSnapshot(t testing.TB) *inventory.Snapshot {
+	t.Helper()
+	s, err := inventory.Load(filepath.Join("testdata", "plan", "demo-snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func planConfig(t testing.TB) guardrail.Config {
+	t.Helper()
+	cfg, err := guardrail.LoadConfig(filepath.Join("testdata", "plan", "demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func demoPlan(t testing.TB) *guardrail.Plan {
+	t.Helper()
+	p, err := guardrail.NewPlan(planConfig(t), planSnapshot(t), guardrail.PlanOptions{Tool: "rootguard test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestPlanGolden renders the demo plan as text and as the plan file.
+func TestPlanGolden(t *testing.T) {
+	p := demoPlan(t)
+	var text bytes.Buffer
+	if err := p.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "plan", "demo.golden"), text.Bytes())
+	doc, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "plan", "demo.plan.json"), doc)
+}
+
+func TestPlanShape(t *testing.T) {
+	p := demoPlan(t)
+	kinds := map[string]int{}
+	for _, c := range p.Changes {
+		kinds[c.Kind]++
+		if len(c.Fixes) == 0 && c.Kind != guardrail.KindCreatePolicy && !strings.Contains(c.ID, "protect-account-contacts") {
+			t.Errorf("%s fixes no check", c.ID)
+		}
+		for _, call := range c.Calls {
+			for k, v := range call.Params {
+				if strings.Contains(strings.ToLower(k), "secret") || strings.Contains(v, "SecretAccessKey") {
+					t.Errorf("%s: call %s carries a secret-looking parameter %s", c.ID, call.Operation, k)
+				}
+			}
+		}
+	}
+	want := map[string]int{
+		guardrail.KindEnableFeature: 1, guardrail.KindCreatePolicy: 3, guardrail.KindAttachPolicy: 3,
+		guardrail.KindPutAlternateContact: 3, guardrail.KindDeleteLoginProfile: 3, guardrail.KindDeleteAccessKey: 2,
+		guardrail.KindDeleteSigningCert: 1, guardrail.KindDeactivateMFADevice: 4,
+	}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Errorf("change kinds (-want +got):\n%s", diff)
+	}
+	// Credential removal comes last, the recently used key needs the flag,
+	// and accounts whose root sessions are denied get no removal.
+	last := p.Changes[len(p.Changes)-1]
+	if last.Kind != guardrail.KindDeactivateMFADevice {
+		t.Errorf("last change is %s, want a credential removal", last.ID)
+	}
+	flagged := 0
+	for _, c := range p.Changes {
+		if c.RequiresFlag != "" {
+			flagged++
+			if !strings.Contains(c.Risk, "last used 2 days ago") && !strings.Contains(c.Risk, "last used 3 days ago") {
+				t.Errorf("%s needs the flag, risk %q", c.ID, c.Risk)
+			}
+		}
+		if c.AccountID == "121212121212" {
+			t.Errorf("%s planned in 121212121212, where centralized root sessions are denied", c.ID)
+		}
+	}
+	if flagged != 1 {
+		t.Errorf("%d changes need the flag, want 1", flagged)
+	}
+	if p.Analysis == nil || len(p.Analysis.RootSessionsBlocked) != 2 {
+		t.Fatalf("analysis %+v: want 2 accounts with blocked root sessions", p.Analysis)
+	}
+	for _, pc := range p.Analysis.Policies {
+		if pc.Key == guardrail.KeyDenyRootActions && len(pc.NewlyCovered) != 6 {
+			t.Errorf("deny-root-actions newly covers %v, want 6 accounts", pc.NewlyCovered)
+		}
+	}
+}
+
+func TestPlanDeterministic(t *testing.T) {
+	a, b := demoPlan(t), demoPlan(t)
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("two plans of one snapshot differ (-first +second):\n%s", diff)
+	}
+}
+
+func TestPlanRoundTrip(t *testing.T) {
+	p := demoPlan(t)
+	doc, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := guardrail.DecodePlan("plan.json", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p, got); diff != "" {
+		t.Errorf("decoded plan differs (-want +got):\n%s", diff)
+	}
+}
+
+// TestPlanOfProjectedStateIsEmpty: once every change is in place, plan has
+// nothing left to do, and review sees every change as done.
+func TestPlanOfProjectedStateIsEmpty(t *testing.T) {
+	p := demoPlan(t)
+	after, err := guardrail.Project(planSnapshot(t), p.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := guardrail.NewPlan(planConfig(t), after, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range again.Changes {
+		t.Errorf("second plan still has %s", c.ID)
+	}
+	rv := p.Review(after)
+	if n := rv.Count(guardrail.StateDone); n != len(p.Changes) {
+		t.Errorf("review of the projected state: %d done of %d", n, len(p.Changes))
+	}
+	if n := p.Review(planSnapshot(t)).Count(guardrail.StatePending); n != len(p.Changes) {
+		t.Errorf("review of the planned state: %d pending of %d", n, len(p.Changes))
+	}
+}
+
+func TestReviewStale(t *testing.T) {
+	p := demoPlan(t)
+	tests := []struct {
+		name   string
+		mutate func(*inventory.Snapshot)
+		change string
+		why    string
+	}{
+		{"key used since the plan", func(s *inventory.Snapshot) {
+			k := &s.Account("666666666666").Root.AccessKeys.Value[0]
+			d := k.LastUsed.Date.Add(48 * time.Hour)
+			k.LastUsed.Date = &d
+		}, "delete-access-key/666666666666/", "now \"present, Active, last used 2026-11-27"},
+		{"contact set by someone else", func(s *inventory.Snapshot) {
+			a := s.Account("101010101010")
+			f := a.Contacts.Alternates["SECURITY"]
+			f.Value = &inventory.AlternateContact{Name: "Someone", EmailAddress: "someone@example.com"}
+			a.Contacts.Alternates["SECURITY"] = f
+			// Set, but not to what the plan would set: postcondition holds
+			// (a contact is set), so the change is done, not stale.
+		}, "", ""},
+		{"passwords unreadable", func(s *inventory.Snapshot) {
+			a := s.Account("444444444444")
+			a.Root.LoginProfile.Source.Error = &inventory.CallError{Code: "AccessDenied"}
+		}, "delete-login-profile/444444444444", "cannot check that the root password exists: root password: iam:GetLoginProfile failed: AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := planSnapshot(t)
+			tt.mutate(s)
+			err := p.Review(s).Refusal(true)
+			if tt.change == "" {
+				if err != nil {
+					t.Fatalf("Refusal = %v, want nil", err)
+				}
+				return
+			}
+			var se *guardrail.StaleError
+			if !errors.As(err, &se) || !errors.Is(err, guardrail.ErrStale) {
+				t.Fatalf("Refusal = %v, want a *StaleError", err)
+			}
+			if len(se.Stale) != 1 || !strings.HasPrefix(se.Stale[0].Change.ID, tt.change) {
+				t.Fatalf("stale changes %v, want one %s", se, tt.change)
+			}
+			if !strings.Contains(err.Error(), tt.why) || !strings.Contains(err.Error(), "make a new plan") {
+				t.Errorf("error %q does not say %q", err, tt.why)
+			}
+		})
+	}
+}
+
+func TestDecodePlanErrors(t *testing.T) {
+	doc, err := demoPlan(t).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(doc, &m); err != nil {
+			t.Fatal(err)
+		}
+		f(m)
+		b, _ := json.Marshal(m)
+		return b
+	}
+	change := func(m map[string]any, i int) map[string]any { return m["changes"].([]any)[i].(map[string]any) }
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"not JSON", []byte("plan"), "plan p.json: not valid JSON"},
+		{"no schema", []byte(`{"id":"x"}`), `plan p.json: no "schema" field`},
+		{"other version", edit(func(m map[string]any) { m["schema"] = "rootguard.plan/v2" }), `plan p.json: schema "rootguard.plan/v2" is not supported (want "rootguard.plan/v1")`},
+		{"unknown field", edit(func(m map[string]any) { m["extra"] = 1 }), `unknown field "extra"`},
+		{"edited call", edit(func(m map[string]any) {
+			change(m, 4)["calls"].([]any)[0].(map[string]any)["params"].(map[string]any)["TargetId"] = "ou-acme-other000"
+		}), "fingerprint"},
+		{"edited precondition", edit(func(m map[string]any) {
+			change(m, 0)["precondition"].([]any)[0].(map[string]any)["value"] = "enabled"
+		}), "fingerprint does not match the precondition"},
+		{"foreign operation", edit(func(m map[string]any) {
+			change(m, 0)["calls"].([]any)[0].(map[string]any)["operation"] = "organizations:LeaveOrganization"
+		}), `operation "organizations:LeaveOrganization" is not one a plan may make`},
+		{"foreign parameter", edit(func(m map[string]any) {
+			change(m, 0)["calls"].([]any)[0].(map[string]any)["params"].(map[string]any)["UserName"] = "admin"
+		}), `takes no parameter "UserName"`},
+		{"trailing data", append(append([]byte{}, doc...), []byte(`{}`)...), "plan p.json: not valid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := guardrail.DecodePlan("p.json", tt.data)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("DecodePlan = %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+			if tt.name == "other version" && !errors.Is(err, guardrail.ErrPlanSchema) {
+				t.Errorf("error %v is not ErrPlanSchema", err)
+			}
+		})
+	}
+}
