@@ -162,6 +162,9 @@ func TestScanOrganizationUnlisted(t *testing.T) {
 	if strings.Contains(line, "\n") || !strings.Contains(line, "organizations:ListAccounts") || !strings.Contains(line, "AccessDenied") {
 		t.Errorf("stderr %q: want one line naming organizations:ListAccounts and AccessDenied", stderr)
 	}
+	if strings.Contains(line, "collect: collect:") {
+		t.Errorf("stderr %q repeats its prefix", line)
+	}
 }
 
 // TestStreamsNeverMixed: results go to stdout, logs to stderr, whatever the

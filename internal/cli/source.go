@@ -280,7 +280,7 @@ func (o *sourceOptions) collect(ctx context.Context, e *env, c *conn) (*inventor
 		Logger:      e.log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("collect: %w", err)
+		return nil, err // inventory errors already begin "collect: "
 	}
 	return s, nil
 }
