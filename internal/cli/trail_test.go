@@ -482,3 +482,45 @@ func TestTrailScanHelpExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestTrailScanJSONLFields: every alert line carries the fields a SIEM keys on, present even
+// when the record lacks the value (empty or null), and aggregate alerts add count and event_ids.
+func TestTrailScanJSONLFields(t *testing.T) {
+	code, stdout, stderr := run(t, "", "trail", "scan", "--format", "jsonl", filepath.Join("..", "detect", "testdata", "rules"))
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	always := []string{"rule_id", "severity", "event_id", "event_time", "event_name", "event_source", "account_id",
+		"region", "source_ip", "user_agent", "mfa_used", "root_required", "root_task", "assumed_root", "source"}
+	lines, aggregates := 0, 0
+	for line := range strings.Lines(stdout) {
+		lines++
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %d: %v", lines, err)
+		}
+		for _, k := range always {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %d (%s) lacks %q", lines, m["rule_id"], k)
+			}
+		}
+		var src struct {
+			File  *string `json:"file"`
+			Index *int    `json:"index"`
+		}
+		if err := json.Unmarshal(m["source"], &src); err != nil || src.File == nil || src.Index == nil {
+			t.Errorf("line %d: source %s lacks file or index", lines, m["source"])
+		}
+		if string(m["rule_id"]) == `"root-console-brute-force"` {
+			aggregates++
+			for _, k := range []string{"count", "event_ids", "sources"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("aggregate line %d lacks %q", lines, k)
+				}
+			}
+		}
+	}
+	if lines < 50 || aggregates == 0 {
+		t.Errorf("%d alert lines, %d aggregates: the samples should give many alerts and a burst", lines, aggregates)
+	}
+}

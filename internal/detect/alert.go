@@ -18,7 +18,8 @@ type Source struct {
 	Index int    `json:"index"` // index of the record within the file, from 0
 }
 
-// Alert is one detection.
+// Alert is one detection. The fields a SIEM keys on (rule_id through assumed_root, and source)
+// are always present in its JSON, empty or null when the record lacks them.
 //
 // Per-event alerts describe one record. Aggregate alerts (root-console-brute-force) describe a
 // group: the fields of the first record of the group, plus Count and EventIDs.
@@ -28,27 +29,27 @@ type Alert struct {
 	Title    string   `json:"title"`
 	Detail   string   `json:"detail"`
 
-	EventID     string `json:"event_id,omitempty"`
-	EventTime   string `json:"event_time,omitempty"` // RFC 3339, or the raw text when unparseable
-	EventName   string `json:"event_name,omitempty"`
-	EventSource string `json:"event_source,omitempty"`
-	AccountID   string `json:"account_id,omitempty"`
-	Region      string `json:"region,omitempty"`
-	SourceIP    string `json:"source_ip,omitempty"`
-	UserAgent   string `json:"user_agent,omitempty"`
+	EventID     string `json:"event_id"`
+	EventTime   string `json:"event_time"` // RFC 3339, or the raw text when unparseable
+	EventName   string `json:"event_name"`
+	EventSource string `json:"event_source"`
+	AccountID   string `json:"account_id"`
+	Region      string `json:"region"`
+	SourceIP    string `json:"source_ip"`
+	UserAgent   string `json:"user_agent"`
 	ErrorCode   string `json:"error_code,omitempty"`
 	// Principal is the ARN of the identity that made the call (the root ARN for root activity).
 	Principal string `json:"principal,omitempty"`
-	// MFAUsed is nil when the record does not say.
-	MFAUsed *bool `json:"mfa_used,omitempty"`
+	// MFAUsed is nil (JSON null) when the record does not say.
+	MFAUsed *bool `json:"mfa_used"`
 
 	// RootRequired is true when the action is one of the tasks that need root user credentials;
 	// RootTask names it. False on root activity means the work should have used a role.
 	RootRequired bool   `json:"root_required"`
-	RootTask     string `json:"root_task,omitempty"`
+	RootTask     string `json:"root_task"`
 
 	// AssumedRoot marks activity of a session opened by sts:AssumeRoot.
-	AssumedRoot bool `json:"assumed_root,omitempty"`
+	AssumedRoot bool `json:"assumed_root"`
 	// Caller is who was behind an AssumeRoot session (the ARN that called sts:AssumeRoot), when
 	// the call was in the input; for assume-root-called, the caller of the call itself.
 	Caller string `json:"caller,omitempty"`
