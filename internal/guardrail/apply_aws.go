@@ -103,10 +103,11 @@ func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string
 			Name:                 opt("Name"), Title: opt("Title"), EmailAddress: opt("EmailAddress"), PhoneNumber: opt("PhoneNumber"),
 		})
 	case "sns:CreateTopic":
-		_, err = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: opt("Name")})
-	case "sns:SetTopicAttributes":
-		_, err = sns.NewFromConfig(cfg).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
-			TopicArn: opt("TopicArn"), AttributeName: opt("AttributeName"), AttributeValue: opt("AttributeValue")})
+		in := &sns.CreateTopicInput{Name: opt("Name")}
+		if v, ok := p["Attributes.Policy"]; ok {
+			in.Attributes = map[string]string{"Policy": v}
+		}
+		_, err = sns.NewFromConfig(cfg).CreateTopic(ctx, in)
 	case "sns:Subscribe":
 		_, err = sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: opt("TopicArn"), Protocol: opt("Protocol"), Endpoint: opt("Endpoint")})
 	case "events:PutRule":

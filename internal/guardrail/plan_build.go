@@ -448,10 +448,9 @@ func (b *builder) alerting() {
 		b.add(Change{
 			ID: topicID, AccountID: a.ID, Kind: KindCreateTopic, Action: "+",
 			Summary: fmt.Sprintf("create SNS topic %q in %s (%s) that only rule %q may publish to", al.TopicName, a.ID, al.Region, al.RuleName),
-			Calls: []Call{
-				call("sns:CreateTopic", map[string]string{"Name": al.TopicName}),
-				call("sns:SetTopicAttributes", map[string]string{"TopicArn": al.TopicARN, "AttributeName": "Policy", "AttributeValue": al.TopicPolicy}),
-			},
+			// One call, so the topic never exists without its policy: a
+			// rerun that finds the topic takes it as done.
+			Calls: []Call{call("sns:CreateTopic", map[string]string{"Name": al.TopicName, "Attributes.Policy": al.TopicPolicy})},
 			Risk: "none: a new topic",
 			Pre:  []Condition{cond(topic, "", "topic "+al.TopicARN+" does not exist")},
 			Post: []Condition{cond(topic, valPresent, "topic "+al.TopicARN+" exists")},

@@ -81,7 +81,8 @@ func TestPlanShape(t *testing.T) {
 	kinds := map[string]int{}
 	for _, c := range p.Changes {
 		kinds[c.Kind]++
-		if len(c.Fixes) == 0 && c.Kind != guardrail.KindCreatePolicy && !strings.Contains(c.ID, "protect-account-contacts") {
+		if len(c.Fixes) == 0 && c.Kind != guardrail.KindCreatePolicy && !strings.Contains(c.ID, "protect-account-contacts") &&
+			c.Kind != guardrail.KindCreateTopic && c.Kind != guardrail.KindSubscribe && c.Kind != guardrail.KindPutRule {
 			t.Errorf("%s fixes no check", c.ID)
 		}
 		for _, call := range c.Calls {
@@ -96,6 +97,7 @@ func TestPlanShape(t *testing.T) {
 		guardrail.KindEnableFeature: 1, guardrail.KindCreatePolicy: 3, guardrail.KindAttachPolicy: 3,
 		guardrail.KindPutAlternateContact: 3, guardrail.KindDeleteLoginProfile: 3, guardrail.KindDeleteAccessKey: 2,
 		guardrail.KindDeleteSigningCert: 1, guardrail.KindDeactivateMFADevice: 4,
+		guardrail.KindCreateTopic: 1, guardrail.KindSubscribe: 1, guardrail.KindPutRule: 1, guardrail.KindPutTargets: 1,
 	}
 	if diff := cmp.Diff(want, kinds); diff != "" {
 		t.Errorf("change kinds (-want +got):\n%s", diff)
