@@ -451,9 +451,9 @@ func (b *builder) alerting() {
 			// One call, so the topic never exists without its policy: a
 			// rerun that finds the topic takes it as done.
 			Calls: []Call{call("sns:CreateTopic", map[string]string{"Name": al.TopicName, "Attributes.Policy": al.TopicPolicy})},
-			Risk: "none: a new topic",
-			Pre:  []Condition{cond(topic, "", "topic "+al.TopicARN+" does not exist")},
-			Post: []Condition{cond(topic, valPresent, "topic "+al.TopicARN+" exists")},
+			Risk:  "none: a new topic",
+			Pre:   []Condition{cond(topic, "", "topic "+al.TopicARN+" does not exist")},
+			Post:  []Condition{cond(topic, valPresent, "topic "+al.TopicARN+" exists")},
 		})
 	}
 	endpoint := al.Subscription.Protocol + ":" + al.Subscription.Endpoint
