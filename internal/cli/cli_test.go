@@ -103,15 +103,20 @@ func TestDemoShowsEveryCheckFailingAndPassing(t *testing.T) {
 		}
 		statuses[f.CheckID][f.Status] = true
 	}
-	// Checks the demo cannot show both ways, and why.
-	oneWay := map[string]string{
-		"centralized-root-access-enabled":  "org-level: assessed once, on the management account",
-		"scp-management-account-uncovered": "org-level: assessed once, on the management account",
-		"root-password-age":                "only a credential report dates a password change, and only the management account has one",
-		"trail-multi-region-logging":       "the demo's organization trail covers every member, so no active account lacks a trail",
+	// Checks the demo cannot show both ways, why, and the decided status it
+	// must still show.
+	oneWay := map[string]struct{ why, shows string }{
+		"centralized-root-access-enabled":  {"org-level: assessed once, on the management account", "FAIL"},
+		"scp-management-account-uncovered": {"org-level: assessed once, on the management account, whose own controls are in place", "PASS"},
+		"root-password-age": {"the endpoint's credential report says not_supported for the root password_last_changed, " +
+			"as AWS historically does, and every demo member's password is older than the period: no date decides", ""},
+		"trail-multi-region-logging": {"the demo's organization trail covers every member, so no active account lacks a trail", "PASS"},
 	}
 	for id, st := range statuses {
-		if _, ok := oneWay[id]; ok {
+		if w, ok := oneWay[id]; ok {
+			if w.shows != "" && !st[w.shows] {
+				t.Errorf("check %s: demo shows %v; want %s (%s)", id, keys(st), w.shows, w.why)
+			}
 			continue
 		}
 		if !st["FAIL"] || !st["PASS"] {
