@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,9 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger receives one debug record per call (default: discard).
 	Logger *slog.Logger
+	// Addr is where Start listens (default 127.0.0.1:0, a free port). It
+	// must be a loopback address: the endpoint checks no signatures.
+	Addr string
 }
 
 // Call is one request the server answered.
@@ -126,21 +130,49 @@ func New(s *Scenario, opts Options) (*Server, error) {
 	return srv, nil
 }
 
-// Start builds a Server and serves it on 127.0.0.1 at a free port.
+// Start builds a Server and serves it on Options.Addr, by default
+// 127.0.0.1 at a free port.
 func Start(s *Scenario, opts Options) (*Server, error) {
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if err := CheckLoopback(addr); err != nil {
+		return nil, err
+	}
 	srv, err := New(s, opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on loopback: %w", err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv.ln = ln
 	srv.url = "http://" + ln.Addr().String()
 	srv.hs = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go srv.hs.Serve(ln) //nolint:errcheck // Serve always returns ErrServerClosed after Close.
 	return srv, nil
+}
+
+// CheckLoopback accepts host:port addresses on the loopback interface only
+// (127.0.0.0/8, ::1 or localhost): the endpoint trusts any signature, so it
+// must not be reachable from another machine.
+func CheckLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: want host:port, such as 127.0.0.1:4566", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("address %q: not a loopback address; the endpoint checks no signatures, so it listens on 127.0.0.1, ::1 or localhost only", addr)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
