@@ -124,7 +124,7 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 	defer func() {
 		cerr := c.close()
 		if c.saved {
-			fmt.Fprintf(e.stderr, "demo state saved to %s\n", c.state)
+			e.log.Info("demo state saved", "path", c.state)
 		}
 		if err == nil && cerr != nil {
 			err = cerr

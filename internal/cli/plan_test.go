@@ -1,0 +1,472 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+// TestMain keeps every test of the package away from the user's demo state
+// and audit log: --demo reads $XDG_STATE_HOME/rootguard/demo-state.yaml.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rootguard-cli-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("XDG_STATE_HOME", dir)
+	os.Setenv("ROOTGUARD_AUDIT_LOG", filepath.Join(dir, "audit.log"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const planConfig = "../guardrail/testdata/plan/demo.yaml"
+
+// runCommand runs one command on its own (as runExportCmd does) and
+// returns the exit code, stdout and stderr.
+func runCommand(t *testing.T, newCmd func(*env) *cobra.Command, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cmd := newCmd(e)
+	cmd.SetArgs(args)
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(t.Context())
+	if err != nil {
+		stderr.WriteString(err.Error())
+	}
+	return exitCode(err), stdout.String(), stderr.String()
+}
+
+// servers records the in-process endpoints commands start.
+type servers struct {
+	mu   sync.Mutex
+	list []*sim.Server
+}
+
+func captureServers(t *testing.T) *servers {
+	s := &servers{}
+	simStarted = func(srv *sim.Server) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.list = append(s.list, srv)
+	}
+	t.Cleanup(func() { simStarted = nil })
+	return s
+}
+
+// take returns the calls of the endpoints started since the last take.
+func (s *servers) take() []sim.Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var calls []sim.Call
+	for _, srv := range s.list {
+		calls = append(calls, srv.Calls()...)
+	}
+	s.list = nil
+	return calls
+}
+
+func writes(calls []sim.Call) []sim.Call {
+	var out []sim.Call
+	for _, c := range calls {
+		if c.Write {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// okWrites are the successful writes as "service:Operation account".
+func okWrites(calls []sim.Call) []string {
+	var out []string
+	for _, c := range writes(calls) {
+		if c.ErrorCode == "" {
+			out = append(out, c.Service+":"+c.Operation+" "+c.Account)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// statuses scans and returns every finding's status by check and account.
+func statuses(t *testing.T, args ...string) map[[2]string]string {
+	t.Helper()
+	code, out, stderr := run(t, append([]string{"scan", "--format", "json"}, args...)...)
+	if code != ExitOK {
+		t.Fatalf("scan: exit %d: %s", code, stderr)
+	}
+	m := map[[2]string]string{}
+	for _, f := range decodeFindings(t, out).Findings {
+		m[[2]string{f.CheckID, f.AccountID}] = f.Status
+	}
+	return m
+}
+
+func loadPlan(t *testing.T, path string) *guardrail.Plan {
+	t.Helper()
+	p, err := guardrail.LoadPlan(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPlanApplyDemo is the issue's end-to-end path on the demo organization
+// through the real SDK and the endpoint: scan, plan, apply --yes, scan.
+func TestPlanApplyDemo(t *testing.T) {
+	dir := t.TempDir()
+	state, planPath, auditLog := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json"), filepath.Join(dir, "audit.log")
+	src := []string{"--demo", "--state", state}
+	srv := captureServers(t)
+
+	before := statuses(t, src...)
+	if w := writes(srv.take()); len(w) != 0 {
+		t.Errorf("scan made %d write calls: %+v", len(w), w)
+	}
+	if code, _, stderr := run(t, append([]string{"collect", "--out", filepath.Join(dir, "snap.json")}, src...)...); code != ExitOK {
+		t.Fatalf("collect: exit %d: %s", code, stderr)
+	}
+	if w := writes(srv.take()); len(w) != 0 {
+		t.Errorf("collect made %d write calls: %+v", len(w), w)
+	}
+	code, out, stderr := runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--out", planPath}, src...)...)
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	if w := writes(srv.take()); len(w) != 0 {
+		t.Errorf("plan made %d write calls: %+v", len(w), w)
+	}
+	for _, want := range []string{`+ attach SCP "rootguard-deny-root-actions" to r-acme`, "- delete root access key AKIA", "~ set SECURITY contact on 101010101010", "Plan: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	p := loadPlan(t, planPath)
+	if len(p.Changes) == 0 {
+		t.Fatal("the demo plan is empty")
+	}
+
+	code, out, stderr = runCommand(t, newApplyCmd, append([]string{planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", auditLog}, src...)...)
+	if code != ExitOK {
+		t.Fatalf("apply: exit %d: %s\n%s", code, stderr, out)
+	}
+	if !strings.Contains(out, fmt.Sprintf("Apply complete: %d applied, 0 already in place.", len(p.Changes))) {
+		t.Errorf("apply output:\n%s", out)
+	}
+	applyCalls := srv.take()
+
+	// Every change the plan predicted, and nothing else, moved; only to
+	// PASS, or to NOT_APPLICABLE where the check stops applying (no root
+	// password left, so no MFA to judge).
+	after := statuses(t, src...)
+	srv.take()
+	moved := map[[2]string]string{}
+	for k, was := range before {
+		if now := after[k]; now != was {
+			moved[k] = was + " -> " + now
+			if now != "PASS" && now != "NOT_APPLICABLE" {
+				t.Errorf("%s in %s went from %s to %s", k[0], k[1], was, now)
+			}
+		}
+	}
+	// The endpoint forgets when the password was last used once the login
+	// profile is deleted; AWS keeps it (iam:GetUser, User.PasswordLastUsed:
+	// "If the user does not currently have a password but had one in the
+	// past, then this field contains the date and time the most recent
+	// password was used"), and so does the plan's projection.
+	for _, k := range [][2]string{{"root-recent-use", "777777777777"}} {
+		if moved[k] == "FAIL -> PASS" {
+			t.Logf("%s in %s: %s (the endpoint drops PasswordLastUsed with the password; AWS does not)", k[0], k[1], moved[k])
+			delete(moved, k)
+		}
+	}
+	predicted := map[[2]string]string{}
+	for _, e := range p.Expected {
+		predicted[[2]string{e.CheckID, e.AccountID}] = e.From + " -> " + e.To
+	}
+	if diff := cmp.Diff(predicted, moved); diff != "" {
+		t.Errorf("findings that moved differ from the plan's expected findings (-plan +scan):\n%s", diff)
+	}
+	// Every check a change addresses passes where it addresses it.
+	newly := map[string][]string{}
+	if p.Analysis != nil {
+		for _, pc := range p.Analysis.Policies {
+			newly[pc.Key] = pc.NewlyCovered
+		}
+	}
+	for _, c := range p.Changes {
+		accounts := []string{c.AccountID}
+		if c.Kind == guardrail.KindAttachPolicy {
+			accounts = newly[strings.Split(c.ID, "/")[1]]
+		}
+		for _, fix := range c.Fixes {
+			for _, a := range accounts {
+				if got := after[[2]string{fix, a}]; got != "PASS" {
+					t.Errorf("%s addresses %s in %s, which is %s after apply", c.ID, fix, a, got)
+				}
+			}
+		}
+	}
+
+	// A second plan is empty.
+	code, out, stderr = runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--format", "json"}, src...)...)
+	if code != ExitOK {
+		t.Fatalf("second plan: exit %d: %s", code, stderr)
+	}
+	var again guardrail.Plan
+	if err := json.Unmarshal([]byte(out), &again); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range again.Changes {
+		t.Errorf("second plan still has %s", c.ID)
+	}
+	srv.take()
+
+	checkAuditLog(t, auditLog, writes(applyCalls))
+}
+
+// checkAuditLog: the log verifies, each write call has its intent before it
+// and its result after it, and no credential ID, email or secret is in it.
+func checkAuditLog(t *testing.T, path string, calls []sim.Call) {
+	t.Helper()
+	code, out, stderr := run(t, "audit", "verify", "--log", path)
+	if code != ExitOK || !strings.Contains(out, "intact") || strings.Contains(out, "without a result") {
+		t.Fatalf("audit verify: exit %d: %s%s", code, out, stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type record struct {
+		Time      time.Time `json:"time"`
+		Operation string    `json:"operation"`
+		AccountID string    `json:"account_id"`
+		Phase     string    `json:"phase"`
+	}
+	var recs []record
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) != 2*len(calls) {
+		t.Fatalf("%d audit records for %d write calls", len(recs), len(calls))
+	}
+	for i, c := range calls {
+		intent, result := recs[2*i], recs[2*i+1]
+		op := strings.SplitN(intent.Operation, ":", 2)[1]
+		if intent.Phase != "intent" || result.Phase != "result" || op != c.Operation {
+			t.Errorf("write %d (%s): audit records %s %s, %s", i+1, c.Operation, intent.Phase, intent.Operation, result.Phase)
+			continue
+		}
+		if intent.Time.After(c.At) || result.Time.Before(c.At) {
+			t.Errorf("write %d (%s at %s): intent at %s, result at %s", i+1, c.Operation, c.At, intent.Time, result.Time)
+		}
+	}
+	for _, re := range []string{`AKIA[A-Z0-9]{16}`, `ASIA[A-Z0-9]{16}`, `[A-Za-z0-9._-]+@acme\.example`, `GAHT\d+`, `secret-access-key`, `SessionToken`} {
+		if m := regexp.MustCompile(re).Find(data); m != nil {
+			t.Errorf("audit log holds %q in plain text", m)
+		}
+	}
+}
+
+// faultScenario writes the demo with a fault on one write, failing once.
+func faultScenario(t *testing.T, dir string, faults ...sim.Fault) string {
+	t.Helper()
+	scn := sim.Demo()
+	scn.Faults = append(scn.Faults, faults...)
+	b, err := scn.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "scenario.yaml")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestApplyFailureThenRerun: a write fails midway; apply stops and says
+// what was and was not applied; the rerun finishes without repeating any
+// successful write, and ends in the state of a run without the failure.
+func TestApplyFailureThenRerun(t *testing.T) {
+	srv := captureServers(t)
+	apply := func(dir string, scenario string) (clean []string, runs [][]sim.Call, final map[[2]string]string) {
+		state, planPath, auditLog := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json"), filepath.Join(dir, "audit.log")
+		src := []string{"--scenario", scenario, "--state", state}
+		if code, _, stderr := runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--out", planPath}, src...)...); code != ExitOK {
+			t.Fatalf("plan: exit %d: %s", code, stderr)
+		}
+		srv.take()
+		var all []sim.Call
+		for i := range 2 {
+			code, out, stderr := runCommand(t, newApplyCmd, append([]string{planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", auditLog}, src...)...)
+			calls := srv.take()
+			runs = append(runs, calls)
+			all = append(all, writes(calls)...)
+			if code == ExitOK {
+				break
+			}
+			if i > 0 {
+				t.Fatalf("rerun: exit %d: %s\n%s", code, stderr, out)
+			}
+			for _, want := range []string{"FAILED         set OPERATIONS contact on 131313131313", "AccessDeniedException", "not attempted  delete root password in 444444444444", "Apply stopped at put-alternate-contact/131313131313/OPERATIONS"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("failed apply output lacks %q:\n%s", want, out)
+				}
+			}
+		}
+		checkAuditLog(t, auditLog, all)
+		return okWrites(all), runs, statuses(t, src...)
+	}
+
+	cleanDir, faultDir := t.TempDir(), t.TempDir()
+	wantWrites, cleanRuns, wantFinal := apply(cleanDir, faultScenario(t, cleanDir))
+	if len(cleanRuns) != 1 {
+		t.Fatalf("the run without a fault took %d applies", len(cleanRuns))
+	}
+	gotWrites, runs, gotFinal := apply(faultDir, faultScenario(t, faultDir, sim.Fault{
+		Operation: "account:PutAlternateContact", Account: "131313131313", Code: "AccessDeniedException", Times: 1,
+	}))
+	if len(runs) != 2 {
+		t.Fatalf("the run with a fault took %d applies, want a failure then a rerun", len(runs))
+	}
+	if diff := cmp.Diff(wantWrites, gotWrites); diff != "" {
+		t.Errorf("successful writes of failure + rerun differ from one clean apply (-clean +rerun):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantFinal, gotFinal); diff != "" {
+		t.Errorf("final findings differ (-clean +rerun):\n%s", diff)
+	}
+}
+
+// TestApplyStalePlan: the organization changes between plan and apply (a
+// root access key is used again); apply refuses and names the change.
+func TestApplyStalePlan(t *testing.T) {
+	srv := captureServers(t)
+	dir := t.TempDir()
+	state, planPath := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json")
+	src := []string{"--demo", "--state", state}
+	if code, _, stderr := runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--out", planPath}, src...)...); code != ExitOK {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	scn, err := sim.LoadScenario(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range scn.Accounts {
+		if a := &scn.Accounts[i]; a.ID == "666666666666" {
+			a.Root.AccessKeys[0].LastUsed.Date = sim.At(time.Now().Add(-time.Hour))
+		}
+	}
+	if err := sim.SaveScenario(state, scn); err != nil {
+		t.Fatal(err)
+	}
+	srv.take()
+	code, out, stderr := runCommand(t, newApplyCmd, append([]string{planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", filepath.Join(dir, "audit.log")}, src...)...)
+	if code != ExitError {
+		t.Fatalf("apply of a stale plan: exit %d, want %d: %s", code, ExitError, stderr)
+	}
+	for _, want := range []string{"saved plan plan-", "is stale", "delete-access-key/666666666666/", "last used", "make a new plan"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, stderr)
+		}
+	}
+	if !strings.Contains(out, "STALE") {
+		t.Errorf("the review does not mark the stale change:\n%s", out)
+	}
+	if w := writes(srv.take()); len(w) != 0 {
+		t.Errorf("a refused apply made %d writes", len(w))
+	}
+}
+
+func TestApplyRefusals(t *testing.T) {
+	srv := captureServers(t)
+	dir := t.TempDir()
+	state, planPath := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json")
+	src := []string{"--demo", "--state", state}
+	if code, _, stderr := runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--out", planPath}, src...)...); code != ExitOK {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	doc, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := filepath.Join(dir, "plan-v2.json")
+	if err := os.WriteFile(v2, bytes.Replace(doc, []byte(guardrail.PlanSchema), []byte("rootguard.plan/v2"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no terminal and no --yes", []string{planPath, "--allow-recent-key-deletion"}, ExitUsage, "no terminal to ask on"},
+		{"recent key without the flag", []string{planPath, "--yes"}, ExitError, "--allow-recent-key-deletion"},
+		{"other plan version", []string{v2, "--yes"}, ExitError, "plan " + v2 + `: schema "rootguard.plan/v2" is not supported`},
+		{"audit log cannot be opened", []string{planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", filepath.Join(notDir, "audit.log")}, ExitError, "no audit log, no change"},
+		{"missing plan file", []string{filepath.Join(dir, "none.json"), "--yes"}, ExitError, "none.json: open"},
+	}
+	srv.take()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCommand(t, newApplyCmd, append(tt.args, src...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tt.code, tt.want)
+			}
+			if strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("error is not one line: %q", stderr)
+			}
+			if w := writes(srv.take()); len(w) != 0 {
+				t.Errorf("a refused apply made %d writes", len(w))
+			}
+		})
+	}
+}
+
+func TestResetDemo(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.yaml")
+	if err := os.WriteFile(state, []byte("not: a scenario\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "scan", "--demo", "--state", state); code != ExitError || !strings.Contains(stderr, "--reset-demo") {
+		t.Errorf("scan on a broken state: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "scan", "--demo", "--state", state, "--reset-demo"); code != ExitOK {
+		t.Errorf("scan --reset-demo: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("--reset-demo left the state file: %v", err)
+	}
+	if code, _, stderr := run(t, "scan", "--scenario", "x.yaml", "--reset-demo"); code != ExitUsage {
+		t.Errorf("--reset-demo with --scenario: exit %d, stderr %q", code, stderr)
+	}
+}
