@@ -332,6 +332,16 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"unknown trail key", base + "accounts:\n  - id: \"111111111111\"\n    trails: [{name: org, multiregion: true}]\n", `unknown field "multiregion"`},
 		{"bad GuardDuty status", base + "accounts:\n  - id: \"111111111111\"\n    guardduty: {us-east-1: ON}\n", `accounts[0].guardduty.us-east-1 "ON": want ENABLED or DISABLED`},
 		{"bad alarm region", base + "accounts:\n  - id: \"111111111111\"\n    alarms: [{name: a, namespace: n, metric_name: m, region: mars}]\n", `accounts[0].alarms[0].region "mars": not a region name`},
+		{"rule target IDs that clash", base + "accounts:\n  - id: \"111111111111\"\n    event_rules: [{name: r, pattern: {source: [x]}, targets: [t, {id: Target1, arn: u}]}]\n",
+			`accounts[0].event_rules[0].targets[1].id "Target1": duplicate target`},
+		{"rule target without an ARN", base + "accounts:\n  - id: \"111111111111\"\n    event_rules: [{name: r, pattern: {source: [x]}, targets: [{id: a}]}]\n",
+			`accounts[0].event_rules[0].targets[0]: needs an arn`},
+		{"unknown rule target key", base + "accounts:\n  - id: \"111111111111\"\n    event_rules: [{name: r, pattern: {source: [x]}, targets: [{id: a, arm: x}]}]\n",
+			`unknown field "arm"`},
+		{"unknown topic attribute", base + "accounts:\n  - id: \"111111111111\"\n    topics: [{name: t, attributes: {Colour: red}}]\n",
+			`accounts[0].topics[0].attributes.Colour: not a topic attribute`},
+		{"topic policy that is not JSON", base + "accounts:\n  - id: \"111111111111\"\n    topics: [{name: t, policy: \"allow all\"}]\n",
+			`policy content "allow all": not valid JSON`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,10 +29,23 @@
 // account, and an AssumeRoot session may call only the actions of its task
 // policy, on the member's root user.
 //
-// Operations live in a table (one file per service) that marks writes;
-// writes are refused unless Options.Writable. Every call is recorded
+// Operations live in a table (one file per service, writes in a
+// *_write.go file beside it) that marks writes; writes are refused with
+// AccessDenied unless Options.Writable, so a read-only endpoint proves that
+// a command made no change. The writes are those rootguard's apply makes:
+// Organizations SCPs (create, update, attach, detach, enable the policy
+// type) and trusted access; IAM centralized root access and, in an
+// AssumeRoot session with IAMDeleteRootUserCredentials, the deletion of a
+// member root user's password, access keys, signing certificates and MFA
+// devices; Account alternate contacts; EventBridge rules and targets; SNS
+// topics, subscriptions and topic attributes. Every call is recorded
 // (Server.Calls). Scenario faults inject AWS errors, throttling that
-// recovers after N calls, and latency.
+// recovers after N calls, and latency, on reads and writes alike.
+//
+// A writable server works on its own copy of the scenario and changes it
+// in place; Server.Scenario returns the current world as a scenario (dates
+// fixed, writes included) that SaveScenario writes and LoadScenario reads
+// back, so a demo organization keeps what apply did between commands.
 //
 // Signatures are not verified: the server trusts the credential scope.
 package sim
