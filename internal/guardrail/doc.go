@@ -32,6 +32,26 @@
 // collected, or a failed call) become Gaps naming the reason, so a plan can
 // say what it could not decide instead of silently doing less.
 //
+// Plan and apply (plan*.go, apply*.go): NewPlan diffs the desired state
+// against the snapshot into a Plan, a versioned JSON file (PlanSchema) of
+// changes, each with the exact API calls it makes, the checks it fixes, its
+// risk, its precondition (the observed facts it depends on, with a
+// fingerprint) and its postcondition. Before any SCP attachment the policy
+// engine evaluates the organization as it will be (newly covered accounts,
+// centralized root sessions still working, or the plan is refused), and the
+// checks run over the projected snapshot give the findings the plan
+// changes. Apply re-reads the state and sorts each change: done (the
+// postcondition holds: skipped, which is how a rerun after a partial
+// failure finishes without repeating), pending (applied, each call audited
+// before it is made) or stale (the plan is refused). SDKExecutor is the only
+// code in rootguard that writes to AWS.
+//
+// Performance: BenchmarkNewPlan plans a 1,000-account copy of the collected
+// demo organization (1,011 changes): about 1.0 s/op and 480 MB/op on the
+// shared 2-core machine, half of it the two runs of every check (before and
+// after); BenchmarkReview, apply's comparison with a fresh snapshot, about
+// 4 ms/op.
+//
 // Performance: BenchmarkDesired computes the desired state of a
 // 1,000-account organization (the demo organization's members copied, every
 // section configured, exemptions splitting the attachments):
