@@ -284,9 +284,7 @@ func (b *builder) organization() {
 	}
 	typeID := KindEnablePolicyType + "/" + st.RootID
 	ft := Fact{Kind: FactPolicyType, Name: st.RootID, Target: policyTypeSCP}
-	if !b.needs(ft, valEnabled, "service control policies on "+st.RootID) {
-		// Enabled (or unknown, which is a gap): nothing to do.
-	} else {
+	if b.needs(ft, valEnabled, "service control policies on "+st.RootID) {
 		b.add(Change{
 			ID: typeID, AccountID: b.mgmt, Kind: KindEnablePolicyType, Action: "+",
 			Summary: "enable service control policies on " + st.RootID + " (root)",
