@@ -76,6 +76,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newVersionCmd,
 		newAuditCmd,
 		newExportCmd,
+		newPlanCmd,
+		newApplyCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
