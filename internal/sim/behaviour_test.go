@@ -332,6 +332,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"unknown trail key", base + "accounts:\n  - id: \"111111111111\"\n    trails: [{name: org, multiregion: true}]\n", `unknown field "multiregion"`},
 		{"bad GuardDuty status", base + "accounts:\n  - id: \"111111111111\"\n    guardduty: {us-east-1: ON}\n", `accounts[0].guardduty.us-east-1 "ON": want ENABLED or DISABLED`},
 		{"bad alarm region", base + "accounts:\n  - id: \"111111111111\"\n    alarms: [{name: a, namespace: n, metric_name: m, region: mars}]\n", `accounts[0].alarms[0].region "mars": not a region name`},
+		{"date that is a list", base + "accounts:\n  - id: \"111111111111\"\n    joined_at: [1]\n", `bad.yaml: [4:16] want a single value, not a sequence`},
 		{"rule target IDs that clash", base + "accounts:\n  - id: \"111111111111\"\n    event_rules: [{name: r, pattern: {source: [x]}, targets: [t, {id: Target1, arn: u}]}]\n",
 			`accounts[0].event_rules[0].targets[1].id "Target1": duplicate target`},
 		{"rule target without an ARN", base + "accounts:\n  - id: \"111111111111\"\n    event_rules: [{name: r, pattern: {source: [x]}, targets: [{id: a}]}]\n",
