@@ -78,6 +78,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newExportCmd,
 		newPlanCmd,
 		newApplyCmd,
+		newSimCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
