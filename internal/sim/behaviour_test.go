@@ -289,6 +289,46 @@ func TestCredentialReportInProgress(t *testing.T) {
 	}
 }
 
+// TestCredentialReportRootPassword checks the root row's password columns:
+// "not_supported" as older reports say, unless the scenario sets the root
+// password's last_changed, which the newer form reports with its date.
+func TestCredentialReportRootPassword(t *testing.T) {
+	for _, tc := range []struct {
+		name, root string
+		want       []string // password_enabled, password_last_used, password_last_changed, password_next_rotation
+	}{
+		{"no password", `{}`, []string{"not_supported", "N/A", "not_supported", "not_supported"}},
+		{"password never used, change unknown", `{password: {created: -2y}}`,
+			[]string{"not_supported", "no_information", "not_supported", "not_supported"}},
+		{"password used, change unknown", `{password: {created: -2y, last_used: -3d}}`,
+			[]string{"not_supported", "2026-06-12T12:00:00+00:00", "not_supported", "not_supported"}},
+		{"password changed", `{password: {created: -2y, last_used: -3d, last_changed: -400d}}`,
+			[]string{"true", "2026-06-12T12:00:00+00:00", "2025-05-11T12:00:00+00:00", "not_supported"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `
+caller: {arn: "arn:aws:sts::111111111111:assumed-role/Admin/alice"}
+accounts:
+  - {id: "111111111111", root: ` + tc.root + `}
+`
+			e := newEnv(t, must(sim.ParseScenario("root-password.yaml", []byte(doc)))(t))
+			c := iamc(e.caller())
+			ctx := t.Context()
+			for range 2 { // STARTED, then COMPLETE
+				must(c.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))(t)
+			}
+			out := must(c.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))(t)
+			rows, err := csv.NewReader(bytes.NewReader(out.Content)).ReadAll()
+			if err != nil || len(rows) < 2 || rows[1][0] != "<root_account>" {
+				t.Fatalf("report has no root row (err %v):\n%s", err, out.Content)
+			}
+			if diff := cmp.Diff(tc.want, rows[1][3:7]); diff != "" {
+				t.Errorf("root row password columns (-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)

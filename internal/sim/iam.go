@@ -298,12 +298,18 @@ func credentialReport(a *account, now time.Time) []byte {
 		return out
 	}
 
-	pwUsed := "N/A"
+	// The root row's password_enabled and password_last_changed are
+	// "not_supported" in older reports; a scenario that sets the root
+	// password's last_changed gets the newer form: true and the date.
+	pwEnabled, pwUsed, pwChanged := "not_supported", "N/A", "not_supported"
 	if p := a.Root.Password; p != nil {
 		pwUsed = iso(p.LastUsed, "no_information")
+		if t, ok := p.LastChanged.At(now); ok {
+			pwEnabled, pwChanged = "true", isoDate(t)
+		}
 	}
 	row := []string{"<root_account>", rootARN(a.ID), isoDate(rootCreated(a, now)),
-		"not_supported", pwUsed, "not_supported", "not_supported",
+		pwEnabled, pwUsed, pwChanged, "not_supported",
 		strconv.FormatBool(len(a.Root.MFADevices) > 0)}
 	row = append(row, keyCols(a.Root.AccessKeys)...)
 	row = append(row, certCols(a.Root.SigningCertificates)...)
