@@ -7,7 +7,8 @@ import (
 )
 
 // EventBridge (awsJson1_1): ListRules and ListTargetsByRule over the
-// account's rules in the call's region.
+// account's rules in the call's region, DescribeEventBus with the bus's
+// resource policy.
 
 func eventsService() *service {
 	return &service{
@@ -17,10 +18,12 @@ func eventsService() *service {
 		ops: map[string]*operation{
 			"ListRules":         {handle: eventsListRules},
 			"ListTargetsByRule": {handle: eventsListTargetsByRule},
+			"DescribeEventBus":  {handle: eventsDescribeEventBus},
 
 			// Writes (events_write.go).
-			"PutRule":    {write: true, handle: eventsPutRule},
-			"PutTargets": {write: true, handle: eventsPutTargets},
+			"PutRule":       {write: true, handle: eventsPutRule},
+			"PutTargets":    {write: true, handle: eventsPutTargets},
+			"PutPermission": {write: true, handle: eventsPutPermission},
 		},
 	}
 }
@@ -49,7 +52,7 @@ func busName(s string) string {
 // exists there (default always does).
 func (w *world) rules(a *account, region, bus string) ([]*EventRule, bool) {
 	var out []*EventRule
-	exists := bus == "default"
+	exists := bus == "default" || w.bus(a, region, bus) != nil
 	for i := range a.EventRules {
 		e := &a.EventRules[i]
 		if w.regionOr(e.Region) != region || busOf(*e) != bus {
@@ -164,4 +167,42 @@ func eventsListTargetsByRule(r *request) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"Targets": out, "NextToken": optional(next)}, nil
+}
+
+// bus returns the account's listed event bus named name in region, or nil
+// (the default bus is always there, listed only once it has a policy).
+func (w *world) bus(a *account, region, name string) *EventBus {
+	for i := range a.EventBuses {
+		b := &a.EventBuses[i]
+		if w.regionOr(b.Region) == region && busName(b.Name) == name {
+			return b
+		}
+	}
+	return nil
+}
+
+func busARN(region, acct, name string) string {
+	return "arn:aws:events:" + region + ":" + acct + ":event-bus/" + name
+}
+
+func eventsDescribeEventBus(r *request) (any, error) {
+	var in struct {
+		Name string `json:"Name,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	w, a := r.srv.w, r.acct()
+	name := busName(in.Name)
+	if p := strings.SplitN(in.Name, ":", 6); len(p) == 6 && p[0] == "arn" && p[4] != a.ID {
+		return nil, busNotFound(name)
+	}
+	if _, ok := w.rules(a, r.region, name); !ok {
+		return nil, busNotFound(name)
+	}
+	out := map[string]any{"Name": name, "Arn": busARN(r.region, a.ID, name)}
+	if b := w.bus(a, r.region, name); b != nil && b.Policy != "" {
+		out["Policy"] = string(b.Policy)
+	}
+	return out, nil
 }

@@ -172,3 +172,138 @@ func eventsPutTargets(r *request) (any, error) {
 	}
 	return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
 }
+
+// maxBusPolicy is the largest event bus policy EventBridge keeps, in bytes.
+const maxBusPolicy = 10 * 1024
+
+var (
+	statementIDArg = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+	principalArg   = regexp.MustCompile(`^(\d{12}|\*)$`)
+)
+
+// busStatement is the statement PutPermission writes, in the field order
+// DescribeEventBus shows.
+type busStatement struct {
+	Sid       string                       `json:"Sid"`
+	Effect    string                       `json:"Effect"`
+	Principal any                          `json:"Principal"`
+	Action    string                       `json:"Action"`
+	Resource  string                       `json:"Resource"`
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
+}
+
+// eventsPutPermission grants another account (Principal), every account of
+// an organization (Principal "*" with an aws:PrincipalOrgID Condition), or
+// whatever a whole Policy says, the right to put events on a bus of the
+// caller's account. A statement with the StatementId of an existing one
+// replaces it; Policy replaces the whole document.
+func eventsPutPermission(r *request) (any, error) {
+	var in struct {
+		Action       string `json:"Action,omitempty"`
+		Principal    string `json:"Principal,omitempty"`
+		StatementID  string `json:"StatementId,omitempty"`
+		EventBusName string `json:"EventBusName,omitempty"`
+		Policy       string `json:"Policy,omitempty"`
+		Condition    *struct {
+			Type  string `json:"Type"`
+			Key   string `json:"Key"`
+			Value string `json:"Value"`
+		} `json:"Condition,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	w, a := r.srv.w, r.acct()
+	bus := busName(in.EventBusName)
+	if _, ok := w.rules(a, r.region, bus); !ok {
+		return nil, busNotFound(bus)
+	}
+	var doc string
+	if in.Policy != "" {
+		if in.Action != "" || in.Principal != "" || in.StatementID != "" || in.Condition != nil {
+			return nil, eventsValidation("Policy cannot be specified together with Action, Principal, StatementId or Condition.")
+		}
+		var v struct {
+			Statement json.RawMessage `json:"Statement"`
+		}
+		if err := json.Unmarshal([]byte(in.Policy), &v); err != nil || len(v.Statement) == 0 {
+			return nil, eventsValidation("Policy is not a valid policy document: it needs a Statement.")
+		}
+		doc = in.Policy
+	} else {
+		switch {
+		case in.Action != "events:PutEvents":
+			return nil, eventsValidation("1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: events:[a-zA-Z]+; only events:PutEvents is supported", in.Action)
+		case !principalArg.MatchString(in.Principal):
+			return nil, eventsValidation("1 validation error detected: Value '%s' at 'principal' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\d{12}|\\*)", in.Principal)
+		case !statementIDArg.MatchString(in.StatementID):
+			return nil, eventsValidation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.StatementID)
+		}
+		st := busStatement{Sid: in.StatementID, Effect: "Allow", Action: "events:PutEvents", Resource: busARN(r.region, a.ID, bus)}
+		if in.Principal == "*" {
+			st.Principal = "*"
+		} else {
+			st.Principal = map[string]string{"AWS": "arn:aws:iam::" + in.Principal + ":root"}
+		}
+		if c := in.Condition; c != nil {
+			if c.Type != "StringEquals" || c.Key != "aws:PrincipalOrgID" || c.Value == "" {
+				return nil, eventsValidation("Condition must have Type StringEquals, Key aws:PrincipalOrgID and the organization ID as Value.")
+			}
+			st.Condition = map[string]map[string]string{c.Type: {c.Key: c.Value}}
+		}
+		var old string
+		if b := w.bus(a, r.region, bus); b != nil {
+			old = string(b.Policy)
+		}
+		var err error
+		if doc, err = withStatement(old, st); err != nil {
+			return nil, err
+		}
+	}
+	if len(doc) > maxBusPolicy {
+		return nil, errf("PolicyLengthExceededException", http.StatusBadRequest, "The event bus policy would be %d bytes, more than the %d allowed.", len(doc), maxBusPolicy)
+	}
+	b := w.bus(a, r.region, bus)
+	if b == nil {
+		a.EventBuses = append(a.EventBuses, EventBus{Region: r.region})
+		b = &a.EventBuses[len(a.EventBuses)-1]
+		if bus != "default" {
+			b.Name = bus
+		}
+	}
+	b.Policy = PolicyDocument(doc)
+	return struct{}{}, nil
+}
+
+// withStatement returns the policy doc with st added, or in place of the
+// statement with the same Sid.
+func withStatement(doc string, st busStatement) (string, error) {
+	var p struct {
+		Version   string            `json:"Version"`
+		Statement []json.RawMessage `json:"Statement"`
+	}
+	if doc != "" {
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return "", errf("InternalException", http.StatusInternalServerError, "the stored event bus policy is not valid JSON: %v", err)
+		}
+	}
+	p.Version = "2012-10-17"
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return "", err
+	}
+	replaced := false
+	for i, s := range p.Statement {
+		var sid struct {
+			Sid string `json:"Sid"`
+		}
+		if json.Unmarshal(s, &sid) == nil && sid.Sid == st.Sid {
+			p.Statement[i], replaced = raw, true
+		}
+	}
+	if !replaced {
+		p.Statement = append(p.Statement, raw)
+	}
+	out, err := json.Marshal(p)
+	return string(out), err
+}

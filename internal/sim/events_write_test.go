@@ -1,7 +1,10 @@
 package sim_test
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -177,5 +180,199 @@ func TestEventBridgeWrites(t *testing.T) {
 			},
 			want: []int{1, 0},
 		},
+		{
+			name: "a member's rule targets the management account's default bus",
+			run: func(t *testing.T, e *env) (any, error) {
+				cfg, err := e.assumeNamed(t, "777777777777", "OrganizationAccountAccessRole", "us-east-1")
+				if err != nil {
+					return nil, err
+				}
+				c := eventbridge.NewFromConfig(cfg)
+				if _, err := c.PutRule(t.Context(), &eventbridge.PutRuleInput{Name: aws.String("forward"), EventPattern: aws.String(rootPattern)}); err != nil {
+					return nil, err
+				}
+				n, failed, err := putTargets(t, c, "forward", ebtypes.Target{Id: aws.String("central"), Arn: aws.String(centralBus)})
+				if err != nil {
+					return nil, err
+				}
+				view, err := ruleView(t, c, "forward")
+				if err != nil {
+					return nil, err
+				}
+				return []any{n, failed, view.([]string)[5:]}, nil
+			},
+			want: []any{int32(0), []string(nil), []string{"central=" + centralBus}},
+		},
 	})
+}
+
+const centralBus = "arn:aws:events:us-east-1:111111111111:event-bus/default"
+
+func putPermission(t *testing.T, c *eventbridge.Client, in *eventbridge.PutPermissionInput) (any, error) {
+	if _, err := c.PutPermission(t.Context(), in); err != nil {
+		return nil, err
+	}
+	out, err := c.DescribeEventBus(t.Context(), &eventbridge.DescribeEventBusInput{})
+	if err != nil {
+		return nil, err
+	}
+	return []string{aws.ToString(out.Name), aws.ToString(out.Arn), aws.ToString(out.Policy)}, nil
+}
+
+func TestEventBusPermissions(t *testing.T) {
+	orgGrant := func(sid string) *eventbridge.PutPermissionInput {
+		return &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String(sid),
+			Condition: &ebtypes.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:PrincipalOrgID"), Value: aws.String("o-acme0demo1")}}
+	}
+	accountGrant := func(sid, acct string) *eventbridge.PutPermissionInput {
+		return &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"), Principal: aws.String(acct), StatementId: aws.String(sid)}
+	}
+	const (
+		orgStatement     = `{"Sid":"org","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"` + centralBus + `","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-acme0demo1"}}}`
+		accountStatement = `{"Sid":"web","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::777777777777:root"},"Action":"events:PutEvents","Resource":"` + centralBus + `"}`
+	)
+	runWrites(t, sim.Demo, []opCase{
+		{
+			name: "DescribeEventBus of a bus with no policy",
+			run: func(t *testing.T, e *env) (any, error) {
+				out, err := ebc(e, "us-east-1").DescribeEventBus(t.Context(), &eventbridge.DescribeEventBusInput{})
+				if err != nil {
+					return nil, err
+				}
+				return []any{aws.ToString(out.Name), aws.ToString(out.Arn), out.Policy}, nil
+			},
+			want: []any{"default", centralBus, (*string)(nil)},
+		},
+		{
+			name: "an organization grant",
+			run: func(t *testing.T, e *env) (any, error) {
+				return putPermission(t, ebc(e, "us-east-1"), orgGrant("org"))
+			},
+			want: []string{"default", centralBus, `{"Version":"2012-10-17","Statement":[` + orgStatement + `]}`},
+		},
+		{
+			name: "an account grant after an organization grant; the same statement ID again replaces it",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				for _, in := range []*eventbridge.PutPermissionInput{orgGrant("org"), accountGrant("web", "888888888888"), accountGrant("web", "777777777777")} {
+					if _, err := c.PutPermission(t.Context(), in); err != nil {
+						return nil, err
+					}
+				}
+				return putPermission(t, c, orgGrant("org"))
+			},
+			want: []string{"default", centralBus, `{"Version":"2012-10-17","Statement":[` + orgStatement + `,` + accountStatement + `]}`},
+		},
+		{
+			name: "a whole policy replaces the document",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				if _, err := c.PutPermission(t.Context(), orgGrant("org")); err != nil {
+					return nil, err
+				}
+				return putPermission(t, c, &eventbridge.PutPermissionInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + accountStatement + `]}`)})
+			},
+			want: []string{"default", centralBus, `{"Version":"2012-10-17","Statement":[` + accountStatement + `]}`},
+		},
+		{
+			name: "a grant in eu-west-1 leaves us-east-1 alone",
+			run: func(t *testing.T, e *env) (any, error) {
+				if _, err := ebc(e, "eu-west-1").PutPermission(t.Context(), orgGrant("org")); err != nil {
+					return nil, err
+				}
+				out, err := ebc(e, "us-east-1").DescribeEventBus(t.Context(), &eventbridge.DescribeEventBusInput{Name: aws.String(centralBus)})
+				if err != nil {
+					return nil, err
+				}
+				return out.Policy, nil
+			},
+			want: (*string)(nil),
+		},
+		{
+			name: "another action",
+			run: func(t *testing.T, e *env) (any, error) {
+				in := accountGrant("web", "777777777777")
+				in.Action = aws.String("events:PutRule")
+				return putPermission(t, ebc(e, "us-east-1"), in)
+			},
+			wantCode: "ValidationException",
+		},
+		{
+			name: "a principal that is not an account",
+			run: func(t *testing.T, e *env) (any, error) {
+				return putPermission(t, ebc(e, "us-east-1"), accountGrant("web", "arn:aws:iam::777777777777:root"))
+			},
+			wantCode: "ValidationException",
+		},
+		{
+			name: "a condition on another key",
+			run: func(t *testing.T, e *env) (any, error) {
+				in := orgGrant("org")
+				in.Condition.Key = aws.String("aws:SourceAccount")
+				return putPermission(t, ebc(e, "us-east-1"), in)
+			},
+			wantCode: "ValidationException",
+		},
+		{
+			name: "a policy with a statement ID",
+			run: func(t *testing.T, e *env) (any, error) {
+				return putPermission(t, ebc(e, "us-east-1"), &eventbridge.PutPermissionInput{StatementId: aws.String("x"), Policy: aws.String(`{"Statement":[]}`)})
+			},
+			wantCode: "ValidationException",
+		},
+		{
+			name: "a bus that does not exist",
+			run: func(t *testing.T, e *env) (any, error) {
+				in := orgGrant("org")
+				in.EventBusName = aws.String("nope")
+				return putPermission(t, ebc(e, "us-east-1"), in)
+			},
+			wantCode: "ResourceNotFoundException",
+		},
+		{
+			name: "beyond 10 KB of policy",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				for i := range 100 {
+					if _, err := c.PutPermission(t.Context(), accountGrant(fmt.Sprintf("a%d", i), fmt.Sprintf("%012d", i))); err != nil {
+						return nil, err
+					}
+				}
+				return nil, nil
+			},
+			wantCode: "PolicyLengthExceededException",
+		},
+	})
+}
+
+// TestEventBusPolicyRoundTrip: a policy PutPermission wrote is in the
+// scenario the server hands back, and a server started from that scenario
+// describes the same bus.
+func TestEventBusPolicyRoundTrip(t *testing.T) {
+	e := writableEnv(t, sim.Demo())
+	c := ebc(e, "us-east-1")
+	if _, err := c.PutPermission(t.Context(), &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"),
+		Principal: aws.String("777777777777"), StatementId: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.DescribeEventBus(t.Context(), &eventbridge.DescribeEventBusInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := e.srv.Scenario().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scn, err := sim.ParseScenario("state.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newEnv(t, scn)
+	got, err := ebc(again, "us-east-1").DescribeEventBus(t.Context(), &eventbridge.DescribeEventBusInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(aws.ToString(want.Policy), aws.ToString(got.Policy)); diff != "" {
+		t.Errorf("policy after a round trip (-want +got):\n%s", diff)
+	}
 }

@@ -91,6 +91,10 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 			_, err := ac.DeleteAlternateContact(ctx, &account.DeleteAlternateContactInput{AccountId: aws.String(network), AlternateContactType: accttypes.AlternateContactTypeBilling})
 			return err
 		}},
+		{"events:PutPermission", func(ctx context.Context) error {
+			_, err := eb.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"), Principal: aws.String("777777777777"), StatementId: aws.String("x")})
+			return err
+		}},
 		{"events:PutRule", func(ctx context.Context) error {
 			_, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(rootPattern)})
 			return err

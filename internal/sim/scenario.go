@@ -130,6 +130,9 @@ type Account struct {
 	Alarms        []Alarm        `yaml:"alarms,omitempty" json:"alarms,omitempty"`
 	Topics        []Topic        `yaml:"topics,omitempty" json:"topics,omitempty"`
 	EventRules    []EventRule    `yaml:"event_rules,omitempty" json:"event_rules,omitempty"`
+	// EventBuses are event buses with a resource policy (the default bus
+	// of a Region has none unless listed here).
+	EventBuses []EventBus `yaml:"event_buses,omitempty" json:"event_buses,omitempty"`
 	// GuardDuty maps a region to its detector's status, ENABLED or
 	// DISABLED; a region not listed has no detector.
 	GuardDuty map[string]string `yaml:"guardduty,omitempty" json:"guardduty,omitempty"`

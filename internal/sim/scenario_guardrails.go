@@ -206,6 +206,17 @@ type EventRule struct {
 	Targets []RuleTarget `yaml:"targets,omitempty" json:"targets,omitempty"`
 }
 
+// EventBus is an EventBridge event bus and its resource policy.
+type EventBus struct {
+	// Name is the bus name (default "default").
+	Name   string `yaml:"name,omitempty" json:"name,omitempty"`
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// Policy is the bus's resource policy (events:PutPermission,
+	// events:DescribeEventBus), written like Policy.Content; empty means
+	// none: only the owner account may put events on the bus.
+	Policy PolicyDocument `yaml:"policy,omitempty" json:"policy,omitempty"`
+}
+
 // RuleTarget is an EventBridge rule target.
 type RuleTarget struct {
 	ID  string `yaml:"id,omitempty" json:"id,omitempty"`
@@ -379,6 +390,19 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 					bad("%s.targets[%d].id %q: duplicate target", where, k, id)
 				}
 				ids[id] = true
+			}
+		}
+		buses := map[string]bool{}
+		for j, eb := range a.EventBuses {
+			where := fmt.Sprintf("%s.event_buses[%d]", at, j)
+			regionOK(where+".region", eb.Region)
+			key := eb.Region + "/" + busName(eb.Name)
+			if buses[key] {
+				bad("%s: duplicate event bus %q", where, busName(eb.Name))
+			}
+			buses[key] = true
+			if eb.Policy != "" && !json.Valid([]byte(eb.Policy)) {
+				bad("%s.policy: not valid JSON", where)
 			}
 		}
 		for r, st := range a.GuardDuty {

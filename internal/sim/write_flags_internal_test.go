@@ -39,7 +39,7 @@ func TestWriteFlags(t *testing.T) {
 	// The external test TestReadOnlyRefusesEveryWrite drives each of these.
 	want := []string{
 		"account:DeleteAlternateContact", "account:PutAlternateContact",
-		"events:PutRule", "events:PutTargets",
+		"events:PutPermission", "events:PutRule", "events:PutTargets",
 		"iam:DeactivateMFADevice", "iam:DeleteAccessKey", "iam:DeleteLoginProfile", "iam:DeleteSigningCertificate",
 		"iam:EnableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions",
 		"organizations:AttachPolicy", "organizations:CreatePolicy", "organizations:DetachPolicy",
