@@ -82,7 +82,7 @@ func athStartQueryExecution(r *request) (any, error) {
 		}
 		q.failure = qe
 	}
-	r.srv.queries().add(q)
+	r.srv.queries.add(q)
 	return map[string]any{"QueryExecutionId": q.id}, nil
 }
 
@@ -97,7 +97,7 @@ func athQuery(r *request, in *athQueryInput) (*simQuery, error) {
 	if err := r.decode(in); err != nil {
 		return nil, err
 	}
-	q := r.srv.queries().get(in.QueryExecutionID)
+	q := r.srv.queries.get(in.QueryExecutionID)
 	if q == nil || q.dialect != dialectAthena {
 		return nil, invalidRequest("QueryExecution %s was not found", in.QueryExecutionID)
 	}

@@ -569,25 +569,22 @@ type simQuery struct {
 	workGroup, database, output string
 }
 
-// queryStore holds a server's queries. Server has no field for them, so
-// they are kept per server here.
+// queryStore holds a server's CloudTrail Lake and Athena queries (the
+// Server's queries field): they live and die with the server. The zero
+// value is ready to use.
 type queryStore struct {
 	mu   sync.Mutex
 	byID map[string]*simQuery
 	n    int
 }
 
-var queryStores sync.Map // *Server → *queryStore
-
-func (s *Server) queries() *queryStore {
-	v, _ := queryStores.LoadOrStore(s, &queryStore{byID: map[string]*simQuery{}})
-	return v.(*queryStore)
-}
-
 // add stores q under a new ID in the service's format.
 func (qs *queryStore) add(q *simQuery) {
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
+	if qs.byID == nil {
+		qs.byID = map[string]*simQuery{}
+	}
 	qs.n++
 	q.id = fmt.Sprintf("%08x-51a0-4e00-8000-%012d", hash32(q.dialect+q.sql), qs.n)
 	qs.byID[q.id] = q
@@ -631,7 +628,7 @@ func lakeStartQuery(r *request) (any, error) {
 		return nil, errf("InternalFailure", http.StatusInternalServerError, "%v", err)
 	}
 	sq := &simQuery{sql: in.QueryStatement, dialect: dialectLake, submitted: r.now, result: res}
-	r.srv.queries().add(sq)
+	r.srv.queries.add(sq)
 	return map[string]any{"QueryId": sq.id}, nil
 }
 
@@ -649,7 +646,7 @@ func lakeQuery(r *request, in *lakeQueryInput) (*simQuery, error) {
 	if err := r.decode(in); err != nil {
 		return nil, err
 	}
-	q := r.srv.queries().get(in.QueryID)
+	q := r.srv.queries.get(in.QueryID)
 	if q == nil || q.dialect != dialectLake {
 		return nil, errf("QueryIdNotFoundException", http.StatusBadRequest, "The query ID %s does not exist or does not map to a query.", in.QueryID)
 	}

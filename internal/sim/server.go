@@ -71,6 +71,8 @@ type Server struct {
 	hits     map[faultKey]int
 	reports  map[string]*report // credential report state by account
 	seq      int
+
+	queries queryStore // CloudTrail Lake and Athena queries
 }
 
 type faultKey struct {
