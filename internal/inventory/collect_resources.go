@@ -51,6 +51,10 @@ type ruleAPI interface {
 	ListTargetsByRule(context.Context, *eventbridge.ListTargetsByRuleInput, ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
 }
 
+type busAPI interface {
+	DescribeEventBus(context.Context, *eventbridge.DescribeEventBusInput, ...func(*eventbridge.Options)) (*eventbridge.DescribeEventBusOutput, error)
+}
+
 type detectorAPI interface {
 	guardduty.ListDetectorsAPIClient
 	GetDetector(context.Context, *guardduty.GetDetectorInput, ...func(*guardduty.Options)) (*guardduty.GetDetectorOutput, error)
@@ -77,6 +81,7 @@ type regionClients struct {
 	alarms    cloudwatch.DescribeAlarmsAPIClient
 	topics    topicAPI
 	rules     ruleAPI
+	buses     busAPI
 	detectors detectorAPI
 	receipts  receiptAPI
 	workmail  workMailAPI
@@ -90,12 +95,14 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 	if creds != nil {
 		cfg.Credentials = creds
 	}
+	eb := eventbridge.NewFromConfig(cfg)
 	return &regionClients{
 		trails:    cloudtrail.NewFromConfig(cfg),
 		logs:      cloudwatchlogs.NewFromConfig(cfg),
 		alarms:    cloudwatch.NewFromConfig(cfg),
 		topics:    sns.NewFromConfig(cfg),
-		rules:     eventbridge.NewFromConfig(cfg),
+		rules:     eb,
+		buses:     eb,
 		detectors: guardduty.NewFromConfig(cfg),
 		receipts:  ses.NewFromConfig(cfg),
 		workmail:  workmail.NewFromConfig(cfg),
@@ -191,6 +198,7 @@ func (col *collector) ownResources(ctx context.Context, a *Account) {
 	wg.Go(func() { d.Alarms = r.alarms(ctx) })
 	wg.Go(func() { d.Topics = r.topics(ctx) })
 	wg.Go(func() { d.EventRules = r.eventRules(ctx) })
+	wg.Go(func() { d.EventBuses = r.eventBuses(ctx) })
 	wg.Go(func() { d.GuardDuty = r.detectors(ctx) })
 	wg.Go(func() { m.HostedZones = r.hostedZones(ctx) })
 	wg.Go(func() { m.Domains = r.registeredDomains(ctx) })
@@ -208,6 +216,7 @@ func refused(a *Account, s Source) {
 	d.Alarms.Source = s
 	d.Topics.Source = s
 	d.EventRules.Source = s
+	d.EventBuses.Source = s
 	d.GuardDuty.Source = s
 	m.HostedZones.Source = s
 	m.Domains.Source = s
@@ -663,6 +672,25 @@ func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
 			}
 			wg.Wait()
 			return rules, fail.api, fail.err
+		})
+}
+
+// eventBuses reads the default event bus of each Region with its resource
+// policy.
+func (r *accountReader) eventBuses(ctx context.Context) Fact[[]EventBus] {
+	return readRegions(ctx, r, "events:DescribeEventBus", r.col.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]EventBus, string, error) {
+			var out *eventbridge.DescribeEventBusOutput
+			var err error
+			r.do(func() { out, err = c.buses.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{}) })
+			if err != nil {
+				return nil, "events:DescribeEventBus", err
+			}
+			name := aws.ToString(out.Name)
+			if name == "" {
+				name = "default"
+			}
+			return []EventBus{{Region: region, Name: name, ARN: aws.ToString(out.Arn), Policy: aws.ToString(out.Policy)}}, "", nil
 		})
 }
 

@@ -171,6 +171,10 @@ type Detective struct {
 	Topics Fact[[]Topic] `json:"topics"`
 	// EventRules is events:ListRules with events:ListTargetsByRule.
 	EventRules Fact[[]EventRule] `json:"event_rules"`
+	// EventBuses is events:DescribeEventBus of each Region's default bus:
+	// its resource policy says which other accounts may forward events
+	// (root activity, say) to it.
+	EventBuses Fact[[]EventBus] `json:"event_buses,omitzero"`
 	// GuardDuty is guardduty:ListDetectors with guardduty:GetDetector.
 	GuardDuty Fact[[]Detector] `json:"guardduty"`
 }
@@ -245,6 +249,16 @@ type EventRule struct {
 	State        string   `json:"state"` // ENABLED, DISABLED…
 	EventPattern string   `json:"event_pattern,omitempty"`
 	Targets      []string `json:"targets"` // target ARNs
+}
+
+// EventBus is one Region's default event bus and its resource policy.
+type EventBus struct {
+	Region string `json:"region"`
+	Name   string `json:"name"`
+	ARN    string `json:"arn,omitempty"`
+	// Policy is the bus's resource policy; empty when it has none (only
+	// the owner account may put events on it).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Detector is one GuardDuty detector.
