@@ -352,6 +352,11 @@ func rootUser(a *account, now time.Time) iamUser {
 	u := iamUser{UserID: a.ID, Arn: rootARN(a.ID), CreateDate: rootCreated(a, now)}
 	if p := a.Root.Password; p != nil {
 		u.PasswordLastUsed = timePtr(p.LastUsed.At(now))
+	} else {
+		// "If the user does not currently have a password but had one
+		// in the past, then this field contains the date and time the
+		// most recent password was used."
+		u.PasswordLastUsed = timePtr(a.Root.PasswordLastUsed.At(now))
 	}
 	return u
 }

@@ -52,10 +52,15 @@ func iamDeleteLoginProfile(r *request) (any, error) {
 		return nil, err
 	}
 	a := r.account()
-	if p.password(a) == nil {
+	pw := p.password(a)
+	if pw == nil {
 		return nil, noSuchEntity("Login Profile for User %s cannot be found.", p.displayName())
 	}
 	if p.root {
+		// GetUser still says when the deleted password was last used.
+		if t, ok := pw.LastUsed.At(r.now); ok {
+			a.Root.PasswordLastUsed = At(t)
+		}
 		a.Root.Password = nil
 	} else {
 		p.user.Password = nil

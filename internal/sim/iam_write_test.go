@@ -92,6 +92,29 @@ func TestIAMRootCredentialDeletes(t *testing.T) {
 			want: []any{2, true, int32(1), int32(0)},
 		},
 		{
+			// iam:GetUser: "If the user does not currently have a password
+			// but had one in the past, then this field contains the date
+			// and time the most recent password was used."
+			name: "DeleteLoginProfile: GetUser keeps when the password was last used",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := iamc(e.deleteSession(t, virtualMFA))
+				before, err := c.GetUser(t.Context(), &iam.GetUserInput{})
+				if err != nil {
+					return nil, err
+				}
+				if _, err := c.DeleteLoginProfile(t.Context(), &iam.DeleteLoginProfileInput{}); err != nil {
+					return nil, err
+				}
+				after, err := c.GetUser(t.Context(), &iam.GetUserInput{})
+				if err != nil {
+					return nil, err
+				}
+				s, err := rootSummary(t, c)
+				return []any{before.User.PasswordLastUsed, after.User.PasswordLastUsed, s["AccountPasswordPresent"]}, err
+			},
+			want: []any{ago(days(45)), ago(days(45)), int32(0)},
+		},
+		{
 			name: "DeleteAccessKey of a key that is not there",
 			run: func(t *testing.T, e *env) (any, error) {
 				_, err := iamc(e.deleteSession(t, rootKeys)).DeleteAccessKey(t.Context(), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})

@@ -163,6 +163,10 @@ type Root struct {
 	AccessKeys          []AccessKey   `yaml:"access_keys,omitempty" json:"access_keys,omitempty"`
 	SigningCertificates []Certificate `yaml:"signing_certificates,omitempty" json:"signing_certificates,omitempty"`
 	MFADevices          []MFADevice   `yaml:"mfa_devices,omitempty" json:"mfa_devices,omitempty"`
+	// PasswordLastUsed is when a root password since deleted was last
+	// used: IAM keeps User.PasswordLastUsed after DeleteLoginProfile (a
+	// current password's last use is Password.LastUsed).
+	PasswordLastUsed Date `yaml:"password_last_used,omitempty" json:"password_last_used,omitempty"`
 }
 
 // Password is a console password (a login profile).

@@ -86,6 +86,7 @@ func absIfSet(d Date, now time.Time) Date {
 func resolveAccount(a *Account, org *Organization, now time.Time) {
 	wa := &account{Account: a}
 	a.Root.Created = At(rootCreated(wa, now))
+	a.Root.PasswordLastUsed = absIfSet(a.Root.PasswordLastUsed, now)
 	if org != nil {
 		a.JoinedAt = abs(a.JoinedAt, now, 3*365*24*time.Hour)
 	}

@@ -126,6 +126,7 @@ func observe(t *testing.T, e *env) []string {
 		} else {
 			add("%s password %s", a, day(lp.LoginProfile.CreateDate))
 		}
+		add("%s password last used %s", a, day(must(c.GetUser(ctx, &iam.GetUserInput{}))(t).User.PasswordLastUsed))
 	}
 	for _, d := range must(iamc(e.role(t, virtualMFA)).ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{AssignmentStatus: iamtypes.AssignmentStatusTypeAny}))(t).VirtualMFADevices {
 		add("%s virtual %s %v", virtualMFA, aws.ToString(d.SerialNumber), d.User != nil)
