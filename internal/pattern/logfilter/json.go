@@ -202,42 +202,33 @@ func (p *jparser) hasPrefix(s string) bool {
 	return p.pos+len(s) <= p.end && p.src[p.pos:p.pos+len(s)] == s
 }
 
-func (p *jparser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
+// chain parses operand (sep operand)*, joining left to right: the shared
+// shape of || and && in both pattern forms.
+func chain[E any](p *jparser, sep string, operand func() (E, error), join func(l, r E) E) (E, error) {
+	l, err := operand()
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	for {
 		p.skipSpace()
-		if !p.hasPrefix("||") {
+		if !p.hasPrefix(sep) {
 			return l, nil
 		}
-		p.pos += 2
-		r, err := p.parseAnd()
+		p.pos += len(sep)
+		r, err := operand()
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		l = orExpr{l, r}
+		l = join(l, r)
 	}
 }
 
+func (p *jparser) parseOr() (expr, error) {
+	return chain(p, "||", p.parseAnd, func(l, r expr) expr { return orExpr{l, r} })
+}
+
 func (p *jparser) parseAnd() (expr, error) {
-	l, err := p.parsePrimary()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		if !p.hasPrefix("&&") {
-			return l, nil
-		}
-		p.pos += 2
-		r, err := p.parsePrimary()
-		if err != nil {
-			return nil, err
-		}
-		l = andExpr{l, r}
-	}
+	return chain(p, "&&", p.parsePrimary, func(l, r expr) expr { return andExpr{l, r} })
 }
 
 func (p *jparser) parsePrimary() (expr, error) {
@@ -343,20 +334,8 @@ func (p *jparser) parseCond() (expr, error) {
 		return nil, p.errorf(at, "expected an operator after %s", sel.text)
 	}
 	c := &cond{sel: sel}
-	switch {
-	case p.hasPrefix("!="):
-		c.op, p.pos = opNe, p.pos+2
-	case p.hasPrefix("<="):
-		c.op, p.pos = opLe, p.pos+2
-	case p.hasPrefix(">="):
-		c.op, p.pos = opGe, p.pos+2
-	case p.hasPrefix("="):
-		c.op, p.pos = opEq, p.pos+1
-	case p.hasPrefix("<"):
-		c.op, p.pos = opLt, p.pos+1
-	case p.hasPrefix(">"):
-		c.op, p.pos = opGt, p.pos+1
-	default:
+	var ok bool
+	if c.op, ok = p.comparison(); !ok {
 		w := strings.ToUpper(p.word())
 		switch w {
 		case "IS":
@@ -414,17 +393,43 @@ func (p *jparser) parseValue() (value, error) {
 	case '%':
 		return p.regexValue()
 	}
-	for p.pos < p.end && !isSpace(p.src[p.pos]) && !strings.ContainsRune("()&|", rune(p.src[p.pos])) {
-		p.pos++
-	}
-	tok := p.src[at:p.pos]
+	tok := p.token("()&|")
 	if tok == "" {
 		return value{}, p.errorf(at, "expected a value, found %q", p.src[at:at+1])
 	}
-	if f, ok := parseNumber(tok); ok {
-		return value{text: tok, num: f, isNum: true}, nil
+	return tokenValue(tok), nil
+}
+
+// comparison reads a comparison operator (=, !=, <, <=, >, >=), if one
+// comes next.
+func (p *jparser) comparison() (op, bool) {
+	for _, c := range []struct {
+		text string
+		op   op
+	}{{"!=", opNe}, {"<=", opLe}, {">=", opGe}, {"=", opEq}, {"<", opLt}, {">", opGt}} {
+		if p.hasPrefix(c.text) {
+			p.pos += len(c.text)
+			return c.op, true
+		}
 	}
-	return stringValue(tok), nil
+	return 0, false
+}
+
+// token reads an unquoted value up to white space or a byte of stop.
+func (p *jparser) token(stop string) string {
+	at := p.pos
+	for p.pos < p.end && !isSpace(p.src[p.pos]) && !strings.ContainsRune(stop, rune(p.src[p.pos])) {
+		p.pos++
+	}
+	return p.src[at:p.pos]
+}
+
+// tokenValue is an unquoted value: a number when it reads as one.
+func tokenValue(tok string) value {
+	if f, ok := parseNumber(tok); ok {
+		return value{text: tok, num: f, isNum: true}
+	}
+	return stringValue(tok)
 }
 
 // quoted reads a double-quoted string; \" and \\ are escapes.

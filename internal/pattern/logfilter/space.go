@@ -210,41 +210,11 @@ func (p *sparser) parseSlot() (slot, error) {
 }
 
 func (p *sparser) parseSOr(first *string) (sexpr, error) {
-	l, err := p.parseSAnd(first)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		if !p.hasPrefix("||") {
-			return l, nil
-		}
-		p.pos += 2
-		r, err := p.parseSAnd(first)
-		if err != nil {
-			return nil, err
-		}
-		l = sor{l, r}
-	}
+	return chain(&p.jparser, "||", func() (sexpr, error) { return p.parseSAnd(first) }, func(l, r sexpr) sexpr { return sor{l, r} })
 }
 
 func (p *sparser) parseSAnd(first *string) (sexpr, error) {
-	l, err := p.parseSCond(first)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		if !p.hasPrefix("&&") {
-			return l, nil
-		}
-		p.pos += 2
-		r, err := p.parseSCond(first)
-		if err != nil {
-			return nil, err
-		}
-		l = sand{l, r}
-	}
+	return chain(&p.jparser, "&&", func() (sexpr, error) { return p.parseSCond(first) }, func(l, r sexpr) sexpr { return sand{l, r} })
 }
 
 func (p *sparser) parseSCond(first *string) (sexpr, error) {
@@ -265,20 +235,8 @@ func (p *sparser) parseSCond(first *string) (sexpr, error) {
 	}
 	p.skipSpace()
 	at := p.pos
-	switch {
-	case p.hasPrefix("!="):
-		c.op, p.pos = opNe, p.pos+2
-	case p.hasPrefix("<="):
-		c.op, p.pos = opLe, p.pos+2
-	case p.hasPrefix(">="):
-		c.op, p.pos = opGe, p.pos+2
-	case p.hasPrefix("="):
-		c.op, p.pos = opEq, p.pos+1
-	case p.hasPrefix("<"):
-		c.op, p.pos = opLt, p.pos+1
-	case p.hasPrefix(">"):
-		c.op, p.pos = opGt, p.pos+1
-	default:
+	var ok bool
+	if c.op, ok = p.comparison(); !ok {
 		return c, nil
 	}
 	p.skipSpace()
@@ -298,15 +256,9 @@ func (p *sparser) parseSValue() (value, error) {
 	if p.pos < p.end && (p.src[p.pos] == '"' || p.src[p.pos] == '%') {
 		return p.parseValue()
 	}
-	for p.pos < p.end && !isSpace(p.src[p.pos]) && !strings.ContainsRune(",&|", rune(p.src[p.pos])) {
-		p.pos++
-	}
-	tok := p.src[at:p.pos]
+	tok := p.token(",&|")
 	if tok == "" {
 		return value{}, p.errorf(at, "expected a value")
 	}
-	if f, ok := parseNumber(tok); ok {
-		return value{text: tok, num: f, isNum: true}, nil
-	}
-	return stringValue(tok), nil
+	return tokenValue(tok), nil
 }
