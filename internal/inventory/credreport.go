@@ -217,6 +217,43 @@ func reportText(v string) string {
 	return strings.TrimSpace(v)
 }
 
+// credentialSlot is one access key or signing certificate slot of the
+// report: present when its last_rotated column holds a date or its active
+// column is true (a credential exists, active or not).
+type credentialSlot struct {
+	present bool
+	status  string     // Active or Inactive
+	rotated *time.Time // nil when last_rotated holds no date
+}
+
+// slot reads the active and last_rotated columns under prefix, such as
+// "access_key_1_".
+func (r *CredentialReportRow) slot(prefix string) (credentialSlot, error) {
+	active, err := r.Bool(prefix + "active")
+	if err != nil {
+		return credentialSlot{}, err
+	}
+	rotated, err := r.Date(prefix + "last_rotated")
+	if err != nil {
+		return credentialSlot{}, err
+	}
+	on := active.Kind == ValueSet && active.Value
+	s := credentialSlot{present: rotated.Kind == ValueSet || on, status: "Inactive", rotated: rotated.timePtr()}
+	if on {
+		s.status = "Active"
+	}
+	return s, nil
+}
+
+// timePtr is the date, or nil when the cell holds none.
+func (d ReportDate) timePtr() *time.Time {
+	if d.Kind != ValueSet {
+		return nil
+	}
+	t := d.Time
+	return &t
+}
+
 // AccessKeys derives the root user's access keys from the report: slot 1 and
 // slot 2, each present when its last_rotated column holds a date (a key
 // exists, active or not). Key IDs are not in the report.
@@ -224,36 +261,22 @@ func (r *CredentialReportRow) AccessKeys() ([]AccessKey, error) {
 	var keys []AccessKey
 	for slot := 1; slot <= 2; slot++ {
 		p := fmt.Sprintf("access_key_%d_", slot)
-		active, err := r.Bool(p + "active")
+		s, err := r.slot(p)
 		if err != nil {
 			return nil, err
 		}
-		rotated, err := r.Date(p + "last_rotated")
-		if err != nil {
-			return nil, err
-		}
-		if rotated.Kind != ValueSet && !(active.Kind == ValueSet && active.Value) {
+		if !s.present {
 			continue
-		}
-		k := AccessKey{Slot: slot, Status: "Inactive"}
-		if active.Kind == ValueSet && active.Value {
-			k.Status = "Active"
-		}
-		if rotated.Kind == ValueSet {
-			t := rotated.Time
-			k.CreateDate = &t
 		}
 		used, err := r.Date(p + "last_used_date")
 		if err != nil {
 			return nil, err
 		}
-		lu := &KeyLastUsed{Service: reportText(r.Columns[p+"last_used_service"]), Region: reportText(r.Columns[p+"last_used_region"])}
-		if used.Kind == ValueSet {
-			t := used.Time
-			lu.Date = &t
-		}
-		k.LastUsed = lu
-		keys = append(keys, k)
+		keys = append(keys, AccessKey{Slot: slot, Status: s.status, CreateDate: s.rotated, LastUsed: &KeyLastUsed{
+			Date:    used.timePtr(),
+			Service: reportText(r.Columns[p+"last_used_service"]),
+			Region:  reportText(r.Columns[p+"last_used_region"]),
+		}})
 	}
 	return keys, nil
 }
@@ -264,27 +287,13 @@ func (r *CredentialReportRow) AccessKeys() ([]AccessKey, error) {
 func (r *CredentialReportRow) SigningCertificates() ([]SigningCertificate, error) {
 	var certs []SigningCertificate
 	for slot := 1; slot <= 2; slot++ {
-		p := fmt.Sprintf("cert_%d_", slot)
-		active, err := r.Bool(p + "active")
+		s, err := r.slot(fmt.Sprintf("cert_%d_", slot))
 		if err != nil {
 			return nil, err
 		}
-		rotated, err := r.Date(p + "last_rotated")
-		if err != nil {
-			return nil, err
+		if s.present {
+			certs = append(certs, SigningCertificate{Slot: slot, Status: s.status, UploadDate: s.rotated})
 		}
-		if rotated.Kind != ValueSet && !(active.Kind == ValueSet && active.Value) {
-			continue
-		}
-		c := SigningCertificate{Slot: slot, Status: "Inactive"}
-		if active.Kind == ValueSet && active.Value {
-			c.Status = "Active"
-		}
-		if rotated.Kind == ValueSet {
-			t := rotated.Time
-			c.UploadDate = &t
-		}
-		certs = append(certs, c)
 	}
 	return certs, nil
 }
