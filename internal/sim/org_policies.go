@@ -102,9 +102,8 @@ func (p *orgPolicy) summary() policySummary {
 }
 
 type filterInput struct {
-	Filter     string `json:"Filter"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults int    `json:"MaxResults,omitempty"`
+	Filter string `json:"Filter"`
+	pageInput
 }
 
 // policiesOfType checks a Filter and returns the SCPs when it names them,
@@ -120,36 +119,22 @@ func (w *world) policiesOfType(filter string) ([]*orgPolicy, error) {
 }
 
 func orgListPolicies(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in filterInput
-	if err := r.decode(&in); err != nil {
+	in, err := orgInput[filterInput](r, true)
+	if err != nil {
 		return nil, err
 	}
 	ps, err := r.srv.w.policiesOfType(in.Filter)
 	if err != nil {
 		return nil, err
 	}
-	pg, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, ps)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]policySummary, 0, len(pg))
-	for _, p := range pg {
-		out = append(out, p.summary())
-	}
-	return map[string]any{"Policies": out, "NextToken": optional(next)}, nil
+	return orgList(r, in.pageInput, "Policies", ps, (*orgPolicy).summary)
 }
 
 func orgDescribePolicy(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in struct {
+	in, err := orgInput[struct {
 		PolicyID string `json:"PolicyId"`
-	}
-	if err := r.decode(&in); err != nil {
+	}](r, true)
+	if err != nil {
 		return nil, err
 	}
 	p := r.srv.w.policy(in.PolicyID)
@@ -182,15 +167,11 @@ func (w *world) target(id string) (policyTarget, bool) {
 }
 
 func orgListTargetsForPolicy(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in struct {
-		PolicyID   string `json:"PolicyId"`
-		NextToken  string `json:"NextToken,omitempty"`
-		MaxResults int    `json:"MaxResults,omitempty"`
-	}
-	if err := r.decode(&in); err != nil {
+	in, err := orgInput[struct {
+		PolicyID string `json:"PolicyId"`
+		pageInput
+	}](r, true)
+	if err != nil {
 		return nil, err
 	}
 	w := r.srv.w
@@ -198,29 +179,18 @@ func orgListTargetsForPolicy(r *request) (any, error) {
 	if p == nil {
 		return nil, errf("PolicyNotFoundException", http.StatusBadRequest, policyNotFound)
 	}
-	pg, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, p.targets)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]policyTarget, 0, len(pg))
-	for _, id := range pg {
+	return orgList(r, in.pageInput, "Targets", p.targets, func(id string) policyTarget {
 		t, _ := w.target(id)
-		out = append(out, t)
-	}
-	return map[string]any{"Targets": out, "NextToken": optional(next)}, nil
+		return t
+	})
 }
 
 func orgListPoliciesForTarget(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in struct {
-		TargetID   string `json:"TargetId"`
-		Filter     string `json:"Filter"`
-		NextToken  string `json:"NextToken,omitempty"`
-		MaxResults int    `json:"MaxResults,omitempty"`
-	}
-	if err := r.decode(&in); err != nil {
+	in, err := orgInput[struct {
+		TargetID string `json:"TargetId"`
+		filterInput
+	}](r, true)
+	if err != nil {
 		return nil, err
 	}
 	w := r.srv.w
@@ -237,15 +207,7 @@ func orgListPoliciesForTarget(r *request) (any, error) {
 			attached = append(attached, p)
 		}
 	}
-	pg, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, attached)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]policySummary, 0, len(pg))
-	for _, p := range pg {
-		out = append(out, p.summary())
-	}
-	return map[string]any{"Policies": out, "NextToken": optional(next)}, nil
+	return orgList(r, in.pageInput, "Policies", attached, (*orgPolicy).summary)
 }
 
 // rootPolicyTypes are the policy types enabled on the root.

@@ -57,9 +57,33 @@ func orgCheck(r *request, admin bool) error {
 	return nil
 }
 
+// orgInput refuses the caller as orgCheck does, or decodes its request.
+func orgInput[T any](r *request, admin bool) (T, error) {
+	var in T
+	if err := orgCheck(r, admin); err != nil {
+		return in, err
+	}
+	return in, r.decode(&in)
+}
+
+// pageInput is the paging part of a list request; list inputs embed it.
 type pageInput struct {
 	NextToken  string `json:"NextToken,omitempty"`
 	MaxResults int    `json:"MaxResults,omitempty"`
+}
+
+// orgList answers a list operation: the page of items that in asks for,
+// each converted by conv, under key, with the next token.
+func orgList[T, U any](r *request, in pageInput, key string, items []T, conv func(T) U) (any, error) {
+	pg, next, err := orgPage(r, in, items)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]U, 0, len(pg))
+	for _, it := range pg {
+		out = append(out, conv(it))
+	}
+	return map[string]any{key: out, "NextToken": optional(next)}, nil
 }
 
 func orgPage[T any](r *request, in pageInput, items []T) ([]T, string, error) {
@@ -119,23 +143,14 @@ type orgRoot struct {
 }
 
 func orgListRoots(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in pageInput
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
-	w := r.srv.w
-	roots := []orgRoot{{
-		ID: w.tree.rootID, Arn: w.orgARN("root", w.tree.rootID), Name: "Root",
-		PolicyTypes: w.rootPolicyTypes(),
-	}}
-	out, next, err := orgPage(r, in, roots)
+	in, err := orgInput[pageInput](r, true)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Roots": out, "NextToken": optional(next)}, nil
+	w := r.srv.w
+	return orgList(r, in, "Roots", []string{w.tree.rootID}, func(id string) orgRoot {
+		return orgRoot{ID: id, Arn: w.orgARN("root", id), Name: "Root", PolicyTypes: w.rootPolicyTypes()}
+	})
 }
 
 // optional omits an empty token from the JSON answer.
@@ -147,9 +162,8 @@ func optional(s string) *string {
 }
 
 type parentInput struct {
-	ParentID   string `json:"ParentId"`
-	NextToken  string `json:"NextToken,omitempty"`
-	MaxResults int    `json:"MaxResults,omitempty"`
+	ParentID string `json:"ParentId"`
+	pageInput
 }
 
 type orgOU struct {
@@ -162,27 +176,25 @@ func parentNotFound() error {
 	return errf("ParentNotFoundException", http.StatusBadRequest, "We can't find a root or OU with the ParentId that you specified.")
 }
 
+// parentRequest decodes a request that names a root or OU, and checks that
+// it exists.
+func parentRequest(r *request) (parentInput, error) {
+	in, err := orgInput[parentInput](r, true)
+	if err == nil && r.srv.w.tree.byID[in.ParentID] == nil {
+		err = parentNotFound()
+	}
+	return in, err
+}
+
 func orgListOUsForParent(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in parentInput
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
-	w := r.srv.w
-	if w.tree.byID[in.ParentID] == nil {
-		return nil, parentNotFound()
-	}
-	var all []orgOU
-	for _, u := range w.tree.children(in.ParentID) {
-		all = append(all, orgOU{ID: u.id, Arn: w.orgARN("ou", u.id), Name: u.name})
-	}
-	out, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, all)
+	in, err := parentRequest(r)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"OrganizationalUnits": out, "NextToken": optional(next)}, nil
+	w := r.srv.w
+	return orgList(r, in.pageInput, "OrganizationalUnits", w.tree.children(in.ParentID), func(u *unit) orgOU {
+		return orgOU{ID: u.id, Arn: w.orgARN("ou", u.id), Name: u.name}
+	})
 }
 
 type orgAccount struct {
@@ -220,49 +232,31 @@ func (w *world) orgAccount(a *account, now time.Time) orgAccount {
 	}
 }
 
+// accountOf describes accounts in Organizations' shape at the request's time.
+func accountOf(r *request) func(*account) orgAccount {
+	return func(a *account) orgAccount { return r.srv.w.orgAccount(a, r.now) }
+}
+
 func orgListAccountsForParent(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in parentInput
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
-	w := r.srv.w
-	if w.tree.byID[in.ParentID] == nil {
-		return nil, parentNotFound()
-	}
-	var all []orgAccount
-	for _, a := range w.order {
-		if a.parent == in.ParentID {
-			all = append(all, w.orgAccount(a, r.now))
-		}
-	}
-	out, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, all)
+	in, err := parentRequest(r)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Accounts": out, "NextToken": optional(next)}, nil
+	var children []*account
+	for _, a := range r.srv.w.order {
+		if a.parent == in.ParentID {
+			children = append(children, a)
+		}
+	}
+	return orgList(r, in.pageInput, "Accounts", children, accountOf(r))
 }
 
 func orgListAccounts(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in pageInput
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
-	w := r.srv.w
-	pg, next, err := orgPage(r, in, w.order)
+	in, err := orgInput[pageInput](r, true)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]orgAccount, 0, len(pg))
-	for _, a := range pg {
-		out = append(out, w.orgAccount(a, r.now))
-	}
-	return map[string]any{"Accounts": out, "NextToken": optional(next)}, nil
+	return orgList(r, in, "Accounts", r.srv.w.order, accountOf(r))
 }
 
 type orgParent struct {
@@ -271,15 +265,11 @@ type orgParent struct {
 }
 
 func orgListParents(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in struct {
-		ChildID    string `json:"ChildId"`
-		NextToken  string `json:"NextToken,omitempty"`
-		MaxResults int    `json:"MaxResults,omitempty"`
-	}
-	if err := r.decode(&in); err != nil {
+	in, err := orgInput[struct {
+		ChildID string `json:"ChildId"`
+		pageInput
+	}](r, true)
+	if err != nil {
 		return nil, err
 	}
 	w := r.srv.w
@@ -296,21 +286,16 @@ func orgListParents(r *request) (any, error) {
 	if parent == w.tree.rootID {
 		typ = "ROOT"
 	}
-	out, next, err := orgPage(r, pageInput{in.NextToken, in.MaxResults}, []orgParent{{ID: parent, Type: typ}})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Parents": out, "NextToken": optional(next)}, nil
+	return orgList(r, in.pageInput, "Parents", []orgParent{{ID: parent, Type: typ}}, identity)
 }
 
+func identity[T any](v T) T { return v }
+
 func orgDescribeAccount(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in struct {
+	in, err := orgInput[struct {
 		AccountID string `json:"AccountId"`
-	}
-	if err := r.decode(&in); err != nil {
+	}](r, true)
+	if err != nil {
 		return nil, err
 	}
 	w := r.srv.w
@@ -327,23 +312,12 @@ type servicePrincipal struct {
 }
 
 func orgListServiceAccess(r *request) (any, error) {
-	if err := orgCheck(r, true); err != nil {
-		return nil, err
-	}
-	var in pageInput
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
-	w := r.srv.w
-	names := slices.Clone(w.org.TrustedServices)
-	var all []servicePrincipal
-	enabled := dateOr(Date{}, r.now, 400*24*time.Hour)
-	for _, n := range names {
-		all = append(all, servicePrincipal{ServicePrincipal: n, DateEnabled: epochPtr(enabled, true)})
-	}
-	out, next, err := orgPage(r, in, all)
+	in, err := orgInput[pageInput](r, true)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"EnabledServicePrincipals": out, "NextToken": optional(next)}, nil
+	enabled := dateOr(Date{}, r.now, 400*24*time.Hour)
+	return orgList(r, in, "EnabledServicePrincipals", slices.Clone(r.srv.w.org.TrustedServices), func(n string) servicePrincipal {
+		return servicePrincipal{ServicePrincipal: n, DateEnabled: epochPtr(enabled, true)}
+	})
 }
