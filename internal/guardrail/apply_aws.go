@@ -124,6 +124,9 @@ func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string
 			}
 			err = &entryError{code: code, msg: msg}
 		}
+	case "events:PutPermission":
+		_, err = eventbridge.NewFromConfig(cfg).PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: opt("EventBusName"),
+			Action: opt("Action"), Principal: opt("Principal"), StatementId: opt("StatementId")})
 	case "iam:DeleteLoginProfile":
 		_, err = iam.NewFromConfig(cfg).DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{})
 	case "iam:DeleteAccessKey":

@@ -121,9 +121,19 @@ type Alerting struct {
 	// Subscription has no default: without one the topic has no reader,
 	// and the plan reports the gap.
 	Subscription *Subscription `yaml:"subscription" json:"subscription,omitempty"`
-	// AssumeRoleName is the role the exported Terraform assumes to reach
-	// Account when it is not the management account.
+	// AssumeRoleName is the role assumed in another account: by apply, to
+	// deploy the stack in Account when it is not the management account
+	// and a forwarding rule in a member account; by the exported Terraform,
+	// to reach Account.
 	AssumeRoleName string `yaml:"assume_role_name" json:"assume_role_name"`
+	// ForwardAccounts deploys, in every other active account of the
+	// organization where root-activity-alerting fails, a rule in us-east-1
+	// that forwards root activity to Account's default event bus, and lets
+	// each such account put events on that bus (hub and spoke: EventBridge
+	// delivers an account's events to that account only).
+	ForwardAccounts bool `yaml:"forward_accounts" json:"forward_accounts"`
+	// ForwardRuleName names the forwarding rule in those accounts.
+	ForwardRuleName string `yaml:"forward_rule_name" json:"forward_rule_name"`
 }
 
 // Subscription is an SNS subscription.
@@ -145,8 +155,9 @@ const AlertRegion = "us-east-1"
 // DefaultConfig returns the defaults, which follow SEC01-BP02: all three SCPs
 // at the organization root, centralized root access with both features,
 // member root credentials removed (keys used in the last 90 days only with
-// apply's explicit flag), alerting in the management account. Contacts and
-// the alert subscription have no defaults.
+// apply's explicit flag), alerting in the management account with every
+// other account forwarding its root activity there. Contacts and the alert
+// subscription have no defaults.
 func DefaultConfig() Config {
 	return Config{
 		SCPs: SCPs{
@@ -163,10 +174,12 @@ func DefaultConfig() Config {
 		},
 		MemberRootCredentials: MemberRootCredentials{Remove: true, MaxKeyLastUsedDays: 90},
 		Alerting: Alerting{
-			Enabled:        true,
-			RuleName:       "rootguard-root-activity",
-			TopicName:      "rootguard-root-activity",
-			AssumeRoleName: "OrganizationAccountAccessRole",
+			Enabled:         true,
+			RuleName:        "rootguard-root-activity",
+			TopicName:       "rootguard-root-activity",
+			AssumeRoleName:  "OrganizationAccountAccessRole",
+			ForwardAccounts: true,
+			ForwardRuleName: "rootguard-root-activity-forward",
 		},
 	}
 }
@@ -363,6 +376,9 @@ func (c *Config) Validate() error {
 		}
 		if !topicNameRe.MatchString(a.TopicName) {
 			bad("alerting.topic_name", "%q is not an SNS topic name (1-256 of A-Z a-z 0-9 - _)", a.TopicName)
+		}
+		if a.ForwardAccounts && !ruleNameRe.MatchString(a.ForwardRuleName) {
+			bad("alerting.forward_rule_name", "%q is not an EventBridge rule name (1-64 of A-Z a-z 0-9 . - _)", a.ForwardRuleName)
 		}
 		if !roleNameRe.MatchString(a.AssumeRoleName) {
 			bad("alerting.assume_role_name", "%q is not an IAM role name", a.AssumeRoleName)

@@ -148,12 +148,51 @@ type AlertStack struct {
 	// AssumeRoleARN is set when the stack is not in the management (or
 	// standalone) account: the role to reach it.
 	AssumeRoleARN string `json:"assume_role_arn,omitempty"`
+	// BusARN is the account's default event bus in Region, where forwarded
+	// root activity arrives and the rule matches it (the pattern names no
+	// account).
+	BusARN string `json:"bus_arn"`
+	// Forwarding is the spoke side: a rule in every other active account
+	// sending its root activity to BusARN. Nil when alerting.forward_accounts
+	// is off or the snapshot is not an organization's.
+	Forwarding *Forwarding `json:"forwarding,omitempty"`
 	// Covers are the accounts whose root activity this stack sees: its own
-	// account only, since EventBridge delivers an account's events to that
-	// account's buses.
+	// account and the accounts that forward to it (EventBridge delivers an
+	// account's events to that account's buses only).
 	Covers []string `json:"covers"`
 	Fixes  []string `json:"fixes"`
 }
+
+// Forwarding is the rule each spoke account gets, in Region: the root
+// activity pattern, targeting the central bus. The central bus lets each
+// spoke put events on it by account (a statement per account): an
+// organization-wide grant (aws:PrincipalOrgID) would also need an IAM role
+// on every spoke's target, which rootguard does not create.
+type Forwarding struct {
+	RuleName     string `json:"rule_name"`
+	EventPattern string `json:"event_pattern"`
+	// TargetARN is the central bus (AlertStack.BusARN).
+	TargetARN string `json:"target_arn"`
+	// OrganizationID is what an infrastructure-as-code export grants
+	// (aws:PrincipalOrgID), with an IAM role per spoke.
+	OrganizationID string           `json:"organization_id,omitempty"`
+	Accounts       []ForwardAccount `json:"accounts"`
+}
+
+// ForwardAccount is one spoke.
+type ForwardAccount struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name,omitempty"`
+	// RoleARN is the role apply assumes to put the rule; empty for the
+	// management account (the caller's own).
+	RoleARN string `json:"role_arn,omitempty"`
+	// StatementID names the account's grant in the central bus policy.
+	StatementID string `json:"statement_id"`
+}
+
+// ForwardStatementID is the bus policy statement that lets account put
+// events on the central bus.
+func ForwardStatementID(account string) string { return "rootguard-forward-" + account }
 
 // Gap is something the desired state needs but rootguard cannot decide or do
 // from this config and snapshot: a value the config lacks, a fact that was not
@@ -688,15 +727,31 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 	if o.Subscription == nil {
 		st.gap(AreaAlerting, acct, "alerting.subscription is not configured: the topic would have no subscriber; set its protocol and endpoint")
 	}
+	stack.BusARN = "arn:aws:events:" + AlertRegion + ":" + acct + ":event-bus/default"
 	if s.Mode == inventory.ModeOrganization {
-		var others int
+		var others []ForwardAccount
 		for i := range s.Accounts {
-			if a := &s.Accounts[i]; a.ID != acct && active(a) {
-				others++
+			a := &s.Accounts[i]
+			if a.ID == acct || !active(a) {
+				continue
 			}
+			fa := ForwardAccount{AccountID: a.ID, AccountName: a.Name, StatementID: ForwardStatementID(a.ID)}
+			if a.ID != home {
+				fa.RoleARN = "arn:aws:iam::" + a.ID + ":role/" + o.AssumeRoleName
+			}
+			others = append(others, fa)
 		}
-		if others > 0 {
-			st.gap(AreaAlerting, acct, fmt.Sprintf("the stack sees root activity of account %s only; EventBridge delivers each account's events to that account, so the %d other active account(s) need their own rule or forwarding to this account's event bus", acct, others))
+		switch {
+		case len(others) == 0:
+		case o.ForwardAccounts:
+			slices.SortFunc(others, func(x, y ForwardAccount) int { return strings.Compare(x.AccountID, y.AccountID) })
+			stack.Forwarding = &Forwarding{RuleName: o.ForwardRuleName, EventPattern: RootActivityPattern,
+				TargetARN: stack.BusARN, OrganizationID: st.OrganizationID, Accounts: others}
+			for _, fa := range others {
+				stack.Covers = append(stack.Covers, fa.AccountID)
+			}
+		default:
+			st.gap(AreaAlerting, acct, fmt.Sprintf("the stack sees root activity of account %s only; EventBridge delivers each account's events to that account, so the %d other active account(s) need their own rule or forwarding to this account's event bus (alerting.forward_accounts is off)", acct, len(others)))
 		}
 	}
 	st.Alerting = stack

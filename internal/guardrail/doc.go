@@ -23,9 +23,16 @@
 //     explicit flag;
 //   - missing alternate contacts, set from configured values only: an
 //     unconfigured type is a Gap, never an invented contact;
-//   - a root-activity alerting stack in us-east-1: an EventBridge rule on root
-//     API calls and root console sign-ins, an SNS topic whose policy lets only
-//     that rule publish, and the configured subscription.
+//   - a root-activity alerting stack in us-east-1 (the hub): an EventBridge
+//     rule on root API calls and root console sign-ins, an SNS topic whose
+//     policy lets only that rule publish, and the configured subscription;
+//     and, since EventBridge delivers an account's events to that account
+//     only, in every other account where root-activity-alerting fails (the
+//     spokes) a rule forwarding the same events to the hub's default bus,
+//     whose policy lets each spoke put events on it (apply grants by
+//     account, so the spokes' targets need no IAM role; the exported
+//     infrastructure code grants the organization and gives each spoke's
+//     target a role, deployed as a service-managed StackSet).
 //
 // Desired is pure: no AWS call, no clock (ages are counted from the
 // snapshot's collection time), sorted output. Facts the snapshot lacks (not

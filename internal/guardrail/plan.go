@@ -213,6 +213,8 @@ const (
 	KindSubscribe           = "subscribe"
 	KindPutRule             = "put-rule"
 	KindPutTargets          = "put-targets"
+	KindPutPermission       = "put-permission"
+	KindForwardRootActivity = "forward-root-activity"
 	KindDeleteLoginProfile  = "delete-login-profile"
 	KindDeleteAccessKey     = "delete-access-key"
 	KindDeleteSigningCert   = "delete-signing-certificate"
@@ -240,8 +242,9 @@ var operations = map[string]struct {
 	"account:PutAlternateContact":                      {[]string{KindPutAlternateContact}, []string{"AccountId", "AlternateContactType", "EmailAddress", "Name", "PhoneNumber", "Title"}},
 	"sns:CreateTopic":                                  {[]string{KindCreateTopic}, []string{"Attributes.Policy", "Name"}},
 	"sns:Subscribe":                                    {[]string{KindSubscribe}, []string{"Endpoint", "Protocol", "TopicArn"}},
-	"events:PutRule":                                   {[]string{KindPutRule}, []string{"Description", "EventPattern", "Name", "State"}},
-	"events:PutTargets":                                {[]string{KindPutTargets}, []string{"Rule", "Targets.1.Arn", "Targets.1.Id"}},
+	"events:PutRule":                                   {[]string{KindPutRule, KindForwardRootActivity}, []string{"Description", "EventPattern", "Name", "State"}},
+	"events:PutTargets":                                {[]string{KindPutTargets, KindForwardRootActivity}, []string{"Rule", "Targets.1.Arn", "Targets.1.Id"}},
+	"events:PutPermission":                             {[]string{KindPutPermission}, []string{"Action", "EventBusName", "Principal", "StatementId"}},
 	"iam:DeleteLoginProfile":                           {[]string{KindDeleteLoginProfile}, nil},
 	"iam:DeleteAccessKey":                              {[]string{KindDeleteAccessKey}, []string{"AccessKeyId"}},
 	"iam:DeleteSigningCertificate":                     {[]string{KindDeleteSigningCert}, []string{"CertificateId"}},

@@ -342,6 +342,42 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 				r.Targets = append(r.Targets, p["Targets.1.Arn"])
 			}
 		}
+	case KindPutPermission:
+		a, err := acct()
+		if err != nil {
+			return err
+		}
+		region, name := c.Calls[0].Region, p["EventBusName"]
+		for i := range a.Detective.EventBuses.Value {
+			bus := &a.Detective.EventBuses.Value[i]
+			if bus.Region == region && bus.Name == name {
+				doc, err := grantStatement(bus.Policy, p["StatementId"], p["Principal"], bus.ARN)
+				if err != nil {
+					return err
+				}
+				bus.Policy = doc
+				return nil
+			}
+		}
+		return fmt.Errorf("event bus %s of %s in %s is not in the snapshot", name, a.ID, region)
+	case KindForwardRootActivity:
+		a, err := acct()
+		if err != nil {
+			return err
+		}
+		rp, tp := c.Calls[0].Params, c.Calls[1].Params
+		region := c.Calls[0].Region
+		rules := &a.Detective.EventRules.Value
+		i := slices.IndexFunc(*rules, func(r inventory.EventRule) bool {
+			return r.Name == rp["Name"] && r.Region == region && defaultBus(r.EventBusName)
+		})
+		if i < 0 {
+			*rules = append(*rules, inventory.EventRule{Name: rp["Name"], Region: region, EventBusName: "default", Targets: []string{}})
+			i = len(*rules) - 1
+		}
+		r := &(*rules)[i]
+		r.State, r.EventPattern = rp["State"], rp["EventPattern"]
+		r.Targets = append(r.Targets, tp["Targets.1.Arn"])
 	case KindDeleteLoginProfile, KindDeleteAccessKey, KindDeleteSigningCert, KindDeactivateMFADevice:
 		a, err := acct()
 		if err != nil {
@@ -382,4 +418,30 @@ func removeCredential(r *inventory.RootCredentials, kind, id string) {
 			sum.AccountMFAEnabled = 0
 		}
 	}
+}
+
+// grantStatement adds to an event bus policy the statement PutPermission
+// writes for an account (replacing one with the same Sid).
+func grantStatement(policy, sid, account, busARN string) (string, error) {
+	doc := struct {
+		Version   string            `json:"Version"`
+		Statement []json.RawMessage `json:"Statement"`
+	}{Version: "2012-10-17"}
+	if policy != "" {
+		if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+			return "", fmt.Errorf("event bus policy: %w", err)
+		}
+	}
+	st, err := json.Marshal(map[string]any{"Sid": sid, "Effect": "Allow", "Principal": map[string]string{"AWS": "arn:aws:iam::" + account + ":root"},
+		"Action": "events:PutEvents", "Resource": busARN})
+	if err != nil {
+		return "", err
+	}
+	doc.Statement = slices.DeleteFunc(doc.Statement, func(s json.RawMessage) bool {
+		var x struct{ Sid string }
+		return json.Unmarshal(s, &x) == nil && x.Sid == sid
+	})
+	doc.Statement = append(doc.Statement, st)
+	out, err := json.Marshal(doc)
+	return string(out), err
 }

@@ -50,8 +50,10 @@ var ErrBreaksRootSessions = errors.New("the plan would break centralized root se
 //     the apply, the policy has reached the fewest accounts.
 //  4. Alternate contacts, then the alerting stack (topic, subscription,
 //     rule, then the rule's target, so the rule never points at a topic
-//     that does not exist): additive, and better in place before
-//     credentials disappear, so that a surprise reaches someone.
+//     that does not exist), then the hub's bus grants and each spoke's
+//     forwarding rule (so a spoke never forwards to a bus that would drop
+//     its events or has no rule onward): additive, and better in place
+//     before credentials disappear, so that a surprise reaches someone.
 //  5. Credential removal last: it is the only change that cannot be undone
 //     (a deleted access key is gone), so it runs once every guardrail is in
 //     place, and only after everything before it succeeded. Within an
@@ -69,6 +71,8 @@ var phaseOf = map[string]int{
 	KindSubscribe:           51,
 	KindPutRule:             52,
 	KindPutTargets:          53,
+	KindPutPermission:       54,
+	KindForwardRootActivity: 55,
 	KindDeleteLoginProfile:  60,
 	KindDeleteAccessKey:     61,
 	KindDeleteSigningCert:   62,
@@ -193,7 +197,7 @@ func areaOf(kind string) string {
 		return AreaSCP
 	case KindPutAlternateContact:
 		return AreaContacts
-	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets:
+	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets, KindPutPermission, KindForwardRootActivity:
 		return AreaAlerting
 	}
 	return AreaMemberCredentials
@@ -218,7 +222,7 @@ func kindForFact(k string) string {
 		return KindAttachPolicy
 	case FactAlternate:
 		return KindPutAlternateContact
-	case FactTopic, FactSubscription, FactEventRule, FactEventTarget:
+	case FactTopic, FactSubscription, FactEventRule, FactEventTarget, FactBusGrant, FactForwarding:
 		return KindPutRule
 	}
 	return KindDeleteAccessKey
@@ -410,8 +414,9 @@ func (b *builder) contacts() {
 	}
 }
 
-// alerting plans the alerting stack where root-activity-alerting fails in
-// its account.
+// alerting plans the alerting stack (hub) where root-activity-alerting
+// fails in its account or where another account will forward to it, then
+// the forwarding (spokes) in every other account where the check fails.
 func (b *builder) alerting() {
 	al := b.st.Alerting
 	if al == nil {
@@ -421,25 +426,82 @@ func (b *builder) alerting() {
 	if a == nil {
 		return // Desired reported it
 	}
-	res := checks.RootActivityAlerting.Run(checks.Input{Snapshot: b.s, Account: a, Config: checks.DefaultConfig(b.s.CollectedAt)})
-	switch res.Status {
-	case checks.Pass:
-		return
-	case checks.Unknown:
-		b.gap(AreaAlerting, a.ID, "root-activity-alerting is UNKNOWN in "+a.ID+" ("+res.Detail+"): alerting not planned")
-		return
+	ccfg := checks.DefaultConfig(b.s.CollectedAt)
+	status := func(x *inventory.Account) checks.Result {
+		return checks.RootActivityAlerting.Run(checks.Input{Snapshot: b.s, Account: x, Config: ccfg})
 	}
-	if al.Subscription == nil {
-		b.gap(AreaAlerting, a.ID, "root-activity-alerting fails in "+a.ID+" but alerting.subscription is not configured: a topic nobody reads alerts nobody, so the stack is not planned")
-		return
-	}
-	call := func(op string, params map[string]string) Call {
-		c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
-		if al.AssumeRoleARN != "" {
-			c.Session, c.RoleARN = SessionAssumeRole, al.AssumeRoleARN
+	var spokes []ForwardAccount
+	if fw := al.Forwarding; fw != nil {
+		for _, fa := range fw.Accounts {
+			x := b.s.Account(fa.AccountID)
+			switch res := status(x); res.Status {
+			case checks.Fail:
+				spokes = append(spokes, fa)
+			case checks.Unknown:
+				b.gap(AreaAlerting, fa.AccountID, "root-activity-alerting is UNKNOWN in "+fa.AccountID+" ("+firstLine(res.Detail)+"): forwarding not planned")
+			}
 		}
-		return c
 	}
+	res := status(a)
+	hubFails := res.Status == checks.Fail
+	switch {
+	case res.Status == checks.Unknown:
+		b.gap(AreaAlerting, a.ID, "root-activity-alerting is UNKNOWN in "+a.ID+" ("+firstLine(res.Detail)+"): alerting not planned")
+		b.spokesGap(spokes, "the central account's own alerting is not known")
+		return
+	case !hubFails && len(spokes) == 0:
+		return
+	case al.Subscription == nil:
+		what := "root-activity-alerting fails in " + a.ID
+		if !hubFails {
+			what = fmt.Sprintf("%d account(s) would forward root activity to %s", len(spokes), a.ID)
+		}
+		b.gap(AreaAlerting, a.ID, what+" but alerting.subscription is not configured: a topic nobody reads alerts nobody, so the stack is not planned")
+		b.spokesGap(spokes, "the central stack is not planned")
+		return
+	}
+	ids, ok := b.hubStack(a, hubFails, len(spokes))
+	if !ok {
+		b.spokesGap(spokes, "the central stack cannot be planned")
+		return
+	}
+	for _, fa := range spokes {
+		b.forward(a, fa, ids)
+	}
+}
+
+// spokesGap reports the accounts whose forwarding is not planned.
+func (b *builder) spokesGap(spokes []ForwardAccount, why string) {
+	if len(spokes) == 0 {
+		return
+	}
+	ids := make([]string, len(spokes))
+	for i, fa := range spokes {
+		ids[i] = fa.AccountID
+	}
+	b.gap(AreaAlerting, b.st.Alerting.AccountID, "root activity of "+countList(ids)+" is not forwarded: "+why)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSuffix(line, ":")
+}
+
+// call is one call of the stack in its account, through the role when that
+// is not the caller's.
+func (al *AlertStack) call(op string, params map[string]string) Call {
+	c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
+	if al.AssumeRoleARN != "" {
+		c.Session, c.RoleARN = SessionAssumeRole, al.AssumeRoleARN
+	}
+	return c
+}
+
+// hubStack plans the topic, subscription, rule and target in the central
+// account a; it returns the IDs of the changes forwarding depends on, and
+// false when the rule cannot be planned (a gap says why).
+func (b *builder) hubStack(a *inventory.Account, hubFails bool, spokes int) ([]string, bool) {
+	al := b.st.Alerting
 	topic := Fact{Kind: FactTopic, AccountID: a.ID, Region: al.Region, Name: al.TopicARN}
 	topicID := KindCreateTopic + "/" + a.ID + "/" + al.TopicName
 	if b.needs(topic, valPresent, "SNS topic "+al.TopicARN) {
@@ -448,7 +510,7 @@ func (b *builder) alerting() {
 			Summary: fmt.Sprintf("create SNS topic %q in %s (%s) that only rule %q may publish to", al.TopicName, a.ID, al.Region, al.RuleName),
 			// One call, so the topic never exists without its policy: a
 			// rerun that finds the topic takes it as done.
-			Calls: []Call{call("sns:CreateTopic", map[string]string{"Name": al.TopicName, "Attributes.Policy": al.TopicPolicy})},
+			Calls: []Call{al.call("sns:CreateTopic", map[string]string{"Name": al.TopicName, "Attributes.Policy": al.TopicPolicy})},
 			Risk:  "none: a new topic",
 			Pre:   []Condition{cond(topic, "", "topic "+al.TopicARN+" does not exist")},
 			Post:  []Condition{cond(topic, valPresent, "topic "+al.TopicARN+" exists")},
@@ -456,15 +518,16 @@ func (b *builder) alerting() {
 	}
 	endpoint := al.Subscription.Protocol + ":" + al.Subscription.Endpoint
 	sub := Fact{Kind: FactSubscription, AccountID: a.ID, Region: al.Region, Name: al.TopicARN, Target: endpoint}
+	subID := KindSubscribe + "/" + a.ID + "/" + al.TopicName
 	if b.needs(sub, valPresent, "subscription of "+al.TopicARN) {
 		risk := "the endpoint receives every root activity alert"
 		if needsConfirmation(al.Subscription.Protocol) {
 			risk += "; AWS sends a confirmation to " + al.Subscription.Endpoint + " that someone must accept"
 		}
 		b.add(Change{
-			ID: KindSubscribe + "/" + a.ID + "/" + al.TopicName, AccountID: a.ID, Kind: KindSubscribe, Action: "+",
+			ID: subID, AccountID: a.ID, Kind: KindSubscribe, Action: "+",
 			Summary: fmt.Sprintf("subscribe %s to topic %q", endpoint, al.TopicName),
-			Calls: []Call{call("sns:Subscribe", map[string]string{"TopicArn": al.TopicARN,
+			Calls: []Call{al.call("sns:Subscribe", map[string]string{"TopicArn": al.TopicARN,
 				"Protocol": al.Subscription.Protocol, "Endpoint": al.Subscription.Endpoint})},
 			Risk:      risk,
 			Pre:       []Condition{cond(sub, "", endpoint+" is not subscribed to "+al.TopicARN)},
@@ -477,15 +540,15 @@ func (b *builder) alerting() {
 	want := ruleValue("ENABLED", al.EventPattern)
 	if v, err := observe(b.s, rule); err != nil {
 		b.gap(AreaAlerting, a.ID, "EventBridge rule "+al.RuleName+": not known ("+err.Error()+"), not planned")
-		return
+		return nil, false
 	} else if v != valAbsent && v != want {
 		b.gap(AreaAlerting, a.ID, fmt.Sprintf("EventBridge rule %s exists in %s with another pattern or state (%s); rootguard does not overwrite it: rename alerting.rule_name or fix the rule", al.RuleName, al.Region, v))
-		return
+		return nil, false
 	} else if v == valAbsent {
 		b.add(Change{
 			ID: ruleID, AccountID: a.ID, Kind: KindPutRule, Action: "+",
 			Summary: fmt.Sprintf("create EventBridge rule %q in %s (%s) on root API calls and root console sign-ins", al.RuleName, a.ID, al.Region),
-			Calls: []Call{call("events:PutRule", map[string]string{"Name": al.RuleName, "EventPattern": al.EventPattern, "State": "ENABLED",
+			Calls: []Call{al.call("events:PutRule", map[string]string{"Name": al.RuleName, "EventPattern": al.EventPattern, "State": "ENABLED",
 				"Description": "rootguard: root API calls and root console sign-ins"})},
 			Risk: "none: a rule only matches events",
 			Pre:  []Condition{cond(rule, "", "no rule "+al.RuleName+" on the default bus")},
@@ -493,19 +556,88 @@ func (b *builder) alerting() {
 		})
 	}
 	target := Fact{Kind: FactEventTarget, AccountID: a.ID, Region: al.Region, Name: al.RuleName, Target: al.TopicARN}
+	targetID := KindPutTargets + "/" + a.ID + "/" + al.RuleName
 	if b.needs(target, valPresent, "target of rule "+al.RuleName) {
+		risk := "every root API call and root console sign-in in " + a.ID
+		if spokes > 0 {
+			risk += fmt.Sprintf(", and in the %d account(s) planned to forward theirs,", spokes)
+		}
+		var fixes []string
+		if hubFails {
+			fixes = slices.Clone(al.Fixes)
+		}
 		b.add(Change{
-			ID: KindPutTargets + "/" + a.ID + "/" + al.RuleName, AccountID: a.ID, Kind: KindPutTargets, Action: "+",
+			ID: targetID, AccountID: a.ID, Kind: KindPutTargets, Action: "+",
 			Summary: fmt.Sprintf("send rule %q to topic %q", al.RuleName, al.TopicName),
-			Calls: []Call{call("events:PutTargets", map[string]string{"Rule": al.RuleName,
+			Calls: []Call{al.call("events:PutTargets", map[string]string{"Rule": al.RuleName,
 				"Targets.1.Id": "rootguard-sns", "Targets.1.Arn": al.TopicARN})},
-			Fixes:     slices.Clone(al.Fixes),
-			Risk:      "every root API call and root console sign-in in " + a.ID + " is published to the topic",
+			Fixes:     fixes,
+			Risk:      risk + " is published to the topic",
 			Pre:       []Condition{cond(target, "", "rule "+al.RuleName+" does not target "+al.TopicARN)},
 			Post:      []Condition{cond(target, valPresent, "rule "+al.RuleName+" targets "+al.TopicARN)},
-			DependsOn: []string{topicID, ruleID},
+			DependsOn: []string{topicID, ruleID, subID},
 		})
 	}
+	return []string{subID, targetID}, true
+}
+
+// forward plans one spoke: the central bus's grant to it, then its rule
+// and the rule's target, the central bus. The rule and its target are one
+// change: forwarding is one fact, and a rerun after the target failed
+// makes PutRule again, which leaves the rule as it was.
+func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []string) {
+	al := b.st.Alerting
+	fw := al.Forwarding
+	grant := Fact{Kind: FactBusGrant, AccountID: hub.ID, Region: al.Region, Name: "default", Target: fa.AccountID}
+	grantID := KindPutPermission + "/" + hub.ID + "/" + fa.AccountID
+	v, err := observe(b.s, grant)
+	if err != nil {
+		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy is not known ("+err.Error()+")")
+		return
+	}
+	if v != valAllowed && !b.add(Change{
+		ID: grantID, AccountID: hub.ID, Kind: KindPutPermission, Action: "+",
+		Summary: fmt.Sprintf("let %s put events on the default bus of %s (%s)", fa.AccountID, hub.ID, al.Region),
+		Calls: []Call{al.call("events:PutPermission", map[string]string{"EventBusName": "default", "Action": "events:PutEvents",
+			"Principal": fa.AccountID, "StatementId": fa.StatementID})},
+		Risk: "the account can put any event on the bus; only rules without an account in their pattern (the root activity rule) see them",
+		Pre:  []Condition{cond(grant, "", "the default bus of "+hub.ID+" does not let "+fa.AccountID+" put events")},
+		Post: []Condition{cond(grant, valAllowed, "the default bus of "+hub.ID+" lets "+fa.AccountID+" put events")},
+	}) {
+		return
+	}
+	f := Fact{Kind: FactForwarding, AccountID: fa.AccountID, Region: al.Region, Name: fw.RuleName, Target: fw.TargetARN}
+	switch v, err := observe(b.s, f); {
+	case err != nil:
+		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, "+err.Error())
+		return
+	case v == valForward:
+		return
+	case v != valNoFwd:
+		b.gap(AreaAlerting, fa.AccountID, fmt.Sprintf("EventBridge rule %s exists in %s (%s) as %s; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the rule", fw.RuleName, fa.AccountID, al.Region, v))
+		return
+	}
+	call := func(op string, params map[string]string) Call {
+		c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
+		if fa.RoleARN != "" {
+			c.Session, c.RoleARN = SessionAssumeRole, fa.RoleARN
+		}
+		return c
+	}
+	b.add(Change{
+		ID: KindForwardRootActivity + "/" + fa.AccountID + "/" + fw.RuleName, AccountID: fa.AccountID, Kind: KindForwardRootActivity, Action: "+",
+		Summary: fmt.Sprintf("forward root activity from %s to the central bus (rule %q in %s → %s)", fa.AccountID, fw.RuleName, al.Region, fw.TargetARN),
+		Calls: []Call{
+			call("events:PutRule", map[string]string{"Name": fw.RuleName, "EventPattern": fw.EventPattern, "State": "ENABLED",
+				"Description": "rootguard: forward root API calls and root console sign-ins to " + hub.ID}),
+			call("events:PutTargets", map[string]string{"Rule": fw.RuleName, "Targets.1.Id": "rootguard-central-bus", "Targets.1.Arn": fw.TargetARN}),
+		},
+		Fixes:     slices.Clone(al.Fixes),
+		Risk:      fmt.Sprintf("every root API call and root console sign-in in %s reaches %s's rule %q and its topic", fa.AccountID, hub.ID, al.RuleName),
+		Pre:       []Condition{cond(f, valNoFwd, "rule "+fw.RuleName+" does not forward root activity to "+fw.TargetARN)},
+		Post:      []Condition{cond(f, valForward, "rule "+fw.RuleName+" forwards root activity to "+fw.TargetARN)},
+		DependsOn: append(slices.Clone(hubIDs), grantID),
+	})
 }
 
 // needsConfirmation reports whether an SNS protocol's subscription waits

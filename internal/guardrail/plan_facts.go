@@ -29,6 +29,13 @@ const (
 	FactSubscription    = "sns-subscription"         // Name: topic ARN, Target: protocol:endpoint → present | absent
 	FactEventRule       = "event-rule"               // Name: rule → absent | ENABLED/DISABLED, pattern sha256:…
 	FactEventTarget     = "event-rule-target"        // Name: rule, Target: ARN → present | absent
+	// FactBusGrant: Name: bus, Target: account → allowed | not allowed
+	// (whether the bus policy lets that account put events, by account).
+	FactBusGrant = "event-bus-grant"
+	// FactForwarding: Name: rule, Target: bus ARN → forwarding | not
+	// forwarding (no rule, or the root-activity rule without that target)
+	// | another rule's state and pattern.
+	FactForwarding = "root-activity-forwarding"
 )
 
 // Fact values.
@@ -41,6 +48,10 @@ const (
 	valDetached = "detached"
 	valSet      = "set"
 	valUnset    = "unset"
+	valAllowed  = "allowed"
+	valNotAllow = "not allowed"
+	valForward  = "forwarding"
+	valNoFwd    = "not forwarding"
 )
 
 // unknownFact is a fact the snapshot cannot answer: not collected, or its
@@ -167,8 +178,99 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			return present(slices.Contains(rule.Targets, f.Target)), nil
 		}
 		return valAbsent, nil
+	case FactBusGrant:
+		bs := a.Detective.EventBuses
+		if !bs.Known() {
+			return "", notKnown("event buses of %s: %s", a.ID, bs.Reason())
+		}
+		for _, b := range bs.Value {
+			if b.Region == f.Region && b.Name == f.Name {
+				if busAllows(b.Policy, f.Target) {
+					return valAllowed, nil
+				}
+				return valNotAllow, nil
+			}
+		}
+		return "", notKnown("event bus %s of %s in %s was not collected", f.Name, a.ID, f.Region)
+	case FactForwarding:
+		rs := a.Detective.EventRules
+		if !rs.Known() {
+			return "", notKnown("EventBridge rules of %s: %s", a.ID, rs.Reason())
+		}
+		for _, rule := range rs.Value {
+			if rule.Name != f.Name || rule.Region != f.Region || !defaultBus(rule.EventBusName) {
+				continue
+			}
+			if v := ruleValue(rule.State, rule.EventPattern); v != ruleValue("ENABLED", RootActivityPattern) {
+				return "another rule: " + v, nil
+			}
+			if slices.Contains(rule.Targets, f.Target) {
+				return valForward, nil
+			}
+			return valNoFwd, nil
+		}
+		return valNoFwd, nil
 	}
 	return "", notKnown("unknown fact kind %q", f.Kind)
+}
+
+// busAllows reports whether an event bus policy lets account put events on
+// the bus by account (a statement naming it, with no condition): the grant
+// a rule targeting the bus without an IAM role needs. An organization-wide
+// grant does not count, since it needs a role on the sender's target.
+func busAllows(policy, account string) bool {
+	if policy == "" {
+		return false
+	}
+	var doc struct {
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	var stmts []map[string]json.RawMessage
+	if json.Unmarshal(doc.Statement, &stmts) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(doc.Statement, &one) != nil {
+			return false
+		}
+		stmts = []map[string]json.RawMessage{one}
+	}
+	for _, st := range stmts {
+		var effect string
+		json.Unmarshal(st["Effect"], &effect) //nolint:errcheck // an odd Effect does not allow.
+		if effect != "Allow" || len(st["Condition"]) > 0 {
+			continue
+		}
+		if !slices.ContainsFunc(stringOrList(st["Action"]), func(a string) bool {
+			return a == "events:PutEvents" || a == "events:*" || a == "*"
+		}) {
+			continue
+		}
+		var p struct {
+			AWS json.RawMessage `json:"AWS"`
+		}
+		if json.Unmarshal(st["Principal"], &p) != nil {
+			continue
+		}
+		if slices.ContainsFunc(stringOrList(p.AWS), func(v string) bool {
+			return v == account || v == "arn:aws:iam::"+account+":root"
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringOrList reads a policy element that is a string or a list of them.
+func stringOrList(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	json.Unmarshal(raw, &many) //nolint:errcheck // anything else is no value.
+	return many
 }
 
 func listed(f inventory.Fact[[]string], name, yes, no string) (string, error) {

@@ -16,6 +16,10 @@ const (
 	CFNGuardrails   = "rootguard-guardrails.template.json"
 	CFNOrganization = "rootguard-organization.template.json"
 	CFNAlerting     = "rootguard-alerting.template.json"
+	// CFNForwarding is the spoke side, for a service-managed StackSet on
+	// the organization's OUs in us-east-1: a rule forwarding root activity
+	// to the central bus, with the IAM role EventBridge needs for it.
+	CFNForwarding = "rootguard-forwarding.template.json"
 )
 
 // template is a CloudFormation template; encoding/json keeps the field
@@ -88,6 +92,11 @@ func CloudFormation(st *guardrail.State) ([]File, error) {
 	case alertT != nil:
 		alertT.Metadata["Gaps"] = gapList(st.Gaps)
 		if err := add(CFNAlerting, alertT); err != nil {
+			return nil, err
+		}
+	}
+	if st.Alerting != nil && st.Alerting.Forwarding != nil {
+		if err := add(CFNForwarding, cfnForwarding(st.Alerting, st.RootID)); err != nil {
 			return nil, err
 		}
 	}
@@ -205,6 +214,21 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 			},
 		},
 	}
+	if fw := a.Forwarding; fw != nil && fw.OrganizationID != "" {
+		// Every account of the organization may put events on the bus;
+		// their forwarding rules (CFNForwarding) each name a role.
+		t.Resources["RootActivityBusPolicy"] = resource{
+			Type: "AWS::Events::EventBusPolicy",
+			Properties: map[string]any{
+				"EventBusName": "default",
+				"StatementId":  "rootguard-organization-root-activity",
+				"Action":       "events:PutEvents",
+				"Principal":    "*",
+				"Condition":    map[string]any{"Type": "StringEquals", "Key": "aws:PrincipalOrgID", "Value": fw.OrganizationID},
+			},
+		}
+		t.Description += fmt.Sprintf(" Member accounts forward their root activity to this account's default bus: deploy %s as a service-managed StackSet.", CFNForwarding)
+	}
 	if s := a.Subscription; s != nil {
 		t.Resources["RootActivitySubscription"] = resource{
 			Type: "AWS::SNS::Subscription",
@@ -218,6 +242,82 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 		t.Description += " No subscription is configured (alerting.subscription): add an AWS::SNS::Subscription."
 	}
 	return t
+}
+
+// cfnForwarding is the spoke template: a role EventBridge assumes to put
+// events on the central bus, and the rule forwarding root activity there.
+func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
+	fw := a.Forwarding
+	var pattern any
+	_ = json.Unmarshal([]byte(fw.EventPattern), &pattern) // produced by guardrail from a constant
+	accounts := make([]string, len(fw.Accounts))
+	for i, fa := range fw.Accounts {
+		accounts[i] = fa.AccountID
+	}
+	targets := []string{rootID}
+	if rootID == "" {
+		targets = []string{"the organization root (r-…) or the OUs to cover"}
+	}
+	return &template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description: fmt.Sprintf("rootguard root-activity forwarding: deploy as a service-managed StackSet (automatic deployment on) to the organization's OUs, Region %s, from the management account; "+
+			"each account then forwards root API calls and root console sign-ins to %s. StackSets do not deploy to the management account: when it is not the central account, deploy this template there as a stack.",
+			a.Region, fw.TargetARN),
+		Metadata: map[string]any{
+			"StackSet": map[string]any{
+				"PermissionModel":   "SERVICE_MANAGED",
+				"AutoDeployment":    map[string]any{"Enabled": true, "RetainStacksOnAccountRemoval": false},
+				"DeploymentTargets": map[string]any{"OrganizationalUnitIds": targets},
+				"Regions":           []string{a.Region},
+				"Capabilities":      []string{"CAPABILITY_NAMED_IAM"},
+			},
+			"CentralAccount": a.AccountID,
+			"Accounts":       accounts,
+			"Fixes":          a.Fixes,
+		},
+		Resources: map[string]resource{
+			"ForwardingRole": {
+				Type: "AWS::IAM::Role",
+				Properties: map[string]any{
+					"RoleName":    "rootguard-root-activity-forward",
+					"Description": "EventBridge puts root activity on the central bus " + fw.TargetARN,
+					"AssumeRolePolicyDocument": map[string]any{
+						"Version": "2012-10-17",
+						"Statement": []any{map[string]any{
+							"Effect":    "Allow",
+							"Principal": map[string]any{"Service": "events.amazonaws.com"},
+							"Action":    "sts:AssumeRole",
+						}},
+					},
+					"Policies": []any{map[string]any{
+						"PolicyName": "put-events-on-central-bus",
+						"PolicyDocument": map[string]any{
+							"Version": "2012-10-17",
+							"Statement": []any{map[string]any{
+								"Effect":   "Allow",
+								"Action":   "events:PutEvents",
+								"Resource": fw.TargetARN,
+							}},
+						},
+					}},
+				},
+			},
+			"ForwardingRule": {
+				Type: "AWS::Events::Rule",
+				Properties: map[string]any{
+					"Name":         fw.RuleName,
+					"Description":  "rootguard: forward root API calls and root console sign-ins to " + a.AccountID,
+					"EventPattern": pattern,
+					"State":        "ENABLED",
+					"Targets": []any{map[string]any{
+						"Arn":     fw.TargetARN,
+						"Id":      "rootguard-central-bus",
+						"RoleArn": map[string]any{"Fn::GetAtt": []string{"ForwardingRole", "Arn"}},
+					}},
+				},
+			},
+		},
+	}
 }
 
 func gapList(gaps []guardrail.Gap) []string {

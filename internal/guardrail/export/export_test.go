@@ -153,8 +153,8 @@ func TestCloudFormationFiles(t *testing.T) {
 		mutate       func(*inventory.Snapshot)
 		want         []string
 	}{
-		{"alerting in the management account: one template", "", nil, []string{export.CFNGuardrails}},
-		{"alerting in another account: two templates", "full", nil, []string{export.CFNOrganization, export.CFNAlerting}},
+		{"alerting in the management account: one template, and the members' StackSet", "", nil, []string{export.CFNGuardrails, export.CFNForwarding}},
+		{"alerting in another account: two templates, and the members' StackSet", "full", nil, []string{export.CFNOrganization, export.CFNAlerting, export.CFNForwarding}},
 		{"standalone: alerting only", "full", cases[2].mutate, []string{export.CFNAlerting}},
 	}
 	for _, tt := range tests {

@@ -30,6 +30,8 @@ var tfSchema = map[string]struct {
 	"aws_sns_topic":                       {optional: []string{"name"}},
 	"aws_sns_topic_policy":                {required: []string{"arn", "policy"}},
 	"aws_sns_topic_subscription":          {required: []string{"topic_arn", "protocol", "endpoint"}},
+	// condition is a nested block (key, type, value), not an argument.
+	"aws_cloudwatch_event_permission": {required: []string{"principal", "statement_id"}, optional: []string{"action", "event_bus_name"}},
 }
 
 // metaArguments are accepted in every resource block.
@@ -196,11 +198,13 @@ func TestTerraformSchema(t *testing.T) {
 // write, its required and its allowed properties, from the CloudFormation
 // resource reference.
 var cfnSchema = map[string]struct{ required, allowed []string }{
-	"AWS::Organizations::Policy": {required: []string{"Content", "Name", "Type"}, allowed: []string{"Description", "Tags", "TargetIds"}},
-	"AWS::Events::Rule":          {allowed: []string{"Description", "EventBusName", "EventPattern", "Name", "RoleArn", "ScheduleExpression", "State", "Targets"}},
-	"AWS::SNS::Topic":            {allowed: []string{"DisplayName", "KmsMasterKeyId", "Tags", "TopicName"}},
-	"AWS::SNS::TopicPolicy":      {required: []string{"PolicyDocument", "Topics"}},
-	"AWS::SNS::Subscription":     {required: []string{"Protocol", "TopicArn"}, allowed: []string{"Endpoint", "FilterPolicy", "RawMessageDelivery", "Region"}},
+	"AWS::Organizations::Policy":  {required: []string{"Content", "Name", "Type"}, allowed: []string{"Description", "Tags", "TargetIds"}},
+	"AWS::Events::Rule":           {allowed: []string{"Description", "EventBusName", "EventPattern", "Name", "RoleArn", "ScheduleExpression", "State", "Targets"}},
+	"AWS::SNS::Topic":             {allowed: []string{"DisplayName", "KmsMasterKeyId", "Tags", "TopicName"}},
+	"AWS::SNS::TopicPolicy":       {required: []string{"PolicyDocument", "Topics"}},
+	"AWS::SNS::Subscription":      {required: []string{"Protocol", "TopicArn"}, allowed: []string{"Endpoint", "FilterPolicy", "RawMessageDelivery", "Region"}},
+	"AWS::Events::EventBusPolicy": {required: []string{"StatementId"}, allowed: []string{"Action", "Condition", "EventBusName", "Principal", "Statement"}},
+	"AWS::IAM::Role":              {required: []string{"AssumeRolePolicyDocument"}, allowed: []string{"Description", "ManagedPolicyArns", "MaxSessionDuration", "Path", "PermissionsBoundary", "Policies", "RoleName", "Tags"}},
 }
 
 type cfnResource struct {

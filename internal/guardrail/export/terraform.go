@@ -174,7 +174,12 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 	b.comment("sign-ins go to an SNS topic that only this rule may publish to.")
 	b.comment("Fixes: " + strings.Join(a.Fixes, ", "))
 	if len(a.Covers) > 0 {
-		b.comment("EventBridge sees the root activity of " + strings.Join(a.Covers, ", ") + " only.")
+		b.comment("It covers the root activity of " + strings.Join(a.Covers, ", ") + ".")
+	}
+	if fw := a.Forwarding; fw != nil {
+		b.comment(fmt.Sprintf("The other accounts forward theirs to this account's default bus: deploy the rule %q with", fw.RuleName))
+		b.comment("its IAM role in each of them from rootguard-forwarding.template.json (rootguard export")
+		b.comment("cloudformation) as a service-managed StackSet on the organization's OUs, us-east-1.")
 	}
 	pattern, _ := indentJSON(a.EventPattern)
 	b.line(`resource "aws_cloudwatch_event_rule" "root_activity" {`)
@@ -231,6 +236,28 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 	)
 	b.line("}")
 	b.blank()
+	if fw := a.Forwarding; fw != nil && fw.OrganizationID != "" {
+		b.comment("Every account of the organization may put events on the default bus; each forwarding")
+		b.comment("rule names an IAM role, as an organization-wide grant requires.")
+		b.line(`resource "aws_cloudwatch_event_permission" "root_activity_forwarding" {`)
+		b.attrs(1,
+			kv("provider", "aws.us_east_1"),
+			kv("event_bus_name", hclString("default")),
+			kv("statement_id", hclString("rootguard-organization-root-activity")),
+			kv("action", hclString("events:PutEvents")),
+			kv("principal", hclString("*")),
+		)
+		b.blank()
+		b.indent(1, "condition {")
+		b.attrs(2,
+			kv("key", hclString("aws:PrincipalOrgID")),
+			kv("type", hclString("StringEquals")),
+			kv("value", hclString(fw.OrganizationID)),
+		)
+		b.indent(1, "}")
+		b.line("}")
+		b.blank()
+	}
 	if s := a.Subscription; s != nil {
 		if s.Protocol == "email" || s.Protocol == "email-json" {
 			b.comment("The subscriber must confirm the email AWS sends before alerts arrive.")

@@ -1,7 +1,10 @@
 # Root-activity alerting in account 222222222222, us-east-1: root API calls and root console
 # sign-ins go to an SNS topic that only this rule may publish to.
 # Fixes: root-activity-alerting
-# EventBridge sees the root activity of 222222222222 only.
+# It covers the root activity of 222222222222, 101010101010, 111111111111, 121212121212, 131313131313, 141414141414, 333333333333, 444444444444, 555555555555, 666666666666, 777777777777, 888888888888, 999999999999.
+# The other accounts forward theirs to this account's default bus: deploy the rule "rootguard-root-activity-forward" with
+# its IAM role in each of them from rootguard-forwarding.template.json (rootguard export
+# cloudformation) as a service-managed StackSet on the organization's OUs, us-east-1.
 resource "aws_cloudwatch_event_rule" "root_activity" {
   provider      = aws.us_east_1
   name          = "rootguard-root-activity"
@@ -66,6 +69,22 @@ resource "aws_sns_topic_policy" "root_activity" {
       ]
     }
   EOT
+}
+
+# Every account of the organization may put events on the default bus; each forwarding
+# rule names an IAM role, as an organization-wide grant requires.
+resource "aws_cloudwatch_event_permission" "root_activity_forwarding" {
+  provider       = aws.us_east_1
+  event_bus_name = "default"
+  statement_id   = "rootguard-organization-root-activity"
+  action         = "events:PutEvents"
+  principal      = "*"
+
+  condition {
+    key   = "aws:PrincipalOrgID"
+    type  = "StringEquals"
+    value = "o-acme0demo1"
+  }
 }
 
 # The subscriber must confirm the email AWS sends before alerts arrive.

@@ -15,7 +15,6 @@
 # Missing alternate contacts (1) are set by `rootguard apply` too.
 #
 # Gaps rootguard could not close from this config and snapshot:
-#   - alerting (222222222222): the stack sees root activity of account 222222222222 only; EventBridge delivers each account's events to that account, so the 12 other active account(s) need their own rule or forwarding to this account's event bus
 #   - member-root-credentials (999999999999): root credentials not known: sts:AssumeRoot failed: AccessDenied: User: arn:aws:sts::111111111111:assumed-role/Admin/rootguard-demo is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::999999999999:root with an explicit deny in a service control policy
 
 # Centralized root access for member accounts. Needs trusted access for IAM (above).

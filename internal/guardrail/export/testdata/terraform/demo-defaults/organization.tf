@@ -15,7 +15,6 @@
 #
 # Gaps rootguard could not close from this config and snapshot:
 #   - alerting (111111111111): alerting.subscription is not configured: the topic would have no subscriber; set its protocol and endpoint
-#   - alerting (111111111111): the stack sees root activity of account 111111111111 only; EventBridge delivers each account's events to that account, so the 12 other active account(s) need their own rule or forwarding to this account's event bus
 #   - alternate-contacts: 1 account(s) have no SECURITY alternate contact and alternate_contacts.security is not configured: nothing to set (101010101010)
 #   - member-root-credentials (999999999999): root credentials not known: sts:AssumeRoot failed: AccessDenied: User: arn:aws:sts::111111111111:assumed-role/Admin/rootguard-demo is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::999999999999:root with an explicit deny in a service control policy
 

@@ -1,7 +1,7 @@
 # Root-activity alerting in account 222222222222, us-east-1: root API calls and root console
 # sign-ins go to an SNS topic that only this rule may publish to.
 # Fixes: root-activity-alerting
-# EventBridge sees the root activity of 222222222222 only.
+# It covers the root activity of 222222222222.
 resource "aws_cloudwatch_event_rule" "root_activity" {
   provider      = aws.us_east_1
   name          = "rootguard-root-activity"
