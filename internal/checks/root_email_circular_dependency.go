@@ -73,62 +73,57 @@ type mailDependency struct {
 
 func (m mailDependency) String() string { return fmt.Sprintf("%s %s", m.kind, m.name) }
 
+// mailScan gathers mail dependencies from an account's facts, with the facts
+// it could not read.
+type mailScan struct {
+	h                       *inventory.Account
+	deps                    []mailDependency
+	unread, failed, sources []string
+}
+
+// scanMail adds the items of f that match (match also describes the item;
+// its source is f's API), or notes that f, the account's what, is unread.
+func scanMail[T any](s *mailScan, what string, f inventory.Fact[[]T], match func(T) (mailDependency, bool)) {
+	if !f.Known() {
+		s.unread = append(s.unread, unreadWhy(s.h, what, f))
+		s.failed = append(s.failed, failedOf(f)...)
+		return
+	}
+	s.sources = append(s.sources, f.Source.API)
+	for _, v := range f.Value {
+		if d, ok := match(v); ok {
+			d.source = f.Source.API
+			s.deps = append(s.deps, d)
+		}
+	}
+}
+
 // mailDependencies finds what in account h the address email depends on,
 // and which of h's mail facts could not be read.
 func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDependency, unread, failed, sources []string) {
-	mf := &h.Mail
-	if f := mf.HostedZones; f.Known() {
-		sources = append(sources, f.Source.API)
-		for _, z := range f.Value {
-			if !z.Private && inDomain(domain, z.Name) {
-				deps = append(deps, mailDependency{"Route 53 hosted zone", strings.TrimSuffix(z.Name, ".") + " (" + z.ID + ")", strings.TrimSuffix(strings.ToLower(z.Name), "."), f.Source.API})
-			}
+	s := &mailScan{h: h}
+	domainNamed := func(kind string) func(string) (mailDependency, bool) {
+		return func(d string) (mailDependency, bool) {
+			return mailDependency{kind: kind, name: d, domain: strings.ToLower(d)}, inDomain(domain, d)
 		}
-	} else {
-		unread = append(unread, unreadWhy(h, "hosted zones", f))
-		failed = append(failed, failedOf(f)...)
 	}
-	if f := mf.Domains; f.Known() {
-		sources = append(sources, f.Source.API)
-		for _, d := range f.Value {
-			if inDomain(domain, d) {
-				deps = append(deps, mailDependency{"registered domain", d, strings.ToLower(d), f.Source.API})
-			}
+	scanMail(s, "hosted zones", h.Mail.HostedZones, func(z inventory.HostedZone) (mailDependency, bool) {
+		return mailDependency{kind: "Route 53 hosted zone", name: strings.TrimSuffix(z.Name, ".") + " (" + z.ID + ")",
+			domain: strings.TrimSuffix(strings.ToLower(z.Name), ".")}, !z.Private && inDomain(domain, z.Name)
+	})
+	scanMail(s, "registered domains", h.Mail.Domains, domainNamed("registered domain"))
+	scanMail(s, "SES receipt rules", h.Mail.SESRecipients, func(r string) (mailDependency, bool) {
+		d := mailDependency{kind: "SES receipt rule recipient", name: r}
+		rl := strings.ToLower(strings.TrimSpace(r))
+		if _, rd, isAddr := splitEmail(rl); isAddr {
+			d.domain = rd
+			return d, rl == strings.ToLower(email)
 		}
-	} else {
-		unread = append(unread, unreadWhy(h, "registered domains", f))
-		failed = append(failed, failedOf(f)...)
-	}
-	if f := mf.SESRecipients; f.Known() {
-		sources = append(sources, f.Source.API)
-		for _, r := range f.Value {
-			rl := strings.ToLower(strings.TrimSpace(r))
-			if _, rd, isAddr := splitEmail(rl); isAddr {
-				if rl == strings.ToLower(email) {
-					deps = append(deps, mailDependency{"SES receipt rule recipient", r, rd, f.Source.API})
-				}
-				continue
-			}
-			if inDomain(domain, rl) {
-				deps = append(deps, mailDependency{"SES receipt rule recipient", r, strings.TrimPrefix(rl, "."), f.Source.API})
-			}
-		}
-	} else {
-		unread = append(unread, unreadWhy(h, "SES receipt rules", f))
-		failed = append(failed, failedOf(f)...)
-	}
-	if f := mf.WorkMailDomains; f.Known() {
-		sources = append(sources, f.Source.API)
-		for _, d := range f.Value {
-			if inDomain(domain, d) {
-				deps = append(deps, mailDependency{"WorkMail mail domain", d, strings.ToLower(d), f.Source.API})
-			}
-		}
-	} else {
-		unread = append(unread, unreadWhy(h, "WorkMail domains", f))
-		failed = append(failed, failedOf(f)...)
-	}
-	return deps, dedupe(unread), dedupe(failed), sources
+		d.domain = strings.TrimPrefix(rl, ".")
+		return d, inDomain(domain, rl)
+	})
+	scanMail(s, "WorkMail domains", h.Mail.WorkMailDomains, domainNamed("WorkMail mail domain"))
+	return s.deps, dedupe(s.unread), dedupe(s.failed), s.sources
 }
 
 func runRootEmailCircularDependency(in Input) Result {
