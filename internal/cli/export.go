@@ -98,19 +98,16 @@ Exit codes: 0 written, 2 usage error, 3 the export could not run.`,
 	}
 	o.Source.addFlags(cmd, true)
 	f := cmd.Flags()
-	f.StringVar(&o.Config, "config", "", "desired-guardrails YAML `FILE` (default: the built-in defaults)")
+	f.StringVar(&o.Config, "config", "", "desired-guardrails YAML `FILE` (default: the built-in defaults; with --demo, the built-in demo config)")
 	f.StringVar(&o.Out, "out", o.Out, "write the files into `DIR`, or - for stdout")
 	f.BoolVar(&o.Force, "force", false, "overwrite files in --out that differ from the export")
 	return cmd
 }
 
 func runExport(cmd *cobra.Command, e *env, o *ExportOptions) error {
-	cfg := guardrail.DefaultConfig()
-	if o.Config != "" {
-		var err error
-		if cfg, err = guardrail.LoadConfig(o.Config); err != nil {
-			return err
-		}
+	cfg, err := desiredConfig(o.Config, o.Source.Demo)
+	if err != nil {
+		return err
 	}
 	src, err := o.Source.load(cmd.Context(), e)
 	if err != nil {

@@ -39,6 +39,12 @@ func TestExportCommand(t *testing.T) {
 	if err := os.WriteFile(badConfig, []byte("scps:\n  deny_root_action: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Without forwarding, alerting in the management account makes one
+	// template; forwarding adds the members' StackSet template.
+	oneTemplate := filepath.Join(cfgDir, "no-forwarding.yaml")
+	if err := os.WriteFile(oneTemplate, []byte("alerting:\n  forward_accounts: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		args       []string
@@ -48,10 +54,12 @@ func TestExportCommand(t *testing.T) {
 	}{
 		{"terraform to stdout", []string{"terraform", "--snapshot", exportSnapshot}, ExitOK,
 			[]string{"# ---- versions.tf ----", `source  = "hashicorp/aws"`, `resource "aws_organizations_policy" "deny_root_actions"`, `target_id = "r-acme"`, `resource "aws_cloudwatch_event_rule" "root_activity"`}, nil},
-		{"cloudformation to stdout", []string{"cloudformation", "--snapshot", exportSnapshot, "--out", "-"}, ExitOK,
+		{"cloudformation to stdout", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", oneTemplate, "--out", "-"}, ExitOK,
 			[]string{`"AWSTemplateFormatVersion": "2010-09-09"`, `"Type": "AWS::Organizations::Policy"`, `"Type": "AWS::Events::Rule"`}, nil},
-		{"two templates need a directory", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml"}, ExitUsage,
-			nil, []string{"2 CloudFormation templates", "use --out DIR"}},
+		{"the members' StackSet template needs a directory", []string{"cloudformation", "--snapshot", exportSnapshot}, ExitUsage,
+			nil, []string{"2 CloudFormation templates", "rootguard-forwarding.template.json", "use --out DIR"}},
+		{"three templates need a directory", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml"}, ExitUsage,
+			nil, []string{"3 CloudFormation templates", "use --out DIR"}},
 		{"with a config", []string{"terraform", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml"}, ExitOK,
 			[]string{`role_arn = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"`, `endpoint  = "security-alerts@acme.example"`}, nil},
 		{"unknown format", []string{"pulumi", "--snapshot", exportSnapshot}, ExitUsage, nil, []string{`format "pulumi"`}},
@@ -81,7 +89,11 @@ func TestExportCommand(t *testing.T) {
 }
 
 func TestExportCloudFormationStdoutIsJSON(t *testing.T) {
-	code, stdout, stderr := runExportCmd(t, "cloudformation", "--snapshot", exportSnapshot)
+	cfg := filepath.Join(t.TempDir(), "no-forwarding.yaml")
+	if err := os.WriteFile(cfg, []byte("alerting:\n  forward_accounts: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runExportCmd(t, "cloudformation", "--snapshot", exportSnapshot, "--config", cfg)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

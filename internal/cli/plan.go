@@ -20,7 +20,8 @@ var PlanFormats = []string{"text", "json"}
 // PlanOptions are the flags of `rootguard plan`.
 type PlanOptions struct {
 	Source sourceOptions
-	// Config is the desired-guardrails YAML file; empty means the defaults.
+	// Config is the desired-guardrails YAML file; empty means the defaults,
+	// or the built-in demo config with --demo.
 	Config string
 	// Out is where the plan file is written; empty writes none.
 	Out    string
@@ -52,7 +53,11 @@ func newPlanCmd(e *env) *cobra.Command {
 the desired guardrails: the root-deny, root-access-key and contact-protection
 SCPs (created and attached), IAM trusted access with the centralized root
 access features, removal of member root credentials through sts:AssumeRoot,
-missing alternate contacts, and root-activity alerting where it is missing.
+missing alternate contacts, and root-activity alerting where it is missing:
+a stack in us-east-1 of the alerting account (rule, SNS topic, subscription)
+and, in every other account where root-activity-alerting fails, a rule that
+forwards root activity to that account's default event bus, which lets each
+of them put events on it.
 
 The plan reads like a diff: "+" adds a guardrail, "~" sets a value, "-"
 removes a credential, each with why (the checks it fixes) and its risk.
@@ -67,8 +72,12 @@ a fingerprint of them, so apply refuses a plan the organization has moved away
 from. plan never writes to AWS.
 
 --config names the desired-guardrails YAML (see docs/guardrails.example.yaml);
-without it the defaults apply. --demo plans on the built-in demo organization,
-including the changes an earlier 'apply --demo' made (see --state).
+without it the defaults apply, except with --demo: then the built-in demo
+config applies, the defaults plus the alternate contacts (security@acme.example,
++1 206 555 0100, …) and an alert subscription (an SQS queue in the security
+account 222222222222) that the defaults leave unset. --demo plans on the
+built-in demo organization, including the changes an earlier 'apply --demo'
+made (see --state).
 
 Exit codes: 0 planned (with or without changes), 2 usage error, 3 the plan
 could not be made (unreadable config, collection failed, or it would break
@@ -86,7 +95,7 @@ centralized root sessions).`,
 	}
 	o.Source.addFlags(cmd, true)
 	f := cmd.Flags()
-	f.StringVar(&o.Config, "config", "", "desired-guardrails YAML `FILE` (default: the built-in defaults)")
+	f.StringVar(&o.Config, "config", "", "desired-guardrails YAML `FILE` (default: the built-in defaults; with --demo, the built-in demo config)")
 	f.StringVar(&o.Out, "out", "", "write the plan to `FILE` for 'rootguard apply'")
 	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(PlanFormats, ", "))
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable), for the checks run over the planned state")
@@ -94,12 +103,9 @@ centralized root sessions).`,
 }
 
 func runPlan(cmd *cobra.Command, e *env, o *PlanOptions) error {
-	cfg := guardrail.DefaultConfig()
-	if o.Config != "" {
-		var err error
-		if cfg, err = guardrail.LoadConfig(o.Config); err != nil {
-			return err
-		}
+	cfg, err := desiredConfig(o.Config, o.Source.Demo)
+	if err != nil {
+		return err
 	}
 	o.Source.materialize = true
 	src, err := o.Source.load(cmd.Context(), e)
@@ -143,6 +149,18 @@ func runPlan(cmd *cobra.Command, e *env, o *PlanOptions) error {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
+}
+
+// desiredConfig is the desired-guardrails config: the file when one is
+// named, else the built-in demo config with --demo, else the defaults.
+func desiredConfig(path string, demo bool) (guardrail.Config, error) {
+	switch {
+	case path != "":
+		return guardrail.LoadConfig(path)
+	case demo:
+		return guardrail.DemoConfig(), nil
+	}
+	return guardrail.DefaultConfig(), nil
 }
 
 // sourceHint repeats the source flags apply needs to reach the same

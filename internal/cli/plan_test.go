@@ -133,8 +133,35 @@ func loadPlan(t *testing.T, path string) *guardrail.Plan {
 }
 
 // TestPlanApplyDemo is the issue's end-to-end path on the demo organization
-// through the real SDK and the endpoint: scan, plan, apply --yes, scan.
+// through the real SDK and the endpoint: scan, plan, apply --yes, scan; with
+// the plan tests' config (alerting in a member, 333333333333), and with the
+// built-in demo config plan --demo uses without --config (alerting in the
+// management account, an SQS subscriber, every alternate contact).
 func TestPlanApplyDemo(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+		// turnPass are checks that must go from FAIL to PASS in every
+		// account where they fail before.
+		turnPass []string
+	}{
+		{"test config", []string{"--config", planConfig}, []string{
+			`+ attach SCP "rootguard-deny-root-actions" to r-acme`, "- delete root access key AKIA", "~ set SECURITY contact on 101010101010",
+			"+ forward root activity from 777777777777 to the central bus", "+ let 777777777777 put events on the default bus of 333333333333",
+		}, []string{"root-activity-alerting"}},
+		{"built-in demo config", nil, []string{
+			"~ set SECURITY contact on 101010101010", "~ set OPERATIONS contact on 131313131313", "~ set BILLING contact on 141414141414",
+			"+ subscribe sqs:arn:aws:sqs:us-east-1:222222222222:root-activity-alerts", "+ forward root activity from 777777777777 to the central bus",
+			"+ let 777777777777 put events on the default bus of 111111111111",
+		}, []string{"root-activity-alerting", "contact-alternate-security", "contact-alternate-billing", "contact-alternate-operations"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { planApplyTour(t, tt.args, tt.want, tt.turnPass) })
+	}
+}
+
+func planApplyTour(t *testing.T, config, wantPlan, turnPass []string) {
 	dir := t.TempDir()
 	state, planPath, auditLog := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json"), filepath.Join(dir, "audit.log")
 	src := []string{"--demo", "--state", state}
@@ -150,14 +177,14 @@ func TestPlanApplyDemo(t *testing.T) {
 	if w := writes(srv.take()); len(w) != 0 {
 		t.Errorf("collect made %d write calls: %+v", len(w), w)
 	}
-	code, out, stderr := runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--out", planPath}, src...)...)
+	code, out, stderr := runCommand(t, newPlanCmd, slices.Concat(config, []string{"--out", planPath}, src)...)
 	if code != ExitOK {
 		t.Fatalf("plan: exit %d: %s", code, stderr)
 	}
 	if w := writes(srv.take()); len(w) != 0 {
 		t.Errorf("plan made %d write calls: %+v", len(w), w)
 	}
-	for _, want := range []string{`+ attach SCP "rootguard-deny-root-actions" to r-acme`, "- delete root access key AKIA", "~ set SECURITY contact on 101010101010", "Plan: "} {
+	for _, want := range append(wantPlan, "Plan: ") {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
 		}
@@ -190,6 +217,12 @@ func TestPlanApplyDemo(t *testing.T) {
 			}
 		}
 	}
+	// The checks the config addresses pass wherever they failed.
+	for k, was := range before {
+		if slices.Contains(turnPass, k[0]) && was == "FAIL" && after[k] != "PASS" {
+			t.Errorf("%s in %s is %s after apply, want PASS", k[0], k[1], after[k])
+		}
+	}
 	predicted := map[[2]string]string{}
 	for _, e := range p.Expected {
 		predicted[[2]string{e.CheckID, e.AccountID}] = e.From + " -> " + e.To
@@ -219,7 +252,7 @@ func TestPlanApplyDemo(t *testing.T) {
 	}
 
 	// A second plan is empty.
-	code, out, stderr = runCommand(t, newPlanCmd, append([]string{"--config", planConfig, "--format", "json"}, src...)...)
+	code, out, stderr = runCommand(t, newPlanCmd, slices.Concat(config, []string{"--format", "json"}, src)...)
 	if code != ExitOK {
 		t.Fatalf("second plan: exit %d: %s", code, stderr)
 	}

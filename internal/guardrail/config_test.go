@@ -125,3 +125,19 @@ func TestLoadConfigMissingFile(t *testing.T) {
 		t.Errorf("error %v, want it to name the file", err)
 	}
 }
+
+// TestDemoConfig: the embedded demo config is valid and sets what the
+// defaults leave to the organization, and nothing else.
+func TestDemoConfig(t *testing.T) {
+	got := guardrail.DemoConfig()
+	want := guardrail.DefaultConfig()
+	want.AlternateContacts = guardrail.AlternateContacts{
+		Security:   &guardrail.Contact{Name: "Acme Security Operations", Title: "Security", Email: "security@acme.example", Phone: "+1 206 555 0100"},
+		Billing:    &guardrail.Contact{Name: "Acme Finance", Title: "Billing", Email: "aws-billing@acme.example", Phone: "+1 206 555 0101"},
+		Operations: &guardrail.Contact{Name: "Acme Cloud Operations", Title: "Operations", Email: "cloud-ops@acme.example", Phone: "+1 206 555 0102"},
+	}
+	want.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:222222222222:root-activity-alerts"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("demo config (-want +got):\n%s", diff)
+	}
+}
