@@ -288,3 +288,67 @@ func TestDecodePlanErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewForwarding: a spoke's forwarding is one fact, so a rerun after
+// PutRule succeeded and PutTargets failed finds the change pending (not
+// stale); a rule of that name with another pattern makes it stale; the
+// central bus grant counts a statement naming the account, not an
+// organization-wide one.
+func TestReviewForwarding(t *testing.T) {
+	p := demoPlan(t)
+	const (
+		spoke   = "777777777777"
+		forward = "forward-root-activity/777777777777/rootguard-root-activity-forward"
+		grant   = "put-permission/333333333333/777777777777"
+		bus     = "arn:aws:events:us-east-1:333333333333:event-bus/default"
+	)
+	rule := func(pattern string, targets ...string) func(*inventory.Snapshot) {
+		return func(s *inventory.Snapshot) {
+			a := s.Account(spoke)
+			a.Detective.EventRules.Value = append(a.Detective.EventRules.Value, inventory.EventRule{
+				Name: "rootguard-root-activity-forward", Region: "us-east-1", EventBusName: "default", State: "ENABLED",
+				EventPattern: pattern, Targets: append([]string{}, targets...)})
+		}
+	}
+	policy := func(doc string) func(*inventory.Snapshot) {
+		return func(s *inventory.Snapshot) {
+			b := &s.Account("333333333333").Detective.EventBuses.Value[0]
+			b.Policy = doc
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*inventory.Snapshot)
+		change string
+		want   string
+	}{
+		{"nothing done yet", func(*inventory.Snapshot) {}, forward, guardrail.StatePending},
+		{"the rule was put, its target was not", rule(guardrail.RootActivityPattern), forward, guardrail.StatePending},
+		{"the rule forwards", rule(guardrail.RootActivityPattern, bus), forward, guardrail.StateDone},
+		{"a rule of that name with another pattern", rule(`{"source":["aws.signin"]}`), forward, guardrail.StateStale},
+		{"the bus grants the account", policy(`{"Version":"2012-10-17","Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::777777777777:root"},"Action":"events:PutEvents","Resource":"` + bus + `"}]}`),
+			grant, guardrail.StateDone},
+		{"the bus grants the account among others", policy(`{"Statement":{"Effect":"Allow","Principal":{"AWS":["888888888888","777777777777"]},"Action":["events:PutEvents"],"Resource":"*"}}`),
+			grant, guardrail.StateDone},
+		{"an organization-wide grant needs a role on the target: still pending", policy(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"` + bus + `","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-acme0demo1"}}}]}`),
+			grant, guardrail.StatePending},
+		{"a grant to another account", policy(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"888888888888"},"Action":"events:PutEvents","Resource":"*"}]}`),
+			grant, guardrail.StatePending},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := planSnapshot(t)
+			tt.mutate(s)
+			rv := p.Review(s)
+			for _, cr := range rv.Changes {
+				if cr.Change.ID == tt.change {
+					if cr.State != tt.want {
+						t.Errorf("%s is %s, want %s (%s)", tt.change, cr.State, tt.want, cr.Why())
+					}
+					return
+				}
+			}
+			t.Fatalf("the plan has no change %s", tt.change)
+		})
+	}
+}
