@@ -11,7 +11,7 @@ import (
 // largePlanOrg grows the collected demo organization to n accounts by
 // copying its member accounts (credentials, contacts, SCP attachments) under
 // new IDs in the same OUs.
-func largePlanOrg(b *testing.B, n int) *inventory.Snapshot {
+func largePlanOrg(b testing.TB, n int) *inventory.Snapshot {
 	s := planSnapshot(b)
 	var members []inventory.Account
 	for _, a := range s.Accounts {

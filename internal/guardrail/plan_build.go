@@ -97,7 +97,13 @@ type builder struct {
 	// blocked are the accounts where centralized root sessions are denied
 	// after the plan's SCP changes.
 	blocked []BlockedSessions
+	// busPolicy is the central bus policy as the planned grants leave it.
+	busPolicy *string
 }
+
+// MaxBusPolicySize is the largest event bus policy EventBridge keeps, in
+// bytes: about 50 account grants.
+const MaxBusPolicySize = 10 * 1024
 
 // NewPlan computes the changes that bring the snapshot's organization (or
 // standalone account) to the desired guardrails of cfg. It makes no AWS
@@ -594,6 +600,28 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 	if err != nil {
 		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy is not known ("+err.Error()+")")
 		return
+	}
+	if v != valAllowed {
+		if b.busPolicy == nil {
+			cur := ""
+			for _, bus := range hub.Detective.EventBuses.Value {
+				if bus.Region == al.Region && bus.Name == "default" {
+					cur = bus.Policy
+				}
+			}
+			b.busPolicy = &cur
+		}
+		doc, err := grantStatement(*b.busPolicy, fa.StatementID, fa.AccountID, al.BusARN)
+		if err != nil || len(doc) > MaxBusPolicySize {
+			why := fmt.Sprintf("its grant would take the central bus policy past EventBridge's %d bytes", MaxBusPolicySize)
+			if err != nil {
+				why = "the central bus policy cannot be read: " + err.Error()
+			}
+			b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, "+why+
+				"; grant the organization instead, with an IAM role on each account's forwarding target (rootguard export cloudformation: the StackSet template)")
+			return
+		}
+		*b.busPolicy = doc
 	}
 	if v != valAllowed && !b.add(Change{
 		ID: grantID, AccountID: hub.ID, Kind: KindPutPermission, Action: "+",

@@ -352,3 +352,37 @@ func TestReviewForwarding(t *testing.T) {
 		})
 	}
 }
+
+// TestForwardingBusPolicyLimit: account grants stop before the central bus
+// policy passes EventBridge's 10 KB; the accounts beyond are gaps naming the
+// organization-wide alternative, and the grants planned fit.
+func TestForwardingBusPolicyLimit(t *testing.T) {
+	s := largePlanOrg(t, 200)
+	p, err := guardrail.NewPlan(planConfig(t), s, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := guardrail.Project(s, p.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grants, forwards, gaps int
+	for _, c := range p.Changes {
+		switch c.Kind {
+		case guardrail.KindPutPermission:
+			grants++
+		case guardrail.KindForwardRootActivity:
+			forwards++
+		}
+	}
+	for _, g := range p.Gaps {
+		if strings.Contains(g.Detail, "past EventBridge's 10240 bytes") && strings.Contains(g.Detail, "StackSet template") {
+			gaps++
+		}
+	}
+	policy := after.Account("333333333333").Detective.EventBuses.Value[0].Policy
+	if grants == 0 || grants != forwards || gaps == 0 || len(policy) > guardrail.MaxBusPolicySize {
+		t.Errorf("%d grants, %d forwards, %d limit gaps, policy of %d bytes; want as many grants as forwards, some gaps, at most %d bytes",
+			grants, forwards, gaps, len(policy), guardrail.MaxBusPolicySize)
+	}
+}
