@@ -269,7 +269,14 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 	switch c.Kind {
 	case KindEnableTrustedAccess:
 		org.TrustedServices.Value = append(org.TrustedServices.Value, p["ServicePrincipal"])
+		if p["ServicePrincipal"] == ServiceIAM && featuresNeedTrustedAccess(org.Features) {
+			// With trusted access, ListOrganizationsFeatures answers: none yet.
+			org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
+		}
 	case KindEnableFeature:
+		if featuresNeedTrustedAccess(org.Features) {
+			org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
+		}
 		org.Features.Value = append(org.Features.Value, c.Post[0].Fact.Name)
 	case KindEnablePolicyType:
 		for i := range org.Units.Value {

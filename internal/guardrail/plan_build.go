@@ -145,6 +145,7 @@ func NewPlan(cfg Config, s *inventory.Snapshot, opts PlanOptions) (*Plan, error)
 	b.contacts()
 	b.alerting()
 	b.credentials()
+	b.replanHint()
 	b.finish()
 	if err := b.expect(opts.Checks); err != nil {
 		return nil, err
@@ -676,6 +677,27 @@ func needsConfirmation(protocol string) bool {
 		return true
 	}
 	return false
+}
+
+// replanHint warns when the plan turns centralized root access on while
+// member root credentials could not be read: sts:AssumeRoot needs the
+// feature, so those credentials can be planned only by a plan made after
+// this one is applied.
+func (b *builder) replanHint() {
+	if !b.planned[KindEnableFeature+"/"+FeatureRootCredentialsManagement] {
+		return
+	}
+	var unread []string
+	for _, g := range b.st.Gaps {
+		if g.Area == AreaMemberCredentials && g.AccountID != "" && !slices.Contains(unread, g.AccountID) {
+			unread = append(unread, g.AccountID)
+		}
+	}
+	if len(unread) == 0 {
+		return
+	}
+	b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("this plan enables %s, which sts:AssumeRoot needs: the root credentials of %d member account(s) could not be read (see gaps); where centralized root access being off is why, run plan again once this plan is applied to plan their removal",
+		FeatureRootCredentialsManagement, len(unread)))
 }
 
 // credentials plans the member root credential removals Desired found,

@@ -76,6 +76,9 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 	case FactTrustedService:
 		return listed(org.TrustedServices, f.Name, valEnabled, valDisabled)
 	case FactFeature:
+		if featuresNeedTrustedAccess(org.Features) {
+			return valDisabled, nil
+		}
 		return listed(org.Features, f.Name, valEnabled, valDisabled)
 	case FactPolicyType:
 		if !org.Units.Known() {
@@ -281,6 +284,16 @@ func listed(f inventory.Fact[[]string], name, yes, no string) (string, error) {
 		return yes, nil
 	}
 	return no, nil
+}
+
+// featuresNeedTrustedAccess reports whether iam:ListOrganizationsFeatures
+// answered ServiceAccessNotEnabled: IAM has no trusted access in the
+// organization, and without it no centralized root access feature can be
+// on. That answer proves the features are disabled (as the check
+// centralized-root-access-enabled reads it), so the plan enables them after
+// trusted access instead of leaving them a gap.
+func featuresNeedTrustedAccess(f inventory.Fact[[]string]) bool {
+	return f.Source.Error != nil && strings.TrimSuffix(f.Source.Error.Code, "Exception") == "ServiceAccessNotEnabled"
 }
 
 func enabled(b bool) string {

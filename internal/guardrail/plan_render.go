@@ -27,7 +27,11 @@ func (p *Plan) WriteText(w io.Writer) error {
 	ew.printf("  %s · %d accounts · collected %s · by %s\n", what, src.Accounts, src.CollectedAt.UTC().Format("2006-01-02 15:04 UTC"), p.CreatedBy)
 	ew.printf("\n")
 	if p.Empty() {
-		ew.printf("No changes. The organization matches the desired guardrails (see gaps below for what rootguard could not decide).\n")
+		if len(p.Gaps) > 0 {
+			ew.printf("No changes: the desired guardrails are in place (see the gaps below for what rootguard could not decide).\n\n")
+		} else {
+			ew.printf("No changes: the desired guardrails are in place.\n\n")
+		}
 	}
 
 	type group struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -384,5 +385,96 @@ func TestForwardingBusPolicyLimit(t *testing.T) {
 	if grants == 0 || grants != forwards || gaps == 0 || len(policy) > guardrail.MaxBusPolicySize {
 		t.Errorf("%d grants, %d forwards, %d limit gaps, policy of %d bytes; want as many grants as forwards, some gaps, at most %d bytes",
 			grants, forwards, gaps, len(policy), guardrail.MaxBusPolicySize)
+	}
+}
+
+// TestPlanWithoutIAMTrustedAccess: an organization where IAM has no
+// trusted access answers iam:ListOrganizationsFeatures with
+// ServiceAccessNotEnabled, which proves the features are off. The plan
+// enables trusted access, then both features (not a gap), predicts
+// centralized-root-access-enabled PASS, and warns that the member root
+// credentials it could not read need a plan made after this one.
+func TestPlanWithoutIAMTrustedAccess(t *testing.T) {
+	tests := []struct {
+		name string
+		// unreadMembers makes the members' AssumeRoot audit sessions fail,
+		// as they do before RootCredentialsManagement is on.
+		unreadMembers bool
+		// wantUnread is the count the re-plan warning gives: 999999999999's
+		// sessions are denied by an SCP in the demo in any case.
+		wantUnread int
+	}{
+		{"member credentials read", false, 1},
+		{"member credentials not read", true, 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := planSnapshot(t)
+			org := s.Organization
+			var trusted []string
+			for _, svc := range org.TrustedServices.Value {
+				if svc != guardrail.ServiceIAM {
+					trusted = append(trusted, svc)
+				}
+			}
+			org.TrustedServices.Value = trusted
+			org.Features = inventory.Fact[[]string]{Source: inventory.Source{API: "iam:ListOrganizationsFeatures", At: s.CollectedAt,
+				Error: &inventory.CallError{Code: "ServiceAccessNotEnabledException", Message: "The request was rejected because trusted access is not enabled for IAM in AWS Organizations."}}}
+			if tt.unreadMembers {
+				for i := range s.Accounts {
+					if a := &s.Accounts[i]; a.Role == inventory.RoleMember {
+						a.Root.Session = inventory.Fact[bool]{Source: inventory.Source{API: "sts:AssumeRoot", At: s.CollectedAt,
+							Error: &inventory.CallError{Code: "AccessDenied", Message: "centralized root access is not enabled"}}}
+					}
+				}
+			}
+			p, err := guardrail.NewPlan(planConfig(t), s, guardrail.PlanOptions{Tool: "rootguard test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range p.Changes {
+				if c.Kind == guardrail.KindEnableTrustedAccess || c.Kind == guardrail.KindEnableFeature {
+					got = append(got, c.ID+" pre="+c.Pre[0].Value+" after="+strings.Join(c.DependsOn, ","))
+				}
+			}
+			want := []string{
+				"enable-trusted-access/iam.amazonaws.com pre=disabled after=",
+				"enable-feature/RootCredentialsManagement pre=disabled after=enable-trusted-access/iam.amazonaws.com",
+				"enable-feature/RootSessions pre=disabled after=enable-trusted-access/iam.amazonaws.com",
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("trusted access and feature changes (-want +got):\n%s", diff)
+			}
+			for _, g := range p.Gaps {
+				if g.Area == guardrail.AreaCentralizedRoot {
+					t.Errorf("gap %q: the features are known to be off", g.Detail)
+				}
+			}
+			found := false
+			for _, e := range p.Expected {
+				if e.CheckID == "centralized-root-access-enabled" && e.AccountID == p.Snapshot.ManagementAccountID {
+					found = e.From == "FAIL" && e.To == "PASS"
+				}
+			}
+			if !found {
+				t.Errorf("expected findings lack centralized-root-access-enabled FAIL -> PASS in %s: %+v", p.Snapshot.ManagementAccountID, p.Expected)
+			}
+			var replan []string
+			for _, w := range p.Warnings {
+				if strings.Contains(w, "run plan again once this plan is applied") {
+					replan = append(replan, w)
+				}
+			}
+			wantText := fmt.Sprintf("the root credentials of %d member account(s) could not be read", tt.wantUnread)
+			if len(replan) != 1 || !strings.Contains(replan[0], wantText) {
+				t.Errorf("re-plan warnings %q, want one saying %q", replan, wantText)
+			}
+			// The review of the same snapshot finds every change pending:
+			// the fingerprint of "disabled" holds.
+			if n := p.Review(s).Count(guardrail.StatePending); n != len(p.Changes) {
+				t.Errorf("%d of %d changes pending on the planned snapshot", n, len(p.Changes))
+			}
+		})
 	}
 }
