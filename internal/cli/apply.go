@@ -187,10 +187,16 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 // errNoConfirmation: apply has no terminal to ask on and no --yes.
 var errNoConfirmation = errors.New("apply needs confirmation and there is no terminal to ask on: review the plan, then rerun with --yes")
 
+// stdinTerminal reports whether apply may ask on r: a terminal. Tests
+// replace it to answer the question without one.
+var stdinTerminal = func(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // confirm asks on the terminal; only "yes" goes ahead.
 func confirm(e *env, p *guardrail.Plan, n int) error {
-	f, ok := e.stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !stdinTerminal(e.stdin) {
 		return withCode(ExitUsage, errNoConfirmation)
 	}
 	where := "this account"
@@ -198,7 +204,7 @@ func confirm(e *env, p *guardrail.Plan, n int) error {
 		where = "organization " + p.Snapshot.OrganizationID
 	}
 	fmt.Fprintf(e.stderr, "\nApply %d change(s) to %s? Only 'yes' is accepted: ", n, where)
-	answer, err := bufio.NewReader(io.LimitReader(f, 64)).ReadString('\n')
+	answer, err := bufio.NewReader(io.LimitReader(e.stdin, 64)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return withCode(ExitError, fmt.Errorf("read the confirmation: %w", err))
 	}

@@ -30,6 +30,10 @@ API it came from, when, and the error if the call failed.`,
 			if err := o.Source.validate(); err != nil {
 				return err
 			}
+			// A snapshot outlives the command: fix the demo's relative
+			// dates in its state file, as plan and apply do, so that a
+			// plan made from it is not stale against apply --demo.
+			o.Source.materialize = true
 			src, err := o.Source.load(cmd.Context(), e)
 			if err != nil {
 				return err

@@ -68,8 +68,12 @@ docs/guardrails.example.yaml); without it the defaults apply.
 
 Terraform: versions.tf, providers.tf, organization.tf and alerting.tf, for the
 hashicorp/aws provider, applied from the management account. CloudFormation:
-one JSON template, or two when alerting lives in another account than the
-management account. Member root credential removal and missing alternate
+JSON templates, each its own stack: rootguard-guardrails.template.json for
+the management account, or rootguard-organization.template.json and
+rootguard-alerting.template.json when alerting lives in another account; and,
+when other accounts forward their root activity to it (forward_accounts),
+rootguard-forwarding.template.json for a service-managed StackSet on the
+organization's OUs. Member root credential removal and missing alternate
 contacts have no IaC form: use rootguard plan and rootguard apply. Gaps are
 written as comments (Terraform) or in Metadata (CloudFormation).
 
@@ -148,7 +152,7 @@ func writeExportStdout(w io.Writer, format string, files []export.File) error {
 		for i, f := range files {
 			names[i] = f.Name
 		}
-		return usageError("the export is %d CloudFormation templates (%s), one per account: use --out DIR", len(files), strings.Join(names, ", "))
+		return usageError("the export is %d CloudFormation templates (%s), each deployed as its own stack: use --out DIR", len(files), strings.Join(names, ", "))
 	}
 	for i, f := range files {
 		if format == "terraform" {
