@@ -139,7 +139,8 @@ func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string
 		return nil, fmt.Errorf("%s: not an operation a plan may make", c.Operation)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s in %s: %w", c.Operation, acct, err)
+		// Apply's error names the change and the operation already.
+		return nil, fmt.Errorf("in account %s: %w", acct, err)
 	}
 	return nil, nil
 }
