@@ -213,6 +213,7 @@ type alertControl struct {
 	caught   []string
 	missed   []string
 	problems []string // why it does not alert
+	notes    []string // paths that fail while another one is not known
 	unread   []string // facts that could not be read to decide
 	failed   []string
 	sources  []string
@@ -238,6 +239,26 @@ func (al alerting) passes() bool {
 		}
 	}
 	return true
+}
+
+// decided reports whether the facts read settle the verdict: either the
+// wired controls pass, or no fact list is unread and, even if every
+// control that only lacks unread facts alerted, the required events would
+// not all be caught.
+func (al alerting) decided() bool {
+	if al.passes() {
+		return true
+	}
+	if len(al.unread) > 0 {
+		return false
+	}
+	could := slices.Clone(al.caught)
+	for _, c := range al.controls {
+		if len(c.problems) == 0 {
+			could = union(could, c.caught)
+		}
+	}
+	return slices.ContainsFunc(requiredRootEvents, func(e string) bool { return !slices.Contains(could, e) })
 }
 
 // allUnread lists every fact that could not be read, list-level first.
@@ -269,8 +290,7 @@ func mentionsRoot(p string) bool { return strings.Contains(strings.ToLower(p), "
 // account's organization trail log group).
 func rootAlerting(in Input) alerting {
 	var al alerting
-	a := in.Account
-	al.ruleControls(a)
+	al.ruleControls(in)
 	al.filterControls(in)
 	for _, name := range rootEventNames() {
 		for _, c := range al.controls {
@@ -279,12 +299,16 @@ func rootAlerting(in Input) alerting {
 			}
 		}
 	}
+	for _, c := range al.controls {
+		al.sources = append(al.sources, c.sources...)
+	}
 	al.sources = dedupe(al.sources)
 	al.failed = dedupe(al.failed)
 	return al
 }
 
-func (al *alerting) ruleControls(a *inventory.Account) {
+func (al *alerting) ruleControls(in Input) {
+	a := in.Account
 	f := a.Detective.EventRules
 	if !f.Known() {
 		al.unread = append(al.unread, unreadWhy(a, "EventBridge rules", f))
@@ -300,7 +324,7 @@ func (al *alerting) ruleControls(a *inventory.Account) {
 			desc:    fmt.Sprintf("EventBridge rule %q (%s)", r.Name, r.Region),
 			sources: []string{f.Source.API},
 			evidence: map[string]any{"kind": "eventbridge-rule", "account_id": a.ID, "name": r.Name,
-				"region": r.Region, "state": r.State, "targets": r.Targets},
+				"region": r.Region, "state": r.State, "targets": nonNil(r.Targets)},
 		}
 		cov, err := patternCoverage(kindEventPattern, r.EventPattern)
 		if err != nil {
@@ -323,11 +347,61 @@ func (al *alerting) ruleControls(a *inventory.Account) {
 		if len(r.Targets) == 0 {
 			c.problems = append(c.problems, "has no target")
 		}
-		if bus := r.EventBusName; bus != "" && bus != "default" && !strings.HasSuffix(bus, ":event-bus/default") {
+		if bus := r.EventBusName; !defaultBusName(bus) {
 			c.problems = append(c.problems, "is on event bus "+bus+"; CloudTrail events reach only the default bus")
+		}
+		if len(c.problems) == 0 {
+			followTargets(&c, in, r)
 		}
 		al.controls = append(al.controls, c)
 	}
+}
+
+// followTargets judges where a sound rule's targets deliver what it
+// catches: the rule alerts on the events some target delivers. With none
+// delivering, a target whose delivery is not known makes the rule unknown;
+// otherwise each target's failure is a problem.
+func followTargets(c *alertControl, in Input, r inventory.EventRule) {
+	w := follower{in: in}
+	start := []busKey{{in.Account.ID, r.Region, "default"}}
+	var delivered, vias, decided, problems, unknowns []string
+	var ds []map[string]any
+	for _, t := range r.Targets {
+		d := w.target(in.Account, t, c.caught, start)
+		ds = append(ds, d.evidence)
+		c.sources = append(c.sources, d.sources...)
+		switch d.outcome() {
+		case outcomeDelivers:
+			delivered = union(delivered, d.events)
+			vias = append(vias, d.via)
+			decided = append(decided, t)
+		case outcomeUnknown:
+			unknowns = append(unknowns, d.unknown)
+			c.failed = append(c.failed, d.failed...)
+		default:
+			problems = append(problems, "its target "+d.problem)
+		}
+	}
+	c.evidence["deliveries"] = ds
+	if len(delivered) > 0 {
+		c.caught = inOrder(delivered)
+		c.missed = nil
+		for _, e := range rootEventNames() {
+			if !slices.Contains(c.caught, e) {
+				c.missed = append(c.missed, e)
+			}
+		}
+		c.evidence["alerts_through"] = vias
+		c.evidence["decided_by"] = decided
+		c.desc += " → " + vias[0]
+		return
+	}
+	if len(unknowns) > 0 {
+		c.notes = append(c.notes, problems...)
+		c.unread = append(c.unread, unknowns...)
+		return
+	}
+	c.problems = append(c.problems, problems...)
 }
 
 // logGroupRef is one trail log group and the account holding its filters.
@@ -379,11 +453,11 @@ func (al *alerting) filterControls(in Input) {
 		}
 	}
 	for _, g := range groups {
-		al.logGroupControls(g)
+		al.logGroupControls(in, g)
 	}
 }
 
-func (al *alerting) logGroupControls(g logGroupRef) {
+func (al *alerting) logGroupControls(in Input, g logGroupRef) {
 	h := g.holder
 	mf := h.Detective.MetricFilters
 	if !mf.Known() {
@@ -425,14 +499,14 @@ func (al *alerting) logGroupControls(g logGroupRef) {
 		case !l.Value:
 			c.problems = append(c.problems, fmt.Sprintf("trail %q that feeds it is not logging", g.trail.Name))
 		}
-		wireAlarm(&c, h, f, g.region)
+		wireAlarm(&c, in, h, f, g.region)
 		al.controls = append(al.controls, c)
 	}
 }
 
 // wireAlarm follows a metric filter to an alarm with actions enabled and
 // an SNS topic with a confirmed subscriber.
-func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, region string) {
+func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.MetricFilter, region string) {
 	af := h.Detective.Alarms
 	if !af.Known() {
 		c.unread = append(c.unread, unreadWhy(h, "alarms", af))
@@ -440,7 +514,7 @@ func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, 
 		return
 	}
 	c.sources = append(c.sources, af.Source.API)
-	var problems, unread []string
+	var problems, unread, failed []string
 	var chains []string
 	found := false
 	for _, m := range f.Metrics {
@@ -465,15 +539,19 @@ func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, 
 				continue
 			}
 			for _, arn := range snsTopics {
-				ok, why, unknownWhy := topicReaches(h, arn)
+				d := delivery{evidence: map[string]any{}}
+				p, _ := parseARN(arn)
+				ok := follower{in: in}.topic(&d, arn, p, "alarm")
+				c.sources = append(c.sources, d.sources...)
 				switch {
 				case ok:
-					chains = append(chains, fmt.Sprintf("alarm %q → topic %s (%s)", al.Name, arn, why))
+					chains = append(chains, fmt.Sprintf("alarm %q → %s", al.Name, d.via))
 					c.evidence["topic"] = arn
-				case unknownWhy != "":
-					unread = append(unread, unknownWhy)
+				case d.unknown != "":
+					unread = append(unread, d.unknown)
+					failed = append(failed, d.failed...)
 				default:
-					problems = append(problems, fmt.Sprintf("alarm %q → topic %s %s", al.Name, arn, why))
+					problems = append(problems, fmt.Sprintf("alarm %q → %s", al.Name, d.problem))
 					c.evidence["topic"] = arn
 				}
 			}
@@ -483,52 +561,19 @@ func wireAlarm(c *alertControl, h *inventory.Account, f inventory.MetricFilter, 
 	case len(chains) > 0:
 		c.evidence["alerts_through"] = chains
 		c.desc += ", " + chains[0]
-		if h.Detective.Topics.Known() {
-			c.sources = append(c.sources, h.Detective.Topics.Source.API)
-		}
 	case !found:
 		names := make([]string, 0, len(f.Metrics))
 		for _, m := range f.Metrics {
 			names = append(names, m.Namespace+"/"+m.Name)
 		}
 		c.problems = append(c.problems, "no alarm watches its metric "+strings.Join(names, ", "))
+	case len(unread) > 0:
+		c.notes = append(c.notes, problems...)
+		c.unread = append(c.unread, unread...)
+		c.failed = append(c.failed, failed...)
 	default:
 		c.problems = append(c.problems, problems...)
-		c.unread = append(c.unread, unread...)
-		if len(unread) > 0 && h.Detective.Topics.Source.Error != nil {
-			c.failed = append(c.failed, h.Detective.Topics.Source.API)
-		}
 	}
-}
-
-// topicReaches says whether an SNS topic has a confirmed subscriber. When
-// the topic list could not be read, unknownWhy says so.
-func topicReaches(h *inventory.Account, arn string) (ok bool, why, unknownWhy string) {
-	tf := h.Detective.Topics
-	if !tf.Known() {
-		return false, "", unreadWhy(h, "SNS topics", tf)
-	}
-	for _, t := range tf.Value {
-		if t.ARN != arn {
-			continue
-		}
-		var confirmed, pending int
-		for _, s := range t.Subscriptions {
-			if s.Confirmed {
-				confirmed++
-			} else {
-				pending++
-			}
-		}
-		switch {
-		case confirmed > 0:
-			return true, fmt.Sprintf("%d confirmed subscription(s)", confirmed), ""
-		case pending > 0:
-			return false, fmt.Sprintf("has only subscriptions pending confirmation (%d), so nobody receives the alarm", pending), ""
-		}
-		return false, "has no subscriptions", ""
-	}
-	return false, "", fmt.Sprintf("topic %s is not among the topics read in %s (another account or Region)", arn, h.ID)
 }
 
 // controlLine describes a control and what keeps it from alerting.
@@ -541,6 +586,7 @@ func (c alertControl) line() string {
 		parts = append(parts, "misses "+eventPhraseList(c.missed))
 	}
 	parts = append(parts, c.problems...)
+	parts = append(parts, c.notes...)
 	for _, u := range c.unread {
 		parts = append(parts, "not known: "+u)
 	}
@@ -556,6 +602,9 @@ func (c alertControl) evidenceMap() map[string]any {
 	m["misses"] = nonNil(c.missed)
 	if len(c.problems) > 0 {
 		m["problems"] = c.problems
+	}
+	if len(c.notes) > 0 {
+		m["failing_paths"] = c.notes
 	}
 	if len(c.unread) > 0 {
 		m["not_known"] = c.unread
@@ -597,6 +646,14 @@ func regionsOf(s *inventory.Snapshot) []string {
 		}
 		for _, al := range d.Alarms.Value {
 			add(al.Region)
+		}
+		for _, b := range d.EventBuses.Value {
+			add(b.Region)
+		}
+		for _, t := range d.Topics.Value {
+			if p, ok := parseARN(t.ARN); ok {
+				add(p.region)
+			}
 		}
 	}
 	slices.Sort(regions)

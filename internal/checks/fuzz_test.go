@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -88,6 +89,40 @@ func FuzzPhoneProblem(f *testing.F) {
 		}
 		if problem != "" && e164.MatchString(n) {
 			t.Fatalf("phoneProblem(%q): %q is E.164 but judged %q", number, n, problem)
+		}
+	})
+}
+
+// FuzzJudgeBusPolicy: any event bus policy text gets exactly one verdict
+// (allowed, not allowed with a reason, or not known with a reason), the
+// same every time; an allowed verdict names its statement and how it
+// grants the account.
+func FuzzJudgeBusPolicy(f *testing.F) {
+	for _, s := range seedStrings(f, "policy") {
+		var doc string
+		if json.Unmarshal([]byte(`"`+s+`"`), &doc) == nil {
+			f.Add(doc, "222222222222", "o-abc123def4")
+		}
+	}
+	f.Add(`{"Statement": {"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "events:PutEvents", "Resource": "*"}}`, "222222222222", "")
+	f.Add(`{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "*"}, "NotAction": "events:PutEvents", "Resource": "*"}]}`, "222222222222", "")
+	f.Add(`{"Statement": [`, "", "")
+	f.Fuzz(func(t *testing.T, doc, account, org string) {
+		g := judgeBusPolicy(doc, testBus, account, org)
+		verdicts := 0
+		for _, v := range []bool{g.allowed, g.why != "", g.unknown != ""} {
+			if v {
+				verdicts++
+			}
+		}
+		if verdicts != 1 {
+			t.Fatalf("judgeBusPolicy(%q, %q, %q) = %+v: want exactly one verdict", doc, account, org, g)
+		}
+		if g.allowed && (g.statement == "" || g.by == "") {
+			t.Fatalf("judgeBusPolicy(%q, %q, %q) allows without naming its statement: %+v", doc, account, org, g)
+		}
+		if again := judgeBusPolicy(doc, testBus, account, org); again != g {
+			t.Fatalf("judgeBusPolicy(%q) not deterministic: %+v then %+v", doc, g, again)
 		}
 	})
 }

@@ -16,36 +16,66 @@ var RootActivityAlerting = &Check{
 through either of two paths:
 
 (a) an enabled EventBridge rule in us-east-1 (root console sign-ins are
-    delivered there) on the default event bus, with at least one target,
-    whose pattern matches root activity; or
+    delivered there) on the default event bus, whose pattern matches root
+    activity, with a target that delivers (below); or
 (b) the CIS path: a trail delivering to a CloudWatch Logs group, a metric
     filter on that group whose pattern matches root activity, an alarm on
     the filter's metric with actions enabled, and an SNS topic among the
-    alarm's actions with at least one confirmed subscription. A topic whose
-    subscriptions are all pending confirmation reaches nobody and fails.
-    For a member account, the management account's organization trail log
-    group with such a filter and alarm counts: it sees every account.
+    alarm's actions with at least one confirmed subscription. For a member
+    account, the management account's organization trail log group with
+    such a filter and alarm counts: it sees every account.
+
+A rule's targets are followed through the collected facts, never judged by
+their names:
+- an SNS topic counts only with at least one confirmed subscription; a
+  topic whose subscriptions are all pending confirmation, or that has none,
+  reaches nobody and fails. A topic in an account or Region the snapshot
+  does not hold makes that target UNKNOWN.
+- an event bus in another account (hub-and-spoke forwarding, as rootguard
+  plan deploys it) counts when the bus policy lets this account put events
+  (a statement naming the account, or an aws:PrincipalOrgID condition on
+  its organization, and no Deny) and a rule on that bus, enabled, whose
+  pattern catches the forwarded events, has a target that delivers in
+  turn (followed up to three buses deep; a cycle is UNKNOWN). A bus whose
+  policy or rules were not collected, a custom bus (only default buses'
+  rules are collected), or a policy condition on a key the snapshot cannot
+  answer make that target UNKNOWN.
+- any other target (SQS queue, Lambda function, Kinesis or Firehose
+  stream, Systems Manager OpsItem, API destination…) counts as delivering:
+  rootguard cannot see past it, and the finding names it.
+One delivering target is enough; a target that is not known does not
+fail the rule on its own, but with nothing else delivering it leaves the
+finding UNKNOWN.
 
 Patterns are not compared with a reference text. rootguard evaluates each
 rule's event pattern and each filter's pattern against representative
 CloudTrail events (a root API call, a root console sign-in, a failed root
 sign-in, an AssumeRoot session, and look-alikes that must not alert, such as
 an IAM user named "root"), so a rule keyed on the wrong field or the
-"Signin" misspelling shows as missing events. The controls must together
-catch the root API call and the successful root console sign-in; what else
-they miss is listed.
+"Signin" misspelling shows as missing events. A forwarded event reaches a
+person only if both the forwarding rule and the onward rule catch it. The
+controls must together catch the root API call and the successful root
+console sign-in; what else they miss is listed.
 
 Facts: cloudtrail:DescribeTrails and GetTrailStatus, logs:DescribeMetricFilters,
 cloudwatch:DescribeAlarms, sns:ListTopics and ListSubscriptionsByTopic,
-events:ListRules and ListTargetsByRule, and the management account's
-organization trail.
+events:ListRules, ListTargetsByRule and DescribeEventBus (the bus policy),
+in this account and in the accounts its targets lead to, and the management
+account's organization trail.
 
 PASS: wired controls catch root API calls and console sign-ins; the detail
-names the rule, or the filter, alarm and topic, and any events missed.
+names each rule and the target that decided (topic and its confirmed
+subscriptions; for forwarding, the central bus, the statement that lets
+the account in, the onward rule and its topic), or the filter, alarm and
+topic, and any events missed.
 FAIL: no control alerts; the detail names each candidate and what it misses
-or lacks (disabled rule, no target, wrong Region, no alarm, alarm actions
-disabled, topic with pending-only subscriptions).
-UNKNOWN: nothing alerts among the facts read, but some were not readable.
+or lacks (disabled rule, no target, wrong Region, topic with pending-only
+subscriptions, a bus that does not let the account in or has no rule
+delivering onward, no alarm, alarm actions disabled). A FAIL stands even
+with unread facts when they could not make the controls catch what they
+miss.
+UNKNOWN: nothing alerts among the facts read, but some that could change
+that were not readable or not collected.
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Simplest: an EventBridge rule in us-east-1 on the default bus,
   aws events put-rule --region us-east-1 --name rootguard-root-activity \
@@ -57,7 +87,11 @@ or the CIS metric filter on the trail's log group
   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS &&
     $.eventType != "AwsServiceEvent" }
 with an alarm (threshold >= 1) whose action is an SNS topic. Then confirm the
-topic's subscription (the email link). rootguard plan deploys the rule.`,
+topic's subscription (the email link): a pending subscription alerts nobody.
+For an organization, rootguard plan deploys the rule, topic and
+subscription in one account and, in every other account, a rule forwarding
+root activity to that account's default bus, with the bus policy granting
+each account.`,
 	References: References{
 		SEC01BP02:   stepDetective,
 		CIS:         []string{"v1.4:4.3", "v3.0:4.3", "v5.0:4.3", "v6.0:5.3", "v7.0:5.3"},
@@ -107,7 +141,8 @@ func alertingResult(al alerting) Result {
 		lines = append(lines, c.line())
 	}
 	missing := eventPhraseList(al.missedRequired())
-	if unread := al.allUnread(); len(unread) > 0 {
+	unread := al.allUnread()
+	if len(unread) > 0 && !al.decided() {
 		for _, c := range al.controls {
 			al.failed = append(al.failed, c.failed...)
 		}
@@ -122,5 +157,10 @@ func alertingResult(al alerting) Result {
 		return Result{Status: Fail, Detail: "nothing alerts on root activity: no EventBridge rule and no CloudTrail " +
 			"metric filter matches a root API call or a root console sign-in", Evidence: ev}
 	}
-	return Result{Status: Fail, Detail: "nothing that reaches a person alerts on " + missing + ":" + bullets(lines), Evidence: ev}
+	d := "nothing that reaches a person alerts on " + missing
+	if len(unread) > 0 {
+		ev["not_known"] = unread
+		d += " (even if what could not be read delivered, the controls would still miss it)"
+	}
+	return Result{Status: Fail, Detail: d + ":" + bullets(lines), Evidence: ev}
 }

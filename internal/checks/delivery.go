@@ -1,0 +1,571 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/policy"
+)
+
+// This file follows an EventBridge rule's targets (and a CloudWatch alarm's
+// SNS actions) to where the root events end up, from collected facts
+// only: an SNS topic counts with a confirmed subscription; another
+// account's event bus counts when its policy lets the sender in and one of
+// its own rules catching the events delivers them onward; any other target
+// (SQS, Lambda, Kinesis, an API destination…) counts, since rootguard
+// cannot see past it. Whatever the snapshot does not hold makes the target
+// UNKNOWN, with the reason, rather than PASS or FAIL.
+
+// maxForwardHops bounds how many event buses a forwarding chain may cross
+// before rootguard stops following it (and calls the target UNKNOWN).
+const maxForwardHops = 3
+
+// Outcomes of one target.
+const (
+	outcomeDelivers = "delivers"
+	outcomeFails    = "reaches nobody"
+	outcomeUnknown  = "not known"
+)
+
+// delivery is what one target does with the root events sent to it.
+type delivery struct {
+	// events are the events sent to the target that reach a person (or a
+	// destination rootguard cannot see past), in rootevents order.
+	events  []string
+	via     string // how they reach one, when events is not empty
+	problem string // why nothing reaches anyone, when that is known
+	unknown string // why it is not known
+	failed  []string
+	sources []string
+	// evidence names the target, its kind, the outcome and, for a bus,
+	// the grant and the onward rules.
+	evidence map[string]any
+}
+
+func (d *delivery) outcome() string {
+	switch {
+	case len(d.events) > 0:
+		return outcomeDelivers
+	case d.unknown != "":
+		return outcomeUnknown
+	}
+	return outcomeFails
+}
+
+// finish records the outcome and its explanation in the evidence.
+func (d delivery) finish() delivery {
+	d.evidence["outcome"] = d.outcome()
+	switch d.outcome() {
+	case outcomeDelivers:
+		d.evidence["delivers"] = d.events
+		d.evidence["via"] = d.via
+	case outcomeUnknown:
+		d.evidence["not_known"] = d.unknown
+	default:
+		d.evidence["problem"] = d.problem
+	}
+	return d
+}
+
+// arnParts are the fields of an ARN.
+type arnParts struct {
+	service, region, account, resource string
+}
+
+func parseARN(s string) (arnParts, bool) {
+	f := strings.SplitN(s, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" {
+		return arnParts{}, false
+	}
+	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
+}
+
+// targetKinds name the target types rootguard cannot follow, by service.
+var targetKinds = map[string]string{
+	"sqs":       "SQS queue",
+	"lambda":    "Lambda function",
+	"kinesis":   "Kinesis stream",
+	"firehose":  "Data Firehose stream",
+	"ssm":       "Systems Manager target",
+	"logs":      "CloudWatch Logs group",
+	"states":    "Step Functions state machine",
+	"ecs":       "ECS task",
+	"batch":     "Batch job queue",
+	"codebuild": "CodeBuild project",
+	"sagemaker": "SageMaker pipeline",
+	"redshift":  "Redshift cluster",
+	"inspector": "Inspector assessment",
+}
+
+func targetKind(p arnParts) string {
+	switch {
+	case p.service == "events" && strings.HasPrefix(p.resource, "api-destination/"):
+		return "API destination"
+	case p.service == "ssm" && strings.HasPrefix(p.resource, "opsitem"):
+		return "Systems Manager OpsItem"
+	}
+	if k, ok := targetKinds[p.service]; ok {
+		return k
+	}
+	return p.service + " target"
+}
+
+// busKey identifies an event bus in a forwarding chain.
+type busKey struct{ account, region, name string }
+
+func (k busKey) String() string { return k.account + "/" + k.region + "/" + k.name }
+
+// follower follows targets through the snapshot.
+type follower struct {
+	in Input
+}
+
+// target follows one target of a rule in account from that sends it
+// events (the names of the root events the rule catches). path lists the
+// buses the events have crossed, the sender's own first.
+func (w follower) target(from *inventory.Account, arn string, events []string, path []busKey) delivery {
+	d := delivery{evidence: map[string]any{"target": arn}}
+	p, ok := parseARN(arn)
+	if !ok {
+		d.evidence["kind"] = "unrecognized"
+		d.unknown = fmt.Sprintf("target %q is not an ARN, so where it delivers cannot be told", arn)
+		return d.finish()
+	}
+	switch {
+	case p.service == "sns":
+		d.evidence["kind"] = "sns-topic"
+		if w.topic(&d, arn, p, "alert") {
+			d.events = slices.Clone(events)
+		}
+	case p.service == "events" && strings.HasPrefix(p.resource, "event-bus/"):
+		d.evidence["kind"] = "event-bus"
+		w.bus(&d, from, arn, p, events, path)
+	default:
+		kind := targetKind(p)
+		d.evidence["kind"] = strings.ReplaceAll(strings.ToLower(kind), " ", "-")
+		d.events = slices.Clone(events)
+		d.via = fmt.Sprintf("%s %s (counts as delivering: rootguard cannot see past it)", kind, arn)
+	}
+	return d.finish()
+}
+
+// topic reports whether an SNS topic delivers: it has at least one
+// confirmed subscription. Otherwise d says why not, or why that is not
+// known. noun is what the topic would carry ("alert", "alarm").
+func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
+	holder := w.in.Snapshot.Account(p.account)
+	if holder == nil {
+		d.unknown = fmt.Sprintf("topic %s is in account %s, whose facts are not in the snapshot", arn, p.account)
+		return false
+	}
+	tf := holder.Detective.Topics
+	if !tf.Known() {
+		d.unknown = unreadWhy(holder, "SNS topics of "+holder.ID, tf)
+		d.failed = append(d.failed, failedOf(tf)...)
+		return false
+	}
+	d.sources = append(d.sources, tf.Source.API)
+	i := slices.IndexFunc(tf.Value, func(t inventory.Topic) bool { return t.ARN == arn })
+	if i < 0 {
+		if p.region != "" && !slices.Contains(collectedRegions(w.in), p.region) {
+			d.unknown = fmt.Sprintf("topic %s is in %s, a Region not collected", arn, p.region)
+			return false
+		}
+		d.problem = fmt.Sprintf("topic %s does not exist: it is not among the topics of %s in %s", arn, holder.ID, p.region)
+		return false
+	}
+	var confirmed, pending []string
+	for _, s := range tf.Value[i].Subscriptions {
+		name := s.Protocol + ":" + s.Endpoint
+		if s.Confirmed {
+			confirmed = append(confirmed, name)
+		} else {
+			pending = append(pending, name)
+		}
+	}
+	d.evidence["confirmed_subscriptions"] = nonNil(confirmed)
+	d.evidence["pending_subscriptions"] = nonNil(pending)
+	switch {
+	case len(confirmed) > 0:
+		d.via = fmt.Sprintf("topic %s (%d confirmed subscription(s))", arn, len(confirmed))
+	case len(pending) > 0:
+		d.problem = fmt.Sprintf("topic %s has only subscriptions pending confirmation (%d), so nobody receives the %s", arn, len(pending), noun)
+	default:
+		d.problem = fmt.Sprintf("topic %s has no subscriptions", arn)
+	}
+	return len(confirmed) > 0
+}
+
+// bus judges a target that is an event bus: the bus must let the sender
+// put events on it (when it is another account's) and one of its rules
+// must catch the events and deliver them onward.
+func (w follower) bus(d *delivery, from *inventory.Account, arn string, p arnParts, events []string, path []busKey) {
+	key := busKey{p.account, p.region, strings.TrimPrefix(p.resource, "event-bus/")}
+	d.evidence["bus"] = arn
+	if slices.Contains(path, key) {
+		hops := make([]string, 0, len(path)+1)
+		for _, k := range append(slices.Clip(path), key) {
+			hops = append(hops, k.String())
+		}
+		d.unknown = "forwarding loops back to bus " + arn + " (" + strings.Join(hops, " → ") + "); rootguard does not follow a cycle"
+		return
+	}
+	if len(path) > maxForwardHops {
+		d.unknown = fmt.Sprintf("forwarding to bus %s crosses more than %d event buses; rootguard stops following there", arn, maxForwardHops)
+		return
+	}
+	holder := w.in.Snapshot.Account(p.account)
+	if holder == nil {
+		d.unknown = fmt.Sprintf("event bus %s is in account %s, whose facts are not in the snapshot", arn, p.account)
+		return
+	}
+	if key.name != "default" {
+		d.unknown = fmt.Sprintf("event bus %s is a custom bus; rootguard collects the rules of default buses only", arn)
+		return
+	}
+	if holder.ID != from.ID && !w.grant(d, from, holder, arn, p.region) {
+		return
+	}
+	w.onward(d, holder, arn, p.region, events, append(slices.Clip(path), key))
+}
+
+// grant records whether the bus of holder in region lets from put events
+// on it; false when it does not or that is not known.
+func (w follower) grant(d *delivery, from, holder *inventory.Account, arn, region string) bool {
+	bf := holder.Detective.EventBuses
+	if !bf.Known() {
+		d.unknown = unreadWhy(holder, fmt.Sprintf("policy of event bus %s", arn), bf)
+		d.failed = append(d.failed, failedOf(bf)...)
+		return false
+	}
+	d.sources = append(d.sources, bf.Source.API)
+	i := slices.IndexFunc(bf.Value, func(b inventory.EventBus) bool { return b.Region == region && b.Name == "default" })
+	if i < 0 {
+		d.unknown = fmt.Sprintf("the default event bus of %s in %s was not collected, so its policy is not known", holder.ID, region)
+		return false
+	}
+	bus := bf.Value[i]
+	busARN := bus.ARN
+	if busARN == "" {
+		busARN = arn
+	}
+	g := judgeBusPolicy(bus.Policy, busARN, from.ID, orgIDOf(w.in.Snapshot, from))
+	d.evidence["grant"] = g.evidence()
+	switch {
+	case g.allowed:
+		return true
+	case g.unknown != "":
+		d.unknown = "whether bus " + arn + " lets " + from.ID + " put events: its policy " + g.unknown
+	default:
+		d.problem = "bus " + arn + " " + g.why
+	}
+	return false
+}
+
+// onward follows the rules on holder's default bus in region that catch
+// the events sent to it.
+func (w follower) onward(d *delivery, holder *inventory.Account, arn, region string, events []string, path []busKey) {
+	rf := holder.Detective.EventRules
+	if !rf.Known() {
+		d.unknown = unreadWhy(holder, "EventBridge rules of "+holder.ID, rf)
+		d.failed = append(d.failed, failedOf(rf)...)
+		return
+	}
+	d.sources = append(d.sources, rf.Source.API)
+	var onward []map[string]any
+	var delivered, vias, problems, unknowns []string
+	for _, r := range rf.Value {
+		if r.Region != region || !defaultBusName(r.EventBusName) || strings.TrimSpace(r.EventPattern) == "" {
+			continue
+		}
+		name := fmt.Sprintf("rule %q of %s (%s)", r.Name, holder.ID, region)
+		cov, err := patternCoverage(kindEventPattern, r.EventPattern)
+		if err != nil {
+			if mentionsRoot(r.EventPattern) {
+				problems = append(problems, name+": its event pattern could not be evaluated: "+err.Error())
+			}
+			continue
+		}
+		caught := intersect(events, cov.Caught)
+		if len(caught) == 0 {
+			continue
+		}
+		ev := map[string]any{"rule": r.Name, "account_id": holder.ID, "region": region, "state": r.State, "catches": caught}
+		onward = append(onward, ev)
+		if !strings.EqualFold(r.State, "ENABLED") {
+			problems = append(problems, name+" is "+strings.ToLower(r.State))
+			continue
+		}
+		if len(r.Targets) == 0 {
+			problems = append(problems, name+" has no target")
+			continue
+		}
+		var targets []map[string]any
+		for _, t := range r.Targets {
+			sub := w.target(holder, t, caught, path)
+			d.failed = append(d.failed, sub.failed...)
+			d.sources = append(d.sources, sub.sources...)
+			targets = append(targets, sub.evidence)
+			switch sub.outcome() {
+			case outcomeDelivers:
+				delivered = union(delivered, sub.events)
+				vias = append(vias, name+" → "+sub.via)
+			case outcomeUnknown:
+				unknowns = append(unknowns, name+" → "+sub.unknown)
+			default:
+				problems = append(problems, name+" → "+sub.problem)
+			}
+		}
+		ev["targets"] = targets
+	}
+	d.evidence["onward_rules"] = nonNilMaps(onward)
+	grant := ""
+	if g, ok := d.evidence["grant"].(map[string]any); ok {
+		grant = fmt.Sprintf(" (%s)", g["summary"])
+	}
+	switch {
+	case len(delivered) > 0:
+		d.events = inOrder(intersect(events, delivered))
+		d.via = "bus " + arn + grant + " → " + vias[0]
+	case len(unknowns) > 0:
+		d.unknown = "what bus " + arn + grant + " does with the events: " + strings.Join(append(unknowns, problems...), "; ")
+	case len(problems) > 0:
+		d.problem = "bus " + arn + grant + " receives the events, but nothing there delivers them: " + strings.Join(problems, "; ")
+	default:
+		d.problem = "bus " + arn + grant + " receives the events, but no rule there catches " + eventPhraseList(events)
+	}
+}
+
+// defaultBusName reports whether a rule's bus name is the default bus.
+func defaultBusName(name string) bool {
+	return name == "" || name == "default" || strings.HasSuffix(name, ":event-bus/default")
+}
+
+// orgIDOf is the organization of account a, when the snapshot holds it.
+func orgIDOf(s *inventory.Snapshot, a *inventory.Account) string {
+	if s.Organization == nil || a.Role == inventory.RoleStandalone {
+		return ""
+	}
+	return s.Organization.ID
+}
+
+// intersect keeps the items of a that b holds, in a's order.
+func intersect(a, b []string) []string {
+	var out []string
+	for _, v := range a {
+		if slices.Contains(b, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// inOrder sorts event names in rootevents order.
+func inOrder(names []string) []string {
+	var out []string
+	for _, n := range rootEventNames() {
+		if slices.Contains(names, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func nonNilMaps(s []map[string]any) []map[string]any {
+	if s == nil {
+		return []map[string]any{}
+	}
+	return s
+}
+
+// busGrant is what an event bus policy says about one sender account
+// putting events on the bus.
+type busGrant struct {
+	allowed bool
+	// statement names the deciding statement in text (quoted Sid, or
+	// #index); sid is its Sid or index for evidence.
+	statement, sid string
+	// by is "account" (a statement naming the account) or
+	// "organization" (an aws:PrincipalOrgID condition).
+	by      string
+	why     string // why it is not allowed
+	unknown string // why it cannot be told
+	account string
+}
+
+func (g busGrant) evidence() map[string]any {
+	m := map[string]any{"account_id": g.account, "allowed": g.allowed}
+	if g.sid != "" {
+		m["statement"] = g.sid
+	}
+	if g.by != "" {
+		m["by"] = g.by
+	}
+	switch {
+	case g.allowed:
+		m["summary"] = fmt.Sprintf("statement %s lets %s put events, by %s", g.statement, g.account, g.by)
+	case g.unknown != "":
+		m["summary"] = g.unknown
+	default:
+		m["summary"] = g.why
+	}
+	return m
+}
+
+// conditionKeys are the condition keys judgeBusPolicy can answer for a
+// sender account; a statement that depends on another key is not decided.
+var conditionKeys = []string{"aws:principalaccount", "aws:principalorgid"}
+
+// judgeBusPolicy decides from an event bus policy whether account (in
+// organization orgID, "" when none) may put events on the bus busARN:
+// an Allow statement whose principal covers the account (its ID, its
+// root ARN or "*") and whose conditions hold on aws:PrincipalAccount and
+// aws:PrincipalOrgID, and no Deny that covers it.
+func judgeBusPolicy(doc, busARN, account, orgID string) busGrant {
+	g := busGrant{account: account}
+	if strings.TrimSpace(doc) == "" {
+		g.why = "has no policy, so only its owner may put events on it, not " + account
+		return g
+	}
+	p, err := parseBusPolicy(doc)
+	if err != nil {
+		g.unknown = "could not be read: " + err.Error()
+		return g
+	}
+	ctx := map[string][]string{"aws:PrincipalAccount": {account}}
+	if orgID != "" {
+		ctx["aws:PrincipalOrgID"] = []string{orgID}
+	}
+	req := policy.Request{Action: "events:PutEvents", Resource: busARN, Context: ctx}
+	dec := policy.Evaluate(p, req)
+	for _, ref := range dec.MatchedDeny {
+		if st := &p.Statements[ref.Statement]; principalCovers(st, account) {
+			g.statement, g.sid = stmtName(st), stmtID(st)
+			g.why = fmt.Sprintf("denies %s putting events (statement %s)", account, g.statement)
+			return g
+		}
+	}
+	for _, ref := range dec.MatchedAllow {
+		st := &p.Statements[ref.Statement]
+		if !principalCovers(st, account) {
+			continue
+		}
+		g.allowed, g.statement, g.sid, g.by = true, stmtName(st), stmtID(st), "account"
+		if slices.ContainsFunc(st.Conditions, func(c policy.Condition) bool { return strings.EqualFold(c.Key, "aws:PrincipalOrgID") }) {
+			g.by = "organization " + orgID
+		}
+		return g
+	}
+	// A statement could still allow under a condition on a key the
+	// snapshot cannot answer (aws:SourceArn, say): not decided.
+	for i := range p.Statements {
+		st := p.Statements[i]
+		if st.Effect != policy.Allow || !principalCovers(&st, account) {
+			continue
+		}
+		var other []string
+		st.Conditions = slices.DeleteFunc(slices.Clone(st.Conditions), func(c policy.Condition) bool {
+			if slices.Contains(conditionKeys, strings.ToLower(c.Key)) {
+				return false
+			}
+			other = append(other, c.Key)
+			return true
+		})
+		if len(other) == 0 {
+			continue
+		}
+		one := &policy.Policy{Name: p.Name, Statements: []policy.Statement{st}}
+		if policy.Evaluate(one, req).Allowed {
+			g.statement, g.sid = stmtName(&st), stmtID(&st)
+			g.unknown = fmt.Sprintf("lets %s put events only under a condition on %s (statement %s), which the snapshot cannot evaluate",
+				account, strings.Join(dedupe(other), ", "), g.statement)
+			return g
+		}
+	}
+	who := account
+	if orgID != "" {
+		who += " (organization " + orgID + ")"
+	}
+	g.why = "does not let " + who + " put events: no statement of its policy grants it events:PutEvents"
+	return g
+}
+
+// principalCovers reports whether a statement's Principal (or
+// NotPrincipal) takes in the account.
+func principalCovers(st *policy.Statement, account string) bool {
+	names := func(pr *policy.Principal) bool {
+		if pr.Any {
+			return true
+		}
+		return slices.ContainsFunc(pr.Values["AWS"], func(v string) bool {
+			if v == "*" || v == account {
+				return true
+			}
+			p, ok := parseARN(v)
+			return ok && p.service == "iam" && p.account == account && p.resource == "root"
+		})
+	}
+	switch {
+	case st.Principal != nil:
+		return names(st.Principal)
+	case st.NotPrincipal != nil:
+		return !names(st.NotPrincipal)
+	}
+	return false
+}
+
+func stmtID(st *policy.Statement) string {
+	if st.Sid != "" {
+		return st.Sid
+	}
+	return fmt.Sprintf("#%d", st.Index)
+}
+
+func stmtName(st *policy.Statement) string {
+	if st.Sid != "" {
+		return fmt.Sprintf("%q", st.Sid)
+	}
+	return fmt.Sprintf("#%d", st.Index)
+}
+
+// busPolicyMemo keeps parsed bus policies: every member forwarding to one
+// central bus reads the same policy.
+var busPolicyMemo struct {
+	mu sync.Mutex
+	m  map[string]busPolicyVal
+}
+
+type busPolicyVal struct {
+	p   *policy.Policy
+	err error
+}
+
+func parseBusPolicy(doc string) (*policy.Policy, error) {
+	busPolicyMemo.mu.Lock()
+	v, ok := busPolicyMemo.m[doc]
+	busPolicyMemo.mu.Unlock()
+	if ok {
+		return v.p, v.err
+	}
+	v.p, v.err = policy.Parse("event bus policy", []byte(doc))
+	busPolicyMemo.mu.Lock()
+	if busPolicyMemo.m == nil || len(busPolicyMemo.m) >= maxCoverageMemo {
+		busPolicyMemo.m = map[string]busPolicyVal{}
+	}
+	busPolicyMemo.m[doc] = v
+	busPolicyMemo.mu.Unlock()
+	return v.p, v.err
+}

@@ -1,0 +1,193 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rootguard/rootguard/internal/inventory"
+)
+
+const testBus = "arn:aws:events:us-east-1:111111111111:event-bus/default"
+
+func busPolicyDoc(statements ...string) string {
+	return `{"Version": "2012-10-17", "Statement": [` + strings.Join(statements, ", ") + `]}`
+}
+
+func TestJudgeBusPolicy(t *testing.T) {
+	t.Parallel()
+	grant := func(sid, principal string) string {
+		return fmt.Sprintf(`{"Sid": %q, "Effect": "Allow", "Principal": %s, "Action": "events:PutEvents", "Resource": %q}`, sid, principal, testBus)
+	}
+	orgGrant := `{"Sid": "org", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": "` + testBus + `",
+		"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}}`
+	type want struct {
+		Allowed   bool
+		Statement string
+		By        string
+		Unknown   bool
+		Why       string // substring of why or unknown
+	}
+	tests := []struct {
+		name, doc, account, org string
+		want                    want
+	}{
+		{"no policy", "", "222222222222", "o-abc123def4",
+			want{Why: "has no policy"}},
+		{"account root ARN", busPolicyDoc(grant("rootguard-222222222222", `{"AWS": "arn:aws:iam::222222222222:root"}`)), "222222222222", "",
+			want{Allowed: true, Statement: `"rootguard-222222222222"`, By: "account"}},
+		{"bare account ID", busPolicyDoc(grant("acct", `{"AWS": "222222222222"}`)), "222222222222", "",
+			want{Allowed: true, Statement: `"acct"`, By: "account"}},
+		{"account list", busPolicyDoc(grant("", `{"AWS": ["333333333333", "arn:aws:iam::222222222222:root"]}`)), "222222222222", "",
+			want{Allowed: true, Statement: "#0", By: "account"}},
+		{"another account only", busPolicyDoc(grant("other", `{"AWS": "arn:aws:iam::333333333333:root"}`)), "222222222222", "o-abc123def4",
+			want{Why: "does not let 222222222222 (organization o-abc123def4) put events"}},
+		{"organization condition", busPolicyDoc(orgGrant), "222222222222", "o-abc123def4",
+			want{Allowed: true, Statement: `"org"`, By: "organization o-abc123def4"}},
+		{"organization condition, another organization", busPolicyDoc(orgGrant), "222222222222", "o-zzz999zzz9",
+			want{Why: "does not let 222222222222"}},
+		{"organization condition, account outside any organization", busPolicyDoc(orgGrant), "222222222222", "",
+			want{Why: "does not let 222222222222 put events"}},
+		{"everyone", busPolicyDoc(grant("public", `"*"`)), "222222222222", "",
+			want{Allowed: true, Statement: `"public"`, By: "account"}},
+		{"events wildcard action", busPolicyDoc(`{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "events:*", "Resource": "*"}`), "222222222222", "",
+			want{Allowed: true, Statement: "#0", By: "account"}},
+		{"another action only", busPolicyDoc(`{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "events:DescribeRule", "Resource": "*"}`), "222222222222", "",
+			want{Why: "does not let 222222222222"}},
+		{"another bus", busPolicyDoc(`{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "events:PutEvents", "Resource": "arn:aws:events:us-east-1:111111111111:event-bus/other"}`), "222222222222", "",
+			want{Why: "does not let 222222222222"}},
+		{"deny wins", busPolicyDoc(orgGrant, `{"Sid": "no-sandbox", "Effect": "Deny", "Principal": {"AWS": "222222222222"}, "Action": "events:PutEvents", "Resource": "*"}`), "222222222222", "o-abc123def4",
+			want{Statement: `"no-sandbox"`, Why: `denies 222222222222 putting events (statement "no-sandbox")`}},
+		{"deny for another account", busPolicyDoc(orgGrant, `{"Effect": "Deny", "Principal": {"AWS": "333333333333"}, "Action": "events:PutEvents", "Resource": "*"}`), "222222222222", "o-abc123def4",
+			want{Allowed: true, Statement: `"org"`, By: "organization o-abc123def4"}},
+		{"not principal", busPolicyDoc(`{"Effect": "Allow", "NotPrincipal": {"AWS": "333333333333"}, "Action": "events:PutEvents", "Resource": "*"}`), "222222222222", "",
+			want{Allowed: true, Statement: "#0", By: "account"}},
+		{"condition the snapshot cannot answer", busPolicyDoc(`{"Sid": "src", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": "*",
+			"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:events:us-east-1:222222222222:rule/*"}}}`), "222222222222", "",
+			want{Unknown: true, Statement: `"src"`, Why: "only under a condition on aws:SourceArn"}},
+		{"unreadable policy", `{"Statement": [`, "222222222222", "",
+			want{Unknown: true, Why: "could not be read"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := judgeBusPolicy(tt.doc, testBus, tt.account, tt.org)
+			got := want{Allowed: g.allowed, Statement: g.statement, By: g.by, Unknown: g.unknown != ""}
+			text := g.why + g.unknown
+			if strings.Contains(text, tt.want.Why) {
+				got.Why = tt.want.Why
+			} else {
+				got.Why = text
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("judgeBusPolicy (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// chainSnapshot is an organization whose accounts forward root activity
+// along a chain, each to the next one's default bus (granted by account);
+// the last has the root rule with a topic with a confirmed subscription.
+func chainSnapshot(ids ...string) *inventory.Snapshot {
+	at := time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)
+	src := func(api string) inventory.Source { return inventory.Source{API: api, At: at} }
+	busARN := func(id string) string { return "arn:aws:events:us-east-1:" + id + ":event-bus/default" }
+	s := &inventory.Snapshot{Organization: &inventory.Organization{ID: "o-abc123def4", ManagementAccountID: ids[len(ids)-1]}}
+	for i, id := range ids {
+		a := inventory.Account{ID: id, State: "ACTIVE", Role: inventory.RoleMember}
+		d := &a.Detective
+		d.Trails = inventory.Fact[[]inventory.Trail]{Value: []inventory.Trail{}, Source: src("cloudtrail:DescribeTrails")}
+		d.Topics = inventory.Fact[[]inventory.Topic]{Value: []inventory.Topic{}, Source: src("sns:ListTopics")}
+		bus := inventory.EventBus{Region: "us-east-1", Name: "default", ARN: busARN(id)}
+		if i > 0 {
+			prev := ids[i-1]
+			bus.Policy = busPolicyDoc(fmt.Sprintf(`{"Sid": "from-%s", "Effect": "Allow", "Principal": {"AWS": %q}, "Action": "events:PutEvents", "Resource": %q}`, prev, prev, busARN(id)))
+		}
+		d.EventBuses = inventory.Fact[[]inventory.EventBus]{Value: []inventory.EventBus{bus}, Source: src("events:DescribeEventBus")}
+		rule := inventory.EventRule{Name: "root", Region: "us-east-1", EventBusName: "default", State: "ENABLED",
+			EventPattern: `{"detail-type": ["AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}`}
+		if i == len(ids)-1 {
+			a.Role = inventory.RoleManagement
+			topic := "arn:aws:sns:us-east-1:" + id + ":root-alerts"
+			rule.Targets = []string{topic}
+			d.Topics.Value = []inventory.Topic{{ARN: topic, Subscriptions: []inventory.Subscription{{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:" + id + ":q", Confirmed: true}}}}
+		} else {
+			rule.Targets = []string{busARN(ids[i+1])}
+		}
+		d.EventRules = inventory.Fact[[]inventory.EventRule]{Value: []inventory.EventRule{rule}, Source: src("events:ListTargetsByRule")}
+		s.Accounts = append(s.Accounts, a)
+	}
+	return s
+}
+
+// TestForwardingChain follows forwarding over several buses: up to
+// maxForwardHops buses are followed, a longer chain is UNKNOWN.
+func TestForwardingChain(t *testing.T) {
+	t.Parallel()
+	ids := []string{"100000000001", "100000000002", "100000000003", "100000000004", "100000000005", "100000000006"}
+	tests := []struct {
+		name   string
+		chain  []string
+		status Status
+		detail string
+	}{
+		{"one bus", ids[:2], Pass, "→ bus arn:aws:events:us-east-1:100000000002:event-bus/default"},
+		{"three buses", ids[:maxForwardHops+1], Pass, "rule \"root\" of 100000000004 (us-east-1) → topic arn:aws:sns:us-east-1:100000000004:root-alerts (1 confirmed subscription(s))"},
+		{"four buses", ids[:maxForwardHops+2], Unknown, "crosses more than 3 event buses"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := chainSnapshot(tt.chain...)
+			f := RootActivityAlerting.assess(Input{Snapshot: s, Account: s.Account(tt.chain[0]), Config: Config{Now: testNow}.withDefaults()})
+			if f.Status != tt.status || !strings.Contains(f.Detail, tt.detail) {
+				t.Errorf("status %s, detail:\n%s\nwant %s with %q", f.Status, f.Detail, tt.status, tt.detail)
+			}
+		})
+	}
+}
+
+// BenchmarkForwarding assesses root-activity-alerting in an organization
+// whose every member forwards root activity to the management account's
+// default bus (an organization-wide grant plus 50 account statements, as
+// rootguard plan writes them), whose rule sends it to a confirmed topic.
+// One op is every account.
+func BenchmarkForwarding(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			hub := fmt.Sprintf("%012d", 100000000000)
+			ids := []string{fmt.Sprintf("%012d", 100000000001), hub}
+			s := chainSnapshot(ids...)
+			h := s.Account(hub)
+			var stmts []string
+			for i := range 50 {
+				id := fmt.Sprintf("%012d", 200000000000+i)
+				stmts = append(stmts, fmt.Sprintf(`{"Sid": "rootguard-%s", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root"}, "Action": "events:PutEvents", "Resource": %q}`, id, id, h.Detective.EventBuses.Value[0].ARN))
+			}
+			stmts = append(stmts, `{"Sid": "org", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}}`)
+			h.Detective.EventBuses.Value[0].Policy = busPolicyDoc(stmts...)
+			member := s.Accounts[0]
+			s.Accounts = []inventory.Account{*h}
+			for i := range n - 1 {
+				a := member
+				a.ID = fmt.Sprintf("%012d", 300000000000+i)
+				s.Accounts = append(s.Accounts, a)
+			}
+			reg, err := NewRegistry(RootActivityAlerting)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := Config{Now: testNow}
+			b.ReportAllocs()
+			for b.Loop() {
+				fs := reg.Assess(s, cfg)
+				if fs[len(fs)-1].Status != Pass {
+					b.Fatalf("member: %s %s", fs[len(fs)-1].Status, fs[len(fs)-1].Detail)
+				}
+			}
+		})
+	}
+}
