@@ -38,50 +38,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// started is set once a command's own code runs; an error before that
 	// (unknown command, bad arguments) is a usage error.
 	started := false
-	root := &cobra.Command{
-		Use:           "rootguard",
-		Short:         "Keep the AWS account root user safe (AWS Well-Architected SEC01-BP02)",
-		Long:          "rootguard audits, explains and fixes the AWS account root user's posture across one account or a whole AWS Organization, and detects root activity in CloudTrail.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			started = true
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
-				return usageError("--log-level: %v", err)
-			}
-			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-			if e.timeout > 0 {
-				ctx, cancel := context.WithTimeout(cmd.Context(), e.timeout)
-				cobra.OnFinalize(cancel)
-				cmd.SetContext(ctx)
-			}
-			return nil
-		},
-	}
+	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	root := newRootCmd(e, &started)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
-	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
-	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-
-	for _, newCmd := range []func(*env) *cobra.Command{
-		newScanCmd,
-		newCollectCmd,
-		newExplainCmd,
-		newTrailCmd,
-		newVersionCmd,
-		newAuditCmd,
-		newExportCmd,
-		newPlanCmd,
-		newApplyCmd,
-		newSimCmd,
-	} {
-		root.AddCommand(newCmd(e))
-	}
 
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err)
@@ -99,4 +61,50 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	return code
+}
+
+// newRootCmd builds the command tree. It sets *started once a command's own
+// code runs (after flag parsing), so that Run can tell a usage error from a
+// failure. The CLI reference (docs/cli.md) is generated from this tree.
+func newRootCmd(e *env, started *bool) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "rootguard",
+		Short:         "Keep the AWS account root user safe (AWS Well-Architected SEC01-BP02)",
+		Long:          "rootguard audits, explains and fixes the AWS account root user's posture across one account or a whole AWS Organization, and detects root activity in CloudTrail.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			*started = true
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
+				return usageError("--log-level: %v", err)
+			}
+			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+			if e.timeout > 0 {
+				ctx, cancel := context.WithTimeout(cmd.Context(), e.timeout)
+				cobra.OnFinalize(cancel)
+				cmd.SetContext(ctx)
+			}
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
+	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
+
+	for _, newCmd := range []func(*env) *cobra.Command{
+		newScanCmd,
+		newCollectCmd,
+		newExplainCmd,
+		newTrailCmd,
+		newVersionCmd,
+		newAuditCmd,
+		newExportCmd,
+		newPlanCmd,
+		newApplyCmd,
+		newSimCmd,
+	} {
+		root.AddCommand(newCmd(e))
+	}
+	return root
 }
