@@ -43,18 +43,24 @@ var ErrBreaksRootSessions = errors.New("the plan would break centralized root se
 //     PutAlternateContact with AccountId needs trusted access for the
 //     Account Management service).
 //  2. Policy creation: a policy attached nowhere restricts nothing.
-//  3. Attachments, smallest blast radius first: to accounts, then OUs, then
+//  3. Alternate contacts, before any attachment: once
+//     protect-account-contacts is attached, only the admin roles may set a
+//     member's contacts. From the management account that is harmless
+//     (SCPs never apply to it), but an apply run from a delegated
+//     administrator under another role would be denied its own contact
+//     changes. Setting a contact is additive and restricts nothing.
+//  4. Attachments, smallest blast radius first: to accounts, then OUs, then
 //     the root; and within a target, deny-root-access-keys (one action)
 //     before protect-account-contacts before deny-root-actions (every
 //     action). If AWS refuses an attachment, or an operator interrupts
 //     the apply, the policy has reached the fewest accounts.
-//  4. Alternate contacts, then the alerting stack (topic, subscription,
-//     rule, then the rule's target, so the rule never points at a topic
-//     that does not exist), then the hub's bus grants and each spoke's
-//     forwarding rule (so a spoke never forwards to a bus that would drop
-//     its events or has no rule onward): additive, and better in place
-//     before credentials disappear, so that a surprise reaches someone.
-//  5. Credential removal last: it is the only change that cannot be undone
+//  5. The alerting stack (topic, subscription, rule, then the rule's
+//     target, so the rule never points at a topic that does not exist),
+//     then the hub's bus grants and each spoke's forwarding rule (so a
+//     spoke never forwards to a bus that would drop its events or has no
+//     rule onward): additive, and better in place before credentials
+//     disappear, so that a surprise reaches someone.
+//  6. Credential removal last: it is the only change that cannot be undone
 //     (a deleted access key is gone), so it runs once every guardrail is in
 //     place, and only after everything before it succeeded. Within an
 //     account: password, access keys, signing certificates, then MFA (a
@@ -65,8 +71,8 @@ var phaseOf = map[string]int{
 	KindEnableFeature:       11,
 	KindEnablePolicyType:    12,
 	KindCreatePolicy:        20,
+	KindPutAlternateContact: 25,
 	KindAttachPolicy:        30,
-	KindPutAlternateContact: 40,
 	KindCreateTopic:         50,
 	KindSubscribe:           51,
 	KindPutRule:             52,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,46 @@ func TestPlanShape(t *testing.T) {
 	}
 }
 
+// TestPlanSafeOrder: the changes come in phaseOf's order. Alternate
+// contacts come before any SCP attachment, so that an apply from a
+// delegated administrator outside the admin roles is not denied its own
+// contact changes by protect-account-contacts.
+func TestPlanSafeOrder(t *testing.T) {
+	p := demoPlan(t)
+	var kinds []string
+	removal := false
+	for _, c := range p.Changes {
+		switch c.Kind {
+		case guardrail.KindDeleteLoginProfile, guardrail.KindDeleteAccessKey, guardrail.KindDeleteSigningCert, guardrail.KindDeactivateMFADevice:
+			removal = true
+			continue
+		}
+		if removal {
+			t.Errorf("%s comes after a credential removal", c.ID)
+		}
+		if len(kinds) == 0 || kinds[len(kinds)-1] != c.Kind {
+			kinds = append(kinds, c.Kind)
+		}
+	}
+	want := []string{
+		guardrail.KindEnableFeature, guardrail.KindCreatePolicy, guardrail.KindPutAlternateContact, guardrail.KindAttachPolicy,
+		guardrail.KindCreateTopic, guardrail.KindSubscribe, guardrail.KindPutRule, guardrail.KindPutTargets,
+		guardrail.KindPutPermission, guardrail.KindForwardRootActivity,
+	}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Errorf("kinds in apply order (-want +got):\n%s", diff)
+	}
+	firstAttach := slices.IndexFunc(p.Changes, func(c guardrail.Change) bool { return c.Kind == guardrail.KindAttachPolicy })
+	if firstAttach < 0 {
+		t.Fatal("no attachment planned")
+	}
+	for i, c := range p.Changes {
+		if c.Kind == guardrail.KindPutAlternateContact && i > firstAttach {
+			t.Errorf("%s comes after %s", c.ID, p.Changes[firstAttach].ID)
+		}
+	}
+}
+
 func TestPlanDeterministic(t *testing.T) {
 	a, b := demoPlan(t), demoPlan(t)
 	if diff := cmp.Diff(a, b); diff != "" {
@@ -237,10 +278,12 @@ func TestReviewStale(t *testing.T) {
 }
 
 func TestDecodePlanErrors(t *testing.T) {
-	doc, err := demoPlan(t).Encode()
+	p := demoPlan(t)
+	doc, err := p.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
+	attach := slices.IndexFunc(p.Changes, func(c guardrail.Change) bool { return c.Kind == guardrail.KindAttachPolicy })
 	edit := func(f func(m map[string]any)) []byte {
 		var m map[string]any
 		if err := json.Unmarshal(doc, &m); err != nil {
@@ -261,7 +304,7 @@ func TestDecodePlanErrors(t *testing.T) {
 		{"other version", edit(func(m map[string]any) { m["schema"] = "rootguard.plan/v2" }), `plan p.json: schema "rootguard.plan/v2" is not supported (want "rootguard.plan/v1")`},
 		{"unknown field", edit(func(m map[string]any) { m["extra"] = 1 }), `unknown field "extra"`},
 		{"edited call", edit(func(m map[string]any) {
-			change(m, 4)["calls"].([]any)[0].(map[string]any)["params"].(map[string]any)["TargetId"] = "ou-acme-other000"
+			change(m, attach)["calls"].([]any)[0].(map[string]any)["params"].(map[string]any)["TargetId"] = "ou-acme-other000"
 		}), "fingerprint"},
 		{"edited precondition", edit(func(m map[string]any) {
 			change(m, 0)["precondition"].([]any)[0].(map[string]any)["value"] = "enabled"
