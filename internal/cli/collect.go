@@ -19,7 +19,10 @@ func newCollectCmd(e *env) *cobra.Command {
 		Short: "Collect root-user facts into a snapshot file (read-only)",
 		Long: `Collect every root-user fact (read-only) into a versioned JSON snapshot that
 'rootguard scan --snapshot FILE' assesses later, offline. Every fact records the
-API it came from, when, and the error if the call failed.`,
+API it came from, when, and the error if the call failed.
+
+Exit codes: 0 written (facts that could not be read are recorded with their
+error), 2 usage error, 3 the collection or the write failed.`,
 		Example: `  rootguard collect --org --out snapshot.json
   rootguard collect --demo --out demo-snapshot.json`,
 		Args: cobra.NoArgs,

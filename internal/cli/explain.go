@@ -14,8 +14,15 @@ func newExplainCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "explain [CHECK-ID]",
 		Short: "Explain a check: what it verifies, why, and how to fix it",
-		Long:  "Print a check's documentation. Without an argument, list every check.",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Print a check's documentation: severity, SEC01-BP02 step, CIS and Security
+Hub controls, what it verifies and why, and the remediation. Without an
+argument, list every check with its severity and title. docs/checks.md is the
+same catalogue.
+
+Exit codes: 0 printed, 2 no such check.`,
+		Example: `  rootguard explain
+  rootguard explain root-mfa-hardware`,
+		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			var ids []string
 			for _, c := range checks.Default().Checks() {

@@ -79,9 +79,12 @@ written as comments (Terraform) or in Metadata (CloudFormation).
 
 --out DIR writes the files into DIR (created if missing) and refuses to
 overwrite a file that differs unless --force; --out - (the default) writes them
-to stdout (Terraform files concatenated, which Terraform reads as one module).
+to stdout (Terraform files concatenated, which Terraform reads as one module;
+an export of several CloudFormation templates needs --out DIR).
 
-Exit codes: 0 written, 2 usage error, 3 the export could not run.`,
+Exit codes: 0 written, 2 usage error (several CloudFormation templates to
+stdout included), 3 the export could not run (a file in --out differs and no
+--force, unreadable config, collection failed).`,
 		Example: `  rootguard export terraform --demo
   rootguard export terraform --org --config guardrails.yaml --out infra/rootguard
   rootguard export cloudformation --snapshot snapshot.json --out -`,

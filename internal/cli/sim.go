@@ -79,7 +79,11 @@ so it listens on loopback only.
 Writes (SCPs, contacts, root credential removal, alerting) are refused with
 AccessDenied unless --writable. With --state FILE, the organization is read from
 FILE when it exists (--scenario or --demo is then only the starting point) and
-saved back to FILE, writes included, when the endpoint stops.`,
+saved back to FILE, writes included, when the endpoint stops.
+
+Exit codes: 0 stopped (interrupt or --timeout), 2 usage error (no scenario,
+--demo with --scenario, a non-loopback --addr), 3 the scenario or state could
+not be read or saved, or the address is taken.`,
 		Example: `  rootguard sim serve --demo --writable --state demo-state.yaml
   # in another shell, paste the export lines it printed, then:
   rootguard scan --org --endpoint-url "$AWS_ENDPOINT_URL"`,

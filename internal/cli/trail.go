@@ -27,8 +27,11 @@ func newTrailCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trail",
 		Short: "Find root activity in CloudTrail archives",
-		Long: "trail reads CloudTrail log files (local folders, S3, stdin) and reports root-user activity.\n" +
-			"Exit codes: 0 no alert, 1 alerts, 4 some input could not be read (takes precedence), 2 usage, 3 could not run.",
+		Long: "trail reports root-user activity in CloudTrail: scan reads log files (local folders, S3, stdin),\n" +
+			"query runs the same rules as SQL in Athena or CloudTrail Lake; generate and bench make and\n" +
+			"measure a synthetic archive.\n" +
+			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read (scan only;\n" +
+			"takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
 	}
 	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e))
 	return cmd
@@ -120,6 +123,9 @@ func newTrailScanCmd(e *env) *cobra.Command {
 			"     reported. Takes precedence over 1, whether or not there were alerts\n" +
 			"  2  usage error\n" +
 			"  3  could not run (e.g. --output cannot be written)",
+		Example: `  rootguard trail scan ./AWSLogs --since 2025-03-01 --until 2025-03-31
+  rootguard trail scan s3://my-cloudtrail-bucket/AWSLogs/ --region us-east-1 --format jsonl --output alerts.jsonl
+  zcat 123456789012_CloudTrail_us-east-1_*.json.gz | rootguard trail scan -`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("trail scan: name at least one PATH, s3:// URL or -")
@@ -490,8 +496,10 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 		Long: "generate writes a deterministic (per --seed) CloudTrail archive: a realistic mix of services,\n" +
 			"event names and identity types, about 0.1% root activity of varied kinds (console sign-ins, a\n" +
 			"burst of failed sign-ins, API calls, AssumeRoot calls and their sessions) and look-alikes that\n" +
-			"must not alert (IAM users named root, roles with Root in the name, \"Root\" as a parameter value).",
-		Args: cobra.NoArgs,
+			"must not alert (IAM users named root, roles with Root in the name, \"Root\" as a parameter value).\n" +
+			"The first day is 2025-03-03 (UTC).",
+		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Out == "" {
 				return usageError("trail generate: --out is required")
@@ -514,7 +522,7 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "folder to write the AWSLogs/ tree into")
 	f.IntVar(&o.Accounts, "accounts", o.Accounts, "number of accounts (the first is the management account)")
-	f.IntVar(&o.Days, "days", o.Days, "number of days, from --start")
+	f.IntVar(&o.Days, "days", o.Days, "number of days, from 2025-03-03")
 	f.Float64Var(&o.SizeMB, "size-mb", o.SizeMB, "total size of the records, decompressed, in MB")
 	f.Uint64Var(&o.Seed, "seed", o.Seed, "random seed; the same seed gives the same archive")
 	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
@@ -539,7 +547,13 @@ func newTrailBenchCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench DIR",
 		Short: "Measure detection throughput against a decompress-only pass over the same files",
-		Args:  cobra.ExactArgs(1),
+		Long: "bench reads every file under DIR once to warm the page cache, then runs --rounds rounds of two\n" +
+			"timed passes over the same files: decompression only, then the full trail scan detection. It\n" +
+			"reports MB/s of each, their ratio by wall time and by CPU time, records/s, alerts and peak RSS.\n" +
+			"docs/trail-benchmark.md has the method and the measured figures.",
+		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025
+  rootguard trail bench --rounds 3 /tmp/trailbench/corpus`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, err := trail.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
 			if err != nil {

@@ -107,7 +107,12 @@ func newTrailQueryCmd(e *env) *cobra.Command {
 			"for teams that schedule the queries themselves.\n" +
 			"Neither documented schema has userIdentity.sessionContext.assumedRoot: sessions of sts:AssumeRoot are\n" +
 			"recognised from the AssumeRoot calls in the result. If your Athena table declares assumedroot inside\n" +
-			"sessioncontext, pass --assumed-root-column.",
+			"sessioncontext, pass --assumed-root-column.\n\n" +
+			"Exit codes: 0 no alert (or --print-sql), 1 alerts, 2 usage error, 3 the query could not run or\n" +
+			"failed (FAILED or CANCELLED, with the reason).",
+		Example: `  rootguard trail query --athena --database default --table cloudtrail_logs --since 2025-03-01 --output-location s3://athena-results/rootguard/
+  rootguard trail query --lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE --rule root-console-login-without-mfa
+  rootguard trail query --athena --print-sql`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var set []string
