@@ -88,7 +88,12 @@ type Change struct {
 	Calls []Call `json:"calls"`
 	// Fixes are the check IDs this change makes pass.
 	Fixes []string `json:"fixes"`
-	Risk  string   `json:"risk"`
+	// Note says when a check of Fixes is expected to stay failing once the
+	// change is applied, and until what: "root-activity-alerting stays
+	// FAIL until the email subscription of x@example.com is confirmed".
+	// The checks run over the projected state decide it (see Expected).
+	Note string `json:"note,omitempty"`
+	Risk string `json:"risk"`
 	// Pre are the observed facts the change depends on; Post the facts once
 	// it is applied.
 	Pre  []Condition `json:"precondition"`

@@ -233,6 +233,61 @@ func (b *builder) expect(cfg checks.Config) error {
 	slices.SortStableFunc(b.p.Expected, func(x, y ExpectedFinding) int {
 		return cmp.Or(strings.Compare(x.To, y.To), strings.Compare(x.CheckID, y.CheckID), strings.Compare(x.AccountID, y.AccountID))
 	})
+	b.notes(after, will)
+	return nil
+}
+
+// notes marks the changes whose fixed checks are expected to stay failing
+// once the plan is applied. A root-activity-alerting that fails because
+// the configured subscription waits for confirmation says so; any other
+// check names its status after the plan.
+func (b *builder) notes(after *inventory.Snapshot, will []checks.Finding) {
+	type key struct{ check, account string }
+	status := make(map[key]checks.Status, len(will))
+	for _, f := range will {
+		status[key{f.CheckID, f.AccountID}] = f.Status
+	}
+	pending := b.pendingSubscription(after)
+	for i := range b.p.Changes {
+		c := &b.p.Changes[i]
+		var parts []string
+		for _, id := range c.Fixes {
+			st, ok := status[key{id, c.AccountID}]
+			if !ok || st == checks.Pass || st == checks.NotApplicable {
+				continue
+			}
+			if id == checks.RootActivityAlerting.ID && st == checks.Fail && pending != nil {
+				parts = append(parts, fmt.Sprintf("%s stays FAIL until the %s subscription of %s is confirmed", id, pending.Protocol, pending.Endpoint))
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s stays %s once applied (see the expected findings)", id, st))
+		}
+		c.Note = strings.Join(parts, "; ")
+	}
+}
+
+// pendingSubscription returns the configured alert subscription when, on
+// the projected state, it exists on the central topic but waits for
+// confirmation.
+func (b *builder) pendingSubscription(after *inventory.Snapshot) *inventory.Subscription {
+	al := b.st.Alerting
+	if al == nil || al.Subscription == nil {
+		return nil
+	}
+	a := after.Account(al.AccountID)
+	if a == nil {
+		return nil
+	}
+	for _, t := range a.Detective.Topics.Value {
+		if t.ARN != al.TopicARN {
+			continue
+		}
+		for _, s := range t.Subscriptions {
+			if s.Protocol == al.Subscription.Protocol && s.Endpoint == al.Subscription.Endpoint && !s.Confirmed {
+				return &s
+			}
+		}
+	}
 	return nil
 }
 

@@ -73,6 +73,9 @@ func (p *Plan) WriteText(w io.Writer) error {
 			if len(c.Fixes) > 0 {
 				ew.printf("      fixes: %s\n", strings.Join(c.Fixes, ", "))
 			}
+			if c.Note != "" {
+				ew.printf("      note:  %s\n", c.Note)
+			}
 			ew.printf("      risk:  %s\n", c.Risk)
 			if c.RequiresFlag != "" {
 				ew.printf("      needs: apply --%s\n", c.RequiresFlag)
@@ -159,10 +162,35 @@ func (p *Plan) SummaryLine() string {
 	if flagged > 0 {
 		s += fmt.Sprintf("; %d need --%s", flagged, FlagAllowRecentKeyDeletion)
 	}
+	if n, note := p.noted(); n > 0 {
+		if note != "" {
+			s += fmt.Sprintf("; %d change(s) noted: %s", n, note)
+		} else {
+			s += fmt.Sprintf("; %d change(s) noted: checks they fix stay failing once applied (see each note)", n)
+		}
+	}
 	if n := len(p.Gaps); n > 0 {
 		s += fmt.Sprintf("; %d gap(s) not planned", n)
 	}
 	return s + "."
+}
+
+// noted counts the changes with a note, and returns the note when they all
+// share one.
+func (p *Plan) noted() (int, string) {
+	n, note := 0, ""
+	for _, c := range p.Changes {
+		switch {
+		case c.Note == "":
+			continue
+		case n == 0:
+			note = c.Note
+		case c.Note != note:
+			note = ""
+		}
+		n++
+	}
+	return n, note
 }
 
 func countList(ids []string) string {

@@ -180,6 +180,97 @@ func TestPlanSafeOrder(t *testing.T) {
 	}
 }
 
+// TestPlanNotesPendingSubscription: with a subscription that waits for
+// confirmation (email, https), root-activity-alerting stays FAIL once the
+// plan is applied, so the changes that fix it say so, in the plan file and
+// the text, and the summary counts them; a subscription that needs no
+// confirmation (sqs), or a confirmed one already there, leaves no note.
+func TestPlanNotesPendingSubscription(t *testing.T) {
+	const topic = "arn:aws:sns:us-east-1:333333333333:rootguard-root-activity"
+	withTopic := func(sub inventory.Subscription) func(*inventory.Snapshot) {
+		return func(s *inventory.Snapshot) {
+			a := s.Account("333333333333")
+			a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: topic, Subscriptions: []inventory.Subscription{sub}})
+		}
+	}
+	tests := []struct {
+		name     string
+		protocol string
+		endpoint string
+		mutate   func(*inventory.Snapshot)
+		want     string // the note, or none
+	}{
+		{"email", "email", "security-alerts@acme.example", nil,
+			"root-activity-alerting stays FAIL until the email subscription of security-alerts@acme.example is confirmed"},
+		{"https", "https", "https://alerts.acme.example/root", nil,
+			"root-activity-alerting stays FAIL until the https subscription of https://alerts.acme.example/root is confirmed"},
+		{"email already pending", "email", "security-alerts@acme.example",
+			withTopic(inventory.Subscription{Protocol: "email", Endpoint: "security-alerts@acme.example"}),
+			"root-activity-alerting stays FAIL until the email subscription of security-alerts@acme.example is confirmed"},
+		{"email already confirmed", "email", "security-alerts@acme.example",
+			withTopic(inventory.Subscription{ARN: topic + ":1", Protocol: "email", Endpoint: "security-alerts@acme.example", Confirmed: true}), ""},
+		{"sqs", "sqs", "arn:aws:sqs:us-east-1:333333333333:root-alerts", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := planConfig(t)
+			cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: tt.protocol, Endpoint: tt.endpoint}
+			s := planSnapshot(t)
+			if tt.mutate != nil {
+				tt.mutate(s)
+			}
+			p, err := guardrail.NewPlan(cfg, s, guardrail.PlanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := map[string]string{}, map[string]string{}
+			for _, c := range p.Changes {
+				if tt.want != "" && slices.Contains(c.Fixes, "root-activity-alerting") {
+					want[c.ID] = tt.want
+				}
+				if c.Note != "" {
+					got[c.ID] = c.Note
+				}
+			}
+			if tt.want != "" && len(want) != 10 {
+				t.Errorf("%d changes fix root-activity-alerting, want 10 (the central target and 9 forwarding rules)", len(want))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("notes by change (-want +got):\n%s", diff)
+			}
+			doc, err := p.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text bytes.Buffer
+			if err := p.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			summary := p.SummaryLine()
+			if tt.want == "" {
+				for what, out := range map[string]string{"plan file": string(doc), "text": text.String()} {
+					if strings.Contains(out, "note") {
+						t.Errorf("the %s has a note", what)
+					}
+				}
+				return
+			}
+			if n := strings.Count(string(doc), `"note": "`+tt.want+`"`); n != len(want) {
+				t.Errorf("the plan file has the note %d times, want %d", n, len(want))
+			}
+			if n := strings.Count(text.String(), "      note:  "+tt.want+"\n"); n != len(want) {
+				t.Errorf("the text has the note %d times, want %d", n, len(want))
+			}
+			if wantSum := fmt.Sprintf("; %d change(s) noted: %s;", len(want), tt.want); !strings.Contains(summary, wantSum) {
+				t.Errorf("summary %q does not contain %q", summary, wantSum)
+			}
+			if !strings.HasSuffix(text.String(), summary+"\n") {
+				t.Errorf("the text does not end with the summary %q", summary)
+			}
+		})
+	}
+}
+
 func TestPlanDeterministic(t *testing.T) {
 	a, b := demoPlan(t), demoPlan(t)
 	if diff := cmp.Diff(a, b); diff != "" {
