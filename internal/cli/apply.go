@@ -62,8 +62,8 @@ schema version, or edited after it was made, is refused too.
 apply shows the changes and asks for confirmation on a terminal; --yes applies
 without asking (without a terminal, --yes is required). Changes are made one
 by one in a safe order: trusted access and features, policy creation,
-attachments from the narrowest target to the root, contacts, alerting, and
-member root credential removal last. Each API call is written to the audit
+alternate contacts, attachments from the narrowest target to the root,
+alerting, and member root credential removal last. Each API call is written to the audit
 log before it is made and its result after; if the log cannot be written,
 nothing is changed. The first failure stops the apply, which then lists what
 was applied, what failed (with the AWS error) and what was not attempted.
@@ -78,7 +78,7 @@ max_key_last_used_days (or whose last use is unknown) needs
 
 Exit codes: 0 applied (or nothing left to do), 2 usage error or no
 confirmation possible, 3 refused (stale plan, other version, missing flag, no
-audit log) or a change failed.`,
+audit log, an answer other than yes) or a change failed.`,
 		Example: `  rootguard plan --demo --out plan.json && rootguard apply plan.json --demo
   rootguard apply plan.json --org --yes --audit-log /var/lib/rootguard/audit.log`,
 		Args: func(_ *cobra.Command, args []string) error {
