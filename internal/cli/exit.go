@@ -10,16 +10,17 @@ const (
 	// ExitOK: the command ran and found nothing at or above the threshold.
 	ExitOK = 0
 	// ExitFindings: scan found a finding at or above --fail-on, or trail
-	// scan raised an alert, and every input was read.
+	// scan (every input read) or trail query raised an alert.
 	ExitFindings = 1
 	// ExitUsage: the command line was wrong (unknown flag, bad value).
 	ExitUsage = 2
 	// ExitError: the command could not run (no credentials, unreadable
 	// snapshot, refused plan).
 	ExitError = 3
-	// ExitPartial: the command ran, but some input could not be read (a
-	// corrupt file, an account that could not be assessed is NOT this: it
-	// is an UNKNOWN finding). Takes precedence over ExitFindings.
+	// ExitPartial: trail scan ran, but some input could not be read (a
+	// corrupt or non-CloudTrail file, a missing path, an unlistable S3
+	// prefix). Takes precedence over ExitFindings. An account scan could
+	// not assess is not this: its findings are UNKNOWN with the reason.
 	ExitPartial = 4
 )
 
