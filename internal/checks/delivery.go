@@ -13,8 +13,10 @@ import (
 // This file follows an EventBridge rule's targets (and a CloudWatch alarm's
 // SNS actions) to where the root events end up, from collected facts
 // only: an SNS topic counts with a confirmed subscription; another
-// account's event bus counts when its policy lets the sender in and one of
-// its own rules catching the events delivers them onward; any other target
+// account's event bus counts when its policy lets the sender in (by
+// account, or through the organization with an IAM role on the sender's
+// target, as EventBridge requires) and one of its own rules catching the
+// events delivers them onward; any other target
 // (SQS, Lambda, Kinesis, an API destination…) counts, since rootguard
 // cannot see past it. Whatever the snapshot does not hold makes the target
 // UNKNOWN, with the reason, rather than PASS or FAIL.
@@ -123,10 +125,10 @@ type follower struct {
 	in Input
 }
 
-// target follows one target of a rule in account from that sends it
+// target follows one target (arn) of rule r in account from that sends it
 // events (the names of the root events the rule catches). path lists the
 // buses the events have crossed, the sender's own first.
-func (w follower) target(from *inventory.Account, arn string, events []string, path []busKey) delivery {
+func (w follower) target(from *inventory.Account, r inventory.EventRule, arn string, events []string, path []busKey) delivery {
 	d := delivery{evidence: map[string]any{"target": arn}}
 	p, ok := parseARN(arn)
 	if !ok {
@@ -142,7 +144,7 @@ func (w follower) target(from *inventory.Account, arn string, events []string, p
 		}
 	case p.service == "events" && strings.HasPrefix(p.resource, "event-bus/"):
 		d.evidence["kind"] = "event-bus"
-		w.bus(&d, from, arn, p, events, path)
+		w.bus(&d, from, r, arn, p, events, path)
 	default:
 		kind := targetKind(p)
 		d.evidence["kind"] = strings.ReplaceAll(strings.ToLower(kind), " ", "-")
@@ -202,7 +204,7 @@ func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
 // bus judges a target that is an event bus: the bus must let the sender
 // put events on it (when it is another account's) and one of its rules
 // must catch the events and deliver them onward.
-func (w follower) bus(d *delivery, from *inventory.Account, arn string, p arnParts, events []string, path []busKey) {
+func (w follower) bus(d *delivery, from *inventory.Account, r inventory.EventRule, arn string, p arnParts, events []string, path []busKey) {
 	key := busKey{p.account, p.region, strings.TrimPrefix(p.resource, "event-bus/")}
 	d.evidence["bus"] = arn
 	if slices.Contains(path, key) {
@@ -226,15 +228,19 @@ func (w follower) bus(d *delivery, from *inventory.Account, arn string, p arnPar
 		d.unknown = fmt.Sprintf("event bus %s is a custom bus; rootguard collects the rules of default buses only", arn)
 		return
 	}
-	if holder.ID != from.ID && !w.grant(d, from, holder, arn, p.region) {
+	if holder.ID != from.ID && !w.grant(d, from, holder, r, arn, p.region) {
 		return
 	}
 	w.onward(d, holder, arn, p.region, events, append(slices.Clip(path), key))
 }
 
-// grant records whether the bus of holder in region lets from put events
-// on it; false when it does not or that is not known.
-func (w follower) grant(d *delivery, from, holder *inventory.Account, arn, region string) bool {
+// grant records whether the bus of holder in region lets from's rule r put
+// events on it; false when it does not or that is not known. A grant to
+// the organization (aws:PrincipalOrgID) lets the events in only when r
+// gives the target an IAM role: EventBridge's PutTargets requires a
+// RoleArn for another account's bus that grants the sender through its
+// organization rather than by account.
+func (w follower) grant(d *delivery, from, holder *inventory.Account, r inventory.EventRule, arn, region string) bool {
 	bf := holder.Detective.EventBuses
 	if !bf.Known() {
 		d.unknown = unreadWhy(holder, fmt.Sprintf("policy of event bus %s", arn), bf)
@@ -253,8 +259,18 @@ func (w follower) grant(d *delivery, from, holder *inventory.Account, arn, regio
 		busARN = arn
 	}
 	g := judgeBusPolicy(bus.Policy, busARN, from.ID, orgIDOf(w.in.Snapshot, from))
+	if g.allowed && g.org {
+		g.role, g.roleKnown = targetRole(r, arn)
+	}
 	d.evidence["grant"] = g.evidence()
+	rule := fmt.Sprintf("rule %q of %s (%s)", r.Name, from.ID, r.Region)
 	switch {
+	case g.allowed && g.org && !g.roleKnown:
+		d.unknown = fmt.Sprintf("bus %s lets %s in only through the organization (statement %s), which needs an IAM role on the target of %s, and whether it has one was not collected",
+			arn, from.ID, g.statement, rule)
+	case g.allowed && g.org && g.role == "":
+		d.problem = fmt.Sprintf("bus %s lets %s in only through the organization (statement %s), and EventBridge delivers under an organization grant only with an IAM role (RoleArn) on the sender's target: the target of %s has none",
+			arn, from.ID, g.statement, rule)
 	case g.allowed:
 		return true
 	case g.unknown != "":
@@ -305,7 +321,7 @@ func (w follower) onward(d *delivery, holder *inventory.Account, arn, region str
 		}
 		var targets []map[string]any
 		for _, t := range r.Targets {
-			sub := w.target(holder, t, caught, path)
+			sub := w.target(holder, r, t, caught, path)
 			d.failed = append(d.failed, sub.failed...)
 			d.sources = append(d.sources, sub.sources...)
 			targets = append(targets, sub.evidence)
@@ -337,6 +353,14 @@ func (w follower) onward(d *delivery, holder *inventory.Account, arn, region str
 	default:
 		d.problem = "bus " + arn + grant + " receives the events, but no rule there catches " + eventPhraseList(events)
 	}
+}
+
+// targetRole returns the IAM role rule r gives its target arn ("" for
+// none), and false when the snapshot does not say (collected before roles
+// were read).
+func targetRole(r inventory.EventRule, arn string) (string, bool) {
+	role, ok := r.TargetRoles[arn]
+	return role, ok
 }
 
 // defaultBusName reports whether a rule's bus name is the default bus.
@@ -399,11 +423,16 @@ type busGrant struct {
 	// #index); sid is its Sid or index for evidence.
 	statement, sid string
 	// by is "account" (a statement naming the account) or
-	// "organization" (an aws:PrincipalOrgID condition).
-	by      string
-	why     string // why it is not allowed
-	unknown string // why it cannot be told
-	account string
+	// "organization o-…" (an aws:PrincipalOrgID condition, org true).
+	by  string
+	org bool
+	// role is the sender's target role an organization grant needs, when
+	// roleKnown.
+	role      string
+	roleKnown bool
+	why       string // why it is not allowed
+	unknown   string // why it cannot be told
+	account   string
 }
 
 func (g busGrant) evidence() map[string]any {
@@ -414,7 +443,15 @@ func (g busGrant) evidence() map[string]any {
 	if g.by != "" {
 		m["by"] = g.by
 	}
+	if g.org {
+		m["needs_target_role"] = true
+		if g.roleKnown {
+			m["target_role"] = g.role
+		}
+	}
 	switch {
+	case g.allowed && g.org && g.role != "":
+		m["summary"] = fmt.Sprintf("statement %s lets %s put events, by %s, through the target's role %s", g.statement, g.account, g.by, g.role)
 	case g.allowed:
 		m["summary"] = fmt.Sprintf("statement %s lets %s put events, by %s", g.statement, g.account, g.by)
 	case g.unknown != "":
@@ -458,15 +495,25 @@ func judgeBusPolicy(doc, busARN, account, orgID string) busGrant {
 			return g
 		}
 	}
+	// A statement by account wins over one by organization: only the
+	// latter needs a role on the sender's target.
+	var byOrg *policy.Statement
 	for _, ref := range dec.MatchedAllow {
 		st := &p.Statements[ref.Statement]
 		if !principalCovers(st, account) {
 			continue
 		}
-		g.allowed, g.statement, g.sid, g.by = true, stmtName(st), stmtID(st), "account"
 		if slices.ContainsFunc(st.Conditions, func(c policy.Condition) bool { return strings.EqualFold(c.Key, "aws:PrincipalOrgID") }) {
-			g.by = "organization " + orgID
+			if byOrg == nil {
+				byOrg = st
+			}
+			continue
 		}
+		g.allowed, g.statement, g.sid, g.by = true, stmtName(st), stmtID(st), "account"
+		return g
+	}
+	if byOrg != nil {
+		g.allowed, g.statement, g.sid, g.by, g.org = true, stmtName(byOrg), stmtID(byOrg), "organization "+orgID, true
 		return g
 	}
 	// A statement could still allow under a condition on a key the

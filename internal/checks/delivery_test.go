@@ -46,6 +46,8 @@ func TestJudgeBusPolicy(t *testing.T) {
 			want{Why: "does not let 222222222222 (organization o-abc123def4) put events"}},
 		{"organization condition", busPolicyDoc(orgGrant), "222222222222", "o-abc123def4",
 			want{Allowed: true, Statement: `"org"`, By: "organization o-abc123def4"}},
+		{"organization and account statements: the account one decides", busPolicyDoc(orgGrant, grant("acct", `{"AWS": "222222222222"}`)), "222222222222", "o-abc123def4",
+			want{Allowed: true, Statement: `"acct"`, By: "account"}},
 		{"organization condition, another organization", busPolicyDoc(orgGrant), "222222222222", "o-zzz999zzz9",
 			want{Why: "does not let 222222222222"}},
 		{"organization condition, account outside any organization", busPolicyDoc(orgGrant), "222222222222", "",

@@ -367,7 +367,7 @@ func followTargets(c *alertControl, in Input, r inventory.EventRule) {
 	var delivered, vias, decided, problems, unknowns []string
 	var ds []map[string]any
 	for _, t := range r.Targets {
-		d := w.target(in.Account, t, c.caught, start)
+		d := w.target(in.Account, r, t, c.caught, start)
 		ds = append(ds, d.evidence)
 		c.sources = append(c.sources, d.sources...)
 		switch d.outcome() {

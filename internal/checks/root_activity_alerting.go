@@ -34,12 +34,16 @@ their names:
 - an event bus in another account (hub-and-spoke forwarding, as rootguard
   plan deploys it) counts when the bus policy lets this account put events
   (a statement naming the account, or an aws:PrincipalOrgID condition on
-  its organization, and no Deny) and a rule on that bus, enabled, whose
+  its organization together with an IAM role on this account's rule
+  target, which EventBridge requires under an organization grant; and no
+  Deny) and a rule on that bus, enabled, whose
   pattern catches the forwarded events, has a target that delivers in
   turn (followed up to three buses deep; a cycle is UNKNOWN). A bus whose
   policy or rules were not collected, a custom bus (only default buses'
-  rules are collected), or a policy condition on a key the snapshot cannot
-  answer make that target UNKNOWN.
+  rules are collected), a policy condition on a key the snapshot cannot
+  answer, or an organization grant where the target's role was not
+  collected (a snapshot from an older rootguard) make that target
+  UNKNOWN.
 - any other target (SQS queue, Lambda function, Kinesis or Firehose
   stream, Systems Manager OpsItem, API destination…) counts as delivering:
   rootguard cannot see past it, and the finding names it.
@@ -59,9 +63,9 @@ console sign-in; what else they miss is listed.
 
 Facts: cloudtrail:DescribeTrails and GetTrailStatus, logs:DescribeMetricFilters,
 cloudwatch:DescribeAlarms, sns:ListTopics and ListSubscriptionsByTopic,
-events:ListRules, ListTargetsByRule and DescribeEventBus (the bus policy),
-in this account and in the accounts its targets lead to, and the management
-account's organization trail.
+events:ListRules, ListTargetsByRule (targets and their roles) and DescribeEventBus
+(the bus policy), in this account and in the accounts its targets lead to, and
+the management account's organization trail.
 
 PASS: wired controls catch root API calls and console sign-ins; the detail
 names each rule and the target that decided (topic and its confirmed

@@ -291,6 +291,17 @@ func (b *builder) pendingSubscription(after *inventory.Snapshot) *inventory.Subs
 	return nil
 }
 
+// addTarget adds a target as PutTargets without a RoleArn leaves it: a
+// plan's targets need no role (the central bus grants each account by
+// account).
+func addTarget(r *inventory.EventRule, arn string) {
+	r.Targets = append(r.Targets, arn)
+	if r.TargetRoles == nil {
+		r.TargetRoles = map[string]string{}
+	}
+	r.TargetRoles[arn] = ""
+}
+
 // project returns a copy of s as it will be once changes are applied: every
 // change's postcondition made true, with what the calls carry (policy
 // content, contact, pattern).
@@ -401,7 +412,7 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		for i := range a.Detective.EventRules.Value {
 			r := &a.Detective.EventRules.Value[i]
 			if r.Name == p["Rule"] && r.Region == c.Calls[0].Region && defaultBus(r.EventBusName) {
-				r.Targets = append(r.Targets, p["Targets.1.Arn"])
+				addTarget(r, p["Targets.1.Arn"])
 			}
 		}
 	case KindPutPermission:
@@ -439,7 +450,7 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		}
 		r := &(*rules)[i]
 		r.State, r.EventPattern = rp["State"], rp["EventPattern"]
-		r.Targets = append(r.Targets, tp["Targets.1.Arn"])
+		addTarget(r, tp["Targets.1.Arn"])
 	case KindDeleteLoginProfile, KindDeleteAccessKey, KindDeleteSigningCert, KindDeactivateMFADevice:
 		a, err := acct()
 		if err != nil {

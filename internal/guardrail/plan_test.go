@@ -491,6 +491,62 @@ func TestReviewForwarding(t *testing.T) {
 // TestForwardingBusPolicyLimit: account grants stop before the central bus
 // policy passes EventBridge's 10 KB; the accounts beyond are gaps naming the
 // organization-wide alternative, and the grants planned fit.
+// TestForwardingBesideAnOrganizationGrant: the central bus already lets
+// the organization in, which needs an IAM role on each sender's target.
+// The plan's forwarding puts no role, so it grants each account as well;
+// with those grants the projected check passes (an account statement
+// decides, not the organization one).
+func TestForwardingBesideAnOrganizationGrant(t *testing.T) {
+	const bus = "arn:aws:events:us-east-1:333333333333:event-bus/default"
+	cfg := planConfig(t)
+	cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:333333333333:root-alerts"}
+	s := planSnapshot(t)
+	buses := s.Account("333333333333").Detective.EventBuses.Value
+	i := slices.IndexFunc(buses, func(b inventory.EventBus) bool { return b.Region == "us-east-1" && b.Name == "default" })
+	if i < 0 {
+		t.Fatal("no default bus of 333333333333 in us-east-1")
+	}
+	buses[i].Policy = `{"Version":"2012-10-17","Statement":[{"Sid":"org","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"` + bus +
+		`","Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + s.Organization.ID + `"}}}]}`
+	p, err := guardrail.NewPlan(cfg, s, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := guardrail.Project(s, p.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := map[string]string{}
+	for _, e := range p.Expected {
+		if e.CheckID == "root-activity-alerting" {
+			to[e.AccountID] = e.To
+		}
+	}
+	forwards := 0
+	for _, c := range p.Changes {
+		if c.Kind != guardrail.KindForwardRootActivity {
+			continue
+		}
+		forwards++
+		if to[c.AccountID] != "PASS" {
+			t.Errorf("%s: root-activity-alerting expected %q once applied, want PASS", c.ID, to[c.AccountID])
+		}
+		if c.Note != "" {
+			t.Errorf("%s has note %q", c.ID, c.Note)
+		}
+		for _, r := range after.Account(c.AccountID).Detective.EventRules.Value {
+			if r.Name == c.Calls[0].Params["Name"] {
+				if diff := cmp.Diff(map[string]string{bus: ""}, r.TargetRoles); diff != "" {
+					t.Errorf("%s: projected target roles (-want +got):\n%s", c.ID, diff)
+				}
+			}
+		}
+	}
+	if forwards != 9 {
+		t.Errorf("%d forwarding changes, want 9", forwards)
+	}
+}
+
 func TestForwardingBusPolicyLimit(t *testing.T) {
 	s := largePlanOrg(t, 200)
 	p, err := guardrail.NewPlan(planConfig(t), s, guardrail.PlanOptions{})

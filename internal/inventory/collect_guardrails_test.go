@@ -80,6 +80,12 @@ accounts:
     ou: Workloads
     trails:
       - {name: local, home_region: eu-west-1, management_events: ReadOnly, advanced_selectors: true}
+    event_rules:
+      - name: forward-root-activity
+        region: us-east-1
+        pattern: {"detail": {"userIdentity": {"type": ["Root"]}}}
+        targets:
+          - {arn: "arn:aws:events:us-east-1:111111111111:event-bus/default", role_arn: "arn:aws:iam::222222222222:role/forward-root-activity"}
     guardduty: {eu-west-1: ENABLED}
   - id: "333333333333"
     name: locked
@@ -266,6 +272,24 @@ func TestCollectGuardrails(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, rules); diff != "" {
 			t.Errorf("event rules (-want +got):\n%s", diff)
+		}
+		// Each target's IAM role, "" for none; a rule without targets
+		// has no map.
+		roles := map[string]map[string]string{}
+		for _, id := range []string{"111111111111", "222222222222"} {
+			for _, r := range acct(id).Detective.EventRules.Value {
+				roles[id+" "+r.Name] = r.TargetRoles
+			}
+		}
+		wantRoles := map[string]map[string]string{
+			"111111111111 root-activity":    {"arn:aws:sns:us-east-1:111111111111:root-alerts": ""},
+			"111111111111 root-activity-eu": nil,
+			"222222222222 forward-root-activity": {
+				"arn:aws:events:us-east-1:111111111111:event-bus/default": "arn:aws:iam::222222222222:role/forward-root-activity",
+			},
+		}
+		if diff := cmp.Diff(wantRoles, roles); diff != "" {
+			t.Errorf("target roles (-want +got):\n%s", diff)
 		}
 		detectors := func(id string) []string {
 			var out []string

@@ -610,7 +610,8 @@ func subscription(arn, protocol, endpoint *string) Subscription {
 }
 
 // eventRules reads the rules of the default event bus of each Region (the
-// only bus CloudTrail events reach) with their targets.
+// only bus CloudTrail events reach) with their targets and the targets'
+// IAM roles.
 func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
 	return readRegions(ctx, r, "events:ListRules", r.col.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]EventRule, string, error) {
@@ -660,7 +661,16 @@ func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
 								return
 							}
 							for _, t := range page.Targets {
-								ru.Targets = append(ru.Targets, aws.ToString(t.Arn))
+								arn := aws.ToString(t.Arn)
+								ru.Targets = append(ru.Targets, arn)
+								if ru.TargetRoles == nil {
+									ru.TargetRoles = map[string]string{}
+								}
+								if ru.TargetRoles[arn] == "" {
+									// Two targets with one ARN: either role
+									// lets the events in.
+									ru.TargetRoles[arn] = aws.ToString(t.RoleArn)
+								}
 							}
 							if aws.ToString(page.NextToken) == "" {
 								return

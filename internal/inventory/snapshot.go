@@ -249,6 +249,13 @@ type EventRule struct {
 	State        string   `json:"state"` // ENABLED, DISABLED…
 	EventPattern string   `json:"event_pattern,omitempty"`
 	Targets      []string `json:"targets"` // target ARNs
+	// TargetRoles is each target's IAM role (RoleArn), by target ARN, ""
+	// for a target without one. EventBridge delivers to another account's
+	// bus that lets the sender in through its organization
+	// (aws:PrincipalOrgID) only with a role on the sender's target. A
+	// target missing here (a snapshot collected before roles were read)
+	// has a role not known.
+	TargetRoles map[string]string `json:"target_roles,omitempty"`
 }
 
 // EventBus is one Region's default event bus and its resource policy.

@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +67,47 @@ func TestDecodeRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(s, again); diff != "" {
 		t.Errorf("decode, encode, decode (-first +second):\n%s", diff)
+	}
+}
+
+// TestEventRuleTargetRoles: a rule from an older snapshot, without
+// target_roles, decodes with no roles known (nil), and a target without a
+// role ("") survives a round trip as known to have none.
+func TestEventRuleTargetRoles(t *testing.T) {
+	t.Parallel()
+	const bus = "arn:aws:events:us-east-1:111111111111:event-bus/default"
+	tests := []struct {
+		name string
+		in   string
+		want map[string]string
+	}{
+		{"older snapshot", `{"name": "fwd", "region": "us-east-1", "state": "ENABLED", "targets": ["` + bus + `"]}`, nil},
+		{"no role", `{"name": "fwd", "region": "us-east-1", "state": "ENABLED", "targets": ["` + bus + `"], "target_roles": {"` + bus + `": ""}}`,
+			map[string]string{bus: ""}},
+		{"a role", `{"name": "fwd", "region": "us-east-1", "state": "ENABLED", "targets": ["` + bus + `"], "target_roles": {"` + bus + `": "arn:aws:iam::222222222222:role/fwd"}}`,
+			map[string]string{bus: "arn:aws:iam::222222222222:role/fwd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var r inventory.EventRule
+			if err := json.Unmarshal([]byte(tt.in), &r); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, r.TargetRoles); diff != "" {
+				t.Errorf("decoded roles (-want +got):\n%s", diff)
+			}
+			data, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var again inventory.EventRule
+			if err := json.Unmarshal(data, &again); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(r, again); diff != "" {
+				t.Errorf("after a round trip (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// EventBridge (awsJson1_1): ListRules and ListTargetsByRule over the
-// account's rules in the call's region, DescribeEventBus with the bus's
+// EventBridge (awsJson1_1): ListRules and ListTargetsByRule (with each
+// target's RoleArn) over the account's rules in the call's region, DescribeEventBus with the bus's
 // resource policy.
 
 func eventsService() *service {
@@ -121,8 +121,9 @@ func eventsListRules(r *request) (any, error) {
 }
 
 type ruleTarget struct {
-	ID  string `json:"Id"`
-	Arn string `json:"Arn"`
+	ID      string `json:"Id"`
+	Arn     string `json:"Arn"`
+	RoleArn string `json:"RoleArn,omitempty"`
 }
 
 // targetID is a target's ID, by default Target1, Target2… by position.
@@ -160,7 +161,7 @@ func eventsListTargetsByRule(r *request) (any, error) {
 	}
 	var all []ruleTarget
 	for i, t := range rule.Targets {
-		all = append(all, ruleTarget{ID: targetID(t, i), Arn: topicARN(r.region, a.ID, t.ARN)})
+		all = append(all, ruleTarget{ID: targetID(t, i), Arn: topicARN(r.region, a.ID, t.ARN), RoleArn: t.RoleARN})
 	}
 	out, next, err := pageOr(all, in.NextToken, in.Limit, 100, "ValidationException")
 	if err != nil {

@@ -125,19 +125,23 @@ func eventsPutTargets(r *request) (any, error) {
 	if rule == nil {
 		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", in.Rule, bus)
 	}
-	type put struct{ id, arn string }
+	type put struct{ id, arn, role string }
 	var puts []put
 	for _, t := range in.Targets {
-		var id, arn string
-		json.Unmarshal(t["Id"], &id)   //nolint:errcheck // a missing or odd Id fails the check below.
-		json.Unmarshal(t["Arn"], &arn) //nolint:errcheck // likewise for Arn.
+		var id, arn, role string
+		json.Unmarshal(t["Id"], &id)        //nolint:errcheck // a missing or odd Id fails the check below.
+		json.Unmarshal(t["Arn"], &arn)      //nolint:errcheck // likewise for Arn.
+		json.Unmarshal(t["RoleArn"], &role) //nolint:errcheck // an odd RoleArn is refused below.
 		if !targetIDShape.MatchString(id) {
 			return nil, eventsValidation("1 validation error detected: Value '%s' at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", id)
 		}
 		if arn == "" || len(arn) > 1600 {
 			return nil, eventsValidation("1 validation error detected: Value at 'targets.member.arn' failed to satisfy constraint: Member must have length between 1 and 1600")
 		}
-		puts = append(puts, put{id, arn})
+		if _, ok := t["RoleArn"]; ok && (role == "" || len(role) > 1600) {
+			return nil, eventsValidation("1 validation error detected: Value at 'targets.member.roleArn' failed to satisfy constraint: Member must have length between 1 and 1600")
+		}
+		puts = append(puts, put{id, arn, role})
 	}
 	// Targets are fixed to their IDs first, so a new one never takes the
 	// default ID of another.
@@ -152,6 +156,10 @@ func eventsPutTargets(r *request) (any, error) {
 			failed = append(failed, failedEntry{TargetID: p.id, ErrorCode: "ValidationException", ErrorMessage: "Parameter " + p.arn + " is not valid. Reason: Provided Arn is not in correct format."})
 			continue
 		}
+		if p.role != "" && !roleARN.MatchString(p.role) {
+			failed = append(failed, failedEntry{TargetID: p.id, ErrorCode: "ValidationException", ErrorMessage: "Parameter " + p.role + " is not valid. Reason: Provided RoleArn is not in correct format."})
+			continue
+		}
 		valid = append(valid, p)
 		if !slices.Contains(ids, p.id) {
 			ids = append(ids, p.id)
@@ -164,11 +172,13 @@ func eventsPutTargets(r *request) (any, error) {
 		rule.Targets[i].ID = ids[i]
 	}
 	for _, p := range valid {
+		// A target put again is replaced whole: a role it no longer names
+		// is gone.
 		if i := slices.IndexFunc(rule.Targets, func(t RuleTarget) bool { return t.ID == p.id }); i >= 0 {
-			rule.Targets[i].ARN = p.arn
+			rule.Targets[i].ARN, rule.Targets[i].RoleARN = p.arn, p.role
 			continue
 		}
-		rule.Targets = append(rule.Targets, RuleTarget{ID: p.id, ARN: p.arn})
+		rule.Targets = append(rule.Targets, RuleTarget{ID: p.id, ARN: p.arn, RoleARN: p.role})
 	}
 	return map[string]any{"FailedEntryCount": len(failed), "FailedEntries": failed}, nil
 }

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,7 +37,11 @@ func ruleView(t *testing.T, c *eventbridge.Client, name string) (any, error) {
 		return nil, err
 	}
 	for _, x := range tg.Targets {
-		got = append(got, aws.ToString(x.Id)+"="+aws.ToString(x.Arn))
+		v := aws.ToString(x.Id) + "=" + aws.ToString(x.Arn)
+		if x.RoleArn != nil {
+			v += " role=" + aws.ToString(x.RoleArn)
+		}
+		got = append(got, v)
 	}
 	return got, nil
 }
@@ -110,6 +115,51 @@ func TestEventBridgeWrites(t *testing.T) {
 				return view.([]string)[5:], nil
 			},
 			want: []string{"Target1=" + topic, "Target2=arn:aws:lambda:us-east-1:111111111111:function:notify"},
+		},
+		{
+			name: "PutTargets with a role, then the same target again without one: the role is gone",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				const bus = "arn:aws:events:us-east-1:333333333333:event-bus/default"
+				if _, _, err := putTargets(t, c, "root-activity",
+					ebtypes.Target{Id: aws.String("bus"), Arn: aws.String(bus), RoleArn: aws.String("arn:aws:iam::111111111111:role/forward")},
+				); err != nil {
+					return nil, err
+				}
+				with, err := ruleView(t, c, "root-activity")
+				if err != nil {
+					return nil, err
+				}
+				if _, _, err := putTargets(t, c, "root-activity", ebtypes.Target{Id: aws.String("bus"), Arn: aws.String(bus)}); err != nil {
+					return nil, err
+				}
+				without, err := ruleView(t, c, "root-activity")
+				if err != nil {
+					return nil, err
+				}
+				return [][]string{with.([]string)[6:], without.([]string)[6:]}, nil
+			},
+			want: [][]string{
+				{"bus=arn:aws:events:us-east-1:333333333333:event-bus/default role=arn:aws:iam::111111111111:role/forward"},
+				{"bus=arn:aws:events:us-east-1:333333333333:event-bus/default"},
+			},
+		},
+		{
+			name: "PutTargets reports a role that is not an IAM role ARN",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := ebc(e, "us-east-1")
+				n, failed, err := putTargets(t, c, "root-activity",
+					ebtypes.Target{Id: aws.String("bus"), Arn: aws.String(topic), RoleArn: aws.String("arn:aws:iam::111111111111:user/forward")})
+				if err != nil {
+					return nil, err
+				}
+				view, err := ruleView(t, c, "root-activity")
+				if err != nil {
+					return nil, err
+				}
+				return []any{n, failed, view.([]string)[5:]}, nil
+			},
+			want: []any{int32(1), []string{"bus ValidationException"}, []string{"Target1=arn:aws:sns:us-east-1:111111111111:root-activity-alerts"}},
 		},
 		{
 			name: "PutTargets reports a target whose ARN is not one",
@@ -374,5 +424,59 @@ func TestEventBusPolicyRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(aws.ToString(want.Policy), aws.ToString(got.Policy)); diff != "" {
 		t.Errorf("policy after a round trip (-want +got):\n%s", diff)
+	}
+}
+
+// TestRuleTargetRoles: a scenario's rule target may name its IAM role
+// ({id, arn, role_arn}); ListTargetsByRule returns it as RoleArn, the
+// scenario the server hands back keeps it, and a role_arn that is not a
+// role's ARN is refused.
+func TestRuleTargetRoles(t *testing.T) {
+	const doc = `caller: {arn: "arn:aws:iam::111111111111:root"}
+accounts:
+  - id: "111111111111"
+    event_rules:
+      - name: forward
+        pattern: {source: [aws.signin]}
+        targets:
+          - {arn: "arn:aws:events:us-east-1:222222222222:event-bus/default", role_arn: "arn:aws:iam::111111111111:role/forward"}
+          - {id: plain, arn: "arn:aws:sqs:us-east-1:111111111111:q"}
+`
+	scn, err := sim.ParseScenario("roles.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Target1=arn:aws:events:us-east-1:222222222222:event-bus/default role=arn:aws:iam::111111111111:role/forward",
+		"plain=arn:aws:sqs:us-east-1:111111111111:q",
+	}
+	e := newEnv(t, scn)
+	got, err := ruleView(t, ebc(e, "us-east-1"), "forward")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.([]string)[5:]); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+	data, err := e.srv.Scenario().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := sim.ParseScenario("state.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = ruleView(t, ebc(newEnv(t, again), "us-east-1"), "forward")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.([]string)[5:]); diff != "" {
+		t.Errorf("targets after a round trip (-want +got):\n%s", diff)
+	}
+
+	bad := strings.Replace(doc, "role/forward", "user/forward", 1)
+	_, err = sim.ParseScenario("bad.yaml", []byte(bad))
+	if wantErr := `accounts[0].event_rules[0].targets[0].role_arn "arn:aws:iam::111111111111:user/forward": not an IAM role ARN`; err == nil || !strings.Contains(err.Error(), wantErr) {
+		t.Errorf("ParseScenario = %v, want an error containing %q", err, wantErr)
 	}
 }

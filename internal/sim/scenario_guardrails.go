@@ -201,8 +201,10 @@ type EventRule struct {
 	State string `yaml:"state,omitempty" json:"state,omitempty"`
 	// Targets are target ARNs; a bare name is an SNS topic of the account
 	// in the rule's region. A target is written as its ARN, or as
-	// {id: ..., arn: ...} to give it an ID (default Target1, Target2… by
-	// position).
+	// {id: ..., arn: ..., role_arn: ...} to give it an ID (default
+	// Target1, Target2… by position) or the IAM role EventBridge uses for
+	// it (another account's bus that lets this one in through its
+	// organization needs one).
 	Targets []RuleTarget `yaml:"targets,omitempty" json:"targets,omitempty"`
 }
 
@@ -221,13 +223,15 @@ type EventBus struct {
 type RuleTarget struct {
 	ID  string `yaml:"id,omitempty" json:"id,omitempty"`
 	ARN string `yaml:"arn" json:"arn"`
+	// RoleARN is the target's IAM role (ListTargetsByRule's RoleArn).
+	RoleARN string `yaml:"role_arn,omitempty" json:"role_arn,omitempty"`
 }
 
 // ruleTargetFields is RuleTarget without its YAML methods.
 type ruleTargetFields RuleTarget
 
-// UnmarshalYAML reads an ARN (or bare topic name), or a mapping with id
-// and arn.
+// UnmarshalYAML reads an ARN (or bare topic name), or a mapping with id,
+// arn and role_arn.
 func (t *RuleTarget) UnmarshalYAML(b []byte) error {
 	var v any
 	if err := yaml.Unmarshal(b, &v); err != nil {
@@ -245,9 +249,9 @@ func (t *RuleTarget) UnmarshalYAML(b []byte) error {
 	return nil
 }
 
-// MarshalYAML writes the ARN alone when the target has no ID.
+// MarshalYAML writes the ARN alone when the target has no ID and no role.
 func (t RuleTarget) MarshalYAML() (any, error) {
-	if t.ID == "" {
+	if t.ID == "" && t.RoleARN == "" {
 		return t.ARN, nil
 	}
 	return ruleTargetFields(t), nil
@@ -384,6 +388,9 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			for k, tg := range er.Targets {
 				if tg.ARN == "" {
 					bad("%s.targets[%d]: needs an arn", where, k)
+				}
+				if tg.RoleARN != "" && !roleARN.MatchString(tg.RoleARN) {
+					bad("%s.targets[%d].role_arn %q: not an IAM role ARN", where, k, tg.RoleARN)
 				}
 				id := targetID(tg, k)
 				if ids[id] {

@@ -245,3 +245,74 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	}
 	return cmp.Equal(x, y)
 }
+
+// TestForwardingTargetsHaveARole: the central bus grants the whole
+// organization (aws:PrincipalOrgID), and EventBridge forwards under an
+// organization grant only with an IAM role on the sender's target. So the
+// members' StackSet template gives each forwarding target a role that
+// EventBridge may assume and that may put events on that bus.
+func TestForwardingTargetsHaveARole(t *testing.T) {
+	type resource struct {
+		Type       string         `json:"Type"`
+		Properties map[string]any `json:"Properties"`
+	}
+	for _, c := range cases[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			var orgGrant bool
+			var forwarding map[string]resource
+			for _, f := range generate(t, "cloudformation", state(t, c.config, c.mutate)) {
+				var tpl struct {
+					Resources map[string]resource `json:"Resources"`
+				}
+				if err := json.Unmarshal(f.Content, &tpl); err != nil {
+					t.Fatalf("%s: %v", f.Name, err)
+				}
+				for _, r := range tpl.Resources {
+					if cond, ok := r.Properties["Condition"].(map[string]any); ok && r.Type == "AWS::Events::EventBusPolicy" && cond["Key"] == "aws:PrincipalOrgID" {
+						orgGrant = true
+					}
+				}
+				if f.Name == export.CFNForwarding {
+					forwarding = tpl.Resources
+				}
+			}
+			if !orgGrant || forwarding == nil {
+				t.Fatalf("organization bus grant %v, forwarding template %v: want both", orgGrant, forwarding != nil)
+			}
+			var got []string
+			for name, r := range forwarding {
+				if r.Type != "AWS::Events::Rule" {
+					continue
+				}
+				targets, _ := r.Properties["Targets"].([]any)
+				for _, x := range targets {
+					tg, _ := x.(map[string]any)
+					arn, _ := tg["Arn"].(string)
+					roleArn, _ := tg["RoleArn"].(map[string]any)
+					ref, _ := roleArn["Fn::GetAtt"].([]any)
+					if len(ref) != 2 || ref[1] != "Arn" {
+						t.Errorf("rule %s: target %s has RoleArn %v, want Fn::GetAtt of a role's Arn", name, arn, tg["RoleArn"])
+						continue
+					}
+					role, ok := forwarding[ref[0].(string)]
+					if !ok || role.Type != "AWS::IAM::Role" {
+						t.Errorf("rule %s: target %s's RoleArn names %v, not a role of the template", name, arn, ref[0])
+						continue
+					}
+					trust, _ := json.Marshal(role.Properties["AssumeRolePolicyDocument"])
+					perms, _ := json.Marshal(role.Properties["Policies"])
+					if !strings.Contains(string(trust), `"Service":"events.amazonaws.com"`) || !strings.Contains(string(trust), `"sts:AssumeRole"`) {
+						t.Errorf("role %s: trust policy %s does not let EventBridge assume it", ref[0], trust)
+					}
+					if !strings.Contains(string(perms), `"Action":"events:PutEvents"`) || !strings.Contains(string(perms), `"Resource":"`+arn+`"`) {
+						t.Errorf("role %s: policies %s do not allow events:PutEvents on %s", ref[0], perms, arn)
+					}
+					got = append(got, name+" → "+arn)
+				}
+			}
+			if len(got) == 0 {
+				t.Error("the forwarding template has no rule target")
+			}
+		})
+	}
+}
