@@ -171,7 +171,10 @@ func BenchmarkForwarding(b *testing.B) {
 			}
 			stmts = append(stmts, `{"Sid": "org", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}}}`)
 			h.Detective.EventBuses.Value[0].Policy = busPolicyDoc(stmts...)
+			// The members come in through the organization grant, with
+			// the IAM role on their target that it needs.
 			member := s.Accounts[0]
+			member.Detective.EventRules.Value[0].TargetRoles = map[string]string{h.Detective.EventBuses.Value[0].ARN: "arn:aws:iam::" + member.ID + ":role/forward"}
 			s.Accounts = []inventory.Account{*h}
 			for i := range n - 1 {
 				a := member
