@@ -21,7 +21,8 @@ import (
 	"github.com/rootguard/rootguard/internal/sim"
 )
 
-// runCommandIn is runCommand with stdin.
+// runCommandIn runs one command on its own (not through Run) with stdin and
+// returns the exit code, stdout and stderr.
 func runCommandIn(t *testing.T, stdin string, newCmd func(*env) *cobra.Command, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer

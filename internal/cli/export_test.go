@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,23 +11,11 @@ import (
 
 const exportSnapshot = "../guardrail/testdata/snapshots/demo.json"
 
-// runExportCmd runs `export` on its own command (the root command adds it
-// to the tree) and returns the exit code, stdout and stderr.
+// runExportCmd runs `export` on its own command and returns the exit code,
+// stdout and stderr.
 func runExportCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
-		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cmd := newExportCmd(e)
-	cmd.SetArgs(args)
-	cmd.SetOut(&stdout)
-	cmd.SetErr(&stderr)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(t.Context())
-	if err != nil {
-		stderr.WriteString(err.Error())
-	}
-	return exitCode(err), stdout.String(), stderr.String()
+	return runCommand(t, newExportCmd, args...)
 }
 
 func TestExportCommand(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,23 +37,11 @@ func TestMain(m *testing.M) {
 
 const planConfig = "../guardrail/testdata/plan/demo.yaml"
 
-// runCommand runs one command on its own (as runExportCmd does) and
-// returns the exit code, stdout and stderr.
+// runCommand runs one command on its own, with empty stdin, and returns
+// the exit code, stdout and stderr.
 func runCommand(t *testing.T, newCmd func(*env) *cobra.Command, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
-		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cmd := newCmd(e)
-	cmd.SetArgs(args)
-	cmd.SetOut(&stdout)
-	cmd.SetErr(&stderr)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(t.Context())
-	if err != nil {
-		stderr.WriteString(err.Error())
-	}
-	return exitCode(err), stdout.String(), stderr.String()
+	return runCommandIn(t, "", newCmd, args...)
 }
 
 // servers records the in-process endpoints commands start.
