@@ -307,3 +307,10 @@ func TestUsageErrorsBeforeRun(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeoutEndsTheCommand(t *testing.T) {
+	code, _, stderr := run(t, "scan", "--demo", "--timeout", "1ns")
+	if code != ExitError || !strings.Contains(stderr, "deadline") {
+		t.Errorf("scan --timeout 1ns: exit %d, stderr %q; want %d and a deadline error", code, stderr, ExitError)
+	}
+}

@@ -24,6 +24,8 @@ type env struct {
 
 	logLevel string
 	timeout  time.Duration
+	// cancel releases the --timeout context once the command returns.
+	cancel context.CancelFunc
 }
 
 // isTerminal reports whether w is a terminal (colour and progress only then).
@@ -46,6 +48,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetErr(stderr)
 
 	err := root.ExecuteContext(ctx)
+	if e.cancel != nil {
+		e.cancel()
+	}
 	code := exitCode(err)
 	var ee *exitError
 	if err != nil && !started && !errors.As(err, &ee) {
@@ -82,7 +87,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 			if e.timeout > 0 {
 				ctx, cancel := context.WithTimeout(cmd.Context(), e.timeout)
-				cobra.OnFinalize(cancel)
+				e.cancel = cancel
 				cmd.SetContext(ctx)
 			}
 			return nil
