@@ -76,7 +76,7 @@ func subject(r *request) (principal, error) {
 			return principal{user: &a.Users[i]}, nil
 		}
 	}
-	return principal{}, errf("NoSuchEntity", http.StatusNotFound, "The user with name %s cannot be found.", name)
+	return principal{}, noSuchEntity("The user with name %s cannot be found.", name)
 }
 
 func (p principal) keys(a *account) []AccessKey {
@@ -468,11 +468,7 @@ func iamGetLoginProfile(r *request) (any, error) {
 	a := r.account()
 	pw := p.password(a)
 	if pw == nil {
-		name := p.name()
-		if p.root {
-			name = "root"
-		}
-		return nil, errf("NoSuchEntity", http.StatusNotFound, "Login Profile for User %s cannot be found.", name)
+		return nil, noSuchEntity("Login Profile for User %s cannot be found.", p.owner())
 	}
 	return getLoginProfileResult{LoginProfile: loginProfile{UserName: p.name(), CreateDate: dateOr(pw.Created, r.now, 400*24*time.Hour)}}, nil
 }

@@ -39,13 +39,6 @@ func noSuchEntity(format string, a ...any) *apiError {
 	return errf("NoSuchEntity", http.StatusNotFound, format, a...)
 }
 
-func (p principal) displayName() string {
-	if p.root {
-		return "root"
-	}
-	return p.user.Name
-}
-
 func iamDeleteLoginProfile(r *request) (any, error) {
 	p, err := subject(r)
 	if err != nil {
@@ -54,7 +47,7 @@ func iamDeleteLoginProfile(r *request) (any, error) {
 	a := r.account()
 	pw := p.password(a)
 	if pw == nil {
-		return nil, noSuchEntity("Login Profile for User %s cannot be found.", p.displayName())
+		return nil, noSuchEntity("Login Profile for User %s cannot be found.", p.owner())
 	}
 	if p.root {
 		// GetUser still says when the deleted password was last used.
