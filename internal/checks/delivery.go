@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/policy"
@@ -590,10 +589,7 @@ func stmtName(st *policy.Statement) string {
 
 // busPolicyMemo keeps parsed bus policies: every member forwarding to one
 // central bus reads the same policy.
-var busPolicyMemo struct {
-	mu sync.Mutex
-	m  map[string]busPolicyVal
-}
+var busPolicyMemo boundedMemo[string, busPolicyVal]
 
 type busPolicyVal struct {
 	p   *policy.Policy
@@ -601,18 +597,9 @@ type busPolicyVal struct {
 }
 
 func parseBusPolicy(doc string) (*policy.Policy, error) {
-	busPolicyMemo.mu.Lock()
-	v, ok := busPolicyMemo.m[doc]
-	busPolicyMemo.mu.Unlock()
-	if ok {
-		return v.p, v.err
-	}
-	v.p, v.err = policy.Parse("event bus policy", []byte(doc))
-	busPolicyMemo.mu.Lock()
-	if busPolicyMemo.m == nil || len(busPolicyMemo.m) >= maxCoverageMemo {
-		busPolicyMemo.m = map[string]busPolicyVal{}
-	}
-	busPolicyMemo.m[doc] = v
-	busPolicyMemo.mu.Unlock()
+	v := busPolicyMemo.get(doc, func() (v busPolicyVal) {
+		v.p, v.err = policy.Parse("event bus policy", []byte(doc))
+		return v
+	})
 	return v.p, v.err
 }

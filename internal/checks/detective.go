@@ -679,9 +679,36 @@ const (
 	kindLogFilter    = "log-filter"
 )
 
-// maxCoverageMemo bounds the coverage memo; a long-running server sees
-// few distinct patterns, and clearing the memo when it is full is cheap.
-const maxCoverageMemo = 4096
+// maxMemo bounds each process-wide memo; a long-running server sees few
+// distinct patterns or policies, and clearing a memo when it is full is
+// cheap.
+const maxMemo = 4096
+
+// boundedMemo keeps the value built for each distinct key, process-wide,
+// up to maxMemo keys (then it starts afresh). The zero value is ready and
+// safe for concurrent use; two callers missing the same key may both
+// build it.
+type boundedMemo[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+func (m *boundedMemo[K, V]) get(k K, build func() V) V {
+	m.mu.Lock()
+	v, ok := m.m[k]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = build()
+	m.mu.Lock()
+	if m.m == nil || len(m.m) >= maxMemo {
+		m.m = map[K]V{}
+	}
+	m.m[k] = v
+	m.mu.Unlock()
+	return v
+}
 
 type coverageKey struct{ kind, pattern string }
 
@@ -694,43 +721,30 @@ type coverageVal struct {
 // organization's member accounts share their rules and the organization
 // trail's metric filter, and evaluating a pattern against every
 // representative event is the costly part of the alerting checks.
-var coverageMemo struct {
-	mu sync.Mutex
-	m  map[coverageKey]coverageVal
-}
+var coverageMemo boundedMemo[coverageKey, coverageVal]
 
 // patternCoverage parses a pattern (an EventBridge event pattern or a
 // CloudWatch Logs filter pattern) and evaluates it against the
 // representative root events.
 func patternCoverage(kind, pattern string) (rootevents.Coverage, error) {
-	k := coverageKey{kind, pattern}
-	coverageMemo.mu.Lock()
-	v, ok := coverageMemo.m[k]
-	coverageMemo.mu.Unlock()
-	if ok {
-		return v.cov, v.err
-	}
-	switch kind {
-	case kindEventPattern:
-		p, err := eventpattern.Parse([]byte(pattern))
-		if err != nil {
-			v.err = err
-		} else {
-			v.cov = rootevents.Evaluate(rootevents.ByEnvelope(p.Match))
+	v := coverageMemo.get(coverageKey{kind, pattern}, func() (v coverageVal) {
+		switch kind {
+		case kindEventPattern:
+			p, err := eventpattern.Parse([]byte(pattern))
+			if err != nil {
+				v.err = err
+			} else {
+				v.cov = rootevents.Evaluate(rootevents.ByEnvelope(p.Match))
+			}
+		default:
+			f, err := logfilter.Parse(pattern)
+			if err != nil {
+				v.err = err
+			} else {
+				v.cov = rootevents.Evaluate(rootevents.ByRecord(f.Match))
+			}
 		}
-	default:
-		f, err := logfilter.Parse(pattern)
-		if err != nil {
-			v.err = err
-		} else {
-			v.cov = rootevents.Evaluate(rootevents.ByRecord(f.Match))
-		}
-	}
-	coverageMemo.mu.Lock()
-	if coverageMemo.m == nil || len(coverageMemo.m) >= maxCoverageMemo {
-		coverageMemo.m = map[coverageKey]coverageVal{}
-	}
-	coverageMemo.m[k] = v
-	coverageMemo.mu.Unlock()
+		return v
+	})
 	return v.cov, v.err
 }
