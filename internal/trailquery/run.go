@@ -108,7 +108,7 @@ func (a AthenaRunner) Run(ctx context.Context, sql string) (Result, error) {
 	}
 	id := aws.ToString(start.QueryExecutionId)
 	res := Result{ID: id}
-	var failure error
+	// A failed query ends the wait with its QueryError.
 	err = a.Poll.wait(ctx, func() (bool, error) {
 		out, err := a.Client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
@@ -126,16 +126,12 @@ func (a AthenaRunner) Run(ctx context.Context, sql string) (Result, error) {
 			if reason == "" && st.AthenaError != nil {
 				reason = aws.ToString(st.AthenaError.ErrorMessage)
 			}
-			failure = &QueryError{Service: "athena", ID: id, State: string(st.State), Reason: oneLine(reason)}
-			return true, nil
+			return false, &QueryError{Service: "athena", ID: id, State: string(st.State), Reason: oneLine(reason)}
 		}
 		return false, nil
 	})
 	if err != nil {
 		return res, err
-	}
-	if failure != nil {
-		return res, failure
 	}
 	var names []string
 	pages := athena.NewGetQueryResultsPaginator(a.Client, &athena.GetQueryResultsInput{
@@ -194,7 +190,7 @@ func (l LakeRunner) Run(ctx context.Context, sql string) (Result, error) {
 	}
 	id := aws.ToString(start.QueryId)
 	res := Result{ID: id}
-	var failure error
+	// A failed query ends the wait with its QueryError.
 	err = l.Poll.wait(ctx, func() (bool, error) {
 		out, err := l.Client.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: aws.String(id)})
 		if err != nil {
@@ -204,16 +200,12 @@ func (l LakeRunner) Run(ctx context.Context, sql string) (Result, error) {
 		case cttypes.QueryStatusFinished:
 			return true, nil
 		case cttypes.QueryStatusFailed, cttypes.QueryStatusCancelled, cttypes.QueryStatusTimedOut:
-			failure = &QueryError{Service: "cloudtrail lake", ID: id, State: string(out.QueryStatus), Reason: oneLine(aws.ToString(out.ErrorMessage))}
-			return true, nil
+			return false, &QueryError{Service: "cloudtrail lake", ID: id, State: string(out.QueryStatus), Reason: oneLine(aws.ToString(out.ErrorMessage))}
 		}
 		return false, nil
 	})
 	if err != nil {
 		return res, err
-	}
-	if failure != nil {
-		return res, failure
 	}
 	pages := cloudtrail.NewGetQueryResultsPaginator(l.Client, &cloudtrail.GetQueryResultsInput{
 		QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000),
