@@ -64,6 +64,31 @@ func (w *world) rules(a *account, region, bus string) ([]*EventRule, bool) {
 	return out, exists
 }
 
+// rule returns the account's rule named name on bus in region, nil if
+// there is none, or ResourceNotFoundException if the bus does not exist.
+func (w *world) rule(a *account, region, bus, name string) (*EventRule, error) {
+	rules, ok := w.rules(a, region, bus)
+	if !ok {
+		return nil, busNotFound(bus)
+	}
+	var rule *EventRule
+	for _, e := range rules {
+		if e.Name == name {
+			rule = e
+		}
+	}
+	return rule, nil
+}
+
+// existingRule is rule, where a missing rule is ResourceNotFoundException.
+func (w *world) existingRule(a *account, region, bus, name string) (*EventRule, error) {
+	rule, err := w.rule(a, region, bus, name)
+	if err == nil && rule == nil {
+		err = errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", name, bus)
+	}
+	return rule, err
+}
+
 func ruleARN(region, acct string, e EventRule) string {
 	p := "rule/"
 	if b := busOf(e); b != "default" {
@@ -144,20 +169,11 @@ func eventsListTargetsByRule(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	a := r.acct()
 	bus := busName(in.EventBusName)
-	rules, ok := w.rules(a, r.region, bus)
-	if !ok {
-		return nil, busNotFound(bus)
-	}
-	var rule *EventRule
-	for _, e := range rules {
-		if e.Name == in.Rule {
-			rule = e
-		}
-	}
-	if rule == nil {
-		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", in.Rule, bus)
+	rule, err := r.srv.w.existingRule(a, r.region, bus, in.Rule)
+	if err != nil {
+		return nil, err
 	}
 	var all []ruleTarget
 	for i, t := range rule.Targets {

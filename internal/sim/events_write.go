@@ -65,17 +65,11 @@ func eventsPutRule(r *request) (any, error) {
 	if err := checkEventPattern(*in.EventPattern); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	a := r.acct()
 	bus := busName(in.EventBusName)
-	rules, ok := w.rules(a, r.region, bus)
-	if !ok {
-		return nil, busNotFound(bus)
-	}
-	var rule *EventRule
-	for _, e := range rules {
-		if e.Name == in.Name {
-			rule = e
-		}
+	rule, err := r.srv.w.rule(a, r.region, bus, in.Name)
+	if err != nil {
+		return nil, err
 	}
 	if rule == nil {
 		a.EventRules = append(a.EventRules, EventRule{Name: in.Name, Region: r.region})
@@ -110,20 +104,11 @@ func eventsPutTargets(r *request) (any, error) {
 	if n := len(in.Targets); n < 1 || n > 10 {
 		return nil, eventsValidation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
 	}
-	w, a := r.srv.w, r.acct()
+	a := r.acct()
 	bus := busName(in.EventBusName)
-	rules, ok := w.rules(a, r.region, bus)
-	if !ok {
-		return nil, busNotFound(bus)
-	}
-	var rule *EventRule
-	for _, e := range rules {
-		if e.Name == in.Rule {
-			rule = e
-		}
-	}
-	if rule == nil {
-		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "Rule %s does not exist on EventBus %s.", in.Rule, bus)
+	rule, err := r.srv.w.existingRule(a, r.region, bus, in.Rule)
+	if err != nil {
+		return nil, err
 	}
 	type put struct{ id, arn, role string }
 	var puts []put
