@@ -492,18 +492,12 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 		got := make([]children, len(level))
 		var g errgroup.Group
 		g.SetLimit(col.opts.Concurrency)
-		var mu sync.Mutex
-		var failedAPI string
-		var failed error
+		var failed first
 		for i, parent := range level {
 			g.Go(func() error {
 				ous, accts, api, err := col.childrenOf(ctx, parent)
 				if err != nil {
-					mu.Lock()
-					if failed == nil {
-						failedAPI, failed = api, err
-					}
-					mu.Unlock()
+					failed.set(api, err)
 					return err
 				}
 				got[i] = children{ous: ous, accounts: accts}
@@ -511,8 +505,8 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 			})
 		}
 		_ = g.Wait()
-		if failed != nil {
-			return fail(failedAPI, failed)
+		if failed.err != nil {
+			return fail(failed.api, failed.err)
 		}
 		var next []string
 		for i, parent := range level {

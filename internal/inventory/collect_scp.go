@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -44,15 +43,9 @@ func (col *collector) policies(ctx context.Context) Fact[[]OrgPolicy] {
 
 	var g errgroup.Group
 	g.SetLimit(col.opts.Concurrency)
-	var mu sync.Mutex
-	var failedAPI string
-	var failed error
+	var failed first
 	fail := func(api string, err error) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if failed == nil {
-			failedAPI, failed = api, err
-		}
+		failed.set(api, err)
 		return err
 	}
 	for i := range pols {
@@ -83,8 +76,8 @@ func (col *collector) policies(ctx context.Context) Fact[[]OrgPolicy] {
 		})
 	}
 	_ = g.Wait()
-	if failed != nil {
-		return Fact[[]OrgPolicy]{Source: source(failedAPI, at, failed)}
+	if failed.err != nil {
+		return Fact[[]OrgPolicy]{Source: source(failed.api, at, failed.err)}
 	}
 	sort.Slice(pols, func(i, j int) bool { return pols[i].ID < pols[j].ID })
 	return Fact[[]OrgPolicy]{Value: orEmpty(pols), Source: Source{API: listAPI, At: at}}
