@@ -298,13 +298,7 @@ func (col *collector) standalone(ctx context.Context) (*Organization, []Account,
 	out, err := col.c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	switch {
 	case err == nil && out.Organization != nil:
-		o := out.Organization
-		org := &Organization{
-			ID:                  aws.ToString(o.Id),
-			ARN:                 aws.ToString(o.Arn),
-			FeatureSet:          string(o.FeatureSet),
-			ManagementAccountID: aws.ToString(o.MasterAccountId),
-		}
+		org := newOrganization(out.Organization)
 		acct.Role = RoleMember
 		if org.ManagementAccountID == col.caller {
 			acct.Role = RoleManagement
@@ -318,6 +312,17 @@ func (col *collector) standalone(ctx context.Context) (*Organization, []Account,
 			"error", err)
 	}
 	return nil, []Account{acct}, nil
+}
+
+// newOrganization is what organizations:DescribeOrganization says of the
+// organization.
+func newOrganization(o *orgtypes.Organization) *Organization {
+	return &Organization{
+		ID:                  aws.ToString(o.Id),
+		ARN:                 aws.ToString(o.Arn),
+		FeatureSet:          string(o.FeatureSet),
+		ManagementAccountID: aws.ToString(o.MasterAccountId),
+	}
 }
 
 // describeSelf fills the management account's name, state and root email
@@ -366,13 +371,7 @@ func (col *collector) organization(ctx context.Context) (*Organization, []Accoun
 	if out.Organization == nil {
 		return nil, nil, errors.New("collect: organizations:DescribeOrganization answered no organization")
 	}
-	o := out.Organization
-	org := &Organization{
-		ID:                  aws.ToString(o.Id),
-		ARN:                 aws.ToString(o.Arn),
-		FeatureSet:          string(o.FeatureSet),
-		ManagementAccountID: aws.ToString(o.MasterAccountId),
-	}
+	org := newOrganization(out.Organization)
 
 	// The tree, the features and the trusted services are read while the
 	// accounts are listed.
