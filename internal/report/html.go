@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/rootguard/rootguard/internal/checks"
 )
@@ -19,7 +18,7 @@ var (
 )
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"time":     fmtTime,
 	"label":    accountLabel,
 	"status":   statusLabel,
 	"evidence": evidenceText,

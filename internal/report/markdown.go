@@ -40,7 +40,7 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 	p("|---:|---:|---:|---:|---:|---:|\n")
 	p("| %d | %d | %d | %d | %d | %d |\n\n", s.AccountsAssessed, len(s.NotFullyAssessed),
 		s.ByStatus.Fail, s.ByStatus.Unknown, s.ByStatus.Pass, s.ByStatus.NotApplicable)
-	p("**Failures by severity:** %s\n\n", mdSeverityCounts(s.FailuresBySeverity))
+	p("**Failures by severity:** %s\n\n", painter{}.severityCounts(s.FailuresBySeverity, "none"))
 
 	if worst := s.worstAccounts(); len(worst) > 0 {
 		p("### Accounts with findings\n\n")
@@ -100,19 +100,6 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 		p("\n")
 	}
 	return bw.Flush()
-}
-
-func mdSeverityCounts(c SeverityCounts) string {
-	var parts []string
-	for _, sc := range c.bySeverity() {
-		if sc.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", sc.n, sc.sev))
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, " · ")
 }
 
 func mdStatusCounts(c StatusCounts) string {
