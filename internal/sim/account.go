@@ -110,8 +110,8 @@ func acctGetAlternateContact(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	if !altTypes[in.AlternateContactType] {
-		return nil, errf("ValidationException", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'alternateContactType' failed to satisfy constraint: Member must satisfy enum value set: [SECURITY, BILLING, OPERATIONS]", in.AlternateContactType)
+	if err := checkContactType(in.AlternateContactType); err != nil {
+		return nil, err
 	}
 	a, err := acctTarget(r, in.AccountID)
 	if err != nil {
