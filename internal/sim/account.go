@@ -56,6 +56,8 @@ func acctTarget(r *request, id string) (*account, error) {
 	return a, nil
 }
 
+// contactInformation is Contact with the wire's member names: the same
+// fields in the same order, so one converts to the other.
 type contactInformation struct {
 	FullName         string `json:"FullName,omitempty"`
 	CompanyName      string `json:"CompanyName,omitempty"`
@@ -86,12 +88,7 @@ func acctGetContactInformation(r *request) (any, error) {
 	if c == nil {
 		return nil, errf("ResourceNotFoundException", http.StatusNotFound, "No contact information found for this account.")
 	}
-	return map[string]any{"ContactInformation": contactInformation{
-		FullName: c.FullName, CompanyName: c.CompanyName, AddressLine1: c.AddressLine1,
-		AddressLine2: c.AddressLine2, AddressLine3: c.AddressLine3, City: c.City,
-		StateOrRegion: c.StateOrRegion, DistrictOrCounty: c.DistrictOrCounty, PostalCode: c.PostalCode,
-		CountryCode: c.CountryCode, PhoneNumber: c.PhoneNumber, WebsiteURL: c.WebsiteURL,
-	}}, nil
+	return map[string]any{"ContactInformation": contactInformation(*c)}, nil
 }
 
 type alternateContact struct {
