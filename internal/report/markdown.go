@@ -66,12 +66,7 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 	}
 
 	for _, g := range r.groups() {
-		var rows []checks.Finding
-		for _, f := range g.Findings {
-			if shown(f, opts.Verbose) {
-				rows = append(rows, f)
-			}
-		}
+		rows := shownOf(g.Findings, opts.Verbose)
 		p("## %s\n\n", mdEscape(accountLabel(g.AccountName, g.AccountID)))
 		p("%s.\n\n", mdStatusCounts(g.ByStatus))
 		if len(rows) == 0 {

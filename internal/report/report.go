@@ -310,6 +310,17 @@ func shown(f checks.Finding, verbose bool) bool {
 	return verbose || f.Status == checks.Fail || f.Status == checks.Unknown
 }
 
+// shownOf returns the findings of fs that shown lists, in order.
+func shownOf(fs []checks.Finding, verbose bool) []checks.Finding {
+	var out []checks.Finding
+	for _, f := range fs {
+		if shown(f, verbose) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Write renders r to w in format, one of Formats.
 func Write(w io.Writer, format string, r *Report, opts Options) error {
 	if r == nil {

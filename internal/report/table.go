@@ -217,12 +217,7 @@ func (t *tableWriter) accounts(r *Report, verbose bool) {
 	var quiet []accountGroup
 	listed := 0
 	for _, g := range r.groups() {
-		var rows []checks.Finding
-		for _, f := range g.Findings {
-			if shown(f, verbose) {
-				rows = append(rows, f)
-			}
-		}
+		rows := shownOf(g.Findings, verbose)
 		if len(rows) == 0 {
 			quiet = append(quiet, g)
 			continue
