@@ -299,6 +299,9 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 		}
 	}
 	if f := res.Failure(); f != nil {
+		if f.Failed == nil { // cancelled before its first call
+			return res, fmt.Errorf("apply: change %s: %w", f.Change.ID, f.Err)
+		}
 		return res, fmt.Errorf("apply: change %s: %s: %w", f.Change.ID, f.Failed.Operation, f.Err)
 	}
 	return res, nil

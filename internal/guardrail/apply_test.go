@@ -202,6 +202,38 @@ func TestApplyAuditFailureStopsBeforeTheCall(t *testing.T) {
 	}
 }
 
+// TestApplyCancelled: a context cancelled before apply starts (an
+// interrupt) stops it at the first pending change, before any call or
+// audit entry, and the error says so instead of naming a call.
+func TestApplyCancelled(t *testing.T) {
+	p := demoPlan(t)
+	x := &fakeExecutor{}
+	rec := &fakeRecorder{}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res, err := guardrail.Apply(ctx, p, planSnapshot(t), rec, guardrail.ApplyOptions{Actor: actor, AllowRecentKeyDeletion: true, Executor: x})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply = %v, want context.Canceled", err)
+	}
+	if want := "apply: change " + p.Changes[0].ID + ": context canceled"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if len(x.calls) != 0 || len(rec.entries) != 0 {
+		t.Errorf("%d calls, %d audit entries after cancellation, want none", len(x.calls), len(rec.entries))
+	}
+	f := res.Failure()
+	if f == nil || f.Change.ID != p.Changes[0].ID || f.Failed != nil || f.ErrorCode != "Canceled" {
+		t.Fatalf("failure %+v, want the first change, no call, code Canceled", f)
+	}
+	if n := res.Count(guardrail.OutcomeNotAttempted); n != len(p.Changes)-1 {
+		t.Errorf("%d not attempted, want %d", n, len(p.Changes)-1)
+	}
+	var b strings.Builder
+	if err := res.WriteText(&b); err != nil || !strings.Contains(b.String(), "Apply stopped at "+p.Changes[0].ID) {
+		t.Errorf("WriteText = %v:\n%s", err, b.String())
+	}
+}
+
 // TestApplyAuditLog applies through the real audit log: it verifies, has
 // one intent before each call, and holds no credential ID or email.
 func TestApplyAuditLog(t *testing.T) {
