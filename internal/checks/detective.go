@@ -55,7 +55,7 @@ func eventPhraseList(names []string) string {
 // managementAccount returns the organization's management account from the
 // snapshot, or nil (not in an organization, or not collected).
 func managementAccount(in Input) *inventory.Account {
-	return mgmtMemo.get(in.run, func() *inventory.Account {
+	return in.cache().mgmt.get(func() *inventory.Account {
 		s := in.Snapshot
 		if s.Organization == nil || s.Organization.ManagementAccountID == "" {
 			return nil
@@ -63,8 +63,6 @@ func managementAccount(in Input) *inventory.Account {
 		return s.Account(s.Organization.ManagementAccountID)
 	})
 }
-
-var mgmtMemo runMemo[*inventory.Account]
 
 // orgHolder returns the management account when a is a member whose
 // organization-wide controls can be read from it.
@@ -624,10 +622,8 @@ func nonNil(s []string) []string {
 // us-east-1 (always collected: root console sign-ins land there) and every
 // Region any account's regional facts name.
 func collectedRegions(in Input) []string {
-	return regionsMemo.get(in.run, func() []string { return regionsOf(in.Snapshot) })
+	return in.cache().regions.get(func() []string { return regionsOf(in.Snapshot) })
 }
-
-var regionsMemo runMemo[[]string]
 
 func regionsOf(s *inventory.Snapshot) []string {
 	regions := []string{signInRegion}

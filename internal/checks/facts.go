@@ -27,10 +27,33 @@ const (
 )
 
 // runCache holds values computed once per Assess run and shared by the
-// checks of every account.
+// checks of every account; it goes away with the run.
 type runCache struct {
-	emailsOnce sync.Once
-	emailIndex *emailIndex
+	emails  runValue[*emailIndex]
+	mail    runValue[*mailIndex]
+	scp     runValue[*orgSCP]
+	regions runValue[[]string]
+	mgmt    runValue[*inventory.Account]
+}
+
+// runValue is one value of a run, built on first use.
+type runValue[T any] struct {
+	once sync.Once
+	v    T
+}
+
+func (rv *runValue[T]) get(build func() T) T {
+	rv.once.Do(func() { rv.v = build() })
+	return rv.v
+}
+
+// cache returns the run's shared values; a check called outside Assess
+// (no run) gets a fresh cache and so computes them afresh.
+func (in Input) cache() *runCache {
+	if in.run == nil {
+		return &runCache{}
+	}
+	return in.run
 }
 
 // inactive returns a NOT_APPLICABLE result for an account that is not

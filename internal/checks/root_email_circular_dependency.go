@@ -146,7 +146,7 @@ func runRootEmailCircularDependency(in Input) Result {
 		deps = append(deps, map[string]any{"account_id": a.ID, "kind": d.kind, "name": d.name, "source_api": d.source})
 	}
 	// Another account hosting the domain whose own root email is on it.
-	idx := mailIndexMemo.get(in.run, func() *mailIndex { return newMailIndex(in.Snapshot) })
+	idx := in.cache().mail.get(func() *mailIndex { return newMailIndex(in.Snapshot) })
 	for _, h := range idx.lookup(email, domain) {
 		o := h.acct
 		if o.ID == a.ID || !inDomain(h.ownerDomain, h.dep.domain) {
@@ -202,8 +202,6 @@ type mailIndex struct {
 	byAddr   map[string][]hosting
 	unread   []string // accounts with a mail fact that could not be read
 }
-
-var mailIndexMemo runMemo[*mailIndex]
 
 func newMailIndex(s *inventory.Snapshot) *mailIndex {
 	idx := &mailIndex{byDomain: map[string][]hosting{}, byAddr: map[string][]hosting{}}

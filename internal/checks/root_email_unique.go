@@ -124,9 +124,5 @@ func newEmailIndex(s *inventory.Snapshot) *emailIndex {
 
 // emails returns the snapshot's email index, built once per Assess run.
 func (in Input) emails() *emailIndex {
-	if in.run == nil {
-		return newEmailIndex(in.Snapshot)
-	}
-	in.run.emailsOnce.Do(func() { in.run.emailIndex = newEmailIndex(in.Snapshot) })
-	return in.run.emailIndex
+	return in.cache().emails.get(func() *emailIndex { return newEmailIndex(in.Snapshot) })
 }

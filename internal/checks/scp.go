@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/policy"
@@ -35,34 +33,10 @@ type orgSCP struct {
 	disabled []string
 }
 
-// runMemo keeps one value computed per Assess run (keyed weakly by the
-// run, so a finished run is not kept alive and a new run never sees an old
-// value). Checks called outside Assess (no run) compute afresh.
-type runMemo[T any] struct {
-	mu  sync.Mutex
-	key weak.Pointer[runCache]
-	v   T
-}
-
-func (m *runMemo[T]) get(run *runCache, build func() T) T {
-	if run == nil {
-		return build()
-	}
-	k := weak.Make(run)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.key != k {
-		m.v, m.key = build(), k
-	}
-	return m.v
-}
-
-// scpMemo shares the organization's parsed SCP layout between every
+// layoutOf shares the organization's parsed SCP layout between every
 // account and every SCP check of a run.
-var scpMemo runMemo[*orgSCP]
-
 func layoutOf(in Input) *orgSCP {
-	return scpMemo.get(in.run, func() *orgSCP { return newOrgSCP(in.Snapshot.Organization) })
+	return in.cache().scp.get(func() *orgSCP { return newOrgSCP(in.Snapshot.Organization) })
 }
 
 // policyName is how a policy is named in reasons: "DenyRootUser (p-abcd1234)".
