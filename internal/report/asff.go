@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"strings"
 	"time"
@@ -126,9 +125,7 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 		a.Remediation.Recommendation.Text = truncate(nonEmpty(f.Remediation, "Run `rootguard explain "+f.CheckID+"`."), asffMaxRemediation)
 		out = append(out, a)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 // asffSeverityLabel follows Security Hub's convention for control findings:

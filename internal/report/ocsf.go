@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"strings"
 	"time"
@@ -191,9 +190,7 @@ func writeOCSF(w io.Writer, r *Report) error {
 		}
 		out = append(out, o)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 // ocsfSeverity maps to severity_id: 1 Informational … 5 Critical.
