@@ -230,11 +230,7 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 	fmt.Fprintf(w, "trail: %d files, %s read, %s decompressed, %d records, %d alerts in %s\n",
 		sum.Files, mb(sum.CompressedBytes), mb(sum.Bytes), sum.Records, sum.Alerts, elapsed.Round(time.Millisecond))
 	if len(sum.AlertsByRule) > 0 {
-		var parts []string
-		for _, id := range trail.SortedRules(sum.AlertsByRule) {
-			parts = append(parts, fmt.Sprintf("%s %d", id, sum.AlertsByRule[id]))
-		}
-		fmt.Fprintf(w, "trail: alerts by rule: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "trail: alerts by rule: %s\n", counts(sum.AlertsByRule))
 	}
 	if sum.Duplicates > 0 {
 		fmt.Fprintf(w, "trail: %d duplicate alerts left out (equal to an alert already reported, from another copy of the same record)\n", sum.Duplicates)
@@ -530,6 +526,7 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	return cmd
 }
 
+// counts lists m as "key n, key n", most first, or "none".
 func counts(m map[string]int) string {
 	if len(m) == 0 {
 		return "none"
