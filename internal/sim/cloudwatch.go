@@ -70,7 +70,7 @@ func cwDescribeAlarms(r *request) (any, error) {
 			return nil, errf("ValidationError", http.StatusBadRequest, "1 validation error detected: Value '%s' at 'alarmTypes' failed to satisfy constraint: Member must satisfy enum value set: [CompositeAlarm, MetricAlarm, LogAlarm]", t)
 		}
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	var all []cbor.Value
 	for _, al := range a.Alarms {
 		region := w.regionOr(al.Region)

@@ -6,11 +6,8 @@ import (
 	"strings"
 )
 
-// Helpers shared by the detective-control and mail services: the account a
-// call reads, derived ARNs, and paging with each service's error code.
-
-// acct is the account the session acts in.
-func (r *request) acct() *account { return r.srv.w.accounts[r.sess.account] }
+// Helpers shared by the detective-control and mail services: derived ARNs
+// and paging with each service's error code.
 
 // topicARN is an SNS topic ARN; a value that already is an ARN is kept.
 func topicARN(region, acct, nameOrARN string) string {

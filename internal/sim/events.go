@@ -120,7 +120,7 @@ func eventsListRules(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	bus := busName(in.EventBusName)
 	rules, ok := w.rules(a, r.region, bus)
 	if !ok {
@@ -169,7 +169,7 @@ func eventsListTargetsByRule(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	a := r.acct()
+	a := r.account()
 	bus := busName(in.EventBusName)
 	rule, err := r.srv.w.existingRule(a, r.region, bus, in.Rule)
 	if err != nil {
@@ -209,7 +209,7 @@ func eventsDescribeEventBus(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	name := busName(in.Name)
 	if p := strings.SplitN(in.Name, ":", 6); len(p) == 6 && p[0] == "arn" && p[4] != a.ID {
 		return nil, busNotFound(name)

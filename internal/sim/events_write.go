@@ -65,7 +65,7 @@ func eventsPutRule(r *request) (any, error) {
 	if err := checkEventPattern(*in.EventPattern); err != nil {
 		return nil, err
 	}
-	a := r.acct()
+	a := r.account()
 	bus := busName(in.EventBusName)
 	rule, err := r.srv.w.rule(a, r.region, bus, in.Name)
 	if err != nil {
@@ -104,7 +104,7 @@ func eventsPutTargets(r *request) (any, error) {
 	if n := len(in.Targets); n < 1 || n > 10 {
 		return nil, eventsValidation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
 	}
-	a := r.acct()
+	a := r.account()
 	bus := busName(in.EventBusName)
 	rule, err := r.srv.w.existingRule(a, r.region, bus, in.Rule)
 	if err != nil {
@@ -208,7 +208,7 @@ func eventsPutPermission(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	bus := busName(in.EventBusName)
 	if _, ok := w.rules(a, r.region, bus); !ok {
 		return nil, busNotFound(bus)

@@ -32,7 +32,7 @@ func gdListDetectors(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := r.acct()
+	a := r.account()
 	var ids []string
 	if _, ok := a.GuardDuty[r.region]; ok {
 		ids = append(ids, detectorID(a.ID, r.region))
@@ -45,7 +45,7 @@ func gdListDetectors(r *request) (any, error) {
 }
 
 func gdGetDetector(r *request) (any, error) {
-	a := r.acct()
+	a := r.account()
 	st, ok := a.GuardDuty[r.region]
 	id := r.labels["DetectorId"]
 	if !ok || id != detectorID(a.ID, r.region) {
@@ -107,7 +107,7 @@ func r53ListHostedZones(r *request) (any, error) {
 	if typ != "" && typ != "PrivateHostedZone" {
 		return nil, errf("InvalidInput", http.StatusBadRequest, "hostedzonetype %q: want PrivateHostedZone", typ)
 	}
-	a := r.acct()
+	a := r.account()
 	var all []hostedZone
 	for _, z := range a.HostedZones {
 		if typ != "" && !z.Private {

@@ -39,6 +39,9 @@ func iamService() *service {
 	}
 }
 
+// account is the account the call acts on: the session's, or the target
+// an operation's target function names (Account Management, AssumeRoot,
+// AssumeRole).
 func (r *request) account() *account { return r.srv.w.accounts[r.target] }
 
 // principal is the IAM identity a user-scoped operation acts on: the root

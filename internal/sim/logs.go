@@ -69,7 +69,7 @@ func logsDescribeMetricFilters(r *request) (any, error) {
 	if (in.MetricName == "") != (in.MetricNamespace == "") {
 		return nil, errf(code, http.StatusBadRequest, "metricName and metricNamespace must be specified together.")
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	if in.LogGroupName != "" && !w.logGroupExists(a, r.region, in.LogGroupName) {
 		return nil, errf("ResourceNotFoundException", http.StatusBadRequest, "The specified log group does not exist.")
 	}

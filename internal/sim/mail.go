@@ -51,7 +51,7 @@ func domainsListDomains(r *request) (any, error) {
 	}
 	expiry := epochPtr(r.now.Add(200*24*time.Hour).Truncate(24*time.Hour), true)
 	var all []domainSummary
-	for _, d := range r.acct().RegisteredDomains {
+	for _, d := range r.account().RegisteredDomains {
 		all = append(all, domainSummary{DomainName: strings.TrimSuffix(d, "."), AutoRenew: true, TransferLock: true, Expiry: expiry})
 	}
 	if in.MaxItems == 0 {
@@ -99,7 +99,7 @@ func workmailListOrganizations(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	var all []workmailOrg
 	if w.hasWorkMail(a, r.region) {
 		alias := strings.ToLower(strings.ReplaceAll(a.Name, " ", "-"))
@@ -129,7 +129,7 @@ func workmailListMailDomains(r *request) (any, error) {
 	if err := r.decode(&in); err != nil {
 		return nil, err
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	if !w.hasWorkMail(a, r.region) || in.OrganizationID != workmailOrgID(a) {
 		return nil, errf("OrganizationNotFoundException", http.StatusBadRequest, "An operation received a valid organization identifier that either doesn't belong or exist in the system.")
 	}

@@ -59,7 +59,7 @@ func snsPage[T any](items []T, token string) ([]T, string, error) {
 }
 
 func snsListTopics(r *request) (any, error) {
-	a := r.acct()
+	a := r.account()
 	var all []snsTopic
 	for _, t := range r.srv.w.topics(a, r.region) {
 		all = append(all, snsTopic{TopicArn: topicARN(r.region, a.ID, t.Name)})
@@ -85,7 +85,7 @@ type listSubscriptionsResult struct {
 }
 
 func snsListSubscriptionsByTopic(r *request) (any, error) {
-	a := r.acct()
+	a := r.account()
 	arn := r.param("TopicArn")
 	if !strings.HasPrefix(arn, "arn:aws:sns:") {
 		return nil, errf("InvalidParameter", http.StatusBadRequest, "Invalid parameter: TopicArn")
@@ -160,7 +160,7 @@ type receiptAction struct {
 }
 
 func sesDescribeActiveReceiptRuleSet(r *request) (any, error) {
-	a := r.acct()
+	a := r.account()
 	if len(a.SESRecipients) == 0 || r.region != r.srv.w.region {
 		return struct{}{}, nil
 	}

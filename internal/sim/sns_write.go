@@ -53,7 +53,7 @@ func findTopic(r *request, arn string) (*Topic, error) {
 	if !strings.HasPrefix(arn, "arn:aws:sns:") {
 		return nil, invalidParameter("TopicArn")
 	}
-	a := r.acct()
+	a := r.account()
 	for _, t := range r.srv.w.topics(a, r.region) {
 		if topicARN(r.region, a.ID, t.Name) == arn {
 			return t, nil
@@ -100,7 +100,7 @@ func snsCreateTopic(r *request) (any, error) {
 			return nil, invalidParameter("Attributes Reason: Unknown attribute %s", k)
 		}
 	}
-	w, a := r.srv.w, r.acct()
+	w, a := r.srv.w, r.account()
 	arn := topicARN(r.region, a.ID, name)
 	for _, t := range w.topics(a, r.region) {
 		if t.Name != name {
@@ -215,7 +215,7 @@ func snsGetTopicAttributes(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	acct := r.acct().ID
+	acct := r.account().ID
 	confirmed, pending := 0, 0
 	for _, s := range t.Subscriptions {
 		if s.Pending {
