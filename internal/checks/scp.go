@@ -219,14 +219,6 @@ func levelsEvidence(levels []policy.Level) []map[string]any {
 	return out
 }
 
-// describeRef names a statement as people read it.
-func describeRef(r policy.StatementRef) string {
-	if r.Sid != "" {
-		return fmt.Sprintf("statement %q of policy %s", r.Sid, r.Policy)
-	}
-	return fmt.Sprintf("statement %d of policy %s", r.Statement, r.Policy)
-}
-
 // statementEvidence is the structured form of one deciding statement.
 func (o *orgSCP) statementEvidence(level string, r policy.StatementRef) map[string]any {
 	m := map[string]any{"level": level, "policy": r.Policy, "statement_index": r.Statement}
@@ -322,7 +314,7 @@ func missText(action string, m policy.Miss) string {
 	if m.Statement == nil {
 		return strings.ReplaceAll(d, action, actionPlaceholder)
 	}
-	return fmt.Sprintf("%s (%s attached to %s)", d, describeRef(*m.Statement), m.Level)
+	return fmt.Sprintf("%s (%s attached to %s)", d, m.Statement.String(), m.Level)
 }
 
 // bullets renders lines as an indented list below a sentence.

@@ -65,7 +65,7 @@ type stmtAt struct {
 	ref   policy.StatementRef
 }
 
-func (s stmtAt) String() string { return describeRef(s.ref) + " attached to " + s.level }
+func (s stmtAt) String() string { return s.ref.String() + " attached to " + s.level }
 
 func runSCPAssumedRootExempt(in Input) Result {
 	v, r, ok := scpLevels(in)

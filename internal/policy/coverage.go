@@ -237,10 +237,10 @@ func taskFixes(levels []Level, res Result) []string {
 			continue
 		}
 		if s := findStatement(levels, r.Level, r.Statement); s != nil && !mentionsKey(s, "aws:assumedroot") {
-			out = append(out, fmt.Sprintf("add an aws:AssumedRoot exemption (\"Null\": {\"aws:AssumedRoot\": \"true\"}) to %s attached to %s", describe(r.Statement), r.Level))
+			out = append(out, fmt.Sprintf("add an aws:AssumedRoot exemption (\"Null\": {\"aws:AssumedRoot\": \"true\"}) to %s attached to %s", r.Statement, r.Level))
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s denies centralized root sessions; review its aws:AssumedRoot condition", describe(r.Statement)))
+		out = append(out, fmt.Sprintf("%s denies centralized root sessions; review its aws:AssumedRoot condition", r.Statement))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -93,6 +94,15 @@ type StatementRef struct {
 	Statement int    `json:"index"`
 	Sid       string `json:"sid,omitempty"`
 	Effect    Effect `json:"effect"`
+}
+
+// String names the statement as people read it: by Sid when it has one,
+// else by index ("statement 0 of policy DenyRoot").
+func (r StatementRef) String() string {
+	if r.Sid != "" {
+		return fmt.Sprintf("statement %q of policy %s", r.Sid, r.Policy)
+	}
+	return fmt.Sprintf("statement %d of policy %s", r.Statement, r.Policy)
 }
 
 // Ref returns a reference to statement s of p.

@@ -54,9 +54,9 @@ func (r Reason) String() string {
 	case r.Explanation != "":
 		return r.Explanation
 	case r.Statement.Effect == Deny:
-		return fmt.Sprintf("denied by %s attached to %s", describe(r.Statement), r.Level)
+		return fmt.Sprintf("denied by %s attached to %s", r.Statement, r.Level)
 	}
-	return fmt.Sprintf("allowed at %s by %s", r.Level, describe(r.Statement))
+	return fmt.Sprintf("allowed at %s by %s", r.Level, r.Statement)
 }
 
 // Result is the SCP outcome for one request and why.
@@ -114,11 +114,4 @@ func evaluateLevels(levels []Level, req *prepared) Result {
 		return Result{Decision: Allowed, Reasons: []Reason{{Explanation: "no service control policy applies"}}}
 	}
 	return Result{Decision: Allowed, Reasons: allows}
-}
-
-func describe(ref StatementRef) string {
-	if ref.Sid != "" {
-		return fmt.Sprintf("statement %q of policy %s", ref.Sid, ref.Policy)
-	}
-	return fmt.Sprintf("statement %d of policy %s", ref.Statement, ref.Policy)
 }
