@@ -320,6 +320,8 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 	}
 }
 
+// gapList says each gap in one line, "area (account): detail", as both
+// exports write them.
 func gapList(gaps []guardrail.Gap) []string {
 	out := make([]string, 0, len(gaps))
 	for _, g := range gaps {

@@ -283,11 +283,7 @@ func gapComments(b *hcl, gaps []guardrail.Gap) {
 	}
 	b.comment("")
 	b.comment("Gaps rootguard could not close from this config and snapshot:")
-	for _, g := range gaps {
-		text := g.Area + ": " + g.Detail
-		if g.AccountID != "" {
-			text = g.Area + " (" + g.AccountID + "): " + g.Detail
-		}
+	for _, text := range gapList(gaps) {
 		b.comment("  - " + oneLine(text))
 	}
 }
