@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -209,20 +211,10 @@ func (lr *lineReader) next() ([]byte, error) {
 	}
 }
 
+// sortedLines returns the pending intents' line numbers in order, nil for
+// none.
 func sortedLines(m map[pendingKey]int) []int {
-	if len(m) == 0 {
-		return nil
-	}
-	lines := make([]int, 0, len(m))
-	for _, l := range m {
-		lines = append(lines, l)
-	}
-	for i := 1; i < len(lines); i++ { // insertion sort: few pending intents
-		for j := i; j > 0 && lines[j] < lines[j-1]; j-- {
-			lines[j], lines[j-1] = lines[j-1], lines[j]
-		}
-	}
-	return lines
+	return slices.Sorted(maps.Values(m))
 }
 
 // verifyTail checks the last line of a log of the given size and its link
