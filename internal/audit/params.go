@@ -36,8 +36,11 @@ var (
 	secretKeyRE = regexp.MustCompile(`(^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$)`)
 )
 
+// nameSeparators are dropped from a parameter name before it is matched.
+var nameSeparators = strings.NewReplacer("_", "", "-", "", ".", "")
+
 func normalizeName(name string) string {
-	return strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(name))
+	return nameSeparators.Replace(strings.ToLower(name))
 }
 
 // isSecretName reports whether a parameter name says it holds a secret.
