@@ -100,6 +100,7 @@ type builder struct {
 	mgmt     string
 	planned  map[string]bool // change IDs
 	policyID map[string]string
+	parent   map[string]string // OU or root → its parent ("" for a root)
 	// blocked are the accounts where centralized root sessions are denied
 	// after the plan's SCP changes.
 	blocked []BlockedSessions
@@ -124,6 +125,7 @@ func NewPlan(cfg Config, s *inventory.Snapshot, opts PlanOptions) (*Plan, error)
 		mgmt:     st.ManagementAccountID,
 		planned:  map[string]bool{},
 		policyID: map[string]string{},
+		parent:   unitParents(s.Organization),
 		p: &Plan{
 			Schema:    PlanSchema,
 			CreatedAt: cmp.Or(opts.Now, s.CollectedAt).UTC().Truncate(time.Second),
@@ -372,14 +374,20 @@ func attachRisk(scp SCP, t Target, n int) string {
 	return fmt.Sprintf("%s in %d active member account(s) under %s; centralized root sessions stay allowed (see the SCP analysis)", cmp.Or(what, "restricts"), n, t.ID)
 }
 
-// accountsUnder counts the active member accounts at or below id.
-func (b *builder) accountsUnder(id string) int {
+// unitParents maps each OU and root of org to its parent.
+func unitParents(org *inventory.Organization) map[string]string {
 	parent := map[string]string{}
-	if org := b.s.Organization; org != nil {
+	if org != nil {
 		for _, u := range org.Units.Value {
 			parent[u.ID] = u.ParentID
 		}
 	}
+	return parent
+}
+
+// accountsUnder counts the active member accounts at or below id.
+func (b *builder) accountsUnder(id string) int {
+	parent := b.parent
 	n := 0
 	for i := range b.s.Accounts {
 		a := &b.s.Accounts[i]
@@ -797,7 +805,8 @@ func hashID(id string) string {
 }
 
 // finish orders the changes (see phaseOf), with attachments narrowest
-// first, and drops dependencies on changes that were not planned.
+// first, fingerprints their preconditions and sorts the gaps. (add has
+// dropped dependencies on changes that were not planned.)
 func (b *builder) finish() {
 	keyOrder := map[string]int{KeyDenyRootAccessKeys: 0, KeyProtectContacts: 1, KeyDenyRootActions: 2}
 	targetOrder := map[string]int{TargetAccount: 0, TargetOU: 1, TargetRoot: 2}
@@ -833,14 +842,7 @@ func (b *builder) finish() {
 // depths returns each OU's depth below the root.
 func (b *builder) depths() map[string]int {
 	d := map[string]int{}
-	org := b.s.Organization
-	if org == nil {
-		return d
-	}
-	parent := map[string]string{}
-	for _, u := range org.Units.Value {
-		parent[u.ID] = u.ParentID
-	}
+	parent := b.parent
 	for id := range parent {
 		n := 0
 		for x := id; parent[x] != "" && n <= len(parent); x = parent[x] {
