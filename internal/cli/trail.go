@@ -61,26 +61,44 @@ func DefaultTrailScanOptions() TrailScanOptions {
 
 // Validate checks the options and resolves the time window.
 func (o *TrailScanOptions) Validate() error {
-	if o.Format != "table" && o.Format != "jsonl" {
-		return usageError("--format %q: want table or jsonl", o.Format)
-	}
-	if o.BruteForceThreshold < 1 {
-		return usageError("--brute-force-threshold %d: want 1 or more", o.BruteForceThreshold)
-	}
-	if o.BruteForceWindow <= 0 {
-		return usageError("--brute-force-window %s: want a positive duration", o.BruteForceWindow)
+	if err := checkAlertFlags(o.Format, o.BruteForceThreshold, o.BruteForceWindow); err != nil {
+		return err
 	}
 	var err error
-	if o.window.Since, err = parseWhen(o.Since, false); err != nil {
-		return usageError("--since: %v", err)
-	}
-	if o.window.Until, err = parseWhen(o.Until, true); err != nil {
-		return usageError("--until: %v", err)
+	if o.window, err = parseWindow(o.Since, o.Until); err != nil {
+		return err
 	}
 	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
 		return usageError("--since %s is not before --until %s", o.Since, o.Until)
 	}
 	return nil
+}
+
+// checkAlertFlags checks the --format, --brute-force-threshold and --brute-force-window flags
+// that trail scan and trail query share.
+func checkAlertFlags(format string, threshold int, window time.Duration) error {
+	switch {
+	case format != "table" && format != "jsonl":
+		return usageError("--format %q: want table or jsonl", format)
+	case threshold < 1:
+		return usageError("--brute-force-threshold %d: want 1 or more", threshold)
+	case window <= 0:
+		return usageError("--brute-force-window %s: want a positive duration", window)
+	}
+	return nil
+}
+
+// parseWindow reads --since and --until (see parseWhen); it does not order them.
+func parseWindow(since, until string) (trail.Window, error) {
+	var w trail.Window
+	var err error
+	if w.Since, err = parseWhen(since, false); err != nil {
+		return w, usageError("--since: %v", err)
+	}
+	if w.Until, err = parseWhen(until, true); err != nil {
+		return w, usageError("--until: %v", err)
+	}
+	return w, nil
 }
 
 // parseWhen reads RFC 3339 or YYYY-MM-DD (UTC). A date used as an upper

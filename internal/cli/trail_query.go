@@ -51,15 +51,13 @@ func DefaultTrailQueryOptions() TrailQueryOptions {
 
 // Validate checks the options and resolves the query.
 func (o *TrailQueryOptions) Validate(athenaFlags []string) error {
-	switch {
-	case o.Athena == o.Lake:
+	if o.Athena == o.Lake {
 		return usageError("trail query: choose one of --athena and --lake")
-	case o.Format != "table" && o.Format != "jsonl":
-		return usageError("--format %q: want table or jsonl", o.Format)
-	case o.BruteForceThreshold < 1:
-		return usageError("--brute-force-threshold %d: want 1 or more", o.BruteForceThreshold)
-	case o.BruteForceWindow <= 0:
-		return usageError("--brute-force-window %s: want a positive duration", o.BruteForceWindow)
+	}
+	if err := checkAlertFlags(o.Format, o.BruteForceThreshold, o.BruteForceWindow); err != nil {
+		return err
+	}
+	switch {
 	case o.Athena && o.EventDataStore != "":
 		return usageError("--event-data-store is for --lake")
 	case o.Lake && len(athenaFlags) > 0:
@@ -76,13 +74,11 @@ func (o *TrailQueryOptions) Validate(athenaFlags []string) error {
 		}
 		q.Dialect, q.EventDataStore = trailquery.Lake, o.EventDataStore
 	}
-	var err error
-	if q.Since, err = parseWhen(o.Since, false); err != nil {
-		return usageError("--since: %v", err)
+	w, err := parseWindow(o.Since, o.Until)
+	if err != nil {
+		return err
 	}
-	if q.Until, err = parseWhen(o.Until, true); err != nil {
-		return usageError("--until: %v", err)
-	}
+	q.Since, q.Until = w.Since, w.Until
 	if err := q.Validate(); err != nil {
 		return usageError("trail query: %v", err)
 	}
