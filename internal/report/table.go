@@ -231,12 +231,14 @@ func (t *tableWriter) accounts(r *Report, verbose bool) {
 	}
 	if len(quiet) > 0 {
 		t.line(t.p.paint(ansiBold, "ALL CLEAR"))
+		labels := make([]string, len(quiet))
 		width := 0
-		for _, g := range quiet {
-			width = max(width, utf8.RuneCountInString(visible(accountLabel(g.AccountName, g.AccountID), false)))
+		for i, g := range quiet {
+			labels[i] = visible(accountLabel(g.AccountName, g.AccountID), false)
+			width = max(width, utf8.RuneCountInString(labels[i]))
 		}
-		for _, g := range quiet {
-			t.line("  ", pad(visible(accountLabel(g.AccountName, g.AccountID), false), width), "   ", t.p.statusCounts(g.ByStatus, false))
+		for i, g := range quiet {
+			t.line("  ", pad(labels[i], width), "   ", t.p.statusCounts(g.ByStatus, false))
 		}
 		t.line()
 	}
@@ -250,27 +252,25 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 	t.line(t.p.paint(ansiBold, label), strings.Repeat(" ", gap), counts)
 	t.line(t.p.paint(ansiDim, strings.Repeat("─", tableWidth)))
 	rows, shared := groupUnknown(rows)
+	indent := strings.Repeat(" ", textCol)
 	for i, f := range rows {
 		if i > 0 {
 			t.line()
 		}
+		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 		if ids := shared[i]; len(ids) > 0 {
-			status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 			t.line(strings.Repeat(" ", rowIndent), status, pad(fmt.Sprintf("%d checks", len(ids)), sevCol), "could not assess:")
-			indent := strings.Repeat(" ", textCol)
 			for _, l := range wrap(visible(f.Detail, true)+"\n"+visible(strings.Join(ids, ", "), false), tableWidth-textCol) {
 				t.line(indent, l)
 			}
 			continue
 		}
-		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 		sev := t.p.paint(severityStyle(f.Severity), pad(visible(string(f.Severity), false), sevCol))
 		t.line(strings.Repeat(" ", rowIndent), status, sev, visible(f.CheckID, false))
 		detail := visible(f.Detail, true)
 		if strings.TrimSpace(detail) == "" {
 			detail = visible(f.Title, false)
 		}
-		indent := strings.Repeat(" ", textCol)
 		for _, l := range wrap(detail, tableWidth-textCol) {
 			if l == "" {
 				t.line()
