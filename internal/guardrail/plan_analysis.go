@@ -335,14 +335,11 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 	switch c.Kind {
 	case KindEnableTrustedAccess:
 		org.TrustedServices.Value = append(org.TrustedServices.Value, p["ServicePrincipal"])
-		if p["ServicePrincipal"] == ServiceIAM && featuresNeedTrustedAccess(org.Features) {
-			// With trusted access, ListOrganizationsFeatures answers: none yet.
-			org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
+		if p["ServicePrincipal"] == ServiceIAM {
+			featuresReadable(org)
 		}
 	case KindEnableFeature:
-		if featuresNeedTrustedAccess(org.Features) {
-			org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
-		}
+		featuresReadable(org)
 		org.Features.Value = append(org.Features.Value, c.Post[0].Fact.Name)
 	case KindEnablePolicyType:
 		for i := range org.Units.Value {
@@ -461,6 +458,15 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		return fmt.Errorf("unknown kind %q", c.Kind)
 	}
 	return nil
+}
+
+// featuresReadable projects iam:ListOrganizationsFeatures once IAM has
+// trusted access: where it answered ServiceAccessNotEnabled, it now answers
+// with no feature enabled yet.
+func featuresReadable(org *inventory.Organization) {
+	if featuresNeedTrustedAccess(org.Features) {
+		org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
+	}
 }
 
 // removeCredential takes one credential off the root user, with the
