@@ -424,12 +424,6 @@ func TestCollectGuardrailsRegions(t *testing.T) {
 // regional list, the policy list), and the run completes.
 func TestCollectGuardrailsPartialFailures(t *testing.T) {
 	t.Parallel()
-	errOf := func(s inventory.Source) string {
-		if s.Error == nil {
-			return ""
-		}
-		return s.API + " " + s.Error.Code
-	}
 	tests := []struct {
 		name  string
 		fault sim.Fault
@@ -440,7 +434,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			fault: sim.Fault{Operation: "guardduty:ListDetectors", Account: "222222222222", Code: "SubscriptionRequiredException", Message: "not signed up"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
 				g := snap.Account("222222222222").Detective.GuardDuty
-				if got := errOf(g.Source); got != "guardduty:ListDetectors "+awsclient.CodeOptInRequired {
+				if got := failedCall(g.Source); got != "guardduty:ListDetectors "+awsclient.CodeOptInRequired {
 					t.Errorf("guardduty error %q (%+v)", got, g.Source.Error)
 				}
 				if !strings.HasPrefix(g.Source.Error.Message, "in us-east-1: ") {
@@ -462,7 +456,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 				var failed, read int
 				for _, x := range tr.Value {
 					switch {
-					case errOf(x.Logging.Source) == "cloudtrail:GetTrailStatus AccessDenied":
+					case failedCall(x.Logging.Source) == "cloudtrail:GetTrailStatus AccessDenied":
 						failed++
 					case x.Logging.Known():
 						read++
@@ -480,7 +474,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			name:  "subscriptions",
 			fault: sim.Fault{Operation: "sns:ListSubscriptionsByTopic", Account: "111111111111", Code: "AuthorizationError"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
-				if got := errOf(snap.Account("111111111111").Detective.Topics.Source); got != "sns:ListSubscriptionsByTopic AccessDenied" {
+				if got := failedCall(snap.Account("111111111111").Detective.Topics.Source); got != "sns:ListSubscriptionsByTopic AccessDenied" {
 					t.Errorf("topics error %q", got)
 				}
 			},
@@ -490,7 +484,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			fault: sim.Fault{Operation: "logs:DescribeMetricFilters", Account: "111111111111", Code: "AccessDeniedException"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
 				d := snap.Account("111111111111").Detective
-				if got := errOf(d.MetricFilters.Source); got != "logs:DescribeMetricFilters AccessDenied" {
+				if got := failedCall(d.MetricFilters.Source); got != "logs:DescribeMetricFilters AccessDenied" {
 					t.Errorf("metric filters error %q", got)
 				}
 				if msg := d.MetricFilters.Source.Error.Message; !strings.Contains(msg, "org-trail-logs") {
@@ -505,7 +499,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			name:  "policy document",
 			fault: sim.Fault{Operation: "organizations:DescribePolicy", Code: "AccessDeniedException"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
-				if got := errOf(snap.Organization.Policies.Source); got != "organizations:DescribePolicy AccessDenied" {
+				if got := failedCall(snap.Organization.Policies.Source); got != "organizations:DescribePolicy AccessDenied" {
 					t.Errorf("policies error %q", got)
 				}
 				if !snap.Organization.Units.Known() || !snap.Account("222222222222").Detective.Trails.Known() {
@@ -517,7 +511,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			name:  "policy targets",
 			fault: sim.Fault{Operation: "organizations:ListTargetsForPolicy", Code: "AccessDeniedException", Times: 1},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
-				if got := errOf(snap.Organization.Policies.Source); got != "organizations:ListTargetsForPolicy AccessDenied" {
+				if got := failedCall(snap.Organization.Policies.Source); got != "organizations:ListTargetsForPolicy AccessDenied" {
 					t.Errorf("policies error %q", got)
 				}
 			},

@@ -530,6 +530,14 @@ func TestCollectCanceled(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// failedCall is "API Code" of a source that failed, "" of one that did not.
+func failedCall(s inventory.Source) string {
+	if s.Error == nil {
+		return ""
+	}
+	return s.API + " " + s.Error.Code
+}
+
 func checkGolden(t *testing.T, name string, snap *inventory.Snapshot) {
 	t.Helper()
 	got, err := snap.Encode()
@@ -590,12 +598,6 @@ func TestCollectDelegatedAdministrator(t *testing.T) {
 // recorded on the facts it feeds, and the run completes.
 func TestCollectPartialFailures(t *testing.T) {
 	t.Parallel()
-	errCode := func(s inventory.Source) string {
-		if s.Error == nil {
-			return ""
-		}
-		return s.API + " " + s.Error.Code
-	}
 	tests := []struct {
 		name  string
 		fault sim.Fault
@@ -605,7 +607,7 @@ func TestCollectPartialFailures(t *testing.T) {
 			name:  "OU tree",
 			fault: sim.Fault{Operation: "organizations:ListOrganizationalUnitsForParent", Code: "AccessDeniedException"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
-				if got := errCode(snap.Organization.Units.Source); got != "organizations:ListOrganizationalUnitsForParent AccessDenied" {
+				if got := failedCall(snap.Organization.Units.Source); got != "organizations:ListOrganizationalUnitsForParent AccessDenied" {
 					t.Errorf("units error %q", got)
 				}
 				if !snap.Account("222222222222").Root.Summary.Known() {
@@ -617,7 +619,7 @@ func TestCollectPartialFailures(t *testing.T) {
 			name:  "features",
 			fault: sim.Fault{Operation: "iam:ListOrganizationsFeatures", Code: "ServiceAccessNotEnabledException"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
-				if got := errCode(snap.Organization.Features.Source); got != "iam:ListOrganizationsFeatures ServiceAccessNotEnabledException" {
+				if got := failedCall(snap.Organization.Features.Source); got != "iam:ListOrganizationsFeatures ServiceAccessNotEnabledException" {
 					t.Errorf("features error %q", got)
 				}
 			},
@@ -628,7 +630,7 @@ func TestCollectPartialFailures(t *testing.T) {
 			check: func(t *testing.T, snap *inventory.Snapshot) {
 				r := snap.Account("111111111111").Root
 				for name, s := range map[string]inventory.Source{"report": r.CredentialReport.Source, "keys": r.AccessKeys.Source, "certs": r.SigningCertificates.Source} {
-					if got := errCode(s); got != "iam:GenerateCredentialReport AccessDenied" {
+					if got := failedCall(s); got != "iam:GenerateCredentialReport AccessDenied" {
 						t.Errorf("%s error %q", name, got)
 					}
 				}
@@ -642,7 +644,7 @@ func TestCollectPartialFailures(t *testing.T) {
 			fault: sim.Fault{Operation: "account:GetContactInformation", Account: "333333333333", Code: "AccessDeniedException"},
 			check: func(t *testing.T, snap *inventory.Snapshot) {
 				c := snap.Account("333333333333").Contacts
-				if got := errCode(c.Primary.Source); got != "account:GetContactInformation AccessDenied" {
+				if got := failedCall(c.Primary.Source); got != "account:GetContactInformation AccessDenied" {
 					t.Errorf("primary contact error %q", got)
 				}
 				if !c.Alternates["SECURITY"].Known() || !snap.Account("444444444444").Contacts.Primary.Known() {
