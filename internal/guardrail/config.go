@@ -279,6 +279,7 @@ func (c *Config) Validate() error {
 	isTarget := func(s string) bool {
 		return s == "root" || rootIDRe.MatchString(s) || ouIDRe.MatchString(s) || accountIDRe.MatchString(s)
 	}
+	names := map[string]string{} // an enabled policy's name → its path
 	scp := func(path string, o SCPOptions) {
 		if !o.Enabled {
 			return
@@ -286,6 +287,10 @@ func (c *Config) Validate() error {
 		if !policyNameRe.MatchString(o.Name) {
 			bad(path+".name", "%q is not a policy name (1-128 of A-Z a-z 0-9 +=,.@_-)", o.Name)
 		}
+		if other, dup := names[o.Name]; dup {
+			bad(path+".name", "%q is also the name of %s: each policy needs its own name", o.Name, other)
+		}
+		names[o.Name] = path
 		if len(o.Targets) == 0 {
 			bad(path+".targets", "no target: name \"root\", a root, OU or account ID, or set enabled: false")
 		}
@@ -304,23 +309,6 @@ func (c *Config) Validate() error {
 		}
 		ids("scps.protect_account_contacts.admin_role_arns", c.SCPs.ProtectContacts.AdminRoleARNs, roleARNLike.MatchString,
 			"an IAM role ARN pattern (arn:aws:iam::ACCOUNT|*:role/NAME, wildcards allowed in the name)")
-	}
-	names := map[string]string{}
-	for _, n := range []struct {
-		path string
-		o    SCPOptions
-	}{
-		{"scps.deny_root_actions", c.SCPs.DenyRootActions},
-		{"scps.deny_root_access_keys", c.SCPs.DenyRootAccessKeys},
-		{"scps.protect_account_contacts", c.SCPs.ProtectContacts.SCPOptions},
-	} {
-		if !n.o.Enabled {
-			continue
-		}
-		if other, dup := names[n.o.Name]; dup {
-			bad(n.path+".name", "%q is also the name of %s: each policy needs its own name", n.o.Name, other)
-		}
-		names[n.o.Name] = n.path
 	}
 
 	if c.CentralizedRoot.Enabled {
