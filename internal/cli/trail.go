@@ -190,15 +190,36 @@ func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error
 	}
 }
 
-func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
-	out := e.stdout
-	var file *os.File
-	if o.Output != "" {
-		var err error
-		if file, err = os.Create(o.Output); err != nil {
-			return withCode(ExitError, fmt.Errorf("--output: %w", err))
+// createAlertOutput returns where trail scan and trail query write their alerts: stdout, or the
+// --output file when path is set. finish closes that file and returns err, or the close error
+// when err is nil.
+func createAlertOutput(path string, stdout io.Writer) (w io.Writer, finish func(err error) error, err error) {
+	if path == "" {
+		return stdout, func(err error) error { return err }, nil
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, nil, withCode(ExitError, fmt.Errorf("--output: %w", err))
+	}
+	return file, func(err error) error {
+		if cerr := file.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("--output: %w", cerr)
 		}
-		out = file
+		return err
+	}, nil
+}
+
+// newJSONLEncoder writes one alert per line, with <, > and & as they are.
+func newJSONLEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
+	out, finish, err := createAlertOutput(o.Output, e.stdout)
+	if err != nil {
+		return err
 	}
 
 	var counters trail.Counters
@@ -208,8 +229,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	opt := trail.Options{Window: o.window, Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 
 	var alerts []detect.Alert
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	enc := newJSONLEncoder(out)
 	emit := func(a detect.Alert) error {
 		if o.Format == "jsonl" {
 			return enc.Encode(a)
@@ -224,11 +244,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	if err == nil && o.Format == "table" {
 		err = writeAlertTable(out, alerts)
 	}
-	if file != nil {
-		if cerr := file.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("--output: %w", cerr)
-		}
-	}
+	err = finish(err)
 	writeTrailSummary(e.stderr, sum, elapsed)
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))

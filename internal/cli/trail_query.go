@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -174,17 +172,12 @@ func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
 		return withCode(ExitError, fmt.Errorf("trail query %s: %w", o.query.Source(), err))
 	}
 
-	out := e.stdout
-	var file *os.File
-	if o.Output != "" {
-		if file, err = os.Create(o.Output); err != nil {
-			return withCode(ExitError, fmt.Errorf("--output: %w", err))
-		}
-		out = file
+	out, finish, err := createAlertOutput(o.Output, e.stdout)
+	if err != nil {
+		return err
 	}
 	if o.Format == "jsonl" {
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
+		enc := newJSONLEncoder(out)
 		for _, a := range alerts {
 			if err = enc.Encode(a); err != nil {
 				break
@@ -193,11 +186,7 @@ func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
 	} else {
 		err = writeAlertTable(out, alerts)
 	}
-	if file != nil {
-		if cerr := file.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("--output: %w", cerr)
-		}
-	}
+	err = finish(err)
 	fmt.Fprintf(e.stderr, "trail query: %s query %s: %d rows, %d outside the time range, %d unreadable, %d alerts in %s\n",
 		o.query.Source(), st.QueryID, st.Rows, st.Outside, st.Undecodable, st.Alerts, time.Since(start).Round(time.Millisecond))
 	if err != nil {
