@@ -360,16 +360,12 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 		opt.Counters.Files.Add(1)
 	}
 	res.alerts = s.alerts
+	var se *syntaxError
 	switch {
-	case err != nil && errors.Is(err, errNotCloudTrail):
-		res.err = err
+	case errors.Is(err, errNotCloudTrail), errors.As(err, &se):
+		res.err = err // already says what is wrong where
 	case err != nil:
-		var se *syntaxError
-		if errors.As(err, &se) {
-			res.err = err
-		} else {
-			res.err = fmt.Errorf("read: %w", err)
-		}
+		res.err = fmt.Errorf("read: %w", err)
 	case s.bad > 0:
 		res.err = fmt.Errorf("%d records not decodable, first: %w", s.bad, s.firstBad)
 	}
