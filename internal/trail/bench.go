@@ -109,17 +109,11 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 		}
 		rep.Compressed, rep.Bytes, rep.Records, rep.Alerts, rep.Failed = sum.CompressedBytes, sum.Bytes, sum.Records, sum.Alerts, len(sum.Failed)
 		rep.Rounds = append(rep.Rounds, r)
-		if rep.Best.Decompress == 0 || r.Decompress < rep.Best.Decompress {
-			rep.Best.Decompress = r.Decompress
-		}
-		if rep.Best.Detect == 0 || r.Detect < rep.Best.Detect {
-			rep.Best.Detect = r.Detect
-		}
-		if rep.Best.DecompressCPU == 0 || r.DecompressCPU < rep.Best.DecompressCPU {
-			rep.Best.DecompressCPU = r.DecompressCPU
-		}
-		if rep.Best.DetectCPU == 0 || r.DetectCPU < rep.Best.DetectCPU {
-			rep.Best.DetectCPU = r.DetectCPU
+		rep.Best = BenchRound{
+			Decompress:    fastest(rep.Best.Decompress, r.Decompress),
+			Detect:        fastest(rep.Best.Detect, r.Detect),
+			DecompressCPU: fastest(rep.Best.DecompressCPU, r.DecompressCPU),
+			DetectCPU:     fastest(rep.Best.DetectCPU, r.DetectCPU),
 		}
 	}
 	rep.Ratio = float64(rep.Best.Decompress) / float64(rep.Best.Detect)
@@ -127,6 +121,14 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 	rep.PeakRSS = PeakRSS()
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// fastest is the shorter of the best time so far (0: none yet) and d.
+func fastest(best, d time.Duration) time.Duration {
+	if best == 0 || d < best {
+		return d
+	}
+	return best
 }
 
 // decompress reads one input to the end in chunks, like scan, and does
