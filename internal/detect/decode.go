@@ -95,7 +95,10 @@ type wireAttributes struct {
 	CreationDate     flexString `json:"creationDate"`
 }
 
-func decodeRecord(data []byte) (*Record, error) {
+// DecodeRecord decodes one JSON object: a CloudTrail record, or an EventBridge envelope whose
+// "detail" is one. It rejects input that is not a JSON object, and objects that have neither an
+// eventName nor a userIdentity (nothing a rule could read).
+func DecodeRecord(data []byte) (*Record, error) {
 	var w wireRecord
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("decode cloudtrail record: %w", err)

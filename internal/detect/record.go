@@ -65,10 +65,3 @@ type SessionIssuer struct {
 	AccountID   string
 	UserName    string
 }
-
-// DecodeRecord decodes one JSON object: a CloudTrail record, or an EventBridge envelope whose
-// "detail" is one. It rejects input that is not a JSON object, and objects that have neither an
-// eventName nor a userIdentity (nothing a rule could read).
-func DecodeRecord(data []byte) (*Record, error) {
-	return decodeRecord(data)
-}
