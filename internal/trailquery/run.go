@@ -3,6 +3,7 @@ package trailquery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -281,13 +282,7 @@ func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]de
 	}
 	alerts = append(alerts, eng.Flush()...)
 	if o.Rule != "" {
-		kept := alerts[:0]
-		for _, a := range alerts {
-			if a.RuleID == o.Rule {
-				kept = append(kept, a)
-			}
-		}
-		alerts = kept
+		alerts = slices.DeleteFunc(alerts, func(a detect.Alert) bool { return a.RuleID != o.Rule })
 	}
 	detect.SortAlerts(alerts)
 	st.Alerts = len(alerts)
