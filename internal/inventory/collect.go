@@ -231,6 +231,7 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 	col := &collector{c: c, opts: opts, log: opts.Logger, regions: Regions(opts.Regions, c.region)}
 
 	snap := &Snapshot{Schema: Schema, CollectedAt: col.now(), Mode: ModeStandalone}
+	snap.Regions = slices.Sorted(slices.Values(col.regions))
 	at := col.now()
 	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {

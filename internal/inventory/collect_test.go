@@ -441,6 +441,34 @@ func TestCollectStandalone(t *testing.T) {
 	}
 }
 
+// TestCollectRecordsRegions checks that the snapshot names the Regions whose
+// regional facts were read, sorted, with us-east-1 always among them.
+func TestCollectRecordsRegions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		regions []string
+		want    []string
+	}{
+		{name: "config Region only", want: []string{"us-east-1"}},
+		{name: "us-east-1 named again", regions: []string{"us-east-1", " us-east-1"}, want: []string{"us-east-1"}},
+		{name: "two Regions sorted", regions: []string{"eu-west-1"}, want: []string{"eu-west-1", "us-east-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			scn, err := sim.ParseScenario("standalone.yaml", []byte(standaloneScenario))
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap, _ := collect(t, scn, inventory.CollectOptions{Regions: tt.regions})
+			if diff := cmp.Diff(tt.want, snap.Regions); diff != "" {
+				t.Errorf("snapshot Regions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestCollectStandaloneInOrganization collects the demo's management account
 // alone: it is assessed directly and its organization is noted.
 func TestCollectStandaloneInOrganization(t *testing.T) {

@@ -23,6 +23,10 @@ type Snapshot struct {
 	Caller       Fact[Caller]  `json:"caller"`
 	Organization *Organization `json:"organization,omitempty"`
 	Accounts     []Account     `json:"accounts"`
+	// Regions are the Regions whose regional facts (trails, alarms, topics,
+	// rules, detectors) were read, sorted. Nil means not recorded: a
+	// snapshot written before the field existed.
+	Regions []string `json:"regions,omitempty"`
 }
 
 // Mode values.

@@ -111,3 +111,42 @@ func TestEventRuleTargetRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotRegions: a snapshot written before Regions were recorded
+// decodes with nil (not recorded); a recorded list survives a round trip.
+func TestSnapshotRegions(t *testing.T) {
+	t.Parallel()
+	const head = `{"schema": "` + inventory.Schema + `", "mode": "standalone", "accounts": []`
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"older snapshot", head + `}`, nil},
+		{"one Region", head + `, "regions": ["us-east-1"]}`, []string{"us-east-1"}},
+		{"two Regions", head + `, "regions": ["eu-west-1", "us-east-1"]}`, []string{"eu-west-1", "us-east-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := inventory.Decode(tt.name, []byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, s.Regions); diff != "" {
+				t.Errorf("decoded Regions (-want +got):\n%s", diff)
+			}
+			data, err := s.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := inventory.Decode("re-encoded", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(s.Regions, again.Regions); diff != "" {
+				t.Errorf("after a round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
