@@ -171,7 +171,11 @@ func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
 	d.sources = append(d.sources, tf.Source.API)
 	i := slices.IndexFunc(tf.Value, func(t inventory.Topic) bool { return t.ARN == arn })
 	if i < 0 {
-		if p.region != "" && !slices.Contains(collectedRegions(w.in), p.region) {
+		// Whether the topic's Region was collected decides between "not
+		// known" and "does not exist"; the evidence says how that is known.
+		cr := collectedRegions(w.in)
+		d.evidence["regions_source"] = cr.source
+		if p.region != "" && !slices.Contains(cr.regions, p.region) {
 			d.unknown = fmt.Sprintf("topic %s is in %s, a Region not collected", arn, p.region)
 			return false
 		}

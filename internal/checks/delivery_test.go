@@ -152,6 +152,56 @@ func TestForwardingChain(t *testing.T) {
 	}
 }
 
+// TestTopicRegion: a topic missing from the account's topics is "not known"
+// when its Region was not collected and "does not exist" when it was; the
+// collected Regions are the snapshot's record when it has one, else those
+// inferred from its facts, and the evidence says which.
+func TestTopicRegion(t *testing.T) {
+	t.Parallel()
+	const topic = "arn:aws:sns:eu-west-1:100000000001:root-alerts"
+	tests := []struct {
+		name    string
+		regions []string
+		// alarmRegion, when set, adds an alarm there, which inference counts.
+		alarmRegion string
+		unknown     string
+		problem     string
+		source      string
+	}{
+		{name: "not recorded, not inferred", source: regionsInferred,
+			unknown: "topic " + topic + " is in eu-west-1, a Region not collected"},
+		{name: "not recorded, inferred from an alarm", alarmRegion: "eu-west-1", source: regionsInferred,
+			problem: "topic " + topic + " does not exist"},
+		{name: "recorded without it", regions: []string{"us-east-1"}, alarmRegion: "eu-west-1", source: regionsFromSnapshot,
+			unknown: "topic " + topic + " is in eu-west-1, a Region not collected"},
+		{name: "recorded with it", regions: []string{"eu-west-1", "us-east-1"}, source: regionsFromSnapshot,
+			problem: "topic " + topic + " does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := chainSnapshot("100000000001")
+			s.Regions = tt.regions
+			a := s.Account("100000000001")
+			if tt.alarmRegion != "" {
+				a.Detective.Alarms = inventory.Fact[[]inventory.Alarm]{
+					Value:  []inventory.Alarm{{Name: "other", Region: tt.alarmRegion}},
+					Source: inventory.Source{API: "cloudwatch:DescribeAlarms", At: testNow},
+				}
+			}
+			r := a.Detective.EventRules.Value[0]
+			d := follower{in: Input{Snapshot: s, Account: a, run: &runCache{}}}.target(a, r, topic, rootEventNames(), nil)
+			if !strings.Contains(d.unknown, tt.unknown) || !strings.Contains(d.problem, tt.problem) ||
+				(tt.unknown == "") != (d.unknown == "") || (tt.problem == "") != (d.problem == "") {
+				t.Errorf("unknown %q problem %q, want unknown %q problem %q", d.unknown, d.problem, tt.unknown, tt.problem)
+			}
+			if got := d.evidence["regions_source"]; got != tt.source {
+				t.Errorf("regions_source = %v, want %q", got, tt.source)
+			}
+		})
+	}
+}
+
 // BenchmarkForwarding assesses root-activity-alerting in an organization
 // whose every member forwards root activity to the management account's
 // default bus (an organization-wide grant plus 50 account statements, as

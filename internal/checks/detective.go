@@ -618,13 +618,34 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// collectedRegions are the Regions the snapshot's regional facts cover:
-// us-east-1 (always collected: root console sign-ins land there) and every
-// Region any account's regional facts name.
-func collectedRegions(in Input) []string {
-	return in.cache().regions.get(func() []string { return regionsOf(in.Snapshot) })
+// Where the list of collected Regions came from, for evidence.
+const (
+	regionsFromSnapshot = "snapshot"
+	regionsInferred     = "inferred"
+)
+
+// collected are the Regions the snapshot's regional facts cover and where
+// that list came from: the snapshot's record, or (for a snapshot that does
+// not record it) inference from the facts.
+type collected struct {
+	regions []string
+	source  string // regionsFromSnapshot or regionsInferred
 }
 
+// collectedRegions are the Regions the snapshot's regional facts cover: the
+// Regions it records, else those inferred by regionsOf.
+func collectedRegions(in Input) collected {
+	return in.cache().regions.get(func() collected {
+		if len(in.Snapshot.Regions) > 0 {
+			return collected{regions: slices.Sorted(slices.Values(in.Snapshot.Regions)), source: regionsFromSnapshot}
+		}
+		return collected{regions: regionsOf(in.Snapshot), source: regionsInferred}
+	})
+}
+
+// regionsOf infers the collected Regions of a snapshot that does not record
+// them: us-east-1 (always collected: root console sign-ins land there) and
+// every Region any account's regional facts name.
 func regionsOf(s *inventory.Snapshot) []string {
 	regions := []string{signInRegion}
 	add := func(r string) {

@@ -32,7 +32,7 @@ type runCache struct {
 	emails  runValue[*emailIndex]
 	mail    runValue[*mailIndex]
 	scp     runValue[*orgSCP]
-	regions runValue[[]string]
+	regions runValue[collected]
 	mgmt    runValue[*inventory.Account]
 }
 

@@ -19,10 +19,14 @@ on credentials used from unusual places, and on discovery and exfiltration
 patterns that follow a compromised root user. It is the detective control
 that needs no rule writing.
 
-The Regions are us-east-1 (always collected: root console sign-ins land
-there) and every Region named by any account's regional facts in the
-snapshot (detectors, EventBridge rules, alarms): a Region where another
-account has a detector but this one has none fails.
+The Regions are those the snapshot records as collected (its regions
+list): a collected Region with no detector fails, naming the Region. A
+snapshot written before that list was recorded falls back to inference:
+us-east-1 (always collected: root console sign-ins land there) and every
+Region named by any account's regional facts in the snapshot (detectors,
+EventBridge rules, alarms, event buses, topics), so a Region where another
+account has a detector but this one has none fails. The evidence's
+regions_source says which: "snapshot" or "inferred".
 
 Facts: guardduty:ListDetectors and guardduty:GetDetector, per Region.
 
@@ -46,7 +50,8 @@ func runGuardDutyEnabled(in Input) Result {
 	if !f.Known() {
 		return unknownFrom(unreadWhy(in.Account, "GuardDuty detectors", f), failedOf(f), nil)
 	}
-	regions := collectedRegions(in)
+	cr := collectedRegions(in)
+	regions := cr.regions
 	per := map[string]any{}
 	var off []string
 	for _, r := range regions {
@@ -70,7 +75,7 @@ func runGuardDutyEnabled(in Input) Result {
 			off = append(off, r+": detector "+strings.Join(states, ", "))
 		}
 	}
-	ev := map[string]any{"source_api": f.Source.API, "regions": per}
+	ev := map[string]any{"source_api": f.Source.API, "regions": per, "regions_source": cr.source}
 	if len(off) > 0 {
 		ev["not_enabled"] = off
 		return Result{Status: Fail, Detail: fmt.Sprintf("GuardDuty is not enabled in %d of %d collected Regions: %s",
