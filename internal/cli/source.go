@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -66,8 +67,8 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile")
 	f.StringVar(&o.Region, "region", "", "AWS Region for the API calls (default: from the profile or environment)")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (an emulator or a rootguard sim endpoint)")
-	f.IntVar(&o.Concurrency, "concurrency", inventory.DefaultConcurrency, "accounts collected at once")
-	f.StringVar(&o.Role, "role", inventory.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
+	f.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "accounts collected at once")
+	f.StringVar(&o.Role, "role", collect.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
 	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: us-east-1 and --region); us-east-1 is always read")
 	f.StringVar(&o.State, "state", "", "keep the --demo or --scenario organization's state in `FILE` between commands (default for --demo: $XDG_STATE_HOME/rootguard/demo-state.yaml)")
 	f.BoolVar(&o.ResetDemo, "reset-demo", false, "with --demo: forget the changes apply made to the demo organization (remove the state file) and start afresh")
@@ -270,7 +271,7 @@ func (o *sourceOptions) collect(ctx context.Context, e *env, c *conn) (*inventor
 			}
 		}
 	}
-	s, err := inventory.Collect(ctx, c.cfg, inventory.CollectOptions{
+	s, err := collect.Run(ctx, c.cfg, collect.Options{
 		Org:         o.Org,
 		Accounts:    o.Accounts,
 		Concurrency: o.Concurrency,

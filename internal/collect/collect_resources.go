@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
+
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // This file reads an account's own resources: the detective controls for
@@ -118,7 +120,7 @@ func Regions(want []string, configRegion string) []string {
 	if len(want) == 0 {
 		want = []string{configRegion}
 	}
-	out := []string{SignInRegion}
+	out := []string{inventory.SignInRegion}
 	for _, r := range want {
 		r = strings.TrimSpace(r)
 		if r != "" && !slices.Contains(out, r) {
@@ -147,7 +149,7 @@ func (col *collector) roleARN(id string) string {
 // bound on calls in flight.
 type accountReader struct {
 	col   *collector
-	a     *Account
+	a     *inventory.Account
 	creds aws.CredentialsProvider // nil: the caller's own
 	slots chan struct{}
 
@@ -178,14 +180,14 @@ func (r *accountReader) do(f func()) {
 // ownResources reads the account's detective controls and mail facts. In
 // an account other than the caller's it first opens a role session; when
 // that is refused, every one of these facts carries the refusal.
-func (col *collector) ownResources(ctx context.Context, a *Account) {
+func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	r := &accountReader{col: col, a: a, slots: make(chan struct{}, accountCalls), byRegion: map[string]*regionClients{}}
 	if a.ID != col.caller {
 		arn := col.roleARN(a.ID)
 		r.creds = col.c.roleSession(arn)
 		at := col.now()
 		_, err := r.creds.Retrieve(ctx)
-		a.Session = Fact[string]{Value: arn, Source: source("sts:AssumeRole", at, err)}
+		a.Session = inventory.Fact[string]{Value: arn, Source: source("sts:AssumeRole", at, err)}
 		if err != nil {
 			col.log.Debug("role session refused", "account_id", a.ID, "role_arn", arn, "error", err)
 			refused(a, a.Session.Source)
@@ -209,7 +211,7 @@ func (col *collector) ownResources(ctx context.Context, a *Account) {
 
 // refused gives every fact read with the account's own credentials the
 // source s of the session that could not be opened.
-func refused(a *Account, s Source) {
+func refused(a *inventory.Account, s inventory.Source) {
 	d, m := &a.Detective, &a.Mail
 	d.Trails.Source = s
 	d.MetricFilters.Source = s
@@ -234,7 +236,7 @@ type regionPart[T any] struct {
 
 // readRegions runs read in each of regions and merges the answers.
 func readRegions[T any](ctx context.Context, r *accountReader, api string, regions []string,
-	read func(ctx context.Context, c *regionClients, region string) ([]T, string, error)) Fact[[]T] {
+	read func(ctx context.Context, c *regionClients, region string) ([]T, string, error)) inventory.Fact[[]T] {
 	at := r.col.now()
 	parts := make([]regionPart[T], len(regions))
 	var wg sync.WaitGroup
@@ -252,13 +254,13 @@ func readRegions[T any](ctx context.Context, r *accountReader, api string, regio
 // first Region that failed gives the fact its error, with the Region named
 // in the message (an OptInRequired Region is recorded as such); what the
 // other Regions answered is kept.
-func mergeRegions[T any](api string, at time.Time, regions []string, parts []regionPart[T]) Fact[[]T] {
-	f := Fact[[]T]{Value: []T{}, Source: Source{API: api, At: at}}
+func mergeRegions[T any](api string, at time.Time, regions []string, parts []regionPart[T]) inventory.Fact[[]T] {
+	f := inventory.Fact[[]T]{Value: []T{}, Source: inventory.Source{API: api, At: at}}
 	for i, p := range parts {
 		f.Value = append(f.Value, p.vals...)
 		if p.err != nil && f.Source.Error == nil {
 			ce := callError(p.err)
-			f.Source = Source{API: p.api, At: at, Error: &CallError{Code: ce.Code, Message: inRegion(regions[i], ce.Message)}}
+			f.Source = inventory.Source{API: p.api, At: at, Error: &inventory.CallError{Code: ce.Code, Message: inRegion(regions[i], ce.Message)}}
 		}
 	}
 	return f
@@ -294,9 +296,9 @@ func (f *first) set(api string, err error) {
 // every Region), then each distinct trail's status and event selectors in
 // its home Region and by ARN, and the metric filters of the log groups the
 // account's own trails deliver to.
-func (r *accountReader) trails(ctx context.Context) (Fact[[]Trail], Fact[[]MetricFilter]) {
+func (r *accountReader) trails(ctx context.Context) (inventory.Fact[[]inventory.Trail], inventory.Fact[[]inventory.MetricFilter]) {
 	f := readRegions(ctx, r, "cloudtrail:DescribeTrails", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]Trail, string, error) {
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Trail, string, error) {
 			var out *cloudtrail.DescribeTrailsOutput
 			var err error
 			r.do(func() {
@@ -305,13 +307,13 @@ func (r *accountReader) trails(ctx context.Context) (Fact[[]Trail], Fact[[]Metri
 			if err != nil {
 				return nil, "cloudtrail:DescribeTrails", err
 			}
-			var ts []Trail
+			var ts []inventory.Trail
 			for _, t := range out.TrailList {
 				home := aws.ToString(t.HomeRegion)
 				if home == "" {
 					home = region
 				}
-				ts = append(ts, Trail{
+				ts = append(ts, inventory.Trail{
 					Name:                aws.ToString(t.Name),
 					ARN:                 aws.ToString(t.TrailARN),
 					HomeRegion:          home,
@@ -337,13 +339,13 @@ func (r *accountReader) trails(ctx context.Context) (Fact[[]Trail], Fact[[]Metri
 			trails = append(trails, t)
 		}
 	}
-	slices.SortFunc(trails, func(x, y Trail) int { return strings.Compare(x.ARN, y.ARN) })
+	slices.SortFunc(trails, func(x, y inventory.Trail) int { return strings.Compare(x.ARN, y.ARN) })
 	f.Value = trails
 
 	// The metric filters are read from a copy: the trails' status and
 	// selectors are written while they are read.
 	listed := slices.Clone(trails)
-	var mf Fact[[]MetricFilter]
+	var mf inventory.Fact[[]inventory.MetricFilter]
 	var wg sync.WaitGroup
 	wg.Go(func() { mf = r.metricFilters(ctx, listed) })
 	for i := range trails {
@@ -364,20 +366,20 @@ func (r *accountReader) trails(ctx context.Context) (Fact[[]Trail], Fact[[]Metri
 	return f, mf
 }
 
-func (col *collector) trailStatus(ctx context.Context, c trailAPI, trail string) Fact[bool] {
+func (col *collector) trailStatus(ctx context.Context, c trailAPI, trail string) inventory.Fact[bool] {
 	at := col.now()
 	out, err := c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(trail)})
-	f := Fact[bool]{Source: source("cloudtrail:GetTrailStatus", at, err)}
+	f := inventory.Fact[bool]{Source: source("cloudtrail:GetTrailStatus", at, err)}
 	if err == nil {
 		f.Value = aws.ToBool(out.IsLogging)
 	}
 	return f
 }
 
-func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail string) Fact[ManagementEvents] {
+func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail string) inventory.Fact[inventory.ManagementEvents] {
 	at := col.now()
 	out, err := c.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
-	f := Fact[ManagementEvents]{Source: source("cloudtrail:GetEventSelectors", at, err)}
+	f := inventory.Fact[inventory.ManagementEvents]{Source: source("cloudtrail:GetEventSelectors", at, err)}
 	if err == nil {
 		f.Value = managementEvents(out)
 	}
@@ -389,7 +391,7 @@ func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail stri
 // an advanced selector includes them when its eventCategory field equals
 // Management, restricted by a readOnly field to read or write events.
 // Several selectors add up: read-only plus write-only is All.
-func managementEvents(out *cloudtrail.GetEventSelectorsOutput) ManagementEvents {
+func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.ManagementEvents {
 	var read, write bool
 	for _, s := range out.EventSelectors {
 		if s.IncludeManagementEvents != nil && !*s.IncludeManagementEvents {
@@ -423,39 +425,24 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) ManagementEvents 
 	}
 	switch {
 	case read && write:
-		return ManagementEvents{Included: true, ReadWriteType: "All"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "All"}
 	case read:
-		return ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}
 	case write:
-		return ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}
 	}
-	return ManagementEvents{}
-}
-
-// LogGroupARN splits a CloudWatch Logs group ARN,
-// arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME, with or without a
-// trailing ":*".
-func LogGroupARN(arn string) (region, account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[3] == "" || parts[5] != "log-group" {
-		return "", "", "", false
-	}
-	name = strings.TrimSuffix(parts[6], ":*")
-	if name == "" {
-		return "", "", "", false
-	}
-	return parts[3], parts[4], name, true
+	return inventory.ManagementEvents{}
 }
 
 // metricFilters reads the metric filters of the log groups trails deliver
 // to that belong to this account (an organization trail's log group is in
 // the management account, where it is read).
-func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[[]MetricFilter] {
+func (r *accountReader) metricFilters(ctx context.Context, trails []inventory.Trail) inventory.Fact[[]inventory.MetricFilter] {
 	at := r.col.now()
 	type group struct{ region, name string }
 	var groups []group
 	for _, t := range trails {
-		region, acct, name, ok := LogGroupARN(t.LogGroupARN)
+		region, acct, name, ok := inventory.LogGroupARN(t.LogGroupARN)
 		if !ok || (acct != "" && acct != r.a.ID) {
 			continue
 		}
@@ -463,7 +450,7 @@ func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[
 			groups = append(groups, g)
 		}
 	}
-	got := make([][]MetricFilter, len(groups))
+	got := make([][]inventory.MetricFilter, len(groups))
 	var fail first
 	var wg sync.WaitGroup
 	for i, g := range groups {
@@ -476,21 +463,21 @@ func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[
 					page, err := p.NextPage(ctx)
 					if err != nil {
 						ce := callError(err)
-						fail.set("logs:DescribeMetricFilters", &CallError{Code: ce.Code, Message: inRegion(g.region, "log group "+g.name+": "+ce.Message)})
+						fail.set("logs:DescribeMetricFilters", &inventory.CallError{Code: ce.Code, Message: inRegion(g.region, "log group "+g.name+": "+ce.Message)})
 						return
 					}
 					for _, mf := range page.MetricFilters {
-						m := MetricFilter{
+						m := inventory.MetricFilter{
 							Name:         aws.ToString(mf.FilterName),
 							LogGroupName: aws.ToString(mf.LogGroupName),
 							Pattern:      aws.ToString(mf.FilterPattern),
-							Metrics:      []MetricTarget{},
+							Metrics:      []inventory.MetricTarget{},
 						}
 						if m.LogGroupName == "" {
 							m.LogGroupName = g.name
 						}
 						for _, t := range mf.MetricTransformations {
-							m.Metrics = append(m.Metrics, MetricTarget{Namespace: aws.ToString(t.MetricNamespace), Name: aws.ToString(t.MetricName)})
+							m.Metrics = append(m.Metrics, inventory.MetricTarget{Namespace: aws.ToString(t.MetricNamespace), Name: aws.ToString(t.MetricName)})
 						}
 						got[i] = append(got[i], m)
 					}
@@ -499,12 +486,12 @@ func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[
 		})
 	}
 	wg.Wait()
-	f := Fact[[]MetricFilter]{Value: slices.Concat(got...), Source: source("logs:DescribeMetricFilters", at, nil)}
+	f := inventory.Fact[[]inventory.MetricFilter]{Value: slices.Concat(got...), Source: source("logs:DescribeMetricFilters", at, nil)}
 	f.Value = orEmpty(f.Value)
 	if fail.err != nil {
 		f.Source = source(fail.api, at, fail.err)
 	}
-	slices.SortStableFunc(f.Value, func(x, y MetricFilter) int {
+	slices.SortStableFunc(f.Value, func(x, y inventory.MetricFilter) int {
 		if c := strings.Compare(x.LogGroupName, y.LogGroupName); c != 0 {
 			return c
 		}
@@ -515,10 +502,10 @@ func (r *accountReader) metricFilters(ctx context.Context, trails []Trail) Fact[
 
 // alarms reads the metric alarms of each Region. An alarm on a metric math
 // expression is named by the first metric it reads.
-func (r *accountReader) alarms(ctx context.Context) Fact[[]Alarm] {
+func (r *accountReader) alarms(ctx context.Context) inventory.Fact[[]inventory.Alarm] {
 	return readRegions(ctx, r, "cloudwatch:DescribeAlarms", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]Alarm, string, error) {
-			var as []Alarm
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Alarm, string, error) {
+			var as []inventory.Alarm
 			var err error
 			r.do(func() {
 				p := cloudwatch.NewDescribeAlarmsPaginator(c.alarms, &cloudwatch.DescribeAlarmsInput{})
@@ -528,7 +515,7 @@ func (r *accountReader) alarms(ctx context.Context) Fact[[]Alarm] {
 						return
 					}
 					for _, m := range page.MetricAlarms {
-						al := Alarm{
+						al := inventory.Alarm{
 							Name:           aws.ToString(m.AlarmName),
 							Region:         region,
 							Namespace:      aws.ToString(m.Namespace),
@@ -556,10 +543,10 @@ func (r *accountReader) alarms(ctx context.Context) Fact[[]Alarm] {
 // topics reads the SNS topics of each Region with their subscriptions. A
 // subscription whose ARN is not an ARN ("PendingConfirmation") is not
 // confirmed.
-func (r *accountReader) topics(ctx context.Context) Fact[[]Topic] {
+func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.Topic] {
 	return readRegions(ctx, r, "sns:ListTopics", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]Topic, string, error) {
-			var topics []Topic
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Topic, string, error) {
+			var topics []inventory.Topic
 			var err error
 			r.do(func() {
 				p := sns.NewListTopicsPaginator(c.topics, &sns.ListTopicsInput{})
@@ -569,7 +556,7 @@ func (r *accountReader) topics(ctx context.Context) Fact[[]Topic] {
 						return
 					}
 					for _, t := range page.Topics {
-						topics = append(topics, Topic{ARN: aws.ToString(t.TopicArn), Subscriptions: []Subscription{}})
+						topics = append(topics, inventory.Topic{ARN: aws.ToString(t.TopicArn), Subscriptions: []inventory.Subscription{}})
 					}
 				}
 			})
@@ -601,8 +588,8 @@ func (r *accountReader) topics(ctx context.Context) Fact[[]Topic] {
 		})
 }
 
-func subscription(arn, protocol, endpoint *string) Subscription {
-	s := Subscription{Protocol: aws.ToString(protocol), Endpoint: aws.ToString(endpoint)}
+func subscription(arn, protocol, endpoint *string) inventory.Subscription {
+	s := inventory.Subscription{Protocol: aws.ToString(protocol), Endpoint: aws.ToString(endpoint)}
 	if a := aws.ToString(arn); strings.HasPrefix(a, "arn:") {
 		s.ARN, s.Confirmed = a, true
 	}
@@ -612,10 +599,10 @@ func subscription(arn, protocol, endpoint *string) Subscription {
 // eventRules reads the rules of the default event bus of each Region (the
 // only bus CloudTrail events reach) with their targets and the targets'
 // IAM roles.
-func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
+func (r *accountReader) eventRules(ctx context.Context) inventory.Fact[[]inventory.EventRule] {
 	return readRegions(ctx, r, "events:ListRules", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]EventRule, string, error) {
-			var rules []EventRule
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.EventRule, string, error) {
+			var rules []inventory.EventRule
 			var err error
 			r.do(func() {
 				in := &eventbridge.ListRulesInput{}
@@ -625,7 +612,7 @@ func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
 						return
 					}
 					for _, ru := range page.Rules {
-						rules = append(rules, EventRule{
+						rules = append(rules, inventory.EventRule{
 							Name:         aws.ToString(ru.Name),
 							ARN:          aws.ToString(ru.Arn),
 							Region:       region,
@@ -687,9 +674,9 @@ func (r *accountReader) eventRules(ctx context.Context) Fact[[]EventRule] {
 
 // eventBuses reads the default event bus of each Region with its resource
 // policy.
-func (r *accountReader) eventBuses(ctx context.Context) Fact[[]EventBus] {
+func (r *accountReader) eventBuses(ctx context.Context) inventory.Fact[[]inventory.EventBus] {
 	return readRegions(ctx, r, "events:DescribeEventBus", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]EventBus, string, error) {
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.EventBus, string, error) {
 			var out *eventbridge.DescribeEventBusOutput
 			var err error
 			r.do(func() { out, err = c.buses.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{}) })
@@ -700,15 +687,15 @@ func (r *accountReader) eventBuses(ctx context.Context) Fact[[]EventBus] {
 			if name == "" {
 				name = "default"
 			}
-			return []EventBus{{Region: region, Name: name, ARN: aws.ToString(out.Arn), Policy: aws.ToString(out.Policy)}}, "", nil
+			return []inventory.EventBus{{Region: region, Name: name, ARN: aws.ToString(out.Arn), Policy: aws.ToString(out.Policy)}}, "", nil
 		})
 }
 
 // detectors reads the GuardDuty detectors of each Region and their status.
-func (r *accountReader) detectors(ctx context.Context) Fact[[]Detector] {
+func (r *accountReader) detectors(ctx context.Context) inventory.Fact[[]inventory.Detector] {
 	return readRegions(ctx, r, "guardduty:ListDetectors", r.col.regions,
-		func(ctx context.Context, c *regionClients, region string) ([]Detector, string, error) {
-			var ds []Detector
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Detector, string, error) {
+			var ds []inventory.Detector
 			var err error
 			r.do(func() {
 				p := guardduty.NewListDetectorsPaginator(c.detectors, &guardduty.ListDetectorsInput{})
@@ -718,7 +705,7 @@ func (r *accountReader) detectors(ctx context.Context) Fact[[]Detector] {
 						return
 					}
 					for _, id := range page.DetectorIds {
-						ds = append(ds, Detector{Region: region, ID: id})
+						ds = append(ds, inventory.Detector{Region: region, ID: id})
 					}
 				}
 			})
@@ -747,11 +734,11 @@ func (r *accountReader) detectors(ctx context.Context) Fact[[]Detector] {
 
 // hostedZones reads the account's Route 53 hosted zones. IDs are given
 // without their "/hostedzone/" prefix.
-func (r *accountReader) hostedZones(ctx context.Context) Fact[[]HostedZone] {
+func (r *accountReader) hostedZones(ctx context.Context) inventory.Fact[[]inventory.HostedZone] {
 	at := r.col.now()
 	const api = "route53:ListHostedZones"
 	c := r.in(globalRegion)
-	zones := []HostedZone{}
+	zones := []inventory.HostedZone{}
 	var err error
 	r.do(func() {
 		p := route53.NewListHostedZonesPaginator(c.zones, &route53.ListHostedZonesInput{})
@@ -761,7 +748,7 @@ func (r *accountReader) hostedZones(ctx context.Context) Fact[[]HostedZone] {
 				return
 			}
 			for _, z := range page.HostedZones {
-				hz := HostedZone{ID: strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"), Name: aws.ToString(z.Name)}
+				hz := inventory.HostedZone{ID: strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/"), Name: aws.ToString(z.Name)}
 				if z.Config != nil {
 					hz.Private = z.Config.PrivateZone
 				}
@@ -770,20 +757,20 @@ func (r *accountReader) hostedZones(ctx context.Context) Fact[[]HostedZone] {
 		}
 	})
 	if err != nil {
-		return Fact[[]HostedZone]{Source: source(api, at, err)}
+		return inventory.Fact[[]inventory.HostedZone]{Source: source(api, at, err)}
 	}
-	slices.SortFunc(zones, func(x, y HostedZone) int {
+	slices.SortFunc(zones, func(x, y inventory.HostedZone) int {
 		if c := strings.Compare(x.Name, y.Name); c != 0 {
 			return c
 		}
 		return strings.Compare(x.ID, y.ID)
 	})
-	return Fact[[]HostedZone]{Value: zones, Source: Source{API: api, At: at}}
+	return inventory.Fact[[]inventory.HostedZone]{Value: zones, Source: inventory.Source{API: api, At: at}}
 }
 
 // registeredDomains reads the domain names registered through Route 53
 // Domains, whose API lives in us-east-1 only.
-func (r *accountReader) registeredDomains(ctx context.Context) Fact[[]string] {
+func (r *accountReader) registeredDomains(ctx context.Context) inventory.Fact[[]string] {
 	at := r.col.now()
 	const api = "route53domains:ListDomains"
 	c := r.in(globalRegion)
@@ -802,15 +789,15 @@ func (r *accountReader) registeredDomains(ctx context.Context) Fact[[]string] {
 		}
 	})
 	if err != nil {
-		return Fact[[]string]{Source: source(api, at, err)}
+		return inventory.Fact[[]string]{Source: source(api, at, err)}
 	}
 	slices.Sort(names)
-	return Fact[[]string]{Value: slices.Compact(names), Source: Source{API: api, At: at}}
+	return inventory.Fact[[]string]{Value: slices.Compact(names), Source: inventory.Source{API: api, At: at}}
 }
 
 // sesRecipients reads the recipients of the enabled rules of the active SES
 // receipt rule set in each Region. No active rule set means no recipients.
-func (r *accountReader) sesRecipients(ctx context.Context) Fact[[]string] {
+func (r *accountReader) sesRecipients(ctx context.Context) inventory.Fact[[]string] {
 	f := readRegions(ctx, r, "ses:DescribeActiveReceiptRuleSet", r.col.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]string, string, error) {
 			var out *ses.DescribeActiveReceiptRuleSetOutput
@@ -836,7 +823,7 @@ func (r *accountReader) sesRecipients(ctx context.Context) Fact[[]string] {
 // workMailDomains reads the mail domains of the account's WorkMail
 // organizations in the collected Regions WorkMail is offered in. A deleted
 // organization is skipped.
-func (r *accountReader) workMailDomains(ctx context.Context) Fact[[]string] {
+func (r *accountReader) workMailDomains(ctx context.Context) inventory.Fact[[]string] {
 	var regions []string
 	for _, reg := range r.col.regions {
 		if slices.Contains(workMailRegions, reg) {

@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // Credential report polling: the first wait, the longest wait, and the
@@ -25,9 +26,9 @@ const (
 
 // rootDirect reads the root user of the caller's own account (management or
 // standalone) with the caller's credentials.
-func (col *collector) rootDirect(ctx context.Context, a *Account) {
+func (col *collector) rootDirect(ctx context.Context, a *inventory.Account) {
 	r := &a.Root
-	r.Method = MethodDirect
+	r.Method = inventory.MethodDirect
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Summary = col.summary(ctx, col.c.iam) })
 	wg.Go(func() { col.credentialReport(ctx, a) })
@@ -37,9 +38,9 @@ func (col *collector) rootDirect(ctx context.Context, a *Account) {
 
 // rootUnreachable marks the direct-method facts of an account the run cannot
 // read directly (the management account, seen from a delegated administrator).
-func (col *collector) rootUnreachable(a *Account) {
+func (col *collector) rootUnreachable(a *inventory.Account) {
 	r := &a.Root
-	r.Method = MethodDirect
+	r.Method = inventory.MethodDirect
 	r.Summary.Source = col.notCaller(a, "iam:GetAccountSummary")
 	r.CredentialReport.Source = col.notCaller(a, "iam:GetCredentialReport")
 	r.AccessKeys.Source = r.CredentialReport.Source
@@ -47,15 +48,15 @@ func (col *collector) rootUnreachable(a *Account) {
 	r.VirtualMFADevices.Source = col.notCaller(a, "iam:ListVirtualMFADevices")
 }
 
-func (col *collector) summary(ctx context.Context, c summaryAPI) Fact[AccountSummary] {
+func (col *collector) summary(ctx context.Context, c summaryAPI) inventory.Fact[inventory.AccountSummary] {
 	at := col.now()
 	out, err := c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
-	f := Fact[AccountSummary]{Source: source("iam:GetAccountSummary", at, err)}
+	f := inventory.Fact[inventory.AccountSummary]{Source: source("iam:GetAccountSummary", at, err)}
 	if err != nil {
 		return f
 	}
 	m := out.SummaryMap
-	f.Value = AccountSummary{
+	f.Value = inventory.AccountSummary{
 		AccountMFAEnabled:                 int(m[string(iamtypes.SummaryKeyTypeAccountMFAEnabled)]),
 		AccountAccessKeysPresent:          int(m[string(iamtypes.SummaryKeyTypeAccountAccessKeysPresent)]),
 		AccountPasswordPresent:            int(m["AccountPasswordPresent"]),
@@ -69,9 +70,9 @@ func (col *collector) summary(ctx context.Context, c summaryAPI) Fact[AccountSum
 // credentialReport generates the credential report, waits for it, and keeps
 // the root row; the root access keys and signing certificates are derived
 // from that row and share its source.
-func (col *collector) credentialReport(ctx context.Context, a *Account) {
+func (col *collector) credentialReport(ctx context.Context, a *inventory.Account) {
 	r := &a.Root
-	setAll := func(s Source) {
+	setAll := func(s inventory.Source) {
 		r.CredentialReport.Source = s
 		r.AccessKeys.Source = s
 		r.SigningCertificates.Source = s
@@ -83,9 +84,9 @@ func (col *collector) credentialReport(ctx context.Context, a *Account) {
 		return
 	}
 	invalid := func(err error) {
-		setAll(Source{API: api, At: at, Error: &CallError{Code: CodeInvalidReport, Message: err.Error()}})
+		setAll(inventory.Source{API: api, At: at, Error: &inventory.CallError{Code: CodeInvalidReport, Message: err.Error()}})
 	}
-	rep, err := ParseCredentialReport(out.Content)
+	rep, err := inventory.ParseCredentialReport(out.Content)
 	if err != nil {
 		invalid(err)
 		return
@@ -95,16 +96,16 @@ func (col *collector) credentialReport(ctx context.Context, a *Account) {
 		invalid(err)
 		return
 	}
-	row := &CredentialReportRow{GeneratedTime: utc(out.GeneratedTime), Columns: root}
-	setAll(Source{API: api, At: at})
+	row := &inventory.CredentialReportRow{GeneratedTime: utc(out.GeneratedTime), Columns: root}
+	setAll(inventory.Source{API: api, At: at})
 	r.CredentialReport.Value = row
 	if keys, err := row.AccessKeys(); err != nil {
-		r.AccessKeys.Source.Error = &CallError{Code: CodeInvalidReport, Message: err.Error()}
+		r.AccessKeys.Source.Error = &inventory.CallError{Code: CodeInvalidReport, Message: err.Error()}
 	} else {
 		r.AccessKeys.Value = orEmpty(keys)
 	}
 	if certs, err := row.SigningCertificates(); err != nil {
-		r.SigningCertificates.Source.Error = &CallError{Code: CodeInvalidReport, Message: err.Error()}
+		r.SigningCertificates.Source.Error = &inventory.CallError{Code: CodeInvalidReport, Message: err.Error()}
 	} else {
 		r.SigningCertificates.Value = orEmpty(certs)
 	}
@@ -130,7 +131,7 @@ func (col *collector) fetchReport(ctx context.Context) (*iam.GetCredentialReport
 			}
 		}
 		if poll == reportMaxPolls {
-			return nil, "iam:GenerateCredentialReport", &CallError{Code: CodeReportNotReady,
+			return nil, "iam:GenerateCredentialReport", &inventory.CallError{Code: CodeReportNotReady,
 				Message: fmt.Sprintf("credential report still %s after %d polls", gen.State, poll)}
 		}
 		if err := col.opts.Sleep(ctx, wait); err != nil {
@@ -142,39 +143,39 @@ func (col *collector) fetchReport(ctx context.Context) (*iam.GetCredentialReport
 
 // virtualMFA lists the account's virtual MFA devices and keeps those
 // assigned to the root user, matched on the user ARN exactly.
-func (col *collector) virtualMFA(ctx context.Context, accountID string) Fact[[]MFADevice] {
+func (col *collector) virtualMFA(ctx context.Context, accountID string) inventory.Fact[[]inventory.MFADevice] {
 	at := col.now()
 	const api = "iam:ListVirtualMFADevices"
-	rootARN := RootARN(accountID)
-	devs := []MFADevice{}
+	rootARN := inventory.RootARN(accountID)
+	devs := []inventory.MFADevice{}
 	p := iam.NewListVirtualMFADevicesPaginator(col.c.iam, &iam.ListVirtualMFADevicesInput{
 		AssignmentStatus: iamtypes.AssignmentStatusTypeAny,
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]MFADevice]{Source: source(api, at, err)}
+			return inventory.Fact[[]inventory.MFADevice]{Source: source(api, at, err)}
 		}
 		for _, d := range page.VirtualMFADevices {
 			if d.User == nil || aws.ToString(d.User.Arn) != rootARN {
 				continue
 			}
-			devs = append(devs, MFADevice{Serial: aws.ToString(d.SerialNumber), Type: MFAVirtual, EnableDate: utc(d.EnableDate)})
+			devs = append(devs, inventory.MFADevice{Serial: aws.ToString(d.SerialNumber), Type: inventory.MFAVirtual, EnableDate: utc(d.EnableDate)})
 		}
 	}
-	return Fact[[]MFADevice]{Value: devs, Source: Source{API: api, At: at}}
+	return inventory.Fact[[]inventory.MFADevice]{Value: devs, Source: inventory.Source{API: api, At: at}}
 }
 
 // rootAssumed reads a member account's root user through an sts:AssumeRoot
 // session with the IAMAuditRootUserCredentials task policy. If the session
 // cannot be opened, every root fact carries that error.
-func (col *collector) rootAssumed(ctx context.Context, a *Account) {
+func (col *collector) rootAssumed(ctx context.Context, a *inventory.Account) {
 	r := &a.Root
-	r.Method = MethodAssumeRoot
+	r.Method = inventory.MethodAssumeRoot
 	creds := col.c.rootSession(a.ID)
 	at := col.now()
 	_, err := creds.Retrieve(ctx)
-	r.Session = Fact[bool]{Value: err == nil, Source: source("sts:AssumeRoot", at, err)}
+	r.Session = inventory.Fact[bool]{Value: err == nil, Source: source("sts:AssumeRoot", at, err)}
 	if err != nil {
 		s := r.Session.Source
 		r.Summary.Source = s
@@ -197,14 +198,14 @@ func (col *collector) rootAssumed(ctx context.Context, a *Account) {
 	wg.Wait()
 }
 
-func (col *collector) loginProfile(ctx context.Context, c rootIAM) Fact[LoginProfile] {
+func (col *collector) loginProfile(ctx context.Context, c rootIAM) inventory.Fact[inventory.LoginProfile] {
 	at := col.now()
 	out, err := c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{})
 	if awsclient.ErrorCode(err) == awsclient.CodeNoSuchEntity {
 		// No password: a known fact, not a failure.
-		return Fact[LoginProfile]{Value: LoginProfile{Exists: false}, Source: source("iam:GetLoginProfile", at, nil)}
+		return inventory.Fact[inventory.LoginProfile]{Value: inventory.LoginProfile{Exists: false}, Source: source("iam:GetLoginProfile", at, nil)}
 	}
-	f := Fact[LoginProfile]{Source: source("iam:GetLoginProfile", at, err)}
+	f := inventory.Fact[inventory.LoginProfile]{Source: source("iam:GetLoginProfile", at, err)}
 	if err == nil {
 		f.Value.Exists = true
 		if out.LoginProfile != nil {
@@ -214,12 +215,12 @@ func (col *collector) loginProfile(ctx context.Context, c rootIAM) Fact[LoginPro
 	return f
 }
 
-func (col *collector) user(ctx context.Context, c rootIAM) Fact[RootUser] {
+func (col *collector) user(ctx context.Context, c rootIAM) inventory.Fact[inventory.RootUser] {
 	at := col.now()
 	out, err := c.GetUser(ctx, &iam.GetUserInput{})
-	f := Fact[RootUser]{Source: source("iam:GetUser", at, err)}
+	f := inventory.Fact[inventory.RootUser]{Source: source("iam:GetUser", at, err)}
 	if err == nil && out.User != nil {
-		f.Value = RootUser{
+		f.Value = inventory.RootUser{
 			ARN:              aws.ToString(out.User.Arn),
 			CreateDate:       utc(out.User.CreateDate),
 			PasswordLastUsed: utc(out.User.PasswordLastUsed),
@@ -230,27 +231,27 @@ func (col *collector) user(ctx context.Context, c rootIAM) Fact[RootUser] {
 
 // accessKeys lists the root access keys, active or not, and asks when each
 // was last used. A failed last-used call is kept on that key.
-func (col *collector) accessKeys(ctx context.Context, c rootIAM) Fact[[]AccessKey] {
+func (col *collector) accessKeys(ctx context.Context, c rootIAM) inventory.Fact[[]inventory.AccessKey] {
 	at := col.now()
 	const api = "iam:ListAccessKeys"
-	keys := []AccessKey{}
+	keys := []inventory.AccessKey{}
 	p := iam.NewListAccessKeysPaginator(c, &iam.ListAccessKeysInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]AccessKey]{Source: source(api, at, err)}
+			return inventory.Fact[[]inventory.AccessKey]{Source: source(api, at, err)}
 		}
 		for _, k := range page.AccessKeyMetadata {
-			keys = append(keys, AccessKey{ID: aws.ToString(k.AccessKeyId), Status: string(k.Status), CreateDate: utc(k.CreateDate)})
+			keys = append(keys, inventory.AccessKey{ID: aws.ToString(k.AccessKeyId), Status: string(k.Status), CreateDate: utc(k.CreateDate)})
 		}
 	}
 	for i := range keys {
 		out, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keys[i].ID)})
 		if err != nil {
-			keys[i].LastUsed = &KeyLastUsed{Error: callError(err)}
+			keys[i].LastUsed = &inventory.KeyLastUsed{Error: callError(err)}
 			continue
 		}
-		lu := &KeyLastUsed{}
+		lu := &inventory.KeyLastUsed{}
 		if u := out.AccessKeyLastUsed; u != nil {
 			lu.Date = utc(u.LastUsedDate)
 			lu.Service = notApplicable(aws.ToString(u.ServiceName))
@@ -258,7 +259,7 @@ func (col *collector) accessKeys(ctx context.Context, c rootIAM) Fact[[]AccessKe
 		}
 		keys[i].LastUsed = lu
 	}
-	return Fact[[]AccessKey]{Value: keys, Source: Source{API: api, At: at}}
+	return inventory.Fact[[]inventory.AccessKey]{Value: keys, Source: inventory.Source{API: api, At: at}}
 }
 
 // notApplicable maps the "N/A" IAM writes for a never-used key to "".
@@ -269,52 +270,39 @@ func notApplicable(s string) string {
 	return s
 }
 
-func (col *collector) signingCertificates(ctx context.Context, c rootIAM) Fact[[]SigningCertificate] {
+func (col *collector) signingCertificates(ctx context.Context, c rootIAM) inventory.Fact[[]inventory.SigningCertificate] {
 	at := col.now()
 	const api = "iam:ListSigningCertificates"
-	certs := []SigningCertificate{}
+	certs := []inventory.SigningCertificate{}
 	p := iam.NewListSigningCertificatesPaginator(c, &iam.ListSigningCertificatesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]SigningCertificate]{Source: source(api, at, err)}
+			return inventory.Fact[[]inventory.SigningCertificate]{Source: source(api, at, err)}
 		}
 		for _, sc := range page.Certificates {
-			certs = append(certs, SigningCertificate{ID: aws.ToString(sc.CertificateId), Status: string(sc.Status), UploadDate: utc(sc.UploadDate)})
+			certs = append(certs, inventory.SigningCertificate{ID: aws.ToString(sc.CertificateId), Status: string(sc.Status), UploadDate: utc(sc.UploadDate)})
 		}
 	}
-	return Fact[[]SigningCertificate]{Value: certs, Source: Source{API: api, At: at}}
+	return inventory.Fact[[]inventory.SigningCertificate]{Value: certs, Source: inventory.Source{API: api, At: at}}
 }
 
-func (col *collector) mfaDevices(ctx context.Context, c rootIAM) Fact[[]MFADevice] {
+func (col *collector) mfaDevices(ctx context.Context, c rootIAM) inventory.Fact[[]inventory.MFADevice] {
 	at := col.now()
 	const api = "iam:ListMFADevices"
-	devs := []MFADevice{}
+	devs := []inventory.MFADevice{}
 	p := iam.NewListMFADevicesPaginator(c, &iam.ListMFADevicesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]MFADevice]{Source: source(api, at, err)}
+			return inventory.Fact[[]inventory.MFADevice]{Source: source(api, at, err)}
 		}
 		for _, d := range page.MFADevices {
 			serial := aws.ToString(d.SerialNumber)
-			devs = append(devs, MFADevice{Serial: serial, Type: MFAType(serial), EnableDate: utc(d.EnableDate)})
+			devs = append(devs, inventory.MFADevice{Serial: serial, Type: inventory.MFAType(serial), EnableDate: utc(d.EnableDate)})
 		}
 	}
-	return Fact[[]MFADevice]{Value: devs, Source: Source{API: api, At: at}}
-}
-
-// MFAType classifies an MFA device by its serial: an ARN with ":mfa/" is a
-// virtual device, one with ":u2f/" a FIDO security key or passkey, and
-// anything else (a vendor serial number) a hardware TOTP token.
-func MFAType(serial string) string {
-	switch {
-	case strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":mfa/"):
-		return MFAVirtual
-	case strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":u2f/"):
-		return MFAFIDO
-	}
-	return MFAHardwareTOTP
+	return inventory.Fact[[]inventory.MFADevice]{Value: devs, Source: inventory.Source{API: api, At: at}}
 }
 
 func utc(t *time.Time) *time.Time {

@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 func TestManagementEvents(t *testing.T) {
@@ -32,74 +34,43 @@ func TestManagementEvents(t *testing.T) {
 	tests := []struct {
 		name string
 		out  cloudtrail.GetEventSelectorsOutput
-		want ManagementEvents
+		want inventory.ManagementEvents
 	}{
-		{name: "no selectors", want: ManagementEvents{}},
+		{name: "no selectors", want: inventory.ManagementEvents{}},
 		{name: "basic all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(aws.Bool(true), "All")}},
-			want: ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
 		{name: "basic unstated defaults to all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(nil, "")}},
-			want: ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
 		{name: "basic excluded", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(aws.Bool(false), "All")}},
-			want: ManagementEvents{}},
+			want: inventory.ManagementEvents{}},
 		{name: "basic read plus write is all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
 			basic(aws.Bool(true), "ReadOnly"), basic(aws.Bool(true), "WriteOnly")}},
-			want: ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
 		{name: "basic write only", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
 			basic(aws.Bool(true), "WriteOnly"), basic(aws.Bool(false), "ReadOnly")}},
-			want: ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
 		{name: "advanced management", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"))}},
-			want: ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
 		{name: "advanced read only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"), field("readOnly", "true"))}},
-			want: ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}},
 		{name: "advanced write only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("readOnly", "false"), field("eventCategory", "Management"))}},
-			want: ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
 		{name: "advanced data events only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"))}},
-			want: ManagementEvents{}},
+			want: inventory.ManagementEvents{}},
 		{name: "advanced read and write selectors", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"), field("readOnly", "true")),
 			advanced(field("eventCategory", "Management"), field("readOnly", "false"))}},
-			want: ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			if diff := cmp.Diff(tt.want, managementEvents(&tt.out)); diff != "" {
 				t.Errorf("managementEvents (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestLogGroupARN(t *testing.T) {
-	t.Parallel()
-	type split struct {
-		Region, Account, Name string
-		OK                    bool
-	}
-	tests := []struct {
-		name, arn string
-		want      split
-	}{
-		{name: "with star", arn: "arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*", want: split{"eu-west-1", "111111111111", "org-trail", true}},
-		{name: "without star", arn: "arn:aws:logs:us-east-1:222222222222:log-group:aws/cloudtrail/x", want: split{"us-east-1", "222222222222", "aws/cloudtrail/x", true}},
-		{name: "other partition", arn: "arn:aws-us-gov:logs:us-gov-west-1:1:log-group:g", want: split{"us-gov-west-1", "1", "g", true}},
-		{name: "empty", arn: ""},
-		{name: "not logs", arn: "arn:aws:s3:::bucket"},
-		{name: "log stream", arn: "arn:aws:logs:us-east-1:1:log-stream:x"},
-		{name: "no name", arn: "arn:aws:logs:us-east-1:1:log-group::*"},
-		{name: "no region", arn: "arn:aws:logs::1:log-group:g"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var got split
-			got.Region, got.Account, got.Name, got.OK = LogGroupARN(tt.arn)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("LogGroupARN(%q) (-want +got):\n%s", tt.arn, diff)
 			}
 		})
 	}
@@ -137,7 +108,7 @@ func TestRoleARN(t *testing.T) {
 		{"not an arn", "/Reader", "arn:aws:iam::222222222222:role/Reader"},
 	}
 	for _, tt := range tests {
-		col := &collector{partition: arnPartition(tt.caller), opts: CollectOptions{Role: tt.role}}
+		col := &collector{partition: arnPartition(tt.caller), opts: Options{Role: tt.role}}
 		if got := col.roleARN("222222222222"); got != tt.want {
 			t.Errorf("roleARN with caller %q role %q = %q, want %q", tt.caller, tt.role, got, tt.want)
 		}
@@ -148,11 +119,11 @@ func TestSubscription(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, arn string
-		want      Subscription
+		want      inventory.Subscription
 	}{
-		{name: "confirmed", arn: "arn:aws:sns:us-east-1:1:alerts:0b1f", want: Subscription{ARN: "arn:aws:sns:us-east-1:1:alerts:0b1f", Protocol: "email", Endpoint: "a@x.example", Confirmed: true}},
-		{name: "pending", arn: "PendingConfirmation", want: Subscription{Protocol: "email", Endpoint: "a@x.example"}},
-		{name: "deleted", arn: "Deleted", want: Subscription{Protocol: "email", Endpoint: "a@x.example"}},
+		{name: "confirmed", arn: "arn:aws:sns:us-east-1:1:alerts:0b1f", want: inventory.Subscription{ARN: "arn:aws:sns:us-east-1:1:alerts:0b1f", Protocol: "email", Endpoint: "a@x.example", Confirmed: true}},
+		{name: "pending", arn: "PendingConfirmation", want: inventory.Subscription{Protocol: "email", Endpoint: "a@x.example"}},
+		{name: "deleted", arn: "Deleted", want: inventory.Subscription{Protocol: "email", Endpoint: "a@x.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,24 +145,24 @@ func TestMergeRegions(t *testing.T) {
 	tests := []struct {
 		name  string
 		parts []regionPart[string]
-		want  Fact[[]string]
+		want  inventory.Fact[[]string]
 	}{
 		{
 			name:  "all answer",
 			parts: []regionPart[string]{{vals: []string{"a"}}, {}, {vals: []string{"b", "c"}}},
-			want:  Fact[[]string]{Value: []string{"a", "b", "c"}, Source: Source{API: "x:List", At: at}},
+			want:  inventory.Fact[[]string]{Value: []string{"a", "b", "c"}, Source: inventory.Source{API: "x:List", At: at}},
 		},
 		{
 			name:  "a region not enabled is recorded as such, the others kept",
 			parts: []regionPart[string]{{vals: []string{"a"}}, {api: "x:List", err: optIn}, {api: "x:Get", err: denied, vals: []string{"b"}}},
-			want: Fact[[]string]{Value: []string{"a", "b"}, Source: Source{API: "x:List", At: at,
-				Error: &CallError{Code: "OptInRequired", Message: "in ap-east-1: the region is not enabled"}}},
+			want: inventory.Fact[[]string]{Value: []string{"a", "b"}, Source: inventory.Source{API: "x:List", At: at,
+				Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: the region is not enabled"}}},
 		},
 		{
 			name:  "follow-up call failed",
 			parts: []regionPart[string]{{api: "x:Get", err: denied}, {}, {}},
-			want: Fact[[]string]{Value: []string{}, Source: Source{API: "x:Get", At: at,
-				Error: &CallError{Code: "AccessDenied", Message: "in us-east-1: no"}}},
+			want: inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: "x:Get", At: at,
+				Error: &inventory.CallError{Code: "AccessDenied", Message: "in us-east-1: no"}}},
 		},
 	}
 	for _, tt := range tests {
@@ -297,30 +268,30 @@ func TestTrails(t *testing.T) {
 		name       string
 		regions    []string
 		lists      map[string][]cttypes.Trail
-		wantTrails Fact[[]Trail]
+		wantTrails inventory.Fact[[]inventory.Trail]
 		wantCalls  []string
-		wantMF     Source
+		wantMF     inventory.Source
 	}{
 		{
 			name:    "two regions",
 			regions: []string{"us-east-1", "eu-west-1"},
 			lists:   map[string][]cttypes.Trail{"us-east-1": {org, own}, "eu-west-1": {own, org, local}},
-			wantTrails: Fact[[]Trail]{Source: Source{API: "cloudtrail:DescribeTrails"}, Value: []Trail{
+			wantTrails: inventory.Fact[[]inventory.Trail]{Source: inventory.Source{API: "cloudtrail:DescribeTrails"}, Value: []inventory.Trail{
 				{Name: "org", ARN: orgTrail, HomeRegion: "eu-west-1", IsMultiRegion: true, IsOrganizationTrail: true,
 					LogGroupARN: "arn:aws:logs:eu-west-1:111111111111:log-group:org-logs:*",
-					Logging: Fact[bool]{Source: Source{API: "cloudtrail:GetTrailStatus",
-						Error: &CallError{Code: "TrailNotFoundException", Message: "unknown trail"}}},
-					Selectors: Fact[ManagementEvents]{Source: Source{API: "cloudtrail:GetEventSelectors",
-						Error: &CallError{Code: "TrailNotFoundException", Message: "unknown trail"}}}},
+					Logging: inventory.Fact[bool]{Source: inventory.Source{API: "cloudtrail:GetTrailStatus",
+						Error: &inventory.CallError{Code: "TrailNotFoundException", Message: "unknown trail"}}},
+					Selectors: inventory.Fact[inventory.ManagementEvents]{Source: inventory.Source{API: "cloudtrail:GetEventSelectors",
+						Error: &inventory.CallError{Code: "TrailNotFoundException", Message: "unknown trail"}}}},
 				{Name: "local", ARN: localTrail, HomeRegion: "eu-west-1", LogGroupARN: "arn:aws:logs:eu-west-1:222222222222:log-group:local-logs",
-					Logging: Fact[bool]{Value: true, Source: Source{API: "cloudtrail:GetTrailStatus"}},
-					Selectors: Fact[ManagementEvents]{Value: ManagementEvents{Included: true, ReadWriteType: "All"},
-						Source: Source{API: "cloudtrail:GetEventSelectors"}}},
+					Logging: inventory.Fact[bool]{Value: true, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
+					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+						Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 				{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 					LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
-					Logging:     Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
-					Selectors: Fact[ManagementEvents]{Value: ManagementEvents{Included: true, ReadWriteType: "All"},
-						Source: Source{API: "cloudtrail:GetEventSelectors"}}},
+					Logging:     inventory.Fact[bool]{Value: false, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
+					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+						Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 			}},
 			wantCalls: []string{
 				"DescribeMetricFilters eu-west-1 local-logs",
@@ -334,19 +305,19 @@ func TestTrails(t *testing.T) {
 				"GetTrailStatus eu-west-1 " + localTrail,
 				"GetTrailStatus us-east-1 " + ownTrail,
 			},
-			wantMF: Source{API: "logs:DescribeMetricFilters"},
+			wantMF: inventory.Source{API: "logs:DescribeMetricFilters"},
 		},
 		{
 			name:    "a region not enabled",
 			regions: []string{"us-east-1", "ap-east-1"},
 			lists:   map[string][]cttypes.Trail{"us-east-1": {own}},
-			wantTrails: Fact[[]Trail]{Source: Source{API: "cloudtrail:DescribeTrails", Error: &CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
-				Value: []Trail{
+			wantTrails: inventory.Fact[[]inventory.Trail]{Source: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
+				Value: []inventory.Trail{
 					{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 						LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
-						Logging:     Fact[bool]{Value: false, Source: Source{API: "cloudtrail:GetTrailStatus"}},
-						Selectors: Fact[ManagementEvents]{Value: ManagementEvents{Included: true, ReadWriteType: "All"},
-							Source: Source{API: "cloudtrail:GetEventSelectors"}}},
+						Logging:     inventory.Fact[bool]{Value: false, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
+						Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+							Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 				}},
 			wantCalls: []string{
 				"DescribeMetricFilters us-east-1 own-logs",
@@ -355,7 +326,7 @@ func TestTrails(t *testing.T) {
 				"GetEventSelectors us-east-1 " + ownTrail,
 				"GetTrailStatus us-east-1 " + ownTrail,
 			},
-			wantMF: Source{API: "cloudtrail:DescribeTrails", Error: &CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
+			wantMF: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
 		},
 	}
 	for _, tt := range tests {
@@ -373,7 +344,7 @@ func TestTrails(t *testing.T) {
 				"eu-west-1": {map[string]bool{localTrail: true}, map[string]*cloudtrail.GetEventSelectorsOutput{localTrail: all}},
 			}
 			col := &collector{
-				opts:    CollectOptions{Now: func() time.Time { return time.Time{} }},
+				opts:    Options{Now: func() time.Time { return time.Time{} }},
 				log:     slog.New(slog.DiscardHandler),
 				regions: tt.regions,
 				c: clients{regional: func(_ aws.CredentialsProvider, region string) *regionClients {
@@ -384,7 +355,7 @@ func TestTrails(t *testing.T) {
 					}
 				}},
 			}
-			r := &accountReader{col: col, a: &Account{ID: "222222222222"}, slots: make(chan struct{}, 2), byRegion: map[string]*regionClients{}}
+			r := &accountReader{col: col, a: &inventory.Account{ID: "222222222222"}, slots: make(chan struct{}, 2), byRegion: map[string]*regionClients{}}
 			trails, filters := r.trails(t.Context())
 			if diff := cmp.Diff(tt.wantTrails, trails); diff != "" {
 				t.Errorf("trails (-want +got):\n%s", diff)

@@ -1,4 +1,4 @@
-package inventory_test
+package collect_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -70,7 +71,7 @@ func startSim(tb testing.TB, scn *sim.Scenario, opts sim.Options) (*sim.Server, 
 	return srv, cfg
 }
 
-func collect(t *testing.T, scn *sim.Scenario, opts inventory.CollectOptions) (*inventory.Snapshot, *sim.Server) {
+func collectSim(t *testing.T, scn *sim.Scenario, opts collect.Options) (*inventory.Snapshot, *sim.Server) {
 	t.Helper()
 	srv, cfg := startSim(t, scn, sim.Options{})
 	if opts.Now == nil {
@@ -79,9 +80,9 @@ func collect(t *testing.T, scn *sim.Scenario, opts inventory.CollectOptions) (*i
 	if opts.Sleep == nil {
 		opts.Sleep = (&noSleep{}).Sleep
 	}
-	snap, err := inventory.Collect(t.Context(), cfg, opts)
+	snap, err := collect.Run(t.Context(), cfg, opts)
 	if err != nil {
-		t.Fatalf("Collect: %v", err)
+		t.Fatalf("Run: %v", err)
 	}
 	return snap, srv
 }
@@ -125,7 +126,7 @@ func contactFacts(a *inventory.Account) []fact {
 func TestCollectDemo(t *testing.T) {
 	t.Parallel()
 	var progress []int
-	snap, srv := collect(t, sim.Demo(), inventory.CollectOptions{
+	snap, srv := collectSim(t, sim.Demo(), collect.Options{
 		Org:      true,
 		Progress: func(done, total int) { progress = append(progress, done*1000+total) },
 	})
@@ -201,7 +202,7 @@ func TestCollectDemo(t *testing.T) {
 // TestCollectDemoFacts pins the facts each demo account is there to show.
 func TestCollectDemoFacts(t *testing.T) {
 	t.Parallel()
-	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{Org: true})
+	snap, _ := collectSim(t, sim.Demo(), collect.Options{Org: true})
 	acct := func(id string) *inventory.Account {
 		a := snap.Account(id)
 		if a == nil {
@@ -340,7 +341,7 @@ func TestCollectThrottled(t *testing.T) {
 			t.Parallel()
 			scn := sim.Demo()
 			scn.Faults = append(scn.Faults, tt.fault)
-			snap, srv := collect(t, scn, inventory.CollectOptions{Org: true, Accounts: []string{"666666666666", "222222222222"}})
+			snap, srv := collectSim(t, scn, collect.Options{Org: true, Accounts: []string{"666666666666", "222222222222"}})
 			a := snap.Account("666666666666")
 			for _, f := range append(rootFacts(a), contactFacts(a)...) {
 				if f.source.Error != nil {
@@ -402,7 +403,7 @@ func TestCollectStandalone(t *testing.T) {
 		t.Fatal(err)
 	}
 	sleeper := &noSleep{}
-	snap, srv := collect(t, scn, inventory.CollectOptions{Sleep: sleeper.Sleep})
+	snap, srv := collectSim(t, scn, collect.Options{Sleep: sleeper.Sleep})
 	if snap.Mode != inventory.ModeStandalone || snap.Organization != nil || len(snap.Accounts) != 1 {
 		t.Fatalf("mode %q, organization %v, %d accounts", snap.Mode, snap.Organization, len(snap.Accounts))
 	}
@@ -461,7 +462,7 @@ func TestCollectRecordsRegions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			snap, _ := collect(t, scn, inventory.CollectOptions{Regions: tt.regions})
+			snap, _ := collectSim(t, scn, collect.Options{Regions: tt.regions})
 			if diff := cmp.Diff(tt.want, snap.Regions); diff != "" {
 				t.Errorf("snapshot Regions (-want +got):\n%s", diff)
 			}
@@ -473,7 +474,7 @@ func TestCollectRecordsRegions(t *testing.T) {
 // alone: it is assessed directly and its organization is noted.
 func TestCollectStandaloneInOrganization(t *testing.T) {
 	t.Parallel()
-	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{})
+	snap, _ := collectSim(t, sim.Demo(), collect.Options{})
 	if snap.Mode != inventory.ModeStandalone || len(snap.Accounts) != 1 {
 		t.Fatalf("mode %q with %d accounts", snap.Mode, len(snap.Accounts))
 	}
@@ -488,7 +489,7 @@ func TestCollectStandaloneInOrganization(t *testing.T) {
 
 func TestCollectAccountsSubset(t *testing.T) {
 	t.Parallel()
-	snap, srv := collect(t, sim.Demo(), inventory.CollectOptions{Org: true, Accounts: []string{"999999999999", "222222222222", "222222222222"}})
+	snap, srv := collectSim(t, sim.Demo(), collect.Options{Org: true, Accounts: []string{"999999999999", "222222222222", "222222222222"}})
 	var ids []string
 	for _, a := range snap.Accounts {
 		ids = append(ids, a.ID)
@@ -507,17 +508,17 @@ func TestCollectCannotStart(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		opts    inventory.CollectOptions
+		opts    collect.Options
 		fault   *sim.Fault
 		wantErr string
 	}{
 		{name: "caller unknown", fault: &sim.Fault{Operation: "sts:GetCallerIdentity", Code: "InvalidClientTokenId"},
 			wantErr: "identify the caller (sts:GetCallerIdentity)"},
-		{name: "accounts unlisted", opts: inventory.CollectOptions{Org: true}, fault: &sim.Fault{Operation: "organizations:ListAccounts", Code: "AccessDeniedException"},
+		{name: "accounts unlisted", opts: collect.Options{Org: true}, fault: &sim.Fault{Operation: "organizations:ListAccounts", Code: "AccessDeniedException"},
 			wantErr: "list the accounts of organization o-acme0demo1 (organizations:ListAccounts)"},
-		{name: "unknown account", opts: inventory.CollectOptions{Org: true, Accounts: []string{"222222222222", "000000000001"}},
+		{name: "unknown account", opts: collect.Options{Org: true, Accounts: []string{"222222222222", "000000000001"}},
 			wantErr: "collect: account 000000000001 not in organization o-acme0demo1"},
-		{name: "subset without org", opts: inventory.CollectOptions{Accounts: []string{"222222222222"}},
+		{name: "subset without org", opts: collect.Options{Accounts: []string{"222222222222"}},
 			wantErr: "an account list needs organization mode"},
 	}
 	for _, tt := range tests {
@@ -529,9 +530,9 @@ func TestCollectCannotStart(t *testing.T) {
 			}
 			_, cfg := startSim(t, scn, sim.Options{})
 			tt.opts.Sleep = (&noSleep{}).Sleep
-			_, err := inventory.Collect(t.Context(), cfg, tt.opts)
+			_, err := collect.Run(t.Context(), cfg, tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Collect error = %v, want one containing %q", err, tt.wantErr)
+				t.Errorf("Run error = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
 	}
@@ -541,7 +542,7 @@ func TestCollectCanceled(t *testing.T) {
 	t.Parallel()
 	_, cfg := startSim(t, sim.Demo(), sim.Options{})
 	ctx, cancel := context.WithCancel(t.Context())
-	_, err := inventory.Collect(ctx, cfg, inventory.CollectOptions{
+	_, err := collect.Run(ctx, cfg, collect.Options{
 		Org:   true,
 		Sleep: (&noSleep{}).Sleep,
 		Progress: func(done, total int) {
@@ -552,7 +553,7 @@ func TestCollectCanceled(t *testing.T) {
 		Concurrency: 1,
 	})
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
-		t.Errorf("Collect error = %v, want context canceled", err)
+		t.Errorf("Run error = %v, want context canceled", err)
 	}
 }
 
@@ -602,7 +603,7 @@ func TestCollectDelegatedAdministrator(t *testing.T) {
 		"iam.amazonaws.com":     {"222222222222"},
 		"account.amazonaws.com": {"222222222222"},
 	}
-	snap, _ := collect(t, scn, inventory.CollectOptions{Org: true, Accounts: []string{"111111111111", "222222222222", "777777777777"}})
+	snap, _ := collectSim(t, scn, collect.Options{Org: true, Accounts: []string{"111111111111", "222222222222", "777777777777"}})
 	for _, id := range []string{"222222222222", "777777777777"} {
 		a := snap.Account(id)
 		for _, f := range append(rootFacts(a), contactFacts(a)...) {
@@ -616,8 +617,8 @@ func TestCollectDelegatedAdministrator(t *testing.T) {
 	}
 	m := snap.Account("111111111111")
 	for _, f := range append(rootFacts(m), contactFacts(m)...) {
-		if f.source.Error == nil || f.source.Error.Code != inventory.CodeNotCallerAccount {
-			t.Errorf("management account: fact %s source %+v, want %s", f.name, f.source, inventory.CodeNotCallerAccount)
+		if f.source.Error == nil || f.source.Error.Code != collect.CodeNotCallerAccount {
+			t.Errorf("management account: fact %s source %+v, want %s", f.name, f.source, collect.CodeNotCallerAccount)
 		}
 	}
 }
@@ -701,7 +702,7 @@ func TestCollectPartialFailures(t *testing.T) {
 			t.Parallel()
 			scn := sim.Demo()
 			scn.Faults = append(scn.Faults, tt.fault)
-			snap, _ := collect(t, scn, inventory.CollectOptions{Org: true})
+			snap, _ := collectSim(t, scn, collect.Options{Org: true})
 			if len(snap.Accounts) != 14 {
 				t.Errorf("%d accounts, want 14", len(snap.Accounts))
 			}

@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // DefaultConcurrency is how many accounts are collected at once. Each
@@ -34,12 +35,8 @@ const DefaultConcurrency = 16
 // creates in the accounts it creates.
 const DefaultRole = "OrganizationAccountAccessRole"
 
-// SignInRegion is where AWS delivers root console sign-in events; it is
-// always among the collected Regions.
-const SignInRegion = "us-east-1"
-
-// CollectOptions says what to collect and how.
-type CollectOptions struct {
+// Options says what to collect and how.
+type Options struct {
 	// Org collects the whole organization from the management account or a
 	// delegated administrator. Otherwise only the caller's own account is
 	// collected, as a standalone account.
@@ -179,24 +176,24 @@ func newClients(cfg aws.Config) clients {
 	}
 }
 
-// Collect reads, without changing anything, every fact rootguard assesses:
+// Run reads, without changing anything, every fact rootguard assesses:
 // the caller, the organization (with opts.Org: its tree, features, trusted
 // services and service control policies) and each account's root
 // credentials, contacts, detective controls and mail domains. An account's
 // own resources are read with the caller's credentials in the caller's
 // account and through sts:AssumeRole into opts.Role in every other one.
 // A call that fails is recorded in its fact's Source and collection goes
-// on; Collect returns an error only when it cannot start (no credentials,
+// on; Run returns an error only when it cannot start (no credentials,
 // sts:GetCallerIdentity or, with opts.Org, organizations:DescribeOrganization
 // or ListAccounts failing, an unknown account in opts.Accounts, a malformed
 // opts.Role) or when ctx ends. Accounts are sorted by ID.
-func Collect(ctx context.Context, cfg aws.Config, opts CollectOptions) (*Snapshot, error) {
-	return collect(ctx, newClients(cfg), opts)
+func Run(ctx context.Context, cfg aws.Config, opts Options) (*inventory.Snapshot, error) {
+	return run(ctx, newClients(cfg), opts)
 }
 
 type collector struct {
 	c      clients
-	opts   CollectOptions
+	opts   Options
 	log    *slog.Logger
 	caller string // the caller's account ID
 	// partition is the caller's ARN partition (aws, aws-cn, aws-us-gov),
@@ -206,7 +203,7 @@ type collector struct {
 	regions []string
 }
 
-func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, error) {
+func run(ctx context.Context, c clients, opts Options) (*inventory.Snapshot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -230,7 +227,7 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 	}
 	col := &collector{c: c, opts: opts, log: opts.Logger, regions: Regions(opts.Regions, c.region)}
 
-	snap := &Snapshot{Schema: Schema, CollectedAt: col.now(), Mode: ModeStandalone}
+	snap := &inventory.Snapshot{Schema: inventory.Schema, CollectedAt: col.now(), Mode: inventory.ModeStandalone}
 	snap.Regions = slices.Sorted(slices.Values(col.regions))
 	at := col.now()
 	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -239,14 +236,14 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 	}
 	col.caller = aws.ToString(id.Account)
 	col.partition = arnPartition(aws.ToString(id.Arn))
-	snap.Caller = Fact[Caller]{
-		Value:  Caller{AccountID: col.caller, ARN: aws.ToString(id.Arn)},
-		Source: Source{API: "sts:GetCallerIdentity", At: at},
+	snap.Caller = inventory.Fact[inventory.Caller]{
+		Value:  inventory.Caller{AccountID: col.caller, ARN: aws.ToString(id.Arn)},
+		Source: inventory.Source{API: "sts:GetCallerIdentity", At: at},
 	}
 	col.log.Debug("caller identified", "account_id", col.caller, "arn", aws.ToString(id.Arn))
 
 	if opts.Org {
-		snap.Mode = ModeOrganization
+		snap.Mode = inventory.ModeOrganization
 		snap.Organization, snap.Accounts, err = col.organization(ctx)
 	} else {
 		snap.Organization, snap.Accounts, err = col.standalone(ctx)
@@ -264,20 +261,20 @@ func collect(ctx context.Context, c clients, opts CollectOptions) (*Snapshot, er
 func (col *collector) now() time.Time { return col.opts.Now().UTC() }
 
 // source builds the Source of a call made at at that returned err.
-func source(api string, at time.Time, err error) Source {
-	s := Source{API: api, At: at}
+func source(api string, at time.Time, err error) inventory.Source {
+	s := inventory.Source{API: api, At: at}
 	if err != nil {
 		s.Error = callError(err)
 	}
 	return s
 }
 
-func callError(err error) *CallError {
-	var ce *CallError
+func callError(err error) *inventory.CallError {
+	var ce *inventory.CallError
 	if errors.As(err, &ce) {
 		return ce
 	}
-	return &CallError{Code: awsclient.ErrorCode(err), Message: awsclient.ErrorMessage(err)}
+	return &inventory.CallError{Code: awsclient.ErrorCode(err), Message: awsclient.ErrorMessage(err)}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -294,31 +291,31 @@ func sleep(ctx context.Context, d time.Duration) error {
 // standalone describes the caller's own account. If that account belongs to
 // an organization it is still assessed directly; the organization is noted
 // (without its tree) and the account's role says whether it manages it.
-func (col *collector) standalone(ctx context.Context) (*Organization, []Account, error) {
-	acct := Account{ID: col.caller, Role: RoleStandalone}
+func (col *collector) standalone(ctx context.Context) (*inventory.Organization, []inventory.Account, error) {
+	acct := inventory.Account{ID: col.caller, Role: inventory.RoleStandalone}
 	out, err := col.c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	switch {
 	case err == nil && out.Organization != nil:
 		org := newOrganization(out.Organization)
-		acct.Role = RoleMember
+		acct.Role = inventory.RoleMember
 		if org.ManagementAccountID == col.caller {
-			acct.Role = RoleManagement
+			acct.Role = inventory.RoleManagement
 			col.describeSelf(ctx, &acct)
 		}
 		col.log.Info("account belongs to an organization; assessing it alone", "account_id", col.caller,
 			"org_id", org.ID, "role", acct.Role)
-		return org, []Account{acct}, nil
+		return org, []inventory.Account{acct}, nil
 	case err != nil && awsclient.ErrorCode(err) != awsclient.CodeNotInOrganization:
 		col.log.Warn("cannot tell whether the account belongs to an organization", "account_id", col.caller,
 			"error", err)
 	}
-	return nil, []Account{acct}, nil
+	return nil, []inventory.Account{acct}, nil
 }
 
 // newOrganization is what organizations:DescribeOrganization says of the
 // organization.
-func newOrganization(o *orgtypes.Organization) *Organization {
-	return &Organization{
+func newOrganization(o *orgtypes.Organization) *inventory.Organization {
+	return &inventory.Organization{
 		ID:                  aws.ToString(o.Id),
 		ARN:                 aws.ToString(o.Arn),
 		FeatureSet:          string(o.FeatureSet),
@@ -328,7 +325,7 @@ func newOrganization(o *orgtypes.Organization) *Organization {
 
 // describeSelf fills the management account's name, state and root email
 // from organizations:DescribeAccount.
-func (col *collector) describeSelf(ctx context.Context, a *Account) {
+func (col *collector) describeSelf(ctx context.Context, a *inventory.Account) {
 	at := col.now()
 	out, err := col.c.org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(a.ID)})
 	a.RootEmail.Source = source("organizations:DescribeAccount", at, err)
@@ -364,7 +361,7 @@ func accountState(a orgtypes.Account) string {
 
 // organization reads the organization, its OU tree and the accounts to
 // collect.
-func (col *collector) organization(ctx context.Context) (*Organization, []Account, error) {
+func (col *collector) organization(ctx context.Context) (*inventory.Organization, []inventory.Account, error) {
 	out, err := col.c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("collect: describe the organization (organizations:DescribeOrganization): %w", err)
@@ -393,23 +390,23 @@ func (col *collector) organization(ctx context.Context) (*Organization, []Accoun
 		return nil, nil, err
 	}
 
-	accts := make([]Account, 0, len(listed))
+	accts := make([]inventory.Account, 0, len(listed))
 	for _, la := range listed {
-		a := Account{
+		a := inventory.Account{
 			ID:       aws.ToString(la.Id),
 			Name:     aws.ToString(la.Name),
 			ARN:      aws.ToString(la.Arn),
 			State:    accountState(la),
 			Joined:   string(la.JoinedMethod),
-			Role:     RoleMember,
+			Role:     inventory.RoleMember,
 			ParentID: parents[aws.ToString(la.Id)],
-			RootEmail: Fact[string]{
+			RootEmail: inventory.Fact[string]{
 				Value:  aws.ToString(la.Email),
-				Source: Source{API: "organizations:ListAccounts", At: listAt},
+				Source: inventory.Source{API: "organizations:ListAccounts", At: listAt},
 			},
 		}
 		if a.ID == org.ManagementAccountID {
-			a.Role = RoleManagement
+			a.Role = inventory.RoleManagement
 		}
 		accts = append(accts, a)
 	}
@@ -463,12 +460,12 @@ func selectAccounts(listed []orgtypes.Account, want []string, orgID string) ([]o
 
 // units walks the organization tree breadth first, so parents come before
 // children, and records each account's direct parent.
-func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]string) {
+func (col *collector) units(ctx context.Context) (inventory.Fact[[]inventory.OrgUnit], map[string]string) {
 	at := col.now()
-	var units []OrgUnit
+	var units []inventory.OrgUnit
 	parents := map[string]string{}
-	fail := func(api string, err error) (Fact[[]OrgUnit], map[string]string) {
-		return Fact[[]OrgUnit]{Source: source(api, at, err)}, parents
+	fail := func(api string, err error) (inventory.Fact[[]inventory.OrgUnit], map[string]string) {
+		return inventory.Fact[[]inventory.OrgUnit]{Source: source(api, at, err)}, parents
 	}
 
 	rp := organizations.NewListRootsPaginator(col.c.org, &organizations.ListRootsInput{})
@@ -479,13 +476,13 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 			return fail("organizations:ListRoots", err)
 		}
 		for _, r := range page.Roots {
-			units = append(units, OrgUnit{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name), PolicyTypes: enabledPolicyTypes(r.PolicyTypes)})
+			units = append(units, inventory.OrgUnit{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name), PolicyTypes: enabledPolicyTypes(r.PolicyTypes)})
 			level = append(level, aws.ToString(r.Id))
 		}
 	}
 
 	type children struct {
-		ous      []OrgUnit
+		ous      []inventory.OrgUnit
 		accounts []string
 	}
 	for len(level) > 0 {
@@ -520,13 +517,13 @@ func (col *collector) units(ctx context.Context) (Fact[[]OrgUnit], map[string]st
 		}
 		level = next
 	}
-	return Fact[[]OrgUnit]{Value: units, Source: Source{API: "organizations:ListOrganizationalUnitsForParent", At: at}}, parents
+	return inventory.Fact[[]inventory.OrgUnit]{Value: units, Source: inventory.Source{API: "organizations:ListOrganizationalUnitsForParent", At: at}}, parents
 }
 
 // childrenOf lists the OUs (sorted by ID) and accounts directly under parent.
 // On error it also returns the API that failed.
-func (col *collector) childrenOf(ctx context.Context, parent string) ([]OrgUnit, []string, string, error) {
-	var ous []OrgUnit
+func (col *collector) childrenOf(ctx context.Context, parent string) ([]inventory.OrgUnit, []string, string, error) {
+	var ous []inventory.OrgUnit
 	op := organizations.NewListOrganizationalUnitsForParentPaginator(col.c.org,
 		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parent)})
 	for op.HasMorePages() {
@@ -535,7 +532,7 @@ func (col *collector) childrenOf(ctx context.Context, parent string) ([]OrgUnit,
 			return nil, nil, "organizations:ListOrganizationalUnitsForParent", err
 		}
 		for _, ou := range page.OrganizationalUnits {
-			ous = append(ous, OrgUnit{ID: aws.ToString(ou.Id), Name: aws.ToString(ou.Name), ParentID: parent})
+			ous = append(ous, inventory.OrgUnit{ID: aws.ToString(ou.Id), Name: aws.ToString(ou.Name), ParentID: parent})
 		}
 	}
 	sort.Slice(ous, func(i, j int) bool { return ous[i].ID < ous[j].ID })
@@ -554,10 +551,10 @@ func (col *collector) childrenOf(ctx context.Context, parent string) ([]OrgUnit,
 	return ous, accts, "", nil
 }
 
-func (col *collector) features(ctx context.Context) Fact[[]string] {
+func (col *collector) features(ctx context.Context) inventory.Fact[[]string] {
 	at := col.now()
 	out, err := col.c.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
-	f := Fact[[]string]{Source: source("iam:ListOrganizationsFeatures", at, err)}
+	f := inventory.Fact[[]string]{Source: source("iam:ListOrganizationsFeatures", at, err)}
 	if err != nil {
 		return f
 	}
@@ -569,7 +566,7 @@ func (col *collector) features(ctx context.Context) Fact[[]string] {
 	return f
 }
 
-func (col *collector) trustedServices(ctx context.Context) Fact[[]string] {
+func (col *collector) trustedServices(ctx context.Context) inventory.Fact[[]string] {
 	at := col.now()
 	const api = "organizations:ListAWSServiceAccessForOrganization"
 	p := organizations.NewListAWSServiceAccessForOrganizationPaginator(col.c.org,
@@ -578,18 +575,18 @@ func (col *collector) trustedServices(ctx context.Context) Fact[[]string] {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]string]{Source: source(api, at, err)}
+			return inventory.Fact[[]string]{Source: source(api, at, err)}
 		}
 		for _, s := range page.EnabledServicePrincipals {
 			svcs = append(svcs, aws.ToString(s.ServicePrincipal))
 		}
 	}
 	slices.Sort(svcs)
-	return Fact[[]string]{Value: svcs, Source: Source{API: api, At: at}}
+	return inventory.Fact[[]string]{Value: svcs, Source: inventory.Source{API: api, At: at}}
 }
 
 // accounts collects every account, opts.Concurrency at a time.
-func (col *collector) accounts(ctx context.Context, accts []Account) error {
+func (col *collector) accounts(ctx context.Context, accts []inventory.Account) error {
 	var g errgroup.Group
 	g.SetLimit(col.opts.Concurrency)
 	var mu sync.Mutex
@@ -619,7 +616,7 @@ func (col *collector) accounts(ctx context.Context, accts []Account) error {
 // skippedStates are account states in which no call is made.
 var skippedStates = map[string]bool{"SUSPENDED": true, "PENDING_CLOSURE": true, "CLOSED": true}
 
-func (col *collector) account(ctx context.Context, a *Account) {
+func (col *collector) account(ctx context.Context, a *inventory.Account) {
 	if skippedStates[a.State] {
 		a.Skipped = "account is " + a.State + ": no calls made"
 		col.log.Debug("account skipped", "account_id", a.ID, "state", a.State)
@@ -631,7 +628,7 @@ func (col *collector) account(ctx context.Context, a *Account) {
 	switch {
 	case a.ID == col.caller:
 		col.rootDirect(ctx, a)
-	case a.Role == RoleMember:
+	case a.Role == inventory.RoleMember:
 		col.rootAssumed(ctx, a)
 	default:
 		col.rootUnreachable(a)
@@ -642,8 +639,8 @@ func (col *collector) account(ctx context.Context, a *Account) {
 
 // notCaller is the error recorded for a fact of the management account when
 // the run is made from a delegated administrator.
-func (col *collector) notCaller(a *Account, api string) Source {
-	return Source{API: api, At: col.now(), Error: &CallError{
+func (col *collector) notCaller(a *inventory.Account, api string) inventory.Source {
+	return inventory.Source{API: api, At: col.now(), Error: &inventory.CallError{
 		Code: CodeNotCallerAccount,
 		Message: fmt.Sprintf("account %s is read only with its own credentials; this run uses account %s",
 			a.ID, col.caller),

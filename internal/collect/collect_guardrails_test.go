@@ -1,4 +1,4 @@
-package inventory_test
+package collect_test
 
 import (
 	"slices"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -122,7 +123,7 @@ func detectiveFacts(a *inventory.Account) []fact {
 
 func TestCollectGuardrails(t *testing.T) {
 	t.Parallel()
-	snap, srv := collect(t, guardrails(t), inventory.CollectOptions{Org: true, Role: "AuditRole"})
+	snap, srv := collectSim(t, guardrails(t), collect.Options{Org: true, Role: "AuditRole"})
 	acct := func(id string) *inventory.Account {
 		a := snap.Account(id)
 		if a == nil {
@@ -391,9 +392,9 @@ func TestCollectGuardrails(t *testing.T) {
 // the run is whole.
 func TestCollectGuardrailsWrongRole(t *testing.T) {
 	t.Parallel()
-	snap, _ := collect(t, guardrails(t), inventory.CollectOptions{Org: true})
+	snap, _ := collectSim(t, guardrails(t), collect.Options{Org: true})
 	a := snap.Account("222222222222")
-	if want := "arn:aws:iam::222222222222:role/" + inventory.DefaultRole; a.Session.Value != want {
+	if want := "arn:aws:iam::222222222222:role/" + collect.DefaultRole; a.Session.Value != want {
 		t.Errorf("session role %q, want %q", a.Session.Value, want)
 	}
 	for _, f := range detectiveFacts(a) {
@@ -409,7 +410,7 @@ func TestCollectGuardrailsWrongRole(t *testing.T) {
 // TestCollectGuardrailsRegions reads one explicit Region besides us-east-1.
 func TestCollectGuardrailsRegions(t *testing.T) {
 	t.Parallel()
-	snap, _ := collect(t, guardrails(t), inventory.CollectOptions{Org: true, Role: "AuditRole", Regions: []string{"ap-southeast-2"}})
+	snap, _ := collectSim(t, guardrails(t), collect.Options{Org: true, Role: "AuditRole", Regions: []string{"ap-southeast-2"}})
 	var got []string
 	for _, d := range snap.Account("111111111111").Detective.GuardDuty.Value {
 		got = append(got, d.Region+" "+d.Status)
@@ -522,7 +523,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 			t.Parallel()
 			scn := guardrails(t)
 			scn.Faults = append(scn.Faults, tt.fault)
-			snap, _ := collect(t, scn, inventory.CollectOptions{Org: true, Role: "AuditRole"})
+			snap, _ := collectSim(t, scn, collect.Options{Org: true, Role: "AuditRole"})
 			if len(snap.Accounts) != 3 {
 				t.Errorf("%d accounts, want 3", len(snap.Accounts))
 			}
@@ -535,7 +536,7 @@ func TestCollectGuardrailsPartialFailures(t *testing.T) {
 // is there to show, collected in two Regions.
 func TestCollectDemoGuardrails(t *testing.T) {
 	t.Parallel()
-	snap, _ := collect(t, sim.Demo(), inventory.CollectOptions{Org: true, Regions: []string{"eu-west-1"}})
+	snap, _ := collectSim(t, sim.Demo(), collect.Options{Org: true, Regions: []string{"eu-west-1"}})
 	acct := func(id string) *inventory.Account {
 		a := snap.Account(id)
 		if a == nil {

@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // fakeReportIAM answers GenerateCredentialReport with the states in order
@@ -91,7 +93,7 @@ func TestCredentialReportPolling(t *testing.T) {
 			defer cancel()
 			fake := &fakeReportIAM{states: tt.states, content: []byte(tt.content)}
 			var waits []time.Duration
-			col := &collector{c: clients{iam: fake}, opts: CollectOptions{
+			col := &collector{c: clients{iam: fake}, opts: Options{
 				Now: func() time.Time { return at },
 				Sleep: func(ctx context.Context, d time.Duration) error {
 					waits = append(waits, d)
@@ -101,7 +103,7 @@ func TestCredentialReportPolling(t *testing.T) {
 					return ctx.Err()
 				},
 			}}
-			a := &Account{ID: "1"}
+			a := &inventory.Account{ID: "1"}
 			col.credentialReport(ctx, a)
 			if fake.polls != tt.wantPolls {
 				t.Errorf("polled %d times, want %d", fake.polls, tt.wantPolls)
@@ -116,7 +118,7 @@ func TestCredentialReportPolling(t *testing.T) {
 					t.Errorf("waited %v, more than %v", w, reportMaxWait)
 				}
 			}
-			for name, s := range map[string]Source{"report": a.Root.CredentialReport.Source, "keys": a.Root.AccessKeys.Source, "certs": a.Root.SigningCertificates.Source} {
+			for name, s := range map[string]inventory.Source{"report": a.Root.CredentialReport.Source, "keys": a.Root.AccessKeys.Source, "certs": a.Root.SigningCertificates.Source} {
 				var got string
 				if s.Error != nil {
 					got = s.Error.Code
@@ -132,21 +134,5 @@ func TestCredentialReportPolling(t *testing.T) {
 				t.Errorf("report %+v keys %+v, want a row and an empty key list", a.Root.CredentialReport.Value, a.Root.AccessKeys.Value)
 			}
 		})
-	}
-}
-
-func TestMFAType(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ serial, want string }{
-		{"arn:aws:iam::123456789012:mfa/root-account-mfa-device", MFAVirtual},
-		{"arn:aws:iam::123456789012:mfa/phone", MFAVirtual},
-		{"arn:aws:iam::123456789012:u2f/root/yubikey-ABCDEFGHIJKLMNOPQRSTUVWXYZ", MFAFIDO},
-		{"GAHT12345678", MFAHardwareTOTP},
-		{"mfa/looks-virtual-but-is-a-vendor-serial", MFAHardwareTOTP},
-	}
-	for _, tt := range tests {
-		if got := MFAType(tt.serial); got != tt.want {
-			t.Errorf("MFAType(%q) = %q, want %q", tt.serial, got, tt.want)
-		}
 	}
 }

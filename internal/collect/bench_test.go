@@ -1,10 +1,10 @@
-package inventory_test
+package collect_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/sim"
 )
 
@@ -15,7 +15,7 @@ import (
 // Route 53 Domains) and seven list calls per collected Region.
 //
 // Measured on the shared 2-core development machine, one run each
-// (go test ./internal/inventory -run '^$' -bench Collect1000 -benchtime 1x):
+// (go test ./internal/collect -run '^$' -bench Collect1000 -benchtime 1x):
 // before the detective and mail facts, 11.6 s at 10.9 calls/account; with
 // them, 7.0-9.9 s at 20.7 calls/account in one Region and 12.2 s at 27.5
 // calls/account in two. The machine's load moves these by a few seconds.
@@ -34,7 +34,7 @@ func BenchmarkCollect1000(b *testing.B) {
 			b.ResetTimer()
 			var accounts int
 			for b.Loop() {
-				snap, err := inventory.Collect(b.Context(), cfg, inventory.CollectOptions{Org: true, Regions: bc.regions})
+				snap, err := collect.Run(b.Context(), cfg, collect.Options{Org: true, Regions: bc.regions})
 				if err != nil {
 					b.Fatal(err)
 				}

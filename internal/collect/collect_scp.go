@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // policies reads the organization's service control policies: the list
@@ -18,20 +20,20 @@ import (
 // opts.Concurrency at a time. Any failed call makes the whole fact fail
 // with that call's API: a policy list with a hole in it could hide the
 // policy that denies root, or the one that breaks centralized root access.
-func (col *collector) policies(ctx context.Context) Fact[[]OrgPolicy] {
+func (col *collector) policies(ctx context.Context) inventory.Fact[[]inventory.OrgPolicy] {
 	at := col.now()
 	const listAPI = "organizations:ListPolicies"
-	var pols []OrgPolicy
+	var pols []inventory.OrgPolicy
 	p := organizations.NewListPoliciesPaginator(col.c.org, &organizations.ListPoliciesInput{
 		Filter: orgtypes.PolicyTypeServiceControlPolicy,
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Fact[[]OrgPolicy]{Source: source(listAPI, at, err)}
+			return inventory.Fact[[]inventory.OrgPolicy]{Source: source(listAPI, at, err)}
 		}
 		for _, s := range page.Policies {
-			pols = append(pols, OrgPolicy{
+			pols = append(pols, inventory.OrgPolicy{
 				ID:          aws.ToString(s.Id),
 				Name:        aws.ToString(s.Name),
 				ARN:         aws.ToString(s.Arn),
@@ -77,8 +79,8 @@ func (col *collector) policies(ctx context.Context) Fact[[]OrgPolicy] {
 	}
 	_ = g.Wait()
 	if failed.err != nil {
-		return Fact[[]OrgPolicy]{Source: source(failed.api, at, failed.err)}
+		return inventory.Fact[[]inventory.OrgPolicy]{Source: source(failed.api, at, failed.err)}
 	}
 	sort.Slice(pols, func(i, j int) bool { return pols[i].ID < pols[j].ID })
-	return Fact[[]OrgPolicy]{Value: orEmpty(pols), Source: Source{API: listAPI, At: at}}
+	return inventory.Fact[[]inventory.OrgPolicy]{Value: orEmpty(pols), Source: inventory.Source{API: listAPI, At: at}}
 }

@@ -1,4 +1,4 @@
-package inventory
+package collect
 
 import (
 	"context"
@@ -9,18 +9,19 @@ import (
 	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // contacts reads the primary contact and the three alternate contacts. A
 // member account is named with AccountId; the caller's own account must be
 // read without it (AWS refuses the management account's own ID). An unset
 // contact (ResourceNotFound) is a known fact with a nil value.
-func (col *collector) contacts(ctx context.Context, a *Account) {
-	a.Contacts.Alternates = make(map[string]Fact[*AlternateContact], len(AlternateTypes))
-	if a.ID != col.caller && a.Role != RoleMember {
+func (col *collector) contacts(ctx context.Context, a *inventory.Account) {
+	a.Contacts.Alternates = make(map[string]inventory.Fact[*inventory.AlternateContact], len(inventory.AlternateTypes))
+	if a.ID != col.caller && a.Role != inventory.RoleMember {
 		a.Contacts.Primary.Source = col.notCaller(a, "account:GetContactInformation")
-		for _, t := range AlternateTypes {
-			a.Contacts.Alternates[t] = Fact[*AlternateContact]{Source: col.notCaller(a, "account:GetAlternateContact")}
+		for _, t := range inventory.AlternateTypes {
+			a.Contacts.Alternates[t] = inventory.Fact[*inventory.AlternateContact]{Source: col.notCaller(a, "account:GetAlternateContact")}
 		}
 		return
 	}
@@ -28,31 +29,31 @@ func (col *collector) contacts(ctx context.Context, a *Account) {
 	if a.ID != col.caller {
 		id = aws.String(a.ID)
 	}
-	alts := make([]Fact[*AlternateContact], len(AlternateTypes))
+	alts := make([]inventory.Fact[*inventory.AlternateContact], len(inventory.AlternateTypes))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Contacts.Primary = col.primaryContact(ctx, id) })
-	for i, t := range AlternateTypes {
+	for i, t := range inventory.AlternateTypes {
 		wg.Go(func() { alts[i] = col.alternateContact(ctx, id, t) })
 	}
 	wg.Wait()
-	for i, t := range AlternateTypes {
+	for i, t := range inventory.AlternateTypes {
 		a.Contacts.Alternates[t] = alts[i]
 	}
 }
 
-func (col *collector) primaryContact(ctx context.Context, id *string) Fact[*ContactInformation] {
+func (col *collector) primaryContact(ctx context.Context, id *string) inventory.Fact[*inventory.ContactInformation] {
 	at := col.now()
 	const api = "account:GetContactInformation"
 	out, err := col.c.account.GetContactInformation(ctx, &account.GetContactInformationInput{AccountId: id})
 	if awsclient.ErrorCode(err) == awsclient.CodeResourceNotFound {
-		return Fact[*ContactInformation]{Source: source(api, at, nil)}
+		return inventory.Fact[*inventory.ContactInformation]{Source: source(api, at, nil)}
 	}
-	f := Fact[*ContactInformation]{Source: source(api, at, err)}
+	f := inventory.Fact[*inventory.ContactInformation]{Source: source(api, at, err)}
 	if err != nil || out.ContactInformation == nil {
 		return f
 	}
 	c := out.ContactInformation
-	f.Value = &ContactInformation{
+	f.Value = &inventory.ContactInformation{
 		FullName:         aws.ToString(c.FullName),
 		CompanyName:      aws.ToString(c.CompanyName),
 		AddressLine1:     aws.ToString(c.AddressLine1),
@@ -69,7 +70,7 @@ func (col *collector) primaryContact(ctx context.Context, id *string) Fact[*Cont
 	return f
 }
 
-func (col *collector) alternateContact(ctx context.Context, id *string, typ string) Fact[*AlternateContact] {
+func (col *collector) alternateContact(ctx context.Context, id *string, typ string) inventory.Fact[*inventory.AlternateContact] {
 	at := col.now()
 	const api = "account:GetAlternateContact"
 	out, err := col.c.account.GetAlternateContact(ctx, &account.GetAlternateContactInput{
@@ -77,14 +78,14 @@ func (col *collector) alternateContact(ctx context.Context, id *string, typ stri
 		AlternateContactType: accttypes.AlternateContactType(typ),
 	})
 	if awsclient.ErrorCode(err) == awsclient.CodeResourceNotFound {
-		return Fact[*AlternateContact]{Source: source(api, at, nil)}
+		return inventory.Fact[*inventory.AlternateContact]{Source: source(api, at, nil)}
 	}
-	f := Fact[*AlternateContact]{Source: source(api, at, err)}
+	f := inventory.Fact[*inventory.AlternateContact]{Source: source(api, at, err)}
 	if err != nil || out.AlternateContact == nil {
 		return f
 	}
 	c := out.AlternateContact
-	f.Value = &AlternateContact{
+	f.Value = &inventory.AlternateContact{
 		Name:         aws.ToString(c.Name),
 		Title:        aws.ToString(c.Title),
 		EmailAddress: aws.ToString(c.EmailAddress),
