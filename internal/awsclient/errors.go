@@ -46,14 +46,20 @@ func ErrorCode(err error) string {
 // ErrorMessage is the human part of err: the API's message when AWS
 // answered, otherwise the error text.
 func ErrorMessage(err error) string {
-	if err == nil {
-		return ""
-	}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorMessage() != "" {
-		return apiErr.ErrorMessage()
+	if m := APIMessage(err); m != "" || err == nil {
+		return m
 	}
 	return err.Error()
+}
+
+// APIMessage is the message AWS answered err with, "" when no API answered
+// (or it gave no message).
+func APIMessage(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorMessage()
+	}
+	return ""
 }
 
 // IsAccessDenied reports whether AWS refused the call for lack of permission.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/guardrail/awsexec"
 )
 
 // ApplyOptions are the flags and argument of `rootguard apply`.
@@ -169,7 +170,7 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 		AllowRecentKeyDeletion: o.AllowRecentKeyDeletion,
 		Actor:                  actor,
 		Logger:                 e.log,
-		Executor:               guardrail.NewSDKExecutor(c.cfg),
+		Executor:               awsexec.New(c.cfg),
 	})
 	if len(res.Outcomes) > 0 {
 		if err := res.WriteText(e.stdout); err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/audit"
-	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -156,8 +155,8 @@ type ApplyOptions struct {
 	// Progress is told about each change as it is skipped, applied or fails.
 	Progress func(ChangeOutcome)
 	Logger   *slog.Logger
-	// Executor makes the calls; nil means the AWS SDK with the aws.Config
-	// given to NewExecutor (set by Apply's caller).
+	// Executor makes the calls (awsexec.Executor with the AWS SDK); Apply
+	// refuses to start without one.
 	Executor Executor
 }
 
@@ -271,7 +270,7 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 		}
 		if err := ctx.Err(); err != nil {
 			failed = true
-			report(ChangeOutcome{Change: c, Outcome: OutcomeFailed, ErrorCode: awsclient.CodeCanceled, Err: err})
+			report(ChangeOutcome{Change: c, Outcome: OutcomeFailed, ErrorCode: CodeCanceled, Err: err})
 			continue
 		}
 		for i := range c.Calls {
@@ -289,7 +288,7 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 			if err != nil {
 				failed = true
 				log.Warn("change failed", "plan_id", p.ID, "change_id", c.ID, "operation", call.Operation, "error", err)
-				report(ChangeOutcome{Change: c, Outcome: OutcomeFailed, Failed: &c.Calls[i], ErrorCode: awsclient.ErrorCode(err), Err: err})
+				report(ChangeOutcome{Change: c, Outcome: OutcomeFailed, Failed: &c.Calls[i], ErrorCode: errorCode(err), Err: err})
 				break
 			}
 		}

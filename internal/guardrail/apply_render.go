@@ -3,8 +3,6 @@ package guardrail
 import (
 	"fmt"
 	"io"
-
-	"github.com/rootguard/rootguard/internal/awsclient"
 )
 
 // WriteText shows what apply will do: the pending changes as the plan's
@@ -48,7 +46,7 @@ func (r *ApplyResult) WriteText(w io.Writer) error {
 			if o.Failed != nil {
 				op = o.Failed.Operation + ": "
 			}
-			ew.printf("  FAILED         %s\n                 %s%s (%s)\n", c.Summary, op, awsclient.ErrorMessage(o.Err), o.ErrorCode)
+			ew.printf("  FAILED         %s\n                 %s%s (%s)\n", c.Summary, op, errorMessage(o.Err), o.ErrorCode)
 		case OutcomeNotAttempted:
 			ew.printf("  not attempted  %s\n", c.Summary)
 		}

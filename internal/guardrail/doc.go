@@ -50,8 +50,10 @@
 // changes. Apply re-reads the state and sorts each change: done (the
 // postcondition holds: skipped, which is how a rerun after a partial
 // failure finishes without repeating), pending (applied, each call audited
-// before it is made) or stale (the plan is refused). SDKExecutor is the only
-// code in rootguard that writes to AWS.
+// before it is made) or stale (the plan is refused). Apply makes its calls
+// through an Executor; its AWS implementation, in package awsexec, is the
+// only code in rootguard that writes to AWS, and this package imports no
+// AWS SDK.
 //
 // Performance: BenchmarkNewPlan plans a 1,000-account copy of the collected
 // demo organization (1,109 changes, forwarding granted until the central

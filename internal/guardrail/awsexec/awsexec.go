@@ -1,4 +1,8 @@
-package guardrail
+// Package awsexec is the AWS adapter of guardrail.Executor: it makes a
+// plan's calls with aws-sdk-go-v2 and classifies their errors as
+// guardrail.CallError. It is the only package of rootguard that calls an
+// AWS write operation.
+package awsexec
 
 import (
 	"context"
@@ -17,13 +21,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/guardrail"
 )
 
-// SDKExecutor makes plan calls with aws-sdk-go-v2: the caller's
+// Executor makes plan calls with aws-sdk-go-v2: the caller's
 // credentials from Config, an sts:AssumeRoot session per member account
 // for credential removal, an sts:AssumeRole session for an alerting stack
 // in another account. This is the only place rootguard writes to AWS.
-type SDKExecutor struct {
+type Executor struct {
 	cfg aws.Config
 	sts *sts.Client
 
@@ -31,22 +36,22 @@ type SDKExecutor struct {
 	sessions map[string]aws.CredentialsProvider
 }
 
-// NewSDKExecutor returns an executor acting with cfg's credentials.
-func NewSDKExecutor(cfg aws.Config) *SDKExecutor {
-	return &SDKExecutor{cfg: cfg, sts: sts.NewFromConfig(cfg), sessions: map[string]aws.CredentialsProvider{}}
+// New returns an executor acting with cfg's credentials.
+func New(cfg aws.Config) *Executor {
+	return &Executor{cfg: cfg, sts: sts.NewFromConfig(cfg), sessions: map[string]aws.CredentialsProvider{}}
 }
 
 // config returns the aws.Config a call is made with.
-func (x *SDKExecutor) config(account string, c Call) aws.Config {
+func (x *Executor) config(account string, c guardrail.Call) aws.Config {
 	cfg := x.cfg.Copy()
 	if c.Region != "" {
 		cfg.Region = c.Region
 	}
 	key := ""
 	switch c.Session {
-	case SessionAssumeRoot:
+	case guardrail.SessionAssumeRoot:
 		key = "root:" + account + ":" + c.TaskPolicy
-	case SessionAssumeRole:
+	case guardrail.SessionAssumeRole:
 		key = "role:" + c.RoleARN
 	default:
 		return cfg
@@ -55,7 +60,7 @@ func (x *SDKExecutor) config(account string, c Call) aws.Config {
 	defer x.mu.Unlock()
 	p, ok := x.sessions[key]
 	if !ok {
-		if c.Session == SessionAssumeRoot {
+		if c.Session == guardrail.SessionAssumeRoot {
 			p = awsclient.AssumeRoot(x.sts, account, c.TaskPolicy)
 		} else {
 			p = awsclient.AssumeRole(x.sts, c.RoleARN)
@@ -67,7 +72,7 @@ func (x *SDKExecutor) config(account string, c Call) aws.Config {
 }
 
 // Call makes one call.
-func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string]string, error) {
+func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map[string]string, error) {
 	cfg := x.config(acct, c)
 	p := c.Params
 	opt := func(k string) *string {
@@ -140,10 +145,12 @@ func (x *SDKExecutor) Call(ctx context.Context, acct string, c Call) (map[string
 	}
 	if err != nil {
 		// Apply's error names the change and the operation already.
-		return nil, fmt.Errorf("in account %s: %w", acct, err)
+		return nil, &guardrail.CallError{Code: awsclient.ErrorCode(err), Message: awsclient.APIMessage(err), Err: fmt.Errorf("in account %s: %w", acct, err)}
 	}
 	return nil, nil
 }
+
+var _ guardrail.Executor = (*Executor)(nil)
 
 // entryError is a failed entry of a batch call that answered 200.
 type entryError struct{ code, msg string }
