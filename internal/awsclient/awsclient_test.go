@@ -71,6 +71,15 @@ func TestErrorMessage(t *testing.T) {
 	if got, want := awsclient.ErrorMessage(errors.New("dial failed")), "dial failed"; got != want {
 		t.Errorf("ErrorMessage = %q, want %q", got, want)
 	}
+	if got, want := awsclient.APIMessage(fmt.Errorf("x: %w", apiErr("AccessDenied"))), "message of AccessDenied"; got != want {
+		t.Errorf("APIMessage = %q, want %q", got, want)
+	}
+	if got := awsclient.APIMessage(errors.New("dial failed")); got != "" {
+		t.Errorf("APIMessage of an error no API answered = %q, want none", got)
+	}
+	if got := awsclient.ErrorMessage(nil); got != "" {
+		t.Errorf("ErrorMessage(nil) = %q, want none", got)
+	}
 	if !awsclient.IsNotFound(apiErr("NoSuchEntity")) || awsclient.IsNotFound(apiErr("AccessDenied")) {
 		t.Error("IsNotFound misclassifies")
 	}
