@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/sim"
+	"github.com/rootguard/rootguard/internal/sim/simtest"
 )
 
 func apiErr(code string) error {
@@ -227,20 +227,7 @@ func TestLoadEnvironment(t *testing.T) {
 // client against the sim endpoint and uses them.
 func TestSessionsAgainstSim(t *testing.T) {
 	t.Parallel()
-	srv, err := sim.New(sim.Demo(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	key, sec := srv.Credentials()
-	cfg, err := awsclient.Load(t.Context(), awsclient.Options{
-		Region: srv.Region(), EndpointURL: hs.URL,
-		Credentials: awsclient.StaticCredentials{AccessKeyID: key, SecretAccessKey: sec},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cfg := simtest.Start(t, sim.Demo(), sim.Options{})
 	stsc := sts.NewFromConfig(cfg)
 
 	t.Run("audit root session", func(t *testing.T) {

@@ -3,7 +3,6 @@ package collect_test
 import (
 	"context"
 	"flag"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
+	"github.com/rootguard/rootguard/internal/sim/simtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -43,32 +43,14 @@ func (n *noSleep) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// startSim serves scn on loopback and returns the server and an aws.Config
-// pointed at it through awsclient.Load, as the CLI would build it. The
-// server's handler runs under httptest, whose Close does not wait for
-// connections the client dialed but never used.
+// startSim serves scn on loopback at the fixed clock unless opts sets
+// one, and returns the server and an aws.Config pointed at it.
 func startSim(tb testing.TB, scn *sim.Scenario, opts sim.Options) (*sim.Server, aws.Config) {
 	tb.Helper()
 	if opts.Now == nil {
 		opts.Now = now
 	}
-	srv, err := sim.New(scn, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	tb.Cleanup(hs.Close)
-	key, secret := srv.Credentials()
-	cfg, err := awsclient.Load(tb.Context(), awsclient.Options{
-		Region:      srv.Region(),
-		EndpointURL: hs.URL,
-		Credentials: awsclient.StaticCredentials{AccessKeyID: key, SecretAccessKey: secret},
-		MaxBackoff:  time.Millisecond,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return srv, cfg
+	return simtest.Start(tb, scn, opts)
 }
 
 func collectSim(t *testing.T, scn *sim.Scenario, opts collect.Options) (*inventory.Snapshot, *sim.Server) {

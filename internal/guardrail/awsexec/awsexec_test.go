@@ -2,7 +2,6 @@ package awsexec_test
 
 import (
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,28 +12,14 @@ import (
 	"github.com/rootguard/rootguard/internal/guardrail"
 	"github.com/rootguard/rootguard/internal/guardrail/awsexec"
 	"github.com/rootguard/rootguard/internal/sim"
+	"github.com/rootguard/rootguard/internal/sim/simtest"
 )
 
 // startSim serves the demo organization on loopback and returns an
-// aws.Config pointed at it, as the CLI would build it.
+// aws.Config pointed at it.
 func startSim(t *testing.T, writable bool) aws.Config {
 	t.Helper()
-	srv, err := sim.New(sim.Demo(), sim.Options{Writable: writable, Now: func() time.Time { return time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	key, secret := srv.Credentials()
-	cfg, err := awsclient.Load(t.Context(), awsclient.Options{
-		Region:      srv.Region(),
-		EndpointURL: hs.URL,
-		Credentials: awsclient.StaticCredentials{AccessKeyID: key, SecretAccessKey: secret},
-		MaxBackoff:  time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cfg := simtest.Start(t, sim.Demo(), sim.Options{Writable: writable, Now: func() time.Time { return time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC) }})
 	return cfg
 }
 

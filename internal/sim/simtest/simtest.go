@@ -1,0 +1,40 @@
+// Package simtest serves a sim scenario on loopback for tests and gives
+// them an aws.Config pointed at it, built by awsclient.Load as the CLI
+// builds it, so real SDK clients talk to the simulated endpoint.
+package simtest
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/rootguard/rootguard/internal/awsclient"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+// Start serves scn with opts until the test ends and returns the server
+// and a config with its credentials; retries back off a millisecond at
+// most. The server's handler runs under httptest, whose Close does not
+// wait for connections the client dialed but never used.
+func Start(tb testing.TB, scn *sim.Scenario, opts sim.Options) (*sim.Server, aws.Config) {
+	tb.Helper()
+	srv, err := sim.New(scn, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	tb.Cleanup(hs.Close)
+	key, secret := srv.Credentials()
+	cfg, err := awsclient.Load(tb.Context(), awsclient.Options{
+		Region:      srv.Region(),
+		EndpointURL: hs.URL,
+		Credentials: awsclient.StaticCredentials{AccessKeyID: key, SecretAccessKey: secret},
+		MaxBackoff:  time.Millisecond,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, cfg
+}
