@@ -217,6 +217,10 @@ func newJSONLEncoder(w io.Writer) *json.Encoder {
 }
 
 func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
+	eng, err := detect.NewEngine(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow})
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
+	}
 	out, finish, err := createAlertOutput(o.Output, e.stdout)
 	if err != nil {
 		return err
@@ -224,7 +228,6 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 
 	var counters trail.Counters
 	stopProgress := startProgress(e.stderr, &counters)
-	eng := detect.NewEngine(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow})
 	items := trail.Paths(ctx, args, e.stdin, o.window, s3Store(o))
 	opt := trail.Options{Window: o.window, Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 

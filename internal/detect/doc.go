@@ -13,7 +13,11 @@
 //
 // [Interesting] is a byte-level prefilter for the hot path of an archive scan: when it returns
 // false for a raw record, no rule fires on it and no aggregate or join needs it, so the record
-// need not be decoded. It is a handful of literal substring searches ([Needles]).
+// need not be decoded. It is a handful of literal substring searches ([Needles]): the union of
+// the needles each rule declares ([Rule.Needles]).
+//
+// The registry is validated whenever an engine is built: [NewEngine] returns an error naming
+// every broken rule (duplicate IDs, missing fields, unknown severities, no samples or needles).
 //
 // Every alert about root activity says whether the action is one of the tasks that AWS documents
 // as requiring root user credentials (root_required, root_task); anything else means the work

@@ -267,7 +267,10 @@ func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]de
 	}
 	st.Undecodable = bad
 	w := trail.Window{Since: o.Since, Until: o.Until}
-	eng := detect.NewEngine(cfg)
+	eng, err := detect.NewEngine(cfg)
+	if err != nil {
+		return nil, st, err
+	}
 	file := string(o.Dialect) + ":" + res.ID
 	var alerts []detect.Alert
 	for i, r := range recs {
