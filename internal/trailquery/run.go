@@ -251,8 +251,9 @@ type Stats struct {
 }
 
 // Detect builds the query, runs it, rebuilds the rows into records and feeds them, one at a time,
-// to a detection driver configured with cfg and the time range of o, as trail scan does. With Options.Rule set, only that rule's alerts are
-// returned. The alerts are sorted as detect.SortAlerts does; each names the query as its source.
+// to a detection driver configured with cfg and the time range of o, as trail scan does. With
+// Options.Rule set, only that rule's alerts are returned. The alerts are sorted as
+// detect.SortAlerts does; each names the query as its source.
 func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]detect.Alert, Stats, error) {
 	sql, err := Build(o)
 	if err != nil {
