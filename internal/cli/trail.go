@@ -217,6 +217,11 @@ func newJSONLEncoder(w io.Writer) *json.Encoder {
 }
 
 func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
+	driver, err := detect.NewDriver(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow},
+		detect.Window(o.window))
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
+	}
 	out, finish, err := createAlertOutput(o.Output, e.stdout)
 	if err != nil {
 		return err
@@ -224,9 +229,8 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 
 	var counters trail.Counters
 	stopProgress := startProgress(e.stderr, &counters)
-	eng := detect.NewEngine(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow})
 	items := trail.Paths(ctx, args, e.stdin, o.window, s3Store(o))
-	opt := trail.Options{Window: o.window, Strict: o.Strict, Workers: o.Workers, Counters: &counters}
+	opt := trail.Options{Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 
 	var alerts []detect.Alert
 	enc := newJSONLEncoder(out)
@@ -238,7 +242,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 		return nil
 	}
 	start := time.Now()
-	sum, err := trail.Scan(ctx, eng, items, opt, emit)
+	sum, err := trail.Scan(ctx, driver, items, opt, emit)
 	elapsed := time.Since(start)
 	stopProgress()
 	if err == nil && o.Format == "table" {

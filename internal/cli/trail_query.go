@@ -189,6 +189,9 @@ func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
 	err = finish(err)
 	fmt.Fprintf(e.stderr, "trail query: %s query %s: %d rows, %d outside the time range, %d unreadable, %d alerts in %s\n",
 		o.query.Source(), st.QueryID, st.Rows, st.Outside, st.Undecodable, st.Alerts, time.Since(start).Round(time.Millisecond))
+	if st.Duplicates > 0 {
+		fmt.Fprintf(e.stderr, "trail query: %d duplicate alerts left out (equal to an alert already reported, from another row of the same event)\n", st.Duplicates)
+	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("trail query: %w", err))
 	}

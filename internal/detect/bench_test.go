@@ -99,7 +99,7 @@ func BenchmarkObserve(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		e := detect.NewEngine(detect.DefaultConfig())
+		e := newEngine(b, detect.DefaultConfig())
 		for i, r := range recs {
 			e.Observe(r, detect.Source{File: "bench.json", Index: i})
 		}
@@ -113,7 +113,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		e := detect.NewEngine(detect.DefaultConfig())
+		e := newEngine(b, detect.DefaultConfig())
 		for i, raw := range raws {
 			if !detect.Interesting(raw) {
 				continue

@@ -32,8 +32,12 @@ type Engine struct {
 	held     []heldAlert               // assume-root-session alerts held for the join
 }
 
-// NewEngine returns an engine; zero fields of cfg take their DefaultConfig value.
-func NewEngine(cfg Config) *Engine {
+// NewEngine returns an engine; zero fields of cfg take their DefaultConfig value. It returns an
+// error, naming every problem, when the rule registry is invalid (see validateRules).
+func NewEngine(cfg Config) (*Engine, error) {
+	if err := registryErr(); err != nil {
+		return nil, fmt.Errorf("detection rules: %w", err)
+	}
 	d := DefaultConfig()
 	if cfg.BruteForceThreshold <= 0 {
 		cfg.BruteForceThreshold = d.BruteForceThreshold
@@ -45,7 +49,7 @@ func NewEngine(cfg Config) *Engine {
 		cfg:      cfg,
 		failures: map[string][]failure{},
 		calls:    map[string]assumeRootCall{},
-	}
+	}, nil
 }
 
 // Observe runs every rule on r and returns the alerts decidable now, in registry order. It keeps

@@ -50,7 +50,7 @@ func TestBruteForceOrderIndependent(t *testing.T) {
 			e.Observe(recs[i], srcs[i])
 		}
 	}
-	e := detect.NewEngine(detect.DefaultConfig())
+	e := newEngine(t, detect.DefaultConfig())
 	observe(e, []int{0, 1, 2, 3, 4, 5, 6})
 	want := only(e.Flush(), detect.RuleConsoleBruteForce)
 	if len(want) != 1 || want[0].Count != 6 || len(want[0].EventIDs) != 6 {
@@ -59,7 +59,7 @@ func TestBruteForceOrderIndependent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := range 50 {
 		order := rng.Perm(len(recs))
-		e := detect.NewEngine(detect.DefaultConfig())
+		e := newEngine(t, detect.DefaultConfig())
 		if n%2 == 0 {
 			observe(e, order)
 		} else { // split across goroutines, as the trail scanner does with files
@@ -121,7 +121,7 @@ func TestBruteForceBursts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := detect.NewEngine(tc.cfg)
+			e := newEngine(t, tc.cfg)
 			for i, ts := range tc.times {
 				r := failureAt(t, "111122223333", "id-"+string(rune('a'+i)), ts)
 				e.Observe(r, detect.Source{File: "a.json", Index: i})
@@ -160,7 +160,7 @@ func TestAssumeRootJoin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := detect.NewEngine(detect.DefaultConfig())
+			e := newEngine(t, detect.DefaultConfig())
 			for i, r := range tc.records {
 				for _, a := range e.Observe(r, detect.Source{File: "f", Index: i}) {
 					if a.RuleID == detect.RuleAssumeRootSession {
@@ -248,7 +248,7 @@ func TestInterestingConservative(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := detect.NewEngine(detect.Config{BruteForceThreshold: 1, BruteForceWindow: time.Hour})
+			e := newEngine(t, detect.Config{BruteForceThreshold: 1, BruteForceWindow: time.Hour})
 			alerts := append(e.Observe(r, detect.Source{}), e.Flush()...)
 			if len(alerts) > 0 && !detect.Interesting(raw) {
 				t.Errorf("%s record %d: %s fired but Interesting is false", path, i, alerts[0].RuleID)

@@ -71,7 +71,7 @@ func FuzzInteresting(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e := detect.NewEngine(detect.Config{BruteForceThreshold: 1, BruteForceWindow: time.Hour})
+		e := newEngine(t, detect.Config{BruteForceThreshold: 1, BruteForceWindow: time.Hour})
 		alerts := append(e.Observe(r, detect.Source{}), e.Flush()...)
 		if len(alerts) > 0 && !interesting {
 			t.Fatalf("%s fired but Interesting is false", alerts[0].RuleID)

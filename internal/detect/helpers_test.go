@@ -45,7 +45,7 @@ func splitRecords(data []byte) ([]json.RawMessage, error) {
 // run feeds records through a fresh engine and returns every alert, Flush included.
 func run(t testing.TB, cfg detect.Config, file string, recs []json.RawMessage) []detect.Alert {
 	t.Helper()
-	e := detect.NewEngine(cfg)
+	e := newEngine(t, cfg)
 	var out []detect.Alert
 	for i, raw := range recs {
 		r, err := detect.DecodeRecord(raw)
@@ -92,4 +92,14 @@ func sampleFiles(t testing.TB) []string {
 		t.Fatalf("no samples under testdata/rules: %v", err)
 	}
 	return files
+}
+
+// newEngine returns an engine of cfg, failing the test when it cannot be built.
+func newEngine(t testing.TB, cfg detect.Config) *detect.Engine {
+	t.Helper()
+	e, err := detect.NewEngine(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -1,23 +1,25 @@
 package detect
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
-// needles are the literal byte strings behind every rule, aggregate and join:
-//
-//   - "Root": userIdentity.type Root, sessionIssuer.type Root, the sessionContext key
-//     "assumedRoot" (looked up with its exact case when decoding) and the event name AssumeRoot;
-//   - "PasswordRecovery": PasswordRecoveryRequested and PasswordRecoveryCompleted;
-//   - "Contact", "PrimaryEmail", "SetAccountPreferences", "SecurityQuestions": the contact and
-//     recovery-path events of account-contact-changed.
-//
-// Rules compare these values case-sensitively, so an IAM user named "root" does not pass.
-var needles = [][]byte{
-	[]byte("Root"),
-	[]byte("PasswordRecovery"),
-	[]byte("Contact"),
-	[]byte("PrimaryEmail"),
-	[]byte("SetAccountPreferences"),
-	[]byte("SecurityQuestions"),
+// needles are the union of the rules' Needles, in registry order. Rules compare these values
+// case-sensitively, so an IAM user named "root" does not pass.
+var needles = unionNeedles(registry)
+
+// unionNeedles returns every rule's needles once each, in the order rs first names them.
+func unionNeedles(rs []*Rule) [][]byte {
+	var out [][]byte
+	for _, r := range rs {
+		for _, n := range r.Needles {
+			if !slices.ContainsFunc(out, func(b []byte) bool { return string(b) == n }) {
+				out = append(out, []byte(n))
+			}
+		}
+	}
+	return out
 }
 
 // escape starts a JSON \uXXXX escape, through which a string can spell a needle without

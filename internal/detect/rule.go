@@ -26,7 +26,12 @@ type Rule struct {
 	ID       string
 	Severity Severity // default severity; an alert may carry another (e.g. a failed call)
 	Title    string
-	Doc      string // what it matches, what it deliberately leaves out, and why
+	// SeverityNote says when an alert carries another severity than the default, e.g. "medium
+	// when read-only"; empty when it never does.
+	SeverityNote string
+	Doc          string // what it matches, what it deliberately leaves out, and why
+	// Summary is Doc in one sentence or two, for the rule table of docs/detection.md (Markdown).
+	Summary string
 	// TruePositives and FalsePositives name sample files under testdata/rules/<ID>/.
 	TruePositives  []string
 	FalsePositives []string
@@ -35,6 +40,10 @@ type Rule struct {
 	// rule's own logic, and trailquery renders the same clauses as the pushed-down SQL filter, so
 	// the event sources and names of a rule are written once, here.
 	Scope []Clause
+	// Needles are literal byte strings of which every record in Scope holds at least one
+	// (possibly spelled with \u escapes): the prefilter (Interesting) skips a record that holds
+	// none of any rule's needles. Values are compared case-sensitively.
+	Needles []string
 
 	kind ruleKind
 	// match decides a per-event rule on r, completing a, which comes pre-filled from the record

@@ -99,7 +99,11 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 		}
 
 		t1, c1 := time.Now(), cpuTime()
-		sum, err := Scan(ctx, detect.NewEngine(cfg), seq, opt, func(detect.Alert) error { return nil })
+		d, err := detect.NewDriver(cfg, detect.Window{})
+		if err != nil {
+			return rep, err
+		}
+		sum, err := Scan(ctx, d, seq, opt, func(detect.Alert) error { return nil })
 		r.Detect, r.DetectCPU = time.Since(t1), cpuTime()-c1
 		if err != nil {
 			return rep, fmt.Errorf("detection pass: %w", err)

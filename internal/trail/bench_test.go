@@ -58,7 +58,7 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(benchResult.Bytes)
 	var ms runtime.MemStats
 	for b.Loop() {
-		sum, err := Scan(b.Context(), detect.NewEngine(detect.DefaultConfig()), slices.Values(items), Options{}, func(detect.Alert) error { return nil })
+		sum, err := Scan(b.Context(), newDriver(b), slices.Values(items), Options{}, func(detect.Alert) error { return nil })
 		if err != nil || len(sum.Failed) > 0 || sum.Alerts == 0 {
 			b.Fatalf("scan: %v, %d failed, %d alerts", err, len(sum.Failed), sum.Alerts)
 		}
@@ -82,10 +82,10 @@ func BenchmarkSplit(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
-	eng := detect.NewEngine(detect.DefaultConfig())
+	d := newDriver(b)
 	buf := make([]byte, 0, DefaultChunkSize)
 	for b.Loop() {
-		s := &fileSink{eng: eng, name: "x"}
+		s := &fileSink{d: d, name: "x"}
 		sp := newSplitter(s, detect.Needles(), false)
 		if buf, err = splitReader(bytes.NewReader(data), sp, buf, DefaultMaxRecord, nil); err != nil {
 			b.Fatal(err)

@@ -49,7 +49,7 @@ func TestScanDropsDuplicateAlerts(t *testing.T) {
 				}
 			}
 			var got []string
-			sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), []string{dir}, nil, Window{}, nil), Options{},
+			sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{dir}, nil, Window{}, nil), Options{},
 				func(a detect.Alert) error { got = append(got, a.RuleID); return nil })
 			if err != nil {
 				t.Fatal(err)

@@ -11,7 +11,9 @@
 // needles with vectorised byte search, counts records by their
 // {"eventVersion": anchor, and only bracket-matches and decodes the records
 // that contain a needle. Input that does not have CloudTrail's compact
-// shape falls back to an exact, string-aware bracket matcher.
+// shape falls back to an exact, string-aware bracket matcher. The decoded
+// records go to a detect.Driver (time window, engine, de-duplication and
+// the burst and join alerts at the end): Scan only feeds it.
 //
 // Generate writes a deterministic synthetic archive, and Bench compares the
 // scan with a decompress-only pass over the same files

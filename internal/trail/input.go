@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/detect"
 )
 
 // Input is one stream of CloudTrail data: a file, an S3 object or stdin.
@@ -35,20 +37,10 @@ type Problem struct {
 }
 
 // Window is a half-open time range [Since, Until); a zero bound is open.
+// Here it prunes inputs by their date folders; detect.Window, the same
+// range, keeps records by their eventTime.
 type Window struct {
 	Since, Until time.Time
-}
-
-// Contains reports whether t is in the window. A zero t (no eventTime) is
-// kept.
-func (w Window) Contains(t time.Time) bool {
-	if t.IsZero() {
-		return true
-	}
-	if !w.Since.IsZero() && t.Before(w.Since) {
-		return false
-	}
-	return w.Until.IsZero() || t.Before(w.Until)
 }
 
 // Bounded reports whether either bound is set.
@@ -57,7 +49,7 @@ func (w Window) Bounded() bool { return !w.Since.IsZero() || !w.Until.IsZero() }
 // DeliverySlack is how long after an event CloudTrail may deliver it. A
 // date folder holds the files delivered that day (UTC), so its events lie
 // in [day - DeliverySlack, day + 24h).
-const DeliverySlack = 24 * time.Hour
+const DeliverySlack = detect.DeliverySlack
 
 // folderDate finds the CloudTrail date folders in a slash-separated path
 // (".../CloudTrail/<region>/YYYY/MM/DD/...") and returns the time span its

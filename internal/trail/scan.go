@@ -3,7 +3,6 @@ package trail
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,9 +28,6 @@ const (
 
 // Options tune a scan. The zero value is usable.
 type Options struct {
-	// Window keeps records whose eventTime is inside it (and prunes date
-	// folders when listing; see Paths).
-	Window Window
 	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
 	Workers int
 	// ChunkSize is the decompressed chunk size; 0 means DefaultChunkSize.
@@ -105,33 +101,25 @@ type fileResult struct {
 	opened     bool
 }
 
-// Scan reads every input from items with a pool of workers, runs the
-// detection engine over the records and calls emit with each alert, in
-// input order, then with the engine's Flush alerts. A bad input is recorded
-// in the summary and the scan goes on; the error is non-nil only when emit
-// fails or ctx ends.
-func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (Summary, error) {
+// Scan reads every input from items with a pool of workers and feeds the
+// records to the driver d: the workers call d.Observe, and the alerts of
+// each input, in input order, then those of d.Close, go through d.Admit to
+// emit. A bad input is recorded in the summary and the scan goes on; the
+// error is non-nil only when emit fails or ctx ends.
+func Scan(ctx context.Context, d *detect.Driver, items iter.Seq[Item], opt Options, emit func(detect.Alert) error) (sum Summary, err error) {
 	opt = opt.withDefaults()
-	sum := Summary{AlertsByRule: map[string]int{}}
-	seen := map[[sha256.Size]byte]bool{} // dedupKey of each single-event alert
-	put := func(a detect.Alert) error {
-		if a.Count == 0 {
-			k := dedupKey(a)
-			if seen[k] {
-				sum.Duplicates++
-				return nil
-			}
-			seen[k] = true
-		}
+	sum = Summary{AlertsByRule: map[string]int{}}
+	defer func() { sum.Duplicates = d.Duplicates() }()
+	report := func(a detect.Alert) error {
 		sum.Alerts++
 		sum.AlertsByRule[a.RuleID]++
 		return emit(a)
 	}
 	needles := detect.Needles()
 	work := func(ctx context.Context, w *worker, in Input) fileResult {
-		return w.scan(ctx, in, eng, needles, opt)
+		return w.scan(ctx, in, d, needles, opt)
 	}
-	err := runPool(ctx, items, opt, work, func(it Item, r fileResult) error {
+	err = runPool(ctx, items, opt, work, func(it Item, r fileResult) error {
 		switch {
 		case it.Skip != nil:
 			sum.Skipped = append(sum.Skipped, *it.Skip)
@@ -150,7 +138,10 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 			sum.Failed = append(sum.Failed, Problem{Input: it.Input.Name(), Reason: r.err.Error()})
 		}
 		for _, a := range r.alerts {
-			if err := put(a); err != nil {
+			if !d.Admit(a) {
+				continue
+			}
+			if err := report(a); err != nil {
 				return err
 			}
 		}
@@ -159,9 +150,8 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 	if err != nil {
 		return sum, err
 	}
-	// Flush alerts come from records already inside the window.
-	for _, a := range eng.Flush() {
-		if err := put(a); err != nil {
+	for _, a := range d.Close() {
+		if err := report(a); err != nil {
 			return sum, err
 		}
 		if opt.Counters != nil {
@@ -169,22 +159,6 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 		}
 	}
 	return sum, nil
-}
-
-// dedupKey identifies a single-event alert apart from where it was read: a
-// redelivered or copied record gives an alert equal in every other field.
-// The event ID alone is not enough: synthetic and hand-edited logs (peer
-// test scenarios, replays) reuse IDs such as "1" for different events, and
-// records without an eventID (AWS documentation examples) would never be
-// matched. The key is a SHA-256 of the alert's JSON without its source, so
-// the set costs 32 bytes per alert.
-func dedupKey(a detect.Alert) [sha256.Size]byte {
-	a.Source, a.Sources = detect.Source{}, nil
-	b, err := json.Marshal(a)
-	if err != nil { // an Alert always marshals; keep it distinct if not
-		b = fmt.Appendf(nil, "%p", &a)
-	}
-	return sha256.Sum256(b)
 }
 
 // runPool reads the inputs of items with opt.Workers workers and calls
@@ -325,7 +299,7 @@ func (w *worker) open(ctx context.Context, in Input, c *Counters) (io.Reader, *c
 }
 
 // scan reads one input through the splitter and the engine.
-func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles [][]byte, opt Options) (res fileResult) {
+func (w *worker) scan(ctx context.Context, in Input, d *detect.Driver, needles [][]byte, opt Options) (res fileResult) {
 	r, cr, closer, err := w.open(ctx, in, opt.Counters)
 	if cr != nil {
 		defer func() { res.compressed = cr.n }()
@@ -336,7 +310,7 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 	}
 	defer closer.Close()
 	res.opened = true
-	s := &fileSink{eng: eng, name: in.Name(), window: opt.Window, strict: opt.Strict, counters: opt.Counters}
+	s := &fileSink{d: d, name: in.Name(), strict: opt.Strict, counters: opt.Counters}
 	sp := newSplitter(s, needles, opt.Strict)
 	var counted int
 	onChunk := func(n int) {
@@ -374,11 +348,10 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 
 var errNotCloudTrail = errors.New("not CloudTrail")
 
-// fileSink decodes candidate records and runs the engine on them.
+// fileSink decodes candidate records and feeds them to the driver.
 type fileSink struct {
-	eng      *detect.Engine
+	d        *detect.Driver
 	name     string
-	window   Window
 	strict   bool
 	counters *Counters
 
@@ -404,10 +377,7 @@ func (s *fileSink) record(raw []byte, index int, first bool) error {
 		}
 		return nil
 	}
-	if !s.window.Contains(r.EventTime) {
-		return nil
-	}
-	alerts := s.eng.Observe(r, detect.Source{File: s.name, Index: index})
+	alerts, _ := s.d.Observe(r, detect.Source{File: s.name, Index: index})
 	if s.counters != nil && len(alerts) > 0 {
 		s.counters.Alerts.Add(int64(len(alerts)))
 	}

@@ -31,7 +31,7 @@ func TestScanMemoryBounded(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc)
 	}}
-	sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), []string{dir}, nil, Window{}, nil), opt,
+	sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{dir}, nil, Window{}, nil), opt,
 		func(detect.Alert) error { return nil })
 	if err != nil || len(sum.Failed) > 0 {
 		t.Fatalf("scan: %v %v", err, sum.Failed)
@@ -66,7 +66,7 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Errorf("planted root activity missing: %v", ra.Root)
 	}
 	// The generated archive scans cleanly, and its planted burst alerts.
-	sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), []string{a.Out}, nil, Window{}, nil), Options{},
+	sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{a.Out}, nil, Window{}, nil), Options{},
 		func(detect.Alert) error { return nil })
 	if err != nil || len(sum.Failed) > 0 {
 		t.Fatalf("scan: %v %v", err, sum.Failed)
@@ -79,4 +79,15 @@ func TestGenerateDeterministic(t *testing.T) {
 			t.Errorf("no %s alert; alerts by rule: %v", rule, sum.AlertsByRule)
 		}
 	}
+}
+
+// newDriver returns a driver of the default configuration and no window,
+// failing the test when it cannot be built.
+func newDriver(t testing.TB) *detect.Driver {
+	t.Helper()
+	d, err := detect.NewDriver(detect.DefaultConfig(), detect.Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

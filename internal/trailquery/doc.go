@@ -9,8 +9,8 @@
 // same clauses the engine checks before running the rule, so event names are listed once. [Build] renders the predicates of the chosen rules, OR-ed, plus the
 // time range (and Athena date-partition pruning), and selects the columns needed to rebuild each
 // record. [Rebuild] turns the rows back into CloudTrail records, decoded by detect.DecodeRecord,
-// and [Detect] runs them through a detect.Engine, so sign-in bursts, the AssumeRoot join and
-// root_required behave exactly as in `trail scan`. The same predicate value renders the SQL and
+// and [Detect] feeds them to a detect.Driver, the one `trail scan` feeds, so the time window,
+// de-duplication, sign-in bursts, the AssumeRoot join and root_required behave exactly as there. The same predicate value renders the SQL and
 // evaluates in Go ([Pred.Eval]), which is how the tests prove the filter conservative.
 //
 // Two dialects differ only in the column shapes: the Athena table of the AWS documentation

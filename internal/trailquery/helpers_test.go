@@ -144,8 +144,11 @@ func sharedDir(name string) string {
 }
 
 // alertsOf runs a fresh engine over records, Flush included.
-func alertsOf(recs []*detect.Record) []detect.Alert {
-	e := detect.NewEngine(detect.DefaultConfig())
+func alertsOf(t testing.TB, recs []*detect.Record) []detect.Alert {
+	e, err := detect.NewEngine(detect.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []detect.Alert
 	for i, r := range recs {
 		out = append(out, e.Observe(r, detect.Source{Index: i})...)

@@ -53,7 +53,7 @@ func TestPredicatesAreConservative(t *testing.T) {
 					kept++
 					filtered = append(filtered, r)
 				}
-				alerts := alertsOf([]*detect.Record{r})
+				alerts := alertsOf(t, []*detect.Record{r})
 				if len(alerts) > 0 {
 					fired++
 				}
@@ -75,7 +75,7 @@ func TestPredicatesAreConservative(t *testing.T) {
 			}
 			t.Logf("%d records, %d fire a rule alone, the filter keeps %d", len(recs), fired, kept)
 			ignore := cmpopts.IgnoreFields(detect.Alert{}, "Source", "Sources")
-			want, got := alertsOf(recs), alertsOf(filtered)
+			want, got := alertsOf(t, recs), alertsOf(t, filtered)
 			detect.SortAlerts(want)
 			detect.SortAlerts(got)
 			if diff := cmp.Diff(want, got, ignore); diff != "" {

@@ -14,7 +14,6 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/rootguard/rootguard/internal/detect"
-	"github.com/rootguard/rootguard/internal/trail"
 )
 
 // Runner runs one query and returns its rows.
@@ -245,12 +244,16 @@ type Stats struct {
 	Outside int `json:"outside"`
 	// Undecodable counts rows that did not rebuild into a record.
 	Undecodable int `json:"undecodable"`
-	Alerts      int `json:"alerts"`
+	// Duplicates counts alerts left out because an equal alert (the same rule on the same event,
+	// from another row) was already reported.
+	Duplicates int `json:"duplicate_alerts,omitempty"`
+	Alerts     int `json:"alerts"`
 }
 
-// Detect builds the query, runs it, rebuilds the rows into records and runs them through a
-// detection engine configured with cfg. With Options.Rule set, only that rule's alerts are
-// returned. The alerts are sorted as detect.SortAlerts does; each names the query as its source.
+// Detect builds the query, runs it, rebuilds the rows into records and feeds them, one at a time,
+// to a detection driver configured with cfg and the time range of o, as trail scan does. With
+// Options.Rule set, only that rule's alerts are returned. The alerts are sorted as
+// detect.SortAlerts does; each names the query as its source.
 func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]detect.Alert, Stats, error) {
 	sql, err := Build(o)
 	if err != nil {
@@ -266,21 +269,24 @@ func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]de
 		return nil, st, fmt.Errorf("query %s: %w", res.ID, err)
 	}
 	st.Undecodable = bad
-	w := trail.Window{Since: o.Since, Until: o.Until}
-	eng := detect.NewEngine(cfg)
+	d, err := detect.NewDriver(cfg, detect.Window{Since: o.Since, Until: o.Until})
+	if err != nil {
+		return nil, st, err
+	}
 	file := string(o.Dialect) + ":" + res.ID
 	var alerts []detect.Alert
 	for i, r := range recs {
 		if r == nil {
 			continue
 		}
-		if !w.Contains(r.EventTime) {
+		as, inWindow := d.Feed(r, detect.Source{File: file, Index: i})
+		if !inWindow {
 			st.Outside++
-			continue
 		}
-		alerts = append(alerts, eng.Observe(r, detect.Source{File: file, Index: i})...)
+		alerts = append(alerts, as...)
 	}
-	alerts = append(alerts, eng.Flush()...)
+	alerts = append(alerts, d.Close()...)
+	st.Duplicates = d.Duplicates()
 	if o.Rule != "" {
 		alerts = slices.DeleteFunc(alerts, func(a detect.Alert) bool { return a.RuleID != o.Rule })
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/detect"
-	"github.com/rootguard/rootguard/internal/trail"
 )
 
 // Dialect names where the query runs.
@@ -269,14 +268,14 @@ func (o Options) timeConditions() []string {
 		out = append(out, "eventtime < "+literal(u.Format(layout)))
 	}
 	if o.Dialect == Athena && o.PartitionColumn != "" {
-		// A date folder holds what was delivered that day: events up to trail.DeliverySlack
+		// A date folder holds what was delivered that day: events up to detect.DeliverySlack
 		// earlier. So the folders from Since's day to the day after Until may hold the window.
 		p := ident(o.PartitionColumn)
 		if !o.Since.IsZero() {
 			out = append(out, p+" >= "+literal(o.Since.UTC().Format("2006/01/02")))
 		}
 		if !o.Until.IsZero() {
-			last := o.Until.UTC().Add(-time.Nanosecond).Add(trail.DeliverySlack)
+			last := o.Until.UTC().Add(-time.Nanosecond).Add(detect.DeliverySlack)
 			out = append(out, p+" <= "+literal(last.Format("2006/01/02")))
 		}
 	}
