@@ -1,0 +1,138 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/report"
+)
+
+// loadAlerts reads testdata/alerts.jsonl: the alerts trail scan finds in
+// the detection rules' testdata, as its jsonl format wrote them.
+func loadAlerts(t *testing.T) []detect.Alert {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "alerts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []detect.Alert
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var a detect.Alert
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("alerts.jsonl: %v", err)
+		}
+		out = append(out, a)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func renderAlerts(t *testing.T, format string, alerts []detect.Alert) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteAlerts(&b, format, alerts); err != nil {
+		t.Fatalf("WriteAlerts(%s): %v", format, err)
+	}
+	return b.String()
+}
+
+// TestAlertGolden renders each case in each alert format and compares it with
+// testdata/alerts/<format>/<case>.golden. Refresh with go test ./internal/report -update.
+func TestAlertGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		alerts []detect.Alert
+	}{
+		{"rules", loadAlerts(t)},
+		{"empty", nil},
+	}
+	for _, c := range cases {
+		for _, format := range report.AlertFormats() {
+			t.Run(format+"/"+c.name, func(t *testing.T) {
+				got := renderAlerts(t, format, c.alerts)
+				path := filepath.Join("testdata", "alerts", format, c.name+".golden")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./internal/report -update)", err)
+				}
+				if diff := cmp.Diff(string(want), got); diff != "" {
+					t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
+				}
+			})
+		}
+	}
+}
+
+// TestAlertJSONLRoundTrip: every line of the jsonl format decodes back to
+// the alert it was written from.
+func TestAlertJSONLRoundTrip(t *testing.T) {
+	alerts := loadAlerts(t)
+	lines := strings.Split(strings.TrimSuffix(renderAlerts(t, "jsonl", alerts), "\n"), "\n")
+	if len(lines) != len(alerts) {
+		t.Fatalf("%d lines for %d alerts", len(lines), len(alerts))
+	}
+	for i, l := range lines {
+		var a detect.Alert
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if diff := cmp.Diff(alerts[i], a); diff != "" {
+			t.Errorf("line %d (-written +read):\n%s", i+1, diff)
+		}
+	}
+}
+
+func TestAlertTableOrder(t *testing.T) {
+	alerts := []detect.Alert{
+		{RuleID: "zz-unknown-rule", Severity: detect.Critical, Title: "Z", EventTime: "2025-01-02T00:00:00Z"},
+		{RuleID: detect.RuleAssumeRootCalled, Severity: detect.Medium, Title: "A", EventTime: "2025-01-03T00:00:00Z"},
+		{RuleID: detect.RuleAssumeRootCalled, Severity: detect.High, Title: "A", EventTime: "2025-01-01T00:00:00Z"},
+		{RuleID: "aa-unknown-rule", Severity: "bogus", Title: "B", EventTime: "2025-01-01T00:00:00Z"},
+	}
+	out := renderAlerts(t, "table", alerts)
+	var heads []string
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, "]") && !strings.HasPrefix(l, " ") {
+			heads = append(heads, strings.TrimSpace(l))
+		}
+	}
+	want := []string{
+		"zz-unknown-rule [critical] Z: 1",
+		detect.RuleAssumeRootCalled + " [high] A: 2", // the group takes its most severe alert's severity
+		"aa-unknown-rule [bogus] B: 1",               // an unknown severity ranks last
+	}
+	if diff := cmp.Diff(want, heads); diff != "" {
+		t.Errorf("groups (-want +got):\n%s\n%s", diff, out)
+	}
+	if i, j := strings.Index(out, "2025-01-01T00:00:00Z  high"), strings.Index(out, "2025-01-03T00:00:00Z  medium"); i < 0 || j < 0 || i > j {
+		t.Errorf("a group's alerts are not in time order:\n%s", out)
+	}
+}
+
+func TestNewAlertWriterUnknownFormat(t *testing.T) {
+	_, err := report.NewAlertWriter(&bytes.Buffer{}, "csv")
+	if err == nil || !strings.Contains(err.Error(), `"csv"`) {
+		t.Fatalf("NewAlertWriter(csv) = %v, want an error naming the format", err)
+	}
+}
