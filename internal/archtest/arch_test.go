@@ -60,6 +60,7 @@ var rules = []struct {
 	why       string
 }{
 	{"internal/severity", []string{"github.com/", "internal/"}, "the severity scale findings and alerts share depends on nothing"},
+	{"internal/termsafe", []string{"github.com/", "internal/"}, "terminal-safe text depends on nothing"},
 	{"internal/checks", []string{"github.com/aws/", "internal/cli", "internal/sim"}, "checks are pure functions over a snapshot"},
 	{"internal/policy", []string{"github.com/aws/", "internal/cli"}, "the policy engine is pure"},
 	{"internal/pattern", []string{"github.com/aws/", "internal/cli"}, "pattern evaluators are pure"},

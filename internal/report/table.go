@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // tableWidth is the column the table view wraps at.
@@ -101,15 +102,15 @@ func (t *tableWriter) header(r *Report) {
 	t.line(t.p.paint(ansiBold, "rootguard findings report"))
 	gen := "  Generated  " + fmtTime(r.GeneratedAt)
 	if m.Tool != "" {
-		gen += " by " + visible(m.Tool, false)
+		gen += " by " + termsafe.Escape(m.Tool, false)
 	}
 	t.line(gen)
 	var src []string
 	if m.OrganizationID != "" {
-		src = append(src, "organization "+visible(m.OrganizationID, false))
+		src = append(src, "organization "+termsafe.Escape(m.OrganizationID, false))
 	}
 	if m.Mode != "" {
-		src = append(src, "mode "+visible(m.Mode, false))
+		src = append(src, "mode "+termsafe.Escape(m.Mode, false))
 	}
 	if !m.CollectedAt.IsZero() {
 		src = append(src, "collected "+fmtTime(m.CollectedAt))
@@ -118,7 +119,7 @@ func (t *tableWriter) header(r *Report) {
 		t.line("  Source     " + strings.Join(src, " · "))
 	}
 	if m.CallerARN != "" {
-		t.line("  Caller     " + visible(m.CallerARN, false))
+		t.line("  Caller     " + termsafe.Escape(m.CallerARN, false))
 	}
 	t.line()
 }
@@ -147,7 +148,7 @@ func (t *tableWriter) summary(r *Report) {
 			if i == maxWorst {
 				break
 			}
-			l := visible(accountLabel(a.AccountName, a.AccountID), false)
+			l := termsafe.Escape(accountLabel(a.AccountName, a.AccountID), false)
 			labels = append(labels, l)
 			width = max(width, utf8.RuneCountInString(l))
 		}
@@ -234,7 +235,7 @@ func (t *tableWriter) accounts(r *Report, verbose bool) {
 		labels := make([]string, len(quiet))
 		width := 0
 		for i, g := range quiet {
-			labels[i] = visible(accountLabel(g.AccountName, g.AccountID), false)
+			labels[i] = termsafe.Escape(accountLabel(g.AccountName, g.AccountID), false)
 			width = max(width, utf8.RuneCountInString(labels[i]))
 		}
 		for i, g := range quiet {
@@ -245,7 +246,7 @@ func (t *tableWriter) accounts(r *Report, verbose bool) {
 }
 
 func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
-	label := visible(accountLabel(g.AccountName, g.AccountID), false)
+	label := termsafe.Escape(accountLabel(g.AccountName, g.AccountID), false)
 	counts := t.p.statusCounts(g.ByStatus, false)
 	countsWidth := utf8.RuneCountInString(painter{}.statusCounts(g.ByStatus, false))
 	gap := max(tableWidth-utf8.RuneCountInString(label)-countsWidth, 3)
@@ -260,16 +261,16 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 		if ids := shared[i]; len(ids) > 0 {
 			t.line(strings.Repeat(" ", rowIndent), status, pad(fmt.Sprintf("%d checks", len(ids)), sevCol), "could not assess:")
-			for _, l := range wrap(visible(f.Detail, true)+"\n"+visible(strings.Join(ids, ", "), false), tableWidth-textCol) {
+			for _, l := range wrap(termsafe.Escape(f.Detail, true)+"\n"+termsafe.Escape(strings.Join(ids, ", "), false), tableWidth-textCol) {
 				t.line(indent, l)
 			}
 			continue
 		}
-		sev := t.p.paint(severityStyle(f.Severity), pad(visible(string(f.Severity), false), sevCol))
-		t.line(strings.Repeat(" ", rowIndent), status, sev, visible(f.CheckID, false))
-		detail := visible(f.Detail, true)
+		sev := t.p.paint(severityStyle(f.Severity), pad(termsafe.Escape(string(f.Severity), false), sevCol))
+		t.line(strings.Repeat(" ", rowIndent), status, sev, termsafe.Escape(f.CheckID, false))
+		detail := termsafe.Escape(f.Detail, true)
 		if strings.TrimSpace(detail) == "" {
-			detail = visible(f.Title, false)
+			detail = termsafe.Escape(f.Title, false)
 		}
 		for _, l := range wrap(detail, tableWidth-textCol) {
 			if l == "" {
