@@ -8,11 +8,13 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/severity"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // AlertFormat is one way of writing CloudTrail alerts, as Formats are for
@@ -72,7 +74,7 @@ func WriteAlerts(w io.Writer, format string, alerts []detect.Alert) error {
 }
 
 // alertJSONL writes one alert per line as it comes, with <, > and & as
-// they are.
+// they are and what a terminal would act on as \u escapes.
 type alertJSONL struct{ w io.Writer }
 
 func (j alertJSONL) Write(a detect.Alert) error {
@@ -82,7 +84,7 @@ func (j alertJSONL) Write(a detect.Alert) error {
 	if err := enc.Encode(a); err != nil {
 		return err
 	}
-	_, err := j.w.Write(b.Bytes())
+	_, err := j.w.Write(termsafe.JSON(b.Bytes()))
 	return err
 }
 
@@ -133,22 +135,40 @@ func writeAlertTable(w io.Writer, alerts []detect.Alert) error {
 			accounts[a.AccountID] = true
 			first, last = min(first, a.EventTime), max(last, a.EventTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", g.severity, g.id, len(g.alerts), len(accounts),
+		row(tw, "", string(g.severity), g.id, strconv.Itoa(len(g.alerts)), strconv.Itoa(len(accounts)),
 			dash(first), dash(last), g.alerts[0].Title)
 	}
 	if base != "" {
-		fmt.Fprintf(tw, "\nWHERE is relative to %s\n", base)
+		fmt.Fprintf(tw, "\nWHERE is relative to %s\n", alertCell(base))
 	}
 	for _, g := range groups {
-		fmt.Fprintf(tw, "\n%s [%s] %s: %d\n", g.id, g.severity, g.alerts[0].Title, len(g.alerts))
+		fmt.Fprintf(tw, "\n%s [%s] %s: %d\n", alertCell(g.id), alertCell(string(g.severity)), alertCell(g.alerts[0].Title), len(g.alerts))
 		fmt.Fprintln(tw, "  TIME\tSEV\tACCOUNT\tREGION\tEVENT\tSOURCE IP\tMFA\tROOT TASK\tWHO\tWHERE")
 		for _, a := range g.alerts {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				dash(a.EventTime), a.Severity, dash(a.AccountID), dash(a.Region), eventText(a), dash(a.SourceIP),
+			row(tw, "  ", dash(a.EventTime), string(a.Severity), dash(a.AccountID), dash(a.Region), eventText(a), dash(a.SourceIP),
 				mfa(a.MFAUsed), rootTaskText(a), dash(whoText(a)), whereText(a.Source, base))
 		}
 	}
 	return tw.Flush()
+}
+
+// maxAlertCell is the widest a table cell may be, in runes; a longer value
+// (from a crafted record) is cut so that the columns stay readable.
+const maxAlertCell = 120
+
+// alertCell is s as the table shows it: escaped for the terminal and cut to
+// maxAlertCell.
+func alertCell(s string) string {
+	return termsafe.Shorten(termsafe.Escape(s, false), maxAlertCell)
+}
+
+// row writes one table row: prefix, then the cells (see alertCell) between
+// tabs.
+func row(w io.Writer, prefix string, cells ...string) {
+	for i, c := range cells {
+		cells[i] = alertCell(c)
+	}
+	fmt.Fprintf(w, "%s%s\n", prefix, strings.Join(cells, "\t"))
 }
 
 type alertGroup struct {

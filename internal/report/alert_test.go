@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -58,6 +59,7 @@ func TestAlertGolden(t *testing.T) {
 	}{
 		{"rules", loadAlerts(t)},
 		{"empty", nil},
+		{"hostile", []detect.Alert{hostileAlert()}},
 	}
 	for _, c := range cases {
 		for _, format := range report.AlertFormats() {
@@ -134,5 +136,58 @@ func TestNewAlertWriterUnknownFormat(t *testing.T) {
 	_, err := report.NewAlertWriter(&bytes.Buffer{}, "csv")
 	if err == nil || !strings.Contains(err.Error(), `"csv"`) {
 		t.Fatalf("NewAlertWriter(csv) = %v, want an error naming the format", err)
+	}
+}
+
+// hostileAlert carries what a crafted CloudTrail record can put in the
+// fields the table and JSON Lines show: terminal escapes, a bidi override,
+// C1 controls and an overlong value.
+func hostileAlert() detect.Alert {
+	return detect.Alert{
+		RuleID: detect.RuleAPIActivity, Severity: detect.High, Title: "Root user credentials used",
+		EventTime: "2025-01-01T00:00:00Z\x1b[2J", EventName: "Get\u202eyeKssecca", EventSource: "iam.amazonaws.com",
+		AccountID: "111122223333\x07", Region: "us-east-1\u0085", SourceIP: "203.0.113.9\x1b]0;owned\x07",
+		Principal: "arn:aws:iam::111122223333:root\u2066" + strings.Repeat("x", 300),
+		ErrorCode: "Denied\u009b31m",
+		Source:    detect.Source{File: "logs/evil\x1b[31m\u202efile.json", Index: 1},
+	}
+}
+
+func TestAlertTableTerminalSafe(t *testing.T) {
+	out := renderAlerts(t, "table", []detect.Alert{hostileAlert()})
+	if strings.ContainsAny(out, "\x1b\x07\u202e\u2066\u0085\u009b") {
+		t.Errorf("raw control or bidi characters reached the table:\n%q", out)
+	}
+	for _, want := range []string{`Get\u202eyeKssecca`, `111122223333\x07`, `us-east-1\x85`, `evil\x1b[31m\u202efile.json#1`, `Denied\x9b31m`, "x…"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for l := range strings.Lines(out) {
+		for _, f := range strings.Fields(l) {
+			if n := utf8.RuneCountInString(f); n > 128 {
+				t.Errorf("a %d-rune field reached the table: %.40q…", n, f)
+			}
+		}
+	}
+}
+
+func TestAlertJSONLTerminalSafe(t *testing.T) {
+	a := hostileAlert()
+	out := renderAlerts(t, "jsonl", []detect.Alert{a})
+	if strings.ContainsAny(out, "\x1b\x07\u202e\u2066\u0085\u009b") {
+		t.Errorf("raw control or bidi characters reached the JSON line:\n%q", out)
+	}
+	for _, want := range []string{`\u202e`, `\u2066`, `\u0085`, `\u009b`, `\u001b`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON line lacks the escape %s:\n%s", want, out)
+		}
+	}
+	var back detect.Alert
+	if err := json.Unmarshal([]byte(out), &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, back); diff != "" {
+		t.Errorf("the escaped line does not decode to the alert (-want +got):\n%s", diff)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -78,3 +79,38 @@ func Shorten(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
+
+// JSON rewrites encoded JSON so that it is safe on a terminal too: the
+// characters Escape makes visible that encoding/json leaves as they are
+// (DEL, C1 controls, bidirectional controls, line separators,
+// noncharacters) become \u escapes. The document decodes to the same value.
+func JSON(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if jsonEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for _, r := range string(b) {
+		if !jsonEscape(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		if r > 0xFFFF {
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+			continue
+		}
+		out = fmt.Appendf(out, `\u%04x`, r)
+	}
+	return out
+}
+
+// jsonEscape reports the runes JSON escapes; below DEL, encoding/json has
+// escaped every control character already (a raw newline ends a line).
+func jsonEscape(r rune) bool { return r >= 0x7F && needsEscape(r, true) }

@@ -46,3 +46,17 @@ func TestShorten(t *testing.T) {
 		}
 	}
 }
+
+func TestJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":"plain é → ✓"}` + "\n", `{"a":"plain é → ✓"}` + "\n"},
+		{`{"a":"x` + "\u202e" + `y"}`, `{"a":"x\u202ey"}`},
+		{`{"a":"` + "\u0085\u009b\x7f" + `"}`, `{"a":"\u0085\u009b\u007f"}`},
+		{`{"a":"` + "\U0010FFFF" + `"}`, `{"a":"\udbff\udfff"}`},
+	}
+	for _, tt := range tests {
+		if got := string(JSON([]byte(tt.in))); got != tt.want {
+			t.Errorf("JSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
