@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // env holds what every command needs from the process: streams, a logger
@@ -62,7 +64,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
 				msg += " (see 'rootguard --help')"
 			}
-			fmt.Fprintln(stderr, "rootguard: "+msg)
+			fmt.Fprintln(stderr, "rootguard: "+termsafe.Escape(msg, true))
 		}
 	}
 	return code

@@ -18,6 +18,7 @@ import (
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/report"
+	"github.com/rootguard/rootguard/internal/termsafe"
 	"github.com/rootguard/rootguard/internal/trail"
 )
 
@@ -256,10 +257,10 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 		fmt.Fprintf(w, "trail: %d duplicate alerts left out (equal to an alert already reported, from another copy of the same record)\n", sum.Duplicates)
 	}
 	for _, p := range sum.Skipped {
-		fmt.Fprintf(w, "trail: skipped %s: %s\n", p.Input, p.Reason)
+		fmt.Fprintf(w, "trail: skipped %s: %s\n", termsafe.Escape(p.Input, false), termsafe.Escape(p.Reason, false))
 	}
 	for _, p := range sum.Failed {
-		fmt.Fprintf(w, "trail: unreadable %s: %s\n", p.Input, p.Reason)
+		fmt.Fprintf(w, "trail: unreadable %s: %s\n", termsafe.Escape(p.Input, false), termsafe.Escape(p.Reason, false))
 	}
 }
 
