@@ -172,7 +172,8 @@ func TestCSVParsesBack(t *testing.T) {
 			t.Errorf("row %d cis = %q, want %q", i+1, got, want)
 		}
 	}
-	// Cells a spreadsheet would evaluate are defused; others are verbatim.
+	// Cells a spreadsheet would evaluate are defused; control characters
+	// are shown escaped (newlines kept); the rest is verbatim.
 	last := len(rows) - 1
 	tests := []struct {
 		row  int
@@ -182,7 +183,7 @@ func TestCSVParsesBack(t *testing.T) {
 		{last - 1, "account_name", `'=HYPERLINK("http://attacker.example/","click")`},
 		{last - 1, "remediation", "'-2+3 in a spreadsheet"},
 		{last, "remediation", "'@SUM(A1:A2)"},
-		{last, "detail", "could not assess: line one\nline two\twith a tab and a bell\a"},
+		{last, "detail", "could not assess: line one\nline two\\twith a tab and a bell\\x07"},
 	}
 	for _, tt := range tests {
 		if got := rows[tt.row][col[tt.col]]; got != tt.want {

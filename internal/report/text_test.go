@@ -39,8 +39,13 @@ func TestCell(t *testing.T) {
 		{"+1", "'+1"},
 		{"-1", "'-1"},
 		{"@SUM(A1)", "'@SUM(A1)"},
-		{"\tx", "'\tx"},
 		{"a=b", "a=b"},
+		// Control characters and bidi overrides are shown escaped, as in
+		// the table; newlines stay (the cell is quoted).
+		{"\tx", `\tx`},
+		{"evil\x1b[2J\u202egnp", `evil\x1b[2J\u202egnp`},
+		{"=\x07", `'=\x07`},
+		{"a\nb", "a\nb"},
 	}
 	for _, tt := range tests {
 		if got := cell(tt.in); got != tt.want {
