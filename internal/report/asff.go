@@ -75,8 +75,11 @@ type asffCompliance struct {
 
 // writeASFF writes a JSON array ready for securityhub:BatchImportFindings
 // (which takes at most 100 findings per call; batching is the caller's job).
-// PASS findings are left out unless opts.Verbose. The finding Id is stable
-// per account and check, so a new import updates the previous finding.
+// The finding Id is stable per account and check, so a new import updates
+// the previous finding; PASS findings are always included (Compliance.Status
+// PASSED), so that a fixed finding's earlier FAIL is resolved rather than
+// left open. The importer cannot set the workflow status of an existing
+// finding, so none is set: Security Hub resolves it from the status.
 func writeASFF(w io.Writer, r *Report, opts Options) error {
 	region := opts.Region
 	if region == "" {
@@ -89,9 +92,6 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 	ts := r.GeneratedAt.UTC().Format(time.RFC3339Nano)
 	out := []asffFinding{}
 	for _, f := range r.Findings {
-		if f.Status == checks.Pass && !opts.Verbose {
-			continue
-		}
 		importer := caller
 		if importer == "" {
 			importer = f.AccountID

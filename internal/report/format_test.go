@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -260,11 +261,11 @@ func TestASFF(t *testing.T) {
 		wantRegion string
 		wantArn0   string
 	}{
-		{"non-pass", report.Options{}, orgMeta, 12, "us-east-1",
+		{"default", report.Options{}, orgMeta, len(fs), "us-east-1",
 			"arn:aws:securityhub:us-east-1:111111111111:product/111111111111/default"},
 		{"verbose", report.Options{Verbose: true, Region: "eu-west-1"}, orgMeta, len(fs), "eu-west-1",
 			"arn:aws:securityhub:eu-west-1:111111111111:product/111111111111/default"},
-		{"govcloud no caller", report.Options{Region: "us-gov-west-1"}, report.Meta{}, 12, "us-gov-west-1",
+		{"govcloud no caller", report.Options{Region: "us-gov-west-1"}, report.Meta{}, len(fs), "us-gov-west-1",
 			"arn:aws-us-gov:securityhub:us-gov-west-1:111111111111:product/111111111111/default"},
 	}
 	for _, tt := range tests {
@@ -294,8 +295,23 @@ func TestASFF(t *testing.T) {
 				if want := "AWS::::Account:" + a.AwsAccountID; a.Resources[0].ID != want || a.Resources[0].Type != "AwsAccount" {
 					t.Errorf("%s: resource %+v, want AwsAccount %s", a.ID, a.Resources[0], want)
 				}
-				if a.Compliance.Status == "PASSED" && !tt.opts.Verbose {
-					t.Errorf("%s: PASS finding without Verbose", a.ID)
+				if a.RecordState != "ACTIVE" {
+					t.Errorf("%s: RecordState %q, want ACTIVE", a.ID, a.RecordState)
+				}
+			}
+			// Every PASS finding is imported as PASSED, verbose or not, so
+			// that Security Hub resolves the FAIL it replaces (the Id is
+			// the same); an omitted PASS would leave that FAIL open.
+			for _, f := range fs {
+				if f.Status != checks.Pass {
+					continue
+				}
+				id := "rootguard/" + f.AccountID + "/" + f.CheckID
+				i := slices.IndexFunc(got, func(a asffDoc) bool { return a.ID == id })
+				if i < 0 {
+					t.Errorf("PASS finding %s is missing", id)
+				} else if got[i].Compliance.Status != "PASSED" || got[i].Severity.Label != "INFORMATIONAL" {
+					t.Errorf("%s: Compliance.Status %q Severity.Label %q, want PASSED INFORMATIONAL", id, got[i].Compliance.Status, got[i].Severity.Label)
 				}
 			}
 		})

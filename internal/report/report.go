@@ -46,8 +46,7 @@ type Report struct {
 type Options struct {
 	// Color adds ANSI colour to the table. The CLI sets it only on a terminal.
 	Color bool
-	// Verbose lists PASS and NOT_APPLICABLE findings in table and markdown,
-	// and includes PASS findings in asff.
+	// Verbose lists PASS and NOT_APPLICABLE findings in table and markdown.
 	Verbose bool
 	// Region is the Security Hub Region asff findings are imported into (it
 	// is part of ProductArn). Empty means us-east-1.
