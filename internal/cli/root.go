@@ -26,6 +26,7 @@ type env struct {
 
 	logLevel string
 	timeout  time.Duration
+	noColor  bool
 	// cancel releases the --timeout context once the command returns.
 	cancel context.CancelFunc
 }
@@ -34,6 +35,18 @@ type env struct {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// colorOn reports whether output to w may be coloured: only on a terminal,
+// and neither --no-color, NO_COLOR (any non-empty value, no-color.org) nor
+// TERM=dumb says otherwise.
+func (e *env) colorOn(w io.Writer) bool {
+	return colorAllowed(e.noColor, os.Getenv) && isTerminal(w)
+}
+
+// colorAllowed is colorOn's decision apart from the terminal test.
+func colorAllowed(noColor bool, getenv func(string) string) bool {
+	return !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // Run executes rootguard with args and returns the exit code.
@@ -98,6 +111,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
+	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in the output (also when NO_COLOR is set or TERM=dumb)")
 
 	for _, newCmd := range []func(*env) *cobra.Command{
 		newScanCmd,

@@ -130,7 +130,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := report.Options{Verbose: o.Verbose, Color: o.Output == "" && isTerminal(e.stdout), Region: o.Source.Region}
+	opts := report.Options{Verbose: o.Verbose, Color: o.Output == "" && e.colorOn(e.stdout), Region: o.Source.Region}
 	if err := report.Write(w, o.Format, rep, opts); err != nil {
 		closeOut()
 		return fmt.Errorf("write report: %w", err)
