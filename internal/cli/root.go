@@ -37,6 +37,19 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// terminalWidth is w's width in columns when w is a terminal, else 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
+}
+
 // colorOn reports whether output to w may be coloured: only on a terminal,
 // and neither --no-color, NO_COLOR (any non-empty value, no-color.org) nor
 // TERM=dumb says otherwise.

@@ -404,3 +404,55 @@ func TestOCSF(t *testing.T) {
 		}
 	}
 }
+
+// TestTableAccountOrder: the management account comes first (SEC01-BP02:
+// secure it first), each account's findings most severe first, and
+// suspended or closed accounts are listed apart, never under ALL CLEAR.
+func TestTableAccountOrder(t *testing.T) {
+	f := func(acct, name, check string, st checks.Status, sev checks.Severity) checks.Finding {
+		return checks.Finding{CheckID: check, AccountID: acct, AccountName: name, Status: st, Severity: sev, Title: check}
+	}
+	fs := []checks.Finding{
+		f("222222222222", "member", "check-low", checks.Fail, checks.Low),
+		f("222222222222", "member", "check-unknown-high", checks.Unknown, checks.High),
+		f("222222222222", "member", "check-critical", checks.Fail, checks.Critical),
+		f("111111111111", "mgmt", "check-medium", checks.Fail, checks.Medium),
+		f("333333333333", "quiet", "check-low", checks.Pass, checks.Low),
+		f("555555555555", "gone", "check-low", checks.NotApplicable, checks.Low),
+	}
+	meta := orgMeta
+	meta.ManagementAccountID = "111111111111"
+	meta.Inactive = map[string]string{"555555555555": "SUSPENDED"}
+	out := string(render(t, "table", report.New(meta, fs, generatedAt), report.Options{}))
+	_, body, _ := strings.Cut(out, "FINDINGS BY ACCOUNT")
+	order := []string{"mgmt (111111111111)", "member (222222222222)", "check-critical", "check-unknown-high", "check-low",
+		"ALL CLEAR", "quiet (333333333333)", "SUSPENDED OR CLOSED", "gone (555555555555)   SUSPENDED"}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(body[at:], want)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order after byte %d:\n%s", want, at, body)
+		}
+		at += i + len(want)
+	}
+	_, clear, _ := strings.Cut(body, "ALL CLEAR")
+	clear, _, _ = strings.Cut(clear, "SUSPENDED OR CLOSED")
+	if strings.Contains(clear, "555555555555") {
+		t.Errorf("a suspended account is listed as ALL CLEAR:\n%s", out)
+	}
+}
+
+func TestTableWidthOption(t *testing.T) {
+	r := report.New(orgMeta, loadFindings(t), generatedAt)
+	for _, width := range []int{90, 140} {
+		out := string(render(t, "table", r, report.Options{Width: width}))
+		if !strings.Contains(out, "\n"+strings.Repeat("─", width)+"\n") {
+			t.Errorf("width %d: no rule of that width under an account", width)
+		}
+		for i, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > width && strings.Count(strings.TrimSpace(l), " ") > 0 {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, l)
+			}
+		}
+	}
+}
