@@ -65,22 +65,7 @@ func TestAlertGolden(t *testing.T) {
 		for _, format := range report.AlertFormats() {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				got := renderAlerts(t, format, c.alerts)
-				path := filepath.Join("testdata", "alerts", format, c.name+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./internal/report -update)", err)
-				}
-				if diff := cmp.Diff(string(want), got); diff != "" {
-					t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
-				}
+				checkGolden(t, filepath.Join("testdata", "alerts", format, c.name+".golden"), []byte(got))
 			})
 		}
 	}
