@@ -106,6 +106,8 @@ var rules = []rule{
 		why: "the CLI is the outermost layer: only main imports it"},
 	{pkgs: readOnly, banned: []string{"internal/guardrail/awsexec"},
 		why: "read-only packages never reach the code that writes to AWS"},
+	{pkgs: []string{"internal/severity", "internal/termsafe"}, banned: []string{"github.com/", "golang.org/", "internal"},
+		why: "the severity scale and terminal-safe text that findings and alerts share depend on nothing"},
 	{pkgs: []string{"internal/collect"}, banned: []string{"internal/guardrail"},
 		why: "collection reads the organization; it knows nothing of plans"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},

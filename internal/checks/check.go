@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/severity"
 )
 
 // Status is the outcome of a check for one account.
@@ -20,36 +21,20 @@ const (
 	NotApplicable Status = "NOT_APPLICABLE"
 )
 
-// Severity ranks how much a failing check matters.
-type Severity string
+// Severity ranks how much a failing check matters; the scale alerts share.
+type Severity = severity.Level
 
 // Severities, lowest first.
 const (
-	Info     Severity = "info"
-	Low      Severity = "low"
-	Medium   Severity = "medium"
-	High     Severity = "high"
-	Critical Severity = "critical"
+	Info     = severity.Info
+	Low      = severity.Low
+	Medium   = severity.Medium
+	High     = severity.High
+	Critical = severity.Critical
 )
 
-var severityRank = map[Severity]int{Info: 0, Low: 1, Medium: 2, High: 3, Critical: 4}
-
-// Rank orders severities; an unknown severity ranks -1.
-func (s Severity) Rank() int {
-	if r, ok := severityRank[s]; ok {
-		return r
-	}
-	return -1
-}
-
 // ParseSeverity accepts a severity name in any case.
-func ParseSeverity(s string) (Severity, error) {
-	v := Severity(strings.ToLower(strings.TrimSpace(s)))
-	if v.Rank() < 0 {
-		return "", fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
-	}
-	return v, nil
-}
+func ParseSeverity(s string) (Severity, error) { return severity.Parse(s) }
 
 // References tie a check to the frameworks it implements.
 type References struct {

@@ -314,3 +314,25 @@ func TestTimeoutEndsTheCommand(t *testing.T) {
 		t.Errorf("scan --timeout 1ns: exit %d, stderr %q; want %d and a deadline error", code, stderr, ExitError)
 	}
 }
+
+// TestScanDemoTableAccounts: the table lists the management account first
+// and the demo's suspended account apart from ALL CLEAR, naming its state.
+func TestScanDemoTableAccounts(t *testing.T) {
+	code, out, stderr := run(t, "scan", "--demo")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	_, body, ok := strings.Cut(out, "FINDINGS BY ACCOUNT\n\n")
+	if !ok || !strings.HasPrefix(body, "acme-management (111111111111)") {
+		t.Errorf("the management account is not listed first:\n%s", out)
+	}
+	_, apart, ok := strings.Cut(out, "SUSPENDED OR CLOSED (not assessed)\n")
+	if !ok || !strings.Contains(apart, "(151515151515)   SUSPENDED") {
+		t.Errorf("the suspended account is not listed apart:\n%s", out)
+	}
+	_, clear, _ := strings.Cut(out, "ALL CLEAR")
+	clear, _, _ = strings.Cut(clear, "SUSPENDED OR CLOSED")
+	if strings.Contains(clear, "151515151515") {
+		t.Errorf("the suspended account is listed as ALL CLEAR:\n%s", out)
+	}
+}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // env holds what every command needs from the process: streams, a logger
@@ -24,6 +26,7 @@ type env struct {
 
 	logLevel string
 	timeout  time.Duration
+	noColor  bool
 	// cancel releases the --timeout context once the command returns.
 	cancel context.CancelFunc
 }
@@ -32,6 +35,31 @@ type env struct {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth is w's width in columns when w is a terminal, else 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
+}
+
+// colorOn reports whether output to w may be coloured: only on a terminal,
+// and neither --no-color, NO_COLOR (any non-empty value, no-color.org) nor
+// TERM=dumb says otherwise.
+func (e *env) colorOn(w io.Writer) bool {
+	return colorAllowed(e.noColor, os.Getenv) && isTerminal(w)
+}
+
+// colorAllowed is colorOn's decision apart from the terminal test.
+func colorAllowed(noColor bool, getenv func(string) string) bool {
+	return !noColor && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // Run executes rootguard with args and returns the exit code.
@@ -62,7 +90,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
 				msg += " (see 'rootguard --help')"
 			}
-			fmt.Fprintln(stderr, "rootguard: "+msg)
+			fmt.Fprintln(stderr, "rootguard: "+termsafe.Escape(msg, true))
 		}
 	}
 	return code
@@ -96,6 +124,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
+	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in the output (also when NO_COLOR is set or TERM=dumb)")
 
 	for _, newCmd := range []func(*env) *cobra.Command{
 		newScanCmd,

@@ -122,6 +122,15 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
 	if s.Organization != nil {
 		meta.OrganizationID = s.Organization.ID
+		meta.ManagementAccountID = s.Organization.ManagementAccountID
+	}
+	for _, a := range s.Accounts {
+		if a.State != "" && a.State != "ACTIVE" {
+			if meta.Inactive == nil {
+				meta.Inactive = map[string]string{}
+			}
+			meta.Inactive[a.ID] = a.State
+		}
 	}
 	meta.CallerARN = s.Caller.Value.ARN
 	rep := report.New(meta, findings, now)
@@ -130,7 +139,10 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := report.Options{Verbose: o.Verbose, Color: o.Output == "" && isTerminal(e.stdout), Region: o.Source.Region}
+	opts := report.Options{Verbose: o.Verbose, Color: o.Output == "" && e.colorOn(e.stdout), Region: o.Source.Region}
+	if o.Output == "" {
+		opts.Width = terminalWidth(e.stdout)
+	}
 	if err := report.Write(w, o.Format, rep, opts); err != nil {
 		closeOut()
 		return fmt.Errorf("write report: %w", err)

@@ -1,18 +1,15 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -20,6 +17,8 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/report"
+	"github.com/rootguard/rootguard/internal/termsafe"
 	"github.com/rootguard/rootguard/internal/trail"
 )
 
@@ -78,8 +77,8 @@ func (o *TrailScanOptions) Validate() error {
 // that trail scan and trail query share.
 func checkAlertFlags(format string, threshold int, window time.Duration) error {
 	switch {
-	case format != "table" && format != "jsonl":
-		return usageError("--format %q: want table or jsonl", format)
+	case !slices.Contains(report.AlertFormats(), format):
+		return usageError("--format %q: want %s", format, strings.Join(report.AlertFormats(), " or "))
 	case threshold < 1:
 		return usageError("--brute-force-threshold %d: want 1 or more", threshold)
 	case window <= 0:
@@ -209,13 +208,6 @@ func createAlertOutput(path string, stdout io.Writer) (w io.Writer, finish func(
 	}, nil
 }
 
-// newJSONLEncoder writes one alert per line, with <, > and & as they are.
-func newJSONLEncoder(w io.Writer) *json.Encoder {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc
-}
-
 func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string) error {
 	driver, err := detect.NewDriver(detect.Config{BruteForceThreshold: o.BruteForceThreshold, BruteForceWindow: o.BruteForceWindow},
 		detect.Window(o.window))
@@ -232,21 +224,16 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	items := trail.Paths(ctx, args, e.stdin, o.window, s3Store(o))
 	opt := trail.Options{Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 
-	var alerts []detect.Alert
-	enc := newJSONLEncoder(out)
-	emit := func(a detect.Alert) error {
-		if o.Format == "jsonl" {
-			return enc.Encode(a)
-		}
-		alerts = append(alerts, a)
-		return nil
+	aw, err := report.NewAlertWriter(out, o.Format)
+	if err != nil {
+		return finish(withCode(ExitError, err))
 	}
 	start := time.Now()
-	sum, err := trail.Scan(ctx, driver, items, opt, emit)
+	sum, err := trail.Scan(ctx, driver, items, opt, aw.Write)
 	elapsed := time.Since(start)
 	stopProgress()
-	if err == nil && o.Format == "table" {
-		err = writeAlertTable(out, alerts)
+	if err == nil {
+		err = aw.Close()
 	}
 	err = finish(err)
 	writeTrailSummary(e.stderr, sum, elapsed)
@@ -274,213 +261,14 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 		fmt.Fprintf(w, "trail: %d duplicate alerts left out (equal to an alert already reported, from another copy of the same record)\n", sum.Duplicates)
 	}
 	for _, p := range sum.Skipped {
-		fmt.Fprintf(w, "trail: skipped %s: %s\n", p.Input, p.Reason)
+		fmt.Fprintf(w, "trail: skipped %s: %s\n", termsafe.Escape(p.Input, false), termsafe.Escape(p.Reason, false))
 	}
 	for _, p := range sum.Failed {
-		fmt.Fprintf(w, "trail: unreadable %s: %s\n", p.Input, p.Reason)
+		fmt.Fprintf(w, "trail: unreadable %s: %s\n", termsafe.Escape(p.Input, false), termsafe.Escape(p.Reason, false))
 	}
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-// writeAlertTable prints the alerts for a responder: first one line per rule
-// (most severe first: severity, rule, count, accounts, time span), then the
-// alerts of each rule in the same order. The WHERE column is relative to the
-// folder that holds every alerting file, named once above the details.
-func writeAlertTable(w io.Writer, alerts []detect.Alert) error {
-	if len(alerts) == 0 {
-		_, err := fmt.Fprintln(w, "No root activity found.")
-		return err
-	}
-	groups := groupAlerts(alerts)
-	base := commonDir(alerts)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-
-	bySev := map[detect.Severity]int{}
-	for _, a := range alerts {
-		bySev[a.Severity]++
-	}
-	var sevs []string
-	for _, s := range severityOrder {
-		if bySev[s] > 0 {
-			sevs = append(sevs, fmt.Sprintf("%d %s", bySev[s], s))
-		}
-	}
-	fmt.Fprintf(tw, "%d alerts from %d rules (%s)\n\n", len(alerts), len(groups), strings.Join(sevs, ", "))
-	fmt.Fprintln(tw, "SEVERITY\tRULE\tALERTS\tACCOUNTS\tFIRST\tLAST\tTITLE")
-	for _, g := range groups {
-		accounts := map[string]bool{}
-		first, last := g.alerts[0].EventTime, g.alerts[0].EventTime
-		for _, a := range g.alerts {
-			accounts[a.AccountID] = true
-			first, last = min(first, a.EventTime), max(last, a.EventTime)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", g.severity, g.id, len(g.alerts), len(accounts),
-			dash(first), dash(last), g.alerts[0].Title)
-	}
-	if base != "" {
-		fmt.Fprintf(tw, "\nWHERE is relative to %s\n", base)
-	}
-	for _, g := range groups {
-		fmt.Fprintf(tw, "\n%s [%s] %s: %d\n", g.id, g.severity, g.alerts[0].Title, len(g.alerts))
-		fmt.Fprintln(tw, "  TIME\tSEV\tACCOUNT\tREGION\tEVENT\tSOURCE IP\tMFA\tROOT TASK\tWHO\tWHERE")
-		for _, a := range g.alerts {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				dash(a.EventTime), a.Severity, dash(a.AccountID), dash(a.Region), eventText(a), dash(a.SourceIP),
-				mfa(a.MFAUsed), rootTaskText(a), dash(whoText(a)), whereText(a.Source, base))
-		}
-	}
-	return tw.Flush()
-}
-
-// severityOrder is most severe first.
-var severityOrder = []detect.Severity{detect.Critical, detect.High, detect.Medium, detect.Low, detect.Info}
-
-func severityRank(s detect.Severity) int {
-	if i := slices.Index(severityOrder, s); i >= 0 {
-		return i
-	}
-	return len(severityOrder)
-}
-
-type alertGroup struct {
-	id       string
-	severity detect.Severity // the highest of the group's alerts
-	alerts   []detect.Alert
-}
-
-// groupAlerts groups alerts by rule, most severe group first, then in
-// registry order (rules the registry does not know last, by ID); each
-// group's alerts in time order.
-func groupAlerts(alerts []detect.Alert) []alertGroup {
-	idx := map[string]int{}
-	var gs []alertGroup
-	for _, a := range alerts {
-		i, ok := idx[a.RuleID]
-		if !ok {
-			i = len(gs)
-			idx[a.RuleID] = i
-			gs = append(gs, alertGroup{id: a.RuleID, severity: a.Severity})
-		}
-		g := &gs[i]
-		g.alerts = append(g.alerts, a)
-		if severityRank(a.Severity) < severityRank(g.severity) {
-			g.severity = a.Severity
-		}
-	}
-	for i := range gs {
-		slices.SortStableFunc(gs[i].alerts, func(a, b detect.Alert) int { return cmp.Compare(a.EventTime, b.EventTime) })
-	}
-	order := map[string]int{}
-	for i, r := range detect.Rules() {
-		order[r.ID] = i
-	}
-	pos := func(id string) int {
-		if i, ok := order[id]; ok {
-			return i
-		}
-		return len(order)
-	}
-	slices.SortStableFunc(gs, func(a, b alertGroup) int {
-		return cmp.Or(cmp.Compare(severityRank(a.severity), severityRank(b.severity)),
-			cmp.Compare(pos(a.id), pos(b.id)), cmp.Compare(a.id, b.id))
-	})
-	return gs
-}
-
-// commonDir returns the longest folder (ending in "/") that holds every
-// alert's source file, or "" when they share none.
-func commonDir(alerts []detect.Alert) string {
-	var dir string
-	for i, a := range alerts {
-		f := filepath.ToSlash(a.Source.File)
-		for _, s := range a.Sources {
-			f = commonPrefix(f, filepath.ToSlash(s.File))
-		}
-		if i == 0 {
-			dir = f
-		} else {
-			dir = commonPrefix(dir, f)
-		}
-	}
-	j := strings.LastIndexByte(dir, '/')
-	if j < 0 {
-		return ""
-	}
-	return dir[:j+1]
-}
-
-func commonPrefix(a, b string) string {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return a[:n]
-}
-
-func whereText(src detect.Source, base string) string {
-	f := strings.TrimPrefix(filepath.ToSlash(src.File), base)
-	return fmt.Sprintf("%s#%d", dash(f), src.Index)
-}
-
-// eventText is the service and event name, with the count of an aggregate,
-// the error of a failed call, and the target of an AssumeRoot call.
-func eventText(a detect.Alert) string {
-	event := strings.TrimSuffix(a.EventSource, ".amazonaws.com") + " " + a.EventName
-	if a.Count > 0 {
-		event = fmt.Sprintf("%s ×%d", event, a.Count)
-	}
-	if a.RuleID == detect.RuleAssumeRootCalled && a.TargetAccount != "" {
-		event += " → " + a.TargetAccount
-	}
-	if a.TaskPolicy != "" {
-		event += " (" + a.TaskPolicy[strings.LastIndexByte(a.TaskPolicy, '/')+1:] + ")"
-	}
-	if a.ErrorCode != "" {
-		event += " [" + a.ErrorCode + "]"
-	}
-	return dash(strings.TrimSpace(event))
-}
-
-// rootTaskText says whether the action needed root. A sign-in is not a task
-// ("-"), and "use a role" is said only of work done with root's own power.
-func rootTaskText(a detect.Alert) string {
-	switch {
-	case a.RootRequired:
-		return "yes: " + a.RootTask
-	case a.EventName == "ConsoleLogin":
-		return "-"
-	case strings.HasSuffix(a.Principal, ":root") || a.RuleID == detect.RuleFederatedSession:
-		return "no (use a role)"
-	}
-	return "-"
-}
-
-// whoText is the acting principal, and for an AssumeRoot session who opened
-// it.
-func whoText(a detect.Alert) string {
-	if a.RuleID == detect.RuleAssumeRootSession && a.Caller != "" {
-		return "via " + a.Caller
-	}
-	return cmp.Or(a.Principal, a.Caller)
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func mfa(b *bool) string {
-	switch {
-	case b == nil:
-		return "-"
-	case *b:
-		return "yes"
-	}
-	return "NO"
-}
 
 // startProgress redraws a one-line progress report on stderr, four times a
 // second, when stderr is a terminal. The returned function stops it and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/trailquery"
 )
 
@@ -176,17 +177,7 @@ func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Format == "jsonl" {
-		enc := newJSONLEncoder(out)
-		for _, a := range alerts {
-			if err = enc.Encode(a); err != nil {
-				break
-			}
-		}
-	} else {
-		err = writeAlertTable(out, alerts)
-	}
-	err = finish(err)
+	err = finish(report.WriteAlerts(out, o.Format, alerts))
 	fmt.Fprintf(e.stderr, "trail query: %s query %s: %d rows, %d outside the time range, %d unreadable, %d alerts in %s\n",
 		o.query.Source(), st.QueryID, st.Rows, st.Outside, st.Undecodable, st.Alerts, time.Since(start).Round(time.Millisecond))
 	if st.Duplicates > 0 {

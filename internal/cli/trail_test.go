@@ -524,3 +524,37 @@ func TestTrailScanJSONLFields(t *testing.T) {
 		t.Errorf("%d alert lines, %d aggregates: the samples should give many alerts and a burst", lines, aggregates)
 	}
 }
+
+// TestTrailScanStderrEscapesFileNames: a file name is chosen by whoever
+// wrote the archive or typed the command; on stderr (the unreadable-input
+// lines and the error line) its control characters and bidi overrides are
+// shown escaped, never sent to the terminal.
+func TestTrailScanStderrEscapesFileNames(t *testing.T) {
+	dir := t.TempDir()
+	name := "evil\x1b[2J\u202egnp.json"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"unreadable input", []string{"trail", "scan", dir}, cli.ExitPartial},
+		{"--output", []string{"trail", "scan", "--output", filepath.Join(dir, "missing", name), dir}, cli.ExitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, "", tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			if strings.ContainsAny(stderr, "\x1b\u202e") {
+				t.Errorf("raw control or bidi characters reached stderr:\n%q", stderr)
+			}
+			if !strings.Contains(stderr, `evil\x1b[2J\u202egnp.json`) {
+				t.Errorf("stderr does not name the file in its escaped form:\n%s", stderr)
+			}
+		})
+	}
+}

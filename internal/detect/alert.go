@@ -1,15 +1,17 @@
 package detect
 
-// Severity ranks an alert.
-type Severity string
+import "github.com/rootguard/rootguard/internal/severity"
 
-// Severities, lowest first; the same names as checks.Severity.
+// Severity ranks an alert, on the scale check findings use.
+type Severity = severity.Level
+
+// Severities, lowest first.
 const (
-	Info     Severity = "info"
-	Low      Severity = "low"
-	Medium   Severity = "medium"
-	High     Severity = "high"
-	Critical Severity = "critical"
+	Info     = severity.Info
+	Low      = severity.Low
+	Medium   = severity.Medium
+	High     = severity.High
+	Critical = severity.Critical
 )
 
 // Source says where a record came from.

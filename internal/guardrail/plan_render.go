@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // orgKinds are the kinds shown under the organization rather than under an
@@ -204,13 +206,20 @@ func countList(ids []string) string {
 	return fmt.Sprintf("%d (%s)", len(ids), strings.Join(ids, ", "))
 }
 
-// errWriter keeps the first write error.
+// errWriter keeps the first write error. Its string arguments, which carry
+// names from AWS and from the config, are escaped for the terminal (their
+// newlines kept).
 type errWriter struct {
 	w   io.Writer
 	err error
 }
 
 func (e *errWriter) printf(format string, a ...any) {
+	for i, v := range a {
+		if s, ok := v.(string); ok {
+			a[i] = termsafe.Escape(s, true)
+		}
+	}
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
 	}

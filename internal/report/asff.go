@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // AWS Security Finding Format constants.
@@ -74,8 +75,11 @@ type asffCompliance struct {
 
 // writeASFF writes a JSON array ready for securityhub:BatchImportFindings
 // (which takes at most 100 findings per call; batching is the caller's job).
-// PASS findings are left out unless opts.Verbose. The finding Id is stable
-// per account and check, so a new import updates the previous finding.
+// The finding Id is stable per account and check, so a new import updates
+// the previous finding; PASS findings are always included (Compliance.Status
+// PASSED), so that a fixed finding's earlier FAIL is resolved rather than
+// left open. The importer cannot set the workflow status of an existing
+// finding, so none is set: Security Hub resolves it from the status.
 func writeASFF(w io.Writer, r *Report, opts Options) error {
 	region := opts.Region
 	if region == "" {
@@ -88,9 +92,6 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 	ts := r.GeneratedAt.UTC().Format(time.RFC3339Nano)
 	out := []asffFinding{}
 	for _, f := range r.Findings {
-		if f.Status == checks.Pass && !opts.Verbose {
-			continue
-		}
 		importer := caller
 		if importer == "" {
 			importer = f.AccountID
@@ -107,8 +108,8 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 			CreatedAt:     ts,
 			UpdatedAt:     ts,
 			Severity:      asffSeverity{Label: asffSeverityLabel(f), Original: string(f.Severity)},
-			Title:         truncate(nonEmpty(f.Title, f.CheckID), asffMaxTitle),
-			Description:   truncate(nonEmpty(f.Detail, f.Title, f.CheckID), asffMaxDescription),
+			Title:         termsafe.Shorten(nonEmpty(f.Title, f.CheckID), asffMaxTitle),
+			Description:   termsafe.Shorten(nonEmpty(f.Detail, f.Title, f.CheckID), asffMaxDescription),
 			ProductFields: asffProductFields(f),
 			Resources: []asffResource{{
 				Type:      "AwsAccount",
@@ -122,7 +123,7 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 		if len(f.References.CIS) > 0 {
 			a.Types = []string{asffTypeCIS}
 		}
-		a.Remediation.Recommendation.Text = truncate(nonEmpty(f.Remediation, "Run `rootguard explain "+f.CheckID+"`."), asffMaxRemediation)
+		a.Remediation.Recommendation.Text = termsafe.Shorten(nonEmpty(f.Remediation, "Run `rootguard explain "+f.CheckID+"`."), asffMaxRemediation)
 		out = append(out, a)
 	}
 	return writeJSON(w, out)
@@ -169,7 +170,7 @@ func requirements(r checks.References) []string {
 	var out []string
 	add := func(s string) {
 		if len(out) < asffMaxRequirements {
-			out = append(out, truncate(s, asffMaxRequirement))
+			out = append(out, termsafe.Shorten(s, asffMaxRequirement))
 		}
 	}
 	if r.SEC01BP02 != "" {
@@ -206,10 +207,10 @@ func asffProductFields(f checks.Finding) map[string]string {
 		"rootguard/Status":  string(f.Status),
 	}
 	if f.AccountName != "" {
-		pf["rootguard/AccountName"] = truncate(f.AccountName, asffMaxProductField)
+		pf["rootguard/AccountName"] = termsafe.Shorten(f.AccountName, asffMaxProductField)
 	}
 	if len(f.References.SecurityHub) > 0 {
-		pf["rootguard/SecurityHubControls"] = truncate(strings.Join(f.References.SecurityHub, ","), asffMaxProductField)
+		pf["rootguard/SecurityHubControls"] = termsafe.Shorten(strings.Join(f.References.SecurityHub, ","), asffMaxProductField)
 	}
 	if len(f.Evidence) > 0 {
 		if ev, err := compactJSON(f.Evidence); err == nil && utf8.RuneCountInString(ev) <= asffMaxProductField {
@@ -250,15 +251,6 @@ func regionPartition(region string) string {
 		return "aws-us-gov"
 	}
 	return "aws"
-}
-
-// truncate shortens s to at most n runes, ending with "…" when cut.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 // nonEmpty returns the first non-blank string.

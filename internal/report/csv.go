@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // CSVHeader is the first row of the csv format.
@@ -29,8 +31,8 @@ func writeCSV(w io.Writer, r *Report) error {
 			return fmt.Errorf("finding %d (%s, account %s): evidence: %w", i, f.CheckID, f.AccountID, err)
 		}
 		row := []string{
-			cell(f.CheckID), cell(f.AccountID), cell(f.AccountName), string(f.Status), string(f.Severity),
-			cell(f.Title), cell(f.Detail), ev, cell(f.Remediation), cell(f.References.SEC01BP02),
+			cell(f.CheckID), cell(f.AccountID), cell(f.AccountName), cell(string(f.Status)), cell(string(f.Severity)),
+			cell(f.Title), cell(f.Detail), string(termsafe.JSON([]byte(ev))), cell(f.Remediation), cell(f.References.SEC01BP02),
 			cell(strings.Join(f.References.CIS, ";")), cell(strings.Join(f.References.SecurityHub, ";")),
 		}
 		if err := cw.Write(row); err != nil {
@@ -41,11 +43,13 @@ func writeCSV(w io.Writer, r *Report) error {
 	return cw.Error()
 }
 
-// cell defuses a text cell that a spreadsheet would evaluate as a formula
-// (it starts with =, +, -, @, tab or carriage return) by prefixing a single
-// quote, as OWASP recommends. Account names come from AWS and are chosen by
-// whoever created the account.
+// cell shows a text cell's control characters and bidirectional overrides
+// escaped (newlines kept), and defuses a cell that a spreadsheet would
+// evaluate as a formula (it starts with =, +, -, @, tab or carriage return)
+// by prefixing a single quote, as OWASP recommends. Account names come from
+// AWS and are chosen by whoever created the account.
 func cell(s string) string {
+	s = termsafe.Escape(s, true)
 	if s == "" {
 		return s
 	}

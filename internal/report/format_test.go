@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -172,7 +173,8 @@ func TestCSVParsesBack(t *testing.T) {
 			t.Errorf("row %d cis = %q, want %q", i+1, got, want)
 		}
 	}
-	// Cells a spreadsheet would evaluate are defused; others are verbatim.
+	// Cells a spreadsheet would evaluate are defused; control characters
+	// are shown escaped (newlines kept); the rest is verbatim.
 	last := len(rows) - 1
 	tests := []struct {
 		row  int
@@ -182,7 +184,7 @@ func TestCSVParsesBack(t *testing.T) {
 		{last - 1, "account_name", `'=HYPERLINK("http://attacker.example/","click")`},
 		{last - 1, "remediation", "'-2+3 in a spreadsheet"},
 		{last, "remediation", "'@SUM(A1:A2)"},
-		{last, "detail", "could not assess: line one\nline two\twith a tab and a bell\a"},
+		{last, "detail", "could not assess: line one\nline two\\twith a tab and a bell\\x07"},
 	}
 	for _, tt := range tests {
 		if got := rows[tt.row][col[tt.col]]; got != tt.want {
@@ -259,11 +261,11 @@ func TestASFF(t *testing.T) {
 		wantRegion string
 		wantArn0   string
 	}{
-		{"non-pass", report.Options{}, orgMeta, 12, "us-east-1",
+		{"default", report.Options{}, orgMeta, len(fs), "us-east-1",
 			"arn:aws:securityhub:us-east-1:111111111111:product/111111111111/default"},
 		{"verbose", report.Options{Verbose: true, Region: "eu-west-1"}, orgMeta, len(fs), "eu-west-1",
 			"arn:aws:securityhub:eu-west-1:111111111111:product/111111111111/default"},
-		{"govcloud no caller", report.Options{Region: "us-gov-west-1"}, report.Meta{}, 12, "us-gov-west-1",
+		{"govcloud no caller", report.Options{Region: "us-gov-west-1"}, report.Meta{}, len(fs), "us-gov-west-1",
 			"arn:aws-us-gov:securityhub:us-gov-west-1:111111111111:product/111111111111/default"},
 	}
 	for _, tt := range tests {
@@ -293,8 +295,23 @@ func TestASFF(t *testing.T) {
 				if want := "AWS::::Account:" + a.AwsAccountID; a.Resources[0].ID != want || a.Resources[0].Type != "AwsAccount" {
 					t.Errorf("%s: resource %+v, want AwsAccount %s", a.ID, a.Resources[0], want)
 				}
-				if a.Compliance.Status == "PASSED" && !tt.opts.Verbose {
-					t.Errorf("%s: PASS finding without Verbose", a.ID)
+				if a.RecordState != "ACTIVE" {
+					t.Errorf("%s: RecordState %q, want ACTIVE", a.ID, a.RecordState)
+				}
+			}
+			// Every PASS finding is imported as PASSED, verbose or not, so
+			// that Security Hub resolves the FAIL it replaces (the Id is
+			// the same); an omitted PASS would leave that FAIL open.
+			for _, f := range fs {
+				if f.Status != checks.Pass {
+					continue
+				}
+				id := "rootguard/" + f.AccountID + "/" + f.CheckID
+				i := slices.IndexFunc(got, func(a asffDoc) bool { return a.ID == id })
+				if i < 0 {
+					t.Errorf("PASS finding %s is missing", id)
+				} else if got[i].Compliance.Status != "PASSED" || got[i].Severity.Label != "INFORMATIONAL" {
+					t.Errorf("%s: Compliance.Status %q Severity.Label %q, want PASSED INFORMATIONAL", id, got[i].Compliance.Status, got[i].Severity.Label)
 				}
 			}
 		})
@@ -384,6 +401,58 @@ func TestOCSF(t *testing.T) {
 		}
 		if e.Metadata.Product.Name != "rootguard" || e.Metadata.Product.Version != "v0.1.0-test" || e.Metadata.Version != "1.3.0" {
 			t.Errorf("event %d: metadata %+v", i, e.Metadata)
+		}
+	}
+}
+
+// TestTableAccountOrder: the management account comes first (SEC01-BP02:
+// secure it first), each account's findings most severe first, and
+// suspended or closed accounts are listed apart, never under ALL CLEAR.
+func TestTableAccountOrder(t *testing.T) {
+	f := func(acct, name, check string, st checks.Status, sev checks.Severity) checks.Finding {
+		return checks.Finding{CheckID: check, AccountID: acct, AccountName: name, Status: st, Severity: sev, Title: check}
+	}
+	fs := []checks.Finding{
+		f("222222222222", "member", "check-low", checks.Fail, checks.Low),
+		f("222222222222", "member", "check-unknown-high", checks.Unknown, checks.High),
+		f("222222222222", "member", "check-critical", checks.Fail, checks.Critical),
+		f("111111111111", "mgmt", "check-medium", checks.Fail, checks.Medium),
+		f("333333333333", "quiet", "check-low", checks.Pass, checks.Low),
+		f("555555555555", "gone", "check-low", checks.NotApplicable, checks.Low),
+	}
+	meta := orgMeta
+	meta.ManagementAccountID = "111111111111"
+	meta.Inactive = map[string]string{"555555555555": "SUSPENDED"}
+	out := string(render(t, "table", report.New(meta, fs, generatedAt), report.Options{}))
+	_, body, _ := strings.Cut(out, "FINDINGS BY ACCOUNT")
+	order := []string{"mgmt (111111111111)", "member (222222222222)", "check-critical", "check-unknown-high", "check-low",
+		"ALL CLEAR", "quiet (333333333333)", "SUSPENDED OR CLOSED", "gone (555555555555)   SUSPENDED"}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(body[at:], want)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order after byte %d:\n%s", want, at, body)
+		}
+		at += i + len(want)
+	}
+	_, clear, _ := strings.Cut(body, "ALL CLEAR")
+	clear, _, _ = strings.Cut(clear, "SUSPENDED OR CLOSED")
+	if strings.Contains(clear, "555555555555") {
+		t.Errorf("a suspended account is listed as ALL CLEAR:\n%s", out)
+	}
+}
+
+func TestTableWidthOption(t *testing.T) {
+	r := report.New(orgMeta, loadFindings(t), generatedAt)
+	for _, width := range []int{90, 140} {
+		out := string(render(t, "table", r, report.Options{Width: width}))
+		if !strings.Contains(out, "\n"+strings.Repeat("─", width)+"\n") {
+			t.Errorf("width %d: no rule of that width under an account", width)
+		}
+		for i, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > width && strings.Count(strings.TrimSpace(l), " ") > 0 {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, l)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 var (
@@ -84,14 +85,14 @@ func evidenceText(ev map[string]any) (string, error) {
 	if err := enc.Encode(ev); err != nil {
 		return "", err
 	}
-	return visible(strings.TrimSuffix(b.String(), "\n"), true), nil
+	return termsafe.Escape(strings.TrimSuffix(b.String(), "\n"), true), nil
 }
 
 // visibleReport returns a copy of r whose text has control and bidi
 // characters made visible (see visible); html/template escapes markup but
 // passes those through, and a bidi override can make a name read backwards.
 func visibleReport(r *Report) *Report {
-	vis := func(s string) string { return visible(s, true) }
+	vis := func(s string) string { return termsafe.Escape(s, true) }
 	visAll := func(ss []string) []string {
 		out := make([]string, len(ss))
 		for i, s := range ss {

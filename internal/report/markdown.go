@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // writeMarkdown writes GitHub-flavoured markdown: a summary table, the
@@ -112,14 +113,14 @@ var mdReplacer = strings.NewReplacer(
 // mdEscape escapes s for use in markdown text; control characters are made
 // visible and newlines become spaces.
 func mdEscape(s string) string {
-	return mdReplacer.Replace(visible(oneLine(s), false))
+	return mdReplacer.Replace(termsafe.Escape(oneLine(s), false))
 }
 
 // mdCell escapes s for a table cell; newlines become <br>.
 func mdCell(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = mdReplacer.Replace(visible(l, false))
+		lines[i] = mdReplacer.Replace(termsafe.Escape(l, false))
 	}
 	return strings.Join(lines, "<br>")
 }

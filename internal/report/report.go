@@ -31,6 +31,12 @@ type Meta struct {
 	CollectedAt time.Time `json:"collected_at,omitzero"`
 	// Tool is "rootguard <version>".
 	Tool string `json:"tool"`
+	// ManagementAccountID is the organization's management account, which
+	// the table lists first (SEC01-BP02: secure it first).
+	ManagementAccountID string `json:"-"`
+	// Inactive maps each suspended or closed account to its state; the
+	// table lists them apart from the accounts it assessed.
+	Inactive map[string]string `json:"-"`
 }
 
 // Report is a rendered scan: findings, their source and a summary.
@@ -46,12 +52,14 @@ type Report struct {
 type Options struct {
 	// Color adds ANSI colour to the table. The CLI sets it only on a terminal.
 	Color bool
-	// Verbose lists PASS and NOT_APPLICABLE findings in table and markdown,
-	// and includes PASS findings in asff.
+	// Verbose lists PASS and NOT_APPLICABLE findings in table and markdown.
 	Verbose bool
 	// Region is the Security Hub Region asff findings are imported into (it
 	// is part of ProductArn). Empty means us-east-1.
 	Region string
+	// Width is the column the table wraps at; 0 means 100. The CLI sets
+	// the terminal's width.
+	Width int
 }
 
 // Summary condenses the findings.

@@ -119,24 +119,30 @@ func TestGolden(t *testing.T) {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				r := report.New(c.meta, c.findings, generatedAt)
 				got := render(t, format, r, c.opts)
-				path := filepath.Join("testdata", format, c.name+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./internal/report -update)", err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
-				}
+				checkGolden(t, filepath.Join("testdata", format, c.name+".golden"), got)
 			})
 		}
+	}
+}
+
+// checkGolden compares got with the golden file at path, after rewriting
+// the file with got when -update is set.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/report -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
 	}
 }
 

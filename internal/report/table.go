@@ -2,17 +2,24 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
-// tableWidth is the column the table view wraps at.
-const tableWidth = 100
+// Widths of the table: the default, and the least it is made (narrower
+// than that, the wrapped text would not fit beside the status columns).
+const (
+	defaultTableWidth = 100
+	minTableWidth     = 40
+)
 
 // Column layout of a finding row: "  STATUS   severity  check-id".
 const (
@@ -58,6 +65,11 @@ func statusStyle(s checks.Status) string {
 	return ansiDim
 }
 
+// statusRank orders statuses within a severity: FAIL, UNKNOWN, PASS, N/A.
+func statusRank(s checks.Status) int {
+	return slices.Index([]checks.Status{checks.Fail, checks.Unknown, checks.Pass, checks.NotApplicable}, s)
+}
+
 func severityStyle(s checks.Severity) string {
 	switch s {
 	case checks.Critical:
@@ -76,7 +88,11 @@ func severityStyle(s checks.Severity) string {
 // accounts, then each account's FAIL and UNKNOWN findings.
 func writeTable(w io.Writer, r *Report, opts Options) error {
 	bw := bufio.NewWriter(w)
-	t := &tableWriter{w: bw, p: painter{color: opts.Color}}
+	width := defaultTableWidth
+	if opts.Width > 0 {
+		width = max(opts.Width, minTableWidth)
+	}
+	t := &tableWriter{w: bw, p: painter{color: opts.Color}, width: width}
 	t.header(r)
 	t.summary(r)
 	t.accounts(r, opts.Verbose)
@@ -85,8 +101,9 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 }
 
 type tableWriter struct {
-	w *bufio.Writer
-	p painter
+	w     *bufio.Writer
+	p     painter
+	width int
 }
 
 func (t *tableWriter) line(parts ...string) {
@@ -101,15 +118,15 @@ func (t *tableWriter) header(r *Report) {
 	t.line(t.p.paint(ansiBold, "rootguard findings report"))
 	gen := "  Generated  " + fmtTime(r.GeneratedAt)
 	if m.Tool != "" {
-		gen += " by " + visible(m.Tool, false)
+		gen += " by " + termsafe.Escape(m.Tool, false)
 	}
 	t.line(gen)
 	var src []string
 	if m.OrganizationID != "" {
-		src = append(src, "organization "+visible(m.OrganizationID, false))
+		src = append(src, "organization "+termsafe.Escape(m.OrganizationID, false))
 	}
 	if m.Mode != "" {
-		src = append(src, "mode "+visible(m.Mode, false))
+		src = append(src, "mode "+termsafe.Escape(m.Mode, false))
 	}
 	if !m.CollectedAt.IsZero() {
 		src = append(src, "collected "+fmtTime(m.CollectedAt))
@@ -118,7 +135,7 @@ func (t *tableWriter) header(r *Report) {
 		t.line("  Source     " + strings.Join(src, " · "))
 	}
 	if m.CallerARN != "" {
-		t.line("  Caller     " + visible(m.CallerARN, false))
+		t.line("  Caller     " + termsafe.Escape(m.CallerARN, false))
 	}
 	t.line()
 }
@@ -147,7 +164,7 @@ func (t *tableWriter) summary(r *Report) {
 			if i == maxWorst {
 				break
 			}
-			l := visible(accountLabel(a.AccountName, a.AccountID), false)
+			l := termsafe.Escape(accountLabel(a.AccountName, a.AccountID), false)
 			labels = append(labels, l)
 			width = max(width, utf8.RuneCountInString(l))
 		}
@@ -209,14 +226,26 @@ func (p painter) severityCounts(c SeverityCounts, none string) string {
 	return strings.Join(parts, " · ")
 }
 
+// accounts lists each account's FAIL and UNKNOWN findings (all of them when
+// verbose), the management account first; then the accounts with nothing to
+// list (ALL CLEAR), then the suspended and closed accounts, which were not
+// assessed.
 func (t *tableWriter) accounts(r *Report, verbose bool) {
 	if len(r.Findings) == 0 {
 		t.line("No findings: no account was assessed.")
 		return
 	}
-	var quiet []accountGroup
+	groups := r.groups()
+	if i := slices.IndexFunc(groups, func(g accountGroup) bool { return g.AccountID == r.Meta.ManagementAccountID }); i > 0 {
+		groups = slices.Concat(groups[i:i+1], groups[:i], groups[i+1:])
+	}
+	var quiet, inactive []accountGroup
 	listed := 0
-	for _, g := range r.groups() {
+	for _, g := range groups {
+		if r.Meta.Inactive[g.AccountID] != "" {
+			inactive = append(inactive, g)
+			continue
+		}
 		rows := shownOf(g.Findings, verbose)
 		if len(rows) == 0 {
 			quiet = append(quiet, g)
@@ -229,28 +258,42 @@ func (t *tableWriter) accounts(r *Report, verbose bool) {
 		listed++
 		t.account(g, rows)
 	}
-	if len(quiet) > 0 {
-		t.line(t.p.paint(ansiBold, "ALL CLEAR"))
-		labels := make([]string, len(quiet))
-		width := 0
-		for i, g := range quiet {
-			labels[i] = visible(accountLabel(g.AccountName, g.AccountID), false)
-			width = max(width, utf8.RuneCountInString(labels[i]))
-		}
-		for i, g := range quiet {
-			t.line("  ", pad(labels[i], width), "   ", t.p.statusCounts(g.ByStatus, false))
-		}
-		t.line()
+	t.accountList("ALL CLEAR", quiet, func(g accountGroup) string { return t.p.statusCounts(g.ByStatus, false) })
+	t.accountList("SUSPENDED OR CLOSED (not assessed)", inactive, func(g accountGroup) string {
+		return termsafe.Escape(r.Meta.Inactive[g.AccountID], false)
+	})
+}
+
+// accountList writes a heading and one line per account: its label, then
+// what says.
+func (t *tableWriter) accountList(heading string, gs []accountGroup, says func(accountGroup) string) {
+	if len(gs) == 0 {
+		return
 	}
+	t.line(t.p.paint(ansiBold, heading))
+	labels := make([]string, len(gs))
+	width := 0
+	for i, g := range gs {
+		labels[i] = termsafe.Escape(accountLabel(g.AccountName, g.AccountID), false)
+		width = max(width, utf8.RuneCountInString(labels[i]))
+	}
+	for i, g := range gs {
+		t.line("  ", pad(labels[i], width), "   ", says(g))
+	}
+	t.line()
 }
 
 func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
-	label := visible(accountLabel(g.AccountName, g.AccountID), false)
+	label := termsafe.Escape(accountLabel(g.AccountName, g.AccountID), false)
 	counts := t.p.statusCounts(g.ByStatus, false)
 	countsWidth := utf8.RuneCountInString(painter{}.statusCounts(g.ByStatus, false))
-	gap := max(tableWidth-utf8.RuneCountInString(label)-countsWidth, 3)
+	gap := max(t.width-utf8.RuneCountInString(label)-countsWidth, 3)
 	t.line(t.p.paint(ansiBold, label), strings.Repeat(" ", gap), counts)
-	t.line(t.p.paint(ansiDim, strings.Repeat("─", tableWidth)))
+	t.line(t.p.paint(ansiDim, strings.Repeat("─", t.width)))
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b checks.Finding) int {
+		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(statusRank(a.Status), statusRank(b.Status)))
+	})
 	rows, shared := groupUnknown(rows)
 	indent := strings.Repeat(" ", textCol)
 	for i, f := range rows {
@@ -260,18 +303,18 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 		status := t.p.paint(statusStyle(f.Status), pad(statusLabel(f.Status), statusCol))
 		if ids := shared[i]; len(ids) > 0 {
 			t.line(strings.Repeat(" ", rowIndent), status, pad(fmt.Sprintf("%d checks", len(ids)), sevCol), "could not assess:")
-			for _, l := range wrap(visible(f.Detail, true)+"\n"+visible(strings.Join(ids, ", "), false), tableWidth-textCol) {
+			for _, l := range wrap(termsafe.Escape(f.Detail, true)+"\n"+termsafe.Escape(strings.Join(ids, ", "), false), t.width-textCol) {
 				t.line(indent, l)
 			}
 			continue
 		}
-		sev := t.p.paint(severityStyle(f.Severity), pad(visible(string(f.Severity), false), sevCol))
-		t.line(strings.Repeat(" ", rowIndent), status, sev, visible(f.CheckID, false))
-		detail := visible(f.Detail, true)
+		sev := t.p.paint(severityStyle(f.Severity), pad(termsafe.Escape(string(f.Severity), false), sevCol))
+		t.line(strings.Repeat(" ", rowIndent), status, sev, termsafe.Escape(f.CheckID, false))
+		detail := termsafe.Escape(f.Detail, true)
 		if strings.TrimSpace(detail) == "" {
-			detail = visible(f.Title, false)
+			detail = termsafe.Escape(f.Title, false)
 		}
-		for _, l := range wrap(detail, tableWidth-textCol) {
+		for _, l := range wrap(detail, t.width-textCol) {
 			if l == "" {
 				t.line()
 				continue

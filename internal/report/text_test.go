@@ -6,34 +6,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestVisible(t *testing.T) {
-	tests := []struct {
-		name         string
-		in           string
-		keepNewlines bool
-		want         string
-	}{
-		{"plain", "prod-payments", false, "prod-payments"},
-		{"unicode kept", "Zürich → ops ✓", false, "Zürich → ops ✓"},
-		{"ansi escape", "a\x1b[31mb", false, `a\x1b[31mb`},
-		{"newline kept", "a\nb", true, "a\nb"},
-		{"newline escaped", "a\nb", false, `a\nb`},
-		{"tab and cr", "a\tb\rc", true, `a\tb\rc`},
-		{"bidi override", "abc\u202egnp.exe", false, `abc\u202egnp.exe`},
-		{"c1 control", "a\u0085b", false, `a\x85b`},
-		{"line separator", "a\u2028b", false, `a\u2028b`},
-		{"invalid utf-8", "a\xffb", false, `a\xffb`},
-		{"noncharacter", "a\uFFFEb\U0010FFFF", false, `a\ufffeb\U0010ffff`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := visible(tt.in, tt.keepNewlines); got != tt.want {
-				t.Errorf("visible(%q, %v) = %q, want %q", tt.in, tt.keepNewlines, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestWrap(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -67,8 +39,13 @@ func TestCell(t *testing.T) {
 		{"+1", "'+1"},
 		{"-1", "'-1"},
 		{"@SUM(A1)", "'@SUM(A1)"},
-		{"\tx", "'\tx"},
 		{"a=b", "a=b"},
+		// Control characters and bidi overrides are shown escaped, as in
+		// the table; newlines stay (the cell is quoted).
+		{"\tx", `\tx`},
+		{"evil\x1b[2J\u202egnp", `evil\x1b[2J\u202egnp`},
+		{"=\x07", `'=\x07`},
+		{"a\nb", "a\nb"},
 	}
 	for _, tt := range tests {
 		if got := cell(tt.in); got != tt.want {
@@ -87,23 +64,6 @@ func TestCISRequirement(t *testing.T) {
 	for _, tt := range tests {
 		if got := cisRequirement(tt.in); got != tt.want {
 			t.Errorf("cisRequirement(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"abc", 3, "abc"},
-		{"abcd", 3, "ab…"},
-		{"ééééé", 4, "ééé…"},
-	}
-	for _, tt := range tests {
-		if got := truncate(tt.in, tt.n); got != tt.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
 }
