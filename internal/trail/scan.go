@@ -75,6 +75,9 @@ type Counters struct {
 type Summary struct {
 	// Files is how many inputs were opened (fully read or not).
 	Files int `json:"files"`
+	// Read is how many inputs were read to their end without error. When
+	// it is 0, nothing can be said about root activity.
+	Read int `json:"read"`
 	// CompressedBytes is what was read from the inputs; Bytes is the same
 	// data decompressed.
 	CompressedBytes int64 `json:"compressed_bytes"`
@@ -142,6 +145,9 @@ func Scan(ctx context.Context, eng *detect.Engine, items iter.Seq[Item], opt Opt
 		}
 		if r.opened {
 			sum.Files++
+		}
+		if r.opened && r.err == nil {
+			sum.Read++
 		}
 		sum.CompressedBytes += r.compressed
 		sum.Bytes += r.bytes
@@ -366,13 +372,20 @@ func (w *worker) scan(ctx context.Context, in Input, eng *detect.Engine, needles
 		res.err = err // already says what is wrong where
 	case err != nil:
 		res.err = fmt.Errorf("read: %w", err)
+	case res.bytes == 0:
+		res.err = errEmpty
 	case s.bad > 0:
 		res.err = fmt.Errorf("%d records not decodable, first: %w", s.bad, s.firstBad)
 	}
 	return res
 }
 
-var errNotCloudTrail = errors.New("not CloudTrail")
+var (
+	errNotCloudTrail = errors.New("not CloudTrail")
+	// errEmpty is an input with no data (a 0-byte file, or a gzip of
+	// nothing): unreadable, since CloudTrail never delivers one.
+	errEmpty = errors.New("empty: no data")
+)
 
 // fileSink decodes candidate records and runs the engine on them.
 type fileSink struct {
