@@ -30,8 +30,8 @@ func newTrailCmd(e *env) *cobra.Command {
 		Long: "trail reports root-user activity in CloudTrail: scan reads log files (local folders, S3, stdin),\n" +
 			"query runs the same rules as SQL in Athena or CloudTrail Lake; generate and bench make and\n" +
 			"measure a synthetic archive.\n" +
-			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read (scan only;\n" +
-			"takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
+			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read or none was\n" +
+			"(scan only; takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
 	}
 	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e))
 	return cmd
@@ -136,9 +136,10 @@ func newTrailScanCmd(e *env) *cobra.Command {
 			"Exit codes (docs/exit-codes.md):\n" +
 			"  0  no alert, every input read\n" +
 			"  1  alerts, every input read\n" +
-			"  4  some input could not be read (truncated gzip, invalid JSON, not CloudTrail, missing path,\n" +
-			"     S3 credentials or listing error); every readable input was still scanned and its alerts\n" +
-			"     reported. Takes precedence over 1, whether or not there were alerts\n" +
+			"  4  some input could not be read (truncated gzip, invalid JSON, not CloudTrail, empty, missing\n" +
+			"     path, S3 credentials or listing error, a named pipe or a link loop), or no input was read at\n" +
+			"     all (an empty folder or S3 prefix, every date folder outside --since/--until); every readable\n" +
+			"     input was still scanned and its alerts reported. Takes precedence over 1\n" +
 			"  2  usage error\n" +
 			"  3  could not run (e.g. --output cannot be written)",
 		Example: `  rootguard trail scan ./AWSLogs --since 2025-03-01 --until 2025-03-31
@@ -241,7 +242,11 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	sum, err := trail.Scan(ctx, eng, items, opt, emit)
 	elapsed := time.Since(start)
 	stopProgress()
-	if err == nil && o.Format == "table" {
+	switch {
+	case err != nil || o.Format != "table":
+	case sum.Read == 0 && len(alerts) == 0:
+		_, err = fmt.Fprintln(out, "No input was read: root activity is unknown.")
+	default:
 		err = writeAlertTable(out, alerts)
 	}
 	err = finish(err)
@@ -250,7 +255,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
 	}
 	switch {
-	case len(sum.Failed) > 0:
+	case len(sum.Failed) > 0 || sum.Read == 0:
 		return withCode(ExitPartial, nil)
 	case sum.Alerts > 0:
 		return withCode(ExitFindings, nil)
@@ -258,8 +263,8 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	return nil
 }
 
-// writeTrailSummary prints the totals, the skipped inputs and, one line
-// each, the inputs that could not be read.
+// writeTrailSummary prints the totals, the skipped inputs, one line each
+// the inputs that could not be read, and whether no input was read at all.
 func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 	fmt.Fprintf(w, "trail: %d files, %s read, %s decompressed, %d records, %d alerts in %s\n",
 		sum.Files, mb(sum.CompressedBytes), mb(sum.Bytes), sum.Records, sum.Alerts, elapsed.Round(time.Millisecond))
@@ -274,6 +279,9 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 	}
 	for _, p := range sum.Failed {
 		fmt.Fprintf(w, "trail: unreadable %s: %s\n", p.Input, p.Reason)
+	}
+	if sum.Read == 0 && sum.Alerts == 0 {
+		fmt.Fprintln(w, "trail: no input was read: root activity is unknown")
 	}
 }
 
