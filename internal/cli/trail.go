@@ -71,6 +71,9 @@ func (o *TrailScanOptions) Validate() error {
 	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
 		return usageError("--since %s is not before --until %s", o.Since, o.Until)
 	}
+	if o.Workers < 0 || o.Workers > trail.MaxWorkers {
+		return usageError("--workers %d: want 0 (one per CPU) to %d", o.Workers, trail.MaxWorkers)
+	}
 	return nil
 }
 
@@ -169,7 +172,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Region, "region", "", "AWS region for S3")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
 	f.BoolVar(&o.Strict, "strict", false, "check the structure of every record and decode every record (slower)")
-	f.IntVar(&o.Workers, "workers", 0, "inputs read at once (0: one per CPU)")
+	f.IntVar(&o.Workers, "workers", 0, fmt.Sprintf("inputs read at once (0: one per CPU; at most %d)", trail.MaxWorkers))
 	return cmd
 }
 

@@ -228,12 +228,18 @@ func TestTrailScanExitCodes(t *testing.T) {
 		{"since after until", []string{"trail", "scan", "--since", "2025-03-04", "--until", "2025-03-03", root}, cli.ExitUsage},
 		{"window excludes the alert", []string{"trail", "scan", "--since", "2025-03-04", root}, cli.ExitOK},
 		{"window keeps the alert", []string{"trail", "scan", "--since", "2025-03-03", "--until", "2025-03-03", root}, cli.ExitFindings},
+		{"negative workers", []string{"trail", "scan", "--workers", "-1", root}, cli.ExitUsage},
+		{"too many workers", []string{"trail", "scan", "--workers", "100000000", root}, cli.ExitUsage},
+		{"the most workers", []string{"trail", "scan", "--workers", "64", root}, cli.ExitFindings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := run(t, "", tc.args...)
 			if code != tc.want {
 				t.Errorf("exit %d, want %d\nstderr:\n%s", code, tc.want, stderr)
+			}
+			if code == cli.ExitUsage && slices.Contains(tc.args, "--workers") && !strings.Contains(stderr, "--workers") {
+				t.Errorf("the usage error does not name --workers:\n%s", stderr)
 			}
 		})
 	}

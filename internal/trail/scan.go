@@ -25,6 +25,9 @@ const (
 	DefaultChunkSize = 1 << 20
 	// DefaultMaxRecord bounds one record; the chunk buffer grows up to it.
 	DefaultMaxRecord = 64 << 20
+	// MaxWorkers bounds Options.Workers: a worker holds at least a chunk
+	// buffer, and reading is bound by the CPUs and the disk long before.
+	MaxWorkers = 64
 )
 
 // Options tune a scan. The zero value is usable.
@@ -33,6 +36,8 @@ type Options struct {
 	// folders when listing; see Paths).
 	Window Window
 	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
+	// It is at most MaxWorkers, and a worker's buffers are made when it
+	// gets its first input.
 	Workers int
 	// ChunkSize is the decompressed chunk size; 0 means DefaultChunkSize.
 	ChunkSize int
@@ -52,6 +57,7 @@ func (o Options) withDefaults() Options {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
+	o.Workers = min(o.Workers, MaxWorkers)
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = DefaultChunkSize
 	}
@@ -215,10 +221,13 @@ func runPool(ctx context.Context, items iter.Seq[Item], opt Options, work func(c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(opt)
+			var w *worker
 			for j := range jobs {
 				var r fileResult
 				if j.it.Input != nil {
+					if w == nil {
+						w = newWorker(opt)
+					}
 					r = work(ctx, w, j.it.Input)
 				}
 				results <- result{j, r}
