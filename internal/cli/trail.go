@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -195,13 +194,13 @@ func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error
 }
 
 // createAlertOutput returns where trail scan and trail query write their alerts: stdout, or the
-// --output file when path is set. finish closes that file and returns err, or the close error
-// when err is nil.
+// --output file (0600, see createPrivate) when path is set. finish closes that file and returns
+// err, or the close error when err is nil.
 func createAlertOutput(path string, stdout io.Writer) (w io.Writer, finish func(err error) error, err error) {
 	if path == "" {
 		return stdout, func(err error) error { return err }, nil
 	}
-	file, err := os.Create(path)
+	file, err := createPrivate(path)
 	if err != nil {
 		return nil, nil, withCode(ExitError, fmt.Errorf("--output: %w", err))
 	}
