@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -131,7 +130,7 @@ func runPlan(cmd *cobra.Command, e *env, o *PlanOptions) error {
 		return err
 	}
 	if o.Out != "" {
-		if err := os.WriteFile(o.Out, doc, 0o600); err != nil {
+		if err := writePrivate(o.Out, doc); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 		e.log.Info("plan written", "plan_id", p.ID, "path", o.Out, "changes", len(p.Changes))

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -160,13 +159,13 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	return nil
 }
 
-// openOutput returns stdout, or a file created at path. closeOut must be
-// called; it reports the file's close error.
+// openOutput returns stdout, or a file created at path (0600, see
+// createPrivate). closeOut must be called; it reports the file's close error.
 func openOutput(stdout io.Writer, path string) (w io.Writer, closeOut func() error, err error) {
 	if path == "" || path == "-" {
 		return stdout, func() error { return nil }, nil
 	}
-	f, err := os.Create(path)
+	f, err := createPrivate(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("output: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -29,8 +28,8 @@ func newTrailCmd(e *env) *cobra.Command {
 		Long: "trail reports root-user activity in CloudTrail: scan reads log files (local folders, S3, stdin),\n" +
 			"query runs the same rules as SQL in Athena or CloudTrail Lake; generate and bench make and\n" +
 			"measure a synthetic archive.\n" +
-			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read (scan only;\n" +
-			"takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
+			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read or none was\n" +
+			"(scan only; takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
 	}
 	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e))
 	return cmd
@@ -69,6 +68,9 @@ func (o *TrailScanOptions) Validate() error {
 	}
 	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
 		return usageError("--since %s is not before --until %s", o.Since, o.Until)
+	}
+	if o.Workers < 0 || o.Workers > trail.MaxWorkers {
+		return usageError("--workers %d: want 0 (one per CPU) to %d", o.Workers, trail.MaxWorkers)
 	}
 	return nil
 }
@@ -135,9 +137,10 @@ func newTrailScanCmd(e *env) *cobra.Command {
 			"Exit codes (docs/exit-codes.md):\n" +
 			"  0  no alert, every input read\n" +
 			"  1  alerts, every input read\n" +
-			"  4  some input could not be read (truncated gzip, invalid JSON, not CloudTrail, missing path,\n" +
-			"     S3 credentials or listing error); every readable input was still scanned and its alerts\n" +
-			"     reported. Takes precedence over 1, whether or not there were alerts\n" +
+			"  4  some input could not be read (truncated gzip, invalid JSON, not CloudTrail, empty, missing\n" +
+			"     path, S3 credentials or listing error, a named pipe or a link loop), or no input was read at\n" +
+			"     all (an empty folder or S3 prefix, every date folder outside --since/--until); every readable\n" +
+			"     input was still scanned and its alerts reported. Takes precedence over 1\n" +
 			"  2  usage error\n" +
 			"  3  could not run (e.g. --output cannot be written)",
 		Example: `  rootguard trail scan ./AWSLogs --since 2025-03-01 --until 2025-03-31
@@ -167,7 +170,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Region, "region", "", "AWS region for S3")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
 	f.BoolVar(&o.Strict, "strict", false, "check the structure of every record and decode every record (slower)")
-	f.IntVar(&o.Workers, "workers", 0, "inputs read at once (0: one per CPU)")
+	f.IntVar(&o.Workers, "workers", 0, fmt.Sprintf("inputs read at once (0: one per CPU; at most %d)", trail.MaxWorkers))
 	return cmd
 }
 
@@ -190,13 +193,13 @@ func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error
 }
 
 // createAlertOutput returns where trail scan and trail query write their alerts: stdout, or the
-// --output file when path is set. finish closes that file and returns err, or the close error
-// when err is nil.
+// --output file (0600, see createPrivate) when path is set. finish closes that file and returns
+// err, or the close error when err is nil.
 func createAlertOutput(path string, stdout io.Writer) (w io.Writer, finish func(err error) error, err error) {
 	if path == "" {
 		return stdout, func(err error) error { return err }, nil
 	}
-	file, err := os.Create(path)
+	file, err := createPrivate(path)
 	if err != nil {
 		return nil, nil, withCode(ExitError, fmt.Errorf("--output: %w", err))
 	}
@@ -232,7 +235,11 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	sum, err := trail.Scan(ctx, driver, items, opt, aw.Write)
 	elapsed := time.Since(start)
 	stopProgress()
-	if err == nil {
+	switch {
+	case err != nil:
+	case sum.Read == 0 && sum.Alerts == 0 && o.Format == "table":
+		_, err = fmt.Fprintln(out, "No input was read: root activity is unknown.")
+	default:
 		err = aw.Close()
 	}
 	err = finish(err)
@@ -241,7 +248,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
 	}
 	switch {
-	case len(sum.Failed) > 0:
+	case len(sum.Failed) > 0 || sum.Read == 0:
 		return withCode(ExitPartial, nil)
 	case sum.Alerts > 0:
 		return withCode(ExitFindings, nil)
@@ -249,8 +256,8 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	return nil
 }
 
-// writeTrailSummary prints the totals, the skipped inputs and, one line
-// each, the inputs that could not be read.
+// writeTrailSummary prints the totals, the skipped inputs, one line each
+// the inputs that could not be read, and whether no input was read at all.
 func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 	fmt.Fprintf(w, "trail: %d files, %s read, %s decompressed, %d records, %d alerts in %s\n",
 		sum.Files, mb(sum.CompressedBytes), mb(sum.Bytes), sum.Records, sum.Alerts, elapsed.Round(time.Millisecond))
@@ -265,6 +272,9 @@ func writeTrailSummary(w io.Writer, sum trail.Summary, elapsed time.Duration) {
 	}
 	for _, p := range sum.Failed {
 		fmt.Fprintf(w, "trail: unreadable %s: %s\n", termsafe.Escape(p.Input, false), termsafe.Escape(p.Reason, false))
+	}
+	if sum.Read == 0 && sum.Alerts == 0 {
+		fmt.Fprintln(w, "trail: no input was read: root activity is unknown")
 	}
 }
 

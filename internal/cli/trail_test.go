@@ -228,12 +228,18 @@ func TestTrailScanExitCodes(t *testing.T) {
 		{"since after until", []string{"trail", "scan", "--since", "2025-03-04", "--until", "2025-03-03", root}, cli.ExitUsage},
 		{"window excludes the alert", []string{"trail", "scan", "--since", "2025-03-04", root}, cli.ExitOK},
 		{"window keeps the alert", []string{"trail", "scan", "--since", "2025-03-03", "--until", "2025-03-03", root}, cli.ExitFindings},
+		{"negative workers", []string{"trail", "scan", "--workers", "-1", root}, cli.ExitUsage},
+		{"too many workers", []string{"trail", "scan", "--workers", "100000000", root}, cli.ExitUsage},
+		{"the most workers", []string{"trail", "scan", "--workers", "64", root}, cli.ExitFindings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := run(t, "", tc.args...)
 			if code != tc.want {
 				t.Errorf("exit %d, want %d\nstderr:\n%s", code, tc.want, stderr)
+			}
+			if code == cli.ExitUsage && slices.Contains(tc.args, "--workers") && !strings.Contains(stderr, "--workers") {
+				t.Errorf("the usage error does not name --workers:\n%s", stderr)
 			}
 		})
 	}
@@ -554,6 +560,74 @@ func TestTrailScanStderrEscapesFileNames(t *testing.T) {
 			}
 			if !strings.Contains(stderr, `evil\x1b[2J\u202egnp.json`) {
 				t.Errorf("stderr does not name the file in its escaped form:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestTrailScanNothingRead: when no input was read (nothing to read, or
+// nothing readable), trail scan never says "No root activity found.": it
+// says that no input was read, and exits 4. A file of no records is read.
+func TestTrailScanNothingRead(t *testing.T) {
+	const acct, bucket = "111122223333", "trail-bucket"
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zero := write(t, dir, "zero/"+acct+"_CloudTrail_us-east-1_20250303T1000Z_a.json.gz", nil)
+	dated := write(t, dir, "AWSLogs/"+acct+"/CloudTrail/us-east-1/2025/03/03/a.json", []byte(records(benign(acct, "b", "2025-03-03T09:58:00Z"))))
+	noRecords := write(t, dir, "no-records.json", []byte(records()))
+
+	backend := s3mem.New()
+	if err := backend.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+
+	tests := []struct {
+		name      string
+		args      []string
+		noCreds   bool
+		wantExit  int
+		wantInErr string
+	}{
+		{"empty folder", []string{empty}, false, cli.ExitPartial, ""},
+		{"missing path", []string{filepath.Join(dir, "nope")}, false, cli.ExitPartial, "no such file"},
+		{"0-byte .gz", []string{zero}, false, cli.ExitPartial, "empty: no data"},
+		{"every date folder outside the window", []string{"--since", "2025-04-01", filepath.Join(dir, "AWSLogs")}, false, cli.ExitPartial, "outside --since/--until"},
+		{"S3 prefix with no objects", []string{"--endpoint-url", srv.URL, "s3://" + bucket + "/AWSLogs/"}, false, cli.ExitPartial, ""},
+		{"S3 without credentials", []string{"--endpoint-url", srv.URL, "s3://" + bucket + "/AWSLogs/"}, true, cli.ExitPartial, "s3://" + bucket},
+		{"a file of no records is read", []string{noRecords}, false, cli.ExitOK, ""},
+		{"a dated file inside the window is read", []string{"--since", "2025-03-03", dated}, false, cli.ExitOK, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.noCreds {
+				t.Setenv("AWS_ACCESS_KEY_ID", "")
+				t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+			}
+			code, stdout, stderr := run(t, "", append([]string{"trail", "scan"}, tc.args...)...)
+			if code != tc.wantExit {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantExit, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tc.wantInErr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.wantInErr, stderr)
+			}
+			nothing := tc.wantExit == cli.ExitPartial
+			if got := strings.Contains(stdout, "No root activity found."); got == nothing {
+				t.Errorf("stdout says no root activity: %v, want %v:\n%s", got, !nothing, stdout)
+			}
+			if got := strings.Contains(stdout, "No input was read") && strings.Contains(stderr, "trail: no input was read"); got != nothing {
+				t.Errorf("stdout and stderr say no input was read: %v, want %v\nstdout:\n%s\nstderr:\n%s", got, nothing, stdout, stderr)
 			}
 		})
 	}

@@ -132,8 +132,8 @@ func ReaderInput(name string, r io.Reader) Input { return readerInput{name: name
 // Paths lists the inputs named on a command line: "-" is stdin, s3://
 // URLs are listed through s3 (which is called only if such a URL is
 // given), and anything else is a file or a directory walked in lexical
-// order. Hidden files and CloudTrail digest folders are skipped, and so
-// are date folders outside w.
+// order, following symbolic links (see walkLocal). Hidden files and
+// CloudTrail digest folders are skipped, and so are date folders outside w.
 func Paths(ctx context.Context, args []string, stdin io.Reader, w Window, s3 func(context.Context) (ObjectStore, error)) iter.Seq[Item] {
 	return func(yield func(Item) bool) {
 		var store ObjectStore
@@ -165,61 +165,127 @@ func Paths(ctx context.Context, args []string, stdin io.Reader, w Window, s3 fun
 	}
 }
 
+// walkLocal lists a path named on the command line: a file, or a folder tree
+// in lexical order. Symbolic links are followed. A folder is listed once
+// however many links lead to it (by its path with every link resolved), and
+// a link back to a folder above it is a loop, reported as unreadable.
+// Anything that is neither a regular file nor a folder (a named pipe, a
+// socket, a device) is reported as unreadable without being opened: a named
+// pipe with no writer would block the scan.
 func walkLocal(root string, w Window, yield func(Item) bool) bool {
+	l := &localWalker{w: w, yield: yield, seen: map[string]string{}}
 	info, err := os.Stat(root)
-	if err != nil {
-		return yield(Item{Fail: &Problem{Input: root, Reason: unwrapPathError(err)}})
-	}
-	if !info.IsDir() {
+	switch {
+	case err != nil:
+		return l.fail(root, unwrapPathError(err))
+	case info.Mode().IsRegular():
 		return yield(Item{Input: fileInput(root)})
+	case !info.IsDir():
+		return l.fail(root, notRegular(info.Mode()))
 	}
-	cont := true
-	skipped := 0
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if !yield(Item{Fail: &Problem{Input: p, Reason: unwrapPathError(err)}}) {
-				cont = false
-				return filepath.SkipAll
-			}
-			return nil
-		}
-		if p != root && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		slash := filepath.ToSlash(p)
-		if d.IsDir() {
-			if d.Name() == "CloudTrail-Digest" {
-				return filepath.SkipDir
-			}
-			if p != root && w.outside(slash+"/") {
-				skipped++
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if w.outside(slash) {
-			skipped++
-			return nil
-		}
-		if !yield(Item{Input: fileInput(p)}) {
-			cont = false
-			return filepath.SkipAll
-		}
-		return nil
-	})
-	if err != nil && cont {
-		cont = yield(Item{Fail: &Problem{Input: root, Reason: err.Error()}})
+	real, err := realPath(root)
+	if err != nil {
+		return l.fail(root, err.Error())
 	}
-	if cont && skipped > 0 {
-		cont = yield(Item{Skip: &Problem{Input: root, Reason: fmt.Sprintf("%d date folders or files outside --since/--until", skipped)}})
+	cont := l.dir(root, real, "")
+	if cont && l.skipped > 0 {
+		cont = yield(Item{Skip: &Problem{Input: root, Reason: fmt.Sprintf("%d date folders or files outside --since/--until", l.skipped)}})
 	}
 	return cont
+}
+
+// localWalker is the state of one walkLocal.
+type localWalker struct {
+	w       Window
+	yield   func(Item) bool
+	seen    map[string]string // real path of each folder listed → the path it was listed under
+	skipped int               // date folders and files outside w
+}
+
+func (l *localWalker) fail(p, reason string) bool {
+	return l.yield(Item{Fail: &Problem{Input: p, Reason: reason}})
+}
+
+// dir lists folder p, whose real path is real, found in the folder whose
+// real path is parent ("" for the root). It returns false when yield did.
+func (l *localWalker) dir(p, real, parent string) bool {
+	if first, ok := l.seen[real]; ok {
+		if parent != "" && within(parent, real) {
+			return l.fail(p, "symbolic link loop: leads back to "+first)
+		}
+		return l.yield(Item{Skip: &Problem{Input: p, Reason: "the same folder as " + first + ", listed once"}})
+	}
+	l.seen[real] = p
+	entries, err := os.ReadDir(p)
+	if err != nil && !l.fail(p, unwrapPathError(err)) {
+		return false
+	}
+	for _, d := range entries { // what ReadDir read before an error too
+		name := d.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		q := filepath.Join(p, name)
+		mode, sub := d.Type(), filepath.Join(real, name)
+		if mode&fs.ModeSymlink != 0 {
+			info, err := os.Stat(q)
+			if err == nil && info.IsDir() {
+				sub, err = realPath(q)
+			}
+			if err != nil {
+				if !l.fail(q, unwrapPathError(err)) {
+					return false
+				}
+				continue
+			}
+			mode = info.Mode()
+		}
+		slash := filepath.ToSlash(q)
+		cont := true
+		switch {
+		case mode.IsDir() && name == "CloudTrail-Digest":
+		case mode.IsDir() && l.w.outside(slash+"/"), mode.IsRegular() && l.w.outside(slash):
+			l.skipped++
+		case mode.IsDir():
+			cont = l.dir(q, sub, real)
+		case mode.IsRegular():
+			cont = l.yield(Item{Input: fileInput(q)})
+		default:
+			cont = l.fail(q, notRegular(mode))
+		}
+		if !cont {
+			return false
+		}
+	}
+	return true
+}
+
+// realPath is p absolute, with every symbolic link resolved.
+func realPath(p string) (string, error) {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(r)
+}
+
+// within reports whether real path p is dir or inside it.
+func within(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, string(filepath.Separator))+string(filepath.Separator))
+}
+
+// notRegular says what a file that is neither regular nor a folder is.
+func notRegular(m fs.FileMode) string {
+	kind := "mode " + m.Type().String()
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return "not a regular file (" + kind + "), not opened"
 }
 
 // unwrapPathError drops the path from an fs.PathError (the caller names the

@@ -24,11 +24,16 @@ const (
 	DefaultChunkSize = 1 << 20
 	// DefaultMaxRecord bounds one record; the chunk buffer grows up to it.
 	DefaultMaxRecord = 64 << 20
+	// MaxWorkers bounds Options.Workers: a worker holds at least a chunk
+	// buffer, and reading is bound by the CPUs and the disk long before.
+	MaxWorkers = 64
 )
 
 // Options tune a scan. The zero value is usable.
 type Options struct {
 	// Workers is how many inputs are read at once; 0 means GOMAXPROCS.
+	// It is at most MaxWorkers, and a worker's buffers are made when it
+	// gets its first input.
 	Workers int
 	// ChunkSize is the decompressed chunk size; 0 means DefaultChunkSize.
 	ChunkSize int
@@ -48,6 +53,7 @@ func (o Options) withDefaults() Options {
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
+	o.Workers = min(o.Workers, MaxWorkers)
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = DefaultChunkSize
 	}
@@ -71,6 +77,9 @@ type Counters struct {
 type Summary struct {
 	// Files is how many inputs were opened (fully read or not).
 	Files int `json:"files"`
+	// Read is how many inputs were read to their end without error. When
+	// it is 0, nothing can be said about root activity.
+	Read int `json:"read"`
 	// CompressedBytes is what was read from the inputs; Bytes is the same
 	// data decompressed.
 	CompressedBytes int64 `json:"compressed_bytes"`
@@ -131,6 +140,9 @@ func Scan(ctx context.Context, d *detect.Driver, items iter.Seq[Item], opt Optio
 		if r.opened {
 			sum.Files++
 		}
+		if r.opened && r.err == nil {
+			sum.Read++
+		}
 		sum.CompressedBytes += r.compressed
 		sum.Bytes += r.bytes
 		sum.Records += r.records
@@ -183,10 +195,13 @@ func runPool(ctx context.Context, items iter.Seq[Item], opt Options, work func(c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(opt)
+			var w *worker
 			for j := range jobs {
 				var r fileResult
 				if j.it.Input != nil {
+					if w == nil {
+						w = newWorker(opt)
+					}
 					r = work(ctx, w, j.it.Input)
 				}
 				results <- result{j, r}
@@ -340,13 +355,20 @@ func (w *worker) scan(ctx context.Context, in Input, d *detect.Driver, needles [
 		res.err = err // already says what is wrong where
 	case err != nil:
 		res.err = fmt.Errorf("read: %w", err)
+	case res.bytes == 0:
+		res.err = errEmpty
 	case s.bad > 0:
 		res.err = fmt.Errorf("%d records not decodable, first: %w", s.bad, s.firstBad)
 	}
 	return res
 }
 
-var errNotCloudTrail = errors.New("not CloudTrail")
+var (
+	errNotCloudTrail = errors.New("not CloudTrail")
+	// errEmpty is an input with no data (a 0-byte file, or a gzip of
+	// nothing): unreadable, since CloudTrail never delivers one.
+	errEmpty = errors.New("empty: no data")
+)
 
 // fileSink decodes candidate records and feeds them to the driver.
 type fileSink struct {
