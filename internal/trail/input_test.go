@@ -51,7 +51,7 @@ func TestScanEmptyInputsNotRead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), tt.args, strings.NewReader(tt.stdin), Window{}, nil), Options{},
+			sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), tt.args, strings.NewReader(tt.stdin), Window{}, nil), Options{},
 				func(detect.Alert) error { return nil })
 			if err != nil {
 				t.Fatal(err)

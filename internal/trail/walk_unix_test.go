@@ -125,7 +125,7 @@ func TestScanSpecialFilesDoNotBlock(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), []string{scan}, nil, Window{}, nil), Options{},
+		sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{scan}, nil, Window{}, nil), Options{},
 			func(detect.Alert) error { return nil })
 		done <- result{sum, err}
 	}()

@@ -23,7 +23,7 @@ func TestWorkersBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	sum, err := Scan(t.Context(), detect.NewEngine(detect.DefaultConfig()), Paths(t.Context(), []string{p}, nil, Window{}, nil),
+	sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{p}, nil, Window{}, nil),
 		Options{Workers: MaxWorkers}, func(detect.Alert) error { return nil })
 	runtime.ReadMemStats(&after)
 	if err != nil || sum.Read != 1 {
