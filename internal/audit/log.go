@@ -284,3 +284,22 @@ func errorCode(err error) string {
 	}
 	return "ClientError"
 }
+
+// Lock takes an exclusive lock named by path (creating the file, 0600, in
+// a 0700 directory), for work that must not run twice at once, such as two
+// applies to one organization. It fails with ErrLocked when another holder
+// has it. Close the returned file to release it.
+func Lock(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return f, nil
+}

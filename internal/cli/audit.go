@@ -46,21 +46,31 @@ func (o *AuditOptions) Validate() error {
 }
 
 // defaultAuditLogPath is where rootguard keeps its audit log unless told
-// otherwise: ROOTGUARD_AUDIT_LOG, else under the XDG state directory.
+// otherwise: ROOTGUARD_AUDIT_LOG, else in the state directory.
 func defaultAuditLogPath(getenv func(string) string) (string, error) {
 	if p := getenv("ROOTGUARD_AUDIT_LOG"); p != "" {
 		return p, nil
 	}
+	dir, err := stateDir(getenv)
+	if err != nil {
+		return "", errors.New("no audit log path: give --log, or set ROOTGUARD_AUDIT_LOG, XDG_STATE_HOME or HOME")
+	}
+	return filepath.Join(dir, "audit.log"), nil
+}
+
+// stateDir is rootguard's state directory: $XDG_STATE_HOME/rootguard,
+// else ~/.local/state/rootguard.
+func stateDir(getenv func(string) string) (string, error) {
 	// The XDG base directory spec says a relative path is invalid and is
 	// to be ignored.
 	if s := getenv("XDG_STATE_HOME"); s != "" && filepath.IsAbs(s) {
-		return filepath.Join(s, "rootguard", "audit.log"), nil
+		return filepath.Join(s, "rootguard"), nil
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", errors.New("no audit log path: give --log, or set ROOTGUARD_AUDIT_LOG, XDG_STATE_HOME or HOME")
+		return "", errors.New("no state directory: set XDG_STATE_HOME or HOME")
 	}
-	return filepath.Join(home, ".local", "state", "rootguard", "audit.log"), nil
+	return filepath.Join(home, ".local", "state", "rootguard"), nil
 }
 
 func newAuditCmd(e *env) *cobra.Command {

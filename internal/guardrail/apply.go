@@ -237,7 +237,7 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := sameSource(p, fresh); err != nil {
+	if err := p.CheckSource(fresh); err != nil {
 		return res, err
 	}
 	rv := p.Review(fresh)
@@ -307,8 +307,9 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 	return res, nil
 }
 
-// sameSource refuses a plan made for another organization (or account).
-func sameSource(p *Plan, s *inventory.Snapshot) error {
+// CheckSource refuses a plan made for another organization (or account)
+// than the one s was read from (ErrOtherOrganization).
+func (p *Plan) CheckSource(s *inventory.Snapshot) error {
 	org := ""
 	if s.Organization != nil && s.Mode == inventory.ModeOrganization {
 		org = s.Organization.ID
