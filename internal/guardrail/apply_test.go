@@ -250,7 +250,7 @@ func TestApplyAuditLog(t *testing.T) {
 	if err := log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := audit.Verify(path)
+	res, err := audit.Verify(path, audit.Options{})
 	if err != nil || !res.OK() {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}
