@@ -63,16 +63,20 @@ made (a key used since, a policy attached by someone else) the plan is stale
 and refused before anything is changed: make a new plan. A plan of another
 schema version, or edited after it was made, is refused too.
 
-apply shows the changes and asks for confirmation on a terminal; --yes applies
-without asking (without a terminal, --yes is required). Changes are made one
-by one in a safe order: trusted access and features, policy creation,
-alternate contacts, attachments from the narrowest target to the root,
-alerting, and member root credential removal last. Each API call is written to the audit
-log before it is made and its result after; if the log cannot be written,
-nothing is changed. The first failure stops the apply, which then lists what
-was applied, what failed (with the AWS error) and what was not attempted.
-Running apply again with the same plan finishes the rest without repeating
-what succeeded. Deleting a root access key used within the plan's
+A plan for another organization is refused before anything is shown. Two
+applies to one organization never run at once: a lock in the state directory
+refuses the second. apply shows the changes and asks for confirmation on a
+terminal (Ctrl-C cancels at once); --yes applies without asking (without a
+terminal, --yes is required). The organization is read again right before the
+first write. Changes are made one by one in a safe order: trusted access and
+features, policy creation, alternate contacts, attachments from the narrowest
+target to the root, alerting, and member root credential removal last. Each
+API call is written to the audit log before it is made and its result after;
+if the log cannot be written, or its chain does not verify, nothing is
+changed. The first failure stops the apply, which then lists what was applied,
+what failed (with the AWS error) and what was not attempted. Running apply
+again with the same plan and audit log finishes the rest without repeating any
+call that succeeded. Deleting a root access key used within the plan's
 max_key_last_used_days (or whose last use is unknown) needs
 --allow-recent-key-deletion.
 

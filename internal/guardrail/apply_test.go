@@ -67,6 +67,23 @@ func (r *fakeRecorder) Do(ctx context.Context, e audit.Entry, call func(context.
 
 func (r *fakeRecorder) Succeeded(audit.Entry) bool { return false }
 
+// appliedState is s with the changes res applied: the organization a
+// rerun reads.
+func appliedState(t *testing.T, s *inventory.Snapshot, res *guardrail.ApplyResult) *inventory.Snapshot {
+	t.Helper()
+	var done []guardrail.Change
+	for _, o := range res.Outcomes {
+		if o.Outcome == guardrail.OutcomeApplied {
+			done = append(done, *o.Change)
+		}
+	}
+	s2, err := guardrail.Project(s, done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s2
+}
+
 type apiError struct{ code string }
 
 func (e apiError) Error() string     { return e.code + ": injected" }
@@ -103,20 +120,9 @@ func TestApplyFailureThenRerun(t *testing.T) {
 		t.Errorf("%d applied, %d not attempted of %d", applied, notAttempted, len(p.Changes))
 	}
 
-	// The organization now has what the first run applied.
-	var done []guardrail.Change
-	for _, o := range res.Outcomes {
-		if o.Outcome == guardrail.OutcomeApplied {
-			done = append(done, *o.Change)
-		}
-	}
-	s2, err := guardrail.Project(s, done)
-	if err != nil {
-		t.Fatal(err)
-	}
 	second := &fakeExecutor{}
 	opts.Executor = second
-	res2, err := guardrail.Apply(t.Context(), p, s2, &fakeRecorder{}, opts)
+	res2, err := guardrail.Apply(t.Context(), p, appliedState(t, s, res), &fakeRecorder{}, opts)
 	if err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
@@ -320,18 +326,8 @@ func TestApplyRerunSkipsSucceededCalls(t *testing.T) {
 		}
 	}
 
-	var done []guardrail.Change
-	for _, o := range res.Outcomes {
-		if o.Outcome == guardrail.OutcomeApplied {
-			done = append(done, *o.Change)
-		}
-	}
-	s2, err := guardrail.Project(s, done)
-	if err != nil {
-		t.Fatal(err)
-	}
 	second := &fakeExecutor{}
-	if _, err := apply(second, s2); err != nil {
+	if _, err := apply(second, appliedState(t, s, res)); err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
 	var spokeCalls []string
