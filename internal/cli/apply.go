@@ -67,8 +67,8 @@ A plan for another organization is refused before anything is shown. Two
 applies to one organization never run at once: a lock in the state directory
 refuses the second. apply shows the changes and asks for confirmation on a
 terminal (Ctrl-C cancels at once); --yes applies without asking (without a
-terminal, --yes is required). The organization is read again right before the
-first write. Changes are made one by one in a safe order: trusted access and
+terminal, --yes is required). After the answer, the organization is read
+again right before the first write. Changes are made one by one in a safe order: trusted access and
 features, policy creation, alternate contacts, attachments from the narrowest
 target to the root, alerting, and member root credential removal last. Each
 API call is written to the audit log before it is made and its result after;
@@ -176,13 +176,16 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 			err = withCode(ExitError, cerr)
 		}
 	}()
-	// The organization may have moved while the question was open: read
-	// it again right before the first write; Apply refuses a stale plan.
-	if fresh, err = o.Source.collect(ctx, e, c); err != nil {
-		return err
-	}
-	if err := unconfirmed(rv, p.Review(fresh)); err != nil {
-		return withCode(ExitError, err)
+	if !o.Yes {
+		// The organization may have moved while the question was open:
+		// read it again right before the first write; Apply refuses a
+		// stale plan. (With --yes nothing waited since the first read.)
+		if fresh, err = o.Source.collect(ctx, e, c); err != nil {
+			return err
+		}
+		if err := unconfirmed(rv, p.Review(fresh)); err != nil {
+			return withCode(ExitError, err)
+		}
 	}
 	actor := fresh.Caller.Value.ARN
 	if !fresh.Caller.Known() || actor == "" {
