@@ -3,6 +3,7 @@ package audit_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -103,10 +104,12 @@ func lines(b []byte) []string {
 	return ls
 }
 
-// rehash recomputes a line's hash the way the package documents it:
-// SHA-256 over the canonical JSON of the record without "hash". It is
-// written independently of the package, so it also pins the format.
-func rehash(t testing.TB, line string, edit func(map[string]any)) string {
+// rehash recomputes a line's hash the way the package documents it: for
+// version 2, HMAC-SHA256 under the chain key HMAC-SHA256(key, "rootguard
+// audit chain v2") over the canonical JSON of the record without "hash";
+// for version 1, SHA-256 over the same. It is written independently of
+// the package, so it also pins the format.
+func rehash(t testing.TB, line string, key []byte, edit func(map[string]any)) string {
 	t.Helper()
 	var rec audit.Record
 	if err := json.Unmarshal([]byte(line), &rec); err != nil {
@@ -129,7 +132,31 @@ func rehash(t testing.TB, line string, edit func(map[string]any)) string {
 		e.Encode(r)
 		return buf.String()
 	}
-	sum := sha256.Sum256([]byte(strings.TrimSuffix(enc(rec), "\n")))
-	rec.Hash = hex.EncodeToString(sum[:])
+	body := []byte(strings.TrimSuffix(enc(rec), "\n"))
+	if rec.V == 1 {
+		sum := sha256.Sum256(body)
+		rec.Hash = hex.EncodeToString(sum[:])
+	} else {
+		ck := hmac.New(sha256.New, key)
+		ck.Write([]byte("rootguard audit chain v2"))
+		h := hmac.New(sha256.New, ck.Sum(nil))
+		h.Write(body)
+		rec.Hash = hex.EncodeToString(h.Sum(nil))
+	}
 	return enc(rec)
+}
+
+// rechain renumbers and re-links lines from the first, rehashing each
+// under key, as someone holding the key could after removing an entry.
+func rechain(t testing.TB, ls []string, key []byte) []string {
+	t.Helper()
+	out := make([]string, len(ls))
+	prev := audit.Genesis
+	for i, l := range ls {
+		out[i] = rehash(t, l, key, func(m map[string]any) { m["seq"] = i + 1; m["prev"] = prev })
+		var r audit.Record
+		json.Unmarshal([]byte(out[i]), &r)
+		prev = r.Hash
+	}
+	return out
 }

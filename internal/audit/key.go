@@ -90,10 +90,7 @@ func resolveKey(opts Options, logPath string, logEmpty bool) ([]byte, error) {
 		}
 		return bytes.Clone(opts.Key), nil
 	}
-	path := opts.KeyFile
-	if path == "" {
-		path = logPath + ".key"
-	}
+	path := keyPath(opts, logPath)
 	key, err := loadKey(path)
 	if err == nil {
 		return key, nil
@@ -105,6 +102,14 @@ func resolveKey(opts Options, logPath string, logEmpty bool) ([]byte, error) {
 		return nil, fmt.Errorf("audit key %s is missing but the log has entries: restore the key (a new one would make old HMACs unsearchable)", path)
 	}
 	return createKey(path)
+}
+
+// keyPath is the key file of the log at logPath.
+func keyPath(opts Options, logPath string) string {
+	if opts.KeyFile != "" {
+		return opts.KeyFile
+	}
+	return logPath + ".key"
 }
 
 // syncDir fsyncs a directory so that a new file in it survives a crash.

@@ -2,11 +2,14 @@ package audit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,8 +43,6 @@ type Options struct {
 	KeyFile string
 	// Now is the clock for record times; nil means time.Now.
 	Now func() time.Time
-	// FullVerify walks the whole chain on Open instead of only its tail.
-	FullVerify bool
 }
 
 // Log is an open audit log, locked for writing. Its methods are safe for
@@ -58,12 +59,14 @@ type Log struct {
 	head string
 	size int64
 	err  error // sticky: set by the first write error
+	// succeeded holds callKey of every call whose result was ok.
+	succeeded map[[sha256.Size]byte]bool
 }
 
 // Open opens the log at path for appending, creating it (0600, in a 0700
-// directory) if needed. It takes an exclusive lock and checks the tail of
-// the chain: the last line must be complete, canonical, correctly hashed,
-// linked to the line before it, and written under the same key.
+// directory) if needed. It takes an exclusive lock and verifies the whole
+// chain, and that it ends at the head anchored beside it: a log that does
+// not verify is never appended to.
 func Open(path string, opts Options) (*Log, error) {
 	if path == "" {
 		return nil, errors.New("audit log: no path")
@@ -117,37 +120,64 @@ func open(f *os.File, path string, created bool, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
 	size := st.Size()
-	tail, brk, err := verifyTail(f, size)
-	if err != nil {
-		return nil, fmt.Errorf("audit log %s: %w", path, err)
-	}
-	if brk != nil {
-		return nil, fmt.Errorf("audit log %s: %w at %s", path, ErrBroken, brk)
-	}
-	if opts.FullVerify {
-		res, err := VerifyReader(io.NewSectionReader(f, 0, size))
-		if err != nil {
-			return nil, fmt.Errorf("audit log %s: %w", path, err)
-		}
-		if res.Broken != nil {
-			return nil, fmt.Errorf("audit log %s: %w at %s", path, ErrBroken, res.Broken)
-		}
-	}
 	key, err := resolveKey(opts, path, size == 0 || created)
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{path: path, now: opts.Now, key: key, keyID: keyID(key), f: f, seq: 0, head: Genesis, size: size}
+	anchor, err := readHead(headPath(path))
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{path: path, now: opts.Now, key: key, keyID: keyID(key), f: f, head: Genesis, size: size, succeeded: map[[sha256.Size]byte]bool{}}
 	if l.now == nil {
 		l.now = time.Now
 	}
-	if tail != nil {
-		if tail.KeyID != l.keyID {
-			return nil, fmt.Errorf("audit log %s: its last entry was written under key %s, not under the given key %s", path, tail.KeyID, l.keyID)
+	var tailKey string
+	res, err := verify(io.NewSectionReader(f, 0, size), key, anchor, true, func(r *Record) {
+		tailKey = r.KeyID
+		if r.Phase == PhaseResult && r.Outcome == OutcomeOK {
+			l.succeeded[callKey(r.PlanID, r.ChangeID, r.AccountID, r.Operation, r.Params, r.HMAC)] = true
 		}
-		l.seq, l.head = tail.Seq, tail.Hash
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if res.Broken != nil {
+		return nil, fmt.Errorf("audit log %s: %w at %s", path, ErrBroken, res.Broken)
+	}
+	if res.Entries > 0 && tailKey != l.keyID {
+		return nil, fmt.Errorf("audit log %s: its last entry was written under key %s, not under the given key %s", path, tailKey, l.keyID)
+	}
+	l.seq, l.head = uint64(res.Entries), res.Head
+	// A crash between an append and its anchoring leaves the head file
+	// one entry behind (verify allows that); bring it up to date.
+	if res.Entries > 0 && (anchor == nil || anchor.Seq != l.seq) {
+		if err := writeHead(headPath(path), Head{Seq: l.seq, Hash: l.head}); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
+}
+
+// callKey identifies a call by its plan, change, account, operation and
+// parameters as stored.
+func callKey(plan, change, account, op string, params, hmacs map[string]string) [sha256.Size]byte {
+	p, _ := json.Marshal(params)
+	h, _ := json.Marshal(hmacs)
+	return sha256.Sum256([]byte(strings.Join([]string{plan, change, account, op, string(p), string(h)}, "\x00")))
+}
+
+// Succeeded reports whether the log records an ok result of the call e
+// describes (same plan, change, account, operation and parameters): a
+// rerun need not make it again.
+func (l *Log) Succeeded(e Entry) bool {
+	plain, hashed, err := splitParams(l.key, &e)
+	if err != nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.succeeded[callKey(e.PlanID, e.ChangeID, e.AccountID, e.Operation, plain, hashed)]
 }
 
 // Path is the log's file name.
@@ -198,7 +228,7 @@ func (l *Log) Append(ctx context.Context, e Entry) error {
 		Operation: e.Operation, Phase: e.Phase, Outcome: e.Outcome, ErrorCode: e.ErrorCode,
 		KeyID: l.keyID, Params: plain, HMAC: hashed,
 	}
-	line, err := rec.seal()
+	line, err := rec.seal(l.key)
 	if err != nil {
 		return fmt.Errorf("audit entry %s %s: %w", e.Operation, e.Phase, err)
 	}
@@ -207,6 +237,13 @@ func (l *Log) Append(ctx context.Context, e Entry) error {
 		return fmt.Errorf("audit log %s: %w", l.path, err)
 	}
 	l.seq, l.head = rec.Seq, rec.Hash
+	if err := writeHead(headPath(l.path), Head{Seq: l.seq, Hash: l.head}); err != nil {
+		l.err = err
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	if rec.Phase == PhaseResult && rec.Outcome == OutcomeOK {
+		l.succeeded[callKey(rec.PlanID, rec.ChangeID, rec.AccountID, rec.Operation, plain, hashed)] = true
+	}
 	return nil
 }
 
@@ -283,4 +320,23 @@ func errorCode(err error) string {
 		return "DeadlineExceeded"
 	}
 	return "ClientError"
+}
+
+// Lock takes an exclusive lock named by path (creating the file, 0600, in
+// a 0700 directory), for work that must not run twice at once, such as two
+// applies to one organization. It fails with ErrLocked when another holder
+// has it. Close the returned file to release it.
+func Lock(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return f, nil
 }

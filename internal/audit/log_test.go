@@ -3,10 +3,12 @@ package audit_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +20,7 @@ import (
 
 func TestGolden(t *testing.T) {
 	_, got := writePlan(t)
-	golden := filepath.Join("testdata", "valid.log")
+	golden := filepath.Join("testdata", "keyed.log")
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -38,15 +40,52 @@ func TestGolden(t *testing.T) {
 func TestHashIsDocumented(t *testing.T) {
 	_, b := writePlan(t)
 	for i, l := range lines(b) {
-		if got := rehash(t, l, nil); got != l {
+		if got := rehash(t, l, testKey, nil); got != l {
 			t.Errorf("line %d: recomputed\n%s\nstored\n%s", i+1, got, l)
 		}
 	}
 }
 
+// TestUnkeyedLogStillVerifies: a log written before the chain was keyed
+// (version 1, no head file) still verifies, is continued with keyed
+// entries, and the result verifies; an unkeyed entry after keyed ones
+// does not.
+func TestUnkeyedLogStillVerifies(t *testing.T) {
+	old, err := os.ReadFile(filepath.Join("testdata", "valid.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "audit.log")
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := audit.Verify(path, audit.Options{}); err != nil || !res.OK() || res.Entries != 9 {
+		t.Fatalf("Verify(version 1 log) = %+v, %v; want 9 intact entries", res, err)
+	}
+	l := openLog(t, path)
+	for _, e := range plan()[:2] {
+		if err := l.Append(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	res, err := audit.Verify(path, audit.Options{Key: testKey})
+	if err != nil || !res.OK() || res.Entries != 11 {
+		t.Fatalf("Verify(continued log) = %+v, %v; want 11 intact entries", res, err)
+	}
+	b, _ := os.ReadFile(path)
+	ls := lines(b)
+	ls = append(ls, rehash(t, lines(old)[0], nil, func(m map[string]any) { m["seq"] = 12; m["prev"] = res.Head }))
+	os.WriteFile(path, []byte(strings.Join(ls, "")), 0o600)
+	res, err = audit.Verify(path, audit.Options{Key: testKey})
+	if err != nil || res.Broken == nil || res.Broken.Line != 12 || res.Broken.Kind != audit.KindEdited {
+		t.Errorf("Verify(unkeyed after keyed) = %+v, %v; want line 12 edited", res, err)
+	}
+}
+
 func TestAppendThenVerify(t *testing.T) {
 	path, _ := writePlan(t)
-	res, err := audit.Verify(path)
+	res, err := audit.Verify(path, audit.Options{Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +121,7 @@ func TestReopenContinuesChain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := audit.Verify(path)
+	res, err := audit.Verify(path, audit.Options{Key: testKey})
 	if err != nil || !res.OK() || res.Entries != 9 {
 		t.Fatalf("Verify = %+v, %v; want 9 intact entries", res, err)
 	}
@@ -96,7 +135,7 @@ func TestReopenContinuesChain(t *testing.T) {
 
 // TestTampering edits a valid log in the ways an attacker or an accident
 // would, and checks that Verify names the right line and kind, and that
-// Open refuses to append (on its tail check, or with FullVerify).
+// Open refuses to append.
 func TestTampering(t *testing.T) {
 	_, valid := writePlan(t)
 	ls := lines(valid) // 9 lines, each with its newline
@@ -118,28 +157,27 @@ func TestTampering(t *testing.T) {
 		name string
 		data []byte
 		want audit.Break // Detail not compared
-		// tail: Open's tail check alone catches it.
-		tail bool
 	}{
-		{"edit account id", replace(2, strings.Replace(ls[2], "222222222222", "999999999999", 1)), audit.Break{Line: 3, Kind: audit.KindEdited}, false},
-		{"edit outcome", replace(7, strings.Replace(ls[7], `"outcome":"error"`, `"outcome":"ok"`, 1)), audit.Break{Line: 8, Kind: audit.KindEdited}, true},
-		{"edit last line", replace(8, strings.Replace(ls[8], "444444444444", "555555555555", 1)), audit.Break{Line: 9, Kind: audit.KindEdited}, true},
-		{"edit and rehash", replace(3, rehash(t, ls[3], func(m map[string]any) { m["outcome"] = "error"; m["error_code"] = "Throttling" })), audit.Break{Line: 5, Kind: audit.KindChain}, false},
-		{"space added", replace(4, strings.Replace(ls[4], `","`, `", "`, 1)), audit.Break{Line: 5, Kind: audit.KindEdited}, false},
-		{"unknown field", replace(4, strings.Replace(ls[4], `{"v":1,`, `{"v":1,"note":"x",`, 1)), audit.Break{Line: 5, Kind: audit.KindMalformed}, false},
-		{"delete first line", without(0), audit.Break{Line: 1, Kind: audit.KindRemoved}, false},
-		{"delete middle line", without(4), audit.Break{Line: 5, Kind: audit.KindRemoved}, false},
-		{"delete second to last line", without(7), audit.Break{Line: 8, Kind: audit.KindRemoved}, true},
-		{"swap two lines", swap(3, 4), audit.Break{Line: 4, Kind: audit.KindReordered}, false},
-		{"swap last two lines", swap(7, 8), audit.Break{Line: 8, Kind: audit.KindReordered}, true},
-		{"duplicate a line", join(append(append([]string{}, ls[:6]...), ls[5:]...)...), audit.Break{Line: 7, Kind: audit.KindReordered}, false},
-		{"truncate mid line", valid[:len(valid)-40], audit.Break{Line: 9, Kind: audit.KindTruncated}, true},
-		{"truncate newline", valid[:len(valid)-1], audit.Break{Line: 9, Kind: audit.KindTruncated}, true},
-		{"append garbage line", join(append(append([]string{}, ls...), "garbage\n")...), audit.Break{Line: 10, Kind: audit.KindMalformed}, true},
-		{"append garbage", join(append(append([]string{}, ls...), `{"v":1,"seq":10`)...), audit.Break{Line: 10, Kind: audit.KindTruncated}, true},
-		{"append empty line", join(append(append([]string{}, ls...), "\n")...), audit.Break{Line: 10, Kind: audit.KindMalformed}, true},
-		{"insert blank line", join(append(append(append([]string{}, ls[:2]...), "\n"), ls[2:]...)...), audit.Break{Line: 3, Kind: audit.KindMalformed}, false},
-		{"binary", []byte("\x00\xff\xfe\n"), audit.Break{Line: 1, Kind: audit.KindMalformed}, true},
+		{"edit account id", replace(2, strings.Replace(ls[2], "222222222222", "999999999999", 1)), audit.Break{Line: 3, Kind: audit.KindEdited}},
+		{"edit outcome", replace(7, strings.Replace(ls[7], `"outcome":"error"`, `"outcome":"ok"`, 1)), audit.Break{Line: 8, Kind: audit.KindEdited}},
+		{"edit last line", replace(8, strings.Replace(ls[8], "444444444444", "555555555555", 1)), audit.Break{Line: 9, Kind: audit.KindEdited}},
+		{"edit and rehash", replace(3, rehash(t, ls[3], testKey, func(m map[string]any) { m["outcome"] = "error"; m["error_code"] = "Throttling" })), audit.Break{Line: 5, Kind: audit.KindChain}},
+		{"edit and re-chain without the key", join(rechain(t, append(append(append([]string{}, ls[:3]...), strings.Replace(ls[3], `"outcome":"ok"`, `"outcome":"error","error_code":"Throttling"`, 1)), ls[4:]...), bytes.Repeat([]byte{1}, audit.KeySize))...), audit.Break{Line: 1, Kind: audit.KindEdited}},
+		{"space added", replace(4, strings.Replace(ls[4], `","`, `", "`, 1)), audit.Break{Line: 5, Kind: audit.KindEdited}},
+		{"unknown field", replace(4, strings.Replace(ls[4], `{"v":2,`, `{"v":2,"note":"x",`, 1)), audit.Break{Line: 5, Kind: audit.KindMalformed}},
+		{"delete first line", without(0), audit.Break{Line: 1, Kind: audit.KindRemoved}},
+		{"delete middle line", without(4), audit.Break{Line: 5, Kind: audit.KindRemoved}},
+		{"delete second to last line", without(7), audit.Break{Line: 8, Kind: audit.KindRemoved}},
+		{"swap two lines", swap(3, 4), audit.Break{Line: 4, Kind: audit.KindReordered}},
+		{"swap last two lines", swap(7, 8), audit.Break{Line: 8, Kind: audit.KindReordered}},
+		{"duplicate a line", join(append(append([]string{}, ls[:6]...), ls[5:]...)...), audit.Break{Line: 7, Kind: audit.KindReordered}},
+		{"truncate mid line", valid[:len(valid)-40], audit.Break{Line: 9, Kind: audit.KindTruncated}},
+		{"truncate newline", valid[:len(valid)-1], audit.Break{Line: 9, Kind: audit.KindTruncated}},
+		{"append garbage line", join(append(append([]string{}, ls...), "garbage\n")...), audit.Break{Line: 10, Kind: audit.KindMalformed}},
+		{"append garbage", join(append(append([]string{}, ls...), `{"v":2,"seq":10`)...), audit.Break{Line: 10, Kind: audit.KindTruncated}},
+		{"append empty line", join(append(append([]string{}, ls...), "\n")...), audit.Break{Line: 10, Kind: audit.KindMalformed}},
+		{"insert blank line", join(append(append(append([]string{}, ls[:2]...), "\n"), ls[2:]...)...), audit.Break{Line: 3, Kind: audit.KindMalformed}},
+		{"binary", []byte("\x00\xff\xfe\n"), audit.Break{Line: 1, Kind: audit.KindMalformed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,7 +186,7 @@ func TestTampering(t *testing.T) {
 			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			res, err := audit.Verify(path)
+			res, err := audit.Verify(path, audit.Options{Key: testKey})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,19 +205,11 @@ func TestTampering(t *testing.T) {
 				t.Errorf("break is not one line: %q", res.Broken)
 			}
 
-			_, err = audit.Open(path, audit.Options{Key: testKey, FullVerify: true})
+			_, err = audit.Open(path, audit.Options{Key: testKey})
 			if !errors.Is(err, audit.ErrBroken) {
-				t.Errorf("Open(FullVerify) = %v, want ErrBroken", err)
-			}
-			l, err := audit.Open(path, audit.Options{Key: testKey})
-			if tt.tail {
-				if !errors.Is(err, audit.ErrBroken) {
-					t.Errorf("Open = %v, want ErrBroken", err)
-				} else if want := fmt.Sprintf("line %d: %s", tt.want.Line, tt.want.Kind); !strings.Contains(err.Error(), want) {
-					t.Errorf("Open error %q does not say %q", err, want)
-				}
-			} else if err == nil {
-				l.Close()
+				t.Errorf("Open = %v, want ErrBroken", err)
+			} else if want := fmt.Sprintf("line %d: %s", tt.want.Line, tt.want.Kind); !strings.Contains(err.Error(), want) {
+				t.Errorf("Open error %q does not say %q", err, want)
 			}
 			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.data) {
 				t.Error("a refused Open changed the file")
@@ -188,38 +218,76 @@ func TestTampering(t *testing.T) {
 	}
 }
 
-// TestTailEditsNeedAnAnchor documents what a hash chain cannot see by
-// itself: whole entries cut from the end, or the last entry rewritten with
-// a fresh hash. The head changes, so a head noted elsewhere reveals both.
-func TestTailEditsNeedAnAnchor(t *testing.T) {
-	path, valid := writePlan(t)
-	before, err := audit.Verify(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestHeadAnchor: what a chain cannot see by itself, whole entries cut
+// from the end, the last entry rewritten, or the log re-chained by someone
+// holding the key after an entry was deleted, no longer leads to the head
+// anchored in the head file, and Verify and Open say so. A head file one
+// entry behind (a crash between append and anchoring) is accepted and
+// brought up to date by Open.
+func TestHeadAnchor(t *testing.T) {
+	_, valid := writePlan(t)
 	ls := lines(valid)
 	tests := []struct {
-		name        string
-		data        string
-		wantEntries int
+		name string
+		data []string
+		head int // the head file says this seq instead of the writer's; -1: no head file
+		want *audit.Break
 	}{
-		{"cut two entries", strings.Join(ls[:7], ""), 7},
-		{"rewrite the last entry", strings.Join(ls[:8], "") + rehash(t, ls[8], func(m map[string]any) { m["operation"] = "iam:ListUsers" }), 9},
+		{"intact", ls, 0, nil},
+		{"cut two entries", ls[:7], 0, &audit.Break{Line: 8, Kind: audit.KindCut}},
+		{"rewrite the last entry", append(slices.Clone(ls[:8]), rehash(t, ls[8], testKey, func(m map[string]any) { m["operation"] = "iam:ListUsers" })), 0, &audit.Break{Line: 9, Kind: audit.KindAnchor}},
+		{"delete an entry and re-chain with the key", rechain(t, slices.Delete(slices.Clone(ls), 6, 7), testKey), 0, &audit.Break{Line: 9, Kind: audit.KindCut}},
+		{"delete an entry, re-chain and append one", rechain(t, append(slices.Delete(slices.Clone(ls), 6, 7), ls[8]), testKey), 0, &audit.Break{Line: 9, Kind: audit.KindAnchor}},
+		{"head file missing", ls, -1, &audit.Break{Line: 10, Kind: audit.KindAnchor}},
+		{"head file one behind", ls, 8, nil},
+		{"head file two behind", ls, 7, &audit.Break{Line: 9, Kind: audit.KindAnchor}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := os.WriteFile(path, []byte(tt.data), 0o600); err != nil {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "audit.log")
+			l := openLog(t, path)
+			for _, e := range plan() {
+				if err := l.Append(t.Context(), e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l.Close()
+			switch {
+			case tt.head < 0:
+				os.Remove(path + ".head")
+			case tt.head > 0:
+				var r audit.Record
+				json.Unmarshal([]byte(ls[tt.head-1]), &r)
+				os.WriteFile(path+".head", fmt.Appendf(nil, `{"seq":%d,"hash":%q}`+"\n", r.Seq, r.Hash), 0o600)
+			}
+			if err := os.WriteFile(path, []byte(strings.Join(tt.data, "")), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			after, err := audit.Verify(path)
+			res, err := audit.Verify(path, audit.Options{Key: testKey})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !after.OK() || after.Entries != tt.wantEntries {
-				t.Fatalf("Verify = %+v, want %d intact entries", after, tt.wantEntries)
+			var got *audit.Break
+			if res.Broken != nil {
+				b := *res.Broken
+				b.Detail = ""
+				got = &b
 			}
-			if after.Head == before.Head {
-				t.Error("head unchanged")
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("Verify break (-want +got):\n%s\n%+v", diff, res.Broken)
+			}
+			l, err = audit.Open(path, audit.Options{Key: testKey})
+			if (err == nil) != (tt.want == nil) || (err != nil && !errors.Is(err, audit.ErrBroken)) {
+				t.Fatalf("Open = %v", err)
+			}
+			if err != nil {
+				return
+			}
+			seq, hash := l.Head()
+			l.Close()
+			if b, _ := os.ReadFile(path + ".head"); !strings.Contains(string(b), hash) || seq != uint64(len(tt.data)) {
+				t.Errorf("head file %s after Open, want seq %d hash %s", b, seq, hash)
 			}
 		})
 	}
@@ -229,11 +297,11 @@ func TestVerifyEmptyAndMissing(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.log")
 	os.WriteFile(empty, nil, 0o600)
-	res, err := audit.Verify(empty)
+	res, err := audit.Verify(empty, audit.Options{Key: testKey})
 	if err != nil || !res.OK() || res.Entries != 0 || res.Head != audit.Genesis {
 		t.Errorf("Verify(empty) = %+v, %v", res, err)
 	}
-	if _, err := audit.Verify(filepath.Join(dir, "missing.log")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := audit.Verify(filepath.Join(dir, "missing.log"), audit.Options{Key: testKey}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Verify(missing) = %v, want ErrNotExist", err)
 	}
 }
@@ -531,7 +599,7 @@ func TestDo(t *testing.T) {
 			err := l.Do(t.Context(), plan()[6], func(context.Context) error {
 				called = true
 				// The intent is on disk before the call.
-				res, err := audit.Verify(path)
+				res, err := audit.Verify(path, audit.Options{Key: testKey})
 				if err != nil || res.Entries != 1 || len(res.Pending) != 1 {
 					t.Errorf("during the call Verify = %+v, %v; want one pending intent", res, err)
 				}
@@ -587,7 +655,7 @@ func TestConcurrentAppends(t *testing.T) {
 	}
 	wg.Wait()
 	l.Close()
-	res, err := audit.Verify(path)
+	res, err := audit.Verify(path, audit.Options{Key: testKey})
 	if err != nil || !res.OK() || res.Entries != 40 {
 		t.Errorf("Verify = %+v, %v; want 40 intact entries", res, err)
 	}

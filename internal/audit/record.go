@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +11,12 @@ import (
 )
 
 // Version is the record schema version written in every line's "v".
-const Version = 1
+// Version 2 chains records by HMAC under the log's key; version 1
+// records, written before, chain by plain SHA-256 and still verify.
+const Version = 2
+
+// versionUnkeyed is the first version: "hash" is the SHA-256 of the body.
+const versionUnkeyed = 1
 
 // Genesis is the prev hash of the first record in a log.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -72,16 +78,29 @@ func (r *Record) encode() ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// hashed returns the canonical encoding of r without its hash, and the
-// hex SHA-256 of that encoding.
-func (r *Record) hashed() (body []byte, hash string, err error) {
+// hashed returns the canonical encoding of r without its hash, and its
+// hash: for version 2 the hex HMAC-SHA256 under the chain key derived
+// from key, for version 1 the hex SHA-256.
+func (r *Record) hashed(key []byte) (body []byte, hash string, err error) {
 	c := *r
 	c.Hash = ""
 	if body, err = c.encode(); err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256(body)
-	return body, hex.EncodeToString(sum[:]), nil
+	if r.V == versionUnkeyed {
+		sum := sha256.Sum256(body)
+		return body, hex.EncodeToString(sum[:]), nil
+	}
+	return body, mac(chainKey(key), string(body)), nil
+}
+
+// chainKey derives the key of the hash chain from the log's key, apart
+// from the key of sensitive values, so that no stored parameter HMAC can
+// ever serve as a record's hash.
+func chainKey(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("rootguard audit chain v2"))
+	return m.Sum(nil)
 }
 
 // withHash returns the canonical encoding of a record from the encoding
@@ -95,8 +114,8 @@ func withHash(body []byte, hash string) []byte {
 }
 
 // seal sets r.Hash and returns the line to write, newline included.
-func (r *Record) seal() ([]byte, error) {
-	body, h, err := r.hashed()
+func (r *Record) seal(key []byte) ([]byte, error) {
+	body, h, err := r.hashed(key)
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
 	}
@@ -109,8 +128,9 @@ func (r *Record) seal() ([]byte, error) {
 }
 
 // parseRecord decodes one line (without its newline) and checks that it is
-// a canonical, self-consistent record. It does not check the chain.
-func parseRecord(line []byte) (Record, *Break) {
+// a canonical, self-consistent record, keyed by key (version 2). It does
+// not check the chain.
+func parseRecord(line []byte, key []byte) (Record, *Break) {
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
@@ -120,21 +140,29 @@ func parseRecord(line []byte) (Record, *Break) {
 	if dec.More() {
 		return r, &Break{Kind: KindMalformed, Detail: "data after the entry"}
 	}
-	if r.V != Version {
-		return r, &Break{Kind: KindMalformed, Detail: fmt.Sprintf("schema version %d, want %d", r.V, Version)}
+	if r.V != Version && r.V != versionUnkeyed {
+		return r, &Break{Kind: KindMalformed, Detail: fmt.Sprintf("schema version %d, want %d or %d", r.V, versionUnkeyed, Version)}
 	}
 	if !isHexHash(r.Hash) || !isHexHash(r.Prev) {
 		return r, &Break{Kind: KindMalformed, Detail: "hash or prev is not 64 hex digits"}
 	}
-	body, h, err := r.hashed()
+	if r.V == Version {
+		if key == nil {
+			return r, &Break{Kind: KindMalformed, Detail: "a keyed entry, and no audit key to check it with"}
+		}
+		if id := keyID(key); r.KeyID != id {
+			return r, &Break{Kind: KindEdited, Detail: fmt.Sprintf("written under key %s, not under the given key %s", r.KeyID, id)}
+		}
+	}
+	body, h, err := r.hashed(key)
 	if err != nil {
 		return r, &Break{Kind: KindMalformed, Detail: err.Error()}
 	}
 	if !bytes.Equal(withHash(body, r.Hash), line) {
 		return r, &Break{Kind: KindEdited, Detail: "not in canonical form"}
 	}
-	if h != r.Hash {
-		return r, &Break{Kind: KindEdited, Detail: "hash does not match the content"}
+	if !hmac.Equal([]byte(h), []byte(r.Hash)) {
+		return r, &Break{Kind: KindEdited, Detail: "hash does not match the content (or another key wrote it)"}
 	}
 	return r, nil
 }

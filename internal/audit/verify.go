@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -35,6 +36,13 @@ const (
 	KindTruncated Kind = "truncated last line"
 	// KindMalformed: the line is not an audit record at all.
 	KindMalformed Kind = "not an audit entry"
+	// KindCut: the log ends before the head anchored beside it: entries
+	// were cut from the end.
+	KindCut Kind = "entries cut from the end"
+	// KindAnchor: the chain verifies but does not lead to the anchored
+	// head (the log was rewritten and re-chained), or the anchor is
+	// missing.
+	KindAnchor Kind = "head anchor mismatch"
 )
 
 // Break is the first broken line of a log.
@@ -72,15 +80,28 @@ type Result struct {
 func (r Result) OK() bool { return r.Broken == nil }
 
 // Verify walks the log at path and checks every line's canonical form,
-// hash, sequence number and link to its predecessor. The error is for
-// I/O only; a broken chain is reported in Result.Broken.
-func Verify(path string) (Result, error) {
+// hash (keyed by the audit key: opts.Key, else the key file beside the
+// log), sequence number and link to its predecessor, and that the chain
+// ends at the head anchored in the head file beside the log. The error is
+// for I/O only; a broken chain is reported in Result.Broken.
+func Verify(path string, opts Options) (Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{Head: Genesis}, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
-	res, err := VerifyReader(f)
+	key := opts.Key
+	if key == nil {
+		key, err = loadKey(keyPath(opts, path))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Result{Head: Genesis}, err
+		}
+	}
+	anchor, err := readHead(headPath(path))
+	if err != nil {
+		return Result{Head: Genesis}, err
+	}
+	res, err := verify(f, key, anchor, true, nil)
 	if err != nil {
 		return res, fmt.Errorf("audit log %s: %w", path, err)
 	}
@@ -89,13 +110,24 @@ func Verify(path string) (Result, error) {
 
 type pendingKey struct{ plan, change, account, op string }
 
-// VerifyReader is Verify over a reader.
-func VerifyReader(r io.Reader) (Result, error) {
+// VerifyReader checks the chain of a log read from r, keyed by key (nil
+// checks only unkeyed, version 1, entries), without a head anchor.
+func VerifyReader(r io.Reader, key []byte) (Result, error) {
+	return verify(r, key, nil, false, nil)
+}
+
+// verify walks a log. anchor is the head noted beside it (nil when there
+// is none); anchored says whether a keyed log must have one; visit, when
+// not nil, sees every intact record.
+func verify(r io.Reader, key []byte, anchor *Head, anchored bool, visit func(*Record)) (Result, error) {
 	lr := &lineReader{br: bufio.NewReader(r)}
 	res := Result{Head: Genesis}
 	pending := map[pendingKey]int{}
 	var prevSeq uint64
-	for line := 1; ; line++ {
+	var keyed bool
+	anchorLine, anchorHash := 0, ""
+	line := 1
+	for ; ; line++ {
 		b, err := lr.next()
 		if len(b) == 0 && errors.Is(err, io.EOF) {
 			break
@@ -117,7 +149,7 @@ func VerifyReader(r io.Reader) (Result, error) {
 		if len(b) == 0 {
 			return brk(KindMalformed, "empty line")
 		}
-		rec, bad := parseRecord(b)
+		rec, bad := parseRecord(b, key)
 		if bad != nil {
 			return brk(bad.Kind, "%s", bad.Detail)
 		}
@@ -134,16 +166,37 @@ func VerifyReader(r io.Reader) (Result, error) {
 			}
 			return brk(KindChain, "prev does not match the hash of line %d", line-1)
 		}
+		if keyed && rec.V == versionUnkeyed {
+			return brk(KindEdited, "an unkeyed (version %d) entry after keyed ones", versionUnkeyed)
+		}
+		keyed = rec.V != versionUnkeyed
 		res.Entries++
 		res.Head, res.Last, prevSeq = rec.Hash, rec.Time, rec.Seq
+		if anchor != nil && rec.Seq == anchor.Seq {
+			anchorLine, anchorHash = line, rec.Hash
+		}
 		k := pendingKey{rec.PlanID, rec.ChangeID, rec.AccountID, rec.Operation}
 		if rec.Phase == PhaseIntent {
 			pending[k] = line
 		} else {
 			delete(pending, k)
 		}
+		if visit != nil {
+			visit(&rec)
+		}
 	}
 	res.Pending = sortedLines(pending)
+	switch {
+	case anchor == nil && keyed && anchored:
+		res.Broken = &Break{Line: line, Kind: KindAnchor, Detail: "the head file beside the log is missing"}
+	case anchor == nil:
+	case prevSeq < anchor.Seq:
+		res.Broken = &Break{Line: line, Kind: KindCut, Detail: fmt.Sprintf("the log ends at seq %d, the head file says seq %d", prevSeq, anchor.Seq)}
+	case anchorHash != anchor.Hash:
+		res.Broken = &Break{Line: anchorLine, Kind: KindAnchor, Detail: fmt.Sprintf("seq %d's hash is not the one in the head file: the log was rewritten", anchor.Seq)}
+	case prevSeq > anchor.Seq+1:
+		res.Broken = &Break{Line: anchorLine + 2, Kind: KindAnchor, Detail: fmt.Sprintf("the head file says seq %d, but %d entries follow it", anchor.Seq, prevSeq-anchor.Seq)}
+	}
 	return res, nil
 }
 
@@ -215,97 +268,4 @@ func (lr *lineReader) next() ([]byte, error) {
 // none.
 func sortedLines(m map[pendingKey]int) []int {
 	return slices.Sorted(maps.Values(m))
-}
-
-// verifyTail checks the last line of a log of the given size and its link
-// to the line before it. It returns the last record, or nil for an empty
-// log.
-func verifyTail(f io.ReaderAt, size int64) (*Record, *Break, error) {
-	if size == 0 {
-		return nil, nil, nil
-	}
-	n := min(size, 2*int64(maxLine)+2)
-	base := size - n
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, base); err != nil {
-		return nil, nil, fmt.Errorf("read tail: %w", err)
-	}
-	at := func(off int, k Kind, format string, args ...any) (*Record, *Break, error) {
-		line, err := lineAt(f, base+int64(off))
-		if err != nil {
-			return nil, nil, err
-		}
-		return nil, &Break{Line: line, Kind: k, Detail: fmt.Sprintf(format, args...)}, nil
-	}
-	if buf[n-1] != '\n' {
-		start := bytes.LastIndexByte(buf, '\n') + 1
-		return at(start, KindTruncated, "no newline at the end of the file")
-	}
-	// lineBounds returns the start of the line ending just before end.
-	lineBounds := func(end int) (int, bool) {
-		i := bytes.LastIndexByte(buf[:end], '\n')
-		if i < 0 && base > 0 {
-			return 0, false
-		}
-		return i + 1, true
-	}
-	lastEnd := int(n) - 1
-	lastStart, ok := lineBounds(lastEnd)
-	if !ok {
-		return at(0, KindMalformed, "longer than %d bytes", maxLine)
-	}
-	if lastStart == lastEnd {
-		return at(lastStart, KindMalformed, "empty line")
-	}
-	last, bad := parseRecord(buf[lastStart:lastEnd])
-	if bad != nil {
-		return at(lastStart, bad.Kind, "%s", bad.Detail)
-	}
-	if lastStart == 0 && base == 0 { // a single line
-		switch {
-		case last.Seq != 1:
-			return at(0, KindRemoved, "the log starts at seq %d", last.Seq)
-		case last.Prev != Genesis:
-			return at(0, KindChain, "the first entry's prev is not the genesis hash")
-		}
-		return &last, nil, nil
-	}
-	prevEnd := lastStart - 1
-	prevStart, ok := lineBounds(prevEnd)
-	if !ok {
-		return at(0, KindMalformed, "longer than %d bytes", maxLine)
-	}
-	if prevStart == prevEnd {
-		return at(prevStart, KindMalformed, "empty line")
-	}
-	prev, bad := parseRecord(buf[prevStart:prevEnd])
-	if bad != nil {
-		return at(prevStart, bad.Kind, "%s", bad.Detail)
-	}
-	switch {
-	case last.Seq > prev.Seq+1:
-		return at(lastStart, KindRemoved, "seq %d follows seq %d", last.Seq, prev.Seq)
-	case last.Seq+1 == prev.Seq: // the last two lines swapped; Verify blames the first
-		return at(prevStart, KindReordered, "seq %d where seq %d was expected; seq %d is on the next line", prev.Seq, last.Seq, last.Seq)
-	case last.Seq != prev.Seq+1:
-		return at(lastStart, KindReordered, "seq %d after seq %d", last.Seq, prev.Seq)
-	case last.Prev != prev.Hash:
-		return at(lastStart, KindChain, "prev does not match the hash of the line before")
-	}
-	return &last, nil, nil
-}
-
-// lineAt returns the 1-based number of the line that starts at off.
-func lineAt(f io.ReaderAt, off int64) (int, error) {
-	line := 1
-	buf := make([]byte, 64<<10)
-	for pos := int64(0); pos < off; {
-		n, err := f.ReadAt(buf[:min(int64(len(buf)), off-pos)], pos)
-		line += bytes.Count(buf[:n], []byte("\n"))
-		pos += int64(n)
-		if err != nil && !(errors.Is(err, io.EOF) && pos >= off) {
-			return 0, fmt.Errorf("count lines: %w", err)
-		}
-	}
-	return line, nil
 }

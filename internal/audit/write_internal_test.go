@@ -86,7 +86,7 @@ func TestWriteErrorsFailClosed(t *testing.T) {
 			if !bytes.Equal(after, good) {
 				t.Errorf("file changed after failed appends:\n%s", after)
 			}
-			if res, err := VerifyReader(bytes.NewReader(after)); err != nil || !res.OK() {
+			if res, err := VerifyReader(bytes.NewReader(after), l.key); err != nil || !res.OK() {
 				t.Errorf("Verify = %+v, %v", res, err)
 			}
 		})

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,16 +64,20 @@ made (a key used since, a policy attached by someone else) the plan is stale
 and refused before anything is changed: make a new plan. A plan of another
 schema version, or edited after it was made, is refused too.
 
-apply shows the changes and asks for confirmation on a terminal; --yes applies
-without asking (without a terminal, --yes is required). Changes are made one
-by one in a safe order: trusted access and features, policy creation,
-alternate contacts, attachments from the narrowest target to the root,
-alerting, and member root credential removal last. Each API call is written to the audit
-log before it is made and its result after; if the log cannot be written,
-nothing is changed. The first failure stops the apply, which then lists what
-was applied, what failed (with the AWS error) and what was not attempted.
-Running apply again with the same plan finishes the rest without repeating
-what succeeded. Deleting a root access key used within the plan's
+A plan for another organization is refused before anything is shown. Two
+applies to one organization never run at once: a lock in the state directory
+refuses the second. apply shows the changes and asks for confirmation on a
+terminal (Ctrl-C cancels at once); --yes applies without asking (without a
+terminal, --yes is required). After the answer, the organization is read
+again right before the first write. Changes are made one by one in a safe order: trusted access and
+features, policy creation, alternate contacts, attachments from the narrowest
+target to the root, alerting, and member root credential removal last. Each
+API call is written to the audit log before it is made and its result after;
+if the log cannot be written, or its chain does not verify, nothing is
+changed. The first failure stops the apply, which then lists what was applied,
+what failed (with the AWS error) and what was not attempted. Running apply
+again with the same plan and audit log finishes the rest without repeating any
+call that succeeded. Deleting a root access key used within the plan's
 max_key_last_used_days (or whose last use is unknown) needs
 --allow-recent-key-deletion.
 
@@ -116,6 +124,11 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 			return withCode(ExitError, err)
 		}
 	}
+	unlock, err := lockTarget(p)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	defer unlock()
 
 	o.Source.writable, o.Source.materialize = true, true
 	c, err := o.Source.open(ctx, e)
@@ -135,6 +148,9 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := p.CheckSource(fresh); err != nil {
+		return withCode(ExitError, err)
+	}
 	rv := p.Review(fresh)
 	if err := rv.WriteText(e.stdout); err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -147,7 +163,7 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 		return err
 	}
 	if !o.Yes {
-		if err := confirm(e, p, rv.Count(guardrail.StatePending)); err != nil {
+		if err := confirm(ctx, e, p, rv.Count(guardrail.StatePending)); err != nil {
 			return err
 		}
 	}
@@ -161,6 +177,17 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 			err = withCode(ExitError, cerr)
 		}
 	}()
+	if !o.Yes {
+		// The organization may have moved while the question was open:
+		// read it again right before the first write; Apply refuses a
+		// stale plan. (With --yes nothing waited since the first read.)
+		if fresh, err = o.Source.collect(ctx, e, c); err != nil {
+			return err
+		}
+		if err := unconfirmed(rv, p.Review(fresh)); err != nil {
+			return withCode(ExitError, err)
+		}
+	}
 	actor := fresh.Caller.Value.ARN
 	if !fresh.Caller.Known() || actor == "" {
 		return withCode(ExitError, fmt.Errorf("the caller's identity is not known (%s): apply records who made each change", fresh.Caller.Reason()))
@@ -185,6 +212,46 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 	return nil
 }
 
+// targetIDRe is what an organization or account ID may be in a lock name.
+var targetIDRe = regexp.MustCompile(`^(o-[a-z0-9]{10,32}|[0-9]{12})$`)
+
+// lockTarget takes the lock of the organization (or standalone account)
+// the plan changes, in the state directory, so that two applies to it never
+// both write, whatever their audit logs. It returns the release.
+func lockTarget(p *guardrail.Plan) (func(), error) {
+	id := cmp.Or(p.Snapshot.OrganizationID, p.Snapshot.ManagementAccountID)
+	if !targetIDRe.MatchString(id) {
+		return nil, fmt.Errorf("plan %s: %q is not an organization or account ID", p.ID, id)
+	}
+	dir, err := stateDir(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	f, err := audit.Lock(filepath.Join(dir, "locks", "apply-"+id+".lock"))
+	if errors.Is(err, audit.ErrLocked) {
+		return nil, fmt.Errorf("another apply of organization %s is running: %w", id, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// unconfirmed refuses to go on when a change that was shown as already in
+// place needs making again: the answer did not cover it.
+func unconfirmed(shown, now *guardrail.Review) error {
+	var ids []string
+	for i, cr := range now.Changes {
+		if cr.State == guardrail.StatePending && shown.Changes[i].State != guardrail.StatePending {
+			ids = append(ids, cr.Change.ID)
+		}
+	}
+	if len(ids) > 0 {
+		return fmt.Errorf("the organization changed while apply waited: %s no longer in place; run apply again to review it", strings.Join(ids, ", "))
+	}
+	return nil
+}
+
 // errNoConfirmation: apply has no terminal to ask on and no --yes.
 var errNoConfirmation = errors.New("apply needs confirmation and there is no terminal to ask on: review the plan, then rerun with --yes")
 
@@ -195,8 +262,9 @@ var stdinTerminal = func(r io.Reader) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// confirm asks on the terminal; only "yes" goes ahead.
-func confirm(e *env, p *guardrail.Plan, n int) error {
+// confirm asks on the terminal; only "yes" goes ahead. A cancelled ctx
+// (Ctrl-C, SIGTERM) ends the wait at once.
+func confirm(ctx context.Context, e *env, p *guardrail.Plan, n int) error {
 	if !stdinTerminal(e.stdin) {
 		return withCode(ExitUsage, errNoConfirmation)
 	}
@@ -205,11 +273,28 @@ func confirm(e *env, p *guardrail.Plan, n int) error {
 		where = "organization " + p.Snapshot.OrganizationID
 	}
 	fmt.Fprintf(e.stderr, "\nApply %d change(s) to %s? Only 'yes' is accepted: ", n, where)
-	answer, err := bufio.NewReader(io.LimitReader(e.stdin, 64)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return withCode(ExitError, fmt.Errorf("read the confirmation: %w", err))
+	type reply struct {
+		answer string
+		err    error
 	}
-	if strings.TrimSpace(answer) != "yes" {
+	// The read cannot be interrupted; it is left behind on cancellation
+	// (the process is about to exit).
+	replies := make(chan reply, 1)
+	go func() {
+		answer, err := bufio.NewReader(io.LimitReader(e.stdin, 64)).ReadString('\n')
+		replies <- reply{answer, err}
+	}()
+	var r reply
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(e.stderr)
+		return withCode(ExitError, fmt.Errorf("apply cancelled at the prompt (%w): nothing was changed", context.Cause(ctx)))
+	case r = <-replies:
+	}
+	if r.err != nil && !errors.Is(r.err, io.EOF) {
+		return withCode(ExitError, fmt.Errorf("read the confirmation: %w", r.err))
+	}
+	if strings.TrimSpace(r.answer) != "yes" {
 		return withCode(ExitError, errors.New("apply cancelled: nothing was changed"))
 	}
 	return nil

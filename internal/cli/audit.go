@@ -46,21 +46,31 @@ func (o *AuditOptions) Validate() error {
 }
 
 // defaultAuditLogPath is where rootguard keeps its audit log unless told
-// otherwise: ROOTGUARD_AUDIT_LOG, else under the XDG state directory.
+// otherwise: ROOTGUARD_AUDIT_LOG, else in the state directory.
 func defaultAuditLogPath(getenv func(string) string) (string, error) {
 	if p := getenv("ROOTGUARD_AUDIT_LOG"); p != "" {
 		return p, nil
 	}
+	dir, err := stateDir(getenv)
+	if err != nil {
+		return "", errors.New("no audit log path: give --log, or set ROOTGUARD_AUDIT_LOG, XDG_STATE_HOME or HOME")
+	}
+	return filepath.Join(dir, "audit.log"), nil
+}
+
+// stateDir is rootguard's state directory: $XDG_STATE_HOME/rootguard,
+// else ~/.local/state/rootguard.
+func stateDir(getenv func(string) string) (string, error) {
 	// The XDG base directory spec says a relative path is invalid and is
 	// to be ignored.
 	if s := getenv("XDG_STATE_HOME"); s != "" && filepath.IsAbs(s) {
-		return filepath.Join(s, "rootguard", "audit.log"), nil
+		return filepath.Join(s, "rootguard"), nil
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", errors.New("no audit log path: give --log, or set ROOTGUARD_AUDIT_LOG, XDG_STATE_HOME or HOME")
+		return "", errors.New("no state directory: set XDG_STATE_HOME or HOME")
 	}
-	return filepath.Join(home, ".local", "state", "rootguard", "audit.log"), nil
+	return filepath.Join(home, ".local", "state", "rootguard"), nil
 }
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -84,12 +94,14 @@ func newAuditVerifyCmd(e *env, o *AuditOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
 		Short: "Verify the audit log's hash chain",
-		Long: `Walk the whole audit log and check every entry's hash, sequence number and
-link to the entry before it. The first broken line is named: edited content, a
-removed entry, reordered entries, a truncated last line or garbage.
+		Long: `Walk the whole audit log and check every entry's keyed hash (under the key in
+FILE.key), sequence number and link to the entry before it, and that the chain
+ends at the head anchored in FILE.head. The first broken line is named: edited
+content, a removed entry, reordered entries, a truncated last line, garbage,
+entries cut from the end, or a log rewritten and re-chained.
 
-A hash chain cannot show, by itself, that whole entries were cut from the end:
-compare the head this command prints with one noted elsewhere.
+Whoever can write FILE.key and FILE.head can also rewrite the log: compare the
+head this command prints with one noted elsewhere.
 
 Exit codes: 0 the log is intact, 2 usage error, 3 the log is broken or cannot
 be read.`,
@@ -114,7 +126,7 @@ be read.`,
 }
 
 func runAuditVerify(e *env, o *AuditOptions) error {
-	res, err := audit.Verify(o.Log)
+	res, err := audit.Verify(o.Log, audit.Options{})
 	if err != nil {
 		return withCode(ExitError, err)
 	}

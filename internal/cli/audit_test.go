@@ -52,7 +52,7 @@ func runAudit(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func writeAuditLog(t *testing.T, path string, n int) {
 	t.Helper()
 	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	l, err := audit.Open(path, audit.Options{Key: bytes.Repeat([]byte{9}, audit.KeySize), Now: func() time.Time { return now }})
+	l, err := audit.Open(path, audit.Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +80,26 @@ func TestAuditVerify(t *testing.T) {
 	writeAuditLog(t, good, 6)
 	valid, _ := os.ReadFile(good)
 	ls := strings.SplitAfter(string(valid), "\n")[:6]
+	// write makes a log of parts, with the key and head files of good.
 	write := func(name string, parts ...string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(strings.Join(parts, "")), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		for _, ext := range []string{".key", ".head"} {
+			b, err := os.ReadFile(good + ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p+ext, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		return p
+	}
+	empty := filepath.Join(dir, "empty.log")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	pending := filepath.Join(dir, "pending.log")
 	writeAuditLog(t, pending, 5)
@@ -99,11 +113,12 @@ func TestAuditVerify(t *testing.T) {
 	}{
 		{"intact", []string{"verify", "--log", good}, ExitOK, "audit log " + good + ": intact, 6 entries, head ", ""},
 		{"pending intent", []string{"verify", "--log", pending}, ExitOK, "1 intent(s) without a result, the call may or may not have been made (line 5)", ""},
-		{"empty", []string{"verify", "--log", write("empty.log")}, ExitOK, "intact, 0 entries, head " + audit.Genesis, ""},
+		{"empty", []string{"verify", "--log", empty}, ExitOK, "intact, 0 entries, head " + audit.Genesis, ""},
 		{"edited", []string{"verify", "--log", write("edited.log", ls[0], ls[1], strings.Replace(ls[2], "222222222222", "333333333333", 1), ls[3], ls[4], ls[5])}, ExitError, "", "edited.log is broken at line 3: content edited"},
 		{"deleted", []string{"verify", "--log", write("deleted.log", ls[0], ls[1], ls[3], ls[4], ls[5])}, ExitError, "", "deleted.log is broken at line 3: entry removed (seq 4 follows seq 2)"},
 		{"swapped", []string{"verify", "--log", write("swapped.log", ls[0], ls[2], ls[1], ls[3], ls[4], ls[5])}, ExitError, "", "swapped.log is broken at line 2: entries reordered"},
 		{"truncated", []string{"verify", "--log", write("truncated.log", ls[0], ls[1], ls[2][:100])}, ExitError, "", "truncated.log is broken at line 3: truncated last line"},
+		{"cut from the end", []string{"verify", "--log", write("cut.log", ls[0], ls[1], ls[2], ls[3])}, ExitError, "", "cut.log is broken at line 5: entries cut from the end (the log ends at seq 4, the head file says seq 6)"},
 		{"garbage", []string{"verify", "--log", write("garbage.log", ls[0], ls[1], "{}\n")}, ExitError, "", "garbage.log is broken at line 3: not an audit entry"},
 		{"missing", []string{"verify", "--log", filepath.Join(dir, "missing.log")}, ExitError, "", "missing.log: no such file or directory"},
 		{"unknown flag", []string{"verify", "--nope"}, ExitUsage, "", "unknown flag: --nope"},

@@ -143,6 +143,9 @@ var ErrOtherOrganization = errors.New("the plan is for another organization")
 // Recorder writes audit records around each call: *audit.Log.
 type Recorder interface {
 	Do(ctx context.Context, e audit.Entry, call func(context.Context) error) error
+	// Succeeded reports whether the record holds an ok result of the call
+	// e describes: a rerun does not make it again.
+	Succeeded(e audit.Entry) bool
 }
 
 // ApplyOptions tune Apply.
@@ -217,8 +220,8 @@ type Executor interface {
 // Apply carries out a reviewed plan against the state in fresh, in plan
 // order: changes already in place are skipped, pending ones are applied
 // call by call, each call recorded in the audit log before it is made (an
-// audit error stops the apply before the call), and the first failure
-// stops it. A stale plan is refused before any call (*StaleError), as are
+// audit error stops the apply before the call) and skipped when the log
+// holds its success from an earlier run, and the first failure stops it. A stale plan is refused before any call (*StaleError), as are
 // pending changes that need a flag not given (ErrNeedsFlag). The result
 // lists every change's outcome even when an error is returned.
 func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder, opts ApplyOptions) (*ApplyResult, error) {
@@ -236,7 +239,7 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := sameSource(p, fresh); err != nil {
+	if err := p.CheckSource(fresh); err != nil {
 		return res, err
 	}
 	rv := p.Review(fresh)
@@ -277,7 +280,12 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 			call := c.Calls[i]
 			resolved, err := resolve(call, outputs)
 			if err == nil {
-				err = rec.Do(ctx, auditEntry(p, c, opts.Actor, resolved), func(ctx context.Context) error {
+				entry := auditEntry(p, c, opts.Actor, resolved)
+				if rec.Succeeded(entry) {
+					log.Info("call already made", "plan_id", p.ID, "change_id", c.ID, "operation", call.Operation)
+					continue
+				}
+				err = rec.Do(ctx, entry, func(ctx context.Context) error {
 					out, err := opts.Executor.Call(ctx, c.AccountID, resolved)
 					for k, v := range out {
 						outputs[k] = v
@@ -306,8 +314,9 @@ func Apply(ctx context.Context, p *Plan, fresh *inventory.Snapshot, rec Recorder
 	return res, nil
 }
 
-// sameSource refuses a plan made for another organization (or account).
-func sameSource(p *Plan, s *inventory.Snapshot) error {
+// CheckSource refuses a plan made for another organization (or account)
+// than the one s was read from (ErrOtherOrganization).
+func (p *Plan) CheckSource(s *inventory.Snapshot) error {
 	org := ""
 	if s.Organization != nil && s.Mode == inventory.ModeOrganization {
 		org = s.Organization.ID

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 const actor = "arn:aws:sts::111111111111:assumed-role/Admin/rootguard-test"
@@ -64,6 +65,25 @@ func (r *fakeRecorder) Do(ctx context.Context, e audit.Entry, call func(context.
 	return err
 }
 
+func (r *fakeRecorder) Succeeded(audit.Entry) bool { return false }
+
+// appliedState is s with the changes res applied: the organization a
+// rerun reads.
+func appliedState(t *testing.T, s *inventory.Snapshot, res *guardrail.ApplyResult) *inventory.Snapshot {
+	t.Helper()
+	var done []guardrail.Change
+	for _, o := range res.Outcomes {
+		if o.Outcome == guardrail.OutcomeApplied {
+			done = append(done, *o.Change)
+		}
+	}
+	s2, err := guardrail.Project(s, done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s2
+}
+
 type apiError struct{ code string }
 
 func (e apiError) Error() string     { return e.code + ": injected" }
@@ -100,20 +120,9 @@ func TestApplyFailureThenRerun(t *testing.T) {
 		t.Errorf("%d applied, %d not attempted of %d", applied, notAttempted, len(p.Changes))
 	}
 
-	// The organization now has what the first run applied.
-	var done []guardrail.Change
-	for _, o := range res.Outcomes {
-		if o.Outcome == guardrail.OutcomeApplied {
-			done = append(done, *o.Change)
-		}
-	}
-	s2, err := guardrail.Project(s, done)
-	if err != nil {
-		t.Fatal(err)
-	}
 	second := &fakeExecutor{}
 	opts.Executor = second
-	res2, err := guardrail.Apply(t.Context(), p, s2, &fakeRecorder{}, opts)
+	res2, err := guardrail.Apply(t.Context(), p, appliedState(t, s, res), &fakeRecorder{}, opts)
 	if err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
@@ -250,7 +259,7 @@ func TestApplyAuditLog(t *testing.T) {
 	if err := log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := audit.Verify(path)
+	res, err := audit.Verify(path, audit.Options{})
 	if err != nil || !res.OK() {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}
@@ -271,5 +280,63 @@ func TestApplyAuditLog(t *testing.T) {
 		if !strings.Contains(lines[i], `"phase":"intent"`) || !strings.Contains(lines[i+1], `"phase":"result"`) {
 			t.Fatalf("lines %d-%d are not an intent then its result", i+1, i+2)
 		}
+	}
+}
+
+// TestApplyRerunSkipsSucceededCalls: a change of several calls whose
+// second call failed records each call's outcome in the audit log, and a
+// rerun with that log makes only the call that failed, not the one that
+// succeeded.
+func TestApplyRerunSkipsSucceededCalls(t *testing.T) {
+	p := demoPlan(t)
+	s := planSnapshot(t)
+	const spoke = "101010101010"
+	path := filepath.Join(t.TempDir(), "audit.log")
+	opts := guardrail.ApplyOptions{Actor: actor, AllowRecentKeyDeletion: true}
+	apply := func(x *fakeExecutor, s *inventory.Snapshot) (*guardrail.ApplyResult, error) {
+		t.Helper()
+		log, err := audit.Open(path, audit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer log.Close()
+		o := opts
+		o.Executor = x
+		return guardrail.Apply(t.Context(), p, s, log, o)
+	}
+
+	first := &fakeExecutor{fail: func(account string, c guardrail.Call) error {
+		if c.Operation == "events:PutTargets" && account == spoke {
+			return apiError{"InternalException"}
+		}
+		return nil
+	}}
+	res, err := apply(first, s)
+	f := res.Failure()
+	if err == nil || f == nil || f.Change.Kind != guardrail.KindForwardRootActivity || f.Change.AccountID != spoke {
+		t.Fatalf("first apply = %v, failure %+v; want the forwarding of %s", err, f, spoke)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{
+		`"change_id":"` + f.Change.ID + `","account_id":"` + spoke + `","operation":"events:PutRule","phase":"result","outcome":"ok"`,
+		`"change_id":"` + f.Change.ID + `","account_id":"` + spoke + `","operation":"events:PutTargets","phase":"result","outcome":"error","error_code":"InternalException"`,
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("audit log lacks %s", want)
+		}
+	}
+
+	second := &fakeExecutor{}
+	if _, err := apply(second, appliedState(t, s, res)); err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	var spokeCalls []string
+	for _, c := range second.calls {
+		if strings.HasPrefix(c, "events:") && strings.Contains(c, " "+spoke) {
+			spokeCalls = append(spokeCalls, c)
+		}
+	}
+	if diff := cmp.Diff([]string{"events:PutTargets " + spoke}, spokeCalls); diff != "" {
+		t.Errorf("rerun's calls for the failed change (-want +got):\n%s", diff)
 	}
 }

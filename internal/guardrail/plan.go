@@ -38,8 +38,9 @@ type Plan struct {
 	// CreatedBy is the identity that collected the snapshot (its ARN).
 	CreatedBy string `json:"created_by"`
 	Tool      string `json:"tool,omitempty"`
-	// Fingerprint is the SHA-256 of the config and of every change's
-	// fingerprint: the observed state the whole plan depends on.
+	// Fingerprint is the SHA-256 of the whole plan document but its ID and
+	// this field: the changes, the observed state they depend on and every
+	// text shown for them. ID ends with its first 8 hex digits.
 	Fingerprint string `json:"fingerprint"`
 
 	Snapshot PlanSource `json:"snapshot"`
@@ -348,7 +349,10 @@ func (p *Plan) validate() error {
 		seen[c.ID] = true
 	}
 	if got := p.fingerprint(); got != p.Fingerprint {
-		return fmt.Errorf("fingerprint %s does not match the plan's changes (%s): the file was edited after plan; make a new plan", short(p.Fingerprint), short(got))
+		return fmt.Errorf("fingerprint %s does not match the plan's content (%s): the file was edited after plan; make a new plan", short(p.Fingerprint), short(got))
+	}
+	if want := planID(p.CreatedAt, p.Fingerprint); p.ID != want {
+		return fmt.Errorf("id %s does not match its fingerprint and time (%s): the file was edited after plan; make a new plan", p.ID, want)
 	}
 	return nil
 }
@@ -424,18 +428,25 @@ func fingerprintConditions(cs []Condition) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// fingerprint hashes the config and every change: what it does and the
-// state it was computed from.
+// fingerprint hashes the whole plan document but its id and fingerprint:
+// the changes and the state they were computed from, and every text shown
+// or recorded (summaries, risks, notes, warnings). The encoding is the
+// plan's own JSON, canonical since it is made from the decoded struct.
 func (p *Plan) fingerprint() string {
-	h := sha256.New()
-	cfg, _ := json.Marshal(p.Config)
-	fmt.Fprintf(h, "%s\n%s\n", p.Schema, cfg)
-	for _, c := range p.Changes {
-		calls, _ := json.Marshal(c.Calls)
-		post, _ := json.Marshal(c.Post)
-		fmt.Fprintf(h, "%s %s %s %s %s %s %s\n", c.ID, c.AccountID, c.Kind, c.Fingerprint, calls, post, c.RequiresFlag)
+	c := *p
+	c.ID, c.Fingerprint = "", ""
+	doc, err := json.Marshal(&c)
+	if err != nil { // a plan holds strings, numbers and times only
+		panic(fmt.Sprintf("encode plan: %v", err))
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:])
+}
+
+// planID names a plan by its time and fingerprint (64 hex digits, as
+// computed by fingerprint).
+func planID(createdAt time.Time, fingerprint string) string {
+	return "plan-" + createdAt.UTC().Format("20060102T150405Z") + "-" + fingerprint[:8]
 }
 
 func short(h string) string {

@@ -160,7 +160,7 @@ func NewPlan(cfg Config, s *inventory.Snapshot, opts PlanOptions) (*Plan, error)
 	}
 	p := b.p
 	p.Fingerprint = p.fingerprint()
-	p.ID = "plan-" + p.CreatedAt.Format("20060102T150405Z") + "-" + p.Fingerprint[:8]
+	p.ID = planID(p.CreatedAt, p.Fingerprint)
 	return p, nil
 }
 

@@ -407,6 +407,18 @@ func TestDecodePlanErrors(t *testing.T) {
 			change(m, 0)["calls"].([]any)[0].(map[string]any)["params"].(map[string]any)["UserName"] = "admin"
 		}), `takes no parameter "UserName"`},
 		{"trailing data", append(append([]byte{}, doc...), []byte(`{}`)...), "plan p.json: not valid JSON"},
+		// The text shown and recorded is covered too: a deletion described
+		// as a harmless tag, its risk, note, a warning or the ID.
+		{"edited summary", edit(func(m map[string]any) {
+			change(m, attach)["summary"] = "tag the account (harmless)"
+		}), "plan p.json: fingerprint"},
+		{"edited risk", edit(func(m map[string]any) { change(m, attach)["risk"] = "none" }), "the file was edited after plan"},
+		{"edited action", edit(func(m map[string]any) { change(m, attach)["action"] = "~" }), "the file was edited after plan"},
+		{"edited note", edit(func(m map[string]any) { change(m, attach)["note"] = "nothing to see" }), "the file was edited after plan"},
+		{"edited warnings", edit(func(m map[string]any) { m["warnings"] = []any{} }), "the file was edited after plan"},
+		{"edited expected findings", edit(func(m map[string]any) { m["expected_findings"] = []any{} }), "the file was edited after plan"},
+		{"edited snapshot", edit(func(m map[string]any) { m["snapshot"].(map[string]any)["organization_id"] = "o-other0000001" }), "the file was edited after plan"},
+		{"edited id", edit(func(m map[string]any) { m["id"] = "plan-20250101T000000Z-00000000" }), "does not match its fingerprint"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
