@@ -21,6 +21,8 @@ import (
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/trail"
+	"github.com/rootguard/rootguard/internal/trailbench"
+	"github.com/rootguard/rootguard/internal/trailgen"
 )
 
 func newTrailCmd(e *env) *cobra.Command {
@@ -518,7 +520,7 @@ func progressLine(c *trail.Counters) string {
 }
 
 func newTrailGenerateCmd(e *env) *cobra.Command {
-	o := trail.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
+	o := trailgen.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
 	var minMB, maxMB float64
 	cmd := &cobra.Command{
 		Use:   "generate --out DIR",
@@ -538,7 +540,7 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 				return usageError("trail generate: --accounts, --days and --size-mb must be positive")
 			}
 			o.MinFileBytes, o.MaxFileBytes = int(minMB*1e6), int(maxMB*1e6)
-			res, err := trail.Generate(cmd.Context(), o)
+			res, err := trailgen.Generate(cmd.Context(), o)
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("trail generate: %w", err))
 			}
@@ -586,7 +588,7 @@ func newTrailBenchCmd(e *env) *cobra.Command {
   rootguard trail bench --rounds 3 /tmp/trailbench/corpus`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := trail.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
+			rep, err := trailbench.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("trail bench: %w", err))
 			}
@@ -600,12 +602,12 @@ func newTrailBenchCmd(e *env) *cobra.Command {
 				rep.Files, mb(rep.Compressed), mb(rep.Bytes), rep.Records, rep.Workers, runtime.GOMAXPROCS(0))
 			for i, r := range rep.Rounds {
 				fmt.Fprintf(w, "round %d: decompress-only %.0f MB/s (%s, cpu %s), detection %.0f MB/s (%s, cpu %s), ratio %.2f, cpu ratio %.2f\n", i+1,
-					trail.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
-					trail.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
-					float64(r.Decompress)/float64(r.Detect), float64(r.DecompressCPU)/float64(r.DetectCPU))
+					trailbench.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
+					trailbench.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
+					float64(r.Decompress)/float64(r.Detect), trailbench.CPURatio(r))
 			}
 			fmt.Fprintf(w, "best: decompress-only %.0f MB/s, detection %.0f MB/s, ratio %.2f (cpu ratio %.2f), %.0f records/s\n",
-				trail.MBps(rep.Bytes, rep.Best.Decompress), trail.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
+				trailbench.MBps(rep.Bytes, rep.Best.Decompress), trailbench.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
 				float64(rep.Records)/rep.Best.Detect.Seconds())
 			fmt.Fprintf(w, "alerts: %d, unreadable files: %d, peak RSS: %.1f MB\n", rep.Alerts, rep.Failed, float64(rep.PeakRSS)/1e6)
 			return nil

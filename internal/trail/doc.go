@@ -13,7 +13,6 @@
 // that contain a needle. Input that does not have CloudTrail's compact
 // shape falls back to an exact, string-aware bracket matcher.
 //
-// Generate writes a deterministic synthetic archive, and Bench compares the
-// scan with a decompress-only pass over the same files
-// (docs/trail-benchmark.md).
+// Decompress is the scan without detection, the baseline of trail bench
+// (internal/trailbench; the synthetic archives come from internal/trailgen).
 package trail
