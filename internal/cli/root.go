@@ -51,12 +51,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if e.cancel != nil {
 		e.cancel()
 	}
-	code := exitCode(err)
-	var ee *exitError
-	if err != nil && !started && !errors.As(err, &ee) {
-		code = ExitUsage
-	}
+	code := exitCode(err, started)
 	if err != nil {
+		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
 			msg := err.Error()
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
