@@ -165,7 +165,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
 	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
 	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
-	f.DurationVar(&o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
+	daysDurationVar(f, &o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "S3 endpoint (an emulator or a VPC endpoint); path-style addressing")
 	f.StringVar(&o.Region, "region", "", "AWS region for S3")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
@@ -536,8 +536,8 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 			if o.Out == "" {
 				return usageError("trail generate: --out is required")
 			}
-			if o.Accounts < 1 || o.Days < 1 || o.SizeMB <= 0 {
-				return usageError("trail generate: --accounts, --days and --size-mb must be positive")
+			if err := checkGenerateFlags(o, minMB, maxMB); err != nil {
+				return err
 			}
 			o.MinFileBytes, o.MaxFileBytes = int(minMB*1e6), int(maxMB*1e6)
 			res, err := trailgen.Generate(cmd.Context(), o)
@@ -560,6 +560,43 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
 	f.Float64Var(&maxMB, "file-max-mb", 5, "largest file, decompressed, in MB")
 	return cmd
+}
+
+// Bounds of trail generate's flags: beyond them the archive would not fit
+// in memory (the file plan is held whole) or on any disk meant for tests.
+const (
+	genMaxAccounts = 10_000
+	genMaxDays     = 3_650
+	genMaxSizeMB   = 100_000 // 100 GB
+	genMinFileMB   = 0.01
+	genMaxFileMB   = 100
+	genMaxFiles    = 1_000_000 // --size-mb / --file-min-mb
+)
+
+// checkGenerateFlags bounds every trail generate flag, naming the flag.
+func checkGenerateFlags(o trailgen.GenerateOptions, minMB, maxMB float64) error {
+	for _, b := range []struct {
+		flag   string
+		v      float64
+		lo, hi float64
+	}{
+		{"--accounts", float64(o.Accounts), 1, genMaxAccounts},
+		{"--days", float64(o.Days), 1, genMaxDays},
+		{"--size-mb", o.SizeMB, 1e-6, genMaxSizeMB},
+		{"--file-min-mb", minMB, genMinFileMB, genMaxFileMB},
+		{"--file-max-mb", maxMB, genMinFileMB, genMaxFileMB},
+	} {
+		if !(b.v >= b.lo && b.v <= b.hi) { // also refuses NaN
+			return usageError("trail generate: %s must be between %g and %g, not %g", b.flag, b.lo, b.hi, b.v)
+		}
+	}
+	if maxMB < minMB {
+		return usageError("trail generate: --file-max-mb (%g) must be at least --file-min-mb (%g)", maxMB, minMB)
+	}
+	if o.SizeMB/minMB > genMaxFiles {
+		return usageError("trail generate: --size-mb %g in files of at least --file-min-mb %g makes more than %d files", o.SizeMB, minMB, genMaxFiles)
+	}
+	return nil
 }
 
 // counts lists m as "key n, key n", most first, or "none".
