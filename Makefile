@@ -22,8 +22,8 @@ fuzz-short: ## every fuzz target for FUZZTIME (default 10s)
 demo: ## scan the built-in demo organization
 	go run ./cmd/rootguard scan --demo
 
-update-golden: ## refresh golden files (review the diff like code)
-	go test ./... -run 'Golden|Report|Render' -update
+update-golden: ## refresh golden files and generated docs (review the diff like code)
+	./scripts/update-golden.sh
 
 bench: ## Go benchmarks (collection, policy coverage, trail scanning)
 	go test -run '^$$' -bench . -benchtime 1x ./internal/...

@@ -82,6 +82,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
+	classifyCredentials(&cfg)
 	return cfg, nil
 }
 

@@ -13,7 +13,7 @@ var RootEmailOrgDomain = &Check{
 	Title:    "The root email address is in a domain the organization owns",
 	Severity: High,
 	Doc: `Checks that the root user's email address is in one of the organization's own
-domains (configured as org_domains), or a subdomain of one.
+domains (given with scan's --org-domain), or a subdomain of one.
 
 Whoever controls the root email's mailbox can reset the root password. An
 address at a consumer provider (gmail.com, outlook.com, …) is controlled by
@@ -21,7 +21,7 @@ one person and that provider's account recovery, not by the organization; it
 leaves with the employee. An address in the organization's domain stays
 under its own identity, retention and offboarding controls.
 
-Without org_domains configured, the check can only recognize consumer mail
+Without --org-domain, the check can only recognize consumer mail
 providers: it fails those, passes other domains, and says in the detail
 that ownership of the domain was not verified.
 
@@ -29,7 +29,7 @@ Facts: the account's email from organizations:ListAccounts (or
 account:GetPrimaryEmail).
 
 PASS: the domain is an organization domain or a subdomain of one (or, with
-no org_domains configured, it is not a consumer mail provider).
+no --org-domain given, it is not a consumer mail provider).
 FAIL: the domain is not an organization domain, is a consumer mail provider,
 or the address is malformed.
 UNKNOWN: the root email could not be read.
@@ -41,7 +41,7 @@ Member account, from the management account:
   aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE
 Management or standalone account: sign in as root, account menu > Account >
 Account details > Edit, and change the email address.
-Configure the organization's domains (org_domains) so this check can verify them.`,
+Give the organization's domains to scan with --org-domain (repeatable) so this check can verify them.`,
 	References: References{SEC01BP02: stepContacts},
 	Run:        activeOnly(runRootEmailOrgDomain),
 }
@@ -121,9 +121,9 @@ func runRootEmailOrgDomain(in Input) Result {
 	if len(in.Config.OrgDomains) == 0 {
 		ev["org_domains_configured"] = false
 		if consumer {
-			return Result{Status: Fail, Detail: fmt.Sprintf("the root email is at %s, a consumer mail provider; organization domains are not configured (org_domains), so only consumer providers are detected", domain), Evidence: ev}
+			return Result{Status: Fail, Detail: fmt.Sprintf("the root email is at %s, a consumer mail provider; organization domains are not configured (--org-domain), so only consumer providers are detected", domain), Evidence: ev}
 		}
-		return Result{Status: Pass, Detail: fmt.Sprintf("%s is not a known consumer mail provider; organization domains are not configured (org_domains), so ownership of the domain was not verified", domain), Evidence: ev}
+		return Result{Status: Pass, Detail: fmt.Sprintf("%s is not a known consumer mail provider; organization domains are not configured (--org-domain), so ownership of the domain was not verified", domain), Evidence: ev}
 	}
 	ev["org_domains_configured"] = true
 	if d, ok := orgDomain(domain, in.Config.OrgDomains); ok {

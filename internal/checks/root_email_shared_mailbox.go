@@ -25,7 +25,7 @@ receive.
 Whether an address is a list cannot be read from AWS, so the check uses
 explainable rules on the local part (before the @), in this order, and the
 evidence names the rule that decided:
-  configured-pattern  PASS  the address matches one of shared_mailbox_patterns
+  configured-pattern  PASS  the address matches a --shared-mailbox-pattern
                             (glob patterns such as "aws-*@example.com")
   role-word           PASS  a word of the local part is a role word or made of
                             role words (aws, root, cloud, admin, ops, security,
@@ -41,8 +41,8 @@ evidence names the rule that decided:
 
 The last rule is deliberate: the facts were read, so UNKNOWN would be wrong,
 and a root email that cannot be recognized as shared has not shown that it
-is. If a FAIL is wrong, add the address (or its pattern) to
-shared_mailbox_patterns: the configuration then records the decision.
+is. If a FAIL is wrong, add the address (or its pattern) with
+scan's --shared-mailbox-pattern: the command line then records the decision.
 
 Facts: the account's email from organizations:ListAccounts (or
 account:GetPrimaryEmail).
@@ -59,7 +59,7 @@ Member account, from the management account:
   aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE
 Management or standalone account: sign in as root, account menu > Account >
 Account details > Edit. If the address already is a list, add a pattern for it
-to shared_mailbox_patterns.`,
+with scan's --shared-mailbox-pattern.`,
 	References: References{SEC01BP02: stepContacts},
 	Run:        activeOnly(runRootEmailSharedMailbox),
 }
@@ -89,7 +89,7 @@ func classifyMailbox(addr string, patterns []string) mailboxVerdict {
 	for _, p := range patterns {
 		ok, err := path.Match(strings.ToLower(p), addr)
 		if err != nil {
-			return mailboxVerdict{rule: "configured-pattern", err: fmt.Errorf("shared_mailbox_patterns: %q: %w", p, err)}
+			return mailboxVerdict{rule: "configured-pattern", err: fmt.Errorf("--shared-mailbox-pattern %q: %w", p, err)}
 		}
 		if ok {
 			return mailboxVerdict{rule: "configured-pattern", shared: true, matched: p}
@@ -191,7 +191,7 @@ func runRootEmailSharedMailbox(in Input) Result {
 		detail = fmt.Sprintf("%s is not recognizably a shared mailbox (no role word, +tag or configured pattern)", email)
 	}
 	if !v.shared {
-		detail += "; if it is a list, add it to shared_mailbox_patterns"
+		detail += "; if it is a list, add it with --shared-mailbox-pattern"
 		return Result{Status: Fail, Detail: detail, Evidence: ev}
 	}
 	return Result{Status: Pass, Detail: detail, Evidence: ev}

@@ -67,7 +67,7 @@ func startCommand(ctx context.Context, stdin io.Reader, stderr *promptWriter, ne
 		if err != nil {
 			msg = err.Error()
 		}
-		done <- applyResult{exitCode(err), stdout.String(), stderr.String() + msg}
+		done <- applyResult{exitCode(err, true), stdout.String(), stderr.String() + msg}
 	}()
 	return done
 }

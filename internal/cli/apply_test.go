@@ -37,7 +37,7 @@ func runCommandIn(t *testing.T, stdin string, newCmd func(*env) *cobra.Command, 
 	if err != nil {
 		stderr.WriteString(err.Error())
 	}
-	return exitCode(err), stdout.String(), stderr.String()
+	return exitCode(err, true), stdout.String(), stderr.String()
 }
 
 // TestApplyConfirmation: on a terminal, apply asks and goes ahead only on

@@ -113,7 +113,11 @@ be read.`,
 			}
 			return nil
 		},
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// An empty --log is a mistake, not a request for the default.
+			if f := cmd.Flag("log"); f != nil && f.Changed && o.Log == "" {
+				return usageError("--log is empty: give the audit log FILE, or leave --log out for the default")
+			}
 			if err := o.resolve(os.Getenv); err != nil {
 				return withCode(ExitError, err)
 			}

@@ -37,7 +37,7 @@ func runAudit(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	err := cmd.ExecuteContext(t.Context())
-	code = exitCode(err)
+	code = exitCode(err, true)
 	var ee *exitError
 	if err != nil && (!errors.As(err, &ee) || ee.err != nil) {
 		fmt.Fprintln(&errOut, "rootguard: "+err.Error())

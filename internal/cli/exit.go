@@ -5,7 +5,9 @@ import (
 	"fmt"
 )
 
-// Exit codes. docs/exit-codes.md documents them; keep both in step.
+// Exit codes. docs/exit-codes.md's table of codes is generated from
+// exitCodes below (go test ./internal/cli -run TestExitCodeReference
+// -update-exit-codes); its per-command table is checked against it.
 const (
 	// ExitOK: the command ran and found nothing at or above the threshold.
 	ExitOK = 0
@@ -23,6 +25,27 @@ const (
 	// not assess is not this: its findings are UNKNOWN with the reason.
 	ExitPartial = 4
 )
+
+// exitCodeDoc documents one exit code.
+type exitCodeDoc struct {
+	Code int
+	Name string // the constant's name
+	Doc  string // what the code means, in general
+	// Commands are the commands that can exit with the code (command paths
+	// without "rootguard "); nil means every command.
+	Commands []string
+}
+
+// exitCodes is the registry of exit codes, in order.
+var exitCodes = []exitCodeDoc{
+	{ExitOK, "ExitOK", "The command did what it was asked.", nil},
+	{ExitFindings, "ExitFindings", "It ran and found something to act on: a FAIL finding at or above `--fail-on` (`scan`), an alert (`trail scan`, `trail query`).",
+		[]string{"scan", "trail scan", "trail query"}},
+	{ExitUsage, "ExitUsage", "The command line is wrong: unknown command or flag, a bad value, flags that exclude each other, a missing argument; also `apply` without `--yes` when there is no terminal to ask on. Nothing was read or changed.", nil},
+	{ExitError, "ExitError", "The command could not do its work: no credentials, a collection, query or write that failed, an unreadable or refused input (snapshot, plan, config, audit log).", nil},
+	{ExitPartial, "ExitPartial", "`trail scan` only: some input could not be read, or none was, and everything readable was scanned. Takes precedence over 1.",
+		[]string{"trail scan"}},
+}
 
 // exitError carries an exit code through cobra's error return.
 type exitError struct {
@@ -48,13 +71,21 @@ func usageError(format string, args ...any) error {
 	return withCode(ExitUsage, fmt.Errorf(format, args...))
 }
 
-func exitCode(err error) int {
-	if err == nil {
-		return ExitOK
-	}
+// exitCode is the one place an error becomes an exit code: nil is ExitOK, an
+// error carrying a code (withCode, usageError) has that code, any other
+// error is ExitUsage when no command's own code ran yet (cobra's unknown
+// command, wrong number of arguments: started is false) and ExitError
+// otherwise.
+func exitCode(err error, started bool) int {
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
 		return ee.code
+	case !started:
+		return ExitUsage
+	default:
+		return ExitError
 	}
-	return ExitError
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/suggest"
 )
 
 func newExplainCmd(e *env) *cobra.Command {
@@ -40,7 +41,11 @@ Exit codes: 0 printed, 2 no such check.`,
 			}
 			c, ok := reg.Lookup(args[0])
 			if !ok {
-				return usageError("no check %q (run 'rootguard explain' for the list)", args[0])
+				var ids []string
+				for _, c := range reg.Checks() {
+					ids = append(ids, c.ID)
+				}
+				return usageError("no check %q%s (run 'rootguard explain' for the list)", args[0], suggest.DidYouMean(args[0], ids))
 			}
 			return writeExplain(e.stdout, c)
 		},

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
@@ -79,14 +80,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if e.cancel != nil {
 		e.cancel()
 	}
-	code := exitCode(err)
-	var ee *exitError
-	if err != nil && !started && !errors.As(err, &ee) {
-		code = ExitUsage
-	}
+	code := exitCode(err, started)
 	if err != nil {
+		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
 			msg := err.Error()
+			if errors.Is(err, awsclient.ErrNoCredentials) {
+				// The SDK's operation text around it says nothing more.
+				msg = awsclient.ErrNoCredentials.Error()
+			}
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
 				msg += " (see 'rootguard --help')"
 			}
@@ -110,7 +112,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 			*started = true
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
-				return usageError("--log-level: %v", err)
+				return usageError("--log-level must be debug, info, warn or error, not %q", e.logLevel)
 			}
 			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 			if e.timeout > 0 {
@@ -121,9 +123,14 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 			return nil
 		},
 	}
+	// --version prints what the version command prints (cobra handles the
+	// flag; the template prints the text as it is).
+	root.Version = versionText()
+	root.SetVersionTemplate("{{.Version}}")
+	root.Flags().BoolP("version", "v", false, "print version, commit and build date (what 'rootguard version' prints)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
-	root.PersistentFlags().DurationVar(&e.timeout, "timeout", 0, "give up after this long (e.g. 10m); 0 means no limit")
+	daysDurationVar(root.PersistentFlags(), &e.timeout, "timeout", 0, "give up after this long (e.g. 10m, 2d); 0 means no limit")
 	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in the output (also when NO_COLOR is set or TERM=dumb)")
 
 	for _, newCmd := range []func(*env) *cobra.Command{

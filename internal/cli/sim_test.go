@@ -34,7 +34,7 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, args ...string) int {
 	if err != nil {
 		io.WriteString(stderr, err.Error()+"\n")
 	}
-	return exitCode(err)
+	return exitCode(err, true)
 }
 
 // exports reads the `export NAME=value` lines.

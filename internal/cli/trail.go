@@ -19,6 +19,8 @@ import (
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/termsafe"
 	"github.com/rootguard/rootguard/internal/trail"
+	"github.com/rootguard/rootguard/internal/trailbench"
+	"github.com/rootguard/rootguard/internal/trailgen"
 )
 
 func newTrailCmd(e *env) *cobra.Command {
@@ -165,7 +167,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
 	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
 	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
-	f.DurationVar(&o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
+	daysDurationVar(f, &o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "S3 endpoint (an emulator or a VPC endpoint); path-style addressing")
 	f.StringVar(&o.Region, "region", "", "AWS region for S3")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
@@ -320,7 +322,7 @@ func progressLine(c *trail.Counters) string {
 }
 
 func newTrailGenerateCmd(e *env) *cobra.Command {
-	o := trail.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
+	o := trailgen.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
 	var minMB, maxMB float64
 	cmd := &cobra.Command{
 		Use:   "generate --out DIR",
@@ -336,11 +338,11 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 			if o.Out == "" {
 				return usageError("trail generate: --out is required")
 			}
-			if o.Accounts < 1 || o.Days < 1 || o.SizeMB <= 0 {
-				return usageError("trail generate: --accounts, --days and --size-mb must be positive")
+			if err := checkGenerateFlags(o, minMB, maxMB); err != nil {
+				return err
 			}
 			o.MinFileBytes, o.MaxFileBytes = int(minMB*1e6), int(maxMB*1e6)
-			res, err := trail.Generate(cmd.Context(), o)
+			res, err := trailgen.Generate(cmd.Context(), o)
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("trail generate: %w", err))
 			}
@@ -360,6 +362,43 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
 	f.Float64Var(&maxMB, "file-max-mb", 5, "largest file, decompressed, in MB")
 	return cmd
+}
+
+// Bounds of trail generate's flags: beyond them the archive would not fit
+// in memory (the file plan is held whole) or on any disk meant for tests.
+const (
+	genMaxAccounts = 10_000
+	genMaxDays     = 3_650
+	genMaxSizeMB   = 100_000 // 100 GB
+	genMinFileMB   = 0.01
+	genMaxFileMB   = 100
+	genMaxFiles    = 1_000_000 // --size-mb / --file-min-mb
+)
+
+// checkGenerateFlags bounds every trail generate flag, naming the flag.
+func checkGenerateFlags(o trailgen.GenerateOptions, minMB, maxMB float64) error {
+	for _, b := range []struct {
+		flag   string
+		v      float64
+		lo, hi float64
+	}{
+		{"--accounts", float64(o.Accounts), 1, genMaxAccounts},
+		{"--days", float64(o.Days), 1, genMaxDays},
+		{"--size-mb", o.SizeMB, 1e-6, genMaxSizeMB},
+		{"--file-min-mb", minMB, genMinFileMB, genMaxFileMB},
+		{"--file-max-mb", maxMB, genMinFileMB, genMaxFileMB},
+	} {
+		if !(b.v >= b.lo && b.v <= b.hi) { // also refuses NaN
+			return usageError("trail generate: %s must be between %g and %g, not %g", b.flag, b.lo, b.hi, b.v)
+		}
+	}
+	if maxMB < minMB {
+		return usageError("trail generate: --file-max-mb (%g) must be at least --file-min-mb (%g)", maxMB, minMB)
+	}
+	if o.SizeMB/minMB > genMaxFiles {
+		return usageError("trail generate: --size-mb %g in files of at least --file-min-mb %g makes more than %d files", o.SizeMB, minMB, genMaxFiles)
+	}
+	return nil
 }
 
 // counts lists m as "key n, key n", most first, or "none".
@@ -388,7 +427,7 @@ func newTrailBenchCmd(e *env) *cobra.Command {
   rootguard trail bench --rounds 3 /tmp/trailbench/corpus`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := trail.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
+			rep, err := trailbench.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("trail bench: %w", err))
 			}
@@ -402,12 +441,12 @@ func newTrailBenchCmd(e *env) *cobra.Command {
 				rep.Files, mb(rep.Compressed), mb(rep.Bytes), rep.Records, rep.Workers, runtime.GOMAXPROCS(0))
 			for i, r := range rep.Rounds {
 				fmt.Fprintf(w, "round %d: decompress-only %.0f MB/s (%s, cpu %s), detection %.0f MB/s (%s, cpu %s), ratio %.2f, cpu ratio %.2f\n", i+1,
-					trail.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
-					trail.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
-					float64(r.Decompress)/float64(r.Detect), float64(r.DecompressCPU)/float64(r.DetectCPU))
+					trailbench.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
+					trailbench.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
+					float64(r.Decompress)/float64(r.Detect), trailbench.CPURatio(r))
 			}
 			fmt.Fprintf(w, "best: decompress-only %.0f MB/s, detection %.0f MB/s, ratio %.2f (cpu ratio %.2f), %.0f records/s\n",
-				trail.MBps(rep.Bytes, rep.Best.Decompress), trail.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
+				trailbench.MBps(rep.Bytes, rep.Best.Decompress), trailbench.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
 				float64(rep.Records)/rep.Best.Detect.Seconds())
 			fmt.Fprintf(w, "alerts: %d, unreadable files: %d, peak RSS: %.1f MB\n", rep.Alerts, rep.Failed, float64(rep.PeakRSS)/1e6)
 			return nil

@@ -139,7 +139,7 @@ func newTrailQueryCmd(e *env) *cobra.Command {
 	f.StringVar(&o.EventDataStore, "event-data-store", "", "CloudTrail Lake event data store `ID` or ARN")
 	f.BoolVar(&o.AssumedRootColumn, "assumed-root-column", false, "the table has userIdentity.sessionContext.assumedRoot")
 	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
-	f.DurationVar(&o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
+	daysDurationVar(f, &o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send the Athena or CloudTrail calls to this `URL` (an emulator or a VPC endpoint)")
 	f.StringVar(&o.Region, "region", "", "AWS Region of the table or event data store")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile")

@@ -14,9 +14,15 @@ func newVersionCmd(e *env) *cobra.Command {
 		Short: "Print version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v := version.Get()
-			_, err := fmt.Fprintf(e.stdout, "rootguard %s\ncommit %s\nbuilt %s\n", v.Version, v.Commit, v.Date)
+			_, err := fmt.Fprint(e.stdout, versionText())
 			return err
 		},
 	}
+}
+
+// versionText is what both `rootguard version` and `rootguard --version`
+// print.
+func versionText() string {
+	v := version.Get()
+	return fmt.Sprintf("rootguard %s\ncommit %s\nbuilt %s\n", v.Version, v.Commit, v.Date)
 }

@@ -2,7 +2,6 @@ package trail
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"runtime"
 	"slices"
@@ -10,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trailgen"
 )
 
 var (
 	benchOnce   sync.Once
 	benchDir    string
 	benchItems  []Item
-	benchResult GenerateResult
+	benchResult trailgen.GenerateResult
 	benchErr    error
 )
 
@@ -27,7 +27,7 @@ func benchCorpus(b *testing.B) []Item {
 		if benchErr != nil {
 			return
 		}
-		benchResult, benchErr = Generate(b.Context(), GenerateOptions{Out: benchDir, Accounts: 3, Days: 2, SizeMB: 24, Seed: 42,
+		benchResult, benchErr = trailgen.Generate(b.Context(), trailgen.GenerateOptions{Out: benchDir, Accounts: 3, Days: 2, SizeMB: 24, Seed: 42,
 			MinFileBytes: 1_000_000, MaxFileBytes: 3_000_000})
 		for it := range Paths(b.Context(), []string{benchDir}, nil, Window{}, nil) {
 			benchItems = append(benchItems, it)
@@ -41,13 +41,10 @@ func benchCorpus(b *testing.B) []Item {
 
 func BenchmarkDecompressOnly(b *testing.B) {
 	items := benchCorpus(b)
-	opt := Options{}.withDefaults()
+	opt := Options{}
 	b.SetBytes(benchResult.Bytes)
 	for b.Loop() {
-		err := runPool(b.Context(), slices.Values(items), opt, func(ctx context.Context, w *worker, in Input) fileResult {
-			return w.decompress(ctx, in)
-		}, func(_ Item, r fileResult) error { return r.err })
-		if err != nil {
+		if _, err := Decompress(b.Context(), slices.Values(items), opt); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,7 +15,6 @@
 // records go to a detect.Driver (time window, engine, de-duplication and
 // the burst and join alerts at the end): Scan only feeds it.
 //
-// Generate writes a deterministic synthetic archive, and Bench compares the
-// scan with a decompress-only pass over the same files
-// (docs/trail-benchmark.md).
+// Decompress is the scan without detection, the baseline of trail bench
+// (internal/trailbench; the synthetic archives come from internal/trailgen).
 package trail

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trailgen"
 )
 
 // TestScanMemoryBounded scans files larger than the heap bound and checks
@@ -16,7 +17,7 @@ func TestScanMemoryBounded(t *testing.T) {
 		t.Skip("generates 40 MB")
 	}
 	dir := t.TempDir()
-	gen, err := Generate(t.Context(), GenerateOptions{Out: dir, Accounts: 2, Days: 1, SizeMB: 40, Seed: 3,
+	gen, err := trailgen.Generate(t.Context(), trailgen.GenerateOptions{Out: dir, Accounts: 2, Days: 1, SizeMB: 40, Seed: 3,
 		MinFileBytes: 18_000_000, MaxFileBytes: 20_000_000})
 	if err != nil {
 		t.Fatal(err)
@@ -43,41 +44,6 @@ func TestScanMemoryBounded(t *testing.T) {
 	t.Logf("%d files, %.1f MB decompressed, peak heap %.1f MB", gen.Files, float64(gen.Bytes)/1e6, float64(peak)/1e6)
 	if peak > bound || int64(peak) > gen.Bytes/int64(gen.Files) {
 		t.Errorf("peak heap %d bytes; want under %d and under one file (%d bytes)", peak, bound, gen.Bytes/int64(gen.Files))
-	}
-}
-
-// TestGenerateDeterministic checks that a seed gives the same archive.
-func TestGenerateDeterministic(t *testing.T) {
-	opt := GenerateOptions{Accounts: 3, Days: 2, SizeMB: 1, Seed: 9, MinFileBytes: 100_000, MaxFileBytes: 300_000}
-	a, b := opt, opt
-	a.Out, b.Out = t.TempDir(), t.TempDir()
-	ra, err := Generate(t.Context(), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := Generate(t.Context(), b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ra.Records != rb.Records || ra.Bytes != rb.Bytes || ra.Compressed != rb.Compressed || ra.Files != rb.Files {
-		t.Errorf("two runs with seed 9 differ: %+v vs %+v", ra, rb)
-	}
-	if ra.Root[kindBruteForce] != 8 || ra.Root[kindAssumeRootCall] != 3 || ra.Root[kindAssumeRootUsage] != 9 {
-		t.Errorf("planted root activity missing: %v", ra.Root)
-	}
-	// The generated archive scans cleanly, and its planted burst alerts.
-	sum, err := Scan(t.Context(), newDriver(t), Paths(t.Context(), []string{a.Out}, nil, Window{}, nil), Options{},
-		func(detect.Alert) error { return nil })
-	if err != nil || len(sum.Failed) > 0 {
-		t.Fatalf("scan: %v %v", err, sum.Failed)
-	}
-	if sum.Records != ra.Records {
-		t.Errorf("scan counted %d records; generated %d", sum.Records, ra.Records)
-	}
-	for _, rule := range []string{detect.RuleConsoleBruteForce, detect.RuleAssumeRootCalled, detect.RuleAssumeRootSession} {
-		if sum.AlertsByRule[rule] == 0 {
-			t.Errorf("no %s alert; alerts by rule: %v", rule, sum.AlertsByRule)
-		}
 	}
 }
 

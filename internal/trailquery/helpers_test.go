@@ -15,7 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/rootguard/rootguard/internal/detect"
-	"github.com/rootguard/rootguard/internal/trail"
+	"github.com/rootguard/rootguard/internal/trailgen"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -63,7 +63,7 @@ func corpus(t testing.TB) []sample {
 		}
 	}
 	gen := t.TempDir()
-	if _, err := trail.Generate(t.Context(), trail.GenerateOptions{Out: gen, Accounts: 2, Days: 2, SizeMB: 1.5, Seed: 7,
+	if _, err := trailgen.Generate(t.Context(), trailgen.GenerateOptions{Out: gen, Accounts: 2, Days: 2, SizeMB: 1.5, Seed: 7,
 		MinFileBytes: 200_000, MaxFileBytes: 400_000}); err != nil {
 		t.Fatalf("generate: %v", err)
 	}

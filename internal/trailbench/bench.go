@@ -1,19 +1,18 @@
-package trail
+package trailbench
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trail"
 )
 
 // BenchRound is one timed pass over the corpus.
@@ -21,7 +20,8 @@ type BenchRound struct {
 	Decompress time.Duration `json:"decompress_ns"`
 	Detect     time.Duration `json:"detect_ns"`
 	// CPU time (user + system) of each pass: steadier than wall time on a
-	// busy machine.
+	// busy machine. Zero where the system does not report CPU time
+	// (CPUTimeAvailable).
 	DecompressCPU time.Duration `json:"decompress_cpu_ns"`
 	DetectCPU     time.Duration `json:"detect_cpu_ns"`
 }
@@ -40,7 +40,8 @@ type BenchReport struct {
 	PeakRSS    int64        `json:"peak_rss_bytes"`
 	Best       BenchRound   `json:"best"`
 	Ratio      float64      `json:"ratio"` // detection throughput / decompress-only throughput, best rounds
-	// CPURatio is the same ratio over CPU time (best rounds).
+	// CPURatio is the same ratio over CPU time (best rounds); 0 when CPU
+	// time is unavailable.
 	CPURatio float64       `json:"cpu_ratio"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
 }
@@ -48,12 +49,11 @@ type BenchReport struct {
 // Bench reads every file under dir: first once to warm the page cache,
 // then rounds times a decompress-only pass (the same gzip library, chunk
 // size and per-file parallelism as the scan) followed by a detection pass.
-func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.Config) (BenchReport, error) {
-	opt = opt.withDefaults()
+func Bench(ctx context.Context, dir string, rounds int, opt trail.Options, cfg detect.Config) (BenchReport, error) {
 	rounds = max(rounds, 1)
 	start := time.Now()
-	var items []Item
-	for it := range Paths(ctx, []string{dir}, nil, Window{}, nil) {
+	var items []trail.Item
+	for it := range trail.Paths(ctx, []string{dir}, nil, trail.Window{}, nil) {
 		if it.Fail != nil {
 			return BenchReport{}, fmt.Errorf("%s: %s", it.Fail.Input, it.Fail.Reason)
 		}
@@ -65,7 +65,7 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 		return BenchReport{}, fmt.Errorf("%s: no files", dir)
 	}
 	seq := slices.Values(items)
-	rep := BenchReport{Files: len(items), Workers: opt.Workers}
+	rep := BenchReport{Files: len(items), Workers: opt.EffectiveWorkers()}
 
 	// Warm the page cache so that neither pass pays for the disk.
 	for _, it := range items {
@@ -82,29 +82,20 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 
 	for range rounds {
 		var r BenchRound
-		var bytesA int64
-		t0, c0 := time.Now(), cpuTime()
-		err := runPool(ctx, seq, opt, func(ctx context.Context, w *worker, in Input) fileResult {
-			return w.decompress(ctx, in)
-		}, func(_ Item, fr fileResult) error {
-			bytesA += fr.bytes
-			if fr.err != nil {
-				return fr.err
-			}
-			return nil
-		})
-		r.Decompress, r.DecompressCPU = time.Since(t0), cpuTime()-c0
+		t0, c0 := time.Now(), cpuNow()
+		bytesA, err := trail.Decompress(ctx, seq, opt)
+		r.Decompress, r.DecompressCPU = time.Since(t0), cpuNow()-c0
 		if err != nil {
 			return rep, fmt.Errorf("decompress-only pass: %w", err)
 		}
 
-		t1, c1 := time.Now(), cpuTime()
+		t1, c1 := time.Now(), cpuNow()
 		d, err := detect.NewDriver(cfg, detect.Window{})
 		if err != nil {
 			return rep, err
 		}
-		sum, err := Scan(ctx, d, seq, opt, func(detect.Alert) error { return nil })
-		r.Detect, r.DetectCPU = time.Since(t1), cpuTime()-c1
+		sum, err := trail.Scan(ctx, d, seq, opt, func(detect.Alert) error { return nil })
+		r.Detect, r.DetectCPU = time.Since(t1), cpuNow()-c1
 		if err != nil {
 			return rep, fmt.Errorf("detection pass: %w", err)
 		}
@@ -121,7 +112,7 @@ func Bench(ctx context.Context, dir string, rounds int, opt Options, cfg detect.
 		}
 	}
 	rep.Ratio = float64(rep.Best.Decompress) / float64(rep.Best.Detect)
-	rep.CPURatio = float64(rep.Best.DecompressCPU) / float64(rep.Best.DetectCPU)
+	rep.CPURatio = CPURatio(rep.Best)
 	rep.PeakRSS = PeakRSS()
 	rep.Elapsed = time.Since(start)
 	return rep, nil
@@ -133,33 +124,6 @@ func fastest(best, d time.Duration) time.Duration {
 		return d
 	}
 	return best
-}
-
-// decompress reads one input to the end in chunks, like scan, and does
-// nothing with the data.
-func (w *worker) decompress(ctx context.Context, in Input) (res fileResult) {
-	r, cr, closer, err := w.open(ctx, in, nil)
-	if cr != nil {
-		defer func() { res.compressed = cr.n }()
-	}
-	if err != nil {
-		res.err = err
-		return res
-	}
-	defer closer.Close()
-	res.opened = true
-	buf := w.buf[:cap(w.buf)]
-	for {
-		n, err := fill(r, buf)
-		res.bytes += int64(n)
-		if errors.Is(err, io.EOF) {
-			return res
-		}
-		if err != nil {
-			res.err = err
-			return res
-		}
-	}
 }
 
 // MBps is a throughput in MB (10^6 bytes) per second.
@@ -185,18 +149,27 @@ func PeakRSS() int64 {
 			}
 		}
 	}
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		return int64(ru.Maxrss) << 10
-	}
-	return 0
+	return maxRSS()
 }
 
-// cpuTime is the process's user plus system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+// CPUTimeAvailable reports whether this system reports the process's CPU
+// time (getrusage); where it does not, the CPU fields of a report are 0.
+func CPUTimeAvailable() bool {
+	_, ok := cpuTime()
+	return ok
+}
+
+// cpuNow is the CPU time so far, 0 when unavailable.
+func cpuNow() time.Duration {
+	d, _ := cpuTime()
+	return d
+}
+
+// CPURatio is r's decompress-only CPU time over its detection CPU time, or
+// 0 when CPU time is unavailable.
+func CPURatio(r BenchRound) float64 {
+	if r.DetectCPU <= 0 {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return float64(r.DecompressCPU) / float64(r.DetectCPU)
 }
