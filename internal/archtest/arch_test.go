@@ -60,6 +60,7 @@ var rules = []struct {
 	why       string
 }{
 	{"internal/checks", []string{"github.com/aws/", "internal/cli", "internal/sim"}, "checks are pure functions over a snapshot"},
+	{"internal/delivery", []string{"github.com/aws/", "internal/cli", "internal/sim", "internal/checks", "internal/guardrail"}, "alert delivery is judged purely, once, for checks and guardrail"},
 	{"internal/policy", []string{"github.com/aws/", "internal/cli"}, "the policy engine is pure"},
 	{"internal/pattern", []string{"github.com/aws/", "internal/cli"}, "pattern evaluators are pure"},
 	{"internal/detect", []string{"github.com/aws/", "internal/cli"}, "detection rules are pure over records"},
