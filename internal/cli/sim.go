@@ -1,11 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -34,14 +30,8 @@ func (o *SimServeOptions) validate() error {
 // scenario is what to serve: the saved state when --state names an
 // existing file, else --scenario or the demo.
 func (o *SimServeOptions) scenario() (*sim.Scenario, string, error) {
-	if o.State != "" {
-		scn, err := sim.LoadScenario(o.State)
-		switch {
-		case err == nil:
-			return scn, "state " + o.State, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, "", err
-		}
+	if scn, err := sim.StateFile(o.State).Load(); err != nil || scn != nil {
+		return scn, "state " + o.State, err
 	}
 	switch {
 	case o.Scenario != "":
@@ -114,10 +104,7 @@ not be read or saved, or the address is taken.`,
 			<-cmd.Context().Done()
 			closeErr := srv.Close()
 			if o.State != "" {
-				if err := os.MkdirAll(filepath.Dir(o.State), 0o700); err != nil {
-					return fmt.Errorf("save the state: %w", err)
-				}
-				if err := sim.SaveScenario(o.State, srv.Scenario()); err != nil {
+				if err := sim.StateFile(o.State).Save(srv.Scenario()); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stderr, "rootguard sim: state saved to %s\n", o.State)
