@@ -69,7 +69,8 @@ so it listens on loopback only.
 Writes (SCPs, contacts, root credential removal, alerting) are refused with
 AccessDenied unless --writable. With --state FILE, the organization is read from
 FILE when it exists (--scenario or --demo is then only the starting point) and
-saved back to FILE, writes included, when the endpoint stops.
+saved back to FILE, writes included, when the endpoint stops. Dates the
+scenario gives relative to now ("3 days ago") are fixed when it starts.
 
 Exit codes: 0 stopped (interrupt or --timeout), 2 usage error (no scenario,
 --demo with --scenario, a non-loopback --addr), 3 the scenario or state could
@@ -86,6 +87,12 @@ not be read or saved, or the address is taken.`,
 			if err != nil {
 				return err
 			}
+			// Dates the scenario gives relative to now stay as they were
+			// at the start for as long as the endpoint runs, so a plan made
+			// against it is not stale when apply reads it a second later.
+			if scn, err = sim.FixDates(scn); err != nil {
+				return fmt.Errorf("start the endpoint: %w", err)
+			}
 			srv, err := sim.Start(scn, sim.Options{Writable: o.Writable, Addr: o.Addr, Logger: e.log})
 			if err != nil {
 				return fmt.Errorf("start the endpoint: %w", err)
@@ -99,6 +106,7 @@ not be read or saved, or the address is taken.`,
 			fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s\n", srv.URL())
 			fmt.Fprintf(e.stdout, "export AWS_ACCESS_KEY_ID=%s\n", akid)
 			fmt.Fprintf(e.stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", secret)
+			fmt.Fprintf(e.stdout, "export AWS_DEFAULT_REGION=%s\n", srv.Region())
 			fmt.Fprintf(e.stdout, "export AWS_REGION=%s\n", srv.Region())
 
 			<-cmd.Context().Done()
