@@ -82,6 +82,8 @@ var domain = []string{
 	"internal/guardrail", // its domain: desired state, plan, apply over an Executor
 	"internal/guardrail/export",
 	"internal/audit",
+	"internal/delivery", // alert delivery, judged once for checks and guardrail
+	"internal/yamlx",
 }
 
 // readOnly are the packages that read AWS or judge what was read.
@@ -108,6 +110,8 @@ var rules = []rule{
 		why: "read-only packages never reach the code that writes to AWS"},
 	{pkgs: []string{"internal/severity", "internal/termsafe"}, banned: []string{"github.com/", "golang.org/", "internal"},
 		why: "the severity scale and terminal-safe text that findings and alerts share depend on nothing"},
+	{pkgs: []string{"internal/delivery"}, banned: []string{"internal/checks", "internal/guardrail"},
+		why: "checks and guardrail both use the delivery judgement; it uses neither"},
 	{pkgs: []string{"internal/collect"}, banned: []string{"internal/guardrail"},
 		why: "collection reads the organization; it knows nothing of plans"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
-	"github.com/rootguard/rootguard/internal/policy"
 )
 
 // This file follows an EventBridge rule's targets (and a CloudWatch alarm's
@@ -31,8 +31,8 @@ const (
 	outcomeUnknown  = "not known"
 )
 
-// delivery is what one target does with the root events sent to it.
-type delivery struct {
+// reach is what one target does with the root events sent to it.
+type reach struct {
 	// events are the events sent to the target that reach a person (or a
 	// destination rootguard cannot see past), in rootevents order.
 	events  []string
@@ -46,7 +46,7 @@ type delivery struct {
 	evidence map[string]any
 }
 
-func (d *delivery) outcome() string {
+func (d *reach) outcome() string {
 	switch {
 	case len(d.events) > 0:
 		return outcomeDelivers
@@ -57,7 +57,7 @@ func (d *delivery) outcome() string {
 }
 
 // finish records the outcome and its explanation in the evidence.
-func (d delivery) finish() delivery {
+func (d reach) finish() reach {
 	d.evidence["outcome"] = d.outcome()
 	switch d.outcome() {
 	case outcomeDelivers:
@@ -69,19 +69,6 @@ func (d delivery) finish() delivery {
 		d.evidence["problem"] = d.problem
 	}
 	return d
-}
-
-// arnParts are the fields of an ARN.
-type arnParts struct {
-	service, region, account, resource string
-}
-
-func parseARN(s string) (arnParts, bool) {
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" {
-		return arnParts{}, false
-	}
-	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
 }
 
 // targetKinds name the target types rootguard cannot follow, by service.
@@ -101,17 +88,17 @@ var targetKinds = map[string]string{
 	"inspector": "Inspector assessment",
 }
 
-func targetKind(p arnParts) string {
+func targetKind(p delivery.ARN) string {
 	switch {
-	case p.service == "events" && strings.HasPrefix(p.resource, "api-destination/"):
+	case p.Service == "events" && strings.HasPrefix(p.Resource, "api-destination/"):
 		return "API destination"
-	case p.service == "ssm" && strings.HasPrefix(p.resource, "opsitem"):
+	case p.Service == "ssm" && strings.HasPrefix(p.Resource, "opsitem"):
 		return "Systems Manager OpsItem"
 	}
-	if k, ok := targetKinds[p.service]; ok {
+	if k, ok := targetKinds[p.Service]; ok {
 		return k
 	}
-	return p.service + " target"
+	return p.Service + " target"
 }
 
 // busKey identifies an event bus in a forwarding chain.
@@ -127,21 +114,21 @@ type follower struct {
 // target follows one target (arn) of rule r in account from that sends it
 // events (the names of the root events the rule catches). path lists the
 // buses the events have crossed, the sender's own first.
-func (w follower) target(from *inventory.Account, r inventory.EventRule, arn string, events []string, path []busKey) delivery {
-	d := delivery{evidence: map[string]any{"target": arn}}
-	p, ok := parseARN(arn)
+func (w follower) target(from *inventory.Account, r inventory.EventRule, arn string, events []string, path []busKey) reach {
+	d := reach{evidence: map[string]any{"target": arn}}
+	p, ok := delivery.ParseARN(arn)
 	if !ok {
 		d.evidence["kind"] = "unrecognized"
 		d.unknown = fmt.Sprintf("target %q is not an ARN, so where it delivers cannot be told", arn)
 		return d.finish()
 	}
 	switch {
-	case p.service == "sns":
+	case p.Service == "sns":
 		d.evidence["kind"] = "sns-topic"
 		if w.topic(&d, arn, p, "alert") {
 			d.events = slices.Clone(events)
 		}
-	case p.service == "events" && strings.HasPrefix(p.resource, "event-bus/"):
+	case p.Service == "events" && strings.HasPrefix(p.Resource, "event-bus/"):
 		d.evidence["kind"] = "event-bus"
 		w.bus(&d, from, r, arn, p, events, path)
 	default:
@@ -156,10 +143,10 @@ func (w follower) target(from *inventory.Account, r inventory.EventRule, arn str
 // topic reports whether an SNS topic delivers: it has at least one
 // confirmed subscription. Otherwise d says why not, or why that is not
 // known. noun is what the topic would carry ("alert", "alarm").
-func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
-	holder := w.in.Snapshot.Account(p.account)
+func (w follower) topic(d *reach, arn string, p delivery.ARN, noun string) bool {
+	holder := w.in.Snapshot.Account(p.Account)
 	if holder == nil {
-		d.unknown = fmt.Sprintf("topic %s is in account %s, whose facts are not in the snapshot", arn, p.account)
+		d.unknown = fmt.Sprintf("topic %s is in account %s, whose facts are not in the snapshot", arn, p.Account)
 		return false
 	}
 	tf := holder.Detective.Topics
@@ -175,11 +162,11 @@ func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
 		// known" and "does not exist"; the evidence says how that is known.
 		cr := collectedRegions(w.in)
 		d.evidence["regions_source"] = cr.source
-		if p.region != "" && !slices.Contains(cr.regions, p.region) {
-			d.unknown = fmt.Sprintf("topic %s is in %s, a Region not collected", arn, p.region)
+		if p.Region != "" && !slices.Contains(cr.regions, p.Region) {
+			d.unknown = fmt.Sprintf("topic %s is in %s, a Region not collected", arn, p.Region)
 			return false
 		}
-		d.problem = fmt.Sprintf("topic %s does not exist: it is not among the topics of %s in %s", arn, holder.ID, p.region)
+		d.problem = fmt.Sprintf("topic %s does not exist: it is not among the topics of %s in %s", arn, holder.ID, p.Region)
 		return false
 	}
 	var confirmed, pending []string
@@ -207,8 +194,8 @@ func (w follower) topic(d *delivery, arn string, p arnParts, noun string) bool {
 // bus judges a target that is an event bus: the bus must let the sender
 // put events on it (when it is another account's) and one of its rules
 // must catch the events and deliver them onward.
-func (w follower) bus(d *delivery, from *inventory.Account, r inventory.EventRule, arn string, p arnParts, events []string, path []busKey) {
-	key := busKey{p.account, p.region, strings.TrimPrefix(p.resource, "event-bus/")}
+func (w follower) bus(d *reach, from *inventory.Account, r inventory.EventRule, arn string, p delivery.ARN, events []string, path []busKey) {
+	key := busKey{p.Account, p.Region, strings.TrimPrefix(p.Resource, "event-bus/")}
 	d.evidence["bus"] = arn
 	if slices.Contains(path, key) {
 		hops := make([]string, 0, len(path)+1)
@@ -222,19 +209,19 @@ func (w follower) bus(d *delivery, from *inventory.Account, r inventory.EventRul
 		d.unknown = fmt.Sprintf("forwarding to bus %s crosses more than %d event buses; rootguard stops following there", arn, maxForwardHops)
 		return
 	}
-	holder := w.in.Snapshot.Account(p.account)
+	holder := w.in.Snapshot.Account(p.Account)
 	if holder == nil {
-		d.unknown = fmt.Sprintf("event bus %s is in account %s, whose facts are not in the snapshot", arn, p.account)
+		d.unknown = fmt.Sprintf("event bus %s is in account %s, whose facts are not in the snapshot", arn, p.Account)
 		return
 	}
 	if key.name != "default" {
 		d.unknown = fmt.Sprintf("event bus %s is a custom bus; rootguard collects the rules of default buses only", arn)
 		return
 	}
-	if holder.ID != from.ID && !w.grant(d, from, holder, r, arn, p.region) {
+	if holder.ID != from.ID && !w.grant(d, from, holder, r, arn, p.Region) {
 		return
 	}
-	w.onward(d, holder, arn, p.region, events, append(slices.Clip(path), key))
+	w.onward(d, holder, arn, p.Region, events, append(slices.Clip(path), key))
 }
 
 // grant records whether the bus of holder in region lets from's rule r put
@@ -243,7 +230,7 @@ func (w follower) bus(d *delivery, from *inventory.Account, r inventory.EventRul
 // gives the target an IAM role: EventBridge's PutTargets requires a
 // RoleArn for another account's bus that grants the sender through its
 // organization rather than by account.
-func (w follower) grant(d *delivery, from, holder *inventory.Account, r inventory.EventRule, arn, region string) bool {
+func (w follower) grant(d *reach, from, holder *inventory.Account, r inventory.EventRule, arn, region string) bool {
 	bf := holder.Detective.EventBuses
 	if !bf.Known() {
 		d.unknown = unreadWhy(holder, fmt.Sprintf("policy of event bus %s", arn), bf)
@@ -262,31 +249,31 @@ func (w follower) grant(d *delivery, from, holder *inventory.Account, r inventor
 		busARN = arn
 	}
 	g := judgeBusPolicy(bus.Policy, busARN, from.ID, orgIDOf(w.in.Snapshot, from))
-	if g.allowed && g.org {
-		g.role, g.roleKnown = targetRole(r, arn)
+	if g.Allowed && g.Org {
+		g.Role, g.RoleKnown = targetRole(r, arn)
 	}
-	d.evidence["grant"] = g.evidence()
+	d.evidence["grant"] = g.Evidence()
 	rule := fmt.Sprintf("rule %q of %s (%s)", r.Name, from.ID, r.Region)
 	switch {
-	case g.allowed && g.org && !g.roleKnown:
+	case g.Allowed && g.Org && !g.RoleKnown:
 		d.unknown = fmt.Sprintf("bus %s lets %s in only through the organization (statement %s), which needs an IAM role on the target of %s, and whether it has one was not collected",
-			arn, from.ID, g.statement, rule)
-	case g.allowed && g.org && g.role == "":
+			arn, from.ID, g.Statement, rule)
+	case g.Allowed && g.Org && g.Role == "":
 		d.problem = fmt.Sprintf("bus %s lets %s in only through the organization (statement %s), and EventBridge delivers under an organization grant only with an IAM role (RoleArn) on the sender's target: the target of %s has none",
-			arn, from.ID, g.statement, rule)
-	case g.allowed:
+			arn, from.ID, g.Statement, rule)
+	case g.Allowed:
 		return true
-	case g.unknown != "":
-		d.unknown = "whether bus " + arn + " lets " + from.ID + " put events: its policy " + g.unknown
+	case g.Unknown != "":
+		d.unknown = "whether bus " + arn + " lets " + from.ID + " put events: its policy " + g.Unknown
 	default:
-		d.problem = "bus " + arn + " " + g.why
+		d.problem = "bus " + arn + " " + g.Why
 	}
 	return false
 }
 
 // onward follows the rules on holder's default bus in region that catch
 // the events sent to it.
-func (w follower) onward(d *delivery, holder *inventory.Account, arn, region string, events []string, path []busKey) {
+func (w follower) onward(d *reach, holder *inventory.Account, arn, region string, events []string, path []busKey) {
 	rf := holder.Detective.EventRules
 	if !rf.Known() {
 		d.unknown = unreadWhy(holder, "EventBridge rules of "+holder.ID, rf)
@@ -297,7 +284,7 @@ func (w follower) onward(d *delivery, holder *inventory.Account, arn, region str
 	var onward []map[string]any
 	var delivered, vias, problems, unknowns []string
 	for _, r := range rf.Value {
-		if r.Region != region || !defaultBusName(r.EventBusName) || strings.TrimSpace(r.EventPattern) == "" {
+		if r.Region != region || !delivery.DefaultBus(r.EventBusName) || strings.TrimSpace(r.EventPattern) == "" {
 			continue
 		}
 		name := fmt.Sprintf("rule %q of %s (%s)", r.Name, holder.ID, region)
@@ -366,11 +353,6 @@ func targetRole(r inventory.EventRule, arn string) (string, bool) {
 	return role, ok
 }
 
-// defaultBusName reports whether a rule's bus name is the default bus.
-func defaultBusName(name string) bool {
-	return name == "" || name == "default" || strings.HasSuffix(name, ":event-bus/default")
-}
-
 // orgIDOf is the organization of account a, when the snapshot holds it.
 func orgIDOf(s *inventory.Snapshot, a *inventory.Account) string {
 	if s.Organization == nil || a.Role == inventory.RoleStandalone {
@@ -418,192 +400,11 @@ func nonNilMaps(s []map[string]any) []map[string]any {
 	return s
 }
 
-// busGrant is what an event bus policy says about one sender account
-// putting events on the bus.
-type busGrant struct {
-	allowed bool
-	// statement names the deciding statement in text (quoted Sid, or
-	// #index); sid is its Sid or index for evidence.
-	statement, sid string
-	// by is "account" (a statement naming the account) or
-	// "organization o-…" (an aws:PrincipalOrgID condition, org true).
-	by  string
-	org bool
-	// role is the sender's target role an organization grant needs, when
-	// roleKnown.
-	role      string
-	roleKnown bool
-	why       string // why it is not allowed
-	unknown   string // why it cannot be told
-	account   string
-}
-
-func (g busGrant) evidence() map[string]any {
-	m := map[string]any{"account_id": g.account, "allowed": g.allowed}
-	if g.sid != "" {
-		m["statement"] = g.sid
-	}
-	if g.by != "" {
-		m["by"] = g.by
-	}
-	if g.org {
-		m["needs_target_role"] = true
-		if g.roleKnown {
-			m["target_role"] = g.role
-		}
-	}
-	switch {
-	case g.allowed && g.org && g.role != "":
-		m["summary"] = fmt.Sprintf("statement %s lets %s put events, by %s, through the target's role %s", g.statement, g.account, g.by, g.role)
-	case g.allowed:
-		m["summary"] = fmt.Sprintf("statement %s lets %s put events, by %s", g.statement, g.account, g.by)
-	case g.unknown != "":
-		m["summary"] = g.unknown
-	default:
-		m["summary"] = g.why
-	}
-	return m
-}
-
-// conditionKeys are the condition keys judgeBusPolicy can answer for a
-// sender account; a statement that depends on another key is not decided.
-var conditionKeys = []string{"aws:principalaccount", "aws:principalorgid"}
-
-// judgeBusPolicy decides from an event bus policy whether account (in
-// organization orgID, "" when none) may put events on the bus busARN:
-// an Allow statement whose principal covers the account (its ID, its
-// root ARN or "*") and whose conditions hold on aws:PrincipalAccount and
-// aws:PrincipalOrgID, and no Deny that covers it.
-func judgeBusPolicy(doc, busARN, account, orgID string) busGrant {
-	g := busGrant{account: account}
-	if strings.TrimSpace(doc) == "" {
-		g.why = "has no policy, so only its owner may put events on it, not " + account
-		return g
-	}
-	p, err := parseBusPolicy(doc)
-	if err != nil {
-		g.unknown = "could not be read: " + err.Error()
-		return g
-	}
-	ctx := map[string][]string{"aws:PrincipalAccount": {account}}
-	if orgID != "" {
-		ctx["aws:PrincipalOrgID"] = []string{orgID}
-	}
-	req := policy.Request{Action: "events:PutEvents", Resource: busARN, Context: ctx}
-	dec := policy.Evaluate(p, req)
-	for _, ref := range dec.MatchedDeny {
-		if st := &p.Statements[ref.Statement]; principalCovers(st, account) {
-			g.statement, g.sid = stmtName(st), stmtID(st)
-			g.why = fmt.Sprintf("denies %s putting events (statement %s)", account, g.statement)
-			return g
-		}
-	}
-	// A statement by account wins over one by organization: only the
-	// latter needs a role on the sender's target.
-	var byOrg *policy.Statement
-	for _, ref := range dec.MatchedAllow {
-		st := &p.Statements[ref.Statement]
-		if !principalCovers(st, account) {
-			continue
-		}
-		if slices.ContainsFunc(st.Conditions, func(c policy.Condition) bool { return strings.EqualFold(c.Key, "aws:PrincipalOrgID") }) {
-			if byOrg == nil {
-				byOrg = st
-			}
-			continue
-		}
-		g.allowed, g.statement, g.sid, g.by = true, stmtName(st), stmtID(st), "account"
-		return g
-	}
-	if byOrg != nil {
-		g.allowed, g.statement, g.sid, g.by, g.org = true, stmtName(byOrg), stmtID(byOrg), "organization "+orgID, true
-		return g
-	}
-	// A statement could still allow under a condition on a key the
-	// snapshot cannot answer (aws:SourceArn, say): not decided.
-	for i := range p.Statements {
-		st := p.Statements[i]
-		if st.Effect != policy.Allow || !principalCovers(&st, account) {
-			continue
-		}
-		var other []string
-		st.Conditions = slices.DeleteFunc(slices.Clone(st.Conditions), func(c policy.Condition) bool {
-			if slices.Contains(conditionKeys, strings.ToLower(c.Key)) {
-				return false
-			}
-			other = append(other, c.Key)
-			return true
-		})
-		if len(other) == 0 {
-			continue
-		}
-		one := &policy.Policy{Name: p.Name, Statements: []policy.Statement{st}}
-		if policy.Evaluate(one, req).Allowed {
-			g.statement, g.sid = stmtName(&st), stmtID(&st)
-			g.unknown = fmt.Sprintf("lets %s put events only under a condition on %s (statement %s), which the snapshot cannot evaluate",
-				account, strings.Join(dedupe(other), ", "), g.statement)
-			return g
-		}
-	}
-	who := account
-	if orgID != "" {
-		who += " (organization " + orgID + ")"
-	}
-	g.why = "does not let " + who + " put events: no statement of its policy grants it events:PutEvents"
-	return g
-}
-
-// principalCovers reports whether a statement's Principal (or
-// NotPrincipal) takes in the account.
-func principalCovers(st *policy.Statement, account string) bool {
-	names := func(pr *policy.Principal) bool {
-		if pr.Any {
-			return true
-		}
-		return slices.ContainsFunc(pr.Values["AWS"], func(v string) bool {
-			if v == "*" || v == account {
-				return true
-			}
-			p, ok := parseARN(v)
-			return ok && p.service == "iam" && p.account == account && p.resource == "root"
-		})
-	}
-	switch {
-	case st.Principal != nil:
-		return names(st.Principal)
-	case st.NotPrincipal != nil:
-		return !names(st.NotPrincipal)
-	}
-	return false
-}
-
-func stmtID(st *policy.Statement) string {
-	if st.Sid != "" {
-		return st.Sid
-	}
-	return fmt.Sprintf("#%d", st.Index)
-}
-
-func stmtName(st *policy.Statement) string {
-	if st.Sid != "" {
-		return fmt.Sprintf("%q", st.Sid)
-	}
-	return fmt.Sprintf("#%d", st.Index)
-}
-
 // busPolicyMemo keeps parsed bus policies: every member forwarding to one
 // central bus reads the same policy.
-var busPolicyMemo boundedMemo[string, busPolicyVal]
+var busPolicyMemo boundedMemo[string, delivery.BusPolicy]
 
-type busPolicyVal struct {
-	p   *policy.Policy
-	err error
-}
-
-func parseBusPolicy(doc string) (*policy.Policy, error) {
-	v := busPolicyMemo.get(doc, func() (v busPolicyVal) {
-		v.p, v.err = policy.Parse("event bus policy", []byte(doc))
-		return v
-	})
-	return v.p, v.err
+// judgeBusPolicy is delivery.JudgeBusPolicy through busPolicyMemo.
+func judgeBusPolicy(doc, busARN, account, orgID string) delivery.Grant {
+	return busPolicyMemo.get(doc, func() delivery.BusPolicy { return delivery.ParseBusPolicy(doc) }).Judge(busARN, account, orgID)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/pattern/eventpattern"
 	"github.com/rootguard/rootguard/internal/pattern/logfilter"
@@ -345,7 +346,7 @@ func (al *alerting) ruleControls(in Input) {
 		if len(r.Targets) == 0 {
 			c.problems = append(c.problems, "has no target")
 		}
-		if bus := r.EventBusName; !defaultBusName(bus) {
+		if bus := r.EventBusName; !delivery.DefaultBus(bus) {
 			c.problems = append(c.problems, "is on event bus "+bus+"; CloudTrail events reach only the default bus")
 		}
 		if len(c.problems) == 0 {
@@ -537,8 +538,8 @@ func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.Metr
 				continue
 			}
 			for _, arn := range snsTopics {
-				d := delivery{evidence: map[string]any{}}
-				p, _ := parseARN(arn)
+				d := reach{evidence: map[string]any{}}
+				p, _ := delivery.ParseARN(arn)
 				ok := follower{in: in}.topic(&d, arn, p, "alarm")
 				c.sources = append(c.sources, d.sources...)
 				switch {
@@ -668,8 +669,8 @@ func regionsOf(s *inventory.Snapshot) []string {
 			add(b.Region)
 		}
 		for _, t := range d.Topics.Value {
-			if p, ok := parseARN(t.ARN); ok {
-				add(p.region)
+			if p, ok := delivery.ParseARN(t.ARN); ok {
+				add(p.Region)
 			}
 		}
 	}

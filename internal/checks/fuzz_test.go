@@ -110,7 +110,7 @@ func FuzzJudgeBusPolicy(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc, account, org string) {
 		g := judgeBusPolicy(doc, testBus, account, org)
 		verdicts := 0
-		for _, v := range []bool{g.allowed, g.why != "", g.unknown != ""} {
+		for _, v := range []bool{g.Allowed, g.Why != "", g.Unknown != ""} {
 			if v {
 				verdicts++
 			}
@@ -118,7 +118,7 @@ func FuzzJudgeBusPolicy(f *testing.F) {
 		if verdicts != 1 {
 			t.Fatalf("judgeBusPolicy(%q, %q, %q) = %+v: want exactly one verdict", doc, account, org, g)
 		}
-		if g.allowed && (g.statement == "" || g.by == "") {
+		if g.Allowed && (g.Statement == "" || g.By == "") {
 			t.Fatalf("judgeBusPolicy(%q, %q, %q) allows without naming its statement: %+v", doc, account, org, g)
 		}
 		if again := judgeBusPolicy(doc, testBus, account, org); again != g {

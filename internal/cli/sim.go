@@ -1,11 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -34,14 +30,8 @@ func (o *SimServeOptions) validate() error {
 // scenario is what to serve: the saved state when --state names an
 // existing file, else --scenario or the demo.
 func (o *SimServeOptions) scenario() (*sim.Scenario, string, error) {
-	if o.State != "" {
-		scn, err := sim.LoadScenario(o.State)
-		switch {
-		case err == nil:
-			return scn, "state " + o.State, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, "", err
-		}
+	if scn, err := sim.StateFile(o.State).Load(); err != nil || scn != nil {
+		return scn, "state " + o.State, err
 	}
 	switch {
 	case o.Scenario != "":
@@ -79,7 +69,8 @@ so it listens on loopback only.
 Writes (SCPs, contacts, root credential removal, alerting) are refused with
 AccessDenied unless --writable. With --state FILE, the organization is read from
 FILE when it exists (--scenario or --demo is then only the starting point) and
-saved back to FILE, writes included, when the endpoint stops.
+saved back to FILE, writes included, when the endpoint stops. Dates the
+scenario gives relative to now ("3 days ago") are fixed when it starts.
 
 Exit codes: 0 stopped (interrupt or --timeout), 2 usage error (no scenario,
 --demo with --scenario, a non-loopback --addr), 3 the scenario or state could
@@ -96,6 +87,12 @@ not be read or saved, or the address is taken.`,
 			if err != nil {
 				return err
 			}
+			// Dates the scenario gives relative to now stay as they were
+			// at the start for as long as the endpoint runs, so a plan made
+			// against it is not stale when apply reads it a second later.
+			if scn, err = sim.FixDates(scn); err != nil {
+				return fmt.Errorf("start the endpoint: %w", err)
+			}
 			srv, err := sim.Start(scn, sim.Options{Writable: o.Writable, Addr: o.Addr, Logger: e.log})
 			if err != nil {
 				return fmt.Errorf("start the endpoint: %w", err)
@@ -109,15 +106,13 @@ not be read or saved, or the address is taken.`,
 			fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s\n", srv.URL())
 			fmt.Fprintf(e.stdout, "export AWS_ACCESS_KEY_ID=%s\n", akid)
 			fmt.Fprintf(e.stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", secret)
+			fmt.Fprintf(e.stdout, "export AWS_DEFAULT_REGION=%s\n", srv.Region())
 			fmt.Fprintf(e.stdout, "export AWS_REGION=%s\n", srv.Region())
 
 			<-cmd.Context().Done()
 			closeErr := srv.Close()
 			if o.State != "" {
-				if err := os.MkdirAll(filepath.Dir(o.State), 0o700); err != nil {
-					return fmt.Errorf("save the state: %w", err)
-				}
-				if err := sim.SaveScenario(o.State, srv.Scenario()); err != nil {
+				if err := sim.StateFile(o.State).Save(srv.Scenario()); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stderr, "rootguard sim: state saved to %s\n", o.State)

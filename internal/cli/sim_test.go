@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -101,6 +103,7 @@ func TestSimServePrintsTheRealAddress(t *testing.T) {
 	want := map[string]string{
 		"AWS_ACCESS_KEY_ID":     "AKIAROOTGUARDSIM0001",
 		"AWS_SECRET_ACCESS_KEY": "rootguard-sim-caller-secret-access-key",
+		"AWS_DEFAULT_REGION":    "us-east-1",
 		"AWS_REGION":            "us-east-1",
 	}
 	if diff := cmp.Diff(want, ex); diff != "" {
@@ -114,33 +117,36 @@ func TestSimServePrintsTheRealAddress(t *testing.T) {
 	}
 }
 
+// serveSim runs `rootguard sim ARGS` in the background until its exports
+// are printed; stop stops it and returns its exit code and stderr.
+func serveSim(t *testing.T, args ...string) (ex map[string]string, stop func() (int, string)) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runSim(ctx, pw, &stderr, args...)
+		pw.Close()
+	}()
+	ex = map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		for k, v := range exports(sc.Text()) {
+			ex[k] = v
+		}
+		if _, ok := ex["AWS_REGION"]; ok {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr) //nolint:errcheck // drain until the command ends
+	return ex, func() (int, string) { cancel(); return <-done, stderr.String() }
+}
+
 // TestSimServeWritableKeepsWrites serves the demo writably, makes a write
 // through the SDK with the printed credentials, stops the endpoint and
 // serves the saved state again: the write is there.
 func TestSimServeWritableKeepsWrites(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.yaml")
-	serve := func(args ...string) (map[string]string, func() (int, string)) {
-		ctx, cancel := context.WithCancel(t.Context())
-		pr, pw := io.Pipe()
-		var stderr bytes.Buffer
-		done := make(chan int, 1)
-		go func() {
-			done <- runSim(ctx, pw, &stderr, args...)
-			pw.Close()
-		}()
-		ex := map[string]string{}
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			for k, v := range exports(sc.Text()) {
-				ex[k] = v
-			}
-			if _, ok := ex["AWS_REGION"]; ok {
-				break
-			}
-		}
-		go io.Copy(io.Discard, pr) //nolint:errcheck // drain until the command ends
-		return ex, func() (int, string) { cancel(); return <-done, stderr.String() }
-	}
 	topics := func(ex map[string]string) []string {
 		c := sns.NewFromConfig(aws.Config{
 			Region: ex["AWS_REGION"], BaseEndpoint: aws.String(ex["AWS_ENDPOINT_URL"]),
@@ -165,8 +171,8 @@ func TestSimServeWritableKeepsWrites(t *testing.T) {
 		return arns
 	}
 
-	ex, stop := serve("serve", "--demo", "--writable", "--addr", "127.0.0.1:0", "--state", state)
-	if len(ex) != 4 {
+	ex, stop := serveSim(t, "serve", "--demo", "--writable", "--addr", "127.0.0.1:0", "--state", state)
+	if len(ex) != 5 {
 		t.Fatalf("exports = %v", ex)
 	}
 	ex["mode"] = "writable"
@@ -176,7 +182,7 @@ func TestSimServeWritableKeepsWrites(t *testing.T) {
 	}
 
 	// Read-only this time: the saved topic is served, a new write refused.
-	ex, stop = serve("serve", "--demo", "--addr", "127.0.0.1:0", "--state", state)
+	ex, stop = serveSim(t, "serve", "--demo", "--addr", "127.0.0.1:0", "--state", state)
 	second := topics(ex)
 	if code, stderr := stop(); code != ExitOK {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
@@ -190,5 +196,38 @@ func TestSimServeWritableKeepsWrites(t *testing.T) {
 	}
 	if _, err := os.Stat(state); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSimServeKeepsDatesFixed: the demo gives its dates relative to now
+// ("enabled 3 years ago"); the endpoint answers the same dates for as long
+// as it runs, so a plan made against it is not stale at apply.
+func TestSimServeKeepsDatesFixed(t *testing.T) {
+	ex, stop := serveSim(t, "serve", "--demo", "--addr", "127.0.0.1:0")
+	defer stop()
+	c := iam.NewFromConfig(aws.Config{
+		Region: ex["AWS_DEFAULT_REGION"], BaseEndpoint: aws.String(ex["AWS_ENDPOINT_URL"]),
+		Credentials: credentials.NewStaticCredentialsProvider(ex["AWS_ACCESS_KEY_ID"], ex["AWS_SECRET_ACCESS_KEY"], ""),
+	})
+	created := func() map[string]string {
+		out, err := c.ListVirtualMFADevices(t.Context(), &iam.ListVirtualMFADevicesInput{})
+		if err != nil {
+			t.Fatalf("ListVirtualMFADevices: %v", err)
+		}
+		m := map[string]string{}
+		for _, d := range out.VirtualMFADevices {
+			if d.EnableDate != nil {
+				m[aws.ToString(d.SerialNumber)] = d.EnableDate.Format(time.RFC3339Nano)
+			}
+		}
+		return m
+	}
+	first := created()
+	if len(first) == 0 {
+		t.Fatal("the demo's caller account lists no enabled virtual MFA device")
+	}
+	time.Sleep(1100 * time.Millisecond) // the wire format has whole seconds
+	if diff := cmp.Diff(first, created()); diff != "" {
+		t.Errorf("MFA device enable dates a second later (-first +second)\n%s", diff)
 	}
 }

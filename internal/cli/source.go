@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -110,20 +108,6 @@ func (o *sourceOptions) validate() error {
 	return nil
 }
 
-// defaultDemoStatePath is where --demo keeps its state:
-// $XDG_STATE_HOME/rootguard/demo-state.yaml, else
-// ~/.local/state/rootguard/demo-state.yaml.
-func defaultDemoStatePath(getenv func(string) string) (string, error) {
-	if s := getenv("XDG_STATE_HOME"); s != "" && filepath.IsAbs(s) {
-		return filepath.Join(s, "rootguard", "demo-state.yaml"), nil
-	}
-	home := getenv("HOME")
-	if home == "" {
-		return "", errors.New("no place for the demo state: give --state, or set XDG_STATE_HOME or HOME")
-	}
-	return filepath.Join(home, ".local", "state", "rootguard", "demo-state.yaml"), nil
-}
-
 // conn is an open source: the AWS config to call with, and for --demo and
 // --scenario the in-process endpoint behind it.
 type conn struct {
@@ -131,7 +115,7 @@ type conn struct {
 	mode    string
 	domains []string
 	srv     *sim.Server
-	state   string // where to save the endpoint's state, "" for nowhere
+	state   sim.StateFile // where to save the endpoint's state, "" for nowhere
 	saved   bool
 }
 
@@ -142,10 +126,7 @@ func (c *conn) close() error {
 	}
 	var err error
 	if c.state != "" {
-		if err = os.MkdirAll(filepath.Dir(c.state), 0o700); err == nil {
-			err = sim.SaveScenario(c.state, c.srv.Scenario())
-		}
-		if err != nil {
+		if err = c.state.Save(c.srv.Scenario()); err != nil {
 			err = fmt.Errorf("save the demo state: %w", err)
 		} else {
 			c.saved = true
@@ -204,59 +185,39 @@ func (o *sourceOptions) open(ctx context.Context, e *env) (*conn, error) {
 
 // scenario returns the scenario to serve and the state file: the saved
 // state when it exists, else the embedded demo or the --scenario file.
-func (o *sourceOptions) scenario() (*sim.Scenario, string, error) {
-	state := o.State
+func (o *sourceOptions) scenario() (*sim.Scenario, sim.StateFile, error) {
+	state := sim.StateFile(o.State)
 	if state == "" && o.Demo {
-		p, err := defaultDemoStatePath(os.Getenv)
+		p, err := sim.DemoStatePath(os.Getenv)
 		if err != nil {
 			return nil, "", err
 		}
-		state = p
+		state = sim.StateFile(p)
 	}
 	if o.ResetDemo {
-		if err := os.Remove(state); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := state.Reset(); err != nil {
 			return nil, "", fmt.Errorf("--reset-demo: %w", err)
 		}
 	}
-	if state != "" {
-		scn, err := sim.LoadScenario(state)
-		switch {
-		case err == nil:
-			return scn, state, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, "", fmt.Errorf("demo state (remove it or use --reset-demo to start afresh): %w", err)
-		}
+	scn, err := state.Load()
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("demo state (remove it or use --reset-demo to start afresh): %w", err)
+	case scn != nil:
+		return scn, state, nil
 	}
-	scn := sim.Demo()
+	scn = sim.Demo()
 	if o.Scenario != "" {
-		var err error
 		if scn, err = sim.LoadScenario(o.Scenario); err != nil {
 			return nil, "", err
 		}
 	}
 	if state != "" && o.materialize {
-		if err := materialize(state, scn); err != nil {
-			return nil, "", err
+		if scn, err = state.Materialize(scn); err != nil {
+			return nil, "", fmt.Errorf("demo state: %w", err)
 		}
-		scn, err := sim.LoadScenario(state)
-		return scn, state, err
 	}
 	return scn, state, nil
-}
-
-// materialize saves scn as the state file with its relative dates fixed.
-func materialize(path string, scn *sim.Scenario) error {
-	srv, err := sim.New(scn, sim.Options{})
-	if err != nil {
-		return fmt.Errorf("demo state: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("demo state: %w", err)
-	}
-	if err := sim.SaveScenario(path, srv.Scenario()); err != nil {
-		return fmt.Errorf("demo state: %w", err)
-	}
-	return nil
 }
 
 // collect reads the snapshot through an open source.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/policy"
 )
@@ -408,7 +409,7 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		}
 		for i := range a.Detective.EventRules.Value {
 			r := &a.Detective.EventRules.Value[i]
-			if r.Name == p["Rule"] && r.Region == c.Calls[0].Region && defaultBus(r.EventBusName) {
+			if r.Name == p["Rule"] && r.Region == c.Calls[0].Region && delivery.DefaultBus(r.EventBusName) {
 				addTarget(r, p["Targets.1.Arn"])
 			}
 		}
@@ -439,7 +440,7 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		region := c.Calls[0].Region
 		rules := &a.Detective.EventRules.Value
 		i := slices.IndexFunc(*rules, func(r inventory.EventRule) bool {
-			return r.Name == rp["Name"] && r.Region == region && defaultBus(r.EventBusName)
+			return r.Name == rp["Name"] && r.Region == region && delivery.DefaultBus(r.EventBusName)
 		})
 		if i < 0 {
 			*rules = append(*rules, inventory.EventRule{Name: rp["Name"], Region: region, EventBusName: "default", Targets: []string{}})

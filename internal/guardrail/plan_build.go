@@ -612,8 +612,12 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 	grant := Fact{Kind: FactBusGrant, AccountID: hub.ID, Region: al.Region, Name: "default", Target: fa.AccountID}
 	grantID := KindPutPermission + "/" + hub.ID + "/" + fa.AccountID
 	v, err := observe(b.s, grant)
-	if err != nil {
+	switch {
+	case err != nil:
 		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy is not known ("+err.Error()+")")
+		return
+	case v == valDenied:
+		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy of "+hub.ID+" denies it putting events; rootguard does not remove a Deny statement")
 		return
 	}
 	if v != valAllowed {

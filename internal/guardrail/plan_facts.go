@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -29,8 +30,9 @@ const (
 	FactSubscription    = "sns-subscription"         // Name: topic ARN, Target: protocol:endpoint → present | absent
 	FactEventRule       = "event-rule"               // Name: rule → absent | ENABLED/DISABLED, pattern sha256:…
 	FactEventTarget     = "event-rule-target"        // Name: rule, Target: ARN → present | absent
-	// FactBusGrant: Name: bus, Target: account → allowed | not allowed
-	// (whether the bus policy lets that account put events, by account).
+	// FactBusGrant: Name: bus, Target: account → allowed | not allowed |
+	// denied (whether the bus policy lets that account put events, by
+	// account; denied when a Deny statement covers it).
 	FactBusGrant = "event-bus-grant"
 	// FactForwarding: Name: rule, Target: bus ARN → forwarding | not
 	// forwarding (no rule, or the root-activity rule without that target)
@@ -50,6 +52,7 @@ const (
 	valUnset    = "unset"
 	valAllowed  = "allowed"
 	valNotAllow = "not allowed"
+	valDenied   = "denied"
 	valForward  = "forwarding"
 	valNoFwd    = "not forwarding"
 )
@@ -172,7 +175,7 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			return "", notKnown("EventBridge rules of %s: %s", a.ID, rs.Reason())
 		}
 		for _, rule := range rs.Value {
-			if rule.Name != f.Name || rule.Region != f.Region || !defaultBus(rule.EventBusName) {
+			if rule.Name != f.Name || rule.Region != f.Region || !delivery.DefaultBus(rule.EventBusName) {
 				continue
 			}
 			if f.Kind == FactEventRule {
@@ -188,10 +191,7 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 		}
 		for _, b := range bs.Value {
 			if b.Region == f.Region && b.Name == f.Name {
-				if busAllows(b.Policy, f.Target) {
-					return valAllowed, nil
-				}
-				return valNotAllow, nil
+				return busGrant(s, a, b, f.Target)
 			}
 		}
 		return "", notKnown("event bus %s of %s in %s was not collected", f.Name, a.ID, f.Region)
@@ -201,7 +201,7 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			return "", notKnown("EventBridge rules of %s: %s", a.ID, rs.Reason())
 		}
 		for _, rule := range rs.Value {
-			if rule.Name != f.Name || rule.Region != f.Region || !defaultBus(rule.EventBusName) {
+			if rule.Name != f.Name || rule.Region != f.Region || !delivery.DefaultBus(rule.EventBusName) {
 				continue
 			}
 			if v := ruleValue(rule.State, rule.EventPattern); v != ruleValue("ENABLED", RootActivityPattern) {
@@ -217,63 +217,29 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 	return "", notKnown("unknown fact kind %q", f.Kind)
 }
 
-// busAllows reports whether an event bus policy lets account put events on
-// the bus by account (a statement naming it, with no condition): the grant
-// a rule targeting the bus without an IAM role needs. An organization-wide
-// grant does not count, since it needs a role on the sender's target.
-func busAllows(policy, account string) bool {
-	if policy == "" {
-		return false
+// busGrant judges whether bus b of holder lets account put events on it,
+// as the alerting checks judge it (package delivery): allowed by a
+// statement naming the account, denied when a Deny statement covers it. A
+// grant to the whole organization does not count, since it needs an IAM
+// role on the sender's target, which the plan's forwarding does not put.
+func busGrant(s *inventory.Snapshot, holder *inventory.Account, b inventory.EventBus, account string) (string, error) {
+	arn := b.ARN
+	if arn == "" {
+		arn = "arn:aws:events:" + b.Region + ":" + holder.ID + ":event-bus/" + b.Name
 	}
-	var doc struct {
-		Statement json.RawMessage `json:"Statement"`
+	orgID := ""
+	if s.Organization != nil {
+		orgID = s.Organization.ID
 	}
-	if json.Unmarshal([]byte(policy), &doc) != nil {
-		return false
+	switch g := delivery.JudgeBusPolicy(b.Policy, arn, account, orgID); {
+	case g.Unknown != "":
+		return "", notKnown("whether event bus %s lets %s put events: its policy %s", arn, account, g.Unknown)
+	case g.Denied:
+		return valDenied, nil
+	case g.Allowed && !g.Org:
+		return valAllowed, nil
 	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(doc.Statement, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(doc.Statement, &one) != nil {
-			return false
-		}
-		stmts = []map[string]json.RawMessage{one}
-	}
-	for _, st := range stmts {
-		var effect string
-		json.Unmarshal(st["Effect"], &effect) //nolint:errcheck // an odd Effect does not allow.
-		if effect != "Allow" || len(st["Condition"]) > 0 {
-			continue
-		}
-		if !slices.ContainsFunc(stringOrList(st["Action"]), func(a string) bool {
-			return a == "events:PutEvents" || a == "events:*" || a == "*"
-		}) {
-			continue
-		}
-		var p struct {
-			AWS json.RawMessage `json:"AWS"`
-		}
-		if json.Unmarshal(st["Principal"], &p) != nil {
-			continue
-		}
-		if slices.ContainsFunc(stringOrList(p.AWS), func(v string) bool {
-			return v == account || v == "arn:aws:iam::"+account+":root"
-		}) {
-			return true
-		}
-	}
-	return false
-}
-
-// stringOrList reads a policy element that is a string or a list of them.
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	json.Unmarshal(raw, &many) //nolint:errcheck // anything else is no value.
-	return many
+	return valNotAllow, nil
 }
 
 func listed(f inventory.Fact[[]string], name, yes, no string) (string, error) {
@@ -308,10 +274,6 @@ func present(b bool) string {
 		return valPresent
 	}
 	return valAbsent
-}
-
-func defaultBus(name string) bool {
-	return name == "" || name == "default" || strings.HasSuffix(name, ":event-bus/default")
 }
 
 func policyNamed(org *inventory.Organization, name string) *inventory.OrgPolicy {

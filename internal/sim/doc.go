@@ -45,7 +45,10 @@
 // A writable server works on its own copy of the scenario and changes it
 // in place; Server.Scenario returns the current world as a scenario (dates
 // fixed, writes included) that SaveScenario writes and LoadScenario reads
-// back, so a demo organization keeps what apply did between commands.
+// back, so a demo organization keeps what apply did between commands
+// (StateFile: the demo's state file, its default place, reset and save).
+// Saved scenarios carry their format's version (schema:
+// rootguard.scenario/v1); scenario input is bounded (package yamlx).
 //
 // Signatures are not verified: the server trusts the credential scope.
 package sim

@@ -25,6 +25,18 @@ func FuzzParseScenario(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(throttled))
+	// Hostile YAML: a byte-order mark, a second document, tags without a
+	// value, an alias bomb, a schema version of the future.
+	for _, s := range []string{
+		"\xEF\xBB\xBF" + minimalScenario,
+		minimalScenario + "---\nname: second\n",
+		"accounts: !foo",
+		"caller: !foo\naccounts: !bar\n",
+		billionLaughs(9),
+		"schema: rootguard.scenario/v9\n" + minimalScenario,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := sim.ParseScenario("fuzz.yaml", data)
 		if err != nil {

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/rootguard/rootguard/internal/yamlx"
 )
 
 // Scenario describes the AWS estate the server answers for: an optional
@@ -23,6 +24,10 @@ import (
 // an unknown key is an error that names the file and line. Top-level keys
 // starting with "x-" are ignored, so they can hold YAML anchors.
 type Scenario struct {
+	// Schema is the scenario format's version, ScenarioSchema. Saved
+	// scenarios carry it; a file without it is read as this version, and a
+	// file of another version is refused.
+	Schema      string `yaml:"schema,omitempty" json:"schema,omitempty"`
 	Name        string `yaml:"name,omitempty" json:"name,omitempty"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Region is the region the server reports (default us-east-1).
@@ -40,6 +45,10 @@ type Scenario struct {
 	// queries answer from (lake.go).
 	TrailEvents TrailEvents `yaml:"trail_events,omitempty" json:"trail_events,omitempty"`
 }
+
+// ScenarioSchema is the version of the scenario format this package reads
+// and writes.
+const ScenarioSchema = "rootguard.scenario/v1"
 
 // Caller is the identity whose fixed credentials Server.Credentials returns.
 type Caller struct {
@@ -397,13 +406,22 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // ParseScenario decodes and validates a scenario. name is used in error
 // messages (a file path).
 func ParseScenario(name string, data []byte) (*Scenario, error) {
-	var s Scenario
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
-		var ve *valueError
-		if errors.As(err, &ve) {
-			return nil, fmt.Errorf("scenario %s: %s%w", name, locate(data, ve.text), ve)
-		}
+	doc, err := yamlx.Parse(data)
+	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+	}
+	var s Scenario
+	if doc != nil {
+		if err := yaml.NodeToValue(doc.Body, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
+			var ve *valueError
+			if errors.As(err, &ve) {
+				return nil, fmt.Errorf("scenario %s: %s%w", name, locate(data, ve.text), ve)
+			}
+			return nil, fmt.Errorf("scenario %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+		}
+	}
+	if s.Schema != "" && s.Schema != ScenarioSchema {
+		return nil, fmt.Errorf("scenario %s: schema %q is not one this rootguard reads (%s)", name, s.Schema, ScenarioSchema)
 	}
 	if err := s.TrailEvents.load(filepath.Dir(name)); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", name, err)
@@ -454,9 +472,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// LoadScenario reads and decodes a scenario file.
+// LoadScenario reads and decodes a scenario file (at most yamlx.MaxSize
+// bytes).
 func LoadScenario(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlx.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", path, err)
 	}

@@ -30,8 +30,9 @@ func (s *Scenario) clone() (*Scenario, error) {
 	return &c, nil
 }
 
-// Scenario returns the server's current world as a scenario: the scenario it
-// was started with, every write applied, and the dates the server derives
+// Scenario returns the server's current world as a scenario of this
+// version (ScenarioSchema): the scenario it was started with, every write
+// applied, and the dates the server derives
 // from its clock fixed. Relative dates (-3d) are resolved to absolute ones,
 // and so are the defaults of unset creation dates (an access key without
 // created, a password without last_changed…), so the saved world answers
@@ -56,6 +57,7 @@ func (s *Server) Scenario() *Scenario {
 		panic(fmt.Sprintf("sim: %v", err)) // every scenario field has a JSON form; a test keeps it so
 	}
 	now := s.opts.Now().UTC()
+	c.Schema = ScenarioSchema
 	if c.Organization != nil {
 		c.Organization.Policies = policies
 	}
@@ -185,9 +187,12 @@ func (s *Server) remainingFaults(faults []Fault) []Fault {
 	return out
 }
 
-// Marshal writes the scenario as YAML that ParseScenario reads back.
+// Marshal writes the scenario as YAML that ParseScenario reads back,
+// marked with its schema version (ScenarioSchema).
 func (s *Scenario) Marshal() ([]byte, error) {
-	b, err := yaml.Marshal(s)
+	c := *s
+	c.Schema = ScenarioSchema
+	b, err := yaml.Marshal(&c)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: encode: %w", s.Name, err)
 	}

@@ -1,0 +1,71 @@
+package yamlx_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rootguard/rootguard/internal/yamlx"
+)
+
+// laughs is a document whose last anchor expands to 10^levels strings.
+func laughs(levels int) string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= levels; i++ {
+		p := "*a" + string(rune('0'+i-1))
+		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat(p+", ", 9) + p + "]\n")
+	}
+	return b.String()
+}
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data string
+		want       string // error substring, "" for a document
+		empty      bool
+	}{
+		{"plain", "a: 1\n", "", false},
+		{"byte-order mark", "\xEF\xBB\xBFa: 1\n", "", false},
+		{"document markers", "---\na: 1\n...\n", "", false},
+		{"empty", "", "", true},
+		{"comment only", "# nothing\n", "", true},
+		{"two documents", "a: 1\n---\nb: 2\n", "more than one YAML document", false},
+		{"anchors shared a little", laughs(4), "", false},
+		{"anchors past the bound", laughs(6), "aliases expand to more than 1000000", false},
+		{"billion laughs", laughs(9), "aliases expand to more than", false},
+		{"too large", strings.Repeat("#", yamlx.MaxSize+1), "larger than the 32 MiB", false},
+		{"syntax error", "a: [\n", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := yamlx.Parse([]byte(tt.data))
+			switch {
+			case tt.name == "syntax error":
+				if err == nil {
+					t.Errorf("Parse(%q) = nil error, want the parser's", tt.data)
+				}
+			case tt.want != "":
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Parse = %v, want an error saying %q", err, tt.want)
+				}
+			case err != nil:
+				t.Errorf("Parse: %v", err)
+			case (doc == nil) != tt.empty:
+				t.Errorf("Parse = %v, want empty %v", doc, tt.empty)
+			}
+		})
+	}
+}
+
+// FuzzParse: no input panics Parse, and a document it accepts stays
+// within the alias bound.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"a: 1\n", "\xEF\xBB\xBFa: [1, 2]\n", "a: 1\n---\nb: 2\n", laughs(3), laughs(9), "a: !foo", "a: &x [*x]\n", "a: &x\nb: *x\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		yamlx.Parse(data) //nolint:errcheck // only panics matter here.
+	})
+}
