@@ -249,6 +249,7 @@ func TestBadInput(t *testing.T) {
 		{"bad account id", []string{"scan", "--accounts", "12345"}, ExitUsage, []string{"12-digit"}},
 		{"bad severity", []string{"scan", "--demo", "--fail-on", "urgent"}, ExitUsage, []string{"urgent"}},
 		{"unknown flag", []string{"scan", "--bogus"}, ExitUsage, []string{"bogus"}},
+		{"negative timeout", []string{"scan", "--demo", "--timeout", "-1m"}, ExitUsage, []string{"--timeout", "-1m0s is negative"}},
 		{"collect without --out", []string{"collect", "--demo"}, ExitUsage, []string{"--out"}},
 		{"explain unknown check", []string{"explain", "no-such-check"}, ExitUsage, []string{"no-such-check"}},
 	}
