@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/rootguard/rootguard/internal/guardrail"
 )
@@ -302,12 +303,20 @@ func (h *hcl) blank() { h.buf.WriteString("\n") }
 
 func (h *hcl) indent(level int, s string) { h.line(strings.Repeat("  ", level) + s) }
 
+// comment writes s as one comment line. s may carry names from AWS (an OU
+// or account name may hold any character), so control characters and line
+// separators become spaces: nothing in a name can end the comment.
 func (h *hcl) comment(s string) {
 	if s == "" {
 		h.line("#")
 		return
 	}
-	h.line("# " + s)
+	h.line("# " + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 // attrs writes one run of attributes with their `=` aligned.
