@@ -93,7 +93,8 @@ func terraformProviders(st *guardrail.State) []byte {
 
 func terraformOrganization(st *guardrail.State) ([]byte, error) {
 	var b hcl
-	b.comment(fmt.Sprintf("Organization %s, from a snapshot collected %s.", st.OrganizationID, st.CollectedAt.UTC().Format("2006-01-02T15:04:05Z")))
+	// No collection time: exporting unchanged guardrails gives the same bytes.
+	b.comment("Organization " + st.OrganizationID + ".")
 	b.comment("Apply from the management account.")
 	b.comment("")
 	b.comment("Prerequisites owned by the organization itself (aws_organizations_organization")
