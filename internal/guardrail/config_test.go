@@ -112,14 +112,9 @@ func TestParseConfigByteOrderMark(t *testing.T) {
 // is read whole (the file is sparse).
 func TestLoadConfigTooLarge(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "huge.yaml")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Config+1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(filelimit.Config + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	if _, err := guardrail.LoadConfig(path); !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("LoadConfig of a file over the limit: %v; want a too-large error naming %s", err, path)
 	}

@@ -373,14 +373,9 @@ func TestReviewStale(t *testing.T) {
 // read whole (the file is sparse).
 func TestLoadPlanTooLarge(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "huge.plan.json")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Document+1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(filelimit.Document + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	if _, err := guardrail.LoadPlan(path); !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("LoadPlan of a file over the limit: %v; want a too-large error naming %s", err, path)
 	}

@@ -55,15 +55,10 @@ func TestDecodeErrors(t *testing.T) {
 func TestLoadTooLarge(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "huge.json")
-	f, err := os.Create(path)
-	if err != nil {
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Document+1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(filelimit.Document + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	_, err = inventory.Load(path)
+	_, err := inventory.Load(path)
 	if !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Load of a file over the limit: %v; want a too-large error naming %s", err, path)
 	}
