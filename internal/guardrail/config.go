@@ -291,7 +291,8 @@ func (x *expansion) size(n ast.Node) int {
 	return total
 }
 
-// visitor adapts a function to ast.Visitor: it descends while f says so.
+// visitor adapts a function to ast.Visitor: it descends while the function
+// returns true.
 type visitor func(ast.Node) bool
 
 func (v visitor) Visit(n ast.Node) ast.Visitor {
