@@ -226,6 +226,9 @@ func TestBadInput(t *testing.T) {
 	truncated := write("truncated.json", `{"schema":"rootguard.snapshot/v1","accounts":[{"id":`)
 	oldVersion := write("old.json", `{"schema":"rootguard.snapshot/v0","accounts":[]}`)
 	notSnapshot := write("other.json", `{"Records":[]}`)
+	noAccounts := write("empty.json", `{"schema":"rootguard.snapshot/v1","mode":"organization","accounts":[]}`)
+	nullAccount := write("null.json", `{"schema":"rootguard.snapshot/v1","accounts":[null]}`)
+	unknownField := write("unknown.json", `{"schema":"rootguard.snapshot/v1","accounts":[{"id":"111111111111"}],"assessed":true}`)
 	badScenario := write("bad.yaml", "caller: {arn: x}\nacounts: []\n")
 	tests := []struct {
 		name     string
@@ -237,12 +240,16 @@ func TestBadInput(t *testing.T) {
 		{"snapshot of another version", []string{"scan", "--snapshot", oldVersion}, ExitError, []string{oldVersion, "rootguard.snapshot/v0", "not supported"}},
 		{"not a snapshot", []string{"scan", "--snapshot", notSnapshot}, ExitError, []string{notSnapshot, "schema"}},
 		{"missing snapshot", []string{"scan", "--snapshot", filepath.Join(dir, "nope.json")}, ExitError, []string{"nope.json"}},
+		{"snapshot with no accounts", []string{"scan", "--snapshot", noAccounts}, ExitError, []string{noAccounts, "no accounts"}},
+		{"snapshot with a null account", []string{"scan", "--snapshot", nullAccount}, ExitError, []string{nullAccount, "12-digit"}},
+		{"snapshot with an unknown field", []string{"scan", "--snapshot", unknownField}, ExitError, []string{unknownField, `unknown field "assessed"`}},
 		{"bad scenario", []string{"scan", "--scenario", badScenario}, ExitError, []string{badScenario}},
 		{"unknown format", []string{"scan", "--demo", "--format", "xml"}, ExitUsage, []string{"--format"}},
 		{"exclusive sources", []string{"scan", "--demo", "--snapshot", truncated}, ExitUsage, []string{"exclude"}},
 		{"bad account id", []string{"scan", "--accounts", "12345"}, ExitUsage, []string{"12-digit"}},
 		{"bad severity", []string{"scan", "--demo", "--fail-on", "urgent"}, ExitUsage, []string{"urgent"}},
 		{"unknown flag", []string{"scan", "--bogus"}, ExitUsage, []string{"bogus"}},
+		{"negative timeout", []string{"scan", "--demo", "--timeout", "-1m"}, ExitUsage, []string{"--timeout", "-1m0s is negative"}},
 		{"collect without --out", []string{"collect", "--demo"}, ExitUsage, []string{"--out"}},
 		{"explain unknown check", []string{"explain", "no-such-check"}, ExitUsage, []string{"no-such-check"}},
 	}

@@ -29,6 +29,9 @@ type ExportOptions struct {
 	Out string
 	// Force overwrites files in Out that differ from the export.
 	Force bool
+	// outGiven is whether --out was on the command line: CloudFormation
+	// needs it, and says so before collecting.
+	outGiven bool
 }
 
 // DefaultExportOptions returns the defaults: stdout, default guardrails.
@@ -46,6 +49,9 @@ func (o *ExportOptions) Validate() error {
 	}
 	if o.Out == "" {
 		return usageError("--out: want a directory or - for stdout")
+	}
+	if o.Format == "cloudformation" && !o.outGiven {
+		return usageError("--out: export cloudformation writes one template per stack: name a directory, or - for a single template")
 	}
 	return nil
 }
@@ -78,13 +84,14 @@ contacts have no IaC form: use rootguard plan and rootguard apply. Gaps are
 written as comments (Terraform) or in Metadata (CloudFormation).
 
 --out DIR writes the files into DIR (created if missing) and refuses to
-overwrite a file that differs unless --force; --out - (the default) writes them
-to stdout (Terraform files concatenated, which Terraform reads as one module;
-an export of several CloudFormation templates needs --out DIR).
+overwrite a file that differs unless --force; --out - (the default for
+Terraform) writes them to stdout (Terraform files concatenated, which Terraform
+reads as one module). CloudFormation needs --out, checked before collecting:
+--out - only for an export of one template.
 
-Exit codes: 0 written, 2 usage error (several CloudFormation templates to
-stdout included), 3 the export could not run (a file in --out differs and no
---force, unreadable config, collection failed).`,
+Exit codes: 0 written, 2 usage error (CloudFormation without --out, or
+several templates to stdout, included), 3 the export could not run (a file
+in --out differs and no --force, unreadable config, collection failed).`,
 		Example: `  rootguard export terraform --demo
   rootguard export terraform --org --config guardrails.yaml --out infra/rootguard
   rootguard export cloudformation --snapshot snapshot.json --out -`,
@@ -97,6 +104,7 @@ stdout included), 3 the export could not run (a file in --out differs and no
 		ValidArgs: ExportFormats,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Format = args[0]
+			o.outGiven = cmd.Flags().Changed("out")
 			if err := o.Validate(); err != nil {
 				return err
 			}

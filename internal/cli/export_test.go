@@ -41,10 +41,13 @@ func TestExportCommand(t *testing.T) {
 			[]string{"# ---- versions.tf ----", `source  = "hashicorp/aws"`, `resource "aws_organizations_policy" "deny_root_actions"`, `target_id = "r-acme"`, `resource "aws_cloudwatch_event_rule" "root_activity"`}, nil},
 		{"cloudformation to stdout", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", oneTemplate, "--out", "-"}, ExitOK,
 			[]string{`"AWSTemplateFormatVersion": "2010-09-09"`, `"Type": "AWS::Organizations::Policy"`, `"Type": "AWS::Events::Rule"`}, nil},
-		{"the members' StackSet template needs a directory", []string{"cloudformation", "--snapshot", exportSnapshot}, ExitUsage,
+		{"the members' StackSet template needs a directory", []string{"cloudformation", "--snapshot", exportSnapshot, "--out", "-"}, ExitUsage,
 			nil, []string{"2 CloudFormation templates", "rootguard-forwarding.template.json", "use --out DIR"}},
-		{"three templates need a directory", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml"}, ExitUsage,
+		{"three templates need a directory", []string{"cloudformation", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml", "--out", "-"}, ExitUsage,
 			nil, []string{"3 CloudFormation templates", "use --out DIR"}},
+		// The snapshot does not exist: the flag error comes before reading it.
+		{"cloudformation without --out fails before collecting", []string{"cloudformation", "--snapshot", filepath.Join(cfgDir, "nope.json")}, ExitUsage,
+			nil, []string{"--out: export cloudformation writes one template per stack"}},
 		{"with a config", []string{"terraform", "--snapshot", exportSnapshot, "--config", "../guardrail/testdata/config/full.yaml"}, ExitOK,
 			[]string{`role_arn = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"`, `endpoint  = "security-alerts@acme.example"`}, nil},
 		{"unknown format", []string{"pulumi", "--snapshot", exportSnapshot}, ExitUsage, nil, []string{`format "pulumi"`}},
@@ -78,7 +81,7 @@ func TestExportCloudFormationStdoutIsJSON(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("alerting:\n  forward_accounts: false\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runExportCmd(t, "cloudformation", "--snapshot", exportSnapshot, "--config", cfg)
+	code, stdout, stderr := runExportCmd(t, "cloudformation", "--snapshot", exportSnapshot, "--config", cfg, "--out", "-")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -115,6 +115,9 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 				return usageError("--log-level must be debug, info, warn or error, not %q", e.logLevel)
 			}
 			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+			if e.timeout < 0 {
+				return usageError("--timeout: %s is negative (0 means no limit)", e.timeout)
+			}
 			if e.timeout > 0 {
 				ctx, cancel := context.WithTimeout(cmd.Context(), e.timeout)
 				e.cancel = cancel

@@ -1,10 +1,10 @@
 package guardrail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/mail"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/rootguard/rootguard/internal/filelimit"
 )
 
 // Config says which guardrails the organization should have. It is read from
@@ -184,9 +186,10 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a YAML config file over DefaultConfig and validates it.
+// LoadConfig reads a YAML config file of at most filelimit.Config bytes
+// over DefaultConfig and validates it.
 func LoadConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := filelimit.ReadFile(path, filelimit.Config)
 	if err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -194,9 +197,14 @@ func LoadConfig(path string) (Config, error) {
 }
 
 // ParseConfig decodes YAML over DefaultConfig, strictly (an unknown key is an
-// error naming its line), and validates the result. name is used in error
-// messages (a file path).
+// error naming its line), and validates the result. A leading byte-order
+// mark is ignored; a second document, or aliases that expand past
+// maxAliasNodes, are errors. name is used in error messages (a file path).
 func ParseConfig(name string, data []byte) (Config, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if err := preflight(data); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	}
 	cfg := DefaultConfig()
 	if !empty(data) {
 		if err := decode(data, &cfg); err != nil {
@@ -215,6 +223,83 @@ func ParseConfig(name string, data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
 	return cfg, nil
+}
+
+// maxAliasNodes bounds the YAML nodes that aliases may add to a config: a
+// few hundred bytes of nested aliases ("billion laughs") would otherwise
+// expand to gigabytes in the decoder. Reusing a list of a few hundred
+// accounts in a handful of places stays well within it.
+const maxAliasNodes = 10_000
+
+// preflight refuses, before decoding, a config of more than one document
+// (the decoder would ignore the others) or whose aliases expand past
+// maxAliasNodes. Syntax errors are left to the decoder, which names their
+// line.
+func preflight(data []byte) error {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil
+	}
+	docs := 0
+	for _, d := range f.Docs {
+		if d.Body != nil {
+			docs++
+		}
+	}
+	if docs > 1 {
+		return fmt.Errorf("%d YAML documents: a config is one document (remove the --- separators)", docs)
+	}
+	x := expansion{anchors: map[string]int{}}
+	for _, d := range f.Docs {
+		if x.size(d.Body); x.added > maxAliasNodes {
+			return fmt.Errorf("aliases expand to more than %d nodes", maxAliasNodes)
+		}
+	}
+	return nil
+}
+
+// expansion counts what aliases add to a YAML document.
+type expansion struct {
+	anchors map[string]int // anchor name → nodes in its value, aliases expanded
+	added   int            // nodes added by aliases so far
+}
+
+// size returns the number of nodes under n with its aliases expanded,
+// adding each alias's share to x.added; it stops descending once x.added
+// exceeds maxAliasNodes, so its cost is bounded by the file's size.
+func (x *expansion) size(n ast.Node) int {
+	total := 0
+	ast.Walk(visitor(func(n ast.Node) bool {
+		if x.added > maxAliasNodes {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.AnchorNode:
+			s := x.size(n.Value)
+			x.anchors[n.Name.GetToken().Value] = s
+			total += 1 + s
+			return false
+		case *ast.AliasNode:
+			s := x.anchors[n.Value.GetToken().Value] // an unknown anchor is the decoder's error
+			x.added += s
+			total += s
+			return false
+		}
+		total++
+		return true
+	}), n)
+	return total
+}
+
+// visitor adapts a function to ast.Visitor: it descends while the function
+// returns true.
+type visitor func(ast.Node) bool
+
+func (v visitor) Visit(n ast.Node) ast.Visitor {
+	if n == nil || !v(n) {
+		return nil
+	}
+	return v
 }
 
 // ValidationError lists every problem of a Config.
@@ -256,6 +341,10 @@ var (
 	phoneRe     = regexp.MustCompile(`^[\s0-9()+-]{1,25}$`)
 	roleARNLike = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|\*):role/\S+$`)
 )
+
+// maxKeyLastUsedDays bounds member_root_credentials.max_key_last_used_days:
+// a century is longer than any key has existed.
+const maxKeyLastUsedDays = 36500
 
 // snsProtocols are the protocols sns:Subscribe accepts.
 var snsProtocols = []string{"application", "email", "email-json", "firehose", "http", "https", "lambda", "sms", "sqs"}
@@ -319,8 +408,13 @@ func (c *Config) Validate() error {
 			return s == FeatureRootCredentialsManagement || s == FeatureRootSessions
 		}, "a feature (RootCredentialsManagement or RootSessions)")
 	}
-	if c.MemberRootCredentials.Remove && c.MemberRootCredentials.MaxKeyLastUsedDays < 0 {
-		bad("member_root_credentials.max_key_last_used_days", "%d is negative", c.MemberRootCredentials.MaxKeyLastUsedDays)
+	if days := c.MemberRootCredentials.MaxKeyLastUsedDays; c.MemberRootCredentials.Remove {
+		switch {
+		case days < 0:
+			bad("member_root_credentials.max_key_last_used_days", "%d is negative", days)
+		case days > maxKeyLastUsedDays:
+			bad("member_root_credentials.max_key_last_used_days", "%d is more than %d days (a century)", days, maxKeyLastUsedDays)
+		}
 	}
 	ids("member_root_credentials.exempt_accounts", c.MemberRootCredentials.ExemptAccounts, isAccount, "a 12-digit account ID")
 

@@ -1,6 +1,9 @@
 package guardrail_test
 
 import (
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/guardrail"
 )
 
@@ -59,6 +63,63 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+// laughs is a "billion laughs" document of n levels, each a list of ten
+// aliases of the level below: a few hundred bytes that expand to 10^n
+// values.
+func laughs(n int) string {
+	var b strings.Builder
+	b.WriteString("x-0: &l0 [lol]\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "x-%d: &l%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	return b.String()
+}
+
+// TestParseConfigAliases: aliases a config can reasonably use load; the
+// bound refuses the same shape one level deeper.
+func TestParseConfigAliases(t *testing.T) {
+	ok := "scps:\n  exempt_accounts: &accts [\"111111111111\", \"222222222222\"]\nmember_root_credentials:\n  exempt_accounts: *accts\n"
+	cfg, err := guardrail.ParseConfig("g.yaml", []byte(ok))
+	if err != nil {
+		t.Fatalf("a config with an alias: %v", err)
+	}
+	if got := cfg.MemberRootCredentials.ExemptAccounts; len(got) != 2 {
+		t.Fatalf("the alias decoded to %q", got)
+	}
+	// 10^3 values is within the bound, 10^5 above it.
+	if _, err := guardrail.ParseConfig("g.yaml", []byte(laughs(3))); err != nil && strings.Contains(err.Error(), "aliases expand") {
+		t.Errorf("10^3 values refused: %v", err)
+	}
+	if _, err := guardrail.ParseConfig("g.yaml", []byte(laughs(5))); err == nil || !strings.Contains(err.Error(), "aliases expand") {
+		t.Errorf("10^5 values: %v, want the alias bound", err)
+	}
+}
+
+// TestParseConfigByteOrderMark: a leading UTF-8 byte-order mark (as some
+// Windows editors write) is accepted, and lines are still counted.
+func TestParseConfigByteOrderMark(t *testing.T) {
+	_, err := guardrail.ParseConfig("g.yaml", []byte("\ufeffalerting:\n  enabled: false\n"))
+	if err != nil {
+		t.Fatalf("config with a byte-order mark: %v", err)
+	}
+	_, err = guardrail.ParseConfig("g.yaml", []byte("\ufeffscps:\n  exempt_ous: [x]\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 2: scps.exempt_ous[0]") {
+		t.Fatalf("problem after a byte-order mark: %v, want it on line 2", err)
+	}
+}
+
+// TestLoadConfigTooLarge: a config over the size limit is refused before it
+// is read whole (the file is sparse).
+func TestLoadConfigTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.yaml")
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Config+1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := guardrail.LoadConfig(path); !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("LoadConfig of a file over the limit: %v; want a too-large error naming %s", err, path)
+	}
+}
+
 func TestParseConfigErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -77,6 +138,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"admin role not a role ARN", "scps:\n  protect_account_contacts:\n    admin_role_arns: [\"arn:aws:iam::*:user/bob\"]\n", []string{"admin_role_arns[0]"}},
 		{"unknown feature", "centralized_root:\n  features: [RootEverything]\n", []string{`centralized_root.features[0]: "RootEverything"`}},
 		{"negative key window", "member_root_credentials:\n  max_key_last_used_days: -1\n", []string{"is negative"}},
+		{"key window past a century", "member_root_credentials:\n  max_key_last_used_days: 9223372036854775807\n", []string{"member_root_credentials.max_key_last_used_days", "more than 36500 days"}},
+		{"second document", "scps: {}\n---\nalerting: {enabled: false}\n", []string{"config g.yaml:", "2 YAML documents"}},
+		{"billion laughs", laughs(9), []string{"config g.yaml:", "aliases expand to more than 10000 nodes"}},
+		{"alias inside its own anchor", "a: &a [*a]\n", []string{"config g.yaml:"}},
+		{"tag without a value in a mapping", "scps: !foo\n", []string{"config g.yaml:"}},
 		{"contact missing a field", "alternate_contacts:\n  security: {name: S, title: T, email: s@example.com}\n", []string{"alternate_contacts.security.phone: required"}},
 		{"contact with a display-name email", "alternate_contacts:\n  security: {name: S, title: T, email: \"S <s@example.com>\", phone: \"1\"}\n", []string{"alternate_contacts.security.email"}},
 		{"contact phone with letters", "alternate_contacts:\n  security: {name: S, title: T, email: s@example.com, phone: call-me}\n", []string{"alternate_contacts.security.phone"}},

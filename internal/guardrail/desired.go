@@ -612,7 +612,10 @@ func keyRisk(k inventory.AccessKey, now time.Time, maxDays int) (*time.Time, boo
 	if lu.Region != "" {
 		text += " in " + lu.Region
 	}
-	recent := now.Sub(*lu.Date) < time.Duration(maxDays)*24*time.Hour
+	// Compared in whole days, since maxDays × 24h can overflow a Duration
+	// (and wrap to a window that would switch the flag off).
+	age := now.Sub(*lu.Date)
+	recent := age < 0 || int64(age/(24*time.Hour)) < int64(maxDays)
 	return lu.Date, recent, text
 }
 

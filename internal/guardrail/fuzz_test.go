@@ -25,7 +25,9 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	for _, s := range []string{"", "~", "scps: {}", "scps:\n  deny_root_actions:\n    targets: [root, ou-abcd-12345678]\n", "alerting: {enabled: false}"} {
+	for _, s := range []string{"", "~", "scps: {}", "scps:\n  deny_root_actions:\n    targets: [root, ou-abcd-12345678]\n", "alerting: {enabled: false}",
+		"!foo\n", "scps: !foo\n", "\ufeffscps: {}\n", "scps: {}\n---\nscps: {}\n", "a: &a [*a]\n",
+		"x-0: &a [lol, lol]\nx-1: &b [*a, *a, *a]\nx-2: [*b, *b, *b]\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

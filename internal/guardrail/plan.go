@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/filelimit"
+	"github.com/rootguard/rootguard/internal/jsonstrict"
 )
 
 // PlanSchema is the version of the plan file. Loading a plan of any other
@@ -283,14 +285,9 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 	if *head.Schema != PlanSchema {
 		return nil, fmt.Errorf("plan %s: schema %q is not supported (want %q): make a new plan with this version of rootguard: %w", name, *head.Schema, PlanSchema, ErrPlanSchema)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Plan
-	if err := dec.Decode(&p); err != nil {
+	if err := jsonstrict.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("plan %s: data after the plan document", name)
 	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
@@ -298,9 +295,10 @@ func DecodePlan(name string, data []byte) (*Plan, error) {
 	return &p, nil
 }
 
-// LoadPlan reads and decodes a plan file.
+// LoadPlan reads and decodes a plan file of at most filelimit.Document
+// bytes.
 func LoadPlan(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := filelimit.ReadFile(path, filelimit.Document)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", path, err)
 	}

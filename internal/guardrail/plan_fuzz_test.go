@@ -22,6 +22,8 @@ func FuzzLoadPlan(f *testing.F) {
 	f.Add([]byte(`{"schema":"rootguard.plan/v1"}`))
 	f.Add([]byte(`{"schema":"rootguard.plan/v2","changes":[]}`))
 	f.Add([]byte(`{"schema":null}`))
+	f.Add([]byte(`{"schema":"rootguard.plan/v1","changes":[],"changes":[]}`))
+	f.Add([]byte(`{"schema":"rootguard.plan/v1","Schema":"rootguard.plan/v1"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := guardrail.DecodePlan("fuzz.json", data)
 		if err != nil {

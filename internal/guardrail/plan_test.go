@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/guardrail"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
@@ -368,6 +369,29 @@ func TestReviewStale(t *testing.T) {
 	}
 }
 
+// TestLoadPlanTooLarge: a plan over the size limit is refused before it is
+// read whole (the file is sparse).
+func TestLoadPlanTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.plan.json")
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Document+1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := guardrail.LoadPlan(path); !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("LoadPlan of a file over the limit: %v; want a too-large error naming %s", err, path)
+	}
+}
+
+// hideTarget puts a second TargetId before the first one in doc, so the
+// value shown first is not the value that encoding/json decodes.
+func hideTarget(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	i := bytes.Index(doc, []byte(`"TargetId": `))
+	if i < 0 {
+		t.Fatal("the demo plan attaches no policy")
+	}
+	return slices.Concat(doc[:i], []byte(`"TargetId": "ou-acme-other000", `), doc[i:])
+}
+
 func TestDecodePlanErrors(t *testing.T) {
 	p := demoPlan(t)
 	doc, err := p.Encode()
@@ -419,6 +443,9 @@ func TestDecodePlanErrors(t *testing.T) {
 		{"edited expected findings", edit(func(m map[string]any) { m["expected_findings"] = []any{} }), "the file was edited after plan"},
 		{"edited snapshot", edit(func(m map[string]any) { m["snapshot"].(map[string]any)["organization_id"] = "o-other0000001" }), "the file was edited after plan"},
 		{"edited id", edit(func(m map[string]any) { m["id"] = "plan-20250101T000000Z-00000000" }), "does not match its fingerprint"},
+		// A reader sees the first TargetId; encoding/json would apply the
+		// last, which the fingerprint covers.
+		{"duplicate key", hideTarget(t, doc), `plan p.json: duplicate key "TargetId"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

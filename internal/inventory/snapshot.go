@@ -2,10 +2,14 @@ package inventory
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"regexp"
 	"sort"
 	"time"
+
+	"github.com/rootguard/rootguard/internal/filelimit"
+	"github.com/rootguard/rootguard/internal/jsonstrict"
 )
 
 // Schema is the version string of the snapshot format. Loading a snapshot
@@ -466,8 +470,11 @@ func (s *Snapshot) Sort() {
 	sort.Slice(s.Accounts, func(i, j int) bool { return s.Accounts[i].ID < s.Accounts[j].ID })
 }
 
-// Decode parses a snapshot and checks its schema version. name is used in
-// error messages (a file path, or "-").
+// Decode parses a snapshot and checks its schema version. It is strict: a
+// duplicate key, an unknown field (the model grows by bumping Schema), a
+// snapshot with no accounts, or an account whose ID is not 12 digits or
+// repeats another is an error, since a broken pipeline must never assess to
+// an all-clear. name is used in error messages (a file path, or "-").
 func Decode(name string, data []byte) (*Snapshot, error) {
 	var head struct {
 		Schema *string `json:"schema"`
@@ -482,15 +489,40 @@ func Decode(name string, data []byte) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot %s: schema %q is not supported (want %q)", name, *head.Schema, Schema)
 	}
 	var s Snapshot
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := jsonstrict.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", name, err)
+	}
+	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", name, err)
 	}
 	return &s, nil
 }
 
-// Load reads and decodes a snapshot file.
+var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+
+// validate refuses a snapshot that would assess nothing, or some account
+// under an ID that is not one.
+func (s *Snapshot) validate() error {
+	if len(s.Accounts) == 0 {
+		return errors.New("no accounts: nothing was collected")
+	}
+	seen := make(map[string]bool, len(s.Accounts))
+	for i, a := range s.Accounts {
+		switch {
+		case !accountIDRe.MatchString(a.ID):
+			return fmt.Errorf("accounts[%d]: ID %q is not a 12-digit account ID", i, a.ID)
+		case seen[a.ID]:
+			return fmt.Errorf("accounts[%d]: account %s appears twice", i, a.ID)
+		}
+		seen[a.ID] = true
+	}
+	return nil
+}
+
+// Load reads and decodes a snapshot file of at most filelimit.Document
+// bytes.
 func Load(path string) (*Snapshot, error) {
-	data, err := os.ReadFile(path)
+	data, err := filelimit.ReadFile(path, filelimit.Document)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}

@@ -2,12 +2,15 @@ package inventory_test
 
 import (
 	"encoding/json"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -21,6 +24,13 @@ func TestDecodeErrors(t *testing.T) {
 		{file: "truncated.json", wantErr: "not valid JSON"},
 		{file: "no-schema.json", wantErr: `no "schema" field`},
 		{file: "wrong-type.json", wantErr: "cannot unmarshal"},
+		{file: "no-accounts.json", wantErr: "no accounts"},
+		{file: "accounts-missing.json", wantErr: "no accounts"},
+		{file: "null-account.json", wantErr: `accounts[0]: ID "" is not a 12-digit account ID`},
+		{file: "short-account-id.json", wantErr: `accounts[0]: ID "11111111111" is not a 12-digit account ID`},
+		{file: "duplicate-account.json", wantErr: "accounts[1]: account 111111111111 appears twice"},
+		{file: "unknown-field.json", wantErr: `unknown field "root_keys_reviewed"`},
+		{file: "duplicate-key.json", wantErr: `duplicate key "access_keys" in $.accounts[].root`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".json"), func(t *testing.T) {
@@ -37,6 +47,20 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestLoadTooLarge: a snapshot over the size limit is refused before it is
+// read whole (the file is sparse, so the test costs no disk).
+func TestLoadTooLarge(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "huge.json")
+	if err := errors.Join(os.WriteFile(path, nil, 0o600), os.Truncate(path, filelimit.Document+1)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := inventory.Load(path)
+	if !errors.Is(err, filelimit.ErrTooLarge) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Load of a file over the limit: %v; want a too-large error naming %s", err, path)
 	}
 }
 
@@ -116,7 +140,7 @@ func TestEventRuleTargetRoles(t *testing.T) {
 // decodes with nil (not recorded); a recorded list survives a round trip.
 func TestSnapshotRegions(t *testing.T) {
 	t.Parallel()
-	const head = `{"schema": "` + inventory.Schema + `", "mode": "standalone", "accounts": []`
+	const head = `{"schema": "` + inventory.Schema + `", "mode": "standalone", "accounts": [{"id": "111111111111"}]`
 	tests := []struct {
 		name string
 		in   string

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -325,6 +326,9 @@ func ParseDate(s string) (Date, error) {
 	}
 	if m := relDate.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[2])
+		if int64(n) > math.MaxInt64/int64(dateUnit[m[3]]) {
+			return Date{}, &valueError{text: s, err: fmt.Errorf("date %q is out of range (at most 292 years from now)", s)}
+		}
 		d := time.Duration(n) * dateUnit[m[3]]
 		if m[1] == "-" {
 			d = -d

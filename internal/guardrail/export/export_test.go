@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -314,5 +315,16 @@ func TestForwardingTargetsHaveARole(t *testing.T) {
 				t.Error("the forwarding template has no rule target")
 			}
 		})
+	}
+}
+
+// TestTerraformReproducible: the Terraform export does not carry the
+// collection time, so re-exporting unchanged guardrails from a newer
+// snapshot gives the same bytes (and --out needs no --force).
+func TestTerraformReproducible(t *testing.T) {
+	first := generate(t, "terraform", state(t, "full", nil))
+	later := generate(t, "terraform", state(t, "full", func(s *inventory.Snapshot) { s.CollectedAt = s.CollectedAt.Add(36 * time.Hour) }))
+	if diff := cmp.Diff(first, later); diff != "" {
+		t.Errorf("export from a later snapshot of the same organization (-first +later):\n%s", diff)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/rootguard/rootguard/internal/guardrail"
 )
@@ -92,7 +93,8 @@ func terraformProviders(st *guardrail.State) []byte {
 
 func terraformOrganization(st *guardrail.State) ([]byte, error) {
 	var b hcl
-	b.comment(fmt.Sprintf("Organization %s, from a snapshot collected %s.", st.OrganizationID, st.CollectedAt.UTC().Format("2006-01-02T15:04:05Z")))
+	// No collection time: exporting unchanged guardrails gives the same bytes.
+	b.comment("Organization " + st.OrganizationID + ".")
 	b.comment("Apply from the management account.")
 	b.comment("")
 	b.comment("Prerequisites owned by the organization itself (aws_organizations_organization")
@@ -302,12 +304,20 @@ func (h *hcl) blank() { h.buf.WriteString("\n") }
 
 func (h *hcl) indent(level int, s string) { h.line(strings.Repeat("  ", level) + s) }
 
+// comment writes s as one comment line. s may carry names from AWS (an OU
+// or account name may hold any character), so control characters and line
+// separators become spaces: nothing in a name can end the comment.
 func (h *hcl) comment(s string) {
 	if s == "" {
 		h.line("#")
 		return
 	}
-	h.line("# " + s)
+	h.line("# " + strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 // attrs writes one run of attributes with their `=` aligned.

@@ -1,4 +1,4 @@
-# Organization o-acme0demo1, from a snapshot collected 2026-11-28T10:00:00Z.
+# Organization o-acme0demo1.
 # Apply from the management account.
 #
 # Prerequisites owned by the organization itself (aws_organizations_organization
