@@ -73,13 +73,14 @@ func startCommand(ctx context.Context, stdin io.Reader, stderr *promptWriter, ne
 }
 
 // waitFor returns the command's result, failing the test if it does not
-// end within a few seconds.
+// end within five minutes (a bound for a hang, not a speed: the machine
+// may be loaded).
 func waitFor(t *testing.T, done <-chan applyResult, what string) applyResult {
 	t.Helper()
 	select {
 	case r := <-done:
 		return r
-	case <-time.After(20 * time.Second):
+	case <-time.After(5 * time.Minute):
 		t.Fatalf("%s did not end", what)
 		return applyResult{}
 	}
