@@ -139,7 +139,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"unknown feature", "centralized_root:\n  features: [RootEverything]\n", []string{`centralized_root.features[0]: "RootEverything"`}},
 		{"negative key window", "member_root_credentials:\n  max_key_last_used_days: -1\n", []string{"is negative"}},
 		{"key window past a century", "member_root_credentials:\n  max_key_last_used_days: 9223372036854775807\n", []string{"member_root_credentials.max_key_last_used_days", "more than 36500 days"}},
-		{"second document", "scps: {}\n---\nalerting: {enabled: false}\n", []string{"config g.yaml:", "2 YAML documents"}},
+		{"second document", "scps: {}\n---\nalerting: {enabled: false}\n", []string{"config g.yaml:", "holds 2 YAML documents"}},
 		{"billion laughs", laughs(9), []string{"config g.yaml:", "aliases expand to more than 10000 nodes"}},
 		{"alias inside its own anchor", "a: &a [*a]\n", []string{"config g.yaml:"}},
 		{"tag without a value in a mapping", "scps: !foo\n", []string{"config g.yaml:"}},
