@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/rootguard/rootguard/internal/filelimit"
+	"github.com/rootguard/rootguard/internal/suggest"
 	"github.com/rootguard/rootguard/internal/yamlx"
 )
 
@@ -208,7 +210,7 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	if !yamlx.Empty(doc) {
 		if err := yamlx.Decode(doc, &cfg, yaml.Strict()); err != nil {
-			return Config{}, fmt.Errorf("config %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+			return Config{}, fmt.Errorf("config %s: %s%s", name, oneLine(yaml.FormatError(err, false, false)), didYouMean(err))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -223,6 +225,39 @@ func ParseConfig(name string, data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
 	return cfg, nil
+}
+
+// didYouMean returns " (did you mean KEY?)" for an unknown key near one of
+// the config's keys, or "".
+func didYouMean(err error) string {
+	var unknown *yaml.UnknownFieldError
+	if !errors.As(err, &unknown) || unknown.Token == nil {
+		return ""
+	}
+	return suggest.DidYouMean(unknown.Token.Value, configKeys)
+}
+
+// configKeys are the YAML keys of Config and of its sections, nested ones
+// too, read from the yaml tags.
+var configKeys = yamlKeys(reflect.TypeFor[Config](), nil)
+
+func yamlKeys(t reflect.Type, keys []string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return keys
+	}
+	for f := range t.Fields() {
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && !slices.Contains(keys, name) {
+			keys = append(keys, name)
+		}
+		if name != "" || opts == "inline" {
+			keys = yamlKeys(f.Type, keys)
+		}
+	}
+	return keys
 }
 
 // maxAliasNodes bounds the YAML nodes that aliases may add to a config, far

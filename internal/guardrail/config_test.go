@@ -126,7 +126,11 @@ func TestParseConfigErrors(t *testing.T) {
 		want       []string // substrings of the error
 	}{
 		{"unknown top-level key", "scp:\n  x: 1\n", []string{"config g.yaml:", "[1:1]", `unknown field "scp"`}},
-		{"unknown nested key on its line", "scps:\n  deny_root_actions:\n    enabled: true\n    target: [root]\n", []string{"[4:5]", `unknown field "target"`}},
+		{"unknown nested key on its line", "scps:\n  deny_root_actions:\n    enabled: true\n    target: [root]\n", []string{"[4:5]", `unknown field "target" (did you mean targets?)`}},
+		{"unknown top-level key suggested", "scp:\n  x: 1\n", []string{`unknown field "scp" (did you mean scps?)`}},
+		{"unknown key in an inline section suggested", "scps:\n  protect_account_contacts:\n    admin_role_arn: []\n", []string{`(did you mean admin_role_arns?)`}},
+		{"unknown key in a pointer section suggested", "alerting:\n  subscription: {protocol: email, endpiont: a@example.com}\n", []string{`(did you mean endpoint?)`}},
+		{"unknown key far from every key", "frobnicate: 1\n", []string{`unknown field "frobnicate"`}},
 		{"wrong type", "alerting:\n  enabled: yes please\n", []string{"config g.yaml:", "[2:12]"}},
 		{"not YAML", "scps: [\n", []string{"config g.yaml:"}},
 		{"tag without a value does not panic", "scps:\n  exempt_accounts: !foo\n", []string{"config g.yaml: cannot decode the YAML"}},
