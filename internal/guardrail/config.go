@@ -230,11 +230,10 @@ func ParseConfig(name string, data []byte) (Config, error) {
 // didYouMean returns " (did you mean KEY?)" for an unknown key near one of
 // the config's keys, or "".
 func didYouMean(err error) string {
-	var unknown *yaml.UnknownFieldError
-	if !errors.As(err, &unknown) || unknown.Token == nil {
-		return ""
+	if unknown, ok := errors.AsType[*yaml.UnknownFieldError](err); ok && unknown.Token != nil {
+		return suggest.DidYouMean(unknown.Token.Value, configKeys)
 	}
-	return suggest.DidYouMean(unknown.Token.Value, configKeys)
+	return ""
 }
 
 // configKeys are the YAML keys of Config and of its sections, nested ones
