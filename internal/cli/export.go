@@ -204,7 +204,10 @@ func writeExportDir(e *env, dir string, files []export.File, force bool) error {
 		if err := os.WriteFile(path, f.Content, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
-		fmt.Fprintln(e.stderr, "wrote "+path)
+		// At warn, the level shown by default, so that every line export
+		// writes on stderr is the logger's (the gap warning, the
+		// collector's) and --log-level error silences them all.
+		e.log.Warn("file written", "path", path)
 	}
 	return nil
 }

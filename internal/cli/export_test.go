@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +151,34 @@ func TestExportDemo(t *testing.T) {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("stdout lacks %q", w)
 		}
+	}
+}
+
+// TestExportStderrOneFormat: everything export says on stderr (the gap
+// warning, the gaps at --log-level info, the files written) is a line of
+// the logger, none of them plain text beside it.
+func TestExportStderrOneFormat(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := run(t, "--log-level", "info", "export", "cloudformation", "--snapshot", exportSnapshot, "--out", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	logLine := regexp.MustCompile(`^time=\S+ level=(WARN|INFO) msg=`)
+	written := 0
+	for _, l := range lines {
+		if !logLine.MatchString(l) {
+			t.Errorf("stderr line not in the logger's format: %q", l)
+		}
+		if strings.Contains(l, `msg="file written"`) {
+			written++
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written == 0 || written != len(entries) {
+		t.Errorf("%d lines say a file was written, %d files in --out:\n%s", written, len(entries), stderr)
 	}
 }

@@ -489,3 +489,16 @@ func TestResetDemo(t *testing.T) {
 		t.Errorf("--reset-demo with --scenario: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestPlanConfigUnknownKey: a misspelt key in plan's --config is refused
+// with the key it is near, nested sections included.
+func TestPlanConfigUnknownKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.yaml")
+	if err := os.WriteFile(path, []byte("scps:\n  deny_root_actions:\n    target: [root]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCommand(t, newPlanCmd, "--demo", "--config", path)
+	if code == ExitOK || !strings.Contains(stderr, `unknown field "target" (did you mean targets?)`) {
+		t.Errorf("plan --config with a misspelt key: exit %d, stderr %q; want an error suggesting targets", code, stderr)
+	}
+}

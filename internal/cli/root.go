@@ -112,7 +112,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 			*started = true
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
-				return usageError("--log-level must be debug, info, warn or error, not %q", e.logLevel)
+				return usageError("--log-level %q: want debug, info, warn or error", e.logLevel)
 			}
 			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 			if e.timeout < 0 {

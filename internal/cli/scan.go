@@ -52,9 +52,12 @@ func (o *ScanOptions) Validate() error {
 			return usageError("--fail-on: %v", err)
 		}
 	}
-	for _, d := range []time.Duration{o.RecentUseWindow, o.PasswordMaxAge, o.MFAHardwareMaxAge} {
-		if d <= 0 {
-			return usageError("durations must be positive")
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"recent-use-window", o.RecentUseWindow}, {"password-max-age", o.PasswordMaxAge}, {"mfa-hardware-max-age", o.MFAHardwareMaxAge}} {
+		if d.v <= 0 {
+			return usageError("--%s %s: want a positive duration", d.flag, formatDuration(d.v))
 		}
 	}
 	return nil

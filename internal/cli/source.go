@@ -97,7 +97,7 @@ func (o *sourceOptions) validate() error {
 		o.Org = true
 	}
 	if o.Concurrency < 1 {
-		return usageError("--concurrency must be at least 1")
+		return usageError("--concurrency %d: want 1 or more", o.Concurrency)
 	}
 	if o.ResetDemo && !o.Demo {
 		return usageError("--reset-demo applies to --demo only")

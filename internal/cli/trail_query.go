@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -79,6 +80,9 @@ func (o *TrailQueryOptions) Validate(athenaFlags []string) error {
 	}
 	q.Since, q.Until = w.Since, w.Until
 	if err := q.Validate(); err != nil {
+		if oe, ok := errors.AsType[*trailquery.OptionError](err); ok {
+			return usageError("--%s: %v", oe.Option, oe.Err)
+		}
 		return usageError("trail query: %v", err)
 	}
 	o.query = q

@@ -1,19 +1,20 @@
 package guardrail
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/mail"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/rootguard/rootguard/internal/filelimit"
+	"github.com/rootguard/rootguard/internal/suggest"
+	"github.com/rootguard/rootguard/internal/yamlx"
 )
 
 // Config says which guardrails the organization should have. It is read from
@@ -197,25 +198,26 @@ func LoadConfig(path string) (Config, error) {
 }
 
 // ParseConfig decodes YAML over DefaultConfig, strictly (an unknown key is an
-// error naming its line), and validates the result. A leading byte-order
-// mark is ignored; a second document, or aliases that expand past
-// maxAliasNodes, are errors. name is used in error messages (a file path).
+// error naming its line), and validates the result. The YAML is read
+// through yamlx (a leading byte-order mark ignored; a second document, or
+// aliases that expand past maxAliasNodes, are errors). name is used in
+// error messages (a file path).
 func ParseConfig(name string, data []byte) (Config, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	if err := preflight(data); err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", name, err)
+	doc, err := yamlx.ParseBounded(data, maxAliasNodes)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
 	}
 	cfg := DefaultConfig()
-	if !empty(data) {
-		if err := decode(data, &cfg); err != nil {
-			return Config{}, fmt.Errorf("config %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
+	if !yamlx.Empty(doc) {
+		if err := yamlx.Decode(doc, &cfg, yaml.Strict()); err != nil {
+			return Config{}, fmt.Errorf("config %s: %s%s", name, oneLine(yaml.FormatError(err, false, false)), didYouMean(err))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
 		var ve *ValidationError
-		if errors.As(err, &ve) {
+		if errors.As(err, &ve) && doc != nil {
 			for i := range ve.Problems {
-				if line := lineOf(data, ve.Problems[i].Path); line > 0 {
+				if line := lineOf(doc, ve.Problems[i].Path); line > 0 {
 					ve.Problems[i].Line = line
 				}
 			}
@@ -225,82 +227,42 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// maxAliasNodes bounds the YAML nodes that aliases may add to a config: a
-// few hundred bytes of nested aliases ("billion laughs") would otherwise
-// expand to gigabytes in the decoder. Reusing a list of a few hundred
-// accounts in a handful of places stays well within it.
+// didYouMean returns " (did you mean KEY?)" for an unknown key near one of
+// the config's keys, or "".
+func didYouMean(err error) string {
+	if unknown, ok := errors.AsType[*yaml.UnknownFieldError](err); ok && unknown.Token != nil {
+		return suggest.DidYouMean(unknown.Token.Value, configKeys)
+	}
+	return ""
+}
+
+// configKeys are the YAML keys of Config and of its sections, nested ones
+// too, read from the yaml tags.
+var configKeys = yamlKeys(reflect.TypeFor[Config](), nil)
+
+func yamlKeys(t reflect.Type, keys []string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return keys
+	}
+	for f := range t.Fields() {
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && !slices.Contains(keys, name) {
+			keys = append(keys, name)
+		}
+		if name != "" || opts == "inline" {
+			keys = yamlKeys(f.Type, keys)
+		}
+	}
+	return keys
+}
+
+// maxAliasNodes bounds the YAML nodes that aliases may add to a config, far
+// below yamlx.MaxAliasNodes: reusing a list of a few hundred accounts in a
+// handful of places stays well within it.
 const maxAliasNodes = 10_000
-
-// preflight refuses, before decoding, a config of more than one document
-// (the decoder would ignore the others) or whose aliases expand past
-// maxAliasNodes. Syntax errors are left to the decoder, which names their
-// line.
-func preflight(data []byte) error {
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		return nil
-	}
-	docs := 0
-	for _, d := range f.Docs {
-		if d.Body != nil {
-			docs++
-		}
-	}
-	if docs > 1 {
-		return fmt.Errorf("%d YAML documents: a config is one document (remove the --- separators)", docs)
-	}
-	x := expansion{anchors: map[string]int{}}
-	for _, d := range f.Docs {
-		if x.size(d.Body); x.added > maxAliasNodes {
-			return fmt.Errorf("aliases expand to more than %d nodes", maxAliasNodes)
-		}
-	}
-	return nil
-}
-
-// expansion counts what aliases add to a YAML document.
-type expansion struct {
-	anchors map[string]int // anchor name → nodes in its value, aliases expanded
-	added   int            // nodes added by aliases so far
-}
-
-// size returns the number of nodes under n with its aliases expanded,
-// adding each alias's share to x.added; it stops descending once x.added
-// exceeds maxAliasNodes, so its cost is bounded by the file's size.
-func (x *expansion) size(n ast.Node) int {
-	total := 0
-	ast.Walk(visitor(func(n ast.Node) bool {
-		if x.added > maxAliasNodes {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.AnchorNode:
-			s := x.size(n.Value)
-			x.anchors[n.Name.GetToken().Value] = s
-			total += 1 + s
-			return false
-		case *ast.AliasNode:
-			s := x.anchors[n.Value.GetToken().Value] // an unknown anchor is the decoder's error
-			x.added += s
-			total += s
-			return false
-		}
-		total++
-		return true
-	}), n)
-	return total
-}
-
-// visitor adapts a function to ast.Visitor: it descends while the function
-// returns true.
-type visitor func(ast.Node) bool
-
-func (v visitor) Visit(n ast.Node) ast.Visitor {
-	if n == nil || !v(n) {
-		return nil
-	}
-	return v
-}
 
 // ValidationError lists every problem of a Config.
 type ValidationError struct {
@@ -483,49 +445,14 @@ func (c *Config) Validate() error {
 	return &ValidationError{Problems: ps}
 }
 
-// decode is the strict YAML decode. The decoder panics on some malformed
-// input (a tag with no value where a list is expected, in go-yaml v1.19.2);
-// that becomes an error, since a config file must never crash the CLI.
-func decode(data []byte, cfg *Config) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("cannot decode the YAML (%v)", r)
-		}
-	}()
-	return yaml.UnmarshalWithOptions(data, cfg, yaml.Strict())
-}
-
-// empty reports whether data holds no YAML value at all (nothing, comments,
-// or null), which the decoder would turn into a zero Config instead of the
-// defaults.
-func empty(data []byte) bool {
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		return false // let the decoder report it
-	}
-	for _, d := range f.Docs {
-		if d.Body == nil {
-			continue
-		}
-		if _, null := d.Body.(*ast.NullNode); !null {
-			return false
-		}
-	}
-	return true
-}
-
 // lineOf returns the line of the YAML node at path (a Problem path), or 0
 // when the file does not spell it out (a default value).
-func lineOf(data []byte, path string) int {
+func lineOf(doc *ast.DocumentNode, path string) int {
 	p, err := yaml.PathString("$." + path)
 	if err != nil {
 		return 0
 	}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		return 0
-	}
-	n, err := p.FilterFile(f)
+	n, err := p.FilterNode(doc.Body)
 	if err != nil || n == nil || n.GetToken() == nil {
 		return 0
 	}

@@ -126,7 +126,11 @@ func TestParseConfigErrors(t *testing.T) {
 		want       []string // substrings of the error
 	}{
 		{"unknown top-level key", "scp:\n  x: 1\n", []string{"config g.yaml:", "[1:1]", `unknown field "scp"`}},
-		{"unknown nested key on its line", "scps:\n  deny_root_actions:\n    enabled: true\n    target: [root]\n", []string{"[4:5]", `unknown field "target"`}},
+		{"unknown nested key on its line", "scps:\n  deny_root_actions:\n    enabled: true\n    target: [root]\n", []string{"[4:5]", `unknown field "target" (did you mean targets?)`}},
+		{"unknown top-level key suggested", "scp:\n  x: 1\n", []string{`unknown field "scp" (did you mean scps?)`}},
+		{"unknown key in an inline section suggested", "scps:\n  protect_account_contacts:\n    admin_role_arn: []\n", []string{`(did you mean admin_role_arns?)`}},
+		{"unknown key in a pointer section suggested", "alerting:\n  subscription: {protocol: email, endpiont: a@example.com}\n", []string{`(did you mean endpoint?)`}},
+		{"unknown key far from every key", "frobnicate: 1\n", []string{`unknown field "frobnicate"`}},
 		{"wrong type", "alerting:\n  enabled: yes please\n", []string{"config g.yaml:", "[2:12]"}},
 		{"not YAML", "scps: [\n", []string{"config g.yaml:"}},
 		{"tag without a value does not panic", "scps:\n  exempt_accounts: !foo\n", []string{"config g.yaml: cannot decode the YAML"}},
@@ -139,7 +143,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"unknown feature", "centralized_root:\n  features: [RootEverything]\n", []string{`centralized_root.features[0]: "RootEverything"`}},
 		{"negative key window", "member_root_credentials:\n  max_key_last_used_days: -1\n", []string{"is negative"}},
 		{"key window past a century", "member_root_credentials:\n  max_key_last_used_days: 9223372036854775807\n", []string{"member_root_credentials.max_key_last_used_days", "more than 36500 days"}},
-		{"second document", "scps: {}\n---\nalerting: {enabled: false}\n", []string{"config g.yaml:", "2 YAML documents"}},
+		{"second document", "scps: {}\n---\nalerting: {enabled: false}\n", []string{"config g.yaml:", "holds 2 YAML documents"}},
 		{"billion laughs", laughs(9), []string{"config g.yaml:", "aliases expand to more than 10000 nodes"}},
 		{"alias inside its own anchor", "a: &a [*a]\n", []string{"config g.yaml:"}},
 		{"tag without a value in a mapping", "scps: !foo\n", []string{"config g.yaml:"}},

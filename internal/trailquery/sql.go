@@ -52,7 +52,19 @@ var (
 	athName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$`)
 )
 
-// Validate checks the options and fills the Athena defaults.
+// OptionError is an invalid value of one option, which Option names as
+// the command line's flag does (database, table, partition-column,
+// event-data-store, rule).
+type OptionError struct {
+	Option string
+	Err    error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// Validate checks the options and fills the Athena defaults. An invalid
+// value of a named option is an *OptionError.
 func (o *Options) Validate() error {
 	switch o.Dialect {
 	case Athena:
@@ -64,11 +76,11 @@ func (o *Options) Validate() error {
 		}
 		for what, v := range map[string]string{"database": o.Database, "table": o.Table} {
 			if !athName.MatchString(v) {
-				return fmt.Errorf("athena %s %q: want letters, digits, _ and -", what, v)
+				return &OptionError{what, fmt.Errorf("athena %s %q: want letters, digits, _ and -", what, v)}
 			}
 		}
 		if o.PartitionColumn != "" && !athName.MatchString(o.PartitionColumn) {
-			return fmt.Errorf("athena partition column %q: want letters, digits, _ and -", o.PartitionColumn)
+			return &OptionError{"partition-column", fmt.Errorf("athena partition column %q: want letters, digits, _ and -", o.PartitionColumn)}
 		}
 	case Lake:
 		if m := edsARN.FindStringSubmatch(o.EventDataStore); m != nil {
@@ -78,7 +90,7 @@ func (o *Options) Validate() error {
 			return errors.New("cloudtrail lake: no event data store")
 		}
 		if !edsID.MatchString(o.EventDataStore) {
-			return fmt.Errorf("cloudtrail lake event data store %q: want its ID or ARN", o.EventDataStore)
+			return &OptionError{"event-data-store", fmt.Errorf("cloudtrail lake event data store %q: want its ID or ARN", o.EventDataStore)}
 		}
 		if o.PartitionColumn != "" {
 			return errors.New("cloudtrail lake: an event data store has no partition column")
@@ -87,7 +99,7 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("dialect %q: want athena or lake", o.Dialect)
 	}
 	if o.Rule != "" && detect.RuleByID(o.Rule) == nil {
-		return fmt.Errorf("rule %q: no such rule", o.Rule)
+		return &OptionError{"rule", fmt.Errorf("rule %q: no such rule", o.Rule)}
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
 		return fmt.Errorf("since %s is not before until %s", o.Since.Format(time.RFC3339), o.Until.Format(time.RFC3339))

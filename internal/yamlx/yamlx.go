@@ -1,17 +1,18 @@
 // Package yamlx reads YAML that rootguard does not trust (scenarios,
 // configurations) within bounds: a size limit, one document only, alias
 // expansion counted before anything is decoded (a "billion laughs" file
-// fails at once instead of growing to gigabytes), and a leading
-// byte-order mark accepted. It parses; decoding stays with the caller.
+// fails at once instead of growing to gigabytes), a leading byte-order
+// mark accepted, and a decoder panic (a tag without a value) turned into
+// an error.
 package yamlx
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
@@ -56,6 +57,13 @@ func checkSize(data []byte) error {
 // MaxSize, more than one document, and aliases that would add more than
 // MaxAliasNodes nodes to the document.
 func Parse(data []byte) (*ast.DocumentNode, error) {
+	return ParseBounded(data, MaxAliasNodes)
+}
+
+// ParseBounded is Parse with its own bound on the nodes aliases may add,
+// for inputs that share far less through anchors than MaxAliasNodes
+// allows (a configuration).
+func ParseBounded(data []byte, maxAliasNodes int64) (*ast.DocumentNode, error) {
 	if err := checkSize(data); err != nil {
 		return nil, err
 	}
@@ -64,24 +72,49 @@ func Parse(data []byte) (*ast.DocumentNode, error) {
 		return nil, err
 	}
 	var doc *ast.DocumentNode
+	docs := 0
 	for _, d := range f.Docs {
 		if d == nil || d.Body == nil {
 			continue
 		}
-		if doc != nil {
-			return nil, errors.New(`holds more than one YAML document ("---" separates them): give one`)
+		if docs++; doc == nil {
+			doc = d
 		}
-		doc = d
+	}
+	if docs > 1 {
+		return nil, fmt.Errorf(`holds %d YAML documents, more than one YAML document ("---" separates them): give one`, docs)
 	}
 	if doc == nil {
 		return nil, nil
 	}
-	a := aliases{sizes: map[string]int64{}}
+	a := aliases{sizes: map[string]int64{}, max: maxAliasNodes}
 	a.count(doc.Body)
-	if a.added > MaxAliasNodes {
-		return nil, fmt.Errorf("its aliases expand to more than %d YAML nodes (a \"billion laughs\" document?)", MaxAliasNodes)
+	if a.added > maxAliasNodes {
+		return nil, fmt.Errorf("its aliases expand to more than %d nodes (a \"billion laughs\" document?)", maxAliasNodes)
 	}
 	return doc, nil
+}
+
+// Empty reports whether doc holds no value: no document, or null alone.
+func Empty(doc *ast.DocumentNode) bool {
+	if doc == nil {
+		return true
+	}
+	_, null := doc.Body.(*ast.NullNode)
+	return null
+}
+
+// Decode decodes doc's body into v with the decoder's options. The decoder
+// panics on some malformed input (a tag with no value where a list is
+// expected, in go-yaml v1.19.2); that becomes an error, since untrusted
+// input must never crash the CLI.
+func Decode(doc *ast.DocumentNode, v any, opts ...yaml.DecodeOption) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot decode the YAML (%v)", r)
+		}
+	}()
+	return yaml.NodeToValue(doc.Body, v, opts...)
 }
 
 // aliases counts the nodes aliases add to a document. sizes are the
@@ -90,18 +123,19 @@ func Parse(data []byte) (*ast.DocumentNode, error) {
 type aliases struct {
 	sizes map[string]int64
 	added int64
+	max   int64 // the bound: counting stops once added passes it
 }
 
 // count returns the nodes of n with every alias expanded, and adds what
 // its aliases contribute to a.added; it stops early once that passes
-// MaxAliasNodes.
+// a.max.
 func (a *aliases) count(n ast.Node) int64 {
 	if n == nil {
 		return 0
 	}
 	var total int64
 	ast.Walk(visitor(func(c ast.Node) bool {
-		if a.added > MaxAliasNodes {
+		if a.added > a.max {
 			return false
 		}
 		switch v := c.(type) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/rootguard/rootguard/internal/yamlx"
 )
 
@@ -31,6 +33,7 @@ func TestParse(t *testing.T) {
 		{"empty", "", "", true},
 		{"comment only", "# nothing\n", "", true},
 		{"two documents", "a: 1\n---\nb: 2\n", "more than one YAML document", false},
+		{"three documents counted", "a: 1\n---\nb: 2\n---\nc: 3\n", "holds 3 YAML documents", false},
 		{"anchors shared a little", laughs(4), "", false},
 		{"anchors past the bound", laughs(6), "aliases expand to more than 1000000", false},
 		{"billion laughs", laughs(9), "aliases expand to more than", false},
@@ -68,4 +71,55 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		yamlx.Parse(data) //nolint:errcheck // only panics matter here.
 	})
+}
+
+// TestParseBounded: a caller's own alias bound refuses what the default
+// one lets through.
+func TestParseBounded(t *testing.T) {
+	t.Parallel()
+	if _, err := yamlx.Parse([]byte(laughs(4))); err != nil {
+		t.Fatalf("Parse of 10^5 nodes: %v", err)
+	}
+	_, err := yamlx.ParseBounded([]byte(laughs(4)), 10_000)
+	if err == nil || !strings.Contains(err.Error(), "aliases expand to more than 10000 nodes") {
+		t.Errorf("ParseBounded(10_000) of 10^5 nodes = %v, want the bound", err)
+	}
+}
+
+// TestDecode: a tag without a value, on which the decoder panics, is an
+// error; null and nothing are Empty.
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	var v struct {
+		S struct {
+			L []string `yaml:"l"`
+		} `yaml:"s"`
+	}
+	tests := []struct {
+		data, want string
+		empty      bool
+	}{
+		{"s:\n  l: !foo\n", "cannot decode the YAML", false},
+		{"s: !foo\n", "tag was used", false},
+		{"s:\n  l: [a]\n", "", false},
+		{"s:\n  x: [a]\n", `unknown field "x"`, false},
+		{"null\n", "", true},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		doc, err := yamlx.Parse([]byte(tt.data))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.data, err)
+		}
+		if got := yamlx.Empty(doc); got != tt.empty {
+			t.Errorf("Empty(%q) = %v, want %v", tt.data, got, tt.empty)
+		}
+		if tt.empty {
+			continue
+		}
+		err = yamlx.Decode(doc, &v, yaml.Strict())
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("Decode(%q) = %v, want %q", tt.data, err, tt.want)
+		}
+	}
 }

@@ -129,7 +129,6 @@ func cfnOrganization(st *guardrail.State) (*template, error) {
 	t.Metadata = map[string]any{
 		"Generator":           "rootguard export cloudformation",
 		"Organization":        st.OrganizationID,
-		"CollectedAt":         st.CollectedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		"Prerequisites":       prereq,
 		"NotInTemplate":       notCovered,
 		"Gaps":                gapList(st.Gaps),

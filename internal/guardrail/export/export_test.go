@@ -318,13 +318,17 @@ func TestForwardingTargetsHaveARole(t *testing.T) {
 	}
 }
 
-// TestTerraformReproducible: the Terraform export does not carry the
-// collection time, so re-exporting unchanged guardrails from a newer
-// snapshot gives the same bytes (and --out needs no --force).
-func TestTerraformReproducible(t *testing.T) {
-	first := generate(t, "terraform", state(t, "full", nil))
-	later := generate(t, "terraform", state(t, "full", func(s *inventory.Snapshot) { s.CollectedAt = s.CollectedAt.Add(36 * time.Hour) }))
-	if diff := cmp.Diff(first, later); diff != "" {
-		t.Errorf("export from a later snapshot of the same organization (-first +later):\n%s", diff)
+// TestReproducible: neither export carries the collection time, so
+// re-exporting unchanged guardrails from a newer snapshot gives the same
+// bytes (and --out needs no --force).
+func TestReproducible(t *testing.T) {
+	for _, format := range []string{"terraform", "cloudformation"} {
+		t.Run(format, func(t *testing.T) {
+			first := generate(t, format, state(t, "full", nil))
+			later := generate(t, format, state(t, "full", func(s *inventory.Snapshot) { s.CollectedAt = s.CollectedAt.Add(36 * time.Hour) }))
+			if diff := cmp.Diff(first, later); diff != "" {
+				t.Errorf("export from a later snapshot of the same organization (-first +later):\n%s", diff)
+			}
+		})
 	}
 }
