@@ -125,7 +125,11 @@ func (w follower) target(from *inventory.Account, r inventory.EventRule, arn str
 	switch {
 	case p.Service == "sns":
 		d.evidence["kind"] = "sns-topic"
-		if w.topic(&d, arn, p, "alert") {
+		pub := publisher{service: delivery.EventBridge, source: r.ARN, account: from.ID}
+		if pub.source == "" {
+			pub.source = "arn:aws:events:" + r.Region + ":" + from.ID + ":rule/" + r.Name
+		}
+		if w.topic(&d, arn, p, pub) {
 			d.events = slices.Clone(events)
 		}
 	case p.Service == "events" && strings.HasPrefix(p.Resource, "event-bus/"):
@@ -140,10 +144,23 @@ func (w follower) target(from *inventory.Account, r inventory.EventRule, arn str
 	return d.finish()
 }
 
+// publisher is what publishes root-activity alerts to a topic: the
+// service principal, the rule or alarm (aws:SourceArn) and its account.
+type publisher struct{ service, source, account string }
+
+// noun is what the publisher sends.
+func (p publisher) noun() string {
+	if p.service == delivery.CloudWatch {
+		return "alarm"
+	}
+	return "alert"
+}
+
 // topic reports whether an SNS topic delivers: it has at least one
-// confirmed subscription. Otherwise d says why not, or why that is not
-// known. noun is what the topic would carry ("alert", "alarm").
-func (w follower) topic(d *reach, arn string, p delivery.ARN, noun string) bool {
+// confirmed subscription, and its policy and encryption key let pub
+// publish. Otherwise d says why not, or why that is not known.
+func (w follower) topic(d *reach, arn string, p delivery.ARN, pub publisher) bool {
+	noun := pub.noun()
 	holder := w.in.Snapshot.Account(p.Account)
 	if holder == nil {
 		d.unknown = fmt.Sprintf("topic %s is in account %s, whose facts are not in the snapshot", arn, p.Account)
@@ -185,10 +202,52 @@ func (w follower) topic(d *reach, arn string, p delivery.ARN, noun string) bool 
 		d.via = fmt.Sprintf("topic %s (%d confirmed subscription(s))", arn, len(confirmed))
 	case len(pending) > 0:
 		d.problem = fmt.Sprintf("topic %s has only subscriptions pending confirmation (%d), so nobody receives the %s", arn, len(pending), noun)
+		return false
 	default:
 		d.problem = fmt.Sprintf("topic %s has no subscriptions", arn)
+		return false
 	}
-	return len(confirmed) > 0
+	return w.publishes(d, arn, tf.Value[i], pub)
+}
+
+// publishes reports whether the topic's policy and encryption key let pub
+// publish to it (sns:GetTopicAttributes); otherwise d says why not, or
+// why that is not known.
+func (w follower) publishes(d *reach, arn string, t inventory.Topic, pub publisher) bool {
+	switch {
+	case t.Attributes == nil:
+		d.unknown = fmt.Sprintf("whether %s may publish to topic %s: its policy and encryption key were not collected (sns:GetTopicAttributes; a snapshot from an older rootguard)", pub.service, arn)
+		d.failed = append(d.failed, "sns:GetTopicAttributes")
+		return false
+	case !t.Attributes.Known():
+		d.unknown = fmt.Sprintf("whether %s may publish to topic %s: %s", pub.service, arn, t.Attributes.Reason())
+		d.failed = append(d.failed, failedOf(*t.Attributes)...)
+		return false
+	}
+	d.sources = append(d.sources, t.Attributes.Source.API)
+	at := t.Attributes.Value
+	acc := delivery.TopicPublish(at.Policy, at.KMSMasterKeyID, arn, pub.service, pub.source, pub.account)
+	access := map[string]any{"publisher": pub.service, "allowed": acc.Allowed}
+	if acc.Statement != "" {
+		access["statement"] = acc.Statement
+	}
+	if at.KMSMasterKeyID != "" {
+		access["kms_key"] = at.KMSMasterKeyID
+	}
+	d.evidence["topic_access"] = access
+	switch {
+	case acc.Unknown != "":
+		d.unknown = fmt.Sprintf("whether %s may publish to topic %s: %s", pub.service, arn, acc.Unknown)
+		if acc.KeyPolicy {
+			d.failed = append(d.failed, "kms:GetKeyPolicy")
+		}
+	case !acc.Allowed:
+		d.problem = fmt.Sprintf("topic %s %s, so no %s reaches its subscribers", arn, acc.Why, pub.noun())
+		d.via = ""
+	case acc.Statement != "":
+		d.via += fmt.Sprintf(", whose policy statement %s lets %s publish", acc.Statement, pub.service)
+	}
+	return acc.Allowed
 }
 
 // bus judges a target that is an event bus: the bus must let the sender

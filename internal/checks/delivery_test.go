@@ -40,7 +40,8 @@ func chainSnapshot(ids ...string) *inventory.Snapshot {
 			a.Role = inventory.RoleManagement
 			topic := "arn:aws:sns:us-east-1:" + id + ":root-alerts"
 			rule.Targets = []string{topic}
-			d.Topics.Value = []inventory.Topic{{ARN: topic, Subscriptions: []inventory.Subscription{{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:" + id + ":q", Confirmed: true}}}}
+			d.Topics.Value = []inventory.Topic{{ARN: topic, Subscriptions: []inventory.Subscription{{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:" + id + ":q", Confirmed: true}},
+				Attributes: &inventory.Fact[inventory.TopicAttributes]{Value: inventory.TopicAttributes{Policy: eventsTopicPolicy(topic)}, Source: src("sns:GetTopicAttributes")}}}
 		} else {
 			rule.Targets = []string{busARN(ids[i+1])}
 		}
@@ -170,4 +171,9 @@ func BenchmarkForwarding(b *testing.B) {
 			}
 		})
 	}
+}
+
+// eventsTopicPolicy lets EventBridge publish to topic.
+func eventsTopicPolicy(topic string) string {
+	return fmt.Sprintf(`{"Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": %q}]}`, topic)
 }

@@ -503,6 +503,15 @@ func (al *alerting) logGroupControls(in Input, g logGroupRef) {
 	}
 }
 
+// alarmARN is the ARN of alarm al of account in region (its own Region
+// when recorded).
+func alarmARN(account, region string, al inventory.Alarm) string {
+	if al.Region != "" {
+		region = al.Region
+	}
+	return "arn:aws:cloudwatch:" + region + ":" + account + ":alarm:" + al.Name
+}
+
 // wireAlarm follows a metric filter to an alarm with actions enabled and
 // an SNS topic with a confirmed subscriber.
 func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.MetricFilter, region string) {
@@ -540,7 +549,7 @@ func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.Metr
 			for _, arn := range snsTopics {
 				d := reach{evidence: map[string]any{}}
 				p, _ := delivery.ParseARN(arn)
-				ok := follower{in: in}.topic(&d, arn, p, "alarm")
+				ok := follower{in: in}.topic(&d, arn, p, publisher{service: delivery.CloudWatch, source: alarmARN(h.ID, region, al), account: h.ID})
 				c.sources = append(c.sources, d.sources...)
 				switch {
 				case ok:

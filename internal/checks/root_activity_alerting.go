@@ -31,6 +31,15 @@ their names:
   topic whose subscriptions are all pending confirmation, or that has none,
   reaches nobody and fails. A topic in an account or Region the snapshot
   does not hold makes that target UNKNOWN.
+- the topic must also let the publisher in. The SNS default access policy
+  does not let EventBridge (events.amazonaws.com) publish: a rule's topic
+  needs a topic policy statement allowing it sns:Publish (evaluated with
+  the rule's ARN as aws:SourceArn), and a Deny covering the service wins.
+  CloudWatch alarms publish under the default policy. A topic encrypted
+  with the AWS managed key alias/aws/sns receives from neither; a customer
+  managed key needs a key policy rootguard does not read, which makes the
+  topic UNKNOWN, as does a topic policy not read (a snapshot from an older
+  rootguard, or sns:GetTopicAttributes refused).
 - an event bus in another account (hub-and-spoke forwarding, as rootguard
   plan deploys it) counts when the bus policy lets this account put events
   (a statement naming the account, or an aws:PrincipalOrgID condition on
@@ -62,7 +71,8 @@ controls must together catch the root API call and the successful root
 console sign-in; what else they miss is listed.
 
 Facts: cloudtrail:DescribeTrails and GetTrailStatus, logs:DescribeMetricFilters,
-cloudwatch:DescribeAlarms, sns:ListTopics and ListSubscriptionsByTopic,
+cloudwatch:DescribeAlarms, sns:ListTopics, ListSubscriptionsByTopic and
+GetTopicAttributes (the topic policy and encryption key),
 events:ListRules, ListTargetsByRule (targets and their roles) and DescribeEventBus
 (the bus policy), in this account and in the accounts its targets lead to, and
 the management account's organization trail.
@@ -75,7 +85,8 @@ topic, and any events missed.
 FAIL: no control alerts; the detail names each candidate and what it misses
 or lacks (disabled rule, no target, wrong Region, topic with pending-only
 subscriptions, a bus that does not let the account in or has no rule
-delivering onward, no alarm, alarm actions disabled). A FAIL stands even
+delivering onward, a topic whose policy or key keeps the publisher out,
+no alarm, alarm actions disabled). A FAIL stands even
 with unread facts when they could not make the controls catch what they
 miss.
 UNKNOWN: nothing alerts among the facts read, but some that could change
@@ -87,6 +98,8 @@ NOT_APPLICABLE: the account is suspended or closing.`,
       "AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}'
   aws events put-targets --region us-east-1 --rule rootguard-root-activity \
     --targets Id=sns,Arn=arn:aws:sns:us-east-1:ACCOUNT_ID:root-alerts
+with a topic policy statement letting events.amazonaws.com sns:Publish
+(aws:SourceArn the rule's ARN), and no alias/aws/sns encryption;
 or the CIS metric filter on the trail's log group
   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS &&
     $.eventType != "AwsServiceEvent" }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // TestScanFaults runs scenarios whose endpoint refuses chosen calls with
@@ -193,7 +194,7 @@ func TestStreamsNeverMixed(t *testing.T) {
 				Schema string `json:"schema"`
 			}
 			dec := json.NewDecoder(strings.NewReader(out))
-			if err := dec.Decode(&snap); err != nil || snap.Schema != "rootguard.snapshot/v1" || dec.More() {
+			if err := dec.Decode(&snap); err != nil || snap.Schema != inventory.Schema || dec.More() {
 				t.Errorf("stdout is not one snapshot document (schema %q, err %v)", snap.Schema, err)
 			}
 		}},

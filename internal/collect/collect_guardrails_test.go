@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/collect"
@@ -620,8 +621,21 @@ func TestCollectDemoGuardrails(t *testing.T) {
 		}
 		want := []inventory.Topic{{ARN: "arn:aws:sns:us-east-1:666666666666:cis-alarms", Subscriptions: []inventory.Subscription{
 			{Protocol: "email", Endpoint: "payments-oncall@acme.example", Confirmed: false}}}}
-		if diff := cmp.Diff(want, d.Topics.Value); diff != "" {
+		if diff := cmp.Diff(want, d.Topics.Value, cmpopts.IgnoreFields(inventory.Topic{}, "Attributes")); diff != "" {
 			t.Errorf("topics (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("topic attributes", func(t *testing.T) {
+		// 111's topic carries a policy letting EventBridge publish; 666's
+		// keeps the default policy SNS reports (the owner account only).
+		for id, want := range map[string]string{"111111111111": "events.amazonaws.com", "666666666666": "AWS:SourceOwner"} {
+			for _, tp := range acct(id).Detective.Topics.Value {
+				at := tp.Attributes
+				if at == nil || !at.Known() || at.Source.API != "sns:GetTopicAttributes" || !strings.Contains(at.Value.Policy, want) {
+					t.Errorf("%s topic %s attributes %+v, want a policy mentioning %s", id, tp.ARN, at, want)
+				}
+			}
 		}
 	})
 

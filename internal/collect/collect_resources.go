@@ -65,6 +65,7 @@ type detectorAPI interface {
 type topicAPI interface {
 	sns.ListTopicsAPIClient
 	sns.ListSubscriptionsByTopicAPIClient
+	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 }
 
 type receiptAPI interface {
@@ -581,11 +582,27 @@ func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.T
 							}
 						}
 					})
+					t.Attributes = r.topicAttributes(ctx, c, t.ARN)
 				})
 			}
 			wg.Wait()
 			return topics, fail.api, fail.err
 		})
+}
+
+// topicAttributes reads who may publish to a topic: its policy and its
+// encryption key. A failed read is kept in the fact, so the checks say the
+// topic's delivery is not known, naming the call.
+func (r *accountReader) topicAttributes(ctx context.Context, c *regionClients, arn string) *inventory.Fact[inventory.TopicAttributes] {
+	f := &inventory.Fact[inventory.TopicAttributes]{}
+	r.do(func() {
+		out, err := c.topics.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+		f.Source = source("sns:GetTopicAttributes", r.col.now(), err)
+		if err == nil {
+			f.Value = inventory.TopicAttributes{Policy: out.Attributes["Policy"], KMSMasterKeyID: out.Attributes["KmsMasterKeyId"]}
+		}
+	})
+	return f
 }
 
 func subscription(arn, protocol, endpoint *string) inventory.Subscription {

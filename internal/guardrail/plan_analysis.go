@@ -383,7 +383,11 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		if err != nil {
 			return err
 		}
-		a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: c.Post[0].Fact.Name, Subscriptions: []inventory.Subscription{}})
+		// The topic is created with its policy, as a later
+		// sns:GetTopicAttributes would read it.
+		at := &inventory.Fact[inventory.TopicAttributes]{Value: inventory.TopicAttributes{Policy: p["Attributes.Policy"]},
+			Source: inventory.Source{API: "sns:GetTopicAttributes", At: a.Detective.Topics.Source.At}}
+		a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: c.Post[0].Fact.Name, Subscriptions: []inventory.Subscription{}, Attributes: at})
 	case KindSubscribe:
 		a, err := acct()
 		if err != nil {

@@ -103,9 +103,10 @@ func TestPlanShape(t *testing.T) {
 		guardrail.KindDeleteSigningCert: 1, guardrail.KindDeactivateMFADevice: 4,
 		guardrail.KindCreateTopic: 1, guardrail.KindSubscribe: 1, guardrail.KindPutRule: 1, guardrail.KindPutTargets: 1,
 		// Hub and spoke: every account where root-activity-alerting fails
-		// forwards to the stack in 333333333333 (not 999999999999, whose
-		// role is refused, nor the suspended 151515151515).
-		guardrail.KindPutPermission: 9, guardrail.KindForwardRootActivity: 9,
+		// forwards to the stack in 333333333333 (222222222222 too, whose
+		// own topic does not let EventBridge publish; not 999999999999,
+		// whose role is refused, nor the suspended 151515151515).
+		guardrail.KindPutPermission: 10, guardrail.KindForwardRootActivity: 10,
 	}
 	if diff := cmp.Diff(want, kinds); diff != "" {
 		t.Errorf("change kinds (-want +got):\n%s", diff)
@@ -191,7 +192,11 @@ func TestPlanNotesPendingSubscription(t *testing.T) {
 	withTopic := func(sub inventory.Subscription) func(*inventory.Snapshot) {
 		return func(s *inventory.Snapshot) {
 			a := s.Account("333333333333")
-			a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: topic, Subscriptions: []inventory.Subscription{sub}})
+			// As an earlier apply created it: with the policy that lets
+			// EventBridge publish.
+			policy := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"` + topic + `"}]}`
+			at := &inventory.Fact[inventory.TopicAttributes]{Value: inventory.TopicAttributes{Policy: policy}, Source: inventory.Source{API: "sns:GetTopicAttributes"}}
+			a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: topic, Subscriptions: []inventory.Subscription{sub}, Attributes: at})
 		}
 	}
 	tests := []struct {
@@ -233,8 +238,8 @@ func TestPlanNotesPendingSubscription(t *testing.T) {
 					got[c.ID] = c.Note
 				}
 			}
-			if tt.want != "" && len(want) != 10 {
-				t.Errorf("%d changes fix root-activity-alerting, want 10 (the central target and 9 forwarding rules)", len(want))
+			if tt.want != "" && len(want) != 11 {
+				t.Errorf("%d changes fix root-activity-alerting, want 11 (the central target and 10 forwarding rules)", len(want))
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("notes by change (-want +got):\n%s", diff)
@@ -581,8 +586,8 @@ func TestForwardingBesideAnOrganizationGrant(t *testing.T) {
 			}
 		}
 	}
-	if forwards != 9 {
-		t.Errorf("%d forwarding changes, want 9", forwards)
+	if forwards != 10 {
+		t.Errorf("%d forwarding changes, want 10", forwards)
 	}
 }
 

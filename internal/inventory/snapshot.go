@@ -5,16 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/jsonstrict"
 )
 
-// Schema is the version string of the snapshot format. Loading a snapshot
-// with any other schema is an error: fields change meaning between versions.
-const Schema = "rootguard.snapshot/v1"
+// Schema is the version string of the snapshot format rootguard writes.
+// Loading a snapshot with a schema not in Schemas is an error: fields
+// change meaning between versions.
+const Schema = "rootguard.snapshot/v2"
+
+// Schemas are the snapshot schemas Decode loads. A v1 snapshot lacks the
+// facts v2 added (a topic's attributes): they load as not collected, so
+// what depends on them is UNKNOWN, never FAIL.
+var Schemas = []string{"rootguard.snapshot/v1", Schema}
 
 // Snapshot is everything collected in one run.
 type Snapshot struct {
@@ -175,7 +183,8 @@ type Detective struct {
 	MetricFilters Fact[[]MetricFilter] `json:"metric_filters"`
 	// Alarms is cloudwatch:DescribeAlarms.
 	Alarms Fact[[]Alarm] `json:"alarms"`
-	// Topics is sns:ListTopics with sns:ListSubscriptionsByTopic.
+	// Topics is sns:ListTopics with sns:ListSubscriptionsByTopic and
+	// sns:GetTopicAttributes.
 	Topics Fact[[]Topic] `json:"topics"`
 	// EventRules is events:ListRules with events:ListTargetsByRule.
 	EventRules Fact[[]EventRule] `json:"event_rules"`
@@ -237,6 +246,19 @@ type Alarm struct {
 type Topic struct {
 	ARN           string         `json:"arn"`
 	Subscriptions []Subscription `json:"subscriptions"`
+	// Attributes is sns:GetTopicAttributes; nil when not collected (a v1
+	// snapshot).
+	Attributes *Fact[TopicAttributes] `json:"attributes,omitempty"`
+}
+
+// TopicAttributes are the attributes of a topic that decide who may
+// publish to it.
+type TopicAttributes struct {
+	// Policy is the topic's access policy (SNS reports its default
+	// policy when none was set).
+	Policy string `json:"policy"`
+	// KMSMasterKeyID is the server-side encryption key, "" when none.
+	KMSMasterKeyID string `json:"kms_master_key_id,omitempty"`
 }
 
 // Subscription is one SNS subscription. Confirmed is false while its ARN is
@@ -485,8 +507,8 @@ func Decode(name string, data []byte) (*Snapshot, error) {
 	if head.Schema == nil {
 		return nil, fmt.Errorf("snapshot %s: no \"schema\" field: not a rootguard snapshot", name)
 	}
-	if *head.Schema != Schema {
-		return nil, fmt.Errorf("snapshot %s: schema %q is not supported (want %q)", name, *head.Schema, Schema)
+	if !slices.Contains(Schemas, *head.Schema) {
+		return nil, fmt.Errorf("snapshot %s: schema %q is not supported (want one of %s)", name, *head.Schema, strings.Join(Schemas, ", "))
 	}
 	var s Snapshot
 	if err := jsonstrict.Unmarshal(data, &s); err != nil {

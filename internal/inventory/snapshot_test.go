@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -170,6 +171,49 @@ func TestSnapshotRegions(t *testing.T) {
 			}
 			if diff := cmp.Diff(s.Regions, again.Regions); diff != "" {
 				t.Errorf("after a round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSnapshotSchemas: a v1 snapshot still loads, its topics without
+// attributes (not collected); a v2 topic's attributes survive; another
+// schema is refused, naming the ones supported.
+func TestSnapshotSchemas(t *testing.T) {
+	t.Parallel()
+	topics := func(schema, topic string) string {
+		return `{"schema": "` + schema + `", "mode": "standalone", "accounts": [{"id": "111111111111", "detective": {"topics": {"value": [` + topic +
+			`], "source": {"api": "sns:ListTopics", "at": "2026-05-31T12:00:00Z"}}}}]}`
+	}
+	const bare = `{"arn": "arn:aws:sns:us-east-1:111111111111:t", "subscriptions": []}`
+	const withAttrs = `{"arn": "arn:aws:sns:us-east-1:111111111111:t", "subscriptions": [], "attributes": {"value": {"policy": "{}", "kms_master_key_id": "alias/aws/sns"}, "source": {"api": "sns:GetTopicAttributes", "at": "2026-05-31T12:00:00Z"}}}`
+	tests := []struct {
+		name, in string
+		want     *inventory.Fact[inventory.TopicAttributes]
+		err      string
+	}{
+		{"v1 topic", topics("rootguard.snapshot/v1", bare), nil, ""},
+		{"v2 topic not read", topics(inventory.Schema, bare), nil, ""},
+		{"v2 topic", topics(inventory.Schema, withAttrs), &inventory.Fact[inventory.TopicAttributes]{
+			Value:  inventory.TopicAttributes{Policy: "{}", KMSMasterKeyID: "alias/aws/sns"},
+			Source: inventory.Source{API: "sns:GetTopicAttributes", At: time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)}}, ""},
+		{"v3", topics("rootguard.snapshot/v3", bare), nil, `schema "rootguard.snapshot/v3" is not supported (want one of rootguard.snapshot/v1, rootguard.snapshot/v2)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := inventory.Decode(tt.name, []byte(tt.in))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, s.Accounts[0].Detective.Topics.Value[0].Attributes); diff != "" {
+				t.Errorf("topic attributes (-want +got):\n%s", diff)
 			}
 		})
 	}

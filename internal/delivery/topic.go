@@ -1,0 +1,96 @@
+package delivery
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rootguard/rootguard/internal/policy"
+)
+
+// Publishers of root-activity alerts to an SNS topic.
+const (
+	// EventBridge publishes a rule's events; the topic policy must allow it.
+	EventBridge = "events.amazonaws.com"
+	// CloudWatch publishes an alarm's notifications; it does so under the
+	// topic's default policy.
+	CloudWatch = "cloudwatch.amazonaws.com"
+)
+
+// awsManagedSNSKey is the AWS managed key of SNS, whose key policy no
+// service principal may use: a topic encrypted with it receives nothing
+// from EventBridge or CloudWatch alarms.
+const awsManagedSNSKey = "alias/aws/sns"
+
+// TopicAccess is whether a service may publish to an SNS topic. Exactly
+// one of Allowed, Why and Unknown is set.
+type TopicAccess struct {
+	Allowed   bool
+	Statement string // the deciding statement, quoted Sid or #index
+	Why       string // why it may not
+	Unknown   string // why it cannot be told
+	// KeyPolicy is set when the topic's customer managed key decides,
+	// whose key policy (kms:GetKeyPolicy) is not read.
+	KeyPolicy bool
+}
+
+// TopicPublish decides whether service may publish to topicARN under its
+// topic policy doc and server-side encryption key kmsKey ("" when the
+// topic is not encrypted). sourceARN and sourceAccount are the rule or
+// alarm that publishes and its account (aws:SourceArn, aws:SourceAccount).
+//
+// EventBridge needs an Allow statement for events.amazonaws.com (the
+// default policy, conditioned on AWS:SourceOwner, does not let it in);
+// CloudWatch alarms publish under the default policy, so for them only a
+// Deny decides. Either way a Deny covering the service wins. The AWS
+// managed key alias/aws/sns blocks both; a customer managed key needs a
+// key policy that rootguard does not read, so that is not known.
+func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount string) TopicAccess {
+	var a TopicAccess
+	if strings.HasSuffix(kmsKey, awsManagedSNSKey) {
+		a.Why = fmt.Sprintf("is encrypted with the AWS managed key %s, whose key policy does not let %s use it", awsManagedSNSKey, service)
+		return a
+	}
+	var p *policy.Policy
+	if strings.TrimSpace(doc) != "" {
+		var err error
+		if p, err = policy.Parse("topic policy", []byte(doc)); err != nil {
+			a.Unknown = "its policy could not be read: " + err.Error()
+			return a
+		}
+	}
+	if p != nil {
+		ctx := map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}
+		dec := policy.Evaluate(p, policy.Request{Action: "sns:Publish", Resource: topicARN, Context: ctx})
+		covers := func(ref policy.StatementRef) bool { return serviceCovered(&p.Statements[ref.Statement], service) }
+		if i := slices.IndexFunc(dec.MatchedDeny, covers); i >= 0 {
+			a.Statement = stmtName(&p.Statements[dec.MatchedDeny[i].Statement])
+			a.Why = fmt.Sprintf("denies %s sns:Publish (statement %s)", service, a.Statement)
+			return a
+		}
+		if i := slices.IndexFunc(dec.MatchedAllow, covers); i >= 0 {
+			a.Statement = stmtName(&p.Statements[dec.MatchedAllow[i].Statement])
+		}
+	}
+	switch {
+	case a.Statement == "" && service == EventBridge:
+		a.Why = "has no topic policy statement that lets " + service + " sns:Publish (the default policy does not)"
+		return a
+	case kmsKey != "":
+		a.KeyPolicy = true
+		a.Unknown = fmt.Sprintf("it is encrypted with key %s, whose key policy rootguard does not read (kms:GetKeyPolicy): whether %s may use it is not known", kmsKey, service)
+		return a
+	}
+	a.Allowed = true
+	return a
+}
+
+// serviceCovered reports whether a statement's Principal (or NotPrincipal)
+// takes in the service principal.
+func serviceCovered(st *policy.Statement, service string) bool {
+	names := func(pr *policy.Principal) bool {
+		return pr.Any || slices.Contains(pr.Values["AWS"], "*") ||
+			slices.ContainsFunc(pr.Values["Service"], func(v string) bool { return strings.EqualFold(v, service) })
+	}
+	return principalTakesIn(st, names)
+}
