@@ -1,0 +1,83 @@
+package collect_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/collect"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+// verdict is the status one check must give one account of a scenario.
+type verdict struct {
+	check, account string
+	want           checks.Status
+}
+
+// assertVerdicts collects scenario through the real SDK clients pointed at
+// the simulator (the whole organization), assesses the snapshot with the default checks and compares
+// the statuses of the listed findings.
+func assertVerdicts(t *testing.T, name, scenario string, want []verdict) {
+	t.Helper()
+	scn, err := sim.ParseScenario(name, []byte(scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := collectSim(t, scn, collect.Options{Org: true})
+	got := map[[2]string]checks.Finding{}
+	for _, f := range checks.Default().Assess(snap, checks.DefaultConfig(clock)) {
+		got[[2]string{f.CheckID, f.AccountID}] = f
+	}
+	for _, v := range want {
+		f, ok := got[[2]string{v.check, v.account}]
+		switch {
+		case !ok:
+			t.Errorf("%s: no %s finding for %s", name, v.check, v.account)
+		case f.Status != v.want:
+			t.Errorf("%s: %s on %s = %s (%s), want %s", name, v.check, v.account, f.Status, f.Detail, v.want)
+		}
+	}
+}
+
+// mfaRecoveryScenario is an organization whose management account and
+// member have neither root password nor MFA; FEATURES is replaced by the
+// organization's centralized root access features.
+const mfaRecoveryScenario = `
+name: mfa-recovery
+caller:
+  arn: arn:aws:sts::111111111111:assumed-role/Admin/audit
+organization:
+  id: o-mfarecov01
+  management_account: "111111111111"
+  feature_set: ALL
+  features: FEATURES
+  trusted_services: [iam.amazonaws.com]
+accounts:
+  - id: "111111111111"
+    email: root@mgmt.example
+  - id: "222222222222"
+    email: root-member@mgmt.example
+`
+
+// TestRootMFAWithoutPassword: no password is not enough where the root
+// email can recover one; only central management of member root
+// credentials blocks that recovery.
+func TestRootMFAWithoutPassword(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		features string
+		member   checks.Status
+	}{
+		{"[RootCredentialsManagement, RootSessions]", checks.NotApplicable},
+		// Without RootCredentialsManagement the member's root cannot be
+		// audited (sts:AssumeRoot is refused), so its MFA is not known.
+		{"[RootSessions]", checks.Unknown},
+	} {
+		scn := strings.Replace(mfaRecoveryScenario, "FEATURES", tc.features, 1)
+		assertVerdicts(t, "mfa-recovery "+tc.features, scn, []verdict{
+			{"root-mfa-enabled", "111111111111", checks.Fail},
+			{"root-mfa-enabled", "222222222222", tc.member},
+		})
+	}
+}
