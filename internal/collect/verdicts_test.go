@@ -81,3 +81,51 @@ func TestRootMFAWithoutPassword(t *testing.T) {
 		})
 	}
 }
+
+// mailRoutingScenario: the management account's SES rules route mail as SES
+// does (plus-addressed variants of a recipient address, a domain without
+// its subdomains, a rule without recipients for every verified domain);
+// two members share one mailbox through plus-addressing.
+const mailRoutingScenario = `
+name: mail-routing
+caller:
+  arn: arn:aws:sts::111111111111:assumed-role/Admin/audit
+organization:
+  id: o-mailrout01
+  management_account: "111111111111"
+  feature_set: ALL
+  features: [RootCredentialsManagement, RootSessions]
+  trusted_services: [iam.amazonaws.com]
+accounts:
+  - id: "111111111111"
+    email: aws+mgmt@corp.example
+    ses_recipients: [AWS@corp.example, mail.example]
+  - id: "222222222222"
+    email: root@sub.mail.example
+    ses_catch_all: true
+    ses_domains: {sub.mail.example: Success}
+  - id: "333333333333"
+    email: root@pending.example
+    ses_catch_all: true
+    ses_domains: {pending.example: Pending}
+  - id: "444444444444"
+    email: Team+dev@corp.example
+  - id: "555555555555"
+    email: team+prod@corp.example
+  - id: "666666666666"
+    email: other@corp.example
+`
+
+// TestMailRouting: SES recipients match as SES routes mail, and plus or
+// case variants of one mailbox are shared root emails.
+func TestMailRouting(t *testing.T) {
+	t.Parallel()
+	assertVerdicts(t, "mail-routing", mailRoutingScenario, []verdict{
+		{"root-email-circular-dependency", "111111111111", checks.Fail},
+		{"root-email-circular-dependency", "222222222222", checks.Fail},
+		{"root-email-circular-dependency", "333333333333", checks.Pass},
+		{"root-email-unique", "444444444444", checks.Fail},
+		{"root-email-unique", "555555555555", checks.Fail},
+		{"root-email-unique", "666666666666", checks.Pass},
+	})
+}
