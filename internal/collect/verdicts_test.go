@@ -1,7 +1,6 @@
 package collect_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/checks"
@@ -40,20 +39,26 @@ func assertVerdicts(t *testing.T, name, scenario string, want []verdict) {
 	}
 }
 
-// mfaRecoveryScenario is an organization whose management account and
-// member have neither root password nor MFA; FEATURES is replaced by the
-// organization's centralized root access features.
-const mfaRecoveryScenario = `
-name: mfa-recovery
+// orgScenario is an organization managed from 111111111111 with the given
+// centralized root access features (a YAML list) and accounts (YAML list
+// items).
+func orgScenario(features, accounts string) string {
+	return `
+name: verdicts
 caller:
   arn: arn:aws:sts::111111111111:assumed-role/Admin/audit
 organization:
-  id: o-mfarecov01
+  id: o-verdicts01
   management_account: "111111111111"
   feature_set: ALL
-  features: FEATURES
+  features: ` + features + `
   trusted_services: [iam.amazonaws.com]
-accounts:
+accounts:` + accounts
+}
+
+// mfaRecoveryAccounts are a management account and a member with neither
+// root password nor MFA.
+const mfaRecoveryAccounts = `
   - id: "111111111111"
     email: root@mgmt.example
   - id: "222222222222"
@@ -74,29 +79,18 @@ func TestRootMFAWithoutPassword(t *testing.T) {
 		// audited (sts:AssumeRoot is refused), so its MFA is not known.
 		{"[RootSessions]", checks.Unknown},
 	} {
-		scn := strings.Replace(mfaRecoveryScenario, "FEATURES", tc.features, 1)
-		assertVerdicts(t, "mfa-recovery "+tc.features, scn, []verdict{
+		assertVerdicts(t, "mfa-recovery "+tc.features, orgScenario(tc.features, mfaRecoveryAccounts), []verdict{
 			{"root-mfa-enabled", "111111111111", checks.Fail},
 			{"root-mfa-enabled", "222222222222", tc.member},
 		})
 	}
 }
 
-// mailRoutingScenario: the management account's SES rules route mail as SES
+// mailRoutingAccounts: the management account's SES rules route mail as SES
 // does (plus-addressed variants of a recipient address, a domain without
 // its subdomains, a rule without recipients for every verified domain);
 // two members share one mailbox through plus-addressing.
-const mailRoutingScenario = `
-name: mail-routing
-caller:
-  arn: arn:aws:sts::111111111111:assumed-role/Admin/audit
-organization:
-  id: o-mailrout01
-  management_account: "111111111111"
-  feature_set: ALL
-  features: [RootCredentialsManagement, RootSessions]
-  trusted_services: [iam.amazonaws.com]
-accounts:
+const mailRoutingAccounts = `
   - id: "111111111111"
     email: aws+mgmt@corp.example
     ses_recipients: [AWS@corp.example, mail.example]
@@ -120,7 +114,7 @@ accounts:
 // case variants of one mailbox are shared root emails.
 func TestMailRouting(t *testing.T) {
 	t.Parallel()
-	assertVerdicts(t, "mail-routing", mailRoutingScenario, []verdict{
+	assertVerdicts(t, "mail-routing", orgScenario("[RootCredentialsManagement, RootSessions]", mailRoutingAccounts), []verdict{
 		{"root-email-circular-dependency", "111111111111", checks.Fail},
 		{"root-email-circular-dependency", "222222222222", checks.Fail},
 		{"root-email-circular-dependency", "333333333333", checks.Pass},
