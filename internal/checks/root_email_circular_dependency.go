@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -28,12 +27,18 @@ the organization hosts the domain and that account's own root email is on
 it, losing that account loses both.
 
 Matching is by domain: a zone example.com covers aws@example.com and
-aws@mail.example.com; an SES recipient may be an address or a domain.
+aws@mail.example.com. SES receipt rule recipients match as SES routes
+mail: an address user@d also receives user+tag@d (case does not matter), a
+domain example.com only that domain, .example.com only its subdomains.
+An enabled rule without recipients receives for every verified domain of
+the account.
 Private hosted zones do not serve mail routing and are ignored.
 
 Facts: route53:ListHostedZones, route53domains:ListDomains,
-ses:DescribeActiveReceiptRuleSet, workmail:ListOrganizations and
-ListMailDomains in each account; organizations:ListAccounts for root emails.
+ses:DescribeActiveReceiptRuleSet (with ses:ListIdentities and
+ses:GetIdentityVerificationAttributes for a rule without recipients),
+workmail:ListOrganizations and ListMailDomains in each account;
+organizations:ListAccounts for root emails.
 
 PASS: none of the readable facts shows a dependency.
 FAIL: the account hosts its own root email's domain (naming the zone,
@@ -113,14 +118,7 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 	})
 	scanMail(s, "registered domains", h.Mail.Domains, domainNamed("registered domain"))
 	scanMail(s, "SES receipt rules", h.Mail.SESRecipients, func(r string) (mailDependency, bool) {
-		d := mailDependency{kind: "SES receipt rule recipient", name: r}
-		rl := strings.ToLower(strings.TrimSpace(r))
-		if _, rd, isAddr := splitEmail(rl); isAddr {
-			d.domain = rd
-			return d, rl == strings.ToLower(email)
-		}
-		d.domain = strings.TrimPrefix(rl, ".")
-		return d, inDomain(domain, rl)
+		return sesDependency(r), sesReceives(r, email, domain)
 	})
 	scanMail(s, "WorkMail domains", h.Mail.WorkMailDomains, domainNamed("WorkMail mail domain"))
 	return s.deps, dedupe(s.unread), dedupe(s.failed), s.sources
@@ -185,6 +183,22 @@ func runRootEmailCircularDependency(in Input) Result {
 		"this account covers %s, and no other account hosting it has its own root email there", domain), Evidence: ev}
 }
 
+// sesRecipientKind names an SES receipt rule recipient as a dependency.
+const sesRecipientKind = "SES receipt rule recipient"
+
+// sesDependency is the dependency an SES receipt rule recipient (an
+// address, a domain or a .domain) creates on the domain it covers.
+func sesDependency(r string) mailDependency {
+	d := mailDependency{kind: sesRecipientKind, name: r}
+	rl := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(r)), ".")
+	if _, rd, isAddr := splitEmail(rl); isAddr {
+		d.domain = rd
+	} else {
+		d.domain = strings.TrimPrefix(rl, ".")
+	}
+	return d
+}
+
 // hosting is one mail dependency another account offers: a domain it
 // hosts (or an address its SES rules receive), with its own root email's
 // domain.
@@ -236,14 +250,14 @@ func newMailIndex(s *inventory.Snapshot) *mailIndex {
 			add(d, mailDependency{kind: "registered domain", name: d, source: m.Domains.Source.API})
 		}
 		for _, r := range m.SESRecipients.Value {
-			rl := strings.ToLower(strings.TrimSpace(r))
-			dep := mailDependency{kind: "SES receipt rule recipient", name: r, source: m.SESRecipients.Source.API}
-			if _, rd, isAddr := splitEmail(rl); isAddr {
-				dep.domain = rd
-				idx.byAddr[rl] = append(idx.byAddr[rl], hosting{o, od, dep})
+			dep := sesDependency(r)
+			dep.source = m.SESRecipients.Source.API
+			if strings.Contains(r, "@") {
+				key := mailbox(r)
+				idx.byAddr[key] = append(idx.byAddr[key], hosting{o, od, dep})
 				continue
 			}
-			add(rl, dep)
+			add(r, dep)
 		}
 		for _, d := range m.WorkMailDomains.Value {
 			add(d, mailDependency{kind: "WorkMail mail domain", name: d, source: m.WorkMailDomains.Source.API})
@@ -253,11 +267,21 @@ func newMailIndex(s *inventory.Snapshot) *mailIndex {
 }
 
 // lookup returns what hosts the address: SES rules receiving it, and
-// every hosted domain that is the address's domain or a parent of it.
+// every hosted domain that is the address's domain or a parent of it (an
+// SES domain recipient only where SES would route the address to it).
 func (idx *mailIndex) lookup(email, domain string) []hosting {
-	out := slices.Clone(idx.byAddr[strings.ToLower(email)])
+	var out []hosting
+	for _, h := range idx.byAddr[mailbox(email)] {
+		if sesReceives(h.dep.name, email, domain) {
+			out = append(out, h)
+		}
+	}
 	for d := domain; d != ""; {
-		out = append(out, idx.byDomain[d]...)
+		for _, h := range idx.byDomain[d] {
+			if h.dep.kind != sesRecipientKind || sesReceives(h.dep.name, email, domain) {
+				out = append(out, h)
+			}
+		}
 		_, rest, ok := strings.Cut(d, ".")
 		if !ok {
 			break

@@ -13,23 +13,28 @@ var RootEmailUnique = &Check{
 	ID:       "root-email-unique",
 	Title:    "No other account shares this root email address",
 	Severity: Medium,
-	Doc: `Checks that no other account in the snapshot uses the same root email address,
-compared case-insensitively.
+	Doc: `Checks that no other account in the snapshot uses the same root email
+mailbox: addresses are compared case-insensitively and without a "+tag"
+(aws+prod@example.com and AWS@example.com are both aws@example.com).
 
 Each account's root user needs its own address so that a password reset, a
 security notice or an ownership question points to exactly one account, and
 so that taking over one mailbox address does not open several accounts at
-once. One shared mailbox with plus-addressing (aws+prod@, aws+dev@) gives
-every account a distinct address and passes.
+once. Plus-addressing (aws+prod@, aws+dev@) gives each account a distinct
+address but not a distinct mailbox: mail systems deliver every variant to
+the one inbox, so whoever reads it can reset every such account's root
+password. It fails like an identical address.
 
 Facts: every account's email from organizations:ListAccounts.
 
-PASS: no other account has this address.
-FAIL: another account has it (the evidence names the other accounts).
+PASS: no other account has an address of this mailbox.
+FAIL: another account has one (the evidence names the other accounts and
+their addresses).
 UNKNOWN: this account's root email, or another account's, could not be read.
 NOT_APPLICABLE: the account is suspended or closing.`,
-	Remediation: `Give each account its own address, for example by plus-addressing one shared
-mailbox (aws-root+ACCOUNT_NAME@example.com), then change the duplicate.
+	Remediation: `Give each account its own mailbox (a distribution list per account, such as
+aws-root-ACCOUNT_NAME@example.com, not a +tag of a shared one), then change
+the duplicate.
 Member account, from the management account:
   aws account start-primary-email-update --account-id ACCOUNT_ID --primary-email NEW
   aws account accept-primary-email-update --account-id ACCOUNT_ID --primary-email NEW --otp CODE
@@ -45,8 +50,8 @@ func runRootEmailUnique(in Input) Result {
 	if !ok {
 		return r
 	}
-	want := strings.ToLower(email)
-	ev := map[string]any{"source_api": src, "email": email}
+	want := mailbox(email)
+	ev := map[string]any{"source_api": src, "email": email, "mailbox": want}
 	idx := in.emails()
 	var dups []map[string]any
 	var names, unread []string
@@ -64,12 +69,13 @@ func runRootEmailUnique(in Input) Result {
 		if o.ID == a.ID {
 			compared-- // this account itself
 		} else {
-			d := map[string]any{"account_id": o.ID}
+			d := map[string]any{"account_id": o.ID, "email": strings.TrimSpace(o.RootEmail.Value)}
 			name := o.ID
 			if o.Name != "" {
 				d["account_name"] = o.Name
 				name = fmt.Sprintf("%s (%s)", o.ID, o.Name)
 			}
+			name += " as " + strings.TrimSpace(o.RootEmail.Value)
 			if o.State != "" {
 				d["state"] = o.State
 			}
@@ -80,7 +86,7 @@ func runRootEmailUnique(in Input) Result {
 	ev["accounts_compared"] = compared
 	if len(dups) > 0 {
 		ev["shared_with"] = dups
-		return Result{Status: Fail, Detail: "the root email " + email + " is also used by " + strings.Join(names, ", "), Evidence: ev}
+		return Result{Status: Fail, Detail: "the root email " + email + " shares the mailbox " + want + " with " + strings.Join(names, ", "), Evidence: ev}
 	}
 	if unreadCount > 0 {
 		ev["accounts_unread"] = unread
@@ -100,7 +106,7 @@ func runRootEmailUnique(in Input) Result {
 // maxListed caps the account IDs listed in one finding.
 const maxListed = 10
 
-// emailIndex groups the snapshot's accounts by lower-cased root email.
+// emailIndex groups the snapshot's accounts by root email mailbox.
 type emailIndex struct {
 	byEmail map[string][]*inventory.Account
 	unread  []*inventory.Account
@@ -116,7 +122,7 @@ func newEmailIndex(s *inventory.Snapshot) *emailIndex {
 			continue
 		}
 		idx.read++
-		key := strings.ToLower(strings.TrimSpace(a.RootEmail.Value))
+		key := mailbox(a.RootEmail.Value)
 		idx.byEmail[key] = append(idx.byEmail[key], a)
 	}
 	return idx

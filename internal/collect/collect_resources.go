@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
@@ -70,6 +71,8 @@ type topicAPI interface {
 
 type receiptAPI interface {
 	DescribeActiveReceiptRuleSet(context.Context, *ses.DescribeActiveReceiptRuleSetInput, ...func(*ses.Options)) (*ses.DescribeActiveReceiptRuleSetOutput, error)
+	ses.ListIdentitiesAPIClient
+	GetIdentityVerificationAttributes(context.Context, *ses.GetIdentityVerificationAttributesInput, ...func(*ses.Options)) (*ses.GetIdentityVerificationAttributesOutput, error)
 }
 
 type workMailAPI interface {
@@ -814,6 +817,9 @@ func (r *accountReader) registeredDomains(ctx context.Context) inventory.Fact[[]
 
 // sesRecipients reads the recipients of the enabled rules of the active SES
 // receipt rule set in each Region. No active rule set means no recipients.
+// An enabled rule without recipients receives for every verified domain of
+// the account in its Region, so those domains are its recipients
+// (ses:ListIdentities, ses:GetIdentityVerificationAttributes).
 func (r *accountReader) sesRecipients(ctx context.Context) inventory.Fact[[]string] {
 	f := readRegions(ctx, r, "ses:DescribeActiveReceiptRuleSet", r.col.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]string, string, error) {
@@ -826,15 +832,54 @@ func (r *accountReader) sesRecipients(ctx context.Context) inventory.Fact[[]stri
 				return nil, "ses:DescribeActiveReceiptRuleSet", err
 			}
 			var rcpts []string
+			catchAll := false
 			for _, rule := range out.Rules {
 				if rule.Enabled {
 					rcpts = append(rcpts, rule.Recipients...)
+					catchAll = catchAll || len(rule.Recipients) == 0
 				}
 			}
-			return rcpts, "", nil
+			if !catchAll {
+				return rcpts, "", nil
+			}
+			domains, api, err := r.verifiedDomains(ctx, c)
+			return append(rcpts, domains...), api, err
 		})
 	f.Value = sortedSet(f.Value)
 	return f
+}
+
+// verifiedDomains lists the SES domain identities of one Region whose
+// verification succeeded; on failure it names the call that failed.
+func (r *accountReader) verifiedDomains(ctx context.Context, c *regionClients) ([]string, string, error) {
+	var ids []string
+	p := ses.NewListIdentitiesPaginator(c.receipts, &ses.ListIdentitiesInput{IdentityType: sestypes.IdentityTypeDomain})
+	for p.HasMorePages() {
+		var page *ses.ListIdentitiesOutput
+		var err error
+		r.do(func() { page, err = p.NextPage(ctx) })
+		if err != nil {
+			return nil, "ses:ListIdentities", err
+		}
+		ids = append(ids, page.Identities...)
+	}
+	var verified []string
+	for batch := range slices.Chunk(ids, 100) {
+		var out *ses.GetIdentityVerificationAttributesOutput
+		var err error
+		r.do(func() {
+			out, err = c.receipts.GetIdentityVerificationAttributes(ctx, &ses.GetIdentityVerificationAttributesInput{Identities: batch})
+		})
+		if err != nil {
+			return nil, "ses:GetIdentityVerificationAttributes", err
+		}
+		for _, id := range batch {
+			if v, ok := out.VerificationAttributes[id]; ok && v.VerificationStatus == sestypes.VerificationStatusSuccess {
+				verified = append(verified, id)
+			}
+		}
+	}
+	return verified, "", nil
 }
 
 // workMailDomains reads the mail domains of the account's WorkMail

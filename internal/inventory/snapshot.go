@@ -313,7 +313,9 @@ type MailFacts struct {
 	// Domains is route53domains:ListDomains (registered domain names).
 	Domains Fact[[]string] `json:"registered_domains"`
 	// SESRecipients are the recipients (addresses or domains) of the active
-	// SES receipt rule set (ses:DescribeActiveReceiptRuleSet).
+	// SES receipt rule set (ses:DescribeActiveReceiptRuleSet); an enabled
+	// rule without recipients adds every verified domain of the account
+	// (ses:ListIdentities, ses:GetIdentityVerificationAttributes).
 	SESRecipients Fact[[]string] `json:"ses_recipients"`
 	// WorkMailDomains are the mail domains of the account's WorkMail
 	// organizations (workmail:ListOrganizations, ListMailDomains).

@@ -154,6 +154,13 @@ type Account struct {
 	// SESRecipients are the recipients (addresses or domains) of the active
 	// SES receipt rule set, in the scenario's region.
 	SESRecipients []string `yaml:"ses_recipients,omitempty" json:"ses_recipients,omitempty"`
+	// SESCatchAll adds an enabled receipt rule without recipients, which
+	// SES applies to every verified domain of the account.
+	SESCatchAll bool `yaml:"ses_catch_all,omitempty" json:"ses_catch_all,omitempty"`
+	// SESDomains are the account's SES domain identities with their
+	// verification status (Success, Pending, Failed…), in the scenario's
+	// region.
+	SESDomains map[string]string `yaml:"ses_domains,omitempty" json:"ses_domains,omitempty"`
 	// WorkMailDomains are the mail domains of a WorkMail organization in
 	// the scenario's region.
 	WorkMailDomains []string `yaml:"workmail_domains,omitempty" json:"workmail_domains,omitempty"`

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -122,8 +124,11 @@ func subscriptionID(topic string, i int) string {
 }
 
 // SES (awsQuery): DescribeActiveReceiptRuleSet answers the account's
-// inbound recipients as one rule of an active rule set, in the scenario's
-// region; elsewhere, and without recipients, there is no active set.
+// inbound recipients as one rule of an active rule set, and a catch-all
+// rule without recipients, in the scenario's region; elsewhere, and
+// without either, there is no active set. ListIdentities and
+// GetIdentityVerificationAttributes answer the account's domain
+// identities there.
 
 func sesService() *service {
 	return &service{
@@ -131,7 +136,9 @@ func sesService() *service {
 		proto: protoQuery,
 		xmlns: "http://ses.amazonaws.com/doc/2010-12-01/",
 		ops: map[string]*operation{
-			"DescribeActiveReceiptRuleSet": {handle: sesDescribeActiveReceiptRuleSet},
+			"DescribeActiveReceiptRuleSet":      {handle: sesDescribeActiveReceiptRuleSet},
+			"ListIdentities":                    {handle: sesListIdentities},
+			"GetIdentityVerificationAttributes": {handle: sesGetIdentityVerificationAttributes},
 		},
 	}
 }
@@ -161,14 +168,68 @@ type receiptAction struct {
 
 func sesDescribeActiveReceiptRuleSet(r *request) (any, error) {
 	a := r.account()
-	if len(a.SESRecipients) == 0 || r.region != r.srv.w.region {
+	if (len(a.SESRecipients) == 0 && !a.SESCatchAll) || r.region != r.srv.w.region {
 		return struct{}{}, nil
+	}
+	var rules []receiptRule
+	if len(a.SESRecipients) > 0 {
+		rules = append(rules, receiptRule{
+			Name: "store-inbound", Enabled: true, TLSPolicy: "Require", Recipients: a.SESRecipients, ScanEnabled: true,
+			Actions: []receiptAction{{BucketName: "inbound-mail-" + a.ID}},
+		})
+	}
+	if a.SESCatchAll {
+		rules = append(rules, receiptRule{Name: "catch-all", Enabled: true, TLSPolicy: "Optional",
+			Actions: []receiptAction{{BucketName: "inbound-mail-" + a.ID}}})
 	}
 	return receiptRuleSetResult{
 		Metadata: &ruleSetMetadata{Name: "inbound", CreatedTimestamp: r.now.Add(-300 * 24 * time.Hour).Truncate(time.Hour)},
-		Rules: []receiptRule{{
-			Name: "store-inbound", Enabled: true, TLSPolicy: "Require", Recipients: a.SESRecipients, ScanEnabled: true,
-			Actions: []receiptAction{{BucketName: "inbound-mail-" + a.ID}},
-		}},
+		Rules:    rules,
 	}, nil
+}
+
+type listIdentitiesResult struct {
+	Identities []string `xml:"Identities>member"`
+}
+
+// sesListIdentities lists the account's domain identities (one page;
+// IdentityType EmailAddress lists none).
+func sesListIdentities(r *request) (any, error) {
+	a := r.account()
+	out := listIdentitiesResult{Identities: []string{}}
+	if r.region != r.srv.w.region || r.param("IdentityType") == "EmailAddress" {
+		return out, nil
+	}
+	for d := range a.SESDomains {
+		out.Identities = append(out.Identities, d)
+	}
+	slices.Sort(out.Identities)
+	return out, nil
+}
+
+type verificationEntry struct {
+	Key    string `xml:"key"`
+	Status string `xml:"value>VerificationStatus"`
+}
+
+type verificationAttributesResult struct {
+	Attributes []verificationEntry `xml:"VerificationAttributes>entry"`
+}
+
+// sesGetIdentityVerificationAttributes answers the status of each
+// requested identity the account has; unknown identities are left out, as
+// SES does.
+func sesGetIdentityVerificationAttributes(r *request) (any, error) {
+	a := r.account()
+	out := verificationAttributesResult{Attributes: []verificationEntry{}}
+	for i := 1; ; i++ {
+		id := r.param(fmt.Sprintf("Identities.member.%d", i))
+		if id == "" {
+			break
+		}
+		if st, ok := a.SESDomains[id]; ok && r.region == r.srv.w.region {
+			out.Attributes = append(out.Attributes, verificationEntry{Key: id, Status: st})
+		}
+	}
+	return out, nil
 }
