@@ -126,6 +126,25 @@ type scpView struct {
 	disabled bool
 	root     string
 	source   string
+	// caller is the account's root user with its organization keys.
+	caller policy.Caller
+}
+
+// orgPath is aws:PrincipalOrgPaths for an account below the units in path
+// (root first): "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/". Empty when the
+// organization ID was not collected.
+func orgPath(orgID string, path []string) string {
+	if orgID == "" {
+		return ""
+	}
+	return orgID + "/" + strings.Join(path, "/") + "/"
+}
+
+// callerIn is the view's caller making regional calls in region.
+func (v scpView) callerIn(region string) policy.Caller {
+	c := v.caller
+	c.Region = region
+	return c
 }
 
 // scpLevels returns the effective SCP levels of a member account, root
@@ -188,7 +207,7 @@ func scpLevels(in Input) (scpView, Result, bool) {
 		id = u.ParentID
 	}
 	slices.Reverse(path)
-	v := scpView{o: o, source: src}
+	v := scpView{o: o, source: src, caller: policy.Caller{AccountID: a.ID, OrgID: org.ID, OrgPath: orgPath(org.ID, path)}}
 	for _, id := range path {
 		v.levels = append(v.levels, policy.Level{Name: o.levelName(id, nil), Policies: o.byTarget[id]})
 	}
