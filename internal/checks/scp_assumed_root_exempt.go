@@ -224,12 +224,9 @@ func taskBlocks(v scpView, tasks []policy.TaskPolicy, regions []string) ([]*task
 					}
 					b := byKey[key]
 					if b == nil {
-						b = &taskBlock{at: at, text: rs.String(), kind: kindAllowList}
+						b = &taskBlock{at: at, text: "no policy attached to " + rs.Level + " allows them", kind: kindAllowList}
 						if rs.Statement != (policy.StatementRef{}) {
-							b.text = at.String()
-							b.kind = denyKind(v, at, ar.Action, region)
-						} else {
-							b.text = "no policy attached to " + rs.Level + " allows them"
+							b.text, b.kind = at.String(), denyKind(v, at, ar.Action, region)
 						}
 						byKey[key] = b
 						order = append(order, b)
