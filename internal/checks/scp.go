@@ -27,8 +27,10 @@ type orgSCP struct {
 	paths    map[string]string           // unit ID → "Workloads/Prod"
 	byTarget map[string][]*policy.Policy // root, OU or account ID → attached SCPs
 	byName   map[string]inventory.OrgPolicy
-	// parseErr is the first policy that could not be parsed.
-	parseErr error
+	// parseErrs holds, by root, OU or account ID, the errors of the
+	// attached policies that could not be parsed: they make UNKNOWN only
+	// the accounts whose path includes that node.
+	parseErrs map[string][]error
 	// disabled names the roots on which SCPs are not enabled.
 	disabled []string
 }
@@ -52,10 +54,11 @@ func policyName(p inventory.OrgPolicy) string {
 
 func newOrgSCP(org *inventory.Organization) *orgSCP {
 	o := &orgSCP{
-		units:    map[string]inventory.OrgUnit{},
-		paths:    map[string]string{},
-		byTarget: map[string][]*policy.Policy{},
-		byName:   map[string]inventory.OrgPolicy{},
+		units:     map[string]inventory.OrgUnit{},
+		paths:     map[string]string{},
+		byTarget:  map[string][]*policy.Policy{},
+		byName:    map[string]inventory.OrgPolicy{},
+		parseErrs: map[string][]error{},
 	}
 	for _, u := range org.Units.Value {
 		o.units[u.ID] = u
@@ -71,8 +74,8 @@ func newOrgSCP(org *inventory.Organization) *orgSCP {
 		name := policyName(op)
 		p, err := cache.Parse(name, []byte(op.Content))
 		if err != nil {
-			if o.parseErr == nil {
-				o.parseErr = err
+			for _, t := range op.Targets {
+				o.parseErrs[t] = append(o.parseErrs[t], err)
 			}
 			continue
 		}
@@ -126,6 +129,33 @@ type scpView struct {
 	disabled bool
 	root     string
 	source   string
+	// caller is the account's root user with its organization keys.
+	caller policy.Caller
+}
+
+// levelAccount is a when id is the account's own ID, else nil.
+func levelAccount(id string, a *inventory.Account) *inventory.Account {
+	if id == a.ID {
+		return a
+	}
+	return nil
+}
+
+// orgPath is aws:PrincipalOrgPaths for an account below the units in path
+// (root first): "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/". Empty when the
+// organization ID was not collected.
+func orgPath(orgID string, path []string) string {
+	if orgID == "" {
+		return ""
+	}
+	return orgID + "/" + strings.Join(path, "/") + "/"
+}
+
+// callerIn is the view's caller making regional calls in region.
+func (v scpView) callerIn(region string) policy.Caller {
+	c := v.caller
+	c.Region = region
+	return c
 }
 
 // scpLevels returns the effective SCP levels of a member account, root
@@ -159,14 +189,6 @@ func scpLevels(in Input) (scpView, Result, bool) {
 	if !org.Policies.Known() {
 		return scpView{}, unknownFrom("service control policies: "+org.Policies.Reason(), failedOf(org.Policies), nil), false
 	}
-	if o.parseErr != nil {
-		ev := map[string]any{"source_api": org.Policies.Source.API}
-		var pe *policy.Error
-		if errors.As(o.parseErr, &pe) {
-			ev["policy_error"] = map[string]any{"policy": pe.Policy, "code": string(pe.Code), "location": pe.Location}
-		}
-		return scpView{}, unknown("a service control policy could not be evaluated: "+o.parseErr.Error(), ev), false
-	}
 	if a.ParentID == "" {
 		return scpView{}, unknown("the account's parent in the organization was not collected", nil), false
 	}
@@ -188,7 +210,18 @@ func scpLevels(in Input) (scpView, Result, bool) {
 		id = u.ParentID
 	}
 	slices.Reverse(path)
-	v := scpView{o: o, source: src}
+	for _, id := range append(slices.Clone(path), a.ID) {
+		if errs := o.parseErrs[id]; len(errs) > 0 {
+			ev := map[string]any{"source_api": org.Policies.Source.API, "level": o.levelName(id, levelAccount(id, a))}
+			var pe *policy.Error
+			if errors.As(errs[0], &pe) {
+				ev["policy_error"] = map[string]any{"policy": pe.Policy, "code": string(pe.Code), "location": pe.Location}
+			}
+			return scpView{}, unknown(fmt.Sprintf("a service control policy attached to %s, on this account's path, could not be evaluated: %v",
+				o.levelName(id, levelAccount(id, a)), errs[0]), ev), false
+		}
+	}
+	v := scpView{o: o, source: src, caller: policy.Caller{AccountID: a.ID, OrgID: org.ID, OrgPath: orgPath(org.ID, path)}}
 	for _, id := range path {
 		v.levels = append(v.levels, policy.Level{Name: o.levelName(id, nil), Policies: o.byTarget[id]})
 	}

@@ -56,7 +56,7 @@ func runSCPDenyRootAccessKeys(in Input) Result {
 		return disabledResult(v, "denies the root user iam:CreateAccessKey")
 	}
 	o := v.o
-	cov := policy.RootDenyCoverage(v.levels, in.Account.ID, []string{actionCreateAccessKey})
+	cov := policy.RootDenyCoverageFor(v.levels, v.caller, []string{actionCreateAccessKey})
 	ar := cov.Actions[0]
 	ev := map[string]any{
 		"source_api": v.source,

@@ -322,3 +322,47 @@ func TestExplainEveryCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestSCPProbes runs the SCP probes end to end through the simulator: the
+// probe carries the organization keys and runs in every collected Region,
+// scp-assumed-root-exempt fails on a deny for every principal that blocks a
+// root task, and a policy that cannot be parsed makes UNKNOWN only the
+// accounts whose path has it.
+func TestSCPProbes(t *testing.T) {
+	code, out, stderr := run(t, "scan", "--scenario", "testdata/scp-probes.yaml", "--regions", "eu-west-1", "--format", "json")
+	if code == ExitError {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc := decodeFindings(t, out)
+	got := map[[2]string][2]string{} // account, check → status, detail
+	for _, f := range doc.Findings {
+		got[[2]string{f.AccountID, f.CheckID}] = [2]string{f.Status, f.Detail}
+	}
+	tests := []struct {
+		account, check, status string
+		detail                 []string
+	}{
+		// aws:PrincipalOrgID is set for the member's root user.
+		{"222222222222", "scp-deny-root-actions", "PASS", []string{`every collected Region (eu-west-1, us-east-1)`, `"DenyRootInOrg"`}},
+		// aws:RequestedRegion us-east-1 leaves eu-west-1 open.
+		{"333333333333", "scp-deny-root-actions", "FAIL", []string{"partial coverage", "not in eu-west-1, the Regions left open", "s3:GetObject, ec2:RunInstances, kms:ScheduleKeyDeletion"}},
+		{"444444444444", "scp-assumed-root-exempt", "FAIL", []string{`"NoBucketPolicyChanges"`, "a deny that applies to every principal", "S3UnlockBucketPolicy: s3:PutBucketPolicy, s3:DeleteBucketPolicy"}},
+		{"222222222222", "scp-assumed-root-exempt", "PASS", []string{"19 actions of the 5 root-task policies"}},
+		{"555555555555", "scp-deny-root-actions", "UNKNOWN", []string{"OU Broken", "on this account's path", "StringLikeX"}},
+	}
+	for _, tt := range tests {
+		f, ok := got[[2]string{tt.account, tt.check}]
+		if !ok {
+			t.Errorf("%s %s: no finding", tt.account, tt.check)
+			continue
+		}
+		if f[0] != tt.status {
+			t.Errorf("%s %s: status %s, want %s: %s", tt.account, tt.check, f[0], tt.status, f[1])
+		}
+		for _, d := range tt.detail {
+			if !strings.Contains(f[1], d) {
+				t.Errorf("%s %s: detail lacks %q:\n%s", tt.account, tt.check, d, f[1])
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,24 +26,57 @@ func RootProbeActions() []string {
 	}
 }
 
-// RootTaskActions returns the actions the centralized root access task
-// policies (IAMAuditRootUserCredentials, IAMCreateRootUserPassword,
-// IAMDeleteRootUserCredentials, S3UnlockBucketPolicy, SQSUnlockQueuePolicy)
-// perform inside an sts:AssumeRoot session. A root-deny SCP must leave them
-// allowed there. Each call returns a new slice.
-func RootTaskActions() []string {
-	return []string{
-		"iam:GetAccountSummary",
-		"iam:ListAccessKeys",
-		"iam:DeleteAccessKey",
-		"iam:DeactivateMFADevice",
-		"iam:DeleteLoginProfile",
-		"iam:CreateLoginProfile",
-		"iam:DeleteSigningCertificate",
-		"s3:DeleteBucketPolicy",
-		"s3:PutBucketPolicy",
-		"sqs:SetQueueAttributes",
+// TaskPolicy is one AWS managed root-task policy (arn:aws:iam::aws:policy/root-task/NAME)
+// that scopes an sts:AssumeRoot session, with the actions it allows.
+type TaskPolicy struct {
+	Name string
+	// Feature is the centralized root access feature of the organization
+	// (iam:ListOrganizationsFeatures) that lets sessions use this policy:
+	// RootCredentialsManagement for the root credential tasks, RootSessions
+	// for the privileged root actions on bucket and queue policies.
+	Feature string
+	Actions []string
+}
+
+// The centralized root access features, as iam:ListOrganizationsFeatures
+// names them.
+const (
+	featureCredentials = "RootCredentialsManagement"
+	featureSessions    = "RootSessions"
+)
+
+// TaskPolicies returns the centralized root access task policies with the
+// actions each task uses, as the IAM User Guide page "Perform a privileged
+// task on an AWS Organizations member account" lists them, and the feature
+// that enables each. A root-deny SCP
+// must leave these actions allowed inside an sts:AssumeRoot session. Each
+// call returns new slices.
+func TaskPolicies() []TaskPolicy {
+	return []TaskPolicy{
+		{"IAMAuditRootUserCredentials", featureCredentials, []string{"iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys",
+			"iam:ListSigningCertificates", "iam:ListMFADevices", "iam:GetAccessKeyLastUsed"}},
+		{"IAMCreateRootUserPassword", featureCredentials, []string{"iam:GetLoginProfile", "iam:CreateLoginProfile"}},
+		{"IAMDeleteRootUserCredentials", featureCredentials, []string{"iam:DeleteLoginProfile", "iam:DeleteAccessKey",
+			"iam:DeleteSigningCertificate", "iam:DeactivateMFADevice"}},
+		{"S3UnlockBucketPolicy", featureSessions, []string{"s3:ListAllMyBuckets", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+			"s3:DeleteBucketPolicy"}},
+		{"SQSUnlockQueuePolicy", featureSessions, []string{"sqs:ListQueues", "sqs:GetQueueUrl", "sqs:GetQueueAttributes",
+			"sqs:SetQueueAttributes"}},
 	}
+}
+
+// RootTaskActions returns the distinct actions of every TaskPolicies
+// entry, in order of first appearance. Each call returns a new slice.
+func RootTaskActions() []string {
+	var out []string
+	for _, tp := range TaskPolicies() {
+		for _, a := range tp.Actions {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // RootARN is the ARN of an account's root user.
@@ -50,28 +84,74 @@ func RootARN(accountID string) string {
 	return "arn:aws:iam::" + accountID + ":root"
 }
 
+// Caller is the principal the probes run as and where: what AWS puts in the
+// request context of a member account's principal. Only AccountID is
+// required; OrgID and OrgPath add aws:PrincipalOrgID and
+// aws:PrincipalOrgPaths, Region is the Region of regional calls (us-east-1
+// when empty). Global services (IAM, Organizations, Account Management)
+// always answer in us-east-1.
+type Caller struct {
+	AccountID string
+	// OrgID is the organization ID, "o-a1b2c3d4e5".
+	OrgID string
+	// OrgPath is the account's path, "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/".
+	OrgPath string
+	Region  string
+}
+
+// defaultRegion is where global services answer and where probes run when
+// no Region is given.
+const defaultRegion = "us-east-1"
+
+// globalService reports whether requests to service always carry
+// aws:RequestedRegion us-east-1.
+func globalService(service string) bool {
+	switch service {
+	case "iam", "organizations", "account":
+		return true
+	}
+	return false
+}
+
+// region is where action is requested.
+func (c Caller) region(action string) string {
+	service, _, _ := strings.Cut(strings.ToLower(action), ":")
+	if c.Region == "" || globalService(service) {
+		return defaultRegion
+	}
+	return c.Region
+}
+
 // ProbeResource returns a representative resource for action in the account:
 // the root user itself for IAM actions (an IAM call without UserName made by
 // root acts on root), a bucket or object for S3, a queue for SQS, the account
-// for Account Management, an instance for EC2, and "*" otherwise.
+// for Account Management, an instance for EC2, and "*" for listing calls and
+// otherwise. Regional resources are in us-east-1.
 func ProbeResource(action, accountID string) string {
+	return Caller{AccountID: accountID}.probeResource(action)
+}
+
+func (c Caller) probeResource(action string) string {
+	accountID, region := c.AccountID, c.region(action)
 	service, name, _ := strings.Cut(strings.ToLower(action), ":")
-	switch service {
-	case "iam":
+	switch {
+	case name == "listallmybuckets" || name == "listqueues":
+		return "*"
+	case service == "iam":
 		return RootARN(accountID)
-	case "s3":
+	case service == "s3":
 		if strings.Contains(name, "object") {
 			return "arn:aws:s3:::rootguard-probe-" + accountID + "/probe"
 		}
 		return "arn:aws:s3:::rootguard-probe-" + accountID
-	case "sqs":
-		return "arn:aws:sqs:us-east-1:" + accountID + ":rootguard-probe"
-	case "account":
+	case service == "sqs":
+		return "arn:aws:sqs:" + region + ":" + accountID + ":rootguard-probe"
+	case service == "account":
 		return "arn:aws:account::" + accountID + ":account"
-	case "ec2":
-		return "arn:aws:ec2:us-east-1:" + accountID + ":instance/i-0123456789abcdef0"
-	case "kms":
-		return "arn:aws:kms:us-east-1:" + accountID + ":key/00000000-0000-0000-0000-000000000000"
+	case service == "ec2":
+		return "arn:aws:ec2:" + region + ":" + accountID + ":instance/i-0123456789abcdef0"
+	case service == "kms":
+		return "arn:aws:kms:" + region + ":" + accountID + ":key/00000000-0000-0000-0000-000000000000"
 	}
 	return "*"
 }
@@ -80,26 +160,43 @@ func ProbeResource(action, accountID string) string {
 // its own credentials: aws:PrincipalArn is the root ARN, aws:AssumedRoot is
 // absent, the region is us-east-1 (where global services answer).
 func RootRequest(accountID, action string) Request {
-	arn := RootARN(accountID)
-	return Request{
-		Action:       action,
-		Resource:     ProbeResource(action, accountID),
-		PrincipalARN: arn,
-		Context: map[string][]string{
-			"aws:PrincipalArn":     {arn},
-			"aws:PrincipalAccount": {accountID},
-			"aws:PrincipalType":    {"Account"},
-			"aws:userid":           {accountID},
-			"aws:RequestedRegion":  {"us-east-1"},
-			"aws:SecureTransport":  {"true"},
-		},
+	return Caller{AccountID: accountID}.RootRequest(action)
+}
+
+// RootRequest is action performed by the caller's root user signed in with
+// its own credentials, with the keys AWS sets for a principal of an
+// organization and for a call made directly, not through a service.
+func (c Caller) RootRequest(action string) Request {
+	arn := RootARN(c.AccountID)
+	ctx := map[string][]string{
+		"aws:PrincipalArn":          {arn},
+		"aws:PrincipalAccount":      {c.AccountID},
+		"aws:PrincipalType":         {"Account"},
+		"aws:PrincipalIsAWSService": {"false"},
+		"aws:ViaAWSService":         {"false"},
+		"aws:userid":                {c.AccountID},
+		"aws:RequestedRegion":       {c.region(action)},
+		"aws:SecureTransport":       {"true"},
 	}
+	if c.OrgID != "" {
+		ctx["aws:PrincipalOrgID"] = []string{c.OrgID}
+	}
+	if c.OrgPath != "" {
+		ctx["aws:PrincipalOrgPaths"] = []string{c.OrgPath}
+	}
+	return Request{Action: action, Resource: c.probeResource(action), PrincipalARN: arn, Context: ctx}
 }
 
 // AssumedRootRequest is RootRequest made inside a centralized root session
 // (sts:AssumeRoot): aws:AssumedRoot is "true".
 func AssumedRootRequest(accountID, action string) Request {
-	r := RootRequest(accountID, action)
+	return Caller{AccountID: accountID}.AssumedRootRequest(action)
+}
+
+// AssumedRootRequest is the caller's RootRequest made inside a centralized
+// root session (sts:AssumeRoot): aws:AssumedRoot is "true".
+func (c Caller) AssumedRootRequest(action string) Request {
+	r := c.RootRequest(action)
 	r.Context["aws:AssumedRoot"] = []string{"true"}
 	return r
 }
@@ -146,14 +243,19 @@ type Coverage struct {
 // which SCPs never restrict, or an account outside an organization) every
 // action is a hole; callers should report that case as such.
 func RootDenyCoverage(levels []Level, accountID string, actions []string) Coverage {
+	return RootDenyCoverageFor(levels, Caller{AccountID: accountID}, actions)
+}
+
+// RootDenyCoverageFor is RootDenyCoverage for the root user of c, with its
+// organization keys and Region.
+func RootDenyCoverageFor(levels []Level, c Caller, actions []string) Coverage {
 	if actions == nil {
 		actions = RootProbeActions()
 	}
-	cov := Coverage{AccountID: accountID, PrincipalARN: RootARN(accountID), Holes: []string{}}
-	base := prepare(RootRequest(accountID, ""))
+	cov := Coverage{AccountID: c.AccountID, PrincipalARN: RootARN(c.AccountID), Holes: []string{}}
 	cov.Actions = make([]ActionResult, 0, len(actions))
 	for _, a := range actions {
-		req := base.with(a, ProbeResource(a, accountID))
+		req := prepare(c.RootRequest(a))
 		res := evaluateLevels(levels, req)
 		ar := ActionResult{Action: a, Resource: req.resource, Decision: res.Decision, Reasons: res.Reasons}
 		if res.Decision == Allowed {
@@ -209,14 +311,19 @@ type TaskAccess struct {
 // exemption (Null aws:AssumedRoot true, or BoolIfExists aws:AssumedRoot
 // false) blocks them; Fix names those statements.
 func RootTaskAccess(levels []Level, accountID string, actions []string) TaskAccess {
+	return RootTaskAccessFor(levels, Caller{AccountID: accountID}, actions)
+}
+
+// RootTaskAccessFor is RootTaskAccess in c's centralized root sessions,
+// with its organization keys and Region.
+func RootTaskAccessFor(levels []Level, c Caller, actions []string) TaskAccess {
 	if actions == nil {
 		actions = RootTaskActions()
 	}
-	ta := TaskAccess{AccountID: accountID, Blocked: []string{}}
-	base := prepare(AssumedRootRequest(accountID, ""))
+	ta := TaskAccess{AccountID: c.AccountID, Blocked: []string{}}
 	ta.Actions = make([]ActionResult, 0, len(actions))
 	for _, a := range actions {
-		req := base.with(a, ProbeResource(a, accountID))
+		req := prepare(c.AssumedRootRequest(a))
 		res := evaluateLevels(levels, req)
 		ar := ActionResult{Action: a, Resource: req.resource, Decision: res.Decision, Reasons: res.Reasons}
 		if res.Decision != Allowed {

@@ -44,18 +44,6 @@ func prepare(r Request) *prepared {
 	return p
 }
 
-// with returns a copy of the prepared request for another action and
-// resource, sharing the context.
-func (p *prepared) with(action, resource string) *prepared {
-	q := *p
-	q.raw, q.action = action, strings.ToLower(action)
-	q.resource = resource
-	if q.resource == "" {
-		q.resource = "*"
-	}
-	return &q
-}
-
 // Decision is the outcome of one policy for one request.
 type Decision struct {
 	// Allowed is true when some Allow statement matches.
