@@ -623,6 +623,7 @@ func nonNil(s []string) []string {
 const (
 	regionsFromSnapshot = "snapshot"
 	regionsInferred     = "inferred"
+	regionsFromAccount  = "account:ListRegions"
 )
 
 // collected are the Regions the snapshot's regional facts cover and where
@@ -642,6 +643,36 @@ func collectedRegions(in Input) collected {
 		}
 		return collected{regions: regionsOf(in.Snapshot), source: regionsInferred}
 	})
+}
+
+// accountRegions are the Regions whose regional facts were read in the
+// account: its enabled Regions (account:ListRegions, with us-east-1, always
+// read) when the collector read them, else the snapshot's collected Regions.
+func accountRegions(in Input) collected {
+	if f := in.Account.Regions; f.Known() {
+		regions := slices.Clone(f.Value)
+		if !slices.Contains(regions, signInRegion) {
+			regions = append(regions, signInRegion)
+		}
+		slices.Sort(regions)
+		return collected{regions: regions, source: regionsFromAccount}
+	}
+	return collectedRegions(in)
+}
+
+// readIn reports whether the regional fact f holds what region answered:
+// the whole fact was read, or only other Regions' calls failed.
+func readIn[T any](f inventory.Fact[T], region string) bool {
+	if f.Known() {
+		return true
+	}
+	return f.Source.Error != nil && len(f.Source.FailedRegions) > 0 && !slices.Contains(f.Source.FailedRegions, region)
+}
+
+// partlyRead reports whether some Regions of the regional fact f were
+// read: it is known, or only some Regions' calls failed.
+func partlyRead[T any](f inventory.Fact[T]) bool {
+	return f.Known() || len(f.Source.FailedRegions) > 0
 }
 
 // regionsOf infers the collected Regions of a snapshot that does not record

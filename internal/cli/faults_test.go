@@ -83,6 +83,17 @@ func TestScanFaults(t *testing.T) {
 				{"222222222222", "member-root-credentials-absent", "PASS", nil, ""},
 			},
 		},
+		{
+			name:     "one Region refused",
+			scenario: "testdata/denied-region.yaml",
+			accounts: 2,
+			want: []want{
+				// eu-west-1 was read and lacks a detector: FAIL despite the refused Region.
+				{"111111111111", "guardduty-enabled", "FAIL", []string{"eu-west-1: no detector", "not read in ap-south-1"}, ""},
+				// Only the refused Region is left open.
+				{"222222222222", "guardduty-enabled", "UNKNOWN", []string{"detectors of ap-south-1 were not read", "guardduty:ListDetectors failed: AccessDenied"}, ""},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
