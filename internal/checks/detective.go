@@ -217,9 +217,26 @@ type alertControl struct {
 	failed   []string
 	sources  []string
 	evidence map[string]any
+	// scope are the Regions whose root API calls the control sees: a
+	// rule's own Region, a single-Region trail's home Region; nil for a
+	// multi-Region trail's filter, which sees every Region.
+	scope []string
 }
 
 func (c alertControl) wired() bool { return len(c.problems) == 0 && len(c.unread) == 0 }
+
+// covers reports whether the control sees root API calls made in region.
+func (c alertControl) covers(region string) bool {
+	return c.scope == nil || slices.Contains(c.scope, region)
+}
+
+// regionPath is whether root API calls made in one collected Region reach
+// a person: the wired controls that carry them, or what is not known.
+type regionPath struct {
+	region string
+	by     []string // wired controls that alert on root API calls there
+	unread []string // facts that could decide it, not read
+}
 
 // alerting is the root-activity alerting an account has.
 type alerting struct {
@@ -228,6 +245,35 @@ type alerting struct {
 	failed   []string
 	sources  []string
 	caught   []string // union of what wired controls catch, in rootevents order
+	// regions are, per collected Region, the paths of root API calls made
+	// there (EventBridge delivers them only in the Region of the call).
+	regions []regionPath
+	// rulesUnread are the Regions whose EventBridge rules were not read.
+	rulesUnread []string
+}
+
+// lacking lists the collected Regions proven to have no path for root
+// API calls: nothing wired covers them and no fact that could is unread.
+func (al alerting) lacking() []string {
+	var out []string
+	for _, p := range al.regions {
+		if len(p.by) == 0 && len(p.unread) == 0 && len(al.unread) == 0 {
+			out = append(out, p.region)
+		}
+	}
+	return out
+}
+
+// regionsOpen lists the collected Regions with no wired path whose
+// verdict hangs on facts not read.
+func (al alerting) regionsOpen() []string {
+	var out []string
+	for _, p := range al.regions {
+		if len(p.by) == 0 && (len(p.unread) > 0 || len(al.unread) > 0) {
+			out = append(out, p.region)
+		}
+	}
+	return out
 }
 
 // passes reports whether wired controls together catch every required event.
@@ -237,7 +283,7 @@ func (al alerting) passes() bool {
 			return false
 		}
 	}
-	return true
+	return !slices.ContainsFunc(al.regions, func(p regionPath) bool { return len(p.by) == 0 })
 }
 
 // decided reports whether the facts read settle the verdict: either the
@@ -245,7 +291,7 @@ func (al alerting) passes() bool {
 // control that only lacks unread facts alerted, the required events would
 // not all be caught.
 func (al alerting) decided() bool {
-	if al.passes() {
+	if al.passes() || len(al.lacking()) > 0 {
 		return true
 	}
 	if len(al.unread) > 0 {
@@ -301,18 +347,47 @@ func rootAlerting(in Input) alerting {
 	for _, c := range al.controls {
 		al.sources = append(al.sources, c.sources...)
 	}
+	al.regionPaths(in)
 	al.sources = dedupe(al.sources)
 	al.failed = dedupe(al.failed)
 	return al
 }
 
+// regionPaths judges, per collected Region, whether root API calls made
+// there reach a person.
+func (al *alerting) regionPaths(in Input) {
+	for _, r := range accountRegions(in).regions {
+		p := regionPath{region: r}
+		for _, c := range al.controls {
+			if !c.covers(r) || !slices.Contains(c.caught, apiCallEvent) {
+				continue
+			}
+			switch {
+			case c.wired():
+				p.by = append(p.by, c.desc)
+			case len(c.problems) == 0:
+				p.unread = append(p.unread, c.unread...)
+			}
+		}
+		if slices.Contains(al.rulesUnread, r) {
+			f := in.Account.Detective.EventRules
+			p.unread = append(p.unread, "EventBridge rules in "+r+": "+f.Reason())
+		}
+		al.regions = append(al.regions, p)
+	}
+}
+
 func (al *alerting) ruleControls(in Input) {
 	a := in.Account
 	f := a.Detective.EventRules
-	if !f.Known() {
+	if !partlyRead(f) || !readIn(f, signInRegion) {
 		al.unread = append(al.unread, unreadWhy(a, "EventBridge rules", f))
 		al.failed = append(al.failed, failedOf(f)...)
 		return
+	}
+	if !f.Known() {
+		al.rulesUnread = f.Source.FailedRegions
+		al.failed = append(al.failed, failedOf(f)...)
 	}
 	al.sources = append(al.sources, f.Source.API)
 	for _, r := range f.Value {
@@ -321,6 +396,7 @@ func (al *alerting) ruleControls(in Input) {
 		}
 		c := alertControl{
 			desc:    fmt.Sprintf("EventBridge rule %q (%s)", r.Name, r.Region),
+			scope:   []string{r.Region},
 			sources: []string{f.Source.API},
 			evidence: map[string]any{"kind": "eventbridge-rule", "account_id": a.ID, "name": r.Name,
 				"region": r.Region, "state": r.State, "targets": nonNil(r.Targets)},
@@ -338,7 +414,10 @@ func (al *alerting) ruleControls(in Input) {
 			c.caught, c.missed = cov.Caught, cov.Missed
 		}
 		if r.Region != signInRegion {
-			c.problems = append(c.problems, "is in "+r.Region+", not in "+signInRegion+" where root console sign-ins are delivered")
+			// Root API calls reach EventBridge in the Region of the call:
+			// the rule covers its Region's, and never a console sign-in.
+			c.caught, c.missed = regionalOnly(c.caught, c.missed)
+			c.evidence["covers"] = "root API calls made in " + r.Region + " only"
 		}
 		if !strings.EqualFold(r.State, "ENABLED") {
 			c.problems = append(c.problems, "is "+strings.ToLower(r.State))
@@ -354,6 +433,23 @@ func (al *alerting) ruleControls(in Input) {
 		}
 		al.controls = append(al.controls, c)
 	}
+}
+
+// apiCallEvent is the representative root API call.
+const apiCallEvent = "root-api-call"
+
+// regionalOnly moves the events a rule outside us-east-1 never sees (those
+// AWS delivers only in us-east-1: console sign-ins) from caught to missed.
+func regionalOnly(caught, missed []string) ([]string, []string) {
+	var keep []string
+	for _, e := range caught {
+		if strings.Contains(e, "signin") {
+			missed = append(missed, e)
+			continue
+		}
+		keep = append(keep, e)
+	}
+	return keep, missed
 }
 
 // followTargets judges where a sound rule's targets deliver what it
@@ -478,6 +574,9 @@ func (al *alerting) logGroupControls(in Input, g logGroupRef) {
 		if g.org {
 			c.desc += fmt.Sprintf(" (organization trail %q in the management account %s)", g.trail.Name, h.ID)
 			c.evidence["organization_trail"] = true
+		}
+		if !g.trail.IsMultiRegion {
+			c.scope = []string{g.trail.HomeRegion}
 		}
 		cov, err := patternCoverage(kindLogFilter, f.Pattern)
 		if err != nil {
@@ -632,6 +731,7 @@ func nonNil(s []string) []string {
 const (
 	regionsFromSnapshot = "snapshot"
 	regionsInferred     = "inferred"
+	regionsFromAccount  = "account:ListRegions"
 )
 
 // collected are the Regions the snapshot's regional facts cover and where
@@ -651,6 +751,36 @@ func collectedRegions(in Input) collected {
 		}
 		return collected{regions: regionsOf(in.Snapshot), source: regionsInferred}
 	})
+}
+
+// accountRegions are the Regions whose regional facts were read in the
+// account: its enabled Regions (account:ListRegions, with us-east-1, always
+// read) when the collector read them, else the snapshot's collected Regions.
+func accountRegions(in Input) collected {
+	if f := in.Account.Regions; f.Known() {
+		regions := slices.Clone(f.Value)
+		if !slices.Contains(regions, signInRegion) {
+			regions = append(regions, signInRegion)
+		}
+		slices.Sort(regions)
+		return collected{regions: regions, source: regionsFromAccount}
+	}
+	return collectedRegions(in)
+}
+
+// readIn reports whether the regional fact f holds what region answered:
+// the whole fact was read, or only other Regions' calls failed.
+func readIn[T any](f inventory.Fact[T], region string) bool {
+	if f.Known() {
+		return true
+	}
+	return f.Source.Error != nil && len(f.Source.FailedRegions) > 0 && !slices.Contains(f.Source.FailedRegions, region)
+}
+
+// partlyRead reports whether some Regions of the regional fact f were
+// read: it is known, or only some Regions' calls failed.
+func partlyRead[T any](f inventory.Fact[T]) bool {
+	return f.Known() || len(f.Source.FailedRegions) > 0
 }
 
 // regionsOf infers the collected Regions of a snapshot that does not record

@@ -60,6 +60,21 @@ One delivering target is enough; a target that is not known does not
 fail the rule on its own, but with nothing else delivering it leaves the
 finding UNKNOWN.
 
+Regions. A root API call reaches EventBridge only in the Region where it
+was made: a rule in us-east-1 catches console sign-ins and calls to global
+services (IAM, STS's global endpoint…), not root calls made in other
+Regions. So, for each collected Region (the Regions enabled in the
+account, account:ListRegions, or those named with --regions), the check
+asks whether root API calls made there reach a person: through a wired
+rule in that Region (a rule outside us-east-1 is partial coverage, for its
+own Region's calls and never for sign-ins), or through a wired metric
+filter fed by a multi-Region trail (which sees every Region; a
+single-Region trail's filter covers its home Region only). The evidence's
+regions map names, per Region, what carries the calls, "no path", or what
+could not be read. A collected Region with no path fails; a Region whose
+rules could not be read is UNKNOWN on its own, and another Region proven
+to have no path still fails.
+
 Patterns are not compared with a reference text. rootguard evaluates each
 rule's event pattern and each filter's pattern against representative
 CloudTrail events (a root API call, a root console sign-in, a failed root
@@ -82,15 +97,17 @@ names each rule and the target that decided (topic and its confirmed
 subscriptions; for forwarding, the central bus, the statement that lets
 the account in, the onward rule and its topic), or the filter, alarm and
 topic, and any events missed.
-FAIL: no control alerts; the detail names each candidate and what it misses
-or lacks (disabled rule, no target, wrong Region, topic with pending-only
+FAIL: no control alerts, or a collected Region has no path for root API
+calls (named); the detail names each candidate and what it misses
+or lacks (disabled rule, no target, topic with pending-only
 subscriptions, a bus that does not let the account in or has no rule
 delivering onward, a topic whose policy or key keeps the publisher out,
 no alarm, alarm actions disabled). A FAIL stands even
 with unread facts when they could not make the controls catch what they
 miss.
-UNKNOWN: nothing alerts among the facts read, but some that could change
-that were not readable or not collected.
+UNKNOWN: nothing alerts among the facts read (or some Region has no path
+among them), but some that could change that were not readable or not
+collected.
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Simplest: an EventBridge rule in us-east-1 on the default bus,
   aws events put-rule --region us-east-1 --name rootguard-root-activity \
@@ -103,12 +120,17 @@ with a topic policy statement letting events.amazonaws.com sns:Publish
 or the CIS metric filter on the trail's log group
   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS &&
     $.eventType != "AwsServiceEvent" }
-with an alarm (threshold >= 1) whose action is an SNS topic. Then confirm the
+on a multi-Region trail, with an alarm (threshold >= 1) whose action is an
+SNS topic. Root API calls reach EventBridge only in the Region of the call:
+with the EventBridge path, put a rule in every other enabled Region too,
+forwarding to the us-east-1 default bus (a cross-Region bus target needs a
+role that may events:PutEvents on it), or alert on it there. Then confirm the
 topic's subscription (the email link): a pending subscription alerts nobody.
 For an organization, rootguard plan deploys the rule, topic and
 subscription in one account and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
-each account.`,
+each account; it deploys them in us-east-1 only, so the rules of the other
+Regions are yours to add.`,
 	References: References{
 		SEC01BP02:   stepDetective,
 		CIS:         []string{"v1.4:4.3", "v3.0:4.3", "v5.0:4.3", "v6.0:5.3", "v7.0:5.3"},
@@ -132,6 +154,9 @@ func alertingResult(al alerting) Result {
 		controls = append(controls, c.evidenceMap())
 	}
 	ev["controls"] = controls
+	if len(al.regions) > 0 {
+		ev["regions"] = al.regionEvidence()
+	}
 	if al.passes() {
 		var lines []string
 		var missed []string
@@ -158,17 +183,33 @@ func alertingResult(al alerting) Result {
 		lines = append(lines, c.line())
 	}
 	missing := eventPhraseList(al.missedRequired())
-	unread := al.allUnread()
+	if len(al.missedRequired()) == 0 {
+		missing = "root API calls in " + strings.Join(al.regionsOpen(), ", ")
+	}
+	notRead := slices.Clone(al.unread)
+	for _, p := range al.regions {
+		notRead = append(notRead, p.unread...)
+	}
+	notRead = dedupe(notRead)
+	unread := dedupe(append(al.allUnread(), notRead...))
 	if len(unread) > 0 && !al.decided() {
 		for _, c := range al.controls {
 			al.failed = append(al.failed, c.failed...)
 		}
 		ev["not_known"] = unread
 		d := "no control read so far alerts on " + missing
-		if len(al.unread) > 0 {
-			d += "; not readable: " + strings.Join(dedupe(al.unread), "; ")
+		if len(notRead) > 0 {
+			d += "; not readable: " + strings.Join(notRead, "; ")
 		}
 		return unknownFrom(d+bullets(lines), al.failed, ev)
+	}
+	if lacking := al.lacking(); len(lacking) > 0 && len(al.missedRequired()) == 0 {
+		d := fmt.Sprintf("root API calls made in %s reach nobody: EventBridge sees a root API call only in the Region of the call, "+
+			"and no rule there nor a metric filter fed by a multi-Region trail alerts on it", strings.Join(lacking, ", "))
+		if open := al.regionsOpen(); len(open) > 0 {
+			d += " (not known in " + strings.Join(open, ", ") + ")"
+		}
+		return Result{Status: Fail, Detail: d + ":" + bullets(lines), Evidence: ev}
 	}
 	if len(lines) == 0 {
 		return Result{Status: Fail, Detail: "nothing alerts on root activity: no EventBridge rule and no CloudTrail " +
@@ -180,4 +221,23 @@ func alertingResult(al alerting) Result {
 		d += " (even if what could not be read delivered, the controls would still miss it)"
 	}
 	return Result{Status: Fail, Detail: d + ":" + bullets(lines), Evidence: ev}
+}
+
+// regionEvidence says, per collected Region, what carries root API calls
+// made there to a person.
+func (al alerting) regionEvidence() map[string]any {
+	out := map[string]any{}
+	for _, p := range al.regions {
+		switch {
+		case len(p.by) > 0:
+			out[p.region] = "alerts through " + strings.Join(p.by, "; ")
+		case len(p.unread) > 0:
+			out[p.region] = "not known: " + strings.Join(p.unread, "; ")
+		case len(al.unread) > 0:
+			out[p.region] = "not known: " + strings.Join(al.unread, "; ")
+		default:
+			out[p.region] = "no path: root API calls made here reach nobody"
+		}
+	}
+	return out
 }

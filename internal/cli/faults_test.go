@@ -84,6 +84,21 @@ func TestScanFaults(t *testing.T) {
 				{"222222222222", "member-root-credentials-absent", "PASS", nil, ""},
 			},
 		},
+		{
+			name:     "one Region refused",
+			scenario: "testdata/denied-region.yaml",
+			accounts: 2,
+			want: []want{
+				// eu-west-1 was read and lacks a detector: FAIL despite the refused Region.
+				{"111111111111", "guardduty-enabled", "FAIL", []string{"eu-west-1: no detector", "not read in ap-south-1"}, ""},
+				// Only the refused Region is left open.
+				{"222222222222", "guardduty-enabled", "UNKNOWN", []string{"detectors of ap-south-1 were not read", "guardduty:ListDetectors failed: AccessDenied"}, ""},
+				// A rule in us-east-1 does not see root API calls made elsewhere.
+				{"111111111111", "root-activity-alerting", "FAIL", []string{"root API calls made in ap-south-1, eu-west-1 reach nobody"}, ""},
+				// eu-west-1 has its own rule; ap-south-1's rules were refused.
+				{"222222222222", "root-activity-alerting", "UNKNOWN", []string{"root API calls in ap-south-1", "events:ListRules failed: AccessDenied"}, ""},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

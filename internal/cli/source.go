@@ -67,7 +67,7 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (an emulator or a rootguard sim endpoint)")
 	f.IntVar(&o.Concurrency, "concurrency", collect.DefaultConcurrency, "accounts collected at once")
 	f.StringVar(&o.Role, "role", collect.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
-	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: us-east-1 and --region); us-east-1 is always read")
+	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: every Region enabled in each account, account:ListRegions); us-east-1 is always read")
 	f.StringVar(&o.State, "state", "", "keep the --demo or --scenario organization's state in `FILE` between commands (default for --demo: $XDG_STATE_HOME/rootguard/demo-state.yaml)")
 	f.BoolVar(&o.ResetDemo, "reset-demo", false, "with --demo: forget the changes apply made to the demo organization (remove the state file) and start afresh")
 }

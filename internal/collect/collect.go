@@ -53,8 +53,10 @@ type Options struct {
 	Role string
 	// Regions are the Regions whose regional facts (trails, alarms, SNS
 	// topics, EventBridge rules, GuardDuty detectors, SES receipt rules)
-	// are read. SignInRegion is always added; empty means SignInRegion and
-	// the configuration's Region. Duplicates are dropped.
+	// are read. SignInRegion is always added; empty means each account's
+	// enabled Regions (account:ListRegions), or SignInRegion and the
+	// configuration's Region where those cannot be read. Duplicates are
+	// dropped.
 	Regions []string
 	// Now is the clock for CollectedAt and every Source.At; nil means
 	// time.Now.
@@ -199,8 +201,13 @@ type collector struct {
 	// partition is the caller's ARN partition (aws, aws-cn, aws-us-gov),
 	// for the role ARNs of member accounts.
 	partition string
-	// regions are the Regions whose regional facts are read.
+	// regions are the Regions whose regional facts are read in every
+	// account (opts.Regions); nil means each account's enabled Regions.
 	regions []string
+
+	mu sync.Mutex
+	// read are the Regions whose regional facts were read in some account.
+	read []string
 }
 
 func run(ctx context.Context, c clients, opts Options) (*inventory.Snapshot, error) {
@@ -225,10 +232,12 @@ func run(ctx context.Context, c clients, opts Options) (*inventory.Snapshot, err
 	if strings.ContainsAny(opts.Role, ":*? ") {
 		return nil, fmt.Errorf("collect: role %q: want a role name or path/name, not an ARN or pattern", opts.Role)
 	}
-	col := &collector{c: c, opts: opts, log: opts.Logger, regions: Regions(opts.Regions, c.region)}
+	col := &collector{c: c, opts: opts, log: opts.Logger}
+	if len(opts.Regions) > 0 {
+		col.regions = Regions(opts.Regions, c.region)
+	}
 
 	snap := &inventory.Snapshot{Schema: inventory.Schema, CollectedAt: col.now(), Mode: inventory.ModeStandalone}
-	snap.Regions = slices.Sorted(slices.Values(col.regions))
 	at := col.now()
 	id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -254,6 +263,10 @@ func run(ctx context.Context, c clients, opts Options) (*inventory.Snapshot, err
 	if err := col.accounts(ctx, snap.Accounts); err != nil {
 		return nil, err
 	}
+	snap.Regions = col.read
+	if snap.Regions == nil {
+		snap.Regions = slices.Sorted(slices.Values(Regions(opts.Regions, c.region)))
+	}
 	snap.Sort()
 	return snap, nil
 }
@@ -261,6 +274,18 @@ func run(ctx context.Context, c clients, opts Options) (*inventory.Snapshot, err
 func (col *collector) now() time.Time { return col.opts.Now().UTC() }
 
 // source builds the Source of a call made at at that returned err.
+// readIn records that regional facts were read in regions.
+func (col *collector) readIn(regions []string) {
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	for _, r := range regions {
+		if !slices.Contains(col.read, r) {
+			col.read = append(col.read, r)
+		}
+	}
+	slices.Sort(col.read)
+}
+
 func source(api string, at time.Time, err error) inventory.Source {
 	s := inventory.Source{API: api, At: at}
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -82,6 +84,7 @@ type workMailAPI interface {
 
 // regionClients read one account's resources in one Region.
 type regionClients struct {
+	account   account.ListRegionsAPIClient
 	trails    trailAPI
 	logs      cloudwatchlogs.DescribeMetricFiltersAPIClient
 	alarms    cloudwatch.DescribeAlarmsAPIClient
@@ -103,6 +106,7 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 	}
 	eb := eventbridge.NewFromConfig(cfg)
 	return &regionClients{
+		account:   account.NewFromConfig(cfg),
 		trails:    cloudtrail.NewFromConfig(cfg),
 		logs:      cloudwatchlogs.NewFromConfig(cfg),
 		alarms:    cloudwatch.NewFromConfig(cfg),
@@ -156,6 +160,8 @@ type accountReader struct {
 	a     *inventory.Account
 	creds aws.CredentialsProvider // nil: the caller's own
 	slots chan struct{}
+	// regions are the Regions whose regional facts are read.
+	regions []string
 
 	mu       sync.Mutex
 	byRegion map[string]*regionClients
@@ -198,6 +204,12 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 			return
 		}
 	}
+	r.regions = col.regions
+	if r.regions == nil {
+		a.Regions = r.enabledRegions(ctx)
+		r.regions = Regions(a.Regions.Value, col.c.region)
+	}
+	col.readIn(r.regions)
 	d, m := &a.Detective, &a.Mail
 	var wg sync.WaitGroup
 	wg.Go(func() { d.Trails, d.MetricFilters = r.trails(ctx) })
@@ -211,6 +223,38 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
 	wg.Go(func() { m.WorkMailDomains = r.workMailDomains(ctx) })
 	wg.Wait()
+}
+
+// enabledRegions reads the Regions enabled in the account
+// (account:ListRegions, ENABLED or ENABLED_BY_DEFAULT). On failure the
+// fact carries the error and its value is empty.
+func (r *accountReader) enabledRegions(ctx context.Context) inventory.Fact[[]string] {
+	at := r.col.now()
+	var out []string
+	var err error
+	r.do(func() {
+		p := account.NewListRegionsPaginator(r.in(inventory.SignInRegion).account, &account.ListRegionsInput{
+			RegionOptStatusContains: []accounttypes.RegionOptStatus{accounttypes.RegionOptStatusEnabled, accounttypes.RegionOptStatusEnabledByDefault},
+		})
+		for p.HasMorePages() {
+			var page *account.ListRegionsOutput
+			if page, err = p.NextPage(ctx); err != nil {
+				out = nil
+				return
+			}
+			for _, reg := range page.Regions {
+				out = append(out, aws.ToString(reg.RegionName))
+			}
+		}
+	})
+	if err != nil {
+		r.col.log.Debug("enabled Regions not read; reading us-east-1 and the configured Region", "account_id", r.a.ID, "error", err)
+	}
+	slices.Sort(out)
+	if out == nil {
+		out = []string{}
+	}
+	return inventory.Fact[[]string]{Value: out, Source: source("account:ListRegions", at, err)}
 }
 
 // refused gives every fact read with the account's own credentials the
@@ -260,13 +304,19 @@ func readRegions[T any](ctx context.Context, r *accountReader, api string, regio
 // other Regions answered is kept.
 func mergeRegions[T any](api string, at time.Time, regions []string, parts []regionPart[T]) inventory.Fact[[]T] {
 	f := inventory.Fact[[]T]{Value: []T{}, Source: inventory.Source{API: api, At: at}}
+	var failed []string
 	for i, p := range parts {
 		f.Value = append(f.Value, p.vals...)
-		if p.err != nil && f.Source.Error == nil {
+		if p.err == nil {
+			continue
+		}
+		failed = append(failed, regions[i])
+		if f.Source.Error == nil {
 			ce := callError(p.err)
 			f.Source = inventory.Source{API: p.api, At: at, Error: &inventory.CallError{Code: ce.Code, Message: inRegion(regions[i], ce.Message)}}
 		}
 	}
+	f.Source.FailedRegions = failed
 	return f
 }
 
@@ -301,7 +351,7 @@ func (f *first) set(api string, err error) {
 // its home Region and by ARN, and the metric filters of the log groups the
 // account's own trails deliver to.
 func (r *accountReader) trails(ctx context.Context) (inventory.Fact[[]inventory.Trail], inventory.Fact[[]inventory.MetricFilter]) {
-	f := readRegions(ctx, r, "cloudtrail:DescribeTrails", r.col.regions,
+	f := readRegions(ctx, r, "cloudtrail:DescribeTrails", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.Trail, string, error) {
 			var out *cloudtrail.DescribeTrailsOutput
 			var err error
@@ -507,7 +557,7 @@ func (r *accountReader) metricFilters(ctx context.Context, trails []inventory.Tr
 // alarms reads the metric alarms of each Region. An alarm on a metric math
 // expression is named by the first metric it reads.
 func (r *accountReader) alarms(ctx context.Context) inventory.Fact[[]inventory.Alarm] {
-	return readRegions(ctx, r, "cloudwatch:DescribeAlarms", r.col.regions,
+	return readRegions(ctx, r, "cloudwatch:DescribeAlarms", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.Alarm, string, error) {
 			var as []inventory.Alarm
 			var err error
@@ -548,7 +598,7 @@ func (r *accountReader) alarms(ctx context.Context) inventory.Fact[[]inventory.A
 // subscription whose ARN is not an ARN ("PendingConfirmation") is not
 // confirmed.
 func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.Topic] {
-	return readRegions(ctx, r, "sns:ListTopics", r.col.regions,
+	return readRegions(ctx, r, "sns:ListTopics", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.Topic, string, error) {
 			var topics []inventory.Topic
 			var err error
@@ -620,7 +670,7 @@ func subscription(arn, protocol, endpoint *string) inventory.Subscription {
 // only bus CloudTrail events reach) with their targets and the targets'
 // IAM roles.
 func (r *accountReader) eventRules(ctx context.Context) inventory.Fact[[]inventory.EventRule] {
-	return readRegions(ctx, r, "events:ListRules", r.col.regions,
+	return readRegions(ctx, r, "events:ListRules", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.EventRule, string, error) {
 			var rules []inventory.EventRule
 			var err error
@@ -695,7 +745,7 @@ func (r *accountReader) eventRules(ctx context.Context) inventory.Fact[[]invento
 // eventBuses reads the default event bus of each Region with its resource
 // policy.
 func (r *accountReader) eventBuses(ctx context.Context) inventory.Fact[[]inventory.EventBus] {
-	return readRegions(ctx, r, "events:DescribeEventBus", r.col.regions,
+	return readRegions(ctx, r, "events:DescribeEventBus", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.EventBus, string, error) {
 			var out *eventbridge.DescribeEventBusOutput
 			var err error
@@ -713,7 +763,7 @@ func (r *accountReader) eventBuses(ctx context.Context) inventory.Fact[[]invento
 
 // detectors reads the GuardDuty detectors of each Region and their status.
 func (r *accountReader) detectors(ctx context.Context) inventory.Fact[[]inventory.Detector] {
-	return readRegions(ctx, r, "guardduty:ListDetectors", r.col.regions,
+	return readRegions(ctx, r, "guardduty:ListDetectors", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]inventory.Detector, string, error) {
 			var ds []inventory.Detector
 			var err error
@@ -821,7 +871,7 @@ func (r *accountReader) registeredDomains(ctx context.Context) inventory.Fact[[]
 // the account in its Region, so those domains are its recipients
 // (ses:ListIdentities, ses:GetIdentityVerificationAttributes).
 func (r *accountReader) sesRecipients(ctx context.Context) inventory.Fact[[]string] {
-	f := readRegions(ctx, r, "ses:DescribeActiveReceiptRuleSet", r.col.regions,
+	f := readRegions(ctx, r, "ses:DescribeActiveReceiptRuleSet", r.regions,
 		func(ctx context.Context, c *regionClients, region string) ([]string, string, error) {
 			var out *ses.DescribeActiveReceiptRuleSetOutput
 			var err error
@@ -887,7 +937,7 @@ func (r *accountReader) verifiedDomains(ctx context.Context, c *regionClients) (
 // organization is skipped.
 func (r *accountReader) workMailDomains(ctx context.Context) inventory.Fact[[]string] {
 	var regions []string
-	for _, reg := range r.col.regions {
+	for _, reg := range r.regions {
 		if slices.Contains(workMailRegions, reg) {
 			regions = append(regions, reg)
 		}

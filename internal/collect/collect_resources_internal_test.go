@@ -156,13 +156,13 @@ func TestMergeRegions(t *testing.T) {
 			name:  "a region not enabled is recorded as such, the others kept",
 			parts: []regionPart[string]{{vals: []string{"a"}}, {api: "x:List", err: optIn}, {api: "x:Get", err: denied, vals: []string{"b"}}},
 			want: inventory.Fact[[]string]{Value: []string{"a", "b"}, Source: inventory.Source{API: "x:List", At: at,
-				Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: the region is not enabled"}}},
+				Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: the region is not enabled"}, FailedRegions: []string{"ap-east-1", "eu-west-1"}}},
 		},
 		{
 			name:  "follow-up call failed",
 			parts: []regionPart[string]{{api: "x:Get", err: denied}, {}, {}},
 			want: inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: "x:Get", At: at,
-				Error: &inventory.CallError{Code: "AccessDenied", Message: "in us-east-1: no"}}},
+				Error: &inventory.CallError{Code: "AccessDenied", Message: "in us-east-1: no"}, FailedRegions: []string{"us-east-1"}}},
 		},
 	}
 	for _, tt := range tests {
@@ -311,7 +311,7 @@ func TestTrails(t *testing.T) {
 			name:    "a region not enabled",
 			regions: []string{"us-east-1", "ap-east-1"},
 			lists:   map[string][]cttypes.Trail{"us-east-1": {own}},
-			wantTrails: inventory.Fact[[]inventory.Trail]{Source: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
+			wantTrails: inventory.Fact[[]inventory.Trail]{Source: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}, FailedRegions: []string{"ap-east-1"}},
 				Value: []inventory.Trail{
 					{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 						LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
@@ -326,7 +326,7 @@ func TestTrails(t *testing.T) {
 				"GetEventSelectors us-east-1 " + ownTrail,
 				"GetTrailStatus us-east-1 " + ownTrail,
 			},
-			wantMF: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}},
+			wantMF: inventory.Source{API: "cloudtrail:DescribeTrails", Error: &inventory.CallError{Code: "OptInRequired", Message: "in ap-east-1: not enabled"}, FailedRegions: []string{"ap-east-1"}},
 		},
 	}
 	for _, tt := range tests {
@@ -355,7 +355,7 @@ func TestTrails(t *testing.T) {
 					}
 				}},
 			}
-			r := &accountReader{col: col, a: &inventory.Account{ID: "222222222222"}, slots: make(chan struct{}, 2), byRegion: map[string]*regionClients{}}
+			r := &accountReader{col: col, a: &inventory.Account{ID: "222222222222"}, slots: make(chan struct{}, 2), regions: tt.regions, byRegion: map[string]*regionClients{}}
 			trails, filters := r.trails(t.Context())
 			if diff := cmp.Diff(tt.wantTrails, trails); diff != "" {
 				t.Errorf("trails (-want +got):\n%s", diff)

@@ -430,10 +430,18 @@ func TestCollectRecordsRegions(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		regions []string
+		enabled []string // the account's enabled Regions in the scenario
+		regions []string // --regions
 		want    []string
+		// wantEnabled is the account's enabled Regions fact, nil when
+		// account:ListRegions must not be called.
+		wantEnabled []string
 	}{
-		{name: "config Region only", want: []string{"us-east-1"}},
+		{name: "config Region only", want: []string{"us-east-1"}, wantEnabled: []string{"us-east-1"}},
+		{name: "every enabled Region by default", enabled: []string{"us-east-1", "eu-west-1", "ap-south-1"},
+			want: []string{"ap-south-1", "eu-west-1", "us-east-1"}, wantEnabled: []string{"ap-south-1", "eu-west-1", "us-east-1"}},
+		{name: "--regions narrows", enabled: []string{"us-east-1", "eu-west-1", "ap-south-1"}, regions: []string{"eu-west-1"},
+			want: []string{"eu-west-1", "us-east-1"}},
 		{name: "us-east-1 named again", regions: []string{"us-east-1", " us-east-1"}, want: []string{"us-east-1"}},
 		{name: "two Regions sorted", regions: []string{"eu-west-1"}, want: []string{"eu-west-1", "us-east-1"}},
 	}
@@ -444,9 +452,27 @@ func TestCollectRecordsRegions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			snap, _ := collectSim(t, scn, collect.Options{Regions: tt.regions})
+			scn.Accounts[0].Regions = tt.enabled
+			snap, srv := collectSim(t, scn, collect.Options{Regions: tt.regions})
 			if diff := cmp.Diff(tt.want, snap.Regions); diff != "" {
 				t.Errorf("snapshot Regions (-want +got):\n%s", diff)
+			}
+			var listed []string
+			for _, c := range srv.Calls() {
+				if c.Service == "account" && c.Operation == "ListRegions" {
+					listed = append(listed, c.Account)
+				}
+			}
+			f := snap.Accounts[0].Regions
+			switch {
+			case tt.wantEnabled == nil && (f.Collected() || listed != nil):
+				t.Errorf("named Regions, yet account:ListRegions was called (%v) or recorded (%+v)", listed, f)
+			case tt.wantEnabled != nil && !f.Known():
+				t.Errorf("enabled Regions not known: %s", f.Reason())
+			case tt.wantEnabled != nil:
+				if diff := cmp.Diff(tt.wantEnabled, f.Value); diff != "" {
+					t.Errorf("enabled Regions (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}

@@ -60,6 +60,12 @@ type Source struct {
 	API   string     `json:"api,omitempty"`
 	At    time.Time  `json:"at,omitzero"`
 	Error *CallError `json:"error,omitempty"`
+	// FailedRegions are, for a regional fact, the Regions whose calls
+	// failed (Error is the first of them); the values of every other
+	// collected Region are complete. Nil for a fact that is not regional,
+	// or read before the field existed: then Error makes the whole fact
+	// not known.
+	FailedRegions []string `json:"failed_regions,omitempty"`
 }
 
 // CallError is a failed AWS call, classified by its API error code.
@@ -165,9 +171,14 @@ type Account struct {
 	// Session is the role session used to read the account's own
 	// resources (sts:AssumeRole into the member's access role); unset for
 	// the caller's own account.
-	Session   Fact[string] `json:"role_session"`
-	Detective Detective    `json:"detective"`
-	Mail      MailFacts    `json:"mail"`
+	Session Fact[string] `json:"role_session"`
+	// Regions are the Regions enabled in the account (account:ListRegions,
+	// ENABLED or ENABLED_BY_DEFAULT), whose regional facts were read. Not
+	// collected when the run named its Regions (--regions), or in a
+	// snapshot written before the field existed.
+	Regions   Fact[[]string] `json:"enabled_regions,omitzero"`
+	Detective Detective      `json:"detective"`
+	Mail      MailFacts      `json:"mail"`
 }
 
 // Detective are the account's detective controls for root activity.

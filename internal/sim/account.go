@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 )
 
 func accountService() *service {
@@ -13,6 +14,7 @@ func accountService() *service {
 			"GetContactInformation": {handle: acctGetContactInformation, target: accountIDTarget},
 			"GetAlternateContact":   {handle: acctGetAlternateContact, target: accountIDTarget},
 			"GetPrimaryEmail":       {handle: acctGetPrimaryEmail, target: accountIDTarget},
+			"ListRegions":           {handle: acctListRegions, target: accountIDTarget},
 
 			// Writes (account_write.go).
 			"PutAlternateContact":    {write: true, handle: acctPutAlternateContact, target: accountIDTarget},
@@ -139,4 +141,55 @@ func acctGetPrimaryEmail(r *request) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"PrimaryEmail": a.Email}, nil
+}
+
+// optInRegions are the Regions an account must enable (opt in to) before
+// use; ListRegions reports them ENABLED, every other one ENABLED_BY_DEFAULT.
+var optInRegions = []string{"af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+	"ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1"}
+
+// acctListRegions answers the account's enabled Regions (Account.Regions)
+// in one page; every status filter other than ENABLED and
+// ENABLED_BY_DEFAULT matches nothing, since the simulator has no Region
+// being enabled or disabled.
+func acctListRegions(r *request) (any, error) {
+	var in struct {
+		AccountID string   `json:"AccountId,omitempty"`
+		Status    []string `json:"RegionOptStatusContains,omitempty"`
+		NextToken string   `json:"NextToken,omitempty"`
+	}
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	a, err := acctTarget(r, in.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	type region struct {
+		RegionName      string `json:"RegionName"`
+		RegionOptStatus string `json:"RegionOptStatus"`
+	}
+	out := []region{}
+	for _, name := range r.srv.w.enabledRegions(a) {
+		status := "ENABLED_BY_DEFAULT"
+		if slices.Contains(optInRegions, name) {
+			status = "ENABLED"
+		}
+		if len(in.Status) == 0 || slices.Contains(in.Status, status) {
+			out = append(out, region{RegionName: name, RegionOptStatus: status})
+		}
+	}
+	return map[string]any{"Regions": out}, nil
+}
+
+// enabledRegions are the Regions enabled in a, sorted: Account.Regions, or
+// us-east-1 and the scenario's Region when it lists none.
+func (w *world) enabledRegions(a *account) []string {
+	rs := a.Regions
+	if len(rs) == 0 {
+		rs = []string{"us-east-1", w.region}
+	}
+	out := slices.Clone(rs)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -130,6 +130,10 @@ type Account struct {
 	// AlternateContacts is keyed by BILLING, OPERATIONS or SECURITY.
 	AlternateContacts map[string]AlternateContact `yaml:"alternate_contacts,omitempty" json:"alternate_contacts,omitempty"`
 
+	// Regions are the Regions enabled in the account (account:ListRegions);
+	// empty means us-east-1 and the scenario's region.
+	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+
 	// AccessRoleDenied makes sts:AssumeRole into the account's roles fail
 	// with AccessDenied, so its own resources cannot be read.
 	AccessRoleDenied bool `yaml:"access_role_denied,omitempty" json:"access_role_denied,omitempty"`
@@ -269,6 +273,9 @@ type Fault struct {
 	Operation string `yaml:"operation" json:"operation"`
 	// Account is the account acted on, or "*" (default) for any.
 	Account string `yaml:"account,omitempty" json:"account,omitempty"`
+	// Region is the Region of the call (its SigV4 scope), or "*"
+	// (default) for any.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
 	// Code is the AWS error code, for example Throttling or AccessDenied.
 	// Empty means the fault only adds latency.
 	Code    string `yaml:"code,omitempty" json:"code,omitempty"`

@@ -375,6 +375,9 @@ func (s *Server) inject(r *request) error {
 		if svc != r.svc.name || (op != "*" && op != r.op) {
 			continue
 		}
+		if f.Region != "" && f.Region != "*" && f.Region != r.region {
+			continue
+		}
 		if f.Account != "" && f.Account != "*" && f.Account != r.target {
 			continue
 		}
