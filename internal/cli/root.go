@@ -161,6 +161,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newScanCmd,
 		newCollectCmd,
 		newExplainCmd,
+		newRulesCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,
