@@ -162,6 +162,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newCollectCmd,
 		newExplainCmd,
 		newRulesCmd,
+		newReportCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,
