@@ -272,7 +272,7 @@ func confirm(ctx context.Context, e *env, p *guardrail.Plan, n int) error {
 	if p.Snapshot.OrganizationID != "" {
 		where = "organization " + p.Snapshot.OrganizationID
 	}
-	fmt.Fprintf(e.stderr, "\nApply %d change(s) to %s? Only 'yes' is accepted: ", n, where)
+	fmt.Fprintf(e.tty, "\nApply %d change(s) to %s? Only 'yes' is accepted: ", n, where)
 	type reply struct {
 		answer string
 		err    error
@@ -287,7 +287,7 @@ func confirm(ctx context.Context, e *env, p *guardrail.Plan, n int) error {
 	var r reply
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(e.stderr)
+		fmt.Fprintln(e.tty)
 		return withCode(ExitError, fmt.Errorf("apply cancelled at the prompt (%w): nothing was changed", context.Cause(ctx)))
 	case r = <-replies:
 	}

@@ -56,7 +56,7 @@ func startCommand(ctx context.Context, stdin io.Reader, stderr *promptWriter, ne
 	done := make(chan applyResult, 1)
 	go func() {
 		var stdout bytes.Buffer
-		e := &env{stdin: stdin, stdout: &stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
+		e := &env{stdin: stdin, stdout: &stdout, stderr: stderr, tty: stderr, log: slog.New(slog.DiscardHandler)}
 		cmd := newCmd(e)
 		cmd.SetArgs(args)
 		cmd.SetOut(&stdout)

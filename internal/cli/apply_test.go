@@ -26,7 +26,7 @@ import (
 func runCommandIn(t *testing.T, stdin string, newCmd func(*env) *cobra.Command, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr,
+	e := &env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr, tty: &stderr,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	cmd := newCmd(e)
 	cmd.SetArgs(args)

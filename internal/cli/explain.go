@@ -12,17 +12,21 @@ import (
 )
 
 func newExplainCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	format := "text"
+	cmd := &cobra.Command{
 		Use:   "explain [CHECK-ID]",
 		Short: "Explain a check: what it verifies, why, and how to fix it",
 		Long: `Print a check's documentation: severity, SEC01-BP02 step, CIS and Security
 Hub controls, what it verifies and why, and the remediation. Without an
 argument, list every check with its severity and title. docs/checks.md is the
-same catalogue.
+same catalogue. --format json prints the registry (or the one check) as one
+rootguard.checks/v1 document: ID, title, severity, SEC01-BP02 step, CIS and
+Security Hub IDs, documentation and remediation.
 
 Exit codes: 0 printed, 2 no such check.`,
 		Example: `  rootguard explain
-  rootguard explain root-mfa-hardware`,
+  rootguard explain root-mfa-hardware
+  rootguard explain --format json`,
 		Args: cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			var ids []string
@@ -32,8 +36,14 @@ Exit codes: 0 printed, 2 no such check.`,
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format %q: want text or json", format)
+			}
 			reg := checks.Default()
 			if len(args) == 0 {
+				if format == "json" {
+					return writeChecksJSON(e.stdout, reg.Checks())
+				}
 				for _, c := range reg.Checks() {
 					fmt.Fprintf(e.stdout, "%-36s %-8s %s\n", c.ID, c.Severity, c.Title)
 				}
@@ -47,9 +57,14 @@ Exit codes: 0 printed, 2 no such check.`,
 				}
 				return usageError("no check %q%s (run 'rootguard explain' for the list)", args[0], suggest.DidYouMean(args[0], ids))
 			}
+			if format == "json" {
+				return writeChecksJSON(e.stdout, []*checks.Check{c})
+			}
 			return writeExplain(e.stdout, c)
 		},
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", format, "output format: text, json")
+	return cmd
 }
 
 func writeExplain(w io.Writer, c *checks.Check) error {

@@ -23,11 +23,15 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	log    *slog.Logger
+	// tty is the process's stderr as it is, for a question at the terminal;
+	// stderr is it too unless --log-format json wraps it.
+	tty io.Writer
+	log *slog.Logger
 
-	logLevel string
-	timeout  time.Duration
-	noColor  bool
+	logLevel  string
+	logFormat string
+	timeout   time.Duration
+	noColor   bool
 	// cancel releases the --timeout context once the command returns.
 	cancel context.CancelFunc
 }
@@ -65,7 +69,7 @@ func colorAllowed(noColor bool, getenv func(string) string) bool {
 
 // Run executes rootguard with args and returns the exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, tty: stderr}
 	// started is set once a command's own code runs; an error before that
 	// (unknown command, bad arguments) is a usage error.
 	started := false
@@ -81,6 +85,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		e.cancel()
 	}
 	code := exitCode(err, started)
+	if j, ok := e.stderr.(*jsonLines); ok {
+		j.flush()
+	}
 	if err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.err != nil {
@@ -92,7 +99,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if code == ExitUsage && !strings.Contains(msg, "--help") {
 				msg += " (see 'rootguard --help')"
 			}
-			fmt.Fprintln(stderr, "rootguard: "+termsafe.Escape(msg, true))
+			if e.logFormat == "json" {
+				j := newJSONLines(stderr)
+				j.level = slog.LevelError
+				fmt.Fprintln(j, msg)
+			} else {
+				fmt.Fprintln(stderr, "rootguard: "+termsafe.Escape(msg, true))
+			}
 		}
 	}
 	return code
@@ -114,7 +127,14 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 			if err := level.UnmarshalText([]byte(e.logLevel)); err != nil {
 				return usageError("--log-level %q: want debug, info, warn or error", e.logLevel)
 			}
-			e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+			log, err := newLogger(e.tty, e.logFormat, level)
+			if err != nil {
+				return err
+			}
+			e.log = log
+			if e.logFormat == "json" {
+				e.stderr = newJSONLines(e.tty)
+			}
 			if e.timeout < 0 {
 				return usageError("--timeout: %s is negative (0 means no limit)", e.timeout)
 			}
@@ -133,6 +153,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 	root.Flags().BoolP("version", "v", false, "print version, commit and build date (what 'rootguard version' prints)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&e.logFormat, "log-format", "text", "log format on stderr: text, or json (one JSON object a line)")
 	daysDurationVar(root.PersistentFlags(), &e.timeout, "timeout", 0, "give up after this long (e.g. 10m, 2d); 0 means no limit")
 	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in the output (also when NO_COLOR is set or TERM=dumb)")
 
@@ -140,6 +161,8 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newScanCmd,
 		newCollectCmd,
 		newExplainCmd,
+		newRulesCmd,
+		newReportCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +18,8 @@ type ScanOptions struct {
 	Source            sourceOptions
 	Format            string
 	Output            string
+	OutputDir         string
+	OutputName        string
 	FailOn            string
 	Verbose           bool
 	OrgDomains        []string
@@ -33,6 +34,7 @@ func DefaultScanOptions() ScanOptions {
 	d := checks.DefaultConfig(time.Time{})
 	return ScanOptions{
 		Format:            "table",
+		OutputName:        defaultOutputName,
 		RecentUseWindow:   d.RecentUseWindow,
 		PasswordMaxAge:    d.PasswordMaxAge,
 		MFAHardwareMaxAge: d.MFAHardwareMaxAge,
@@ -44,8 +46,8 @@ func (o *ScanOptions) Validate() error {
 	if err := o.Source.validate(); err != nil {
 		return err
 	}
-	if !slices.Contains(report.Formats, o.Format) {
-		return usageError("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))
+	if err := o.validateOutputs(); err != nil {
+		return err
 	}
 	if o.FailOn != "" && o.FailOn != "none" {
 		if _, err := checks.ParseSeverity(o.FailOn); err != nil {
@@ -89,8 +91,10 @@ finding, 2 usage error, 3 the scan could not run.`,
 	}
 	o.Source.addFlags(cmd, true)
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(report.Formats, ", ")+"; several, separated by commas, with --output-dir")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of stdout")
+	f.StringVar(&o.OutputDir, "output-dir", "", "write one report file per --format into `DIR` (created if missing), named by --output-name")
+	f.StringVar(&o.OutputName, "output-name", o.OutputName, "Go `TEMPLATE` of each file name under --output-dir: {{.Timestamp}} (UTC, 20261206T221500Z), {{.Format}}, {{.Ext}}")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable); root emails elsewhere fail root-email-org-domain")
@@ -137,19 +141,12 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	meta.CallerARN = s.Caller.Value.ARN
 	rep := report.New(meta, findings, now)
 
-	w, closeOut, err := openOutput(e.stdout, o.Output)
+	if o.OutputDir != "" {
+		err = writeReportFiles(e, o, rep, report.Options{Verbose: o.Verbose, Region: o.Source.Region}, now)
+	} else {
+		err = writeReportOutput(e, o, rep)
+	}
 	if err != nil {
-		return err
-	}
-	opts := report.Options{Verbose: o.Verbose, Color: o.Output == "" && e.colorOn(e.stdout), Region: o.Source.Region}
-	if o.Output == "" {
-		opts.Width = terminalWidth(e.stdout)
-	}
-	if err := report.Write(w, o.Format, rep, opts); err != nil {
-		closeOut()
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := closeOut(); err != nil {
 		return err
 	}
 	if o.FailOn != "" && o.FailOn != "none" {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -268,8 +267,6 @@ func TestTrailScanTableAndOutputFile(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
 // TestTrailScanTableGolden renders every rule's samples (a folder tree of
 // true and false positives) as the human table: the per-rule summary first,
 // most severe first, then each rule's alerts in time order with WHERE
@@ -280,19 +277,7 @@ func TestTrailScanTableGolden(t *testing.T) {
 	if code != cli.ExitFindings {
 		t.Fatalf("exit %d, want %d\n%s", code, cli.ExitFindings, stderr)
 	}
-	golden := filepath.Join("testdata", "trail-scan-table.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), stdout); diff != "" {
-		t.Errorf("table (-want +got)\n%s", diff)
-	}
+	checkGolden(t, "trail-scan-table.golden", stdout)
 	// The summary names every rule of the registry once, before the details.
 	summary, _, _ := strings.Cut(stdout, "WHERE is relative to")
 	for _, r := range detect.Rules() {
