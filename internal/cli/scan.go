@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/version"
 )
@@ -26,6 +27,8 @@ type ScanOptions struct {
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
+	// Mutelist is the YAML file of accepted risks (see docs/mutelist.md).
+	Mutelist string
 }
 
 // DefaultScanOptions returns the defaults.
@@ -90,6 +93,7 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of stdout")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
+	f.StringVar(&o.Mutelist, "mutelist", "", "YAML `FILE` of accepted risks (check, accounts, reason, accepted_by, expires); matching findings are reported as MUTED and ignored by --fail-on")
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable); root emails elsewhere fail root-email-org-domain")
 	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	daysDurationVar(f, &o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
@@ -100,6 +104,14 @@ finding, 2 usage error, 3 the scan could not run.`,
 
 func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	ctx := cmd.Context()
+	var mutes *mutelist.List
+	if o.Mutelist != "" {
+		l, err := mutelist.Load(o.Mutelist, checkIDs())
+		if err != nil {
+			return err
+		}
+		mutes = l
+	}
 	src, err := o.Source.load(ctx, e)
 	if err != nil {
 		return err
@@ -118,6 +130,14 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)
+	var muted *mutelist.Result
+	if mutes != nil {
+		r := mutes.Apply(findings, mutelist.TreeOf(s), now)
+		for _, x := range r.Expired {
+			e.log.Warn("mutelist entry expired, no longer applied", "check", x.Check, "accounts", strings.Join(x.Accounts, ","), "accepted_by", x.AcceptedBy, "expires", x.Expires)
+		}
+		muted = &r
+	}
 	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
 	if s.Organization != nil {
 		meta.OrganizationID = s.Organization.ID
@@ -133,6 +153,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	}
 	meta.CallerARN = s.Caller.Value.ARN
 	rep := report.New(meta, findings, now)
+	rep.Mutelist = muted
 
 	w, closeOut, err := openOutput(e.stdout, o.Output)
 	if err != nil {

@@ -153,6 +153,14 @@ func (t *tableWriter) summary(r *Report) {
 	t.line("  Findings   ", t.p.statusCounts(s.ByStatus, true), fmt.Sprintf("  (%d total)", s.Findings))
 
 	t.line("  Failures   ", t.p.severityCounts(s.FailuresBySeverity, "none"))
+	if s.Muted > 0 {
+		t.line("  Muted      ", plural(s.Muted, "finding", "findings"), " accepted by the mutelist (shown as MUTED, ignored by --fail-on)")
+	}
+	if r.Mutelist != nil {
+		for _, e := range r.Mutelist.Expired {
+			t.line("  ", t.p.paint(ansiYellow, "Expired"), "    mutelist entry no longer applied: ", termsafe.Escape(expiredText(e), false))
+		}
+	}
 
 	worst := s.worstAccounts()
 	if len(worst) > 0 {
@@ -320,6 +328,11 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 				continue
 			}
 			t.line(indent, l)
+		}
+		if f.Muted != nil {
+			for _, l := range wrap(termsafe.Escape(muteText(f.Muted), true), t.width-textCol) {
+				t.line(indent, t.p.paint(ansiCyan, l))
+			}
 		}
 	}
 	t.line()
