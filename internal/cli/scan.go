@@ -29,6 +29,9 @@ type ScanOptions struct {
 	MFAHardwareMaxAge time.Duration
 	// Mutelist is the YAML file of accepted risks (see docs/mutelist.md).
 	Mutelist string
+	// Report filters: what is reported, not what is collected.
+	Checks, ExcludeChecks, Severities, Statuses, Accounts, OUs []string
+	filter                                                     mutelist.Filter
 }
 
 // DefaultScanOptions returns the defaults.
@@ -60,6 +63,11 @@ func (o *ScanOptions) Validate() error {
 			return usageError("durations must be positive")
 		}
 	}
+	f, err := mutelist.NewFilter(o.Checks, o.ExcludeChecks, o.Severities, o.Statuses, o.Accounts, o.OUs, checkIDs())
+	if err != nil {
+		return usageError("report filter: %v", err)
+	}
+	o.filter = f
 	return nil
 }
 
@@ -94,6 +102,12 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
 	f.StringVar(&o.Mutelist, "mutelist", "", "YAML `FILE` of accepted risks (check, accounts, reason, accepted_by, expires); matching findings are reported as MUTED and ignored by --fail-on")
+	f.StringSliceVar(&o.Checks, "check", nil, "report only these check `IDS` (repeatable; collection is unchanged)")
+	f.StringSliceVar(&o.ExcludeChecks, "exclude-check", nil, "do not report these check `IDS` (repeatable)")
+	f.StringSliceVar(&o.Severities, "severity", nil, "report only findings of these `SEVERITIES` (info, low, medium, high, critical)")
+	f.StringSliceVar(&o.Statuses, "status", nil, "report only findings with these `STATUSES` (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)")
+	f.StringSliceVar(&o.Accounts, "account", nil, "report only these account `IDS` (with --ou: either)")
+	f.StringSliceVar(&o.OUs, "ou", nil, "report only accounts under these `OUS`: OU or root IDs, or OU paths such as /Workloads/Prod")
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable); root emails elsewhere fail root-email-org-domain")
 	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	daysDurationVar(f, &o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
@@ -130,14 +144,16 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)
+	tree := mutelist.TreeOf(s)
 	var muted *mutelist.Result
 	if mutes != nil {
-		r := mutes.Apply(findings, mutelist.TreeOf(s), now)
+		r := mutes.Apply(findings, tree, now)
 		for _, x := range r.Expired {
 			e.log.Warn("mutelist entry expired, no longer applied", "check", x.Check, "accounts", strings.Join(x.Accounts, ","), "accepted_by", x.AcceptedBy, "expires", x.Expires)
 		}
 		muted = &r
 	}
+	findings = o.filter.Select(findings, tree)
 	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
 	if s.Organization != nil {
 		meta.OrganizationID = s.Organization.ID

@@ -24,9 +24,10 @@ type Filter struct {
 }
 
 // NewFilter validates the filter flags' values: check IDs against known
-// (with a suggestion), severities, statuses and account selectors.
-func NewFilter(checkIDs, exclude, severities, statusNames, accounts []string, known []string) (Filter, error) {
-	f := Filter{Checks: checkIDs, ExcludeChecks: exclude, Accounts: accounts}
+// (with a suggestion), severities, statuses, account IDs and OUs (root or
+// OU IDs, or OU paths).
+func NewFilter(checkIDs, exclude, severities, statusNames, accounts, ous []string, known []string) (Filter, error) {
+	f := Filter{Checks: checkIDs, ExcludeChecks: exclude, Accounts: slices.Concat(accounts, ous)}
 	for _, id := range slices.Concat(checkIDs, exclude) {
 		if !slices.Contains(known, id) {
 			return Filter{}, fmt.Errorf("check %q is not a rootguard check%s", id, suggest.DidYouMean(id, known))
@@ -50,8 +51,13 @@ func NewFilter(checkIDs, exclude, severities, statusNames, accounts []string, kn
 		f.Statuses = append(f.Statuses, st)
 	}
 	for _, a := range accounts {
-		if err := validScope(a); err != nil {
-			return Filter{}, err
+		if !accountID.MatchString(a) {
+			return Filter{}, fmt.Errorf("account %q: want a 12-digit account ID", a)
+		}
+	}
+	for _, o := range ous {
+		if err := validScope(o); err != nil || o == "*" || accountID.MatchString(o) {
+			return Filter{}, fmt.Errorf("OU %q: want an OU or root ID (ou-…, r-…) or an OU path (/Name/Name)", o)
 		}
 	}
 	return f, nil

@@ -128,20 +128,22 @@ func TestFilter(t *testing.T) {
 		{CheckID: "root-access-keys-absent", AccountID: "222222222222", Status: checks.Unknown, Severity: checks.High},
 	}
 	for _, c := range []struct {
-		name                                 string
-		check, exclude, sev, status, account []string
-		want                                 int
+		name                                      string
+		check, exclude, sev, status, account, ous []string
+		want                                      int
 	}{
 		{name: "none", want: 3},
 		{name: "check", check: []string{"root-mfa-enabled"}, want: 2},
 		{name: "exclude", exclude: []string{"root-mfa-enabled"}, want: 1},
 		{name: "severity", sev: []string{"high"}, want: 1},
 		{name: "status", status: []string{"fail", "unknown"}, want: 2},
-		{name: "ou path", account: []string{"/Workloads"}, want: 2},
-		{name: "all", check: []string{"root-mfa-enabled"}, status: []string{"FAIL"}, account: []string{"ou-ab12-sand"}, want: 1},
+		{name: "ou path", ous: []string{"/Workloads"}, want: 2},
+		{name: "account", account: []string{"111111111111"}, want: 1},
+		{name: "account or ou", account: []string{"111111111111"}, ous: []string{"ou-ab12-sand"}, want: 3},
+		{name: "all", check: []string{"root-mfa-enabled"}, status: []string{"FAIL"}, ous: []string{"ou-ab12-sand"}, want: 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := NewFilter(c.check, c.exclude, c.sev, c.status, c.account, known)
+			f, err := NewFilter(c.check, c.exclude, c.sev, c.status, c.account, c.ous, known)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,13 +153,20 @@ func TestFilter(t *testing.T) {
 		})
 	}
 	for _, bad := range [][]string{{"root-mfa-enabld"}} {
-		_, err := NewFilter(bad, nil, nil, nil, nil, known)
+		_, err := NewFilter(bad, nil, nil, nil, nil, nil, known)
 		if err == nil || !strings.Contains(err.Error(), "did you mean root-mfa-enabled?") {
 			t.Errorf("err = %v", err)
 		}
 	}
-	if _, err := NewFilter(nil, nil, nil, []string{"muted"}, nil, known); err == nil {
-		t.Error("unknown status accepted")
+	for _, bad := range []struct{ status, account, ou []string }{
+		{status: []string{"muted"}},
+		{account: []string{"ou-ab12-sand"}},
+		{ou: []string{"111111111111"}},
+		{ou: []string{"Workloads"}},
+	} {
+		if _, err := NewFilter(nil, nil, nil, bad.status, bad.account, bad.ou, known); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 }
 
