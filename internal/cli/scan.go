@@ -32,6 +32,10 @@ type ScanOptions struct {
 	// Report filters: what is reported, not what is collected.
 	Checks, ExcludeChecks, Severities, Statuses, Accounts, OUs []string
 	filter                                                     mutelist.Filter
+	// Baseline is an earlier scan's json report to diff against.
+	Baseline string
+	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
+	FailOnNew bool
 }
 
 // DefaultScanOptions returns the defaults.
@@ -63,6 +67,9 @@ func (o *ScanOptions) Validate() error {
 			return usageError("durations must be positive")
 		}
 	}
+	if o.FailOnNew && o.Baseline == "" {
+		return usageError("--fail-on-new needs --baseline")
+	}
 	f, err := mutelist.NewFilter(o.Checks, o.ExcludeChecks, o.Severities, o.Statuses, o.Accounts, o.OUs, checkIDs())
 	if err != nil {
 		return usageError("report filter: %v", err)
@@ -83,10 +90,12 @@ organization from the management or delegated administrator account. --demo runs
 on the built-in demo organization, --snapshot on a saved snapshot.
 
 Exit codes: 0 no finding at or above --fail-on (or --fail-on not set), 1 such a
-finding, 2 usage error, 3 the scan could not run.`,
+finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
+3 the scan could not run. Muted findings (--mutelist) never fail.`,
 		Example: `  rootguard scan --demo
   rootguard scan --org --format json --output findings.json --fail-on high
-  rootguard scan --snapshot snapshot.json --org-domain example.com`,
+  rootguard scan --snapshot snapshot.json --org-domain example.com
+  rootguard scan --org --mutelist mutelist.yaml --baseline previous.json --fail-on-new --format markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Validate(); err != nil {
@@ -102,6 +111,8 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
 	f.StringVar(&o.Mutelist, "mutelist", "", "YAML `FILE` of accepted risks (check, accounts, reason, accepted_by, expires); matching findings are reported as MUTED and ignored by --fail-on")
+	f.StringVar(&o.Baseline, "baseline", "", "an earlier scan's json report (`FILE`): report new, resolved and changed findings")
+	f.BoolVar(&o.FailOnNew, "fail-on-new", false, "exit 1 when a FAIL finding is new since --baseline (at or above --fail-on's severity; muted ones excepted)")
 	f.StringSliceVar(&o.Checks, "check", nil, "report only these check `IDS` (repeatable; collection is unchanged)")
 	f.StringSliceVar(&o.ExcludeChecks, "exclude-check", nil, "do not report these check `IDS` (repeatable)")
 	f.StringSliceVar(&o.Severities, "severity", nil, "report only findings of these `SEVERITIES` (info, low, medium, high, critical)")
@@ -125,6 +136,14 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 			return err
 		}
 		mutes = l
+	}
+	var base *report.Report
+	if o.Baseline != "" {
+		b, err := report.ReadBaseline(o.Baseline)
+		if err != nil {
+			return err
+		}
+		base = b
 	}
 	src, err := o.Source.load(ctx, e)
 	if err != nil {
@@ -170,6 +189,10 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	meta.CallerARN = s.Caller.Value.ARN
 	rep := report.New(meta, findings, now)
 	rep.Mutelist = muted
+	if base != nil {
+		base.Findings = o.filter.Select(base.Findings, tree)
+		rep.Diff = report.Compare(base, rep.Findings)
+	}
 
 	w, closeOut, err := openOutput(e.stdout, o.Output)
 	if err != nil {
@@ -186,10 +209,17 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err := closeOut(); err != nil {
 		return err
 	}
+	var sev checks.Severity
 	if o.FailOn != "" && o.FailOn != "none" {
-		sev, _ := checks.ParseSeverity(o.FailOn)
+		sev, _ = checks.ParseSeverity(o.FailOn)
 		if n := rep.AtOrAbove(sev); n > 0 {
 			e.log.Info("failing findings at or above threshold", "fail_on", string(sev), "count", n)
+			return withCode(ExitFindings, nil)
+		}
+	}
+	if o.FailOnNew {
+		if n := rep.Diff.NewAtOrAbove(sev); n > 0 {
+			e.log.Info("new failing findings since the baseline", "fail_on", string(sev), "count", n)
 			return withCode(ExitFindings, nil)
 		}
 	}

@@ -53,6 +53,21 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 		p("\n")
 	}
 
+	if d := r.Diff; d != nil {
+		p("## Changes since the baseline\n\n")
+		p("Baseline of %s: **%d new**, %d resolved, %d changed.\n\n", d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.Changed))
+		if len(d.New)+len(d.Resolved)+len(d.Changed) > 0 {
+			p("| Change | Severity | Account | Check | Status |\n")
+			p("|---|---|---|---|---|\n")
+			for _, g := range d.groups() {
+				for _, e := range sorted(g.entries) {
+					p("| %s | %s | %s | %s | %s |\n", g.title, mdCell(string(e.Severity)), mdCell(accountLabel(e.AccountName, e.AccountID)), mdCode(e.CheckID), mdCell(transition(e)))
+				}
+			}
+			p("\n")
+		}
+	}
+
 	if worst := s.worstAccounts(); len(worst) > 0 {
 		p("### Accounts with findings\n\n")
 		p("| Account | ID | Critical | High | Medium | Low | Info | UNKNOWN |\n")

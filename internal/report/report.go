@@ -49,6 +49,8 @@ type Report struct {
 	Summary     Summary          `json:"summary"`
 	// Mutelist is what the mutelist did, absent when none was given.
 	Mutelist *mutelist.Result `json:"mutelist,omitempty"`
+	// Diff is what changed since the baseline, absent without one.
+	Diff *Diff `json:"diff,omitempty"`
 }
 
 // Options tune the renderers.

@@ -86,6 +86,30 @@ type goldenCase struct {
 	opts     report.Options
 	formats  []string // nil: every format
 	mutelist *mutelist.Result
+	baseline []checks.Finding // non-nil: the report has a diff against it
+}
+
+// baselineFindings are the org findings as an earlier scan saw them: the
+// first FAIL passed then (new now), the first PASS failed then (resolved
+// now), the first UNKNOWN passed then (changed), and one more finding
+// that is gone now.
+func baselineFindings(t testing.TB) []checks.Finding {
+	fs := loadFindings(t)
+	done := map[checks.Status]bool{}
+	for i := range fs {
+		if s := fs[i].Status; !done[s] {
+			done[s] = true
+			switch s {
+			case checks.Fail:
+				fs[i].Status = checks.Pass
+			case checks.Pass:
+				fs[i].Status = checks.Fail
+			case checks.Unknown:
+				fs[i].Status = checks.Pass
+			}
+		}
+	}
+	return append(fs, checks.Finding{CheckID: "root-gone-check", AccountID: "111111111111", AccountName: "management", Status: checks.Fail, Severity: checks.Low})
 }
 
 // mutedFindings are the org findings with the first two FAIL findings
@@ -119,6 +143,7 @@ func goldenCases(t testing.TB) []goldenCase {
 		{name: "org-color", meta: orgMeta, findings: fs, opts: report.Options{Color: true}, formats: []string{"table"}},
 		{name: "empty", meta: report.Meta{Mode: "accounts", Tool: "rootguard v0.1.0-test"}},
 		{name: "muted", meta: orgMeta, findings: mutedFindings(t), mutelist: expiredMutelist},
+		{name: "diff", meta: orgMeta, findings: mutedFindings(t), baseline: baselineFindings(t), formats: []string{"table", "markdown", "json"}},
 		{name: "hostile", meta: report.Meta{Mode: "snapshot", Tool: "rootguard v0.1.0-test"}, findings: hostileFindings()},
 	}
 }
@@ -144,6 +169,9 @@ func TestGolden(t *testing.T) {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				r := report.New(c.meta, c.findings, generatedAt)
 				r.Mutelist = c.mutelist
+				if c.baseline != nil {
+					r.Diff = report.Compare(report.New(orgMeta, c.baseline, collectedAt), r.Findings)
+				}
 				got := render(t, format, r, c.opts)
 				checkGolden(t, filepath.Join("testdata", format, c.name+".golden"), got)
 			})

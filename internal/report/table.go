@@ -95,6 +95,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 	t := &tableWriter{w: bw, p: painter{color: opts.Color}, width: width}
 	t.header(r)
 	t.summary(r)
+	t.diff(r)
 	t.accounts(r, opts.Verbose)
 	t.footer(r, opts.Verbose)
 	return bw.Flush()
@@ -189,6 +190,24 @@ func (t *tableWriter) summary(r *Report) {
 		}
 		if n := len(worst) - maxWorst; n > 0 {
 			t.line("    … and ", plural(n, "more account", "more accounts"), " with findings")
+		}
+	}
+	t.line()
+}
+
+// diff lists the changes since the baseline, NEW first.
+func (t *tableWriter) diff(r *Report) {
+	d := r.Diff
+	if d == nil {
+		return
+	}
+	t.line(t.p.paint(ansiBold, "CHANGES SINCE BASELINE"), " of ", fmtTime(d.BaselineGeneratedAt))
+	t.line("  ", fmt.Sprintf("%d new · %d resolved · %d changed", len(d.New), len(d.Resolved), len(d.Changed)))
+	for _, g := range d.groups() {
+		for _, e := range sorted(g.entries) {
+			label := t.p.paint(map[string]string{"NEW": ansiBoldRed, "RESOLVED": ansiGreen}[g.label], pad(g.label, 10))
+			t.line("  ", label, pad(termsafe.Escape(string(e.Severity), false), sevCol), termsafe.Escape(accountLabel(e.AccountName, e.AccountID), false),
+				"  ", termsafe.Escape(e.CheckID, false), "  ", termsafe.Escape(transition(e), false))
 		}
 	}
 	t.line()
