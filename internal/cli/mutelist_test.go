@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,11 +46,7 @@ type diffEntry struct {
 
 func decodeScan(t *testing.T, out string) scanDoc {
 	t.Helper()
-	var d scanDoc
-	if err := json.Unmarshal([]byte(out), &d); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
-	}
-	return d
+	return decodeJSON[scanDoc](t, out)
 }
 
 func writeFile(t *testing.T, name, text string) string {
