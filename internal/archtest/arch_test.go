@@ -85,6 +85,7 @@ var domain = []string{
 	"internal/audit",
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
+	"internal/mutelist", // suppressions and report filters
 }
 
 // readOnly are the packages that read AWS or judge what was read.

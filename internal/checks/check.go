@@ -85,6 +85,17 @@ type Finding struct {
 	Evidence    map[string]any `json:"evidence"`
 	Remediation string         `json:"remediation"`
 	References  References     `json:"references"`
+	// Muted is set when a mutelist entry accepts this finding's risk; the
+	// status stays as assessed.
+	Muted *Mute `json:"muted,omitempty"`
+}
+
+// Mute is the accepted risk behind a muted finding.
+type Mute struct {
+	Reason     string `json:"reason"`
+	AcceptedBy string `json:"accepted_by"`
+	// Expires is the last day (UTC, YYYY-MM-DD) the mute applies.
+	Expires string `json:"expires"`
 }
 
 // Config tunes the checks. Zero values are replaced by DefaultConfig's.

@@ -45,7 +45,13 @@ type findingsDoc struct {
 
 func decodeFindings(t *testing.T, out string) findingsDoc {
 	t.Helper()
-	var doc findingsDoc
+	return decodeJSON[findingsDoc](t, out)
+}
+
+// decodeJSON decodes a command's stdout as one JSON document.
+func decodeJSON[T any](t *testing.T, out string) T {
+	t.Helper()
+	var doc T
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
 	}

@@ -51,11 +51,7 @@ Exit codes: 0 printed, 2 no such check.`,
 			}
 			c, ok := reg.Lookup(args[0])
 			if !ok {
-				var ids []string
-				for _, c := range reg.Checks() {
-					ids = append(ids, c.ID)
-				}
-				return usageError("no check %q%s (run 'rootguard explain' for the list)", args[0], suggest.DidYouMean(args[0], ids))
+				return usageError("no check %q%s (run 'rootguard explain' for the list)", args[0], suggest.DidYouMean(args[0], checkIDs()))
 			}
 			if format == "json" {
 				return writeChecksJSON(e.stdout, []*checks.Check{c})
@@ -65,6 +61,15 @@ Exit codes: 0 printed, 2 no such check.`,
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", format, "output format: text, json")
 	return cmd
+}
+
+// checkIDs lists the IDs of the default checks, in registry order.
+func checkIDs() []string {
+	var ids []string
+	for _, c := range checks.Default().Checks() {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 func writeExplain(w io.Writer, c *checks.Check) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/version"
 )
@@ -27,6 +28,15 @@ type ScanOptions struct {
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
+	// Mutelist is the YAML file of accepted risks (see docs/mutelist.md).
+	Mutelist string
+	// Report filters: what is reported, not what is collected.
+	Checks, ExcludeChecks, Severities, Statuses, Accounts, OUs []string
+	filter                                                     mutelist.Filter
+	// Baseline is an earlier scan's json report to diff against.
+	Baseline string
+	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
+	FailOnNew bool
 }
 
 // DefaultScanOptions returns the defaults.
@@ -62,6 +72,14 @@ func (o *ScanOptions) Validate() error {
 			return usageError("--%s %s: want a positive duration", d.flag, formatDuration(d.v))
 		}
 	}
+	if o.FailOnNew && o.Baseline == "" {
+		return usageError("--fail-on-new needs --baseline")
+	}
+	f, err := mutelist.NewFilter(o.Checks, o.ExcludeChecks, o.Severities, o.Statuses, o.Accounts, o.OUs, checkIDs())
+	if err != nil {
+		return usageError("report filter: %v", err)
+	}
+	o.filter = f
 	return nil
 }
 
@@ -77,10 +95,12 @@ organization from the management or delegated administrator account. --demo runs
 on the built-in demo organization, --snapshot on a saved snapshot.
 
 Exit codes: 0 no finding at or above --fail-on (or --fail-on not set), 1 such a
-finding, 2 usage error, 3 the scan could not run.`,
+finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
+3 the scan could not run. Muted findings (--mutelist) never fail.`,
 		Example: `  rootguard scan --demo
   rootguard scan --org --format json --output findings.json --fail-on high
-  rootguard scan --snapshot snapshot.json --org-domain example.com`,
+  rootguard scan --snapshot snapshot.json --org-domain example.com
+  rootguard scan --org --mutelist mutelist.yaml --baseline previous.json --fail-on-new --format markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Validate(); err != nil {
@@ -97,6 +117,15 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringVar(&o.OutputName, "output-name", o.OutputName, "Go `TEMPLATE` of each file name under --output-dir: {{.Timestamp}} (UTC, 20261206T221500Z), {{.Format}}, {{.Ext}}")
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
+	f.StringVar(&o.Mutelist, "mutelist", "", "YAML `FILE` of accepted risks (check, accounts, reason, accepted_by, expires); matching findings are reported as MUTED and ignored by --fail-on")
+	f.StringVar(&o.Baseline, "baseline", "", "an earlier scan's json report (`FILE`): report new, resolved and changed findings")
+	f.BoolVar(&o.FailOnNew, "fail-on-new", false, "exit 1 when a FAIL finding is new since --baseline (at or above --fail-on's severity; muted ones excepted)")
+	f.StringSliceVar(&o.Checks, "check", nil, "report only these check `IDS` (repeatable; collection is unchanged)")
+	f.StringSliceVar(&o.ExcludeChecks, "exclude-check", nil, "do not report these check `IDS` (repeatable)")
+	f.StringSliceVar(&o.Severities, "severity", nil, "report only findings of these `SEVERITIES` (info, low, medium, high, critical)")
+	f.StringSliceVar(&o.Statuses, "status", nil, "report only findings with these `STATUSES` (PASS, FAIL, UNKNOWN, NOT_APPLICABLE)")
+	f.StringSliceVar(&o.Accounts, "account", nil, "report only these account `IDS` (with --ou: either)")
+	f.StringSliceVar(&o.OUs, "ou", nil, "report only accounts under these `OUS`: OU or root IDs, or OU paths such as /Workloads/Prod")
 	f.StringSliceVar(&o.OrgDomains, "org-domain", nil, "email `DOMAIN` the organization owns (repeatable); root emails elsewhere fail root-email-org-domain")
 	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	daysDurationVar(f, &o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
@@ -107,6 +136,22 @@ finding, 2 usage error, 3 the scan could not run.`,
 
 func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	ctx := cmd.Context()
+	var mutes *mutelist.List
+	if o.Mutelist != "" {
+		l, err := mutelist.Load(o.Mutelist, checkIDs())
+		if err != nil {
+			return err
+		}
+		mutes = l
+	}
+	var base *report.Report
+	if o.Baseline != "" {
+		b, err := report.ReadBaseline(o.Baseline)
+		if err != nil {
+			return err
+		}
+		base = b
+	}
 	src, err := o.Source.load(ctx, e)
 	if err != nil {
 		return err
@@ -125,6 +170,16 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)
+	tree := mutelist.TreeOf(s)
+	var muted *mutelist.Result
+	if mutes != nil {
+		r := mutes.Apply(findings, tree, now)
+		for _, x := range r.Expired {
+			e.log.Warn("mutelist entry expired, no longer applied", "check", x.Check, "accounts", strings.Join(x.Accounts, ","), "accepted_by", x.AcceptedBy, "expires", x.Expires)
+		}
+		muted = &r
+	}
+	findings = o.filter.Select(findings, tree)
 	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
 	if s.Organization != nil {
 		meta.OrganizationID = s.Organization.ID
@@ -140,6 +195,11 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	}
 	meta.CallerARN = s.Caller.Value.ARN
 	rep := report.New(meta, findings, now)
+	rep.Mutelist = muted
+	if base != nil {
+		base.Findings = o.filter.Select(base.Findings, tree)
+		rep.Diff = report.Compare(base, rep.Findings)
+	}
 
 	if o.OutputDir != "" {
 		err = writeReportFiles(e, o, rep, report.Options{Verbose: o.Verbose, Region: o.Source.Region}, now)
@@ -149,10 +209,17 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	var sev checks.Severity
 	if o.FailOn != "" && o.FailOn != "none" {
-		sev, _ := checks.ParseSeverity(o.FailOn)
+		sev, _ = checks.ParseSeverity(o.FailOn)
 		if n := rep.AtOrAbove(sev); n > 0 {
 			e.log.Info("failing findings at or above threshold", "fail_on", string(sev), "count", n)
+			return withCode(ExitFindings, nil)
+		}
+	}
+	if o.FailOnNew {
+		if n := rep.Diff.NewAtOrAbove(sev); n > 0 {
+			e.log.Info("new failing findings since the baseline", "fail_on", string(sev), "count", n)
 			return withCode(ExitFindings, nil)
 		}
 	}

@@ -48,7 +48,24 @@ type asffFinding struct {
 	Resources     []asffResource    `json:"Resources"`
 	Compliance    asffCompliance    `json:"Compliance"`
 	RecordState   string            `json:"RecordState"`
+	// Workflow and Note are set on a muted finding: SUPPRESSED, with who
+	// accepted the risk, why and until when.
+	Workflow *asffWorkflow `json:"Workflow,omitempty"`
+	Note     *asffNote     `json:"Note,omitempty"`
 }
+
+type asffWorkflow struct {
+	Status string `json:"Status"`
+}
+
+type asffNote struct {
+	Text      string `json:"Text"`
+	UpdatedBy string `json:"UpdatedBy"`
+	UpdatedAt string `json:"UpdatedAt"`
+}
+
+// asffMaxNote is the longest Note.Text and Note.UpdatedBy Security Hub takes.
+const asffMaxNote = 512
 
 type asffSeverity struct {
 	Label    string `json:"Label"`
@@ -122,6 +139,10 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 		}
 		if len(f.References.CIS) > 0 {
 			a.Types = []string{asffTypeCIS}
+		}
+		if m := f.Muted; m != nil {
+			a.Workflow = &asffWorkflow{Status: "SUPPRESSED"}
+			a.Note = &asffNote{Text: termsafe.Shorten(muteText(m), asffMaxNote), UpdatedBy: termsafe.Shorten(m.AcceptedBy, asffMaxNote), UpdatedAt: ts}
 		}
 		a.Remediation.Recommendation.Text = termsafe.Shorten(nonEmpty(f.Remediation, "Run `rootguard explain "+f.CheckID+"`."), asffMaxRemediation)
 		out = append(out, a)

@@ -15,6 +15,7 @@ import (
 var CSVHeader = []string{
 	"check_id", "account_id", "account_name", "status", "severity", "title",
 	"detail", "evidence", "remediation", "sec01_bp02", "cis", "security_hub",
+	"muted", "muted_reason", "muted_accepted_by", "muted_expires",
 }
 
 // writeCSV writes one row per finding, in the order given. Evidence is
@@ -34,6 +35,10 @@ func writeCSV(w io.Writer, r *Report) error {
 			cell(f.CheckID), cell(f.AccountID), cell(f.AccountName), cell(string(f.Status)), cell(string(f.Severity)),
 			cell(f.Title), cell(f.Detail), string(termsafe.JSON([]byte(ev))), cell(f.Remediation), cell(f.References.SEC01BP02),
 			cell(strings.Join(f.References.CIS, ";")), cell(strings.Join(f.References.SecurityHub, ";")),
+			"", "", "", "",
+		}
+		if m := f.Muted; m != nil {
+			copy(row[len(row)-4:], []string{"MUTED", cell(m.Reason), cell(m.AcceptedBy), cell(m.Expires)})
 		}
 		if err := cw.Write(row); err != nil {
 			return err

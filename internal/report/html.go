@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
@@ -22,6 +23,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"time":     fmtTime,
 	"label":    accountLabel,
 	"status":   statusLabel,
+	"muted":    muteText,
+	"expired":  expiredText,
 	"evidence": evidenceText,
 	"refs":     referencesText,
 }).Parse(htmlTemplateText))
@@ -107,6 +110,9 @@ func visibleReport(r *Report) *Report {
 		f.CheckID, f.AccountID, f.AccountName = vis(f.CheckID), vis(f.AccountID), vis(f.AccountName)
 		f.Status, f.Severity = checks.Status(vis(string(f.Status))), checks.Severity(vis(string(f.Severity)))
 		f.Title, f.Detail, f.Remediation = vis(f.Title), vis(f.Detail), vis(f.Remediation)
+		if m := f.Muted; m != nil {
+			f.Muted = &checks.Mute{Reason: vis(m.Reason), AcceptedBy: vis(m.AcceptedBy), Expires: vis(m.Expires)}
+		}
 		f.References = checks.References{
 			SEC01BP02:   vis(f.References.SEC01BP02),
 			CIS:         visAll(f.References.CIS),
@@ -114,7 +120,16 @@ func visibleReport(r *Report) *Report {
 		}
 		fs[i] = f
 	}
-	return New(m, fs, r.GeneratedAt)
+	out := New(m, fs, r.GeneratedAt)
+	if ml := r.Mutelist; ml != nil {
+		c := *ml
+		c.Expired = make([]mutelist.Entry, len(ml.Expired))
+		for i, e := range ml.Expired {
+			c.Expired[i] = mutelist.Entry{Check: vis(e.Check), Accounts: visAll(e.Accounts), Reason: vis(e.Reason), AcceptedBy: vis(e.AcceptedBy), Expires: vis(e.Expires)}
+		}
+		out.Mutelist = &c
+	}
+	return out
 }
 
 // referencesText is "SEC01-BP02 …; CIS …; Security Hub …".

@@ -42,6 +42,31 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 	p("| %d | %d | %d | %d | %d | %d |\n\n", s.AccountsAssessed, len(s.NotFullyAssessed),
 		s.ByStatus.Fail, s.ByStatus.Unknown, s.ByStatus.Pass, s.ByStatus.NotApplicable)
 	p("**Failures by severity:** %s\n\n", painter{}.severityCounts(s.FailuresBySeverity, "none"))
+	if s.Muted > 0 {
+		p("**Muted:** %s accepted by the mutelist (shown as MUTED, ignored by `--fail-on`).\n\n", plural(s.Muted, "finding", "findings"))
+	}
+	if r.Mutelist != nil && len(r.Mutelist.Expired) > 0 {
+		p("**Expired mutelist entries (no longer applied):**\n\n")
+		for _, e := range r.Mutelist.Expired {
+			p("- %s\n", mdEscape(expiredText(e)))
+		}
+		p("\n")
+	}
+
+	if d := r.Diff; d != nil {
+		p("## Changes since the baseline\n\n")
+		p("Baseline of %s: **%d new**, %d resolved, %d changed.\n\n", d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.Changed))
+		if len(d.New)+len(d.Resolved)+len(d.Changed) > 0 {
+			p("| Change | Severity | Account | Check | Status |\n")
+			p("|---|---|---|---|---|\n")
+			for _, g := range d.groups() {
+				for _, e := range sorted(g.entries) {
+					p("| %s | %s | %s | %s | %s |\n", g.title, mdCell(string(e.Severity)), mdCell(accountLabel(e.AccountName, e.AccountID)), mdCode(e.CheckID), mdCell(transition(e)))
+				}
+			}
+			p("\n")
+		}
+	}
 
 	if worst := s.worstAccounts(); len(worst) > 0 {
 		p("### Accounts with findings\n\n")
@@ -80,7 +105,12 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 			if f.Status == checks.Fail {
 				status = "**" + status + "**"
 			}
-			p("| %s | %s | %s | %s |\n", status, mdCell(string(f.Severity)), mdCode(f.CheckID), mdCell(f.Detail))
+			detail := mdCell(f.Detail)
+			if f.Muted != nil {
+				status += " MUTED"
+				detail += "<br>" + mdCell(muteText(f.Muted))
+			}
+			p("| %s | %s | %s | %s |\n", status, mdCell(string(f.Severity)), mdCode(f.CheckID), detail)
 		}
 		p("\n")
 	}

@@ -34,6 +34,8 @@ type ocsfFinding struct {
 	StatusID     int    `json:"status_id"`
 	Status       string `json:"status"`
 	Message      string `json:"message"`
+	// Comment says who accepted a muted (status Suppressed) finding's risk.
+	Comment string `json:"comment,omitempty"`
 
 	Metadata    ocsfMetadata     `json:"metadata"`
 	FindingInfo ocsfFindingInfo  `json:"finding_info"`
@@ -184,6 +186,9 @@ func writeOCSF(w io.Writer, r *Report) error {
 				SEC01BP02:   f.References.SEC01BP02,
 				SecurityHub: f.References.SecurityHub,
 			},
+		}
+		if f.Muted != nil {
+			o.StatusID, o.Status, o.Comment = 3, "Suppressed", muteText(f.Muted)
 		}
 		if f.Remediation != "" {
 			o.Remediation = &ocsfRemediation{Desc: f.Remediation}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/mutelist"
 )
 
 // SchemaID names the version of the json document.
@@ -46,6 +47,10 @@ type Report struct {
 	Meta        Meta             `json:"source"`
 	Findings    []checks.Finding `json:"findings"`
 	Summary     Summary          `json:"summary"`
+	// Mutelist is what the mutelist did, absent when none was given.
+	Mutelist *mutelist.Result `json:"mutelist,omitempty"`
+	// Diff is what changed since the baseline, absent without one.
+	Diff *Diff `json:"diff,omitempty"`
 }
 
 // Options tune the renderers.
@@ -79,6 +84,9 @@ type Summary struct {
 	NotFullyAssessed []NotAssessed `json:"not_fully_assessed"`
 	// Checks has per-check counts, in the order checks first appear.
 	Checks []CheckSummary `json:"checks"`
+	// Muted counts the findings a mutelist entry accepts (they keep
+	// their status and are counted above too).
+	Muted int `json:"muted,omitzero"`
 }
 
 // StatusCounts counts findings by status.
@@ -177,6 +185,10 @@ type CheckSummary struct {
 func New(meta Meta, findings []checks.Finding, generatedAt time.Time) *Report {
 	fs := make([]checks.Finding, len(findings))
 	for i, f := range findings {
+		if f.Muted != nil {
+			m := *f.Muted
+			f.Muted = &m
+		}
 		if f.Evidence == nil {
 			f.Evidence = map[string]any{}
 		} else {
@@ -214,6 +226,9 @@ func summarize(fs []checks.Finding) Summary {
 	checkIdx := map[string]int{}
 	for _, f := range fs {
 		s.ByStatus.add(f.Status)
+		if f.Muted != nil {
+			s.Muted++
+		}
 		if f.Status == checks.Fail {
 			s.FailuresBySeverity.add(f.Severity)
 		}
@@ -253,17 +268,35 @@ func summarize(fs []checks.Finding) Summary {
 	return s
 }
 
-// AtOrAbove counts FAIL findings whose severity is sev or higher; it backs
-// scan --fail-on. A severity rootguard does not know ranks below info, so
-// AtOrAbove("") counts every FAIL.
+// AtOrAbove counts unmuted FAIL findings whose severity is sev or higher;
+// it backs scan --fail-on. A severity rootguard does not know ranks below
+// info, so AtOrAbove("") counts every unmuted FAIL.
 func (r *Report) AtOrAbove(sev checks.Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if f.Status == checks.Fail && f.Severity.Rank() >= sev.Rank() {
+		if failsAt(f, sev) {
 			n++
 		}
 	}
 	return n
+}
+
+// failsAt reports whether f is an unmuted FAIL of severity sev or higher.
+func failsAt(f checks.Finding, sev checks.Severity) bool {
+	return f.Status == checks.Fail && f.Muted == nil && f.Severity.Rank() >= sev.Rank()
+}
+
+// muteText is "MUTED until 2027-06-30, accepted by X: reason", or "".
+func muteText(m *checks.Mute) string {
+	if m == nil {
+		return ""
+	}
+	return "MUTED until " + m.Expires + ", accepted by " + m.AcceptedBy + ": " + m.Reason
+}
+
+// expiredText is one expired mutelist entry, for people.
+func expiredText(e mutelist.Entry) string {
+	return e.Check + " in " + strings.Join(e.Accounts, ", ") + " (accepted by " + e.AcceptedBy + ", expired " + e.Expires + ")"
 }
 
 // worstAccounts returns the accounts with a FAIL or UNKNOWN finding, worst

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 )
 
@@ -84,7 +85,54 @@ type goldenCase struct {
 	findings []checks.Finding
 	opts     report.Options
 	formats  []string // nil: every format
+	mutelist *mutelist.Result
+	baseline []checks.Finding // non-nil: the report has a diff against it
 }
+
+// baselineFindings are the org findings as an earlier scan saw them: the
+// first FAIL passed then (new now), the first PASS failed then (resolved
+// now), the first UNKNOWN passed then (changed), and one more finding
+// that is gone now.
+func baselineFindings(t testing.TB) []checks.Finding {
+	fs := loadFindings(t)
+	done := map[checks.Status]bool{}
+	for i := range fs {
+		if s := fs[i].Status; !done[s] {
+			done[s] = true
+			switch s {
+			case checks.Fail:
+				fs[i].Status = checks.Pass
+			case checks.Pass:
+				fs[i].Status = checks.Fail
+			case checks.Unknown:
+				fs[i].Status = checks.Pass
+			}
+		}
+	}
+	return append(fs, checks.Finding{CheckID: "root-gone-check", AccountID: "111111111111", AccountName: "management", Status: checks.Fail, Severity: checks.Low})
+}
+
+// mutedFindings are the org findings with the first two FAIL findings
+// muted, one by an entry whose text is hostile.
+func mutedFindings(t testing.TB) []checks.Finding {
+	fs := loadFindings(t)
+	mutes := []*checks.Mute{
+		{Reason: "sandbox, closed weekly", AcceptedBy: "ciso@example.com", Expires: "2027-06-30"},
+		{Reason: "<script>x</script> | [l](javascript:1) \x1b[31m=1+1", AcceptedBy: "=cmd|' /C calc'!A0", Expires: "2027-01-01"},
+	}
+	for i := range fs {
+		if fs[i].Status == checks.Fail && len(mutes) > 0 {
+			fs[i].Muted, mutes = mutes[0], mutes[1:]
+		}
+	}
+	return fs
+}
+
+// expiredMutelist is a mutelist result with one expired entry.
+var expiredMutelist = &mutelist.Result{Entries: 3, Muted: 2, Expired: []mutelist.Entry{{
+	Check: "root-mfa-enabled", Accounts: []string{"ou-ab12-sand", "/Workloads"}, Reason: "migration <b>",
+	AcceptedBy: "ops@example.com", Expires: "2026-01-31",
+}}}
 
 func goldenCases(t testing.TB) []goldenCase {
 	fs := loadFindings(t)
@@ -94,6 +142,8 @@ func goldenCases(t testing.TB) []goldenCase {
 			formats: []string{"table", "markdown", "asff"}},
 		{name: "org-color", meta: orgMeta, findings: fs, opts: report.Options{Color: true}, formats: []string{"table"}},
 		{name: "empty", meta: report.Meta{Mode: "accounts", Tool: "rootguard v0.1.0-test"}},
+		{name: "muted", meta: orgMeta, findings: mutedFindings(t), mutelist: expiredMutelist},
+		{name: "diff", meta: orgMeta, findings: mutedFindings(t), baseline: baselineFindings(t), formats: []string{"table", "markdown", "json"}},
 		{name: "hostile", meta: report.Meta{Mode: "snapshot", Tool: "rootguard v0.1.0-test"}, findings: hostileFindings()},
 	}
 }
@@ -118,6 +168,10 @@ func TestGolden(t *testing.T) {
 		for _, format := range formats {
 			t.Run(format+"/"+c.name, func(t *testing.T) {
 				r := report.New(c.meta, c.findings, generatedAt)
+				r.Mutelist = c.mutelist
+				if c.baseline != nil {
+					r.Diff = report.Compare(report.New(orgMeta, c.baseline, collectedAt), r.Findings)
+				}
 				got := render(t, format, r, c.opts)
 				checkGolden(t, filepath.Join("testdata", format, c.name+".golden"), got)
 			})
@@ -304,5 +358,18 @@ func BenchmarkWrite(b *testing.B) {
 			}
 			b.ReportMetric(float64(size), "bytes/report")
 		})
+	}
+}
+
+// TestAtOrAboveIgnoresMuted: --fail-on counts only unmuted FAIL findings,
+// while the summary still counts muted ones by status.
+func TestAtOrAboveIgnoresMuted(t *testing.T) {
+	plain := report.New(orgMeta, loadFindings(t), generatedAt)
+	muted := report.New(orgMeta, mutedFindings(t), generatedAt)
+	if got, want := muted.AtOrAbove(""), plain.AtOrAbove("")-2; got != want {
+		t.Errorf("AtOrAbove with 2 muted FAILs = %d, want %d", got, want)
+	}
+	if muted.Summary.ByStatus.Fail != plain.Summary.ByStatus.Fail || muted.Summary.Muted != 2 {
+		t.Errorf("summary = %+v, want FAIL %d and 2 muted", muted.Summary.ByStatus, plain.Summary.ByStatus.Fail)
 	}
 }

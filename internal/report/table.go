@@ -95,6 +95,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 	t := &tableWriter{w: bw, p: painter{color: opts.Color}, width: width}
 	t.header(r)
 	t.summary(r)
+	t.diff(r)
 	t.accounts(r, opts.Verbose)
 	t.footer(r, opts.Verbose)
 	return bw.Flush()
@@ -153,6 +154,14 @@ func (t *tableWriter) summary(r *Report) {
 	t.line("  Findings   ", t.p.statusCounts(s.ByStatus, true), fmt.Sprintf("  (%d total)", s.Findings))
 
 	t.line("  Failures   ", t.p.severityCounts(s.FailuresBySeverity, "none"))
+	if s.Muted > 0 {
+		t.line("  Muted      ", plural(s.Muted, "finding", "findings"), " accepted by the mutelist (shown as MUTED, ignored by --fail-on)")
+	}
+	if r.Mutelist != nil {
+		for _, e := range r.Mutelist.Expired {
+			t.line("  ", t.p.paint(ansiYellow, "Expired"), "    mutelist entry no longer applied: ", termsafe.Escape(expiredText(e), false))
+		}
+	}
 
 	worst := s.worstAccounts()
 	if len(worst) > 0 {
@@ -181,6 +190,24 @@ func (t *tableWriter) summary(r *Report) {
 		}
 		if n := len(worst) - maxWorst; n > 0 {
 			t.line("    … and ", plural(n, "more account", "more accounts"), " with findings")
+		}
+	}
+	t.line()
+}
+
+// diff lists the changes since the baseline, NEW first.
+func (t *tableWriter) diff(r *Report) {
+	d := r.Diff
+	if d == nil {
+		return
+	}
+	t.line(t.p.paint(ansiBold, "CHANGES SINCE BASELINE"), " of ", fmtTime(d.BaselineGeneratedAt))
+	t.line("  ", fmt.Sprintf("%d new · %d resolved · %d changed", len(d.New), len(d.Resolved), len(d.Changed)))
+	for _, g := range d.groups() {
+		for _, e := range sorted(g.entries) {
+			label := t.p.paint(map[string]string{"NEW": ansiBoldRed, "RESOLVED": ansiGreen}[g.label], pad(g.label, 10))
+			t.line("  ", label, pad(termsafe.Escape(string(e.Severity), false), sevCol), termsafe.Escape(accountLabel(e.AccountName, e.AccountID), false),
+				"  ", termsafe.Escape(e.CheckID, false), "  ", termsafe.Escape(transition(e), false))
 		}
 	}
 	t.line()
@@ -320,6 +347,11 @@ func (t *tableWriter) account(g accountGroup, rows []checks.Finding) {
 				continue
 			}
 			t.line(indent, l)
+		}
+		if f.Muted != nil {
+			for _, l := range wrap(termsafe.Escape(muteText(f.Muted), true), t.width-textCol) {
+				t.line(indent, t.p.paint(ansiCyan, l))
+			}
 		}
 	}
 	t.line()
