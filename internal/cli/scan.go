@@ -26,6 +26,7 @@ type ScanOptions struct {
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
+	Send              string // send.go
 }
 
 // DefaultScanOptions returns the defaults.
@@ -51,6 +52,9 @@ func (o *ScanOptions) Validate() error {
 		if _, err := checks.ParseSeverity(o.FailOn); err != nil {
 			return usageError("--fail-on: %v", err)
 		}
+	}
+	if err := validateSend(o.Send); err != nil {
+		return err
 	}
 	for _, d := range []time.Duration{o.RecentUseWindow, o.PasswordMaxAge, o.MFAHardwareMaxAge} {
 		if d <= 0 {
@@ -94,6 +98,7 @@ finding, 2 usage error, 3 the scan could not run.`,
 	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	daysDurationVar(f, &o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
 	daysDurationVar(f, &o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
+	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
 	return cmd
 }
@@ -148,6 +153,11 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	}
 	if err := closeOut(); err != nil {
 		return err
+	}
+	if o.Send != "" {
+		if err := send(ctx, e, &o.Source, rep); err != nil {
+			return err
+		}
 	}
 	if o.FailOn != "" && o.FailOn != "none" {
 		sev, _ := checks.ParseSeverity(o.FailOn)
