@@ -37,6 +37,7 @@ type ScanOptions struct {
 	Baseline string
 	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
 	FailOnNew bool
+	Send      string // send.go
 }
 
 // DefaultScanOptions returns the defaults.
@@ -63,6 +64,9 @@ func (o *ScanOptions) Validate() error {
 		if _, err := checks.ParseSeverity(o.FailOn); err != nil {
 			return usageError("--fail-on: %v", err)
 		}
+	}
+	if err := validateSend(o.Send); err != nil {
+		return err
 	}
 	for _, d := range []struct {
 		flag string
@@ -130,6 +134,7 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	f.StringSliceVar(&o.MailboxPatterns, "shared-mailbox-pattern", nil, "glob `PATTERN` of root emails known to be lists, e.g. 'cloud-*@example.com' (repeatable)")
 	daysDurationVar(f, &o.RecentUseWindow, "recent-use-window", o.RecentUseWindow, "root use newer than this fails root-recent-use")
 	daysDurationVar(f, &o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
+	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
 	return cmd
 }
@@ -208,6 +213,11 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.Send != "" {
+		if err := send(ctx, e, &o.Source, rep); err != nil {
+			return err
+		}
 	}
 	var sev checks.Severity
 	if o.FailOn != "" && o.FailOn != "none" {

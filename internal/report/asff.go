@@ -28,8 +28,9 @@ const (
 	asffMaxProductField = 2048
 )
 
-// asffFinding is the subset of AwsSecurityFinding rootguard fills.
-type asffFinding struct {
+// ASFFFinding is the subset of AwsSecurityFinding rootguard fills, as
+// BatchImportFindings takes it.
+type ASFFFinding struct {
 	SchemaVersion string            `json:"SchemaVersion"`
 	ID            string            `json:"Id"`
 	ProductArn    string            `json:"ProductArn"`
@@ -92,12 +93,17 @@ type asffCompliance struct {
 
 // writeASFF writes a JSON array ready for securityhub:BatchImportFindings
 // (which takes at most 100 findings per call; batching is the caller's job).
+func writeASFF(w io.Writer, r *Report, opts Options) error {
+	return writeJSON(w, ASFF(r, opts))
+}
+
+// ASFF returns the report's findings in the AWS Security Finding Format.
 // The finding Id is stable per account and check, so a new import updates
 // the previous finding; PASS findings are always included (Compliance.Status
 // PASSED), so that a fixed finding's earlier FAIL is resolved rather than
 // left open. The importer cannot set the workflow status of an existing
 // finding, so none is set: Security Hub resolves it from the status.
-func writeASFF(w io.Writer, r *Report, opts Options) error {
+func ASFF(r *Report, opts Options) []ASFFFinding {
 	region := opts.Region
 	if region == "" {
 		region = defaultASFFRegion
@@ -107,13 +113,13 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 		partition = regionPartition(region)
 	}
 	ts := r.GeneratedAt.UTC().Format(time.RFC3339Nano)
-	out := []asffFinding{}
+	out := []ASFFFinding{}
 	for _, f := range r.Findings {
 		importer := caller
 		if importer == "" {
 			importer = f.AccountID
 		}
-		a := asffFinding{
+		a := ASFFFinding{
 			SchemaVersion: asffSchemaVersion,
 			ID:            "rootguard/" + f.AccountID + "/" + f.CheckID,
 			ProductArn:    "arn:" + partition + ":securityhub:" + region + ":" + importer + ":product/" + importer + "/default",
@@ -147,7 +153,7 @@ func writeASFF(w io.Writer, r *Report, opts Options) error {
 		a.Remediation.Recommendation.Text = termsafe.Shorten(nonEmpty(f.Remediation, "Run `rootguard explain "+f.CheckID+"`."), asffMaxRemediation)
 		out = append(out, a)
 	}
-	return writeJSON(w, out)
+	return out
 }
 
 // asffSeverityLabel follows Security Hub's convention for control findings:

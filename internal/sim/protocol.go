@@ -59,6 +59,7 @@ var services = map[string]*service{
 	"guardduty":      guardDutyService(),
 	"route53":        route53Service(),
 	"monitoring":     cloudwatchService(),
+	"securityhub":    securityHubService(),
 }
 
 func (svc *service) parse(r *request) error { return svc.proto.parse(svc, r) }

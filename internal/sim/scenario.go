@@ -285,6 +285,10 @@ type Fault struct {
 	// Times makes only the first Times matching calls fail (0: all).
 	Times   int      `yaml:"times,omitempty" json:"times,omitempty"`
 	Latency Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
+	// Item, for a batch operation (securityhub:BatchImportFindings), fails
+	// only the item with this ID, reported in the answer, instead of the
+	// whole call. Times then counts that item's attempts.
+	Item string `yaml:"item,omitempty" json:"item,omitempty"`
 }
 
 // Date is a point in time written either absolutely (2024-03-01 or
@@ -659,6 +663,9 @@ func (s *Scenario) validate() error {
 		}
 		if f.Code == "" && f.Latency == 0 {
 			bad("faults[%d]: needs a code or a latency", i)
+		}
+		if f.Item != "" && (f.Code == "" || f.Operation != "securityhub:BatchImportFindings") {
+			bad("faults[%d].item %q: applies to securityhub:BatchImportFindings with a code", i, f.Item)
 		}
 	}
 	if len(errs) == 0 {

@@ -72,7 +72,8 @@ type Server struct {
 	reports  map[string]*report // credential report state by account
 	seq      int
 
-	queries queryStore // CloudTrail Lake and Athena queries
+	queries  queryStore        // CloudTrail Lake and Athena queries
+	imported []ImportedFinding // Security Hub findings, in import order
 }
 
 type faultKey struct {
@@ -370,15 +371,7 @@ func (s *Server) inject(r *request) error {
 	var fail *apiError
 	s.mu.Lock()
 	for i, f := range s.w.faults {
-		svc, op, _ := strings.Cut(f.Operation, ":")
-		svc = serviceName(svc)
-		if svc != r.svc.name || (op != "*" && op != r.op) {
-			continue
-		}
-		if f.Region != "" && f.Region != "*" && f.Region != r.region {
-			continue
-		}
-		if f.Account != "" && f.Account != "*" && f.Account != r.target {
+		if f.Item != "" || !faultMatches(f, r) {
 			continue
 		}
 		k := faultKey{i, r.target}
@@ -405,6 +398,18 @@ func (s *Server) inject(r *request) error {
 		return fail
 	}
 	return nil
+}
+
+// faultMatches reports whether f applies to the call's operation and account.
+func faultMatches(f Fault, r *request) bool {
+	svc, op, _ := strings.Cut(f.Operation, ":")
+	if serviceName(svc) != r.svc.name || (op != "*" && op != r.op) {
+		return false
+	}
+	if f.Region != "" && f.Region != "*" && f.Region != r.region {
+		return false
+	}
+	return f.Account == "" || f.Account == "*" || f.Account == r.target
 }
 
 // request is one call being answered.
