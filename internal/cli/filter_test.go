@@ -73,3 +73,22 @@ func TestScanFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScanFilterSelectsNoAccount: an --account or --ou that names no
+// account of the organization reports nothing, which must not read as an
+// all-clear: the scan refuses it, naming the values, and exits 3.
+func TestScanFilterSelectsNoAccount(t *testing.T) {
+	for _, args := range [][]string{
+		{"--ou", "/Nope"},
+		{"--account", "123456789012"},
+		{"--ou", "/Workloads/Prod", "--ou", "ou-acme-missing"},
+	} {
+		code, stdout, stderr := run(t, append([]string{"scan", "--demo"}, args...)...)
+		if code != ExitError || !strings.Contains(stderr, args[len(args)-1]) || !strings.Contains(stderr, "selects no account") {
+			t.Errorf("%v: exit %d, stderr %q; want %d naming %s", args, code, stderr, ExitError, args[len(args)-1])
+		}
+		if stdout != "" {
+			t.Errorf("%v: a report was written:\n%s", args, stdout)
+		}
+	}
+}

@@ -176,6 +176,9 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)
 	tree := mutelist.TreeOf(s)
+	if none := o.filter.Unmatched(tree); len(none) > 0 {
+		return withCode(ExitError, fmt.Errorf("--account/--ou %s: selects no account of the %d assessed; nothing would be reported", strings.Join(none, ", "), len(s.Accounts)))
+	}
 	var muted *mutelist.Result
 	if mutes != nil {
 		r := mutes.Apply(findings, tree, now)

@@ -83,6 +83,26 @@ func (f Filter) Keep(fd checks.Finding, t Tree) bool {
 	return true
 }
 
+// Unmatched returns the --account and --ou values that select no account
+// of t: a filter that reports nothing because its selector names no
+// account must not read as an all-clear.
+func (f Filter) Unmatched(t Tree) []string {
+	var out []string
+	for _, sel := range f.Accounts {
+		found := false
+		for account := range t {
+			if t.In(account, sel) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, sel)
+		}
+	}
+	return out
+}
+
 // Select returns the findings of fs that the filter keeps, in order.
 func (f Filter) Select(fs []checks.Finding, t Tree) []checks.Finding {
 	out := make([]checks.Finding, 0, len(fs))
