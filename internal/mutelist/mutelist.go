@@ -64,7 +64,7 @@ func Parse(name string, data []byte, known []string) (*List, error) {
 	}
 	var l List
 	if doc != nil {
-		if err := yaml.NodeToValue(doc.Body, &l, yaml.DisallowUnknownField()); err != nil {
+		if err := yamlx.Decode(doc, &l, yaml.DisallowUnknownField()); err != nil {
 			return nil, fmt.Errorf("mutelist %s: %s", name, oneLine(yaml.FormatError(err, false, false)))
 		}
 	}

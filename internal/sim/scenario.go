@@ -434,7 +434,7 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 	}
 	var s Scenario
 	if doc != nil {
-		if err := yaml.NodeToValue(doc.Body, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
+		if err := yamlx.Decode(doc, &s, yaml.DisallowUnknownField(), yaml.AllowFieldPrefixes("x-")); err != nil {
 			var ve *valueError
 			if errors.As(err, &ve) {
 				return nil, fmt.Errorf("scenario %s: %s%w", name, locate(data, ve.text), ve)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -67,7 +68,11 @@ func ParseBounded(data []byte, maxAliasNodes int64) (*ast.DocumentNode, error) {
 	if err := checkSize(data); err != nil {
 		return nil, err
 	}
-	f, err := parser.ParseBytes(bytes.TrimPrefix(data, bom), 0)
+	data = bytes.TrimPrefix(data, bom)
+	if err := checkPrintable(data); err != nil {
+		return nil, err
+	}
+	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +173,29 @@ type visitor func(ast.Node) bool
 func (v visitor) Visit(n ast.Node) ast.Visitor {
 	if n != nil && v(n) {
 		return v
+	}
+	return nil
+}
+
+// checkPrintable refuses what YAML 1.2 does not allow in a stream
+// (c-printable): control characters other than tab, line feed and carriage
+// return, DEL, C1 controls other than NEL, surrogates, U+FFFE, U+FFFF, and
+// bytes that are not UTF-8. The parser accepts some of them, and the
+// encoder then writes strings it cannot read back.
+func checkPrintable(data []byte) error {
+	line := 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return fmt.Errorf("line %d: not UTF-8 (byte 0x%02x)", line, data[i])
+		case r == '\n':
+			line++
+		case r == '\t' || r == '\r' || r == 0x85:
+		case r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0xd800 && r < 0xe000 || r == 0xfffe || r == 0xffff:
+			return fmt.Errorf("line %d: character %U is not allowed in YAML (only printable characters)", line, r)
+		}
+		i += n
 	}
 	return nil
 }

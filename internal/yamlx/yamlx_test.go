@@ -123,3 +123,26 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRefusesNonPrintable: YAML 1.2 allows only printable characters
+// in a stream; the parser accepted DEL, and the encoder then wrote a
+// string it could not read back (found by FuzzParseScenario).
+func TestParseRefusesNonPrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a: b\nsid: x\x7fy\n", "line 2: character U+007F"},
+		{"a: \x01\n", "line 1: character U+0001"},
+		{"a: \u0085b\u00e9\tc\r\n", ""},
+		{"a: \xff\n", "line 1: not UTF-8"},
+	} {
+		_, err := yamlx.Parse([]byte(tc.in))
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.in, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
