@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -96,6 +97,9 @@ func ParseBounded(data []byte, maxAliasNodes int64) (*ast.DocumentNode, error) {
 	a.count(doc.Body)
 	if a.added > maxAliasNodes {
 		return nil, fmt.Errorf("its aliases expand to more than %d nodes (a \"billion laughs\" document?)", maxAliasNodes)
+	}
+	if err := checkStrings(doc.Body); err != nil {
+		return nil, err
 	}
 	return doc, nil
 }
@@ -191,11 +195,38 @@ func checkPrintable(data []byte) error {
 			return fmt.Errorf("line %d: not UTF-8 (byte 0x%02x)", line, data[i])
 		case r == '\n':
 			line++
-		case r == '\t' || r == '\r' || r == 0x85:
-		case r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0xd800 && r < 0xe000 || r == 0xfffe || r == 0xffff:
+		case !printable(r):
 			return fmt.Errorf("line %d: character %U is not allowed in YAML (only printable characters)", line, r)
 		}
 		i += n
 	}
 	return nil
+}
+
+// printable reports whether YAML 1.2 allows r in a stream (c-printable).
+func printable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0xd800 && r < 0xe000 || r == 0xfffe || r == 0xffff:
+		return false
+	}
+	return true
+}
+
+// checkStrings refuses a string value that an escape sequence made
+// non-printable ("\x7f" in double quotes): the encoder would write it
+// back raw, as a stream YAML does not allow.
+func checkStrings(n ast.Node) error {
+	var bad error
+	ast.Walk(visitor(func(c ast.Node) bool {
+		if v, ok := c.(*ast.StringNode); ok && bad == nil {
+			if i := strings.IndexFunc(v.Value, func(r rune) bool { return !printable(r) }); i >= 0 {
+				r, _ := utf8.DecodeRuneInString(v.Value[i:])
+				bad = fmt.Errorf("line %d: a string holds character %U, which YAML does not allow (only printable characters)", v.GetToken().Position.Line, r)
+			}
+		}
+		return bad == nil
+	}), n)
+	return bad
 }

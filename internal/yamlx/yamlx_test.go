@@ -133,6 +133,7 @@ func TestParseRefusesNonPrintable(t *testing.T) {
 		{"a: \x01\n", "line 1: character U+0001"},
 		{"a: \u0085b\u00e9\tc\r\n", ""},
 		{"a: \xff\n", "line 1: not UTF-8"},
+		{"a: b\nc: \"x\\x7fy\"\n", "line 2: a string holds character U+007F"},
 	} {
 		_, err := yamlx.Parse([]byte(tc.in))
 		if tc.want == "" {
