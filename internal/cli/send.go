@@ -35,7 +35,7 @@ func send(ctx context.Context, e *env, src *sourceOptions, rep *report.Report) e
 	defer c.close()
 	findings := report.ASFF(rep, report.Options{Region: c.cfg.Region})
 	res, err := securityhub.Send(ctx, sh.NewFromConfig(c.cfg), findings)
-	fmt.Fprintf(e.stderr, "securityhub: %d of %d findings imported in %d calls, %d failed\n", res.Imported, len(findings), res.Batches, len(res.Failed))
+	fmt.Fprintf(e.stderr, "securityhub: %d of %d findings imported in %d calls, %d muted set to SUPPRESSED, %d failed\n", res.Imported, len(findings), res.Batches, res.Suppressed, len(res.Failed))
 	for _, f := range res.Failed {
 		fmt.Fprintf(e.stderr, "securityhub: finding %s failed: %s: %s\n", termsafe.Escape(f.ID, false), termsafe.Escape(f.Code, false), termsafe.Escape(f.Message, false))
 	}
@@ -43,7 +43,7 @@ func send(ctx context.Context, e *env, src *sourceOptions, rep *report.Report) e
 		return err
 	}
 	if len(res.Failed) > 0 {
-		return withCode(ExitError, fmt.Errorf("securityhub: %d of %d findings not imported", len(res.Failed), len(findings)))
+		return withCode(ExitError, fmt.Errorf("securityhub: %d of %d findings not imported or not suppressed", len(res.Failed), len(findings)))
 	}
 	return nil
 }

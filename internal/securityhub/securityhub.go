@@ -3,6 +3,12 @@
 // package only batches them (100 per call, the API's limit), retries the
 // items Security Hub failed for a passing reason, and reports the rest.
 // Throttled calls are retried by the SDK client's retryer.
+//
+// A muted finding is imported with Workflow SUPPRESSED and a Note, which
+// Security Hub takes only when it creates the finding: once a finding
+// exists, BatchImportFindings cannot change its Workflow or Note. So Send
+// also suppresses every muted finding it imported with BatchUpdateFindings,
+// the call Security Hub customers use for that, one call per distinct note.
 package securityhub
 
 import (
@@ -30,6 +36,7 @@ var retryableItem = []string{"ThrottlingException", "Throttling", "TooManyReques
 // API is the part of the Security Hub client Send calls.
 type API interface {
 	BatchImportFindings(ctx context.Context, in *sh.BatchImportFindingsInput, optFns ...func(*sh.Options)) (*sh.BatchImportFindingsOutput, error)
+	BatchUpdateFindings(ctx context.Context, in *sh.BatchUpdateFindingsInput, optFns ...func(*sh.Options)) (*sh.BatchUpdateFindingsOutput, error)
 }
 
 // Failed is a finding Security Hub did not import.
@@ -39,15 +46,24 @@ type Failed struct {
 
 // Result counts what Send imported and lists what it could not.
 type Result struct {
-	Imported int
-	Batches  int // calls made
-	Failed   []Failed
+	Imported   int
+	Batches    int // BatchImportFindings calls made
+	Suppressed int // muted findings set to SUPPRESSED by BatchUpdateFindings
+	Failed     []Failed
 }
 
 // Send imports the findings in batches of BatchSize. A call that fails
 // (after the client's own retries) stops the import with the error and the
 // result so far; failed items are sent again when their error is passing.
 func Send(ctx context.Context, api API, findings []report.ASFFFinding) (Result, error) {
+	res, err := importAll(ctx, api, findings)
+	if err != nil {
+		return res, err
+	}
+	return res, suppress(ctx, api, findings, &res)
+}
+
+func importAll(ctx context.Context, api API, findings []report.ASFFFinding) (Result, error) {
 	var res Result
 	pending := findings
 	for attempt := 1; len(pending) > 0; attempt++ {
@@ -81,6 +97,50 @@ func Send(ctx context.Context, api API, findings []report.ASFFFinding) (Result, 
 	return res, nil
 }
 
+// suppress sets the muted findings that were imported to SUPPRESSED with
+// their note: BatchUpdateFindings applies one note to every finding of a
+// call, so the findings are grouped by note, then batched.
+func suppress(ctx context.Context, api API, findings []report.ASFFFinding, res *Result) error {
+	failed := make(map[string]bool, len(res.Failed))
+	for _, f := range res.Failed {
+		failed[f.ID] = true
+	}
+	type note struct{ text, by string }
+	var order []note
+	groups := map[note][]types.AwsSecurityFindingIdentifier{}
+	for _, f := range findings {
+		if f.Workflow == nil || f.Note == nil || failed[f.ID] {
+			continue
+		}
+		n := note{f.Note.Text, f.Note.UpdatedBy}
+		if _, seen := groups[n]; !seen {
+			order = append(order, n)
+		}
+		groups[n] = append(groups[n], types.AwsSecurityFindingIdentifier{Id: aws.String(f.ID), ProductArn: aws.String(f.ProductArn)})
+	}
+	for _, n := range order {
+		for batch := range slices.Chunk(groups[n], BatchSize) {
+			out, err := api.BatchUpdateFindings(ctx, &sh.BatchUpdateFindingsInput{
+				FindingIdentifiers: batch,
+				Workflow:           &types.WorkflowUpdate{Status: types.WorkflowStatusSuppressed},
+				Note:               &types.NoteUpdate{Text: aws.String(n.text), UpdatedBy: aws.String(n.by)},
+			})
+			if err != nil {
+				return fmt.Errorf("securityhub BatchUpdateFindings (suppress %d muted findings): %w", len(batch), err)
+			}
+			res.Suppressed += len(out.ProcessedFindings)
+			for _, u := range out.UnprocessedFindings {
+				id := ""
+				if u.FindingIdentifier != nil {
+					id = aws.ToString(u.FindingIdentifier.Id)
+				}
+				res.Failed = append(res.Failed, Failed{ID: id, Code: aws.ToString(u.ErrorCode), Message: "not suppressed: " + aws.ToString(u.ErrorMessage)})
+			}
+		}
+	}
+	return nil
+}
+
 // ToSDK maps a finding onto the SDK's type.
 func ToSDK(f report.ASFFFinding) types.AwsSecurityFinding {
 	out := types.AwsSecurityFinding{
@@ -104,6 +164,12 @@ func ToSDK(f report.ASFFFinding) types.AwsSecurityFinding {
 			RelatedRequirements: f.Compliance.RelatedRequirements,
 		},
 		RecordState: types.RecordState(f.RecordState),
+	}
+	if f.Workflow != nil {
+		out.Workflow = &types.Workflow{Status: types.WorkflowStatus(f.Workflow.Status)}
+	}
+	if f.Note != nil {
+		out.Note = &types.Note{Text: aws.String(f.Note.Text), UpdatedBy: aws.String(f.Note.UpdatedBy), UpdatedAt: aws.String(f.Note.UpdatedAt)}
 	}
 	for _, r := range f.Resources {
 		out.Resources = append(out.Resources, types.Resource{

@@ -3,6 +3,7 @@ package securityhub_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,68 @@ func TestBatchLimit(t *testing.T) {
 	}
 	if _, err := sh.NewFromConfig(cfg).BatchImportFindings(t.Context(), in); err == nil {
 		t.Fatalf("%d findings in one call: no error", len(in.Findings))
+	}
+}
+
+// A muted finding is imported SUPPRESSED with its note, and then suppressed
+// with BatchUpdateFindings, since an import cannot change the workflow of a
+// finding Security Hub already has. Findings sharing a note share a call.
+func TestSendMuted(t *testing.T) {
+	t.Parallel()
+	fs := make([]checks.Finding, 205)
+	for i := range fs {
+		fs[i] = checks.Finding{CheckID: fmt.Sprintf("check-%03d", i), AccountID: "111111111111", Status: checks.Fail, Severity: checks.High, Title: "t", Detail: "d"}
+		switch {
+		case i < 150: // one note: two calls of 100 and 50
+			fs[i].Muted = &checks.Mute{Reason: "accepted for the migration", AcceptedBy: "ciso@example.com", Expires: "2027-01-31"}
+		case i < 152: // another note: a third call
+			fs[i].Muted = &checks.Mute{Reason: "sandbox", AcceptedBy: "lead@example.com", Expires: "2027-03-01"}
+		}
+	}
+	r := report.New(report.Meta{CallerARN: "arn:aws:sts::111111111111:assumed-role/Audit/a"}, fs, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv, cfg := simtest.Start(t, sim.Demo(), sim.Options{})
+	res, err := securityhub.Send(t.Context(), sh.NewFromConfig(cfg), report.ASFF(r, report.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Suppressed != 152 || len(res.Failed) != 0 {
+		t.Fatalf("suppressed %d, failed %v; want 152 suppressed, none failed", res.Suppressed, res.Failed)
+	}
+	updateCalls := 0
+	for _, c := range srv.Calls() {
+		if c.Operation == "BatchUpdateFindings" {
+			updateCalls++
+		}
+	}
+	if updateCalls != 3 {
+		t.Errorf("%d BatchUpdateFindings calls, want 3 (100 + 50 with one note, 2 with another)", updateCalls)
+	}
+	byID := map[string]sim.FindingUpdate{}
+	for _, u := range srv.Updated() {
+		byID[u.ID] = u
+	}
+	if u := byID["rootguard/111111111111/check-151"]; u.Workflow != "SUPPRESSED" || u.NoteUpdatedBy != "lead@example.com" || !strings.Contains(u.NoteText, "sandbox") {
+		t.Errorf("check-151 updated as %+v, want SUPPRESSED with the sandbox note by lead@example.com", u)
+	}
+	if u, ok := byID["rootguard/111111111111/check-152"]; ok {
+		t.Errorf("unmuted check-152 was updated: %+v", u)
+	}
+	// The import itself carries Workflow and Note, which Security Hub takes
+	// when it creates the finding.
+	for _, f := range srv.Imported() {
+		var a struct {
+			ID       string `json:"Id"`
+			Workflow *struct{ Status string }
+			Note     *struct{ Text, UpdatedBy string }
+		}
+		if err := json.Unmarshal(f.Finding, &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.ID == "rootguard/111111111111/check-000" && (a.Workflow == nil || a.Workflow.Status != "SUPPRESSED" || a.Note == nil || a.Note.UpdatedBy != "ciso@example.com") {
+			t.Errorf("muted check-000 imported with workflow %+v note %+v", a.Workflow, a.Note)
+		}
+		if a.ID == "rootguard/111111111111/check-200" && (a.Workflow != nil || a.Note != nil) {
+			t.Errorf("unmuted check-200 imported with workflow %+v note %+v", a.Workflow, a.Note)
+		}
 	}
 }

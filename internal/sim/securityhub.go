@@ -6,11 +6,13 @@ import (
 	"slices"
 )
 
-// Security Hub (restJson1): BatchImportFindings (POST /findings/import).
-// The server checks the batch limit and each finding's required ASFF
-// fields, and records what it imported (Imported); the scenario stays as it
-// is. A fault with an item fails only the finding with that Id (a FailedFindings
-// entry) instead of the whole call.
+// Security Hub (restJson1): BatchImportFindings (POST /findings/import)
+// and BatchUpdateFindings (PATCH /findings/batchupdate). The server checks
+// the batch limits, each imported finding's required ASFF fields and each
+// update's Workflow and Note, and records what it imported (Imported) and
+// updated (Updated); the scenario stays as it is. A fault with an item
+// fails only the finding with that Id (a FailedFindings or
+// UnprocessedFindings entry) instead of the whole call.
 
 // maxImportBatch is BatchImportFindings' limit of findings per call.
 const maxImportBatch = 100
@@ -24,9 +26,11 @@ func securityHubService() *service {
 		proto: protoRESTRoutes,
 		routes: []route{
 			{method: http.MethodPost, pattern: "/findings/import", op: "BatchImportFindings"},
+			{method: http.MethodPatch, pattern: "/findings/batchupdate", op: "BatchUpdateFindings"},
 		},
 		ops: map[string]*operation{
 			"BatchImportFindings": {handle: shBatchImportFindings},
+			"BatchUpdateFindings": {handle: shBatchUpdateFindings},
 		},
 	}
 }
@@ -77,6 +81,62 @@ func shBatchImportFindings(r *request) (any, error) {
 		"SuccessCount":   len(in.Findings) - len(failed),
 		"FailedFindings": failed,
 	}, nil
+}
+
+// FindingUpdate is one finding a BatchUpdateFindings call processed.
+type FindingUpdate struct {
+	Account        string // the calling session's account
+	ID, ProductArn string
+	Workflow       string // the new workflow status, "" when unchanged
+	NoteText       string
+	NoteUpdatedBy  string
+}
+
+// Updated returns the findings BatchUpdateFindings processed, in order.
+func (s *Server) Updated() []FindingUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.updated)
+}
+
+func shBatchUpdateFindings(r *request) (any, error) {
+	type ident struct{ Id, ProductArn string }
+	var in struct {
+		FindingIdentifiers []ident
+		Workflow           *struct{ Status string }
+		Note               *struct{ Text, UpdatedBy string }
+	}
+	if err := json.Unmarshal(r.body, &in); err != nil {
+		return nil, errf("InvalidInputException", http.StatusBadRequest, "malformed request body: %v", err)
+	}
+	if n := len(in.FindingIdentifiers); n == 0 || n > maxImportBatch {
+		return nil, errf("InvalidInputException", http.StatusBadRequest, "FindingIdentifiers has %d members; BatchUpdateFindings takes 1 to %d", n, maxImportBatch)
+	}
+	if in.Workflow != nil && !slices.Contains([]string{"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"}, in.Workflow.Status) {
+		return nil, errf("InvalidInputException", http.StatusBadRequest, "Workflow.Status %q is not valid", in.Workflow.Status)
+	}
+	if in.Note != nil && (in.Note.Text == "" || in.Note.UpdatedBy == "" || len(in.Note.Text) > 512 || len(in.Note.UpdatedBy) > 512) {
+		return nil, errf("InvalidInputException", http.StatusBadRequest, "Note needs Text and UpdatedBy of 1 to 512 characters")
+	}
+	processed, unprocessed := []ident{}, []map[string]any{}
+	for _, id := range in.FindingIdentifiers {
+		if fault := r.srv.itemFault(r, id.Id); fault != nil {
+			unprocessed = append(unprocessed, map[string]any{"FindingIdentifier": id, "ErrorCode": fault.Code, "ErrorMessage": fault.Message})
+			continue
+		}
+		u := FindingUpdate{Account: r.sess.account, ID: id.Id, ProductArn: id.ProductArn}
+		if in.Workflow != nil {
+			u.Workflow = in.Workflow.Status
+		}
+		if in.Note != nil {
+			u.NoteText, u.NoteUpdatedBy = in.Note.Text, in.Note.UpdatedBy
+		}
+		r.srv.mu.Lock()
+		r.srv.updated = append(r.srv.updated, u)
+		r.srv.mu.Unlock()
+		processed = append(processed, id)
+	}
+	return map[string]any{"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}, nil
 }
 
 // shValidate checks a finding's required members and compliance status.

@@ -74,6 +74,7 @@ type Server struct {
 
 	queries  queryStore        // CloudTrail Lake and Athena queries
 	imported []ImportedFinding // Security Hub findings, in import order
+	updated  []FindingUpdate   // Security Hub BatchUpdateFindings calls, in order
 }
 
 type faultKey struct {
