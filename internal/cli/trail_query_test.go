@@ -372,3 +372,35 @@ func TestScanAndQueryFeedOneDriver(t *testing.T) {
 		})
 	}
 }
+
+// A query that returns no rows is an all-clear only when the source holds events for the range:
+// with no event at all in it, trail query says that nothing was read and exits 3, never "No
+// root activity found."; with events but none of root, it finds no root activity and exits 0.
+func TestTrailQueryNothingRead(t *testing.T) {
+	url, _ := querySetup(t)
+	tests := []struct {
+		name     string
+		window   []string
+		wantExit int
+		want     string
+	}{
+		{"no event in the range", []string{"--since", "2001-01-01", "--until", "2001-01-02"}, cli.ExitError, "holds no CloudTrail event at all in the time range"},
+	}
+	for _, tc := range tests {
+		for _, dialect := range [][]string{{"--athena", "--output-location", "s3://r/"}, {"--lake", "--event-data-store", "eds-1"}} {
+			t.Run(tc.name+" "+dialect[0], func(t *testing.T) {
+				args := append([]string{"trail", "query", "--endpoint-url", url}, dialect...)
+				code, stdout, stderr := run(t, "", append(args, tc.window...)...)
+				if code != tc.wantExit {
+					t.Errorf("exit %d, want %d\n%s", code, tc.wantExit, stderr)
+				}
+				if !strings.Contains(stderr, tc.want) {
+					t.Errorf("stderr lacks %q:\n%s", tc.want, stderr)
+				}
+				if strings.Contains(stdout, "No root activity found.") {
+					t.Errorf("nothing read, yet stdout says: %s", stdout)
+				}
+			})
+		}
+	}
+}

@@ -284,6 +284,7 @@ type sqlQuery struct {
 	items        []selectItem
 	from         string
 	since, until time.Time
+	limit        int // 0: none
 }
 
 var (
@@ -292,6 +293,7 @@ var (
 	jsonCastRe = regexp.MustCompile(`(?is)^json_format\s*\(\s*CAST\s*\(\s*([A-Za-z0-9_.]+)\s+AS\s+JSON\s*\)\s*\)$`)
 	sinceRe    = regexp.MustCompile(`(?i)\beventtime\s*>=\s*'([^']*)'`)
 	untilRe    = regexp.MustCompile(`(?i)\beventtime\s*<\s*'([^']*)'`)
+	limitRe    = regexp.MustCompile(`(?is)\bLIMIT\s+([0-9]{1,9})\s*$`)
 )
 
 // queryError is a query the service rejects or fails: code and message.
@@ -352,6 +354,9 @@ func parseQuery(dialect, sql string) (*sqlQuery, error) {
 		return nil, &queryError{"SYNTAX_ERROR", "empty SELECT list"}
 	}
 	var err error
+	if m := limitRe.FindStringSubmatch(where); m != nil {
+		q.limit, _ = strconv.Atoi(m[1]) //nolint:errcheck // nine digits at most.
+	}
 	if m := sinceRe.FindStringSubmatch(where); m != nil {
 		if q.since, err = parseSQLTime(m[1]); err != nil {
 			return nil, &queryError{"INVALID_CAST_ARGUMENT", err.Error()}
@@ -454,6 +459,9 @@ func (q *sqlQuery) run(w *world, dialect string) (*queryResult, error) {
 			row[j] = project(lookup(rec, it.path), it, dialect)
 		}
 		res.rows = append(res.rows, row)
+		if q.limit > 0 && len(res.rows) == q.limit {
+			break
+		}
 	}
 	return res, nil
 }

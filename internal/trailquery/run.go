@@ -248,10 +248,27 @@ type Stats struct {
 	// from another row) was already reported.
 	Duplicates int `json:"duplicate_alerts,omitempty"`
 	Alerts     int `json:"alerts"`
+	// ProbeID is the probe query run when the query returned no rows (see NoEventsError).
+	ProbeID string `json:"probe_query_id,omitempty"`
+}
+
+// NoEventsError is a query that returned no rows while its probe found no event at all in the
+// time range: nothing was read, so the absence of root activity shows nothing. The table may be
+// the wrong one, its partitions not loaded, or the time range before the trail's first delivery.
+type NoEventsError struct {
+	Source  string
+	ProbeID string
+}
+
+func (e *NoEventsError) Error() string {
+	return fmt.Sprintf("%s holds no CloudTrail event at all in the time range (probe query %s): nothing was read, "+
+		"which is not an all-clear; check the table or event data store, its partitions and --since/--until", e.Source, e.ProbeID)
 }
 
 // Detect builds the query, runs it, rebuilds the rows into records and feeds them, one at a time,
-// to a detection driver configured with cfg and the time range of o, as trail scan does. With
+// to a detection driver configured with cfg and the time range of o, as trail scan does. When the
+// query returns no rows, a probe query (BuildProbe) checks that the source holds any event in
+// the time range; when it holds none, Detect returns a *NoEventsError. With
 // Options.Rule set, only that rule's alerts are returned. The alerts are sorted as
 // detect.SortAlerts does; each names the query as its source.
 func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]detect.Alert, Stats, error) {
@@ -263,6 +280,22 @@ func Detect(ctx context.Context, run Runner, o Options, cfg detect.Config) ([]de
 	st := Stats{QueryID: res.ID, Rows: len(res.Rows)}
 	if err != nil {
 		return nil, st, err
+	}
+	if len(res.Rows) == 0 {
+		// A root-filtered query that returns nothing is an all-clear only if the source holds
+		// events for the range at all.
+		probe, err := BuildProbe(o)
+		if err != nil {
+			return nil, st, err
+		}
+		pres, err := run.Run(ctx, probe)
+		st.ProbeID = pres.ID
+		if err != nil {
+			return nil, st, fmt.Errorf("probe query: %w", err)
+		}
+		if len(pres.Rows) == 0 {
+			return nil, st, &NoEventsError{Source: o.Source(), ProbeID: pres.ID}
+		}
 	}
 	recs, bad, err := decode(o, res.Rows)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/trailquery"
 )
 
@@ -232,6 +233,61 @@ func TestLakeRunner(t *testing.T) {
 			}
 			if len(rec.slept) != len(tc.statuses)-1 {
 				t.Errorf("slept %v for %d statuses", rec.slept, len(tc.statuses))
+			}
+		})
+	}
+}
+
+// queue is a Runner that answers each query with the next result and records the SQL.
+type queue struct {
+	results []trailquery.Result
+	sql     []string
+}
+
+func (q *queue) Run(_ context.Context, sql string) (trailquery.Result, error) {
+	q.sql = append(q.sql, sql)
+	r := q.results[0]
+	q.results = q.results[1:]
+	return r, nil
+}
+
+// No rows is an all-clear only when the probe finds an event in the range; a query with rows
+// runs no probe.
+func TestDetectProbe(t *testing.T) {
+	o := trailquery.Options{Dialect: trailquery.Athena, Database: "default", Table: "cloudtrail_logs",
+		Since: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	row := trailquery.Row{"eventid": "e1"}
+	tests := []struct {
+		name       string
+		results    []trailquery.Result
+		wantProbe  bool
+		wantNoData bool
+	}{
+		{"no rows, events in the range", []trailquery.Result{{ID: "q1"}, {ID: "p1", Rows: []trailquery.Row{row}}}, true, false},
+		{"no rows, no event in the range", []trailquery.Result{{ID: "q1"}, {ID: "p1"}}, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := &queue{results: tc.results}
+			_, st, err := trailquery.Detect(t.Context(), q, o, detect.Config{})
+			var noData *trailquery.NoEventsError
+			if got := errors.As(err, &noData); got != tc.wantNoData {
+				t.Fatalf("err %v, want NoEventsError %v", err, tc.wantNoData)
+			}
+			if !tc.wantNoData && err != nil {
+				t.Fatal(err)
+			}
+			if got := st.ProbeID != ""; got != tc.wantProbe || len(q.sql) != 2 {
+				t.Fatalf("probe id %q after %d queries", st.ProbeID, len(q.sql))
+			}
+			probe := q.sql[1]
+			for _, want := range []string{"SELECT eventid", `FROM "default"."cloudtrail_logs"`, "eventtime >= '2026-03-01T00:00:00'", "LIMIT 1"} {
+				if !strings.Contains(probe, want) {
+					t.Errorf("probe lacks %q:\n%s", want, probe)
+				}
+			}
+			if strings.Contains(probe, "useridentity") {
+				t.Errorf("probe filters on the identity, so it cannot tell an empty table:\n%s", probe)
 			}
 		})
 	}

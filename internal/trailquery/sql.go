@@ -228,11 +228,7 @@ func Build(o Options) (string, error) {
 		}
 		b.WriteString("\n")
 	}
-	if o.Dialect == Lake {
-		b.WriteString("FROM " + o.EventDataStore + "\n")
-	} else {
-		b.WriteString("FROM " + ident(o.Database) + "." + ident(o.Table) + "\n")
-	}
+	b.WriteString("FROM " + o.from() + "\n")
 	b.WriteString("WHERE ")
 	if terms, ok := pred.(or); ok {
 		b.WriteString("(\n")
@@ -255,6 +251,27 @@ func Build(o Options) (string, error) {
 	}
 	b.WriteString("\n")
 	return b.String(), nil
+}
+
+// from is the table or event data store the queries read.
+func (o Options) from() string {
+	if o.Dialect == Lake {
+		return o.EventDataStore
+	}
+	return ident(o.Database) + "." + ident(o.Table)
+}
+
+// BuildProbe is the query that tells "no root activity" from "nothing to read": one event of
+// any kind in the time range (the same bounds and partitions as Build's).
+func BuildProbe(o Options) (string, error) {
+	if _, err := Build(o); err != nil {
+		return "", err
+	}
+	where := "TRUE"
+	if conds := o.timeConditions(); len(conds) > 0 {
+		where = strings.Join(conds, "\n  AND ")
+	}
+	return "SELECT eventid\nFROM " + o.from() + "\nWHERE " + where + "\nLIMIT 1\n", nil
 }
 
 // timeConditions bound eventTime and, on a date-partitioned Athena table, the partitions.
