@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +114,62 @@ func TestHistoryUsage(t *testing.T) {
 		if code, _, stderr := run(t, args...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, ExitUsage, stderr)
 		}
+	}
+}
+
+// TestApplyWithStore, on both backends: with --db, apply's lock of the
+// organization is the store's (held here as another host would hold it:
+// the second apply is refused before it writes anything), and the audit
+// log's head is anchored in the store, where audit verify --db finds it.
+func TestApplyWithStore(t *testing.T) {
+	for _, backend := range []string{store.SQLite, store.Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := t.Context()
+			db := storetest.DSN(t, backend)
+			srv := captureServers(t)
+			dir := t.TempDir()
+			planPath, src := demoPlanFile(t, dir)
+			srv.take()
+			logPath := filepath.Join(dir, "audit.log")
+			apply := append([]string{"apply", planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", logPath, "--db", db}, src...)
+
+			other, err := store.Open(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			release, err := other.TryLock(ctx, "apply-o-acme0demo1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := run(t, apply...)
+			release()
+			if code != ExitError || !strings.Contains(stderr, "another apply of organization o-acme0demo1 is running") {
+				t.Errorf("apply while another holds the lock: exit %d, %q; want a refusal naming the lock", code, stderr)
+			}
+			if w := writes(srv.take()); len(w) > 0 {
+				t.Errorf("the refused apply wrote: %v", w)
+			}
+			if _, err := os.Stat(logPath); err == nil {
+				t.Error("the refused apply created its audit log")
+			}
+
+			if code, out, stderr := run(t, apply...); code != ExitOK {
+				t.Fatalf("apply after the release: exit %d\n%s\n%s", code, stderr, out)
+			}
+			var rows, seq int64
+			if err := other.QueryRow(ctx, "SELECT COUNT(*), MAX(seq) FROM audit_head").Scan(&rows, &seq); err != nil || rows != 1 || seq < 2 {
+				t.Errorf("audit_head: %d rows, seq %d (%v); want the log's head", rows, seq, err)
+			}
+			if _, err := os.Stat(logPath + ".head"); err == nil {
+				t.Error("a head file was written beside the log; the store anchors it")
+			}
+			if code, out, stderr := run(t, "audit", "verify", "--log", logPath, "--db", db); code != ExitOK || !strings.Contains(out+stderr, "intact") {
+				t.Errorf("audit verify --db: exit %d\n%s%s", code, out, stderr)
+			}
+			if code, _, stderr := run(t, "audit", "verify", "--log", logPath); code != ExitError || !strings.Contains(stderr, "head anchor") {
+				t.Errorf("audit verify without the store that anchors the head: exit %d, %q; want the missing anchor", code, stderr)
+			}
+		})
 	}
 }
