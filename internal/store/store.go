@@ -159,11 +159,11 @@ func redact(dsn string) string {
 // scrub is err's text on one line, with the password removed should the
 // driver quote it.
 func scrub(err error, password string) string {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := err.Error()
 	if password != "" {
 		msg = strings.ReplaceAll(msg, password, "********")
 	}
-	return msg
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // Dialect names the backend: "sqlite" or "postgres".
