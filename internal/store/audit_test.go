@@ -19,47 +19,44 @@ import (
 // release it can be taken again, and another organization's lock is
 // independent.
 func TestTryLock(t *testing.T) {
-	for _, backend := range []string{store.SQLite, store.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			dsn := storetest.DSN(t, backend)
-			hosts := []*store.Store{mustOpen(t, dsn), mustOpen(t, dsn)}
-			var wg sync.WaitGroup
-			releases := make([]func(), len(hosts))
-			errs := make([]error, len(hosts))
-			for i, s := range hosts {
-				wg.Go(func() { releases[i], errs[i] = s.TryLock(ctx, "apply-o-abcdefghij") })
-			}
-			wg.Wait()
-			held := -1
-			for i, err := range errs {
-				switch {
-				case err == nil:
-					if held >= 0 {
-						t.Fatal("both holders got the lock")
-					}
-					held = i
-				case !errors.Is(err, audit.ErrLocked) || !strings.Contains(err.Error(), "apply-o-abcdefghij"):
-					t.Errorf("refused holder's error %q: want ErrLocked naming the lock", err)
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		ctx := t.Context()
+		hosts := []*store.Store{mustOpen(t, dsn), mustOpen(t, dsn)}
+		var wg sync.WaitGroup
+		releases := make([]func(), len(hosts))
+		errs := make([]error, len(hosts))
+		for i, s := range hosts {
+			wg.Go(func() { releases[i], errs[i] = s.TryLock(ctx, "apply-o-abcdefghij") })
+		}
+		wg.Wait()
+		held := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				if held >= 0 {
+					t.Fatal("both holders got the lock")
 				}
+				held = i
+			case !errors.Is(err, audit.ErrLocked) || !strings.Contains(err.Error(), "apply-o-abcdefghij"):
+				t.Errorf("refused holder's error %q: want ErrLocked naming the lock", err)
 			}
-			if held < 0 {
-				t.Fatalf("nobody got the lock: %v", errs)
-			}
-			other := hosts[1-held]
-			if rel, err := other.TryLock(ctx, "apply-o-zzzzzzzzzz"); err != nil {
-				t.Errorf("another organization's lock: %v", err)
-			} else {
-				rel()
-			}
-			releases[held]()
-			rel, err := other.TryLock(ctx, "apply-o-abcdefghij")
-			if err != nil {
-				t.Fatalf("after the release: %v", err)
-			}
+		}
+		if held < 0 {
+			t.Fatalf("nobody got the lock: %v", errs)
+		}
+		other := hosts[1-held]
+		if rel, err := other.TryLock(ctx, "apply-o-zzzzzzzzzz"); err != nil {
+			t.Errorf("another organization's lock: %v", err)
+		} else {
 			rel()
-		})
-	}
+		}
+		releases[held]()
+		rel, err := other.TryLock(ctx, "apply-o-abcdefghij")
+		if err != nil {
+			t.Fatalf("after the release: %v", err)
+		}
+		rel()
+	})
 }
 
 // TestAuditAnchorInStore: an audit log anchored in the store writes its

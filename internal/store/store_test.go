@@ -38,52 +38,46 @@ func TestOpenMigrates(t *testing.T) {
 // TestReopen: opening a migrated database again applies nothing and
 // keeps the data.
 func TestReopen(t *testing.T) {
-	for _, backend := range []string{store.SQLite, store.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			dsn := storetest.DSN(t, backend)
-			s := mustOpen(t, dsn)
-			if _, err := s.Exec(ctx, "INSERT INTO audit_head (log, seq, hash, updated_ms) VALUES (?, ?, ?, ?)", "a", int64(3), "h", int64(0)); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s = mustOpen(t, dsn)
-			var seq int64
-			if err := s.QueryRow(ctx, "SELECT seq FROM audit_head WHERE log = ?", "a").Scan(&seq); err != nil || seq != 3 {
-				t.Errorf("after reopening: seq %d, %v; want 3", seq, err)
-			}
-		})
-	}
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		ctx := t.Context()
+		s := mustOpen(t, dsn)
+		if _, err := s.Exec(ctx, "INSERT INTO audit_head (log, seq, hash, updated_ms) VALUES (?, ?, ?, ?)", "a", int64(3), "h", int64(0)); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s = mustOpen(t, dsn)
+		var seq int64
+		if err := s.QueryRow(ctx, "SELECT seq FROM audit_head WHERE log = ?", "a").Scan(&seq); err != nil || seq != 3 {
+			t.Errorf("after reopening: seq %d, %v; want 3", seq, err)
+		}
+	})
 }
 
 // TestOpenRefusesNewerSchema: a database that a newer rootguard migrated
 // (here: a version row no migration of this binary has) is refused with
 // one line that says so, and is left as it was.
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	for _, backend := range []string{store.SQLite, store.Postgres} {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			dsn := storetest.DSN(t, backend)
-			s := mustOpen(t, dsn)
-			if _, err := s.Exec(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", int64(99999), true); err != nil {
-				t.Fatal(err)
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		ctx := t.Context()
+		s := mustOpen(t, dsn)
+		if _, err := s.Exec(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", int64(99999), true); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		_, err := store.Open(ctx, dsn)
+		if err == nil {
+			t.Fatal("a database with a migration from a newer rootguard was opened")
+		}
+		msg := err.Error()
+		for _, want := range []string{"99999", "newer rootguard", "upgrade"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error %q does not say %q", msg, want)
 			}
-			s.Close()
-			_, err := store.Open(ctx, dsn)
-			if err == nil {
-				t.Fatal("a database with a migration from a newer rootguard was opened")
-			}
-			msg := err.Error()
-			for _, want := range []string{"99999", "newer rootguard", "upgrade"} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("error %q does not say %q", msg, want)
-				}
-			}
-			if strings.Contains(msg, "\n") {
-				t.Errorf("error is not one line: %q", msg)
-			}
-		})
-	}
+		}
+		if strings.Contains(msg, "\n") {
+			t.Errorf("error is not one line: %q", msg)
+		}
+	})
 }
 
 func TestRebindAndLiterals(t *testing.T) {

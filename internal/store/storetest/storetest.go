@@ -31,16 +31,23 @@ const (
 // "postgres", each on a fresh, migrated store closed at cleanup.
 func Each(t *testing.T, body func(t *testing.T, s *store.Store)) {
 	t.Helper()
+	EachDSN(t, func(t *testing.T, dsn string) {
+		s, err := store.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatalf("open %s store: %v", dsn, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		body(t, s)
+	})
+}
+
+// EachDSN runs body once per backend, as Each does, with the DSN of a
+// fresh, empty database (DSN), for tests that open it themselves: twice,
+// as two hosts would, or through the CLI's --db.
+func EachDSN(t *testing.T, body func(t *testing.T, dsn string)) {
+	t.Helper()
 	for _, b := range []string{store.SQLite, store.Postgres} {
-		t.Run(b, func(t *testing.T) {
-			dsn := DSN(t, b)
-			s, err := store.Open(t.Context(), dsn)
-			if err != nil {
-				t.Fatalf("open %s store: %v", b, err)
-			}
-			t.Cleanup(func() { s.Close() })
-			body(t, s)
-		})
+		t.Run(b, func(t *testing.T) { body(t, DSN(t, b)) })
 	}
 }
 
