@@ -158,9 +158,11 @@ func TestOpenDefaultIsPrivateFileInStateDir(t *testing.T) {
 	if s.Dialect() != store.SQLite {
 		t.Errorf("Dialect = %q, want sqlite", s.Dialect())
 	}
+	db := filepath.Join(state, "rootguard", store.FileName)
 	for path, want := range map[string]os.FileMode{
-		filepath.Join(state, "rootguard"):                 0o700,
-		filepath.Join(state, "rootguard", store.FileName): 0o600,
+		filepath.Join(state, "rootguard"): 0o700,
+		db:                                0o600,
+		db + "-wal":                       0o600, // SQLite's write-ahead log holds the same data
 	} {
 		st, err := os.Stat(path)
 		if err != nil {
