@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,48 @@ type Head struct {
 // headPath is where the head of the log at logPath is anchored.
 func headPath(logPath string) string { return logPath + ".head" }
 
+// Anchor keeps a log's head apart from the log: the head file beside it
+// (FileAnchor, the default), or a row in a database that several hosts
+// share. ReadHead returns nil when no head is anchored yet; WriteHead
+// replaces the head and must refuse to move it backwards.
+type Anchor interface {
+	ReadHead(ctx context.Context) (*Head, error)
+	WriteHead(ctx context.Context, h Head) error
+}
+
+// FileAnchor is a head file (by default the log's path + ".head"),
+// replaced atomically on every write.
+type FileAnchor string
+
+// ReadHead reads the head file; nil when there is none.
+func (a FileAnchor) ReadHead(context.Context) (*Head, error) { return readHead(string(a)) }
+
+// WriteHead replaces the head file.
+func (a FileAnchor) WriteHead(_ context.Context, h Head) error { return writeHead(string(a), h) }
+
+// anchorOf is opts.Anchor, else the head file beside the log at path.
+func anchorOf(opts Options, path string) Anchor {
+	if opts.Anchor != nil {
+		return opts.Anchor
+	}
+	return FileAnchor(headPath(path))
+}
+
+// readAnchor reads a's head and checks its form.
+func readAnchor(ctx context.Context, a Anchor) (*Head, error) {
+	h, err := a.ReadHead(ctx)
+	if err != nil || h == nil {
+		return nil, err
+	}
+	if !h.valid() {
+		return nil, fmt.Errorf("audit head anchor: not a head (seq %d, hash %q)", h.Seq, h.Hash)
+	}
+	return h, nil
+}
+
+// valid: a sequence number from 1 and a hash of 64 hex digits.
+func (h Head) valid() bool { return h.Seq > 0 && isHexHash(h.Hash) }
+
 // readHead reads a head file; nil when there is none.
 func readHead(path string) (*Head, error) {
 	f, err := os.Open(path)
@@ -42,7 +85,7 @@ func readHead(path string) (*Head, error) {
 	var h Head
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil || h.Seq == 0 || !isHexHash(h.Hash) {
+	if err := dec.Decode(&h); err != nil || !h.valid() {
 		return nil, fmt.Errorf("audit head %s: not a head (want {\"seq\":N,\"hash\":\"<64 hex digits>\"})", path)
 	}
 	return &h, nil

@@ -43,15 +43,19 @@ type Options struct {
 	KeyFile string
 	// Now is the clock for record times; nil means time.Now.
 	Now func() time.Time
+	// Anchor keeps the log's head; nil means the head file beside the
+	// log (its path + ".head").
+	Anchor Anchor
 }
 
 // Log is an open audit log, locked for writing. Its methods are safe for
 // concurrent use; appends are serialized.
 type Log struct {
-	path  string
-	now   func() time.Time
-	key   []byte
-	keyID string
+	path   string
+	now    func() time.Time
+	anchor Anchor
+	key    []byte
+	keyID  string
 
 	mu   sync.Mutex
 	f    logFile
@@ -124,11 +128,15 @@ func open(f *os.File, path string, created bool, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	anchor, err := readHead(headPath(path))
+	// Open takes no context (its callers predate anchors that need one);
+	// reading the anchor is bounded by the anchor's own timeouts.
+	ctx := context.Background()
+	anchors := anchorOf(opts, path)
+	anchor, err := readAnchor(ctx, anchors)
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{path: path, now: opts.Now, key: key, keyID: keyID(key), f: f, head: Genesis, size: size, succeeded: map[[sha256.Size]byte]bool{}}
+	l := &Log{path: path, now: opts.Now, anchor: anchors, key: key, keyID: keyID(key), f: f, head: Genesis, size: size, succeeded: map[[sha256.Size]byte]bool{}}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -152,8 +160,8 @@ func open(f *os.File, path string, created bool, opts Options) (*Log, error) {
 	// A crash between an append and its anchoring leaves the head file
 	// one entry behind (verify allows that); bring it up to date.
 	if res.Entries > 0 && (anchor == nil || anchor.Seq != l.seq) {
-		if err := writeHead(headPath(path), Head{Seq: l.seq, Hash: l.head}); err != nil {
-			return nil, err
+		if err := anchors.WriteHead(ctx, Head{Seq: l.seq, Hash: l.head}); err != nil {
+			return nil, fmt.Errorf("audit log %s: %w", path, err)
 		}
 	}
 	return l, nil
@@ -237,7 +245,9 @@ func (l *Log) Append(ctx context.Context, e Entry) error {
 		return fmt.Errorf("audit log %s: %w", l.path, err)
 	}
 	l.seq, l.head = rec.Seq, rec.Hash
-	if err := writeHead(headPath(l.path), Head{Seq: l.seq, Hash: l.head}); err != nil {
+	// The record is written: its anchoring completes even if ctx is
+	// cancelled now.
+	if err := l.anchor.WriteHead(context.WithoutCancel(ctx), Head{Seq: l.seq, Hash: l.head}); err != nil {
 		l.err = err
 		return fmt.Errorf("audit log %s: %w", l.path, err)
 	}
@@ -320,6 +330,26 @@ func errorCode(err error) string {
 		return "DeadlineExceeded"
 	}
 	return "ClientError"
+}
+
+// Locker takes exclusive locks by name, for work that must not run twice
+// at once: FileLocks on one host, a database's locks across hosts.
+// TryLock fails at once, wrapping ErrLocked, while another holder has the
+// lock; the release it returns gives it up.
+type Locker interface {
+	TryLock(ctx context.Context, name string) (release func(), err error)
+}
+
+// FileLocks is a Locker of lock files (Lock) in a directory.
+type FileLocks string
+
+// TryLock takes the lock file name + ".lock" in the directory.
+func (d FileLocks) TryLock(_ context.Context, name string) (func(), error) {
+	f, err := Lock(filepath.Join(string(d), name+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
 }
 
 // Lock takes an exclusive lock named by path (creating the file, 0600, in

@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,7 +83,8 @@ func (r Result) OK() bool { return r.Broken == nil }
 // Verify walks the log at path and checks every line's canonical form,
 // hash (keyed by the audit key: opts.Key, else the key file beside the
 // log), sequence number and link to its predecessor, and that the chain
-// ends at the head anchored in the head file beside the log. The error is
+// ends at the head anchored in opts.Anchor (by default the head file
+// beside the log). The error is
 // for I/O only; a broken chain is reported in Result.Broken.
 func Verify(path string, opts Options) (Result, error) {
 	f, err := os.Open(path)
@@ -97,7 +99,7 @@ func Verify(path string, opts Options) (Result, error) {
 			return Result{Head: Genesis}, err
 		}
 	}
-	anchor, err := readHead(headPath(path))
+	anchor, err := readAnchor(context.Background(), anchorOf(opts, path))
 	if err != nil {
 		return Result{Head: Genesis}, err
 	}
@@ -188,14 +190,14 @@ func verify(r io.Reader, key []byte, anchor *Head, anchored bool, visit func(*Re
 	res.Pending = sortedLines(pending)
 	switch {
 	case anchor == nil && keyed && anchored:
-		res.Broken = &Break{Line: line, Kind: KindAnchor, Detail: "the head file beside the log is missing"}
+		res.Broken = &Break{Line: line, Kind: KindAnchor, Detail: "its head anchor (the head file beside the log, or the database row) is missing"}
 	case anchor == nil:
 	case prevSeq < anchor.Seq:
-		res.Broken = &Break{Line: line, Kind: KindCut, Detail: fmt.Sprintf("the log ends at seq %d, the head file says seq %d", prevSeq, anchor.Seq)}
+		res.Broken = &Break{Line: line, Kind: KindCut, Detail: fmt.Sprintf("the log ends at seq %d, the head anchor says seq %d", prevSeq, anchor.Seq)}
 	case anchorHash != anchor.Hash:
-		res.Broken = &Break{Line: anchorLine, Kind: KindAnchor, Detail: fmt.Sprintf("seq %d's hash is not the one in the head file: the log was rewritten", anchor.Seq)}
+		res.Broken = &Break{Line: anchorLine, Kind: KindAnchor, Detail: fmt.Sprintf("seq %d's hash is not the one anchored: the log was rewritten", anchor.Seq)}
 	case prevSeq > anchor.Seq+1:
-		res.Broken = &Break{Line: anchorLine + 2, Kind: KindAnchor, Detail: fmt.Sprintf("the head file says seq %d, but %d entries follow it", anchor.Seq, prevSeq-anchor.Seq)}
+		res.Broken = &Break{Line: anchorLine + 2, Kind: KindAnchor, Detail: fmt.Sprintf("the head anchor says seq %d, but %d entries follow it", anchor.Seq, prevSeq-anchor.Seq)}
 	}
 	return res, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/guardrail"
 	"github.com/rootguard/rootguard/internal/guardrail/awsexec"
+	"github.com/rootguard/rootguard/internal/store"
 )
 
 // ApplyOptions are the flags and argument of `rootguard apply`.
@@ -66,7 +67,9 @@ schema version, or edited after it was made, is refused too.
 
 A plan for another organization is refused before anything is shown. Two
 applies to one organization never run at once: a lock in the state directory
-refuses the second. apply shows the changes and asks for confirmation on a
+(in the database with --db or ROOTGUARD_DB, shared by every host on a
+PostgreSQL server) refuses the second. With --db the audit log's head is
+anchored in the database too. apply shows the changes and asks for confirmation on a
 terminal (Ctrl-C cancels at once); --yes applies without asking (without a
 terminal, --yes is required). After the answer, the organization is read
 again right before the first write. Changes are made one by one in a safe order: trusted access and
@@ -124,7 +127,18 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 			return withCode(ExitError, err)
 		}
 	}
-	unlock, err := lockTarget(p)
+	db, err := e.namedStore(ctx)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	var auditOpts audit.Options
+	if db != nil {
+		defer db.Close()
+		if auditOpts.Anchor, err = auditAnchor(db, logPath); err != nil {
+			return withCode(ExitError, err)
+		}
+	}
+	unlock, err := lockTarget(ctx, p, db)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -168,7 +182,7 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 		}
 	}
 
-	log, err := audit.Open(logPath, audit.Options{})
+	log, err := audit.Open(logPath, auditOpts)
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("no audit log, no change: %w", err))
 	}
@@ -216,25 +230,28 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 var targetIDRe = regexp.MustCompile(`^(o-[a-z0-9]{10,32}|[0-9]{12})$`)
 
 // lockTarget takes the lock of the organization (or standalone account)
-// the plan changes, in the state directory, so that two applies to it never
-// both write, whatever their audit logs. It returns the release.
-func lockTarget(p *guardrail.Plan) (func(), error) {
+// the plan changes, so that two applies to it never both write, whatever
+// their audit logs: in db when --db names a store (a PostgreSQL advisory
+// lock is shared by every host on the server), else in the state
+// directory. It returns the release.
+func lockTarget(ctx context.Context, p *guardrail.Plan, db *store.Store) (func(), error) {
 	id := cmp.Or(p.Snapshot.OrganizationID, p.Snapshot.ManagementAccountID)
 	if !targetIDRe.MatchString(id) {
 		return nil, fmt.Errorf("plan %s: %q is not an organization or account ID", p.ID, id)
 	}
-	dir, err := stateDir(os.Getenv)
-	if err != nil {
-		return nil, err
+	var locks audit.Locker = db
+	if db == nil {
+		dir, err := stateDir(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		locks = audit.FileLocks(filepath.Join(dir, "locks"))
 	}
-	f, err := audit.Lock(filepath.Join(dir, "locks", "apply-"+id+".lock"))
+	release, err := locks.TryLock(ctx, "apply-"+id)
 	if errors.Is(err, audit.ErrLocked) {
 		return nil, fmt.Errorf("another apply of organization %s is running: %w", id, err)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return func() { f.Close() }, nil
+	return release, err
 }
 
 // unconfirmed refuses to go on when a change that was shown as already in

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -96,7 +97,8 @@ func newAuditVerifyCmd(e *env, o *AuditOptions) *cobra.Command {
 		Short: "Verify the audit log's hash chain",
 		Long: `Walk the whole audit log and check every entry's keyed hash (under the key in
 FILE.key), sequence number and link to the entry before it, and that the chain
-ends at the head anchored in FILE.head. The first broken line is named: edited
+ends at the head anchored in FILE.head (in the database when --db or
+ROOTGUARD_DB names one: apply anchors it there then). The first broken line is named: edited
 content, a removed entry, reordered entries, a truncated last line, garbage,
 entries cut from the end, or a log rewritten and re-chained.
 
@@ -124,13 +126,24 @@ be read.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			return runAuditVerify(e, o)
+			return runAuditVerify(cmd.Context(), e, o)
 		},
 	}
 }
 
-func runAuditVerify(e *env, o *AuditOptions) error {
-	res, err := audit.Verify(o.Log, audit.Options{})
+func runAuditVerify(ctx context.Context, e *env, o *AuditOptions) error {
+	var opts audit.Options
+	db, err := e.namedStore(ctx)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	if db != nil {
+		defer db.Close()
+		if opts.Anchor, err = auditAnchor(db, o.Log); err != nil {
+			return withCode(ExitError, err)
+		}
+	}
+	res, err := audit.Verify(o.Log, opts)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -118,7 +118,7 @@ func TestAuditVerify(t *testing.T) {
 		{"deleted", []string{"verify", "--log", write("deleted.log", ls[0], ls[1], ls[3], ls[4], ls[5])}, ExitError, "", "deleted.log is broken at line 3: entry removed (seq 4 follows seq 2)"},
 		{"swapped", []string{"verify", "--log", write("swapped.log", ls[0], ls[2], ls[1], ls[3], ls[4], ls[5])}, ExitError, "", "swapped.log is broken at line 2: entries reordered"},
 		{"truncated", []string{"verify", "--log", write("truncated.log", ls[0], ls[1], ls[2][:100])}, ExitError, "", "truncated.log is broken at line 3: truncated last line"},
-		{"cut from the end", []string{"verify", "--log", write("cut.log", ls[0], ls[1], ls[2], ls[3])}, ExitError, "", "cut.log is broken at line 5: entries cut from the end (the log ends at seq 4, the head file says seq 6)"},
+		{"cut from the end", []string{"verify", "--log", write("cut.log", ls[0], ls[1], ls[2], ls[3])}, ExitError, "", "cut.log is broken at line 5: entries cut from the end (the log ends at seq 4, the head anchor says seq 6)"},
 		{"garbage", []string{"verify", "--log", write("garbage.log", ls[0], ls[1], "{}\n")}, ExitError, "", "garbage.log is broken at line 3: not an audit entry"},
 		{"missing", []string{"verify", "--log", filepath.Join(dir, "missing.log")}, ExitError, "", "missing.log: no such file or directory"},
 		{"unknown flag", []string{"verify", "--nope"}, ExitUsage, "", "unknown flag: --nope"},
