@@ -48,7 +48,7 @@ func newSimCmd(e *env) *cobra.Command {
 		Use:   "sim",
 		Short: "Run rootguard's own AWS endpoint (for demos and tests; no AWS needed)",
 		Long: `rootguard's AWS endpoint speaks the AWS wire protocols of the services rootguard
-calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS…)
+calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS, S3, SQS…)
 and answers from a scenario describing an organization. Point rootguard or any
 AWS SDK at it to try scan, plan and apply without an AWS account.`,
 		Args: cobra.NoArgs,

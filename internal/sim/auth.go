@@ -84,7 +84,7 @@ func (s *Server) authorize(r *request) error {
 	if r.sess.kind != sessRoot {
 		return nil
 	}
-	action := r.svc.name + ":" + r.op
+	action := r.action()
 	if action == "sts:GetCallerIdentity" {
 		return nil // needs no permission
 	}
@@ -92,6 +92,14 @@ func (s *Server) authorize(r *request) error {
 		return nil
 	}
 	return accessDenied(r, action, "")
+}
+
+// action is the IAM action of the call.
+func (r *request) action() string {
+	if r.spec != nil && r.spec.action != "" {
+		return r.spec.action
+	}
+	return r.svc.name + ":" + r.op
 }
 
 // accessDenied is AWS's AccessDenied for an action, in the protocol's
