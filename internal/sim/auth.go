@@ -28,6 +28,7 @@ type session struct {
 	userID     string
 	taskPolicy string    // sessRoot only
 	expires    time.Time // zero for long-term credentials
+	issued     time.Time // when temporary credentials were issued
 }
 
 // Task policies of sts:AssumeRoot and the actions each allows.
@@ -112,7 +113,7 @@ func accessDenied(r *request, action, resource string) *apiError {
 	if r.sess.kind == sessRoot {
 		msg += " because no session policy allows the " + action + " action"
 	}
-	if r.svc.proto == protoQuery {
+	if r.svc.proto == protoQuery || r.svc.name == "s3" {
 		return errf("AccessDenied", http.StatusForbidden, "%s", msg)
 	}
 	return errf("AccessDeniedException", http.StatusForbidden, "%s", msg)

@@ -92,13 +92,9 @@ type s3Error struct {
 }
 
 func (s3Protocol) writeError(w http.ResponseWriter, r *request, e *apiError) {
-	code := e.Code
-	if code == "AccessDeniedException" {
-		code = "AccessDenied"
-	}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
-	xml.NewEncoder(&b).Encode(s3Error{Code: code, Message: e.Message, BucketName: r.labels["Bucket"], RequestID: r.reqID, HostID: hexID(r.reqID, 32)})
+	xml.NewEncoder(&b).Encode(s3Error{Code: e.Code, Message: e.Message, BucketName: r.labels["Bucket"], RequestID: r.reqID, HostID: hexID(r.reqID, 32)})
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.Header().Set("X-Amz-Request-Id", r.reqID)
