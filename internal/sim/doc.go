@@ -35,7 +35,11 @@
 // policy, on the member's root user. S3 buckets and SQS queues carry
 // resource policies the server enforces (a Deny applies to every caller);
 // a root session with S3UnlockBucketPolicy or SQSUnlockQueuePolicy passes
-// them, which is how a policy that denies everyone is removed.
+// them, which is how a policy that denies everyone is removed. SQS queues
+// also carry messages (SendMessage, ReceiveMessage with long polling and a
+// visibility timeout, DeleteMessage, ChangeMessageVisibility, redrive to a
+// dead-letter queue after max_receive_count receives): runtime state, not
+// saved, served by a read-only endpoint too.
 //
 // Operations live in a table (one file per service, writes in a
 // *_write.go file beside it) that marks writes; writes are refused with

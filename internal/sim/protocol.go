@@ -35,6 +35,9 @@ type operation struct {
 	// write marks operations that change state; they are refused unless
 	// Options.Writable.
 	write bool
+	// unlocked operations take their own hold on the world (a long poll
+	// must not keep writes waiting).
+	unlocked bool
 	// action is the IAM action when it is not service:Operation (S3's
 	// ListBuckets is s3:ListAllMyBuckets).
 	action string

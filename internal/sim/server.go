@@ -81,6 +81,7 @@ type Server struct {
 	imported []ImportedFinding // Security Hub findings, in import order
 
 	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
+	mail  mailbox       // SQS messages
 }
 
 type faultKey struct {
@@ -337,7 +338,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		s.finish(w, r, err)
 		return
 	}
-	defer s.lockState(r.spec.write)()
+	if !r.spec.unlocked {
+		defer s.lockState(r.spec.write)()
+	}
 	out, err := s.handle(r)
 	if err != nil {
 		s.finish(w, r, err)

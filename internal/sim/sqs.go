@@ -25,6 +25,13 @@ func sqsService() *service {
 			"GetQueueUrl":        {handle: sqsGetQueueURL, target: func(r *request) string { return jsonField(r, "QueueOwnerAWSAccountId") }},
 			"GetQueueAttributes": {handle: sqsGetQueueAttributes, target: queueTarget},
 			"SetQueueAttributes": {write: true, handle: sqsSetQueueAttributes, target: queueTarget},
+
+			// Messages (sqs_messages.go): the endpoint's runtime state,
+			// served without a hold on the world.
+			"SendMessage":             {handle: sqsSendMessage, target: queueTarget, unlocked: true},
+			"ReceiveMessage":          {handle: sqsReceiveMessage, target: queueTarget, unlocked: true},
+			"DeleteMessage":           {handle: sqsDeleteMessage, target: queueTarget, unlocked: true},
+			"ChangeMessageVisibility": {handle: sqsChangeMessageVisibility, target: queueTarget, unlocked: true},
 		},
 	}
 }
@@ -300,10 +307,4 @@ func setQueueAttribute(q *Queue, name, v string) error {
 		return errf("InvalidAttributeName", http.StatusBadRequest, "Unknown Attribute %s.", name)
 	}
 	return nil
-}
-
-// queueCounts adds the message counts of the queue (none yet).
-func (s *Server) queueCounts(arn string, attrs map[string]string) {
-	attrs["ApproximateNumberOfMessages"] = "0"
-	attrs["ApproximateNumberOfMessagesNotVisible"] = "0"
 }
