@@ -35,6 +35,11 @@ type Options struct {
 	// Addr is where Start listens (default 127.0.0.1:0, a free port). It
 	// must be a loopback address: the endpoint checks no signatures.
 	Addr string
+	// TrailDir, when set, is where every call served is recorded as a
+	// CloudTrail record, in gzip log files under CloudTrail's key layout
+	// (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), so that trail scan
+	// reads them. Records are written in batches and on Close (FlushTrail).
+	TrailDir string
 }
 
 // Call is one request the server answered.
@@ -75,6 +80,9 @@ type Server struct {
 	queries  queryStore        // CloudTrail Lake and Athena queries
 	imported []ImportedFinding // Security Hub findings, in import order
 	updated  []FindingUpdate   // Security Hub BatchUpdateFindings calls, in order
+
+	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
+	mail  mailbox       // SQS messages
 }
 
 type faultKey struct {
@@ -123,13 +131,10 @@ func New(s *Scenario, opts Options) (*Server, error) {
 		hits:     map[faultKey]int{},
 		reports:  map[string]*report{},
 	}
-	srv.sessions[callerAccessKeyID] = &session{
-		kind:    sessCaller,
-		akid:    callerAccessKeyID,
-		secret:  callerSecretKey,
-		account: arnAccount(s.Caller.ARN),
-		arn:     s.Caller.ARN,
-		userID:  callerUserID(s.Caller.ARN),
+	srv.addCaller("", s.Caller.ARN, callerAccessKeyID, callerSecretKey)
+	for _, id := range s.Callers {
+		akid, secret := id.credentials()
+		srv.addCaller(id.Name, id.ARN, akid, secret)
 	}
 	return srv, nil
 }
@@ -198,6 +203,45 @@ func (s *Server) Credentials() (accessKeyID, secretAccessKey string) {
 	return callerAccessKeyID, callerSecretKey
 }
 
+// addCaller registers a caller's long-term credentials.
+func (s *Server) addCaller(name, arn, akid, secret string) {
+	s.sessions[akid] = &session{
+		kind:    sessCaller,
+		name:    name,
+		akid:    akid,
+		secret:  secret,
+		account: arnAccount(arn),
+		arn:     arn,
+		userID:  callerUserID(arn),
+	}
+}
+
+// IdentityCredentials are the long-term credentials of the scenario's
+// caller called name (Scenario.Callers); "" names the default caller.
+func (s *Server) IdentityCredentials(name string) (accessKeyID, secretAccessKey string, err error) {
+	if name == "" {
+		return callerAccessKeyID, callerSecretKey, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, sess := range s.sessions {
+		if sess.kind != sessCaller || sess.name == "" {
+			continue
+		}
+		if sess.name == name {
+			return sess.akid, sess.secret, nil
+		}
+		names = append(names, sess.name)
+	}
+	slices.Sort(names)
+	have := "none"
+	if len(names) > 0 {
+		have = strings.Join(names, ", ")
+	}
+	return "", "", fmt.Errorf("identity %q: the scenario has no caller of that name (callers: %s)", name, have)
+}
+
 // Region is the scenario's region.
 func (s *Server) Region() string { return s.w.region }
 
@@ -213,14 +257,14 @@ func (s *Server) Calls() []Call {
 // which a graceful shutdown would wait for).
 func (s *Server) Close() error {
 	if s.hs == nil {
-		return nil
+		return s.FlushTrail()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
 	if err := s.hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+		return errors.Join(err, s.FlushTrail())
 	}
-	return s.hs.Close()
+	return errors.Join(s.hs.Close(), s.FlushTrail())
 }
 
 // Handler serves every service on one mux: the service comes from the SigV4
@@ -294,7 +338,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		s.finish(w, r, err)
 		return
 	}
-	defer s.lockState(r.spec.write)()
+	if !r.spec.unlocked {
+		defer s.lockState(r.spec.write)()
+	}
 	out, err := s.handle(r)
 	if err != nil {
 		s.finish(w, r, err)
@@ -355,6 +401,9 @@ func (s *Server) finish(w http.ResponseWriter, r *request, err error) {
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
+	if s.opts.TrailDir != "" {
+		s.recordTrail(r, ae)
+	}
 	s.opts.Logger.Debug("sim call", "service", c.Service, "operation", c.Operation,
 		"account_id", c.Account, "error_code", c.ErrorCode, "request_id", r.reqID)
 }
