@@ -134,3 +134,50 @@ func TestSet(t *testing.T) {
 		t.Errorf("holder = %q, %d accounts; want bob, 1", got, len(r.Accounts))
 	}
 }
+
+func TestDemo(t *testing.T) {
+	r := Demo()
+	if len(r.Accounts) < 10 || r.Lookup("444444444444") == nil {
+		t.Fatalf("demo registry: %d accounts", len(r.Accounts))
+	}
+	r.Accounts = nil
+	if Demo().Accounts == nil {
+		t.Error("Demo returned a shared registry")
+	}
+}
+
+// TestRecordsRoundTrip: the stored rows rebuild the same registry, and
+// Diff finds exactly the records that changed.
+func TestRecordsRoundTrip(t *testing.T) {
+	r := Demo()
+	back, err := FromRecords(r.Records())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r.Clone()
+	want.Normalize()
+	if diff := cmp.Diff(want, back); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+	if d := Diff(r, back); len(d) != 0 {
+		t.Errorf("Diff of equal registries: %+v", d)
+	}
+	next := r.Clone()
+	next.Accounts = next.Accounts[1:]
+	next.Accounts[0].PhoneLine = &Owner{Kind: OwnerPerson, Name: "x"}
+	next.People = append(next.People, Person{ID: "zed"})
+	got := Diff(r, next)
+	var keys []string
+	for _, c := range got {
+		keys = append(keys, c.Kind+":"+c.Key)
+		if (c.Before == "") == (c.After == "") && c.Before == c.After {
+			t.Errorf("change %s:%s changes nothing", c.Kind, c.Key)
+		}
+	}
+	if diff := cmp.Diff([]string{"person:zed", "account:111111111111", "account:222222222222"}, keys); diff != "" {
+		t.Errorf("Diff keys (-want +got):\n%s", diff)
+	}
+	if _, err := FromRecords([]Record{{Kind: "thing", Key: "x", Body: "{}"}}); err == nil {
+		t.Error("an unknown record kind was accepted")
+	}
+}
