@@ -30,6 +30,27 @@ func custodyRecord(in Input) (*custody.Account, Result, bool) {
 	return in.Config.Custody.Lookup(in.Account.ID), Result{}, true
 }
 
+// passwordRecord is where the checks about the root password start: the
+// account's custody record when root has a password and the account is
+// recorded; otherwise the result to return (UNKNOWN, or NOT_APPLICABLE
+// without a password, with noPassword saying why).
+func passwordRecord(in Input, noPassword string) (*custody.Account, answer, Result, bool) {
+	rec, r, ok := custodyRecord(in)
+	if !ok {
+		return nil, answer{}, r, false
+	}
+	pw := passwordPresent(in.Account)
+	switch {
+	case !pw.known:
+		return nil, pw, unknownFrom(pw.reason, pw.failed, nil), false
+	case !pw.yes:
+		return nil, pw, Result{Status: NotApplicable, Detail: "root has no password: " + noPassword, Evidence: map[string]any{"source_api": pw.source}}, false
+	case rec == nil:
+		return nil, pw, unknown(notRecorded(in.Account), map[string]any{"source_api": custodySource}), false
+	}
+	return rec, pw, Result{}, true
+}
+
 // notRecorded is how a check says the account has no custody record.
 func notRecorded(a *inventory.Account) string {
 	return fmt.Sprintf("account %s is not in the custody registry: record it with `rootguard custody set --account %s …`", a.ID, a.ID)

@@ -42,22 +42,12 @@ rootguard custody set --account ID --storage KIND:NAME[@ACCOUNT].`,
 
 func runCustodyStorageIndependent(in Input) Result {
 	a := in.Account
-	rec, r, ok := custodyRecord(in)
+	rec, pw, r, ok := passwordRecord(in, "there is nothing to store")
 	if !ok {
 		return r
 	}
-	pw := passwordPresent(a)
 	ev := map[string]any{}
-	switch {
-	case !pw.known:
-		return unknownFrom(pw.reason, pw.failed, ev)
-	case !pw.yes:
-		ev["source_api"] = pw.source
-		return Result{Status: NotApplicable, Detail: "root has no password: there is nothing to store", Evidence: ev}
-	case rec == nil:
-		ev["source_api"] = custodySource
-		return unknown(notRecorded(a), ev)
-	case rec.Password == nil || rec.Password.Storage == nil:
+	if rec.Password == nil || rec.Password.Storage == nil {
 		ev["source_api"] = custodySource
 		return unknown("where the root password is stored is not recorded", ev)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -95,25 +97,15 @@ func (o *CustodyOptions) change(ctx context.Context, e *env, s *store.Store, r, 
 		_, err := fmt.Fprintln(e.stdout, "No change: the custody registry already says so.")
 		return err
 	}
-	logPath := o.AuditLog
-	if logPath == "" {
-		if logPath, err = defaultAuditLogPath(os.Getenv); err != nil {
-			return withCode(ExitError, err)
-		}
-	}
 	actor, err := localActor()
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	log, err := audit.Open(logPath, audit.Options{})
+	log, err := openChangeLog(o.AuditLog)
 	if err != nil {
-		return withCode(ExitError, fmt.Errorf("no audit log, no change: %w", err))
+		return err
 	}
-	defer func() {
-		if cerr := log.Close(); err == nil && cerr != nil {
-			err = withCode(ExitError, cerr)
-		}
-	}()
+	defer closeChangeLog(log, &err)
 	entries := make([]audit.Entry, len(changes))
 	for i, c := range changes {
 		entries[i] = custodyEntry(actor, c)
@@ -184,8 +176,8 @@ func localActor() (string, error) {
 	if err != nil || host == "" {
 		host = "localhost"
 	}
-	name := strings.Join(strings.Fields(u.Username), "_")
-	return "local:" + name + "@" + strings.Join(strings.Fields(host), "_"), nil
+	clean := func(s string) string { return strings.ReplaceAll(strings.Join(strings.Fields(s), "_"), "@", "_") }
+	return "local:" + clean(u.Username) + "@" + clean(host), nil
 }
 
 // SetCustodyOptions are the flags of `rootguard custody set`.
@@ -244,7 +236,7 @@ func (so *SetCustodyOptions) apply(r *custody.Registry, changed func(string) boo
 		if !ok {
 			return usageError("--person %q: want ID=NAME", p)
 		}
-		if i := indexPerson(r, id); i >= 0 {
+		if i := slices.IndexFunc(r.People, func(p custody.Person) bool { return p.ID == id }); i >= 0 {
 			r.People[i].Name = name
 		} else {
 			r.People = append(r.People, custody.Person{ID: id, Name: name})
@@ -303,15 +295,6 @@ func (so *SetCustodyOptions) apply(r *custody.Registry, changed func(string) boo
 		return usageError("custody set: %v", err)
 	}
 	return nil
-}
-
-func indexPerson(r *custody.Registry, id string) int {
-	for i, p := range r.People {
-		if p.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func newCustodyShowCmd(e *env, o *CustodyOptions) *cobra.Command {
@@ -375,7 +358,7 @@ func newCustodyListCmd(e *env, o *CustodyOptions) *cobra.Command {
 				for _, a := range r.Accounts {
 					holder, storage := "-", "-"
 					if p := a.Password; p != nil {
-						holder = or(p.Holder, "-")
+						holder = cmp.Or(p.Holder, "-")
 						if s := p.Storage; s != nil {
 							storage = s.Kind + ":" + s.Name
 							if s.AWSAccount != "" {
@@ -388,19 +371,12 @@ func newCustodyListCmd(e *env, o *CustodyOptions) *cobra.Command {
 						devices = append(devices, d.Serial+"="+d.Holder)
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Account, safe(holder), safe(storage),
-						safe(or(strings.Join(devices, " "), "-")), owner(a.PhoneLine), owner(a.EmailList))
+						safe(cmp.Or(strings.Join(devices, " "), "-")), owner(a.PhoneLine), owner(a.EmailList))
 				}
 				return tw.Flush()
 			})
 		},
 	}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func owner(o *custody.Owner) string {
