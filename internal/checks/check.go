@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/custody"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/severity"
 )
@@ -117,6 +118,9 @@ type Config struct {
 	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
 	// battery replacement.
 	MFAHardwareMaxAge time.Duration
+	// Custody is the custody registry the custody-* checks hold against
+	// the snapshot; nil makes them UNKNOWN (never PASS).
+	Custody *custody.Registry
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

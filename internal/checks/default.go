@@ -32,6 +32,11 @@ var builtin = []*Check{
 	RootActivityAlerting,
 	GuardDutyEnabled,
 	RootEmailCircularDependency,
+	// Custody of the root credentials, from the custody registry.
+	CustodyTwoPerson,
+	CustodyComplete,
+	CustodyStorageIndependent,
+	CustodyOrgOwned,
 }
 
 // Default returns a registry of every built-in check. It panics if a

@@ -42,6 +42,9 @@ type ScanOptions struct {
 	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
 	FailOnNew bool
 	Send      string // send.go
+	// Custody is a custody registry file (rootguard.custody/v1); otherwise
+	// the registry is read from the store (custody.go).
+	Custody string
 }
 
 // BaselineStore, as --baseline, diffs against the latest recorded scan.
@@ -145,6 +148,7 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	daysDurationVar(f, &o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
 	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
+	f.StringVar(&o.Custody, "custody", "", "custody registry `FILE` (rootguard.custody/v1) for the custody-* checks, instead of the store's (--demo: the demo's)")
 	return cmd
 }
 
@@ -193,6 +197,10 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	reg, err := scanCustody(ctx, e, o, src)
+	if err != nil {
+		return err
+	}
 	domains := o.OrgDomains
 	if len(domains) == 0 {
 		domains = src.orgDomains
@@ -204,6 +212,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.RecentUseWindow = o.RecentUseWindow
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
+	cfg.Custody = reg
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)
