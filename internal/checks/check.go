@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/severity"
 )
@@ -117,6 +118,9 @@ type Config struct {
 	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
 	// battery replacement.
 	MFAHardwareMaxAge time.Duration
+	// Contacts is the contact verification history from the store; nil
+	// when no store was read (contacts-verified-recent is then UNKNOWN).
+	Contacts *contacts.History
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

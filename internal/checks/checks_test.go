@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -34,6 +35,9 @@ type caseConfig struct {
 	RecentUseWindowDays   int        `json:"recent_use_window_days"`
 	PasswordMaxAgeDays    int        `json:"password_max_age_days"`
 	MFAHardwareMaxAgeDays int        `json:"mfa_hardware_max_age_days"`
+	// ContactVerifications is the store's verification history; absent
+	// means no store was read.
+	ContactVerifications *[]contacts.Verification `json:"contact_verifications"`
 }
 
 type caseWant struct {
@@ -61,6 +65,9 @@ func (c caseConfig) config() Config {
 	}
 	if c.Now != nil {
 		cfg.Now = *c.Now
+	}
+	if c.ContactVerifications != nil {
+		cfg.Contacts = &contacts.History{Verifications: *c.ContactVerifications}
 	}
 	return cfg.withDefaults()
 }
@@ -176,7 +183,7 @@ var requiredIDs = []string{
 	"root-access-keys-absent", "root-signing-certificates-absent", "root-mfa-enabled", "root-mfa-hardware",
 	"root-mfa-multiple-devices", "root-mfa-hardware-age", "root-recent-use", "root-password-age",
 	"member-root-credentials-absent", "centralized-root-access-enabled", "contact-primary-complete",
-	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid",
+	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid", "contacts-verified-recent",
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",

@@ -23,6 +23,7 @@ var builtin = []*Check{
 	ContactAlternateOperations,
 	ContactAlternateBilling,
 	ContactPhoneValid,
+	ContactsVerifiedRecent,
 	// Organization guardrails and detective controls.
 	SCPDenyRootActions,
 	SCPDenyRootAccessKeys,

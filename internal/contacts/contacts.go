@@ -72,20 +72,27 @@ type Target struct {
 // not set or could not be read is listed with Missing saying so, never left
 // out: an account whose contacts cannot be read is not verified.
 func Targets(snap *inventory.Snapshot, accounts []string, kinds []Kind) []Target {
-	if len(kinds) == 0 {
-		kinds = Kinds
-	}
 	var out []Target
 	for i := range snap.Accounts {
 		a := &snap.Accounts[i]
-		if len(accounts) > 0 && !slices.Contains(accounts, a.ID) {
-			continue
+		if len(accounts) == 0 || slices.Contains(accounts, a.ID) {
+			out = append(out, AccountTargets(a, kinds)...)
 		}
-		for _, k := range kinds {
-			t := Target{AccountID: a.ID, AccountName: a.Name, Kind: k}
-			t.Address, t.Missing = address(a, k)
-			out = append(out, t)
-		}
+	}
+	return out
+}
+
+// AccountTargets lists one account's contacts of the given kinds (all when
+// none is given), as Targets does.
+func AccountTargets(a *inventory.Account, kinds []Kind) []Target {
+	if len(kinds) == 0 {
+		kinds = Kinds
+	}
+	out := make([]Target, 0, len(kinds))
+	for _, k := range kinds {
+		t := Target{AccountID: a.ID, AccountName: a.Name, Kind: k}
+		t.Address, t.Missing = address(a, k)
+		out = append(out, t)
 	}
 	return out
 }
@@ -182,25 +189,23 @@ const (
 
 // Verification is one attempt to verify a contact.
 type Verification struct {
-	ID        string
-	AccountID string
-	Kind      Kind
-	Address   string
-	Method    Method
+	ID        string `json:"id,omitempty"`
+	AccountID string `json:"account_id"`
+	Kind      Kind   `json:"kind"`
+	Address   string `json:"address"`
+	Method    Method `json:"method"`
 	// TokenHash is HashToken of the mailed token (ByToken only).
-	TokenHash string
+	TokenHash string `json:"-"`
 	// SentAt is when the mail was sent or the attestation recorded.
-	SentAt time.Time
+	SentAt time.Time `json:"sent_at"`
 	// ConfirmedAt is when the token was confirmed or the contact attested;
 	// zero while a token waits.
-	ConfirmedAt time.Time
+	ConfirmedAt time.Time `json:"confirmed_at,omitzero"`
 	// By is who attested, or who confirmed (the confirming identity).
-	By string
-	// MXHosts are the mail exchangers of the address's domain at sending;
-	// Outside are the ones in no account of the organization and on no
-	// configured provider list.
-	MXHosts []string
-	Outside []string
+	By string `json:"by,omitempty"`
+	// MX are the mail exchangers of the address's domain when the mail was
+	// sent, with where each is.
+	MX []MXHost `json:"mx,omitempty"`
 }
 
 // Confirmed reports whether the verification succeeded.
@@ -218,7 +223,8 @@ type Policy struct {
 // DefaultPolicy is 90 days and 72 hours.
 var DefaultPolicy = Policy{MaxAge: 90 * 24 * time.Hour, ConfirmWithin: 72 * time.Hour}
 
-func (p Policy) withDefaults() Policy {
+// WithDefaults fills what is not set with DefaultPolicy.
+func (p Policy) WithDefaults() Policy {
 	if p.MaxAge <= 0 {
 		p.MaxAge = DefaultPolicy.MaxAge
 	}
@@ -256,7 +262,7 @@ type Status struct {
 // verifications of the contact's current address count: a changed address
 // must be verified again.
 func Assess(t Target, history []Verification, now time.Time, p Policy) Status {
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	st := Status{Target: t}
 	if t.Address == "" {
 		st.State = NoAddress
@@ -301,4 +307,10 @@ func Assess(t Target, history []Verification, now time.Time, p Policy) Status {
 		st.State = Never
 	}
 	return st
+}
+
+// History is what the store holds of verifications, as the checks read it.
+type History struct {
+	Verifications []Verification
+	Policy        Policy
 }
