@@ -32,6 +32,9 @@ type env struct {
 	logFormat string
 	timeout   time.Duration
 	noColor   bool
+	// db is --db: the store's DSN ("" means ROOTGUARD_DB, then the
+	// SQLite file in the state directory; see openStore).
+	db string
 	// cancel releases the --timeout context once the command returns.
 	cancel context.CancelFunc
 }
@@ -156,6 +159,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 	root.PersistentFlags().StringVar(&e.logFormat, "log-format", "text", "log format on stderr: text, or json (one JSON object a line)")
 	daysDurationVar(root.PersistentFlags(), &e.timeout, "timeout", 0, "give up after this long (e.g. 10m, 2d); 0 means no limit")
 	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in the output (also when NO_COLOR is set or TERM=dumb)")
+	root.PersistentFlags().StringVar(&e.db, "db", "", "the database for rootguard's state (`DSN`): postgres://…, sqlite:PATH or a path (default $ROOTGUARD_DB, else rootguard.db in the state directory)")
 
 	for _, newCmd := range []func(*env) *cobra.Command{
 		newScanCmd,
@@ -170,6 +174,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newPlanCmd,
 		newApplyCmd,
 		newSimCmd,
+		newHistoryCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

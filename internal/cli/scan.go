@@ -11,6 +11,7 @@ import (
 	"github.com/rootguard/rootguard/internal/checks"
 	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
+	"github.com/rootguard/rootguard/internal/store"
 	"github.com/rootguard/rootguard/internal/version"
 )
 
@@ -33,12 +34,18 @@ type ScanOptions struct {
 	// Report filters: what is reported, not what is collected.
 	Checks, ExcludeChecks, Severities, Statuses, Accounts, OUs []string
 	filter                                                     mutelist.Filter
-	// Baseline is an earlier scan's json report to diff against.
+	// Baseline is an earlier scan's json report to diff against, or
+	// BaselineStore for the latest scan recorded in the store.
 	Baseline string
+	// Record stores the scan's findings in the store (--db).
+	Record bool
 	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
 	FailOnNew bool
 	Send      string // send.go
 }
+
+// BaselineStore, as --baseline, diffs against the latest recorded scan.
+const BaselineStore = "store"
 
 // DefaultScanOptions returns the defaults.
 func DefaultScanOptions() ScanOptions {
@@ -104,7 +111,8 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 		Example: `  rootguard scan --demo
   rootguard scan --org --format json --output findings.json --fail-on high
   rootguard scan --snapshot snapshot.json --org-domain example.com
-  rootguard scan --org --mutelist mutelist.yaml --baseline previous.json --fail-on-new --format markdown`,
+  rootguard scan --org --mutelist mutelist.yaml --baseline previous.json --fail-on-new --format markdown
+  rootguard scan --org --record --baseline store --fail-on-new`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Validate(); err != nil {
@@ -122,7 +130,8 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 when a FAIL finding has this `SEVERITY` or higher (info, low, medium, high, critical)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "also list PASS and NOT_APPLICABLE findings")
 	f.StringVar(&o.Mutelist, "mutelist", "", "YAML `FILE` of accepted risks (check, accounts, reason, accepted_by, expires); matching findings are reported as MUTED and ignored by --fail-on")
-	f.StringVar(&o.Baseline, "baseline", "", "an earlier scan's json report (`FILE`): report new, resolved and changed findings")
+	f.StringVar(&o.Baseline, "baseline", "", "an earlier scan's json report (`FILE`), or \"store\" for the latest scan recorded in --db: report new, resolved and changed findings")
+	f.BoolVar(&o.Record, "record", false, "store this scan's reported findings in the database (--db), for history and --baseline store")
 	f.BoolVar(&o.FailOnNew, "fail-on-new", false, "exit 1 when a FAIL finding is new since --baseline (at or above --fail-on's severity; muted ones excepted)")
 	f.StringSliceVar(&o.Checks, "check", nil, "report only these check `IDS` (repeatable; collection is unchanged)")
 	f.StringSliceVar(&o.ExcludeChecks, "exclude-check", nil, "do not report these check `IDS` (repeatable)")
@@ -149,8 +158,31 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		}
 		mutes = l
 	}
+	started := time.Now().UTC()
+	var db *store.Store
+	if o.Record || o.Baseline == BaselineStore {
+		// Before anything reaches AWS: an unreachable or locked database
+		// stops the scan here.
+		s, err := e.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		db = s
+	}
 	var base *report.Report
-	if o.Baseline != "" {
+	switch o.Baseline {
+	case "":
+	case BaselineStore:
+		_, b, err := db.LatestScan(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			return fmt.Errorf("--baseline store: no scan recorded in the database yet (scan --record records one)")
+		}
+		base = b
+	default:
 		b, err := report.ReadBaseline(o.Baseline)
 		if err != nil {
 			return err
@@ -207,6 +239,13 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if base != nil {
 		base.Findings = o.filter.Select(base.Findings, tree)
 		rep.Diff = report.Compare(base, rep.Findings)
+	}
+	if o.Record {
+		id, err := db.RecordScan(ctx, rep, started, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		e.log.Info("scan recorded", "scan_id", id, "findings", len(rep.Findings))
 	}
 
 	if o.OutputDir != "" {

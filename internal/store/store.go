@@ -83,9 +83,10 @@ func isPostgres(dsn string) bool {
 }
 
 // StateDir is the directory of rootguard's state: $XDG_STATE_HOME/rootguard,
-// else ~/.local/state/rootguard.
+// else ~/.local/state/rootguard. A relative XDG_STATE_HOME is ignored, as
+// the XDG base directory spec says.
 func StateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "rootguard"), nil
 	}
 	home, err := os.UserHomeDir()

@@ -11,16 +11,18 @@ CREATE TABLE scans (
 );
 CREATE INDEX scans_started ON scans (started_ms, id);
 
--- Every finding of every recorded scan; evidence and muting as JSON.
+-- Every finding of every recorded scan; evidence and muting as JSON
+-- (muted is "" when the finding is not muted).
 CREATE TABLE scan_findings (
-    scan_id    TEXT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
-    check_id   TEXT NOT NULL,
-    account_id TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    severity   TEXT NOT NULL,
-    detail     TEXT NOT NULL,
-    evidence   TEXT NOT NULL,
-    muted      TEXT NOT NULL,
+    scan_id      TEXT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    check_id     TEXT NOT NULL,
+    account_id   TEXT NOT NULL,
+    account_name TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    detail       TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    muted        TEXT NOT NULL,
     PRIMARY KEY (scan_id, check_id, account_id)
 );
 CREATE INDEX scan_findings_check_account ON scan_findings (check_id, account_id);

@@ -9,9 +9,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,7 +53,7 @@ func DSN(t *testing.T, backend string) string {
 		return "sqlite:" + filepath.Join(t.TempDir(), store.FileName)
 	}
 	admin := Server(t)
-	name := "rootguard_test_" + randomHex(8)
+	name := "rootguard_test_" + store.NewID()
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
 		t.Fatalf("postgres %s: %v", EnvPostgres, err)
@@ -100,10 +98,4 @@ func Server(t *testing.T) string {
 	}
 	t.Skipf("no PostgreSQL server: set %s=postgres://USER@HOST:PORT/DB (scripts/postgres-test.sh start prints one) to run this test on PostgreSQL too", EnvPostgres)
 	return ""
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
