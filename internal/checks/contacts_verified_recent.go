@@ -56,10 +56,11 @@ email through the account's settings) and verify it again.`,
 func runContactsVerifiedRecent(in Input) Result {
 	h := in.Config.Contacts
 	if h == nil {
-		return Result{Status: Unknown, Detail: "no contact verification history was read: scan with the store (--db or ROOTGUARD_DB) that rootguard contacts verify wrote to"}
+		return unknown("no contact verification history was read: scan with the store (--db or ROOTGUARD_DB) that rootguard contacts verify wrote to",
+			map[string]any{"source_api": "rootguard store: contact_verifications"})
 	}
 	policy := h.Policy.WithDefaults()
-	var failed, unknown []string
+	var failed, pending []string
 	states := map[string]any{}
 	for _, t := range contacts.AccountTargets(in.Account, contacts.Required) {
 		st := contacts.Assess(t, h.Verifications, in.Config.Now, policy)
@@ -79,9 +80,9 @@ func runContactsVerifiedRecent(in Input) Result {
 		switch st.State {
 		case contacts.Verified:
 		case contacts.Pending:
-			unknown = append(unknown, what+": a token was sent and waits for confirmation")
+			pending = append(pending, what+": a token was sent and waits for confirmation")
 		case contacts.Unreachable:
-			unknown = append(unknown, what+": "+t.Missing)
+			pending = append(pending, what+": "+t.Missing)
 		case contacts.Overdue:
 			failed = append(failed, fmt.Sprintf("%s: the token sent %s was never confirmed: nobody watches that inbox", what, st.Waiting.SentAt.Format("2006-01-02")))
 		case contacts.Stale:
@@ -99,8 +100,8 @@ func runContactsVerifiedRecent(in Input) Result {
 	switch {
 	case len(failed) > 0:
 		return Result{Status: Fail, Detail: strings.Join(failed, "; "), Evidence: ev}
-	case len(unknown) > 0:
-		return Result{Status: Unknown, Detail: strings.Join(unknown, "; "), Evidence: ev}
+	case len(pending) > 0:
+		return unknown(strings.Join(pending, "; "), ev)
 	}
 	return Result{Status: Pass, Detail: "root email, security contact and phone verified recently", Evidence: ev}
 }

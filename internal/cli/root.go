@@ -175,6 +175,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newApplyCmd,
 		newSimCmd,
 		newHistoryCmd,
+		newContactsCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/store"
@@ -169,6 +170,16 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		}
 		defer s.Close()
 		db = s
+	} else {
+		// The checks of the people side read the store when there is one.
+		s, err := e.existingStore(ctx)
+		if err != nil {
+			return err
+		}
+		if s != nil {
+			defer s.Close()
+			db = s
+		}
 	}
 	var base *report.Report
 	switch o.Baseline {
@@ -204,6 +215,13 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.RecentUseWindow = o.RecentUseWindow
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
+	if db != nil {
+		vs, err := db.ContactVerifications(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Contacts = &contacts.History{Verifications: vs}
+	}
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)

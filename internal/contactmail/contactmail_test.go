@@ -52,7 +52,7 @@ func TestMX(t *testing.T) {
 func TestSend(t *testing.T) {
 	srv := mailtest.StartSMTP(t)
 	target := contacts.Target{AccountID: "111122223333", AccountName: "prod\r\nBcc: evil@example.net", Kind: contacts.RootEmail, Address: "aws-root@example.com"}
-	msg, err := contacts.Message("rootguard@example.com", target, "RG-TOKEN", 72*time.Hour, time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC))
+	msg, err := contacts.Message("rootguard@example.com", []contacts.Target{target}, "RG-TOKEN", 72*time.Hour, time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

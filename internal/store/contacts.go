@@ -74,41 +74,42 @@ func (s *Store) DeleteContactVerification(ctx context.Context, id string) error 
 	return nil
 }
 
-// ConfirmContactToken confirms the verification sent with token at now, by
-// whoever confirms. A token confirms once, and only within validFor of its
-// sending; confirming races resolve to one winner.
-func (s *Store) ConfirmContactToken(ctx context.Context, token, by string, now time.Time, validFor time.Duration) (contacts.Verification, error) {
+// ConfirmContactToken confirms the verifications sent with token (one per
+// contact sharing the address) at now, by whoever confirms, and returns
+// them. A token confirms once, and only within validFor of its sending;
+// confirming races resolve to one winner.
+func (s *Store) ConfirmContactToken(ctx context.Context, token, by string, now time.Time, validFor time.Duration) ([]contacts.Verification, error) {
 	hash := contacts.HashToken(token)
-	var v contacts.Verification
+	var vs []contacts.Verification
 	err := s.Tx(ctx, func(tx *Tx) error {
-		vs, err := scanVerifications(tx.Query(ctx, verificationColumns+` WHERE token_hash = ?`, hash))
-		if err != nil {
-			return err
-		}
-		if len(vs) == 0 {
-			return ErrTokenUnknown
-		}
-		v = vs[0]
+		var err error
+		vs, err = scanVerifications(tx.Query(ctx, verificationColumns+` WHERE token_hash = ? ORDER BY account_id, kind`, hash))
 		switch {
-		case v.Confirmed():
+		case err != nil:
+			return err
+		case len(vs) == 0:
+			return ErrTokenUnknown
+		case vs[0].Confirmed():
 			return ErrTokenUsed
-		case now.Sub(v.SentAt) > validFor:
-			return fmt.Errorf("%w: sent %s, valid for %s; run contacts verify again", ErrTokenExpired, v.SentAt.Format(time.RFC3339), validFor)
+		case now.Sub(vs[0].SentAt) > validFor:
+			return fmt.Errorf("%w: sent %s, valid for %s; run contacts verify again", ErrTokenExpired, vs[0].SentAt.Format(time.RFC3339), validFor)
 		}
-		res, err := tx.Exec(ctx, `UPDATE contact_verifications SET confirmed_ms = ?, by_person = ? WHERE id = ? AND confirmed_ms = 0`, ms(now), by, v.ID)
+		res, err := tx.Exec(ctx, `UPDATE contact_verifications SET confirmed_ms = ?, by_person = ? WHERE token_hash = ? AND confirmed_ms = 0`, ms(now), by, hash)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(vs)) {
 			return ErrTokenUsed
 		}
-		v.ConfirmedAt, v.By = now.UTC().Truncate(time.Millisecond), by
+		for i := range vs {
+			vs[i].ConfirmedAt, vs[i].By = now.UTC().Truncate(time.Millisecond), by
+		}
 		return nil
 	})
 	if err != nil {
-		return contacts.Verification{}, fmt.Errorf("contacts confirm: %w", err)
+		return nil, fmt.Errorf("contacts confirm: %w", err)
 	}
-	return v, nil
+	return vs, nil
 }
 
 // ContactVerifications returns the verifications of the accounts (all when

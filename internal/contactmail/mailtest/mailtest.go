@@ -62,16 +62,24 @@ func StartDNS(t testing.TB, zone Zone) string {
 		}
 		w.WriteMsg(m) //nolint:errcheck // a lost answer is the client's timeout.
 	})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	// DNS answers on one port over both UDP and TCP; a free UDP port may
+	// be taken for TCP, so try a few.
+	var pc net.PacketConn
+	var l net.Listener
+	var err error
+	for range 20 {
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("no loopback port free for both UDP and TCP: %v", err)
 	}
 	addr := pc.LocalAddr().String()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
-	}
 	udp := &dns.Server{PacketConn: pc, Handler: h}
 	tcp := &dns.Server{Listener: l, Handler: h}
 	go udp.ActivateAndServe() //nolint:errcheck // stops at Shutdown.

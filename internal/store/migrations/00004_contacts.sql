@@ -13,7 +13,8 @@ CREATE TABLE contact_verifications (
     by_person    TEXT NOT NULL DEFAULT '',
     mx           TEXT NOT NULL DEFAULT '[]'
 );
-CREATE UNIQUE INDEX contact_verifications_token ON contact_verifications (token_hash);
+-- One token confirms every contact that shares the address it was mailed to.
+CREATE INDEX contact_verifications_token ON contact_verifications (token_hash);
 CREATE INDEX contact_verifications_account ON contact_verifications (account_id, kind);
 
 -- +goose Down
