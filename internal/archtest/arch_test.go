@@ -87,6 +87,7 @@ var domain = []string{
 	"internal/yamlx",
 	"internal/mutelist", // suppressions and report filters
 	"internal/contacts", // contact verification: targets, tokens, verdicts
+	"internal/drill",    // root access drills and their proof from alerts
 }
 
 // readOnly are the packages that read AWS or judge what was read.

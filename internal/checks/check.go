@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/contacts"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/severity"
 )
@@ -121,6 +122,9 @@ type Config struct {
 	// Contacts is the contact verification history from the store; nil
 	// when no store was read (contacts-verified-recent is then UNKNOWN).
 	Contacts *contacts.History
+	// Drills are the root access drills from the store; nil when no store
+	// was read (root-access-drill-recent is then UNKNOWN).
+	Drills *drill.History
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

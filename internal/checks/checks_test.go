@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rootguard/rootguard/internal/contacts"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -38,6 +39,8 @@ type caseConfig struct {
 	// ContactVerifications is the store's verification history; absent
 	// means no store was read.
 	ContactVerifications *[]contacts.Verification `json:"contact_verifications"`
+	// Drills is the store's drill history; absent means no store was read.
+	Drills *[]drill.Drill `json:"drills"`
 }
 
 type caseWant struct {
@@ -65,6 +68,9 @@ func (c caseConfig) config() Config {
 	}
 	if c.Now != nil {
 		cfg.Now = *c.Now
+	}
+	if c.Drills != nil {
+		cfg.Drills = &drill.History{Drills: *c.Drills}
 	}
 	if c.ContactVerifications != nil {
 		cfg.Contacts = &contacts.History{Verifications: *c.ContactVerifications}
@@ -183,7 +189,7 @@ var requiredIDs = []string{
 	"root-access-keys-absent", "root-signing-certificates-absent", "root-mfa-enabled", "root-mfa-hardware",
 	"root-mfa-multiple-devices", "root-mfa-hardware-age", "root-recent-use", "root-password-age",
 	"member-root-credentials-absent", "centralized-root-access-enabled", "contact-primary-complete",
-	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid", "contacts-verified-recent",
+	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid", "contacts-verified-recent", "root-access-drill-recent",
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",

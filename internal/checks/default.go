@@ -15,6 +15,7 @@ var builtin = []*Check{
 	RootMFAHardwareAge,
 	RootRecentUse,
 	RootPasswordAge,
+	RootAccessDrillRecent,
 	RootEmailOrgDomain,
 	RootEmailSharedMailbox,
 	RootEmailUnique,

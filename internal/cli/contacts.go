@@ -135,11 +135,11 @@ func (o *ContactsVerifyOptions) validate() error {
 }
 
 // existingStore opens the store --db or ROOTGUARD_DB names, else the
-// default SQLite file when it exists; nil when there is none. A command
-// that only reads the store never creates one.
-func (e *env) existingStore(ctx context.Context) (*store.Store, error) {
-	if e.db != "" || os.Getenv(EnvDB) != "" {
-		return e.openStore(ctx)
+// demo's own for --demo, else the default SQLite file when it exists; nil
+// when there is none. A command that only reads the store never creates one.
+func (e *env) existingStore(ctx context.Context, demo bool) (*store.Store, error) {
+	if demo || e.db != "" || os.Getenv(EnvDB) != "" {
+		return e.storeFor(ctx, demo)
 	}
 	dir, err := store.StateDir()
 	if err != nil {
@@ -179,7 +179,7 @@ func runContactsVerify(ctx context.Context, e *env, o *ContactsVerifyOptions) er
 	var db *store.Store
 	if !o.MXOnly {
 		var err error
-		if db, err = e.openStore(ctx); err != nil {
+		if db, err = e.storeFor(ctx, o.src.Demo); err != nil {
 			return err
 		}
 		defer db.Close()
@@ -339,6 +339,7 @@ func printMailings(e *env, order []string, byAddr map[string]*mailing, skipped [
 
 func newContactsConfirmCmd(e *env) *cobra.Command {
 	var by string
+	var demo bool
 	validFor := contacts.DefaultPolicy.ConfirmWithin
 	cmd := &cobra.Command{
 		Use:   "confirm TOKEN",
@@ -349,7 +350,7 @@ confirms once, and only within --valid-for of its sending.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := e.openStore(ctx)
+			db, err := e.storeFor(ctx, demo)
 			if err != nil {
 				return err
 			}
@@ -368,6 +369,7 @@ confirms once, and only within --valid-for of its sending.`,
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "", "who confirms (default: the local user name)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "confirm a token of the demo organization (its own database)")
 	cmd.Flags().DurationVar(&validFor, "valid-for", validFor, "how long after its sending a token may be confirmed")
 	return cmd
 }
@@ -407,7 +409,7 @@ attestation.`,
 				return usageError("--accounts: give exactly one account ID")
 			}
 			ctx := cmd.Context()
-			db, err := e.openStore(ctx)
+			db, err := e.storeFor(ctx, src.Demo)
 			if err != nil {
 				return err
 			}
@@ -459,7 +461,7 @@ ago), changed (verified at another address), never, no-address or unknown.`,
 				return usageError("--format %q: want table or json", format)
 			}
 			ctx := cmd.Context()
-			db, err := e.openStore(ctx)
+			db, err := e.storeFor(ctx, src.Demo)
 			if err != nil {
 				return err
 			}

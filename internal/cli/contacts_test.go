@@ -104,21 +104,7 @@ func TestContactsVerifyRoundTrip(t *testing.T) {
 		if code != cli.ExitOK {
 			t.Fatalf("scan: exit %d\n%s", code, stderr)
 		}
-		var doc struct {
-			Findings []struct {
-				AccountID string `json:"account_id"`
-				Status    string `json:"status"`
-				Detail    string `json:"detail"`
-			} `json:"findings"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]string{}
-		for _, f := range doc.Findings {
-			out[f.AccountID] = f.Status + ": " + f.Detail
-		}
-		return out
+		return statusByAccount(t, stdout)
 	}
 	got := findings()
 	if f := got["111111111111"]; !strings.HasPrefix(f, "FAIL: phone: never verified") {
@@ -177,4 +163,25 @@ func TestContactsUsage(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want 2 and %q", tc.args, code, stderr, tc.want)
 		}
 	}
+}
+
+// statusByAccount reads a findings/v1 document of one check: each
+// account's "STATUS: detail".
+func statusByAccount(t *testing.T, doc string) map[string]string {
+	t.Helper()
+	var d struct {
+		Findings []struct {
+			AccountID string `json:"account_id"`
+			Status    string `json:"status"`
+			Detail    string `json:"detail"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range d.Findings {
+		out[f.AccountID] = f.Status + ": " + f.Detail
+	}
+	return out
 }

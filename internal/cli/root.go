@@ -176,6 +176,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newSimCmd,
 		newHistoryCmd,
 		newContactsCmd,
+		newDrillCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/checks"
 	"github.com/rootguard/rootguard/internal/contacts"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/store"
@@ -171,8 +172,9 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		defer s.Close()
 		db = s
 	} else {
-		// The checks of the people side read the store when there is one.
-		s, err := e.existingStore(ctx)
+		// The checks of the people side read the store when there is one
+		// (the demo's own for --demo).
+		s, err := e.existingStore(ctx, o.Source.Demo)
 		if err != nil {
 			return err
 		}
@@ -221,6 +223,11 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 			return err
 		}
 		cfg.Contacts = &contacts.History{Verifications: vs}
+		ds, err := db.Drills(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Drills = &drill.History{Drills: ds}
 	}
 
 	s := src.snapshot
