@@ -87,6 +87,8 @@ var domain = []string{
 	"internal/yamlx",
 	"internal/mutelist", // suppressions and report filters
 	"internal/custody",  // the custody registry: what people record, held against the snapshot by checks
+	"internal/contacts", // contact verification: targets, tokens, verdicts
+	"internal/drill",    // root access drills and their proof from alerts
 }
 
 // readOnly are the packages that read AWS or judge what was read.
@@ -127,6 +129,10 @@ var rules = []rule{
 		why: "the store keeps state; it never talks to AWS, so a database that is unreachable or locked stops a command before anything reaches AWS"},
 	{pkgs: []string{"..."}, except: []string{"internal/store/storetest"}, banned: []string{"internal/store/storetest"},
 		why: "the harness that runs a test on every backend is for tests only"},
+	{pkgs: []string{"internal/contactmail"}, banned: []string{"github.com/aws/", "internal/store", "internal/checks"},
+		why: "the mail adapter looks up DNS and talks SMTP; what a verification means is package contacts', where it is kept the store's"},
+	{pkgs: []string{"..."}, except: []string{"internal/contactmail/mailtest"}, banned: []string{"internal/contactmail/mailtest"},
+		why: "the loopback DNS and SMTP servers are for tests only"},
 }
 
 // matches reports whether the module-relative path rel is one of patterns.

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/custody"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/severity"
 )
@@ -121,6 +123,12 @@ type Config struct {
 	// Custody is the custody registry the custody-* checks hold against
 	// the snapshot; nil makes them UNKNOWN (never PASS).
 	Custody *custody.Registry
+	// Contacts is the contact verification history from the store; nil
+	// when no store was read (contacts-verified-recent is then UNKNOWN).
+	Contacts *contacts.History
+	// Drills are the root access drills from the store; nil when no store
+	// was read (root-access-drill-recent is then UNKNOWN).
+	Drills *drill.History
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/custody"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -38,6 +40,11 @@ type caseConfig struct {
 	RecentUseWindowDays   int        `json:"recent_use_window_days"`
 	PasswordMaxAgeDays    int        `json:"password_max_age_days"`
 	MFAHardwareMaxAgeDays int        `json:"mfa_hardware_max_age_days"`
+	// ContactVerifications is the store's verification history; absent
+	// means no store was read.
+	ContactVerifications *[]contacts.Verification `json:"contact_verifications"`
+	// Drills is the store's drill history; absent means no store was read.
+	Drills *[]drill.Drill `json:"drills"`
 }
 
 type caseWant struct {
@@ -65,6 +72,12 @@ func (c caseConfig) config() Config {
 	}
 	if c.Now != nil {
 		cfg.Now = *c.Now
+	}
+	if c.Drills != nil {
+		cfg.Drills = &drill.History{Drills: *c.Drills}
+	}
+	if c.ContactVerifications != nil {
+		cfg.Contacts = &contacts.History{Verifications: *c.ContactVerifications}
 	}
 	return cfg.withDefaults()
 }
@@ -188,7 +201,7 @@ var requiredIDs = []string{
 	"root-access-keys-absent", "root-signing-certificates-absent", "root-mfa-enabled", "root-mfa-hardware",
 	"root-mfa-multiple-devices", "root-mfa-hardware-age", "root-recent-use", "root-password-age",
 	"member-root-credentials-absent", "centralized-root-access-enabled", "contact-primary-complete",
-	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid",
+	"contact-alternate-security", "contact-alternate-operations", "contact-alternate-billing", "contact-phone-valid", "contacts-verified-recent", "root-access-drill-recent",
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",

@@ -15,6 +15,7 @@ var builtin = []*Check{
 	RootMFAHardwareAge,
 	RootRecentUse,
 	RootPasswordAge,
+	RootAccessDrillRecent,
 	RootEmailOrgDomain,
 	RootEmailSharedMailbox,
 	RootEmailUnique,
@@ -23,6 +24,7 @@ var builtin = []*Check{
 	ContactAlternateOperations,
 	ContactAlternateBilling,
 	ContactPhoneValid,
+	ContactsVerifiedRecent,
 	// Organization guardrails and detective controls.
 	SCPDenyRootActions,
 	SCPDenyRootAccessKeys,

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -446,32 +445,19 @@ func newCustodyExportCmd(e *env, o *CustodyOptions) *cobra.Command {
 }
 
 // scanCustody is the registry scan holds against the snapshot: --custody
-// FILE; else the demo's with --demo; else the store's, when --db or
-// ROOTGUARD_DB names one or the default store file exists. nil (the
-// custody checks are UNKNOWN) when there is none or it records nothing.
-func scanCustody(ctx context.Context, e *env, o *ScanOptions, src *source) (*custody.Registry, error) {
+// FILE; else the demo's with --demo; else the store's (db, the store scan
+// read, when there is one). nil (the custody checks are UNKNOWN) when
+// there is none or it records nothing.
+func scanCustody(ctx context.Context, db *store.Store, o *ScanOptions, src *source) (*custody.Registry, error) {
 	switch {
 	case o.Custody != "":
 		return loadCustody(o.Custody)
 	case src.custody != nil:
 		return src.custody, nil
+	case db == nil:
+		return nil, nil
 	}
-	dsn := e.dsn()
-	if dsn == "" {
-		dir, err := store.StateDir()
-		if err != nil {
-			return nil, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
-			return nil, nil
-		}
-	}
-	s, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, withCode(ExitError, err)
-	}
-	defer s.Close()
-	r, err := s.Custody(ctx)
+	r, err := db.Custody(ctx)
 	if err != nil {
 		return nil, withCode(ExitError, err)
 	}

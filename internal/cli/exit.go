@@ -39,12 +39,12 @@ type exitCodeDoc struct {
 // exitCodes is the registry of exit codes, in order.
 var exitCodes = []exitCodeDoc{
 	{ExitOK, "ExitOK", "The command did what it was asked.", nil},
-	{ExitFindings, "ExitFindings", "It ran and found something to act on: a FAIL finding at or above `--fail-on` (`scan`), an alert (`trail scan`, `trail query`, `trail watch`).",
-		[]string{"scan", "trail scan", "trail query", "trail watch"}},
+	{ExitFindings, "ExitFindings", "It ran and found something to act on: a FAIL finding at or above `--fail-on` (`scan`), an alert (`trail scan`, `trail query`, `trail watch`), a drill CloudTrail shows failed (`drill verify`).",
+		[]string{"scan", "trail scan", "trail query", "trail watch", "drill verify"}},
 	{ExitUsage, "ExitUsage", "The command line is wrong: unknown command or flag, a bad value, flags that exclude each other, a missing argument; also `apply` without `--yes` when there is no terminal to ask on. Nothing was read or changed.", nil},
 	{ExitError, "ExitError", "The command could not do its work: no credentials, a collection, query or write that failed, an unreadable or refused input (snapshot, plan, config, audit log).", nil},
-	{ExitPartial, "ExitPartial", "`trail scan` and `trail watch` only: some input could not be read, or none was (`trail scan`), and everything readable was scanned. Takes precedence over 1.",
-		[]string{"trail scan", "trail watch"}},
+	{ExitPartial, "ExitPartial", "`trail scan`, `trail watch` and `drill verify` only: some input could not be read, or none was (`trail scan`, `drill verify`), and everything readable was scanned. Takes precedence over 1.",
+		[]string{"trail scan", "trail watch", "drill verify"}},
 }
 
 // exitError carries an exit code through cobra's error return.

@@ -176,6 +176,8 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newSimCmd,
 		newHistoryCmd,
 		newCustodyCmd,
+		newContactsCmd,
+		newDrillCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

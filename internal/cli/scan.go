@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/contacts"
+	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/mutelist"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/store"
@@ -173,6 +175,17 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		}
 		defer s.Close()
 		db = s
+	} else {
+		// The checks of the people side read the store when there is one
+		// (the demo's own for --demo).
+		s, err := e.existingStore(ctx, o.Source.Demo)
+		if err != nil {
+			return err
+		}
+		if s != nil {
+			defer s.Close()
+			db = s
+		}
 	}
 	var base *report.Report
 	switch o.Baseline {
@@ -197,7 +210,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
-	reg, err := scanCustody(ctx, e, o, src)
+	reg, err := scanCustody(ctx, db, o, src)
 	if err != nil {
 		return err
 	}
@@ -213,6 +226,18 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
 	cfg.Custody = reg
+	if db != nil {
+		vs, err := db.ContactVerifications(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Contacts = &contacts.History{Verifications: vs}
+		ds, err := db.Drills(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Drills = &drill.History{Drills: ds}
+	}
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)

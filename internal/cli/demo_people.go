@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rootguard/rootguard/internal/contacts"
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/drill"
+	"github.com/rootguard/rootguard/internal/store"
+	"github.com/rootguard/rootguard/internal/trail"
+)
+
+// DemoDBName is the demo organization's own database in the state
+// directory: its people-side history never mixes with a real store's.
+const DemoDBName = "demo.db"
+
+// storeFor opens the store --db or ROOTGUARD_DB names, else the demo's own
+// database for --demo, else the default one.
+func (e *env) storeFor(ctx context.Context, demo bool) (*store.Store, error) {
+	if demo && e.db == "" && os.Getenv(EnvDB) == "" {
+		return demoStore(ctx)
+	}
+	return e.openStore(ctx)
+}
+
+// demoStore opens the demo's database, seeding its history of contact
+// verifications and drills when it holds none.
+func demoStore(ctx context.Context) (*store.Store, error) {
+	dir, err := stateDir(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, DemoDBName))
+	if err != nil {
+		return nil, err
+	}
+	if err := seedDemoPeople(ctx, st, time.Now().UTC().Truncate(time.Second)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("demo history: %w", err)
+	}
+	return st, nil
+}
+
+// The demo's contacts: the management account's verified within the
+// interval, another account's root email token left unconfirmed.
+const (
+	demoManagement = "111111111111"
+	demoOverdue    = "333333333333"
+)
+
+func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
+	if vs, err := st.ContactVerifications(ctx); err != nil || len(vs) > 0 {
+		return err
+	}
+	day := 24 * time.Hour
+	for _, v := range []contacts.Verification{
+		{AccountID: demoManagement, Kind: contacts.RootEmail, Address: "aws-root@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-20*day + 2*time.Hour), By: "alice"},
+		{AccountID: demoManagement, Kind: contacts.SecurityEmail, Address: "security@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-19 * day), By: "bob"},
+		{AccountID: demoManagement, Kind: contacts.Phone, Address: "+12065550100", Method: contacts.Attested, SentAt: now.Add(-30 * day), ConfirmedAt: now.Add(-30 * day), By: "bob"},
+		{AccountID: demoOverdue, Kind: contacts.RootEmail, Address: "aws-accounts@acme.example", Method: contacts.ByToken, TokenHash: contacts.HashToken("RG-DEMO-UNCONFIRMED"), SentAt: now.Add(-10 * day)},
+	} {
+		if _, err := st.AddContactVerification(ctx, v); err != nil {
+			return err
+		}
+	}
+	// The management account's sign-in drill, 40 days ago, verified the
+	// way drill verify does it: its CloudTrail sign-in through the
+	// detection engine.
+	opened := now.Add(-40 * day)
+	d := drill.Drill{AccountID: demoManagement, Kind: drill.SignIn, OpenedAt: opened, ClosesAt: opened.Add(time.Hour), OpenedBy: "alice", Result: drill.Open}
+	signIn := fmt.Sprintf(`{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"%[1]s","arn":"arn:aws:iam::%[1]s:root","accountId":"%[1]s"},`+
+		`"eventTime":"%[2]s","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10",`+
+		`"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},`+
+		`"eventID":"demo-drill-sign-in","eventType":"AwsConsoleSignIn","recipientAccountId":"%[1]s"}]}`, demoManagement, opened.Add(12*time.Minute).Format(time.RFC3339))
+	alerts, _, err := scanWindow(ctx, d, []string{"-"}, strings.NewReader(signIn), TrailScanOptions{})
+	if err != nil {
+		return err
+	}
+	v := drill.Verify(d, alerts, opened.Add(2*time.Hour))
+	if v.Result != drill.Verified {
+		return fmt.Errorf("the demo drill's sign-in did not verify it: %s", v.Note)
+	}
+	// Another account's drill was only attested: shown, not passing.
+	a := drill.Drill{AccountID: "222222222222", Kind: drill.SignIn, OpenedAt: now.Add(-15 * day), ClosesAt: now.Add(-15*day + time.Hour), OpenedBy: "alice",
+		Result: drill.Attested, CheckedAt: now.Add(-15*day + time.Hour), Note: "bob: signed in with the custodian, no trail delivered to the organization bucket"}
+	for _, x := range []drill.Drill{v, a} {
+		if _, err := st.AddDrill(ctx, x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanWindow scans CloudTrail inputs (paths as trail scan takes them) for
+// the drill's window through the detection driver, and returns the alerts
+// with what was read.
+func scanWindow(ctx context.Context, d drill.Drill, paths []string, stdin io.Reader, o TrailScanOptions) ([]detect.Alert, trail.Summary, error) {
+	o.window = trail.Window{Since: d.OpenedAt, Until: d.ClosesAt.Add(time.Second)}
+	driver, err := detect.NewDriver(detect.Config{}, detect.Window(o.window))
+	if err != nil {
+		return nil, trail.Summary{}, err
+	}
+	var alerts []detect.Alert
+	sum, err := trail.Scan(ctx, driver, trail.Paths(ctx, paths, stdin, o.window, s3Store(o)), trail.Options{},
+		func(a detect.Alert) error { alerts = append(alerts, a); return nil })
+	return alerts, sum, err
+}

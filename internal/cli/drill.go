@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/drill"
+	"github.com/rootguard/rootguard/internal/termsafe"
+)
+
+// maxDrillWindow bounds a drill's window: a drill is an hour's work, not a
+// standing permission.
+const maxDrillWindow = 24 * time.Hour
+
+// CloudTrailDelivery is how long after an event rootguard waits before it
+// concludes from CloudTrail that the event did not happen (AWS delivers a
+// management event within about 5 minutes, typically, and documents no bound).
+const CloudTrailDelivery = 30 * time.Minute
+
+func newDrillCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "drill",
+		Short: "Test root access on purpose and prove it from CloudTrail",
+		Long: `drill tests that root access works, as SEC01-BP02 asks teams to do
+regularly: start opens a window for one account; someone reaches root inside
+it (a console sign-in with MFA, a password recovery, or an sts:AssumeRoot
+session for a member without root credentials); verify then finds that event
+in CloudTrail with the detection engine and records the drill as verified,
+or as failed. record keeps what CloudTrail cannot show (a call, a safe
+opened), marked as attested. The check root-access-drill-recent reads the
+drills. See docs/drills.md.`,
+	}
+	cmd.AddCommand(newDrillStartCmd(e), newDrillVerifyCmd(e), newDrillRecordCmd(e), newDrillListCmd(e))
+	return cmd
+}
+
+func newDrillStartCmd(e *env) *cobra.Command {
+	var account, kind string
+	duration := 2 * time.Hour
+	cmd := &cobra.Command{
+		Use:     "start",
+		Short:   "Open a drill window for one account",
+		Example: `  rootguard drill start --account 111111111111 --kind sign-in --duration 1h`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := drill.ParseKind(kind)
+			if err != nil {
+				return usageError("--kind: %v", err)
+			}
+			if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+				return usageError("--account %q: want a 12-digit account ID", termsafe.Escape(account, false))
+			}
+			if duration < 5*time.Minute || duration > maxDrillWindow {
+				return usageError("--duration %s: want 5m to %s", duration, maxDrillWindow)
+			}
+			ctx := cmd.Context()
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			now := time.Now().UTC().Truncate(time.Second)
+			d := drill.Drill{AccountID: account, Kind: k, OpenedAt: now, ClosesAt: now.Add(duration), OpenedBy: localUser(), Result: drill.Open}
+			if d.ID, err = db.AddDrill(ctx, d); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "drill %s: %s in account %s, window %s to %s\n", d.ID, k, account, d.OpenedAt.Format(time.RFC3339), d.ClosesAt.Format(time.RFC3339))
+			fmt.Fprintf(e.stdout, "then: rootguard drill verify %s TRAIL_PATH|s3://BUCKET/PREFIX (from %s)\n", d.ID, d.ClosesAt.Add(CloudTrailDelivery).Format(time.RFC3339))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&account, "account", "", "the account `ID` the drill tests")
+	f.StringVar(&kind, "kind", string(drill.SignIn), "what the drill exercises: sign-in, recovery or assume-root")
+	f.DurationVar(&duration, "duration", duration, "how long the window stays open (5m to 24h)")
+	return cmd
+}
+
+func newDrillVerifyCmd(e *env) *cobra.Command {
+	o := DefaultTrailScanOptions()
+	cmd := &cobra.Command{
+		Use:   "verify DRILL_ID PATH|s3://BUCKET/PREFIX|- ...",
+		Short: "Find a drill's event in CloudTrail and record the drill as verified or failed",
+		Long: `verify reads CloudTrail (files, folders, s3:// prefixes or stdin, as trail
+scan does) for the drill's window and looks for the event that proves it
+with the detection engine: a successful root console sign-in with MFA, a
+completed password recovery, or an sts:AssumeRoot session (never one with
+the audit task policy rootguard's own collection uses). Found: the drill is
+verified and the event named. Not found: the drill is recorded as failed,
+but only once CloudTrail has had time to deliver (30 minutes after the
+window closes) and every input was read; nothing read is never a result.`,
+		Example: `  rootguard drill verify drill-1a2b3c s3://org-trail/AWSLogs/o-abc123/111111111111/CloudTrail/`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDrillVerify(cmd.Context(), e, o, args[0], args[1:])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for s3:// inputs")
+	f.StringVar(&o.Region, "region", "", "AWS Region for s3:// inputs")
+	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send S3 calls to this `URL`")
+	return cmd
+}
+
+func runDrillVerify(ctx context.Context, e *env, o TrailScanOptions, id string, paths []string) error {
+	db, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	d, err := db.Drill(ctx, id)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	if d.Result != drill.Open {
+		return withCode(ExitError, fmt.Errorf("drill %s is already %s", id, d.Result))
+	}
+	alerts, sum, err := scanWindow(ctx, d, paths, e.stdin, o)
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("drill verify: %w", err))
+	}
+	now := time.Now().UTC()
+	v := drill.Verify(d, alerts, now)
+	switch {
+	case v.Result == drill.Verified:
+	case sum.Read == 0:
+		return withCode(ExitPartial, fmt.Errorf("drill verify: no CloudTrail input was read, so the drill is neither verified nor failed"))
+	case len(sum.Failed) > 0:
+		return withCode(ExitPartial, fmt.Errorf("drill verify: %d inputs could not be read and the drill's event was not in the rest; not recorded", len(sum.Failed)))
+	case now.Before(d.ClosesAt.Add(CloudTrailDelivery)):
+		return withCode(ExitError, fmt.Errorf("drill verify: no proof yet; CloudTrail may still deliver it: run again after %s", d.ClosesAt.Add(CloudTrailDelivery).Format(time.RFC3339)))
+	}
+	if err := db.DecideDrill(ctx, v); err != nil {
+		return withCode(ExitError, err)
+	}
+	fmt.Fprintf(e.stdout, "drill %s: %s (%s)\n", v.ID, v.Result, termsafe.Escape(v.Note, false))
+	if v.Result == drill.Failed {
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+func newDrillRecordCmd(e *env) *cobra.Command {
+	var by, note string
+	cmd := &cobra.Command{
+		Use:   "record DRILL_ID",
+		Short: "Record what CloudTrail cannot show, as attested",
+		Long: `record closes an open drill as attested by --by, with --note saying what
+was done (a call that got through, a safe opened with two custodians).
+root-access-drill-recent shows an attested drill but does not pass on it.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(by) == "" || strings.TrimSpace(note) == "" {
+				return usageError("--by NAME and --note TEXT are required: who attests what")
+			}
+			ctx := cmd.Context()
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			d, err := db.Drill(ctx, args[0])
+			if err != nil {
+				return withCode(ExitError, err)
+			}
+			d.Result, d.CheckedAt, d.Note = drill.Attested, time.Now().UTC(), by+": "+note
+			if err := db.DecideDrill(ctx, d); err != nil {
+				return withCode(ExitError, err)
+			}
+			fmt.Fprintf(e.stdout, "drill %s: attested by %s\n", d.ID, termsafe.Escape(by, false))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "who attests (`NAME`)")
+	cmd.Flags().StringVar(&note, "note", "", "what was done (`TEXT`)")
+	return cmd
+}
+
+func newDrillListCmd(e *env) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "The drills in the store",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return usageError("--format %q: want table or json", format)
+			}
+			ctx := cmd.Context()
+			db, err := e.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ds, err := db.Drills(ctx)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Schema string        `json:"schema"`
+					Drills []drill.Drill `json:"drills"`
+				}{"rootguard.drills/v1", ds})
+			}
+			if len(ds) == 0 {
+				_, err := fmt.Fprintln(e.stdout, "No drill recorded.")
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tACCOUNT\tKIND\tOPENED\tRESULT\tEVIDENCE")
+			for _, d := range ds {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.AccountID, d.Kind, d.OpenedAt.Format(time.RFC3339), d.Result, termsafe.Escape(d.Note, false))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: table or json")
+	return cmd
+}
