@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/rootguard/rootguard/internal/policy"
 )
 
 // Options configure a Server.
@@ -41,6 +43,8 @@ type Options struct {
 type Call struct {
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
+	// Action is the IAM action the call was authorised as.
+	Action string `json:"action"`
 	// Account is the account acted on: the session's account, or the target
 	// of AssumeRoot, AssumeRole and Account Management calls with AccountId.
 	Account string `json:"account,omitempty"`
@@ -74,6 +78,8 @@ type Server struct {
 
 	queries  queryStore        // CloudTrail Lake and Athena queries
 	imported []ImportedFinding // Security Hub findings, in import order
+
+	scps policy.Cache // compiled SCPs, by ID and content
 }
 
 type faultKey struct {
@@ -341,7 +347,7 @@ func (s *Server) finish(w http.ResponseWriter, r *request, err error) {
 		r.svc.proto.writeResult(w, r, r.out)
 	}
 
-	c := Call{Service: r.svc.name, Operation: r.op, Account: r.target, At: r.now}
+	c := Call{Service: r.svc.name, Operation: r.op, Action: Action(r.svc.name, r.op), Account: r.target, At: r.now}
 	if r.sess != nil {
 		c.Principal = r.sess.arn
 	}
