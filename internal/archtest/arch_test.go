@@ -85,7 +85,8 @@ var domain = []string{
 	"internal/audit",
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
-	"internal/mutelist", // suppressions and report filters
+	"internal/mutelist",  // suppressions and report filters
+	"internal/iampolicy", // the registry of the actions each mode calls, and the policies made from it
 }
 
 // readOnly are the packages that read AWS or judge what was read.

@@ -169,6 +169,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newExportCmd,
 		newPlanCmd,
 		newApplyCmd,
+		newIAMPolicyCmd,
 		newSimCmd,
 	} {
 		root.AddCommand(newCmd(e))

@@ -10,7 +10,8 @@ import (
 // Authorisation with rootguard's policy engine, as AWS decides a request:
 // an explicit Deny anywhere wins; a member account's principal (a role
 // session or an sts:AssumeRoot session) needs an Allow at every level of
-// its account's service control policies.
+// its account's service control policies; a principal given an identity
+// policy (Options.CallerPolicy, Options.RolePolicy) needs an Allow in it.
 // The management account is never restricted by SCPs.
 
 // Action is the IAM action of an operation the endpoint serves:
@@ -30,9 +31,10 @@ var freeActions = set("sts:GetCallerIdentity")
 // policyRequest is the request context AWS builds for the call: the
 // principal's ARN (the role, not the session, for a role session), its
 // account, organization ID and path, the Region, and aws:AssumedRoot in a
-// centralized root session. The resource is the root user for IAM calls
-// of a root session (they act on it) and "*" otherwise, as for the
-// listing and describing calls rootguard makes.
+// centralized root session. The resource is the role for sts:AssumeRole,
+// the target's root user for sts:AssumeRoot and for IAM calls of a root
+// session (they act on it), and "*" otherwise, as for the listing and
+// describing calls rootguard makes.
 func (s *Server) policyRequest(r *request, action string, orgPath string) policy.Request {
 	c := policy.Caller{AccountID: r.sess.account, Region: r.region, OrgPath: orgPath}
 	if w := s.w; w.org != nil {
@@ -41,7 +43,14 @@ func (s *Server) policyRequest(r *request, action string, orgPath string) policy
 	if r.sess.kind == sessRoot {
 		return c.AssumedRootRequest(action)
 	}
-	return c.PrincipalRequest(principalARN(r.sess.arn), r.sess.userID, action)
+	req := c.PrincipalRequest(principalARN(r.sess.arn), r.sess.userID, action)
+	switch action {
+	case "sts:AssumeRole":
+		req.Resource = r.param("RoleArn")
+	case "sts:AssumeRoot":
+		req.Resource = policy.RootARN(r.target)
+	}
+	return req
 }
 
 // principalARN is what aws:PrincipalArn holds for a session ARN: the role
@@ -58,23 +67,48 @@ func principalARN(arn string) string {
 }
 
 // enforce decides a call with the policy engine: SCPs for member
-// principals.
+// principals, then the principal's identity policy when one is given.
 func (s *Server) enforce(r *request) error {
 	action := Action(r.svc.name, r.op)
 	if freeActions[action] {
 		return nil
 	}
+	identity := s.identityPolicy(r.sess)
 	s.state.RLock()
 	levels, orgPath := s.scpLevels(r.sess)
 	s.state.RUnlock()
-	if levels == nil {
+	if levels == nil && identity == nil {
 		return nil
 	}
-	switch res := policy.EvaluateSCPs(levels, s.policyRequest(r, action, orgPath)); res.Decision {
-	case policy.ExplicitDeny:
-		return deniedBy(r, action, "with an explicit deny in a service control policy")
-	case policy.ImplicitDeny:
-		return deniedBy(r, action, "because no service control policy allows the "+action+" action")
+	req := s.policyRequest(r, action, orgPath)
+	if levels != nil {
+		switch res := policy.EvaluateSCPs(levels, req); res.Decision {
+		case policy.ExplicitDeny:
+			return deniedBy(r, action, "with an explicit deny in a service control policy")
+		case policy.ImplicitDeny:
+			return deniedBy(r, action, "because no service control policy allows the "+action+" action")
+		}
+	}
+	if identity != nil {
+		switch d := policy.Evaluate(identity, req); {
+		case d.Denied:
+			return deniedBy(r, action, "with an explicit deny in an identity-based policy")
+		case !d.Allowed:
+			return deniedBy(r, action, "because no identity-based policy allows the "+action+" action")
+		}
+	}
+	return nil
+}
+
+// identityPolicy is the identity policy given for the session's principal:
+// CallerPolicy for the scenario's caller, RolePolicy for role sessions.
+// Root sessions are scoped by their task policy instead.
+func (s *Server) identityPolicy(sess *session) *policy.Policy {
+	switch sess.kind {
+	case sessCaller:
+		return s.opts.CallerPolicy
+	case sessRole:
+		return s.opts.RolePolicy
 	}
 	return nil
 }

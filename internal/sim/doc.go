@@ -36,8 +36,10 @@
 // aws:RequestedRegion and, in root sessions, aws:AssumedRoot in the
 // request context; the management account is never restricted), so a
 // root-deny SCP without the aws:AssumedRoot exemption really denies
-// centralized root sessions. A denial is AWS's AccessDenied, saying which
-// kind of policy decided. Because the engine also judges the SCP checks, the decisions are
+// centralized root sessions. Options.CallerPolicy and Options.RolePolicy
+// give the caller and the member role an identity policy that every call
+// must pass. A denial is AWS's AccessDenied, saying which kind of policy
+// decided. Because the engine also judges the SCP checks, the decisions are
 // pinned to the AWS documentation's SCP examples (scp_docs_test.go).
 //
 // Operations live in a table (one file per service, writes in a

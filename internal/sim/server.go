@@ -37,6 +37,13 @@ type Options struct {
 	// Addr is where Start listens (default 127.0.0.1:0, a free port). It
 	// must be a loopback address: the endpoint checks no signatures.
 	Addr string
+	// CallerPolicy, when set, is the identity policy of the scenario's
+	// caller: a call it does not allow is answered AccessDenied, as AWS
+	// does. Nil leaves the caller unrestricted.
+	CallerPolicy *policy.Policy
+	// RolePolicy, when set, is the identity policy of every role that
+	// sts:AssumeRole sessions run as (the member accounts' access role).
+	RolePolicy *policy.Policy
 }
 
 // Call is one request the server answered.
