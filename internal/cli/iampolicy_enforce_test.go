@@ -222,7 +222,7 @@ func TestIAMPolicyEnforced(t *testing.T) {
 }
 
 // raceSample: under -race, one removal row in raceSample runs.
-const raceSample = 6
+const raceSample = 10
 
 // diffKeys describes the keys in only one of a and b, "" when none.
 func diffKeys(a, b map[string]bool) string {

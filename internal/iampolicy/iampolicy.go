@@ -151,6 +151,7 @@ var registry = []Action{
 	{"workmail:ListMailDomains", reads, both, "their mail domains"},
 
 	{"securityhub:BatchImportFindings", scanOnly, mgmt, "scan --send securityhub imports the findings"},
+	{"securityhub:BatchUpdateFindings", scanOnly, mgmt, "scan --send securityhub suppresses the muted findings it imported"},
 
 	{"sqs:ReceiveMessage", serveOnly, mgmt, "planned: serve reads root events from its SQS queue"},
 	{"sqs:DeleteMessage", serveOnly, mgmt, "planned: serve deletes each event it has handled"},
