@@ -85,10 +85,11 @@ var domain = []string{
 	"internal/audit",
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
-	"internal/mutelist", // suppressions and report filters
-	"internal/custody",  // the custody registry: what people record, held against the snapshot by checks
-	"internal/contacts", // contact verification: targets, tokens, verdicts
-	"internal/drill",    // root access drills and their proof from alerts
+	"internal/mutelist",  // suppressions and report filters
+	"internal/custody",   // the custody registry: what people record, held against the snapshot by checks
+	"internal/contacts",  // contact verification: targets, tokens, verdicts
+	"internal/drill",     // root access drills and their proof from alerts
+	"internal/iampolicy", // the registry of the actions each mode calls, and the policies made from it
 }
 
 // readOnly are the packages that read AWS or judge what was read.

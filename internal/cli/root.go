@@ -173,6 +173,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newExportCmd,
 		newPlanCmd,
 		newApplyCmd,
+		newIAMPolicyCmd,
 		newSimCmd,
 		newHistoryCmd,
 		newCustodyCmd,

@@ -167,14 +167,23 @@ func RootRequest(accountID, action string) Request {
 // its own credentials, with the keys AWS sets for a principal of an
 // organization and for a call made directly, not through a service.
 func (c Caller) RootRequest(action string) Request {
-	arn := RootARN(c.AccountID)
+	return c.PrincipalRequest(RootARN(c.AccountID), c.AccountID, action)
+}
+
+// PrincipalRequest is action performed by the principal arn of the
+// caller's account (the root user, an IAM user, or a role, whose sessions
+// AWS names by the role ARN in aws:PrincipalArn), with the keys AWS sets:
+// aws:PrincipalType from the ARN, aws:userid as given, the organization
+// keys, the Region. The resource is ProbeResource's for the root user (an
+// IAM call by root acts on root), "*" for other principals.
+func (c Caller) PrincipalRequest(arn, userID, action string) Request {
 	ctx := map[string][]string{
 		"aws:PrincipalArn":          {arn},
 		"aws:PrincipalAccount":      {c.AccountID},
-		"aws:PrincipalType":         {"Account"},
+		"aws:PrincipalType":         {principalType(arn)},
 		"aws:PrincipalIsAWSService": {"false"},
 		"aws:ViaAWSService":         {"false"},
-		"aws:userid":                {c.AccountID},
+		"aws:userid":                {userID},
 		"aws:RequestedRegion":       {c.region(action)},
 		"aws:SecureTransport":       {"true"},
 	}
@@ -184,7 +193,24 @@ func (c Caller) RootRequest(action string) Request {
 	if c.OrgPath != "" {
 		ctx["aws:PrincipalOrgPaths"] = []string{c.OrgPath}
 	}
-	return Request{Action: action, Resource: c.probeResource(action), PrincipalARN: arn, Context: ctx}
+	resource := "*"
+	if arn == RootARN(c.AccountID) {
+		resource = c.probeResource(action)
+	}
+	return Request{Action: action, Resource: resource, PrincipalARN: arn, Context: ctx}
+}
+
+// principalType is aws:PrincipalType for a principal ARN.
+func principalType(arn string) string {
+	switch {
+	case strings.HasSuffix(arn, ":root"):
+		return "Account"
+	case strings.Contains(arn, ":user/"):
+		return "User"
+	case strings.Contains(arn, ":federated-user/"):
+		return "FederatedUser"
+	}
+	return "AssumedRole"
 }
 
 // AssumedRootRequest is RootRequest made inside a centralized root session

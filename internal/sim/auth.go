@@ -80,19 +80,14 @@ func (s *Server) authenticate(r *request, akid string) error {
 }
 
 // authorize enforces what a session may do beyond the operation's own
-// checks: a root session may call only its task policy's actions.
+// checks: a root session may call only its task policy's actions, and
+// every call must pass the policies enforce evaluates.
 func (s *Server) authorize(r *request) error {
-	if r.sess.kind != sessRoot {
-		return nil
-	}
 	action := r.action()
-	if action == "sts:GetCallerIdentity" {
-		return nil // needs no permission
+	if r.sess.kind == sessRoot && !freeActions[action] && !slices.Contains(taskPolicies[r.sess.taskPolicy], action) {
+		return accessDenied(r, action, "")
 	}
-	if slices.Contains(taskPolicies[r.sess.taskPolicy], action) {
-		return nil
-	}
-	return accessDenied(r, action, "")
+	return s.enforce(r)
 }
 
 // action is the IAM action of the call.
@@ -100,7 +95,7 @@ func (r *request) action() string {
 	if r.spec != nil && r.spec.action != "" {
 		return r.spec.action
 	}
-	return r.svc.name + ":" + r.op
+	return Action(r.svc.name, r.op)
 }
 
 // accessDenied is AWS's AccessDenied for an action, in the protocol's
@@ -113,6 +108,17 @@ func accessDenied(r *request, action, resource string) *apiError {
 	if r.sess.kind == sessRoot {
 		msg += " because no session policy allows the " + action + " action"
 	}
+	return denied(r, msg)
+}
+
+// deniedBy is AWS's AccessDenied for an action a policy decided, why
+// saying which kind of policy ("with an explicit deny in a service control
+// policy").
+func deniedBy(r *request, action, why string) *apiError {
+	return denied(r, fmt.Sprintf("User: %s is not authorized to perform: %s %s", r.sess.arn, action, why))
+}
+
+func denied(r *request, msg string) *apiError {
 	if r.svc.proto == protoQuery || r.svc.name == "s3" {
 		return errf("AccessDenied", http.StatusForbidden, "%s", msg)
 	}

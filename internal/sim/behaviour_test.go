@@ -231,9 +231,9 @@ func TestCallsRecordTheAccountActedOn(t *testing.T) {
 	}
 	caller := "arn:aws:sts::111111111111:assumed-role/Admin/rootguard-demo"
 	want := []sim.Call{
-		{Service: "sts", Operation: "AssumeRoot", Account: rootKeys, Principal: caller},
-		{Service: "iam", Operation: "GetLoginProfile", Account: rootKeys, Principal: "arn:aws:iam::666666666666:root", ErrorCode: "NoSuchEntity"},
-		{Service: "account", Operation: "GetPrimaryEmail", Account: gmail, Principal: caller},
+		{Service: "sts", Operation: "AssumeRoot", Action: "sts:AssumeRoot", Account: rootKeys, Principal: caller},
+		{Service: "iam", Operation: "GetLoginProfile", Action: "iam:GetLoginProfile", Account: rootKeys, Principal: "arn:aws:iam::666666666666:root", ErrorCode: "NoSuchEntity"},
+		{Service: "account", Operation: "GetPrimaryEmail", Action: "account:GetPrimaryEmail", Account: gmail, Principal: caller},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Calls (-want +got)\n%s", diff)

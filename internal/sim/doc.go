@@ -41,6 +41,19 @@
 // dead-letter queue after max_receive_count receives): runtime state, not
 // saved, served by a read-only endpoint too.
 //
+// Calls are authorised as AWS authorises them, with rootguard's policy
+// engine (package policy): a member account's role and AssumeRoot sessions
+// pass through the service control policies at every level above the
+// account (aws:PrincipalArn, aws:PrincipalOrgID, aws:PrincipalOrgPaths,
+// aws:RequestedRegion and, in root sessions, aws:AssumedRoot in the
+// request context; the management account is never restricted), so a
+// root-deny SCP without the aws:AssumedRoot exemption really denies
+// centralized root sessions. Options.CallerPolicy and Options.RolePolicy
+// give the caller and the member role an identity policy that every call
+// must pass. A denial is AWS's AccessDenied, saying which kind of policy
+// decided. Because the engine also judges the SCP checks, the decisions are
+// pinned to the AWS documentation's SCP examples (scp_docs_test.go).
+//
 // Operations live in a table (one file per service, writes in a
 // *_write.go file beside it) that marks writes; writes are refused with
 // AccessDenied unless Options.Writable, so a read-only endpoint proves that

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/rootguard/rootguard/internal/policy"
 )
 
 // Options configure a Server.
@@ -40,12 +42,21 @@ type Options struct {
 	// (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), so that trail scan
 	// reads them. Records are written in batches and on Close (FlushTrail).
 	TrailDir string
+	// CallerPolicy, when set, is the identity policy of the scenario's
+	// caller: a call it does not allow is answered AccessDenied, as AWS
+	// does. Nil leaves the caller unrestricted.
+	CallerPolicy *policy.Policy
+	// RolePolicy, when set, is the identity policy of every role that
+	// sts:AssumeRole sessions run as (the member accounts' access role).
+	RolePolicy *policy.Policy
 }
 
 // Call is one request the server answered.
 type Call struct {
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
+	// Action is the IAM action the call was authorised as.
+	Action string `json:"action"`
 	// Account is the account acted on: the session's account, or the target
 	// of AssumeRoot, AssumeRole and Account Management calls with AccountId.
 	Account string `json:"account,omitempty"`
@@ -83,6 +94,8 @@ type Server struct {
 
 	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
 	mail  mailbox       // SQS messages
+
+	scps policy.Cache // compiled SCPs, by ID and content
 }
 
 type faultKey struct {
@@ -388,7 +401,7 @@ func (s *Server) finish(w http.ResponseWriter, r *request, err error) {
 		r.svc.proto.writeResult(w, r, r.out)
 	}
 
-	c := Call{Service: r.svc.name, Operation: r.op, Account: r.target, At: r.now}
+	c := Call{Service: r.svc.name, Operation: r.op, Action: Action(r.svc.name, r.op), Account: r.target, At: r.now}
 	if r.sess != nil {
 		c.Principal = r.sess.arn
 	}
