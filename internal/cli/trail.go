@@ -324,6 +324,7 @@ func progressLine(c *trail.Counters) string {
 func newTrailGenerateCmd(e *env) *cobra.Command {
 	o := trailgen.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
 	var minMB, maxMB float64
+	var preset string
 	cmd := &cobra.Command{
 		Use:   "generate --out DIR",
 		Short: "Write a synthetic CloudTrail archive (S3 layout, .json.gz) for tests and benchmarks",
@@ -331,12 +332,18 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 			"event names and identity types, about 0.1% root activity of varied kinds (console sign-ins, a\n" +
 			"burst of failed sign-ins, API calls, AssumeRoot calls and their sessions) and look-alikes that\n" +
 			"must not alert (IAM users named root, roles with Root in the name, \"Root\" as a parameter value).\n" +
-			"The first day is 2025-03-03 (UTC).",
-		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025`,
-		Args:    cobra.NoArgs,
+			"The first day is 2025-03-03 (UTC). --preset picks a shape (file sizes, record mix, compression\n" +
+			"ratio); --file-min-mb, --file-max-mb, --large-share and --noise given as well override it.\n" +
+			presetList(),
+		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025
+  rootguard trail generate --out /tmp/trailbench/small --preset small --accounts 20 --days 14 --size-mb 600 --seed 2025`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Out == "" {
 				return usageError("trail generate: --out is required")
+			}
+			if err := applyPreset(cmd.Flags(), preset, &o, &minMB, &maxMB); err != nil {
+				return err
 			}
 			if err := checkGenerateFlags(o, minMB, maxMB); err != nil {
 				return err
@@ -361,7 +368,49 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	f.Uint64Var(&o.Seed, "seed", o.Seed, "random seed; the same seed gives the same archive")
 	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
 	f.Float64Var(&maxMB, "file-max-mb", 5, "largest file, decompressed, in MB")
+	f.StringVar(&preset, "preset", "mixed", "archive shape: "+presetNames())
+	f.Float64Var(&o.LargeShare, "large-share", trailgen.DefaultLargeShare, "share of large records (EC2 RunInstances, 4–9 kB)")
+	f.IntVar(&o.Noise, "noise", 0, "random characters per record (a request token), lowering the compression ratio")
 	return cmd
+}
+
+// presetNames lists the generator's presets as "a|b".
+func presetNames() string {
+	var names []string
+	for _, p := range trailgen.Presets {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, "|")
+}
+
+// presetList describes the presets, one a line.
+func presetList() string {
+	var b strings.Builder
+	for _, p := range trailgen.Presets {
+		fmt.Fprintf(&b, "  %-6s %s\n", p.Name, p.Doc)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// applyPreset sets the shape of o from the preset called name, except for
+// the shape flags given on the command line.
+func applyPreset(f interface{ Changed(string) bool }, name string, o *trailgen.GenerateOptions, minMB, maxMB *float64) error {
+	p, ok := trailgen.LookupPreset(name)
+	if !ok {
+		return usageError("trail generate: --preset %q is not one of %s", name, presetNames())
+	}
+	set := func(flag string, dst *float64, v float64) {
+		if !f.Changed(flag) {
+			*dst = v
+		}
+	}
+	set("file-min-mb", minMB, float64(p.MinFileBytes)/1e6)
+	set("file-max-mb", maxMB, float64(p.MaxFileBytes)/1e6)
+	set("large-share", &o.LargeShare, p.LargeShare)
+	if !f.Changed("noise") {
+		o.Noise = p.Noise
+	}
+	return nil
 }
 
 // Bounds of trail generate's flags: beyond them the archive would not fit
@@ -373,6 +422,7 @@ const (
 	genMinFileMB   = 0.01
 	genMaxFileMB   = 100
 	genMaxFiles    = 1_000_000 // --size-mb / --file-min-mb
+	genMaxNoise    = 100_000   // characters per record
 )
 
 // checkGenerateFlags bounds every trail generate flag, naming the flag.
@@ -387,6 +437,8 @@ func checkGenerateFlags(o trailgen.GenerateOptions, minMB, maxMB float64) error 
 		{"--size-mb", o.SizeMB, 1e-6, genMaxSizeMB},
 		{"--file-min-mb", minMB, genMinFileMB, genMaxFileMB},
 		{"--file-max-mb", maxMB, genMinFileMB, genMaxFileMB},
+		{"--large-share", o.LargeShare, 1e-6, 1},
+		{"--noise", float64(o.Noise), 0, genMaxNoise},
 	} {
 		if !(b.v >= b.lo && b.v <= b.hi) { // also refuses NaN
 			return usageError("trail generate: %s must be between %g and %g, not %g", b.flag, b.lo, b.hi, b.v)
