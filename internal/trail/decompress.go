@@ -18,7 +18,7 @@ func Decompress(ctx context.Context, items iter.Seq[Item], opt Options) (int64, 
 		return 0, err
 	}
 	err = runPool(ctx, items, opt, func(ctx context.Context, w *worker, in Input) fileResult {
-		return w.decompress(ctx, in)
+		return w.decompress(ctx, in, opt)
 	}, func(_ Item, fr fileResult) error {
 		n += fr.bytes
 		return fr.err
@@ -32,7 +32,7 @@ func (o Options) EffectiveWorkers() int { return o.withDefaults().Workers }
 
 // decompress reads one input to the end in chunks, like scan, and does
 // nothing with the data.
-func (w *worker) decompress(ctx context.Context, in Input) (res fileResult) {
+func (w *worker) decompress(ctx context.Context, in Input, opt Options) (res fileResult) {
 	o, err := w.open(ctx, in, nil)
 	if o.cr != nil {
 		defer func() { res.compressed = o.cr.n }()
@@ -47,7 +47,8 @@ func (w *worker) decompress(ctx context.Context, in Input) (res fileResult) {
 		res.bytes = int64(len(o.data))
 		return res
 	}
-	buf := w.buf[:cap(w.buf)]
+	buf := w.chunkBuf(opt.ChunkSize)
+	buf = buf[:cap(buf)]
 	for {
 		n, err := fill(o.r, buf)
 		res.bytes += int64(n)

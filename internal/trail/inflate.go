@@ -23,7 +23,7 @@ const (
 // trailer size (ISIZE) is above them, or that does not fit once inflated,
 // is streamed instead. A worker's two buffers grow to at most their sum.
 const (
-	WholeMaxCompressed = 4 << 20
+	WholeMaxCompressed = 3 << 20
 	WholeMaxInflated   = 16 << 20
 )
 
@@ -65,8 +65,11 @@ func checkInflater(name string) (string, error) {
 // the Go gzip reader then decompresses exactly as without libdeflate (the
 // same bytes, the same errors at the same place).
 func (w *worker) inflateWhole(br io.Reader) (data []byte, stream io.Reader, err error) {
-	src, err := readUpTo(br, w.zin[:0], WholeMaxCompressed)
-	w.zin = src[:0]
+	if cap(w.zin) == 0 {
+		// One more byte than the bound tells a file above it.
+		w.zin = make([]byte, 0, WholeMaxCompressed+1)
+	}
+	src, err := readUpTo(br, w.zin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -103,22 +106,16 @@ func (w *worker) inflateWhole(br io.Reader) (data []byte, stream io.Reader, err 
 	}
 }
 
-// readUpTo appends r to buf until r ends or buf holds more than limit
-// bytes.
-func readUpTo(r io.Reader, buf []byte, limit int) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(max(2*cap(buf), 256<<10), limit+1)-len(buf))
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if errors.Is(err, io.EOF) || len(buf) > limit {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, fmt.Errorf("read: %w", err)
-		}
+// readUpTo reads r into buf[:cap(buf)] until r ends or buf is full.
+func readUpTo(r io.Reader, buf []byte) ([]byte, error) {
+	n, err := io.ReadFull(r, buf[:cap(buf)])
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
 	}
+	if err != nil {
+		return buf[:n], fmt.Errorf("read: %w", err)
+	}
+	return buf[:n], nil
 }
 
 // splitBytes runs sp over data, held whole in memory, in windows of

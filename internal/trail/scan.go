@@ -20,8 +20,9 @@ import (
 
 const (
 	// DefaultChunkSize is how much decompressed data a worker handles at a
-	// time.
-	DefaultChunkSize = 1 << 20
+	// time. Larger chunks measured faster than 1 MiB and 256 KiB ones (fewer
+	// carries and needle restarts), at 4 MiB of memory per worker.
+	DefaultChunkSize = 4 << 20
 	// DefaultMaxRecord bounds one record; the chunk buffer grows up to it.
 	DefaultMaxRecord = 64 << 20
 	// MaxWorkers bounds Options.Workers: a worker holds at least a chunk
@@ -279,7 +280,21 @@ type worker struct {
 }
 
 func newWorker(opt Options) *worker {
-	return &worker{buf: make([]byte, 0, opt.ChunkSize), br: bufio.NewReaderSize(nil, 64<<10), whole: opt.Inflater == InflaterLibdeflate}
+	w := &worker{br: bufio.NewReaderSize(nil, 64<<10), whole: opt.Inflater == InflaterLibdeflate}
+	if !w.whole {
+		w.buf = make([]byte, 0, opt.ChunkSize)
+	}
+	return w
+}
+
+// chunkBuf returns the chunk buffer, made on first use by a worker that
+// inflates whole files and streams only the inputs that are not gzip or
+// are too large.
+func (w *worker) chunkBuf(size int) []byte {
+	if cap(w.buf) == 0 {
+		w.buf = make([]byte, 0, size)
+	}
+	return w.buf
 }
 
 // countingReader counts the compressed bytes of an input.
@@ -384,7 +399,7 @@ func (w *worker) scan(ctx context.Context, in Input, d *detect.Driver, needles [
 	if o.data != nil {
 		err = splitBytes(o.data, sp, opt.ChunkSize, opt.MaxRecord, onChunk)
 	} else {
-		w.buf, err = splitReader(o.r, sp, w.buf, opt.MaxRecord, onChunk)
+		w.buf, err = splitReader(o.r, sp, w.chunkBuf(opt.ChunkSize), opt.MaxRecord, onChunk)
 	}
 	if cap(w.buf) > opt.ChunkSize {
 		w.buf = make([]byte, 0, opt.ChunkSize) // drop a buffer grown for a huge record
