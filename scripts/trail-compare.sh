@@ -7,7 +7,7 @@
 # ROUNDS times (default 3), and the medians of wall time, CPU time
 # (user+system) and peak RSS are printed with the ratios and machine facts.
 #
-#   scripts/trail-compare.sh [SIZE_MB] [PRESET]     (default: 300 small)
+#   scripts/trail-compare.sh [SIZE_MB] [PRESET]     (default: 300 small; ROUNDS=3)
 #
 # Needs Go, a C compiler and libdeflate-dev (apt-get install libdeflate-dev),
 # node and npm (DuckDB is installed into a temporary folder, never into the
@@ -21,8 +21,9 @@ duckdb_version=1.5.6-r.1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_ENABLED=0 go build -trimpath -o "$tmp/rootguard-go" ./cmd/rootguard
-go build -trimpath -tags libdeflate -o "$tmp/rootguard-libdeflate" ./cmd/rootguard
+# ROOTGUARD_GO and ROOTGUARD_LIBDEFLATE may name binaries built already.
+if [ -n "${ROOTGUARD_GO:-}" ]; then cp "$ROOTGUARD_GO" "$tmp/rootguard-go"; else CGO_ENABLED=0 go build -o "$tmp/rootguard-go" ./cmd/rootguard; fi
+if [ -n "${ROOTGUARD_LIBDEFLATE:-}" ]; then cp "$ROOTGUARD_LIBDEFLATE" "$tmp/rootguard-libdeflate"; else go build -tags libdeflate -o "$tmp/rootguard-libdeflate" ./cmd/rootguard; fi
 "$tmp/rootguard-go" trail generate --out "$tmp/archive" --preset "$preset" --accounts 20 --days 14 --size-mb "$size" --seed 2025 >"$tmp/generate.txt"
 (cd "$tmp" && npm install --silent --no-audit --no-fund --prefix "$tmp/node" "@duckdb/node-api@$duckdb_version" >/dev/null)
 cat >"$tmp/node/duckdb.mjs" <<'JS'

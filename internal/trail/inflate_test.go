@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -124,15 +122,7 @@ func TestUnknownInflater(t *testing.T) {
 // with the split seeds compressed and the cases above) and wants the same
 // outcome.
 func FuzzInflate(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz-seeds", "*"))
-	for _, p := range seeds {
-		if filepath.Ext(p) == ".md" {
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range seedFiles(f) {
 		f.Add(gzipOf(f, string(data)))
 	}
 	for _, data := range gzipCases(f) {
