@@ -52,7 +52,7 @@ for r in $(seq "$rounds"); do
   for t in "${tools[@]}"; do
     # trail scan exits 1 when it found root activity: that is expected here.
     /usr/bin/time -f "$t %e %U %S %M" -o "$tmp/time" ${cmd[$t]} >"$tmp/$t.out" 2>"$tmp/$t.err" || [ $? -eq 1 ]
-    cat "$tmp/time" >>"$tmp/times"
+    grep "^$t " "$tmp/time" >>"$tmp/times" # GNU time also notes a non-zero exit there
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
