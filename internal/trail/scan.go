@@ -280,16 +280,11 @@ type worker struct {
 }
 
 func newWorker(opt Options) *worker {
-	w := &worker{br: bufio.NewReaderSize(nil, 64<<10), whole: opt.Inflater == InflaterLibdeflate}
-	if !w.whole {
-		w.buf = make([]byte, 0, opt.ChunkSize)
-	}
-	return w
+	return &worker{br: bufio.NewReaderSize(nil, 64<<10), whole: opt.Inflater == InflaterLibdeflate}
 }
 
-// chunkBuf returns the chunk buffer, made on first use by a worker that
-// inflates whole files and streams only the inputs that are not gzip or
-// are too large.
+// chunkBuf returns the chunk buffer, made on first use (a worker that
+// inflates whole files needs it only for the inputs it streams).
 func (w *worker) chunkBuf(size int) []byte {
 	if cap(w.buf) == 0 {
 		w.buf = make([]byte, 0, size)
