@@ -31,6 +31,7 @@ runs = {"base": [], "new": []}
 for line in sys.stdin:
     name, _, doc = line.partition(" ")
     r = json.loads(doc)
+    r = r[0] if isinstance(r, list) else r  # an array since trail bench measures several inflaters
     b = r["best"]
     runs[name].append((b["decompress_cpu_ns"] / b["detect_cpu_ns"], r["peak_rss_bytes"] / 1e6))
 for name, v in runs.items():

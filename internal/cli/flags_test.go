@@ -45,6 +45,10 @@ func TestTrailGenerateBounds(t *testing.T) {
 		{[]string{"--file-max-mb", "1e9"}, "--file-max-mb"},
 		{[]string{"--file-min-mb", "4", "--file-max-mb", "2"}, "--file-max-mb"},
 		{[]string{"--size-mb", "100000", "--file-min-mb", "0.01", "--file-max-mb", "0.02"}, "--file-min-mb"},
+		{[]string{"--preset", "tiny"}, "--preset"},
+		{[]string{"--preset", "small", "--large-share", "2"}, "--large-share"},
+		{[]string{"--noise", "-1"}, "--noise"},
+		{[]string{"--noise", "1000000000"}, "--noise"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, _, stderr := run(t, append([]string{"trail", "generate", "--out", out}, tc.args...)...)

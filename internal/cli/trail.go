@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -325,6 +328,7 @@ func progressLine(c *trail.Counters) string {
 func newTrailGenerateCmd(e *env) *cobra.Command {
 	o := trailgen.GenerateOptions{Accounts: 3, Days: 7, SizeMB: 50, Seed: 1}
 	var minMB, maxMB float64
+	var preset string
 	cmd := &cobra.Command{
 		Use:   "generate --out DIR",
 		Short: "Write a synthetic CloudTrail archive (S3 layout, .json.gz) for tests and benchmarks",
@@ -332,12 +336,18 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 			"event names and identity types, about 0.1% root activity of varied kinds (console sign-ins, a\n" +
 			"burst of failed sign-ins, API calls, AssumeRoot calls and their sessions) and look-alikes that\n" +
 			"must not alert (IAM users named root, roles with Root in the name, \"Root\" as a parameter value).\n" +
-			"The first day is 2025-03-03 (UTC).",
-		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025`,
-		Args:    cobra.NoArgs,
+			"The first day is 2025-03-03 (UTC). --preset picks a shape (file sizes, record mix, compression\n" +
+			"ratio); --file-min-mb, --file-max-mb, --large-share and --noise given as well override it.\n" +
+			presetList(),
+		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025
+  rootguard trail generate --out /tmp/trailbench/small --preset small --accounts 20 --days 14 --size-mb 600 --seed 2025`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Out == "" {
 				return usageError("trail generate: --out is required")
+			}
+			if err := applyPreset(cmd.Flags(), preset, &o, &minMB, &maxMB); err != nil {
+				return err
 			}
 			if err := checkGenerateFlags(o, minMB, maxMB); err != nil {
 				return err
@@ -362,7 +372,49 @@ func newTrailGenerateCmd(e *env) *cobra.Command {
 	f.Uint64Var(&o.Seed, "seed", o.Seed, "random seed; the same seed gives the same archive")
 	f.Float64Var(&minMB, "file-min-mb", 1, "smallest file, decompressed, in MB")
 	f.Float64Var(&maxMB, "file-max-mb", 5, "largest file, decompressed, in MB")
+	f.StringVar(&preset, "preset", "mixed", "archive shape: "+presetNames())
+	f.Float64Var(&o.LargeShare, "large-share", trailgen.DefaultLargeShare, "share of large records (EC2 RunInstances, 4–9 kB)")
+	f.IntVar(&o.Noise, "noise", 0, "random characters per record (a request token), lowering the compression ratio")
 	return cmd
+}
+
+// presetNames lists the generator's presets as "a|b".
+func presetNames() string {
+	var names []string
+	for _, p := range trailgen.Presets {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, "|")
+}
+
+// presetList describes the presets, one a line.
+func presetList() string {
+	var b strings.Builder
+	for _, p := range trailgen.Presets {
+		fmt.Fprintf(&b, "  %-6s %s\n", p.Name, p.Doc)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// applyPreset sets the shape of o from the preset called name, except for
+// the shape flags given on the command line.
+func applyPreset(f interface{ Changed(string) bool }, name string, o *trailgen.GenerateOptions, minMB, maxMB *float64) error {
+	p, ok := trailgen.LookupPreset(name)
+	if !ok {
+		return usageError("trail generate: --preset %q is not one of %s", name, presetNames())
+	}
+	set := func(flag string, dst *float64, v float64) {
+		if !f.Changed(flag) {
+			*dst = v
+		}
+	}
+	set("file-min-mb", minMB, float64(p.MinFileBytes)/1e6)
+	set("file-max-mb", maxMB, float64(p.MaxFileBytes)/1e6)
+	set("large-share", &o.LargeShare, p.LargeShare)
+	if !f.Changed("noise") {
+		o.Noise = p.Noise
+	}
+	return nil
 }
 
 // Bounds of trail generate's flags: beyond them the archive would not fit
@@ -374,6 +426,7 @@ const (
 	genMinFileMB   = 0.01
 	genMaxFileMB   = 100
 	genMaxFiles    = 1_000_000 // --size-mb / --file-min-mb
+	genMaxNoise    = 100_000   // characters per record
 )
 
 // checkGenerateFlags bounds every trail generate flag, naming the flag.
@@ -388,6 +441,8 @@ func checkGenerateFlags(o trailgen.GenerateOptions, minMB, maxMB float64) error 
 		{"--size-mb", o.SizeMB, 1e-6, genMaxSizeMB},
 		{"--file-min-mb", minMB, genMinFileMB, genMaxFileMB},
 		{"--file-max-mb", maxMB, genMinFileMB, genMaxFileMB},
+		{"--large-share", o.LargeShare, 1e-6, 1},
+		{"--noise", float64(o.Noise), 0, genMaxNoise},
 	} {
 		if !(b.v >= b.lo && b.v <= b.hi) { // also refuses NaN
 			return usageError("trail generate: %s must be between %g and %g, not %g", b.flag, b.lo, b.hi, b.v)
@@ -417,44 +472,144 @@ func counts(m map[string]int) string {
 func newTrailBenchCmd(e *env) *cobra.Command {
 	var rounds, workers int
 	var asJSON bool
+	var sizeMB float64
+	var profile string
 	cmd := &cobra.Command{
-		Use:   "bench DIR",
+		Use:   "bench [DIR...]",
 		Short: "Measure detection throughput against a decompress-only pass over the same files",
-		Long: "bench reads every file under DIR once to warm the page cache, then runs --rounds rounds of two\n" +
-			"timed passes over the same files: decompression only, then the full trail scan detection. It\n" +
-			"reports MB/s of each, their ratio by wall time and by CPU time, records/s, alerts and peak RSS.\n" +
-			"docs/trail-benchmark.md has the method and the measured figures.",
-		Example: `  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025
-  rootguard trail bench --rounds 3 /tmp/trailbench/corpus`,
-		Args: cobra.ExactArgs(1),
+		Long: "bench reads every file under each DIR once to warm the page cache, then runs --rounds rounds of\n" +
+			"two timed passes over the same files: decompression only, then the full trail scan detection. It\n" +
+			"reports MB/s of each, their ratio by wall time and by CPU time, records/s, alerts and peak RSS,\n" +
+			"once per gzip inflater this build has (libdeflate only with -tags libdeflate). Without DIR it\n" +
+			"generates every trail generate preset (--size-mb each, 20 accounts, 14 days, seed 2025) into a\n" +
+			"temporary folder and measures each. docs/trail-benchmark.md has the method and the figures.",
+		Example: `  rootguard trail bench --rounds 5 --size-mb 300
+  rootguard trail generate --out /tmp/trailbench/corpus --accounts 20 --days 14 --size-mb 600 --seed 2025
+  rootguard trail bench --rounds 3 --cpuprofile cpu.prof /tmp/trailbench/corpus`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := trailbench.Bench(cmd.Context(), args[0], rounds, trail.Options{Workers: workers}, detect.DefaultConfig())
+			if !(sizeMB >= 1 && sizeMB <= genMaxSizeMB) {
+				return usageError("trail bench: --size-mb must be between 1 and %d, not %g", genMaxSizeMB, sizeMB)
+			}
+			corpora, cleanup, err := benchCorpora(cmd.Context(), e, args, sizeMB)
+			defer cleanup()
 			if err != nil {
 				return withCode(ExitError, fmt.Errorf("trail bench: %w", err))
+			}
+			if profile != "" {
+				stop, err := startCPUProfile(profile)
+				if err != nil {
+					return withCode(ExitError, fmt.Errorf("trail bench: --cpuprofile: %w", err))
+				}
+				defer stop()
+			}
+			var reps []trailbench.BenchReport
+			for _, c := range corpora {
+				for _, inf := range trail.Inflaters() {
+					rep, err := trailbench.Bench(cmd.Context(), c.dir, rounds, trail.Options{Workers: workers, Inflater: inf}, detect.DefaultConfig())
+					if err != nil {
+						return withCode(ExitError, fmt.Errorf("trail bench: %w", err))
+					}
+					rep.Corpus = c.name
+					reps = append(reps, rep)
+					if !asJSON {
+						printBench(e.stdout, rep)
+					}
+				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				return enc.Encode(reps)
 			}
-			w := e.stdout
-			fmt.Fprintf(w, "corpus: %d files, %s compressed, %s decompressed, %d records; %d workers (GOMAXPROCS %d)\n",
-				rep.Files, mb(rep.Compressed), mb(rep.Bytes), rep.Records, rep.Workers, runtime.GOMAXPROCS(0))
-			for i, r := range rep.Rounds {
-				fmt.Fprintf(w, "round %d: decompress-only %.0f MB/s (%s, cpu %s), detection %.0f MB/s (%s, cpu %s), ratio %.2f, cpu ratio %.2f\n", i+1,
-					trailbench.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
-					trailbench.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
-					float64(r.Decompress)/float64(r.Detect), trailbench.CPURatio(r))
-			}
-			fmt.Fprintf(w, "best: decompress-only %.0f MB/s, detection %.0f MB/s, ratio %.2f (cpu ratio %.2f), %.0f records/s\n",
-				trailbench.MBps(rep.Bytes, rep.Best.Decompress), trailbench.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
-				float64(rep.Records)/rep.Best.Detect.Seconds())
-			fmt.Fprintf(w, "alerts: %d, unreadable files: %d, peak RSS: %.1f MB\n", rep.Alerts, rep.Failed, float64(rep.PeakRSS)/1e6)
+			printInflaterGain(e.stdout, reps)
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&rounds, "rounds", 3, "timed rounds (each: decompress-only, then detection)")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files read at once (0: GOMAXPROCS)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as a JSON array")
+	cmd.Flags().Float64Var(&sizeMB, "size-mb", 300, "without DIR: size of each generated preset, decompressed, in MB")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile (pprof) of both passes to this file")
 	return cmd
+}
+
+// benchCorpus is an archive trail bench measures.
+type benchCorpus struct{ name, dir string }
+
+// benchCorpora returns the folders given, or, without any, every preset
+// generated into a temporary folder that cleanup removes.
+func benchCorpora(ctx context.Context, e *env, dirs []string, sizeMB float64) ([]benchCorpus, func(), error) {
+	var out []benchCorpus
+	for _, d := range dirs {
+		out = append(out, benchCorpus{d, d})
+	}
+	if len(dirs) > 0 {
+		return out, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "rootguard-trail-bench-")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	for _, p := range trailgen.Presets {
+		o := trailgen.GenerateOptions{Out: filepath.Join(tmp, p.Name), Accounts: 20, Days: 14, SizeMB: sizeMB, Seed: 2025}
+		p.Apply(&o)
+		res, err := trailgen.Generate(ctx, o)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		fmt.Fprintf(e.stdout, "preset %s: %d files, %s decompressed, %.1f:1, %.0f bytes per record\n",
+			p.Name, res.Files, mb(res.Bytes), float64(res.Bytes)/float64(res.Compressed), float64(res.Bytes)/float64(res.Records))
+		out = append(out, benchCorpus{p.Name, o.Out})
+	}
+	return out, cleanup, nil
+}
+
+// startCPUProfile starts a CPU profile into path; stop ends and closes it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func printBench(w io.Writer, rep trailbench.BenchReport) {
+	fmt.Fprintf(w, "%s, inflater %s: %d files, %s compressed, %s decompressed, %d records; %d workers (GOMAXPROCS %d)\n",
+		rep.Corpus, rep.Inflater, rep.Files, mb(rep.Compressed), mb(rep.Bytes), rep.Records, rep.Workers, runtime.GOMAXPROCS(0))
+	for i, r := range rep.Rounds {
+		fmt.Fprintf(w, "  round %d: decompress-only %.0f MB/s (%s, cpu %s), detection %.0f MB/s (%s, cpu %s), ratio %.2f, cpu ratio %.2f\n", i+1,
+			trailbench.MBps(rep.Bytes, r.Decompress), r.Decompress.Round(time.Millisecond), r.DecompressCPU.Round(time.Millisecond),
+			trailbench.MBps(rep.Bytes, r.Detect), r.Detect.Round(time.Millisecond), r.DetectCPU.Round(time.Millisecond),
+			float64(r.Decompress)/float64(r.Detect), trailbench.CPURatio(r))
+	}
+	fmt.Fprintf(w, "  best: decompress-only %.0f MB/s, detection %.0f MB/s, ratio %.2f (cpu ratio %.2f), %.0f records/s\n",
+		trailbench.MBps(rep.Bytes, rep.Best.Decompress), trailbench.MBps(rep.Bytes, rep.Best.Detect), rep.Ratio, rep.CPURatio,
+		float64(rep.Records)/rep.Best.Detect.Seconds())
+	fmt.Fprintf(w, "  alerts: %d, unreadable files: %d, peak RSS so far: %.1f MB\n", rep.Alerts, rep.Failed, float64(rep.PeakRSS)/1e6)
+}
+
+// printInflaterGain prints, per corpus measured with more than one
+// inflater, how much faster detection is with the first (the default) than
+// with each other, by CPU time.
+func printInflaterGain(w io.Writer, reps []trailbench.BenchReport) {
+	first := map[string]trailbench.BenchReport{}
+	for _, r := range reps {
+		f, ok := first[r.Corpus]
+		if !ok {
+			first[r.Corpus] = r
+			continue
+		}
+		if r.Alerts != f.Alerts {
+			fmt.Fprintf(w, "%s: %s raised %d alerts, %s %d\n", r.Corpus, f.Inflater, f.Alerts, r.Inflater, r.Alerts)
+		}
+		if r.Best.DetectCPU > 0 && f.Best.DetectCPU > 0 {
+			fmt.Fprintf(w, "%s: detection with %s is %.2fx as fast as with %s by CPU time (best rounds)\n",
+				r.Corpus, f.Inflater, float64(r.Best.DetectCPU)/float64(f.Best.DetectCPU), r.Inflater)
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/cli"
 	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trail"
 )
 
 // Records in the shapes AWS documents (research/cloudtrail-root-shapes.md).
@@ -615,5 +616,38 @@ func TestTrailScanNothingRead(t *testing.T) {
 				t.Errorf("stdout and stderr say no input was read: %v, want %v\nstdout:\n%s\nstderr:\n%s", got, nothing, stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestTrailBenchPresets: without a folder, trail bench generates every
+// preset and measures each with every inflater of the build; the reports
+// name both and count the planted alerts.
+func TestTrailBenchPresets(t *testing.T) {
+	code, stdout, stderr := run(t, "", "trail", "bench", "--rounds", "1", "--size-mb", "1", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var reps []struct {
+		Corpus, Inflater string
+		Alerts           int
+	}
+	if err := json.Unmarshal([]byte(stdout[strings.Index(stdout, "["):]), &reps); err != nil {
+		t.Fatalf("%v in %q", err, stdout)
+	}
+	var got []string
+	for _, r := range reps {
+		got = append(got, r.Corpus+"/"+r.Inflater)
+		if r.Alerts == 0 {
+			t.Errorf("%s with %s: no alerts", r.Corpus, r.Inflater)
+		}
+	}
+	var want []string
+	for _, p := range []string{"mixed", "small"} {
+		for _, inf := range trail.Inflaters() {
+			want = append(want, p+"/"+inf)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("reports for %v, want %v", got, want)
 	}
 }

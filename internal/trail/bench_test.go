@@ -69,12 +69,15 @@ func BenchmarkScan(b *testing.B) {
 func BenchmarkSplit(b *testing.B) {
 	items := benchCorpus(b)
 	w := newWorker(Options{}.withDefaults())
-	r, _, closer, err := w.open(b.Context(), items[0].Input, nil)
+	o, err := w.open(b.Context(), items[0].Input, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	data, err := io.ReadAll(r)
-	closer.Close()
+	data := o.data
+	if data == nil {
+		data, err = io.ReadAll(o.r)
+	}
+	o.closer.Close()
 	if err != nil {
 		b.Fatal(err)
 	}

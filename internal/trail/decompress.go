@@ -13,8 +13,12 @@ import (
 // bytes; the first unreadable input stops it with its error.
 func Decompress(ctx context.Context, items iter.Seq[Item], opt Options) (int64, error) {
 	var n int64
-	err := runPool(ctx, items, opt.withDefaults(), func(ctx context.Context, w *worker, in Input) fileResult {
-		return w.decompress(ctx, in)
+	opt, err := opt.checked()
+	if err != nil {
+		return 0, err
+	}
+	err = runPool(ctx, items, opt, func(ctx context.Context, w *worker, in Input) fileResult {
+		return w.decompress(ctx, in, opt)
 	}, func(_ Item, fr fileResult) error {
 		n += fr.bytes
 		return fr.err
@@ -28,20 +32,25 @@ func (o Options) EffectiveWorkers() int { return o.withDefaults().Workers }
 
 // decompress reads one input to the end in chunks, like scan, and does
 // nothing with the data.
-func (w *worker) decompress(ctx context.Context, in Input) (res fileResult) {
-	r, cr, closer, err := w.open(ctx, in, nil)
-	if cr != nil {
-		defer func() { res.compressed = cr.n }()
+func (w *worker) decompress(ctx context.Context, in Input, opt Options) (res fileResult) {
+	o, err := w.open(ctx, in, nil)
+	if o.cr != nil {
+		defer func() { res.compressed = o.cr.n }()
 	}
 	if err != nil {
 		res.err = err
 		return res
 	}
-	defer closer.Close()
+	defer o.closer.Close()
 	res.opened = true
-	buf := w.buf[:cap(w.buf)]
+	if o.data != nil {
+		res.bytes = int64(len(o.data))
+		return res
+	}
+	buf := w.chunkBuf(opt.ChunkSize)
+	buf = buf[:cap(buf)]
 	for {
-		n, err := fill(r, buf)
+		n, err := fill(o.r, buf)
 		res.bytes += int64(n)
 		if errors.Is(err, io.EOF) {
 			return res

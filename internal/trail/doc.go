@@ -15,6 +15,12 @@
 // records go to a detect.Driver (time window, engine, de-duplication and
 // the burst and join alerts at the end): Scan only feeds it.
 //
+// Built with -tags libdeflate (cgo, libdeflate-dev), a worker instead
+// inflates a whole gzip file at once into a buffer it reuses and splits it
+// in place; files above WholeMaxCompressed or WholeMaxInflated, and any
+// file libdeflate refuses, are streamed as above, so both builds give the
+// same results. Inflaters lists what the build has.
+//
 // Decompress is the scan without detection, the baseline of trail bench
 // (internal/trailbench; the synthetic archives come from internal/trailgen).
 package trail

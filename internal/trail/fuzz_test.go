@@ -66,8 +66,10 @@ func jsonRecords(data []byte) ([]string, bool) {
 	}
 }
 
-func FuzzSplit(f *testing.F) {
+// seedFiles returns the contents of the files in testdata/fuzz-seeds.
+func seedFiles(f *testing.F) [][]byte {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz-seeds", "*"))
+	var out [][]byte
 	for _, p := range seeds {
 		if filepath.Ext(p) == ".md" {
 			continue
@@ -76,6 +78,13 @@ func FuzzSplit(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		out = append(out, data)
+	}
+	return out
+}
+
+func FuzzSplit(f *testing.F) {
+	for _, data := range seedFiles(f) {
 		f.Add(data, uint16(7))
 	}
 	f.Add([]byte(`{"Records":[`+ctRecord(1, `,"a":"Root"`)+`,`+ctRecord(2, "")+`]}`), uint16(3))

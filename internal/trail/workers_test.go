@@ -11,7 +11,7 @@ import (
 
 // TestWorkersBounded: Workers is at most MaxWorkers, and a scan of one
 // input with that many workers makes one worker's buffers, not one set per
-// worker (a chunk buffer is 1 MB).
+// worker (a chunk buffer is 4 MiB).
 func TestWorkersBounded(t *testing.T) {
 	if got := (Options{Workers: 100_000_000}).withDefaults().Workers; got != MaxWorkers {
 		t.Errorf("Workers 100000000 becomes %d, want %d", got, MaxWorkers)

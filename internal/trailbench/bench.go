@@ -29,6 +29,10 @@ type BenchRound struct {
 // BenchReport compares, on the same files in the same run, a
 // decompress-only pass and the full detection pass.
 type BenchReport struct {
+	// Corpus names the archive (its folder, or a preset) and Inflater the
+	// gzip inflater both passes used.
+	Corpus     string       `json:"corpus"`
+	Inflater   string       `json:"inflater"`
 	Files      int          `json:"files"`
 	Compressed int64        `json:"compressed_bytes"`
 	Bytes      int64        `json:"bytes"`
@@ -65,7 +69,7 @@ func Bench(ctx context.Context, dir string, rounds int, opt trail.Options, cfg d
 		return BenchReport{}, fmt.Errorf("%s: no files", dir)
 	}
 	seq := slices.Values(items)
-	rep := BenchReport{Files: len(items), Workers: opt.EffectiveWorkers()}
+	rep := BenchReport{Corpus: dir, Inflater: opt.Inflater, Files: len(items), Workers: opt.EffectiveWorkers()}
 
 	// Warm the page cache so that neither pass pays for the disk.
 	for _, it := range items {

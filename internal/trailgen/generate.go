@@ -32,6 +32,49 @@ type GenerateOptions struct {
 	// zero means 1 MB and 5 MB, the size of real CloudTrail deliveries of a
 	// busy account.
 	MinFileBytes, MaxFileBytes int
+	// LargeShare is the share of ordinary records that are large (EC2
+	// RunInstances with its full response, 4–9 kB; the others are 0.6–2 kB);
+	// zero means DefaultLargeShare.
+	LargeShare float64
+	// Noise is how many random base64 characters each ordinary record
+	// carries (an S3-style request token in additionalEventData): they do
+	// not compress, so more noise lowers the compression ratio.
+	Noise int
+}
+
+// DefaultLargeShare is the share of large records when none is given.
+const DefaultLargeShare = 1.0 / 16
+
+// Preset is a named archive shape for trail generate and trail bench.
+type Preset struct {
+	Name, Doc                  string
+	MinFileBytes, MaxFileBytes int
+	LargeShare                 float64
+	Noise                      int
+}
+
+// Presets are the two shapes the throughput is measured on: the default
+// mix, and an archive of smaller, less compressible records.
+var Presets = []Preset{
+	{Name: "mixed", Doc: "files of 1–5 MB, 1 in 16 records a large RunInstances, about 1.6 kB per record, 8:1 compression",
+		MinFileBytes: 1_000_000, MaxFileBytes: 5_000_000, LargeShare: DefaultLargeShare},
+	{Name: "small", Doc: "files of 1–3 MB, 1 in 1000 records large, a 60-character request token in each, about 1.5 kB per record, 6.7:1 compression",
+		MinFileBytes: 1_000_000, MaxFileBytes: 3_000_000, LargeShare: 0.001, Noise: 60},
+}
+
+// LookupPreset returns the preset called name.
+func LookupPreset(name string) (Preset, bool) {
+	for _, p := range Presets {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Preset{}, false
+}
+
+// Apply sets the shape of o to the preset's.
+func (p Preset) Apply(o *GenerateOptions) {
+	o.MinFileBytes, o.MaxFileBytes, o.LargeShare, o.Noise = p.MinFileBytes, p.MaxFileBytes, p.LargeShare, p.Noise
 }
 
 // GenerateResult counts what was written.
@@ -94,6 +137,9 @@ func Generate(ctx context.Context, opt GenerateOptions) (GenerateResult, error) 
 	if opt.MaxFileBytes < opt.MinFileBytes {
 		opt.MaxFileBytes = max(5_000_000, opt.MinFileBytes)
 	}
+	if opt.LargeShare <= 0 {
+		opt.LargeShare = DefaultLargeShare
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7261696c))
 	accounts := make([]string, opt.Accounts)
 	for i := range accounts {
@@ -142,7 +188,7 @@ func Generate(ctx context.Context, opt GenerateOptions) (GenerateResult, error) 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			st, err := writeFile(opt.Out, p)
+			st, err := writeFile(opt, p)
 			if err != nil {
 				return err
 			}
@@ -219,10 +265,10 @@ type fileStats struct {
 }
 
 // writeFile renders and writes one planned file.
-func writeFile(out string, p *filePlan) (fileStats, error) {
+func writeFile(opt GenerateOptions, p *filePlan) (fileStats, error) {
 	st := fileStats{root: maps(p.root), decoys: map[string]int{}}
 	rng := rand.New(rand.NewPCG(p.seed, 0x67656e))
-	g := &gen{rng: rng, account: p.account, region: p.region}
+	g := &gen{rng: rng, account: p.account, region: p.region, large: opt.LargeShare, noise: opt.Noise}
 	recs := make([][]byte, 0, p.size/1500+len(p.extra))
 	size := 0
 	for size < p.size {
@@ -243,7 +289,7 @@ func writeFile(out string, p *filePlan) (fileStats, error) {
 		i := rng.IntN(len(recs) + 1)
 		recs = slices.Insert(recs, i, e)
 	}
-	path := filepath.Join(out, p.name)
+	path := filepath.Join(opt.Out, p.name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return st, err
 	}

@@ -45,3 +45,26 @@ func TestGenerateDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestPresetShapes: the small preset makes smaller, less compressible
+// records than the default mix, near the figures its description gives.
+func TestPresetShapes(t *testing.T) {
+	type shape struct{ perRecord, ratio float64 }
+	got := map[string]shape{}
+	for _, p := range Presets {
+		o := GenerateOptions{Out: t.TempDir(), Accounts: 2, Days: 1, SizeMB: 4, Seed: 11}
+		p.Apply(&o)
+		r, err := Generate(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[p.Name] = shape{float64(r.Bytes) / float64(r.Records), float64(r.Bytes) / float64(r.Compressed)}
+	}
+	mixed, small := got["mixed"], got["small"]
+	if !(small.perRecord < mixed.perRecord && small.ratio < mixed.ratio) {
+		t.Errorf("small preset %+v is not smaller and less compressible than mixed %+v", small, mixed)
+	}
+	if small.perRecord < 1350 || small.perRecord > 1600 || small.ratio < 6 || small.ratio > 7.3 {
+		t.Errorf("small preset: %.0f bytes per record, %.2f:1; want about 1.5 kB and 6.7:1", small.perRecord, small.ratio)
+	}
+}

@@ -12,6 +12,8 @@ type gen struct {
 	rng     *rand.Rand
 	account string
 	region  string
+	large   float64 // share of large records among the ordinary ones; 0 (planted records) or DefaultLargeShare keep the draw of the default mix
+	noise   int     // random characters per ordinary record
 }
 
 // ev is one record before rendering, fields in CloudTrail's order.
@@ -111,6 +113,16 @@ func (g *gen) hex(n int) string {
 	return string(b)
 }
 
+// token is n random base64 characters.
+func (g *gen) token(n int) string {
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = b64[g.rng.IntN(len(b64))]
+	}
+	return string(b)
+}
+
 func ptr(b bool) *bool { return &b }
 
 var (
@@ -199,7 +211,21 @@ func (g *gen) record(t time.Time) (rec []byte, rootKind, decoy string) {
 		id = g.iamUser(g.pick(userNames))
 	}
 	e := ev{identity: id, t: t, ip: ip, ua: ua, tls: true}
-	switch z := g.rng.IntN(16); z {
+	z := g.rng.IntN(16)
+	if g.large > 0 && g.large != DefaultLargeShare {
+		// Reshape the mix; the default draws nothing more, so that a seed
+		// keeps giving the archive it gave before the shape knobs.
+		switch {
+		case g.rng.Float64() < g.large:
+			z = 3
+		case z == 3:
+			z = 4 + g.rng.IntN(12)
+		}
+	}
+	if g.noise > 0 {
+		e.additional = obj{{"x-amz-id-2", g.token(g.noise)}}
+	}
+	switch z {
 	case 0, 1, 2:
 		e.source, e.name, e.readOnly = "ec2.amazonaws.com", "DescribeInstances", ptr(true)
 		e.req = obj{{"instancesSet", obj{{"items", []any{obj{{"instanceId", "i-0" + g.hex(16)}}}}}}, {"filterSet", obj{{"items", []any{obj{{"name", "tag:Environment"}, {"valueSet", obj{{"items", []any{obj{{"value", "production"}}}}}}}}}}}}
@@ -220,7 +246,7 @@ func (g *gen) record(t time.Time) (rec []byte, rootKind, decoy string) {
 	case 8:
 		e.source, e.name, e.readOnly = "s3.amazonaws.com", "GetBucketAcl", ptr(true)
 		e.req = obj{{"bucketName", "logs-" + g.account}, {"Host", "logs-" + g.account + ".s3.amazonaws.com"}, {"acl", ""}}
-		e.additional = obj{{"SignatureVersion", "SigV4"}, {"CipherSuite", "TLS_AES_128_GCM_SHA256"}, {"bytesTransferredIn", 0}, {"AuthenticationMethod", "AuthHeader"}, {"x-amz-id-2", g.hex(60)}, {"bytesTransferredOut", 550}}
+		e.additional = obj{{"SignatureVersion", "SigV4"}, {"CipherSuite", "TLS_AES_128_GCM_SHA256"}, {"bytesTransferredIn", 0}, {"AuthenticationMethod", "AuthHeader"}, {"x-amz-id-2", g.hex(60)}, {"bytesTransferredOut", 550}} // its own token
 	case 9:
 		e.source, e.name, e.readOnly = "logs.amazonaws.com", "CreateLogStream", ptr(false)
 		e.req = obj{{"logGroupName", "/aws/lambda/ingest"}, {"logStreamName", "2025/03/03/[$LATEST]" + g.hex(32)}}
