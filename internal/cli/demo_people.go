@@ -50,7 +50,7 @@ func demoStore(ctx context.Context) (*store.Store, error) {
 // The demo's contacts: the management account's verified within the
 // interval, another account's root email token left unconfirmed.
 const (
-	demoManagement = "111111111111"
+	demoPeopleManagement = "111111111111"
 	demoOverdue    = "333333333333"
 )
 
@@ -60,9 +60,9 @@ func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
 	}
 	day := 24 * time.Hour
 	for _, v := range []contacts.Verification{
-		{AccountID: demoManagement, Kind: contacts.RootEmail, Address: "aws-root@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-20*day + 2*time.Hour), By: "alice"},
-		{AccountID: demoManagement, Kind: contacts.SecurityEmail, Address: "security@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-19 * day), By: "bob"},
-		{AccountID: demoManagement, Kind: contacts.Phone, Address: "+12065550100", Method: contacts.Attested, SentAt: now.Add(-30 * day), ConfirmedAt: now.Add(-30 * day), By: "bob"},
+		{AccountID: demoPeopleManagement, Kind: contacts.RootEmail, Address: "aws-root@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-20*day + 2*time.Hour), By: "alice"},
+		{AccountID: demoPeopleManagement, Kind: contacts.SecurityEmail, Address: "security@acme.example", Method: contacts.ByToken, SentAt: now.Add(-20 * day), ConfirmedAt: now.Add(-19 * day), By: "bob"},
+		{AccountID: demoPeopleManagement, Kind: contacts.Phone, Address: "+12065550100", Method: contacts.Attested, SentAt: now.Add(-30 * day), ConfirmedAt: now.Add(-30 * day), By: "bob"},
 		{AccountID: demoOverdue, Kind: contacts.RootEmail, Address: "aws-accounts@acme.example", Method: contacts.ByToken, TokenHash: contacts.HashToken("RG-DEMO-UNCONFIRMED"), SentAt: now.Add(-10 * day)},
 	} {
 		if _, err := st.AddContactVerification(ctx, v); err != nil {
@@ -73,11 +73,11 @@ func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
 	// way drill verify does it: its CloudTrail sign-in through the
 	// detection engine.
 	opened := now.Add(-40 * day)
-	d := drill.Drill{AccountID: demoManagement, Kind: drill.SignIn, OpenedAt: opened, ClosesAt: opened.Add(time.Hour), OpenedBy: "alice", Result: drill.Open}
+	d := drill.Drill{AccountID: demoPeopleManagement, Kind: drill.SignIn, OpenedAt: opened, ClosesAt: opened.Add(time.Hour), OpenedBy: "alice", Result: drill.Open}
 	signIn := fmt.Sprintf(`{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"%[1]s","arn":"arn:aws:iam::%[1]s:root","accountId":"%[1]s"},`+
 		`"eventTime":"%[2]s","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10",`+
 		`"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},`+
-		`"eventID":"demo-drill-sign-in","eventType":"AwsConsoleSignIn","recipientAccountId":"%[1]s"}]}`, demoManagement, opened.Add(12*time.Minute).Format(time.RFC3339))
+		`"eventID":"demo-drill-sign-in","eventType":"AwsConsoleSignIn","recipientAccountId":"%[1]s"}]}`, demoPeopleManagement, opened.Add(12*time.Minute).Format(time.RFC3339))
 	alerts, _, err := scanWindow(ctx, d, []string{"-"}, strings.NewReader(signIn), TrailScanOptions{})
 	if err != nil {
 		return err
