@@ -360,7 +360,7 @@ func (w follower) onward(d *reach, holder *inventory.Account, arn, region string
 		}
 		ev := map[string]any{"rule": r.Name, "account_id": holder.ID, "region": region, "state": r.State, "catches": caught}
 		onward = append(onward, ev)
-		if !strings.EqualFold(r.State, "ENABLED") {
+		if enabled, _ := delivery.RuleState(r.State); !enabled {
 			problems = append(problems, name+" is "+strings.ToLower(r.State))
 			continue
 		}

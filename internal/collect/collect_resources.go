@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -460,15 +462,19 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.Managem
 			read, write = true, true
 		}
 	}
+	filters := []string{}
 	for _, s := range out.AdvancedEventSelectors {
 		mgmt, onlyRead, onlyWrite := false, false, false
+		var other []string
 		for _, fs := range s.FieldSelectors {
-			switch aws.ToString(fs.Field) {
+			switch field := aws.ToString(fs.Field); field {
 			case "eventCategory":
 				mgmt = slices.Contains(fs.Equals, "Management")
 			case "readOnly":
 				onlyRead = slices.Contains(fs.Equals, "true") && !slices.Contains(fs.Equals, "false")
 				onlyWrite = slices.Contains(fs.Equals, "false") && !slices.Contains(fs.Equals, "true")
+			default:
+				other = append(other, fieldConditions(field, fs)...)
 			}
 		}
 		if !mgmt {
@@ -476,16 +482,35 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.Managem
 		}
 		read = read || !onlyWrite
 		write = write || !onlyRead
+		filters = append(filters, other...)
 	}
 	switch {
 	case read && write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "All"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: filters}
 	case read:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly", Filters: filters}
 	case write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly", Filters: filters}
 	}
-	return inventory.ManagementEvents{}
+	return inventory.ManagementEvents{Filters: filters}
+}
+
+// fieldConditions writes an advanced field selector's conditions as
+// "field operator [values]" texts.
+func fieldConditions(field string, fs cttypes.AdvancedFieldSelector) []string {
+	var out []string
+	for _, op := range []struct {
+		name   string
+		values []string
+	}{
+		{"Equals", fs.Equals}, {"NotEquals", fs.NotEquals}, {"StartsWith", fs.StartsWith},
+		{"NotStartsWith", fs.NotStartsWith}, {"EndsWith", fs.EndsWith}, {"NotEndsWith", fs.NotEndsWith},
+	} {
+		if len(op.values) > 0 {
+			out = append(out, field+" "+op.name+" ["+strings.Join(op.values, ", ")+"]")
+		}
+	}
+	return out
 }
 
 // metricFilters reads the metric filters of the log groups trails deliver
@@ -576,6 +601,15 @@ func (r *accountReader) alarms(ctx context.Context) inventory.Fact[[]inventory.A
 							MetricName:     aws.ToString(m.MetricName),
 							ActionsEnabled: aws.ToBool(m.ActionsEnabled),
 							AlarmActions:   orEmpty(m.AlarmActions),
+							Condition: &inventory.AlarmCondition{
+								Statistic:          cmp.Or(string(m.Statistic), aws.ToString(m.ExtendedStatistic)),
+								Period:             aws.ToInt32(m.Period),
+								Threshold:          aws.ToFloat64(m.Threshold),
+								ComparisonOperator: string(m.ComparisonOperator),
+								EvaluationPeriods:  aws.ToInt32(m.EvaluationPeriods),
+								DatapointsToAlarm:  aws.ToInt32(m.DatapointsToAlarm),
+								TreatMissingData:   aws.ToString(m.TreatMissingData),
+							},
 						}
 						for _, q := range m.Metrics {
 							if al.MetricName != "" {
