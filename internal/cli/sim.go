@@ -48,7 +48,7 @@ func newSimCmd(e *env) *cobra.Command {
 		Use:   "sim",
 		Short: "Run rootguard's own AWS endpoint (for demos and tests; no AWS needed)",
 		Long: `rootguard's AWS endpoint speaks the AWS wire protocols of the services rootguard
-calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS…)
+calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS, S3, SQS…)
 and answers from a scenario describing an organization. Point rootguard or any
 AWS SDK at it to try scan, plan and apply without an AWS account.`,
 		Args: cobra.NoArgs,
@@ -108,6 +108,13 @@ not be read or saved, or the address is taken.`,
 			fmt.Fprintf(e.stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", secret)
 			fmt.Fprintf(e.stdout, "export AWS_DEFAULT_REGION=%s\n", srv.Region())
 			fmt.Fprintf(e.stdout, "export AWS_REGION=%s\n", srv.Region())
+			for _, id := range scn.Callers {
+				akid, secret, err := srv.IdentityCredentials(id.Name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "# as %s (%s): export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", id.Name, id.ARN, akid, secret)
+			}
 
 			<-cmd.Context().Done()
 			closeErr := srv.Close()

@@ -19,6 +19,7 @@ const (
 // session is a set of credentials the server knows.
 type session struct {
 	kind       sessKind
+	name       string // a named caller's Identity.Name
 	akid       string
 	secret     string
 	token      string // empty for long-term credentials
@@ -83,7 +84,7 @@ func (s *Server) authorize(r *request) error {
 	if r.sess.kind != sessRoot {
 		return nil
 	}
-	action := r.svc.name + ":" + r.op
+	action := r.action()
 	if action == "sts:GetCallerIdentity" {
 		return nil // needs no permission
 	}
@@ -91,6 +92,14 @@ func (s *Server) authorize(r *request) error {
 		return nil
 	}
 	return accessDenied(r, action, "")
+}
+
+// action is the IAM action of the call.
+func (r *request) action() string {
+	if r.spec != nil && r.spec.action != "" {
+		return r.spec.action
+	}
+	return r.svc.name + ":" + r.op
 }
 
 // accessDenied is AWS's AccessDenied for an action, in the protocol's

@@ -44,7 +44,9 @@ func TestWriteFlags(t *testing.T) {
 		"iam:EnableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions",
 		"organizations:AttachPolicy", "organizations:CreatePolicy", "organizations:DetachPolicy",
 		"organizations:EnableAWSServiceAccess", "organizations:EnablePolicyType", "organizations:UpdatePolicy",
+		"s3:DeleteBucketPolicy", "s3:PutBucketPolicy",
 		"sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe",
+		"sqs:SetQueueAttributes",
 	}
 	if diff := cmp.Diff(want, writes); diff != "" {
 		t.Errorf("write operations (-want +got)\n%s", diff)
