@@ -51,7 +51,11 @@ their names:
 - an SNS topic counts only with at least one confirmed subscription; a
   topic whose subscriptions are all pending confirmation, or that has none,
   reaches nobody and fails. A topic in an account or Region the snapshot
-  does not hold makes that target UNKNOWN.
+  does not hold makes that target UNKNOWN. A confirmed SQS subscription
+  delivers only if the queue's access policy lets sns.amazonaws.com
+  sqs:SendMessage (evaluated with the topic as aws:SourceArn), read in the
+  queue's account (sqs:ListQueues, GetQueueAttributes); a queue policy not
+  read makes it UNKNOWN.
 - the topic must also let the publisher in. The SNS default access policy
   does not let EventBridge (events.amazonaws.com) publish: a rule's topic
   needs a topic policy statement allowing it sns:Publish (evaluated with

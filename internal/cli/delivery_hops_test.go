@@ -8,7 +8,8 @@ import (
 // TestScanDeliveryHops collects testdata/delivery-hops.yaml through the real
 // SDK clients and checks that root-activity-alerting judges the trail
 // behind a metric filter, the state of a rule and whether one root event
-// fires the alarm, naming partial coverage without failing on it.
+// fires the alarm, naming partial coverage without failing on it, and
+// whether a subscribed SQS queue lets SNS deliver.
 func TestScanDeliveryHops(t *testing.T) {
 	code, out, stderr := run(t, "scan", "--scenario", "testdata/delivery-hops.yaml", "--format", "json")
 	if code != ExitOK {
@@ -32,6 +33,9 @@ func TestScanDeliveryHops(t *testing.T) {
 		{"555555555555", "FAIL", `alarm "cis-root-account-usage" cannot fire on one root event: its threshold 5 needs more than one root event`},
 		{"666666666666", "PASS", `EventBridge rule "root-activity" (us-east-1) → topic arn:aws:sns:us-east-1:666666666666:root-alerts`},
 		{"777777777777", "PASS", "partial coverage: in state ENABLED it never receives read-only management events"},
+		{"888888888888", "PASS", "topic arn:aws:sns:us-east-1:888888888888:root-alerts (1 confirmed subscription(s))"},
+		{"999999999999", "FAIL", "queue arn:aws:sqs:us-east-1:999999999999:root-alerts has no access policy, so SNS may not send to it"},
+		{"101010101010", "UNKNOWN", "sqs:ListQueues failed"},
 	} {
 		f, ok := got[w.account]
 		switch {

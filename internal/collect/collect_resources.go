@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -73,6 +75,11 @@ type topicAPI interface {
 	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 }
 
+type queueAPI interface {
+	sqs.ListQueuesAPIClient
+	GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+}
+
 type receiptAPI interface {
 	DescribeActiveReceiptRuleSet(context.Context, *ses.DescribeActiveReceiptRuleSetInput, ...func(*ses.Options)) (*ses.DescribeActiveReceiptRuleSetOutput, error)
 	ses.ListIdentitiesAPIClient
@@ -94,6 +101,7 @@ type regionClients struct {
 	rules     ruleAPI
 	buses     busAPI
 	detectors detectorAPI
+	queues    queueAPI
 	receipts  receiptAPI
 	workmail  workMailAPI
 	zones     route53.ListHostedZonesAPIClient
@@ -116,6 +124,7 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 		rules:     eb,
 		buses:     eb,
 		detectors: guardduty.NewFromConfig(cfg),
+		queues:    sqs.NewFromConfig(cfg),
 		receipts:  ses.NewFromConfig(cfg),
 		workmail:  workmail.NewFromConfig(cfg),
 		zones:     route53.NewFromConfig(cfg),
@@ -220,6 +229,7 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	wg.Go(func() { d.EventRules = r.eventRules(ctx) })
 	wg.Go(func() { d.EventBuses = r.eventBuses(ctx) })
 	wg.Go(func() { d.GuardDuty = r.detectors(ctx) })
+	wg.Go(func() { d.Queues = r.queues(ctx) })
 	wg.Go(func() { m.HostedZones = r.hostedZones(ctx) })
 	wg.Go(func() { m.Domains = r.registeredDomains(ctx) })
 	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
@@ -270,6 +280,7 @@ func refused(a *inventory.Account, s inventory.Source) {
 	d.EventRules.Source = s
 	d.EventBuses.Source = s
 	d.GuardDuty.Source = s
+	d.Queues.Source = s
 	m.HostedZones.Source = s
 	m.Domains.Source = s
 	m.SESRecipients.Source = s
@@ -674,6 +685,49 @@ func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.T
 			}
 			wg.Wait()
 			return topics, fail.api, fail.err
+		})
+}
+
+// queues reads the SQS queues of each Region with their ARN and access
+// policy: whether SNS may deliver to a queue subscribed to an alert topic.
+func (r *accountReader) queues(ctx context.Context) inventory.Fact[[]inventory.Queue] {
+	return readRegions(ctx, r, "sqs:ListQueues", r.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Queue, string, error) {
+			var urls []string
+			var err error
+			r.do(func() {
+				p := sqs.NewListQueuesPaginator(c.queues, &sqs.ListQueuesInput{})
+				for p.HasMorePages() {
+					var page *sqs.ListQueuesOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					urls = append(urls, page.QueueUrls...)
+				}
+			})
+			if err != nil {
+				return nil, "sqs:ListQueues", err
+			}
+			queues := make([]inventory.Queue, len(urls))
+			var fail first
+			var wg sync.WaitGroup
+			for i, u := range urls {
+				wg.Go(func() {
+					r.do(func() {
+						out, err := c.queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
+							AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNamePolicy}})
+						if err != nil {
+							fail.set("sqs:GetQueueAttributes", err)
+							return
+						}
+						queues[i] = inventory.Queue{ARN: out.Attributes["QueueArn"], Policy: out.Attributes["Policy"]}
+					})
+				})
+			}
+			wg.Wait()
+			// A queue whose attributes were not read is left out; the
+			// Region's failure says its queues are not all known.
+			return slices.DeleteFunc(queues, func(q inventory.Queue) bool { return q.ARN == "" }), fail.api, fail.err
 		})
 }
 

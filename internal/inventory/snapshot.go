@@ -207,6 +207,18 @@ type Detective struct {
 	EventBuses Fact[[]EventBus] `json:"event_buses,omitzero"`
 	// GuardDuty is guardduty:ListDetectors with guardduty:GetDetector.
 	GuardDuty Fact[[]Detector] `json:"guardduty"`
+	// Queues is sqs:ListQueues with sqs:GetQueueAttributes (QueueArn,
+	// Policy): whether SNS may send a topic's alerts to a subscribed
+	// queue. Not collected in a snapshot from an older rootguard.
+	Queues Fact[[]Queue] `json:"queues,omitzero"`
+}
+
+// Queue is one SQS queue and its access policy.
+type Queue struct {
+	ARN string `json:"arn"`
+	// Policy is the queue's access policy; empty when it has none (then
+	// no service, SNS included, may send to it).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Trail is one CloudTrail trail.
