@@ -31,6 +31,7 @@ var builtin = []*Check{
 	TrailMultiRegionLogging,
 	RootActivityAlerting,
 	GuardDutyEnabled,
+	GuardDutyRootFindingsRouted,
 	RootEmailCircularDependency,
 }
 
