@@ -727,7 +727,13 @@ func (r *accountReader) queues(ctx context.Context) inventory.Fact[[]inventory.Q
 			wg.Wait()
 			// A queue whose attributes were not read is left out; the
 			// Region's failure says its queues are not all known.
-			return slices.DeleteFunc(queues, func(q inventory.Queue) bool { return q.ARN == "" }), fail.api, fail.err
+			read := queues[:0]
+			for _, q := range queues {
+				if q.ARN != "" {
+					read = append(read, q)
+				}
+			}
+			return read, fail.api, fail.err
 		})
 }
 
