@@ -52,8 +52,9 @@ standalone accounts (not in an organization), or a suspended account.`,
 Console: IAM > Root access management > Enable, and tick both "Root credentials
 management" and "Privileged root actions in member accounts".
 (rootguard plan / apply include these steps.)`,
-	References: References{SEC01BP02: stepCredentials, CIS: []string{"v7.0:2.1.1"}},
-	Run:        activeOnly(runCentralizedRootAccessEnabled),
+	References:   References{SEC01BP02: stepCredentials, CIS: []string{"v7.0:2.1.1"}},
+	Organization: true,
+	Run:          activeOnly(runCentralizedRootAccessEnabled),
 }
 
 func runCentralizedRootAccessEnabled(in Input) Result {

@@ -54,6 +54,9 @@ type Check struct {
 	Doc         string // what it checks and why; shown by `rootguard explain`
 	Remediation string
 	References  References
+	// Organization marks a check that reads organization-level facts (the
+	// OU tree, SCPs, organization features), collected only with --org.
+	Organization bool
 	// Run assesses one account. It returns exactly one result.
 	Run func(in Input) Result
 }
@@ -233,6 +236,11 @@ func (c *Check) assess(in Input) (f Finding) {
 	res := c.Run(in)
 	if res.Evidence == nil {
 		res.Evidence = map[string]any{}
+	}
+	if res.Status == Unknown && c.Organization && in.Snapshot.Mode == inventory.ModeStandalone && in.Account.Role == inventory.RoleManagement {
+		// A management account scanned alone: say what would assess it.
+		res.Detail = "this is an organization-level check: scan with --org from the management account (or a delegated administrator) to assess it; " + res.Detail
+		res.Evidence["needs_org_scan"] = true
 	}
 	cis := c.References.CIS
 	if cis == nil {

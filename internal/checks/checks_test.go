@@ -205,7 +205,7 @@ var requiredIDs = []string{
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
-	"guardduty-enabled", "root-email-circular-dependency",
+	"guardduty-enabled", "guardduty-root-findings-routed", "root-email-circular-dependency",
 	"custody-two-person", "custody-complete", "custody-storage-independent", "custody-org-owned",
 }
 

@@ -33,6 +33,7 @@ var builtin = []*Check{
 	TrailMultiRegionLogging,
 	RootActivityAlerting,
 	GuardDutyEnabled,
+	GuardDutyRootFindingsRouted,
 	RootEmailCircularDependency,
 	// Custody of the root credentials, from the custody registry.
 	CustodyTwoPerson,

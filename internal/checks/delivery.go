@@ -186,20 +186,46 @@ func (w follower) topic(d *reach, arn string, p delivery.ARN, pub publisher) boo
 		d.problem = fmt.Sprintf("topic %s does not exist: it is not among the topics of %s in %s", arn, holder.ID, p.Region)
 		return false
 	}
-	var confirmed, pending []string
+	var confirmed, pending, queueProblems, queueUnknowns []string
+	var queues []map[string]any
 	for _, s := range tf.Value[i].Subscriptions {
 		name := s.Protocol + ":" + s.Endpoint
-		if s.Confirmed {
-			confirmed = append(confirmed, name)
-		} else {
+		switch {
+		case !s.Confirmed:
 			pending = append(pending, name)
+		case s.Protocol != "sqs":
+			confirmed = append(confirmed, name)
+		default:
+			// SNS delivers to a queue only if the queue's policy lets it.
+			q := w.queue(d, s.Endpoint, arn, p.Account)
+			queues = append(queues, q.evidence)
+			switch {
+			case q.problem != "":
+				queueProblems = append(queueProblems, q.problem)
+			case q.unknown != "":
+				queueUnknowns = append(queueUnknowns, q.unknown)
+			default:
+				confirmed = append(confirmed, name)
+			}
 		}
 	}
 	d.evidence["confirmed_subscriptions"] = nonNil(confirmed)
 	d.evidence["pending_subscriptions"] = nonNil(pending)
+	if len(queues) > 0 {
+		d.evidence["queue_subscriptions"] = queues
+	}
 	switch {
 	case len(confirmed) > 0:
 		d.via = fmt.Sprintf("topic %s (%d confirmed subscription(s))", arn, len(confirmed))
+	case len(queueUnknowns) > 0:
+		d.unknown = fmt.Sprintf("whether topic %s reaches its subscribed queues: %s", arn, strings.Join(append(queueUnknowns, queueProblems...), "; "))
+		return false
+	case len(queueProblems) > 0:
+		d.problem = fmt.Sprintf("topic %s reaches no subscriber: %s", arn, strings.Join(queueProblems, "; "))
+		if len(pending) > 0 {
+			d.problem += fmt.Sprintf("; %d subscription(s) pending confirmation", len(pending))
+		}
+		return false
 	case len(pending) > 0:
 		d.problem = fmt.Sprintf("topic %s has only subscriptions pending confirmation (%d), so nobody receives the %s", arn, len(pending), noun)
 		return false
@@ -208,6 +234,71 @@ func (w follower) topic(d *reach, arn string, p delivery.ARN, pub publisher) boo
 		return false
 	}
 	return w.publishes(d, arn, tf.Value[i], pub)
+}
+
+// queueReach is whether SNS delivers a topic's messages to one confirmed
+// SQS subscription: a problem or an unknown, or neither when it does.
+type queueReach struct {
+	problem, unknown string
+	evidence         map[string]any
+}
+
+// queue judges a confirmed SQS subscription of topicARN (in topicAccount)
+// to queueARN by the queue's access policy, read in the queue's account.
+func (w follower) queue(d *reach, queueARN, topicARN, topicAccount string) queueReach {
+	q := queueReach{evidence: map[string]any{"queue": queueARN}}
+	defer func() {
+		switch {
+		case q.problem != "":
+			q.evidence["problem"] = q.problem
+		case q.unknown != "":
+			q.evidence["not_known"] = q.unknown
+		default:
+			q.evidence["delivers"] = true
+		}
+	}()
+	p, ok := delivery.ParseARN(queueARN)
+	if !ok || p.Service != "sqs" {
+		q.unknown = fmt.Sprintf("subscription endpoint %q is not an SQS queue ARN", queueARN)
+		return q
+	}
+	holder := w.in.Snapshot.Account(p.Account)
+	if holder == nil {
+		q.unknown = fmt.Sprintf("queue %s is in account %s, whose facts are not in the snapshot", queueARN, p.Account)
+		return q
+	}
+	qf := holder.Detective.Queues
+	switch {
+	case !qf.Collected():
+		q.unknown = fmt.Sprintf("the policy of queue %s was not collected (sqs:GetQueueAttributes; a snapshot from an older rootguard)", queueARN)
+		d.failed = append(d.failed, "sqs:GetQueueAttributes")
+		return q
+	case !readIn(qf, p.Region):
+		q.unknown = unreadWhy(holder, "SQS queues of "+holder.ID, qf)
+		d.failed = append(d.failed, failedOf(qf)...)
+		return q
+	}
+	d.sources = append(d.sources, qf.Source.API)
+	i := slices.IndexFunc(qf.Value, func(x inventory.Queue) bool { return x.ARN == queueARN })
+	if i < 0 {
+		if !slices.Contains(accountRegions(Input{Snapshot: w.in.Snapshot, Account: holder, run: w.in.run}).regions, p.Region) {
+			q.unknown = fmt.Sprintf("queue %s is in %s, a Region not collected", queueARN, p.Region)
+			return q
+		}
+		q.problem = fmt.Sprintf("queue %s does not exist: it is not among the queues of %s in %s", queueARN, holder.ID, p.Region)
+		return q
+	}
+	acc := delivery.QueueSend(qf.Value[i].Policy, queueARN, topicARN, topicAccount)
+	if acc.Statement != "" {
+		q.evidence["statement"] = acc.Statement
+	}
+	switch {
+	case acc.Unknown != "":
+		q.unknown = "whether SNS may send to queue " + queueARN + ": " + acc.Unknown
+	case !acc.Allowed:
+		q.problem = "queue " + queueARN + " " + acc.Why
+	}
+	return q
 }
 
 // publishes reports whether the topic's policy and encryption key let pub
@@ -360,7 +451,7 @@ func (w follower) onward(d *reach, holder *inventory.Account, arn, region string
 		}
 		ev := map[string]any{"rule": r.Name, "account_id": holder.ID, "region": region, "state": r.State, "catches": caught}
 		onward = append(onward, ev)
-		if !strings.EqualFold(r.State, "ENABLED") {
+		if enabled, _ := delivery.RuleState(r.State); !enabled {
 			problems = append(problems, name+" is "+strings.ToLower(r.State))
 			continue
 		}

@@ -40,7 +40,7 @@ func chainSnapshot(ids ...string) *inventory.Snapshot {
 			a.Role = inventory.RoleManagement
 			topic := "arn:aws:sns:us-east-1:" + id + ":root-alerts"
 			rule.Targets = []string{topic}
-			d.Topics.Value = []inventory.Topic{{ARN: topic, Subscriptions: []inventory.Subscription{{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:" + id + ":q", Confirmed: true}},
+			d.Topics.Value = []inventory.Topic{{ARN: topic, Subscriptions: []inventory.Subscription{{Protocol: "email", Endpoint: "security@example.org", Confirmed: true}},
 				Attributes: &inventory.Fact[inventory.TopicAttributes]{Value: inventory.TopicAttributes{Policy: eventsTopicPolicy(topic)}, Source: src("sns:GetTopicAttributes")}}}
 		} else {
 			rule.Targets = []string{busARN(ids[i+1])}

@@ -212,6 +212,7 @@ type alertControl struct {
 	caught   []string
 	missed   []string
 	problems []string // why it does not alert
+	partial  []string // root events it never receives while it alerts (partial coverage)
 	notes    []string // paths that fail while another one is not known
 	unread   []string // facts that could not be read to decide
 	failed   []string
@@ -419,8 +420,11 @@ func (al *alerting) ruleControls(in Input) {
 			c.caught, c.missed = regionalOnly(c.caught, c.missed)
 			c.evidence["covers"] = "root API calls made in " + r.Region + " only"
 		}
-		if !strings.EqualFold(r.State, "ENABLED") {
+		switch enabled, partial := delivery.RuleState(r.State); {
+		case !enabled:
 			c.problems = append(c.problems, "is "+strings.ToLower(r.State))
+		case partial != "" && slices.Contains(c.caught, apiCallEvent):
+			c.partial = append(c.partial, partial)
 		}
 		if len(r.Targets) == 0 {
 			c.problems = append(c.problems, "has no target")
@@ -590,13 +594,16 @@ func (al *alerting) logGroupControls(in Input, g logGroupRef) {
 			}
 			c.caught, c.missed = cov.Caught, cov.Missed
 		}
-		switch l := g.trail.Logging; {
-		case !l.Known():
-			c.unread = append(c.unread, fmt.Sprintf("whether trail %q is logging: %s", g.trail.Name, l.Reason()))
-			c.failed = append(c.failed, failedOf(l)...)
-		case !l.Value:
-			c.problems = append(c.problems, fmt.Sprintf("trail %q that feeds it is not logging", g.trail.Name))
+		feed := delivery.TrailFeed(g.trail)
+		c.problems = append(c.problems, feed.Blocked...)
+		c.partial = append(c.partial, feed.Partial...)
+		c.unread = append(c.unread, feed.Unknown...)
+		c.failed = append(c.failed, slices.Concat(failedOf(g.trail.Logging), failedOf(g.trail.Selectors))...)
+		if !feed.SignIns {
+			c.caught, c.missed = regionalOnly(c.caught, c.missed)
 		}
+		c.evidence["trail_feed"] = map[string]any{"multi_region": g.trail.IsMultiRegion, "home_region": g.trail.HomeRegion,
+			"management_events": g.trail.Selectors.Value.ReadWriteType, "filters": nonNil(g.trail.Selectors.Value.Filters)}
 		wireAlarm(&c, in, h, f, g.region)
 		al.controls = append(al.controls, c)
 	}
@@ -633,6 +640,16 @@ func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.Metr
 			c.evidence["alarm"] = al.Name
 			if !al.ActionsEnabled {
 				problems = append(problems, fmt.Sprintf("alarm %q has its actions disabled", al.Name))
+				continue
+			}
+			if al.Condition == nil {
+				unread = append(unread, fmt.Sprintf("whether alarm %q fires on one root event: its statistic, threshold and datapoints were not collected (a snapshot from an older rootguard)", al.Name))
+				failed = append(failed, "cloudwatch:DescribeAlarms")
+				continue
+			}
+			c.evidence["alarm_condition"] = al.Condition
+			if why := delivery.AlarmFires(*al.Condition); why != "" {
+				problems = append(problems, fmt.Sprintf("alarm %q cannot fire on one root event: %s", al.Name, why))
 				continue
 			}
 			var snsTopics []string
@@ -693,6 +710,9 @@ func (c alertControl) line() string {
 		parts = append(parts, "misses "+eventPhraseList(c.missed))
 	}
 	parts = append(parts, c.problems...)
+	for _, p := range c.partial {
+		parts = append(parts, "partial coverage: "+p)
+	}
 	parts = append(parts, c.notes...)
 	for _, u := range c.unread {
 		parts = append(parts, "not known: "+u)
@@ -712,6 +732,9 @@ func (c alertControl) evidenceMap() map[string]any {
 	}
 	if len(c.notes) > 0 {
 		m["failing_paths"] = c.notes
+	}
+	if len(c.partial) > 0 {
+		m["partial_coverage"] = c.partial
 	}
 	if len(c.unread) > 0 {
 		m["not_known"] = c.unread

@@ -25,12 +25,37 @@ through either of two paths:
     account, the management account's organization trail log group with
     such a filter and alarm counts: it sees every account.
 
+A rule in state ENABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+runs; only the latter receives read-only management events, so a plain
+ENABLED rule never sees root Get, List or Describe calls: the evidence
+names that as partial coverage, not a failure.
+
+A metric filter sees only what its trail delivers, so the trail is judged
+as trail-multi-region-logging judges it: a trail that is not logging, does
+not record management events or records only read-only ones (root write
+calls never reach it) keeps the filter from alerting; a write-only trail
+(no root read calls), advanced event selectors filtering on a field other
+than eventCategory and readOnly (eventSource, eventName…: root events
+outside the filter are dropped), and a single-Region trail (only its
+Region's calls; outside us-east-1 never a root console sign-in or IAM's
+global events) are partial coverage, named. The alarm must fire on one
+root event: a statistic that counts it (Sum, SampleCount, Maximum), a
+threshold one event crosses (>= 1, or > a value below 1) and one breaching
+datapoint (CIS: Sum, threshold 1, GreaterThanOrEqualToThreshold, one
+period); an alarm that cannot is a named problem. Selector filters or an
+alarm's condition not collected (a snapshot from an older rootguard) make
+that path UNKNOWN.
+
 A rule's targets are followed through the collected facts, never judged by
 their names:
 - an SNS topic counts only with at least one confirmed subscription; a
   topic whose subscriptions are all pending confirmation, or that has none,
   reaches nobody and fails. A topic in an account or Region the snapshot
-  does not hold makes that target UNKNOWN.
+  does not hold makes that target UNKNOWN. A confirmed SQS subscription
+  delivers only if the queue's access policy lets sns.amazonaws.com
+  sqs:SendMessage (evaluated with the topic as aws:SourceArn), read in the
+  queue's account (sqs:ListQueues, GetQueueAttributes); a queue policy not
+  read makes it UNKNOWN.
 - the topic must also let the publisher in. The SNS default access policy
   does not let EventBridge (events.amazonaws.com) publish: a rule's topic
   needs a topic policy statement allowing it sns:Publish (evaluated with
@@ -85,8 +110,9 @@ person only if both the forwarding rule and the onward rule catch it. The
 controls must together catch the root API call and the successful root
 console sign-in; what else they miss is listed.
 
-Facts: cloudtrail:DescribeTrails and GetTrailStatus, logs:DescribeMetricFilters,
-cloudwatch:DescribeAlarms, sns:ListTopics, ListSubscriptionsByTopic and
+Facts: cloudtrail:DescribeTrails, GetTrailStatus and GetEventSelectors,
+logs:DescribeMetricFilters, cloudwatch:DescribeAlarms (statistic, threshold,
+comparison, evaluation periods, datapoints to alarm), sns:ListTopics, ListSubscriptionsByTopic and
 GetTopicAttributes (the topic policy and encryption key),
 events:ListRules, ListTargetsByRule (targets and their roles) and DescribeEventBus
 (the bus policy), in this account and in the accounts its targets lead to, and
@@ -96,13 +122,15 @@ PASS: wired controls catch root API calls and console sign-ins; the detail
 names each rule and the target that decided (topic and its confirmed
 subscriptions; for forwarding, the central bus, the statement that lets
 the account in, the onward rule and its topic), or the filter, alarm and
-topic, and any events missed.
+topic, any events missed, and partial coverage (a plain ENABLED rule, a
+write-only, filtered or single-Region trail).
 FAIL: no control alerts, or a collected Region has no path for root API
 calls (named); the detail names each candidate and what it misses
 or lacks (disabled rule, no target, topic with pending-only
 subscriptions, a bus that does not let the account in or has no rule
 delivering onward, a topic whose policy or key keeps the publisher out,
-no alarm, alarm actions disabled). A FAIL stands even
+a trail that is not logging or lacks management or write events, no
+alarm, alarm actions disabled, an alarm one root event cannot fire). A FAIL stands even
 with unread facts when they could not make the controls catch what they
 miss.
 UNKNOWN: nothing alerts among the facts read (or some Region has no path
@@ -111,6 +139,7 @@ collected.
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Simplest: an EventBridge rule in us-east-1 on the default bus,
   aws events put-rule --region us-east-1 --name rootguard-root-activity \
+    --state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS \
     --event-pattern '{"detail-type": ["AWS API Call via CloudTrail",
       "AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}}'
   aws events put-targets --region us-east-1 --rule rootguard-root-activity \
@@ -120,8 +149,10 @@ with a topic policy statement letting events.amazonaws.com sns:Publish
 or the CIS metric filter on the trail's log group
   { $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS &&
     $.eventType != "AwsServiceEvent" }
-on a multi-Region trail, with an alarm (threshold >= 1) whose action is an
-SNS topic. Root API calls reach EventBridge only in the Region of the call:
+on a multi-Region trail recording all management events (read and write,
+no selector filters), with an alarm that fires on one event (Sum,
+GreaterThanOrEqualToThreshold 1, one datapoint) whose action is an SNS
+topic. Root API calls reach EventBridge only in the Region of the call:
 with the EventBridge path, put a rule in every other enabled Region too,
 forwarding to the us-east-1 default bus (a cross-Region bus target needs a
 role that may events:PutEvents on it), or alert on it there. Then confirm the

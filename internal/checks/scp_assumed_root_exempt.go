@@ -65,8 +65,9 @@ then update the policy in place (its attachments stay):
 Test from the management account with
   aws sts assume-root --target-principal ACCOUNT_ID \
     --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials`,
-	References: References{SEC01BP02: stepGuardrails},
-	Run:        activeOnly(runSCPAssumedRootExempt),
+	References:   References{SEC01BP02: stepGuardrails},
+	Organization: true,
+	Run:          activeOnly(runSCPAssumedRootExempt),
 }
 
 // stmtAt is one statement at one level.

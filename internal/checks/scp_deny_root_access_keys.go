@@ -43,8 +43,9 @@ accounts, suspended accounts.`,
   aws organizations attach-policy --policy-id p-... --target-id r-...
 or, better, the full root-deny SCP of scp-deny-root-actions, which covers it.
 If a NotAction list exempts iam:* or iam:CreateAccessKey, remove it.`,
-	References: References{SEC01BP02: stepGuardrails, CIS: []string{"v7.0:2.1.2"}},
-	Run:        activeOnly(runSCPDenyRootAccessKeys),
+	References:   References{SEC01BP02: stepGuardrails, CIS: []string{"v7.0:2.1.2"}},
+	Organization: true,
+	Run:          activeOnly(runSCPDenyRootAccessKeys),
 }
 
 func runSCPDenyRootAccessKeys(in Input) Result {

@@ -60,8 +60,9 @@ accounts), exempting centralized root sessions so their tasks keep working:
   aws organizations attach-policy --policy-id p-... --target-id r-...
 If the detail shows a hole, remove the NotAction exemption or the condition
 that lets the action through. rootguard plan generates and attaches this SCP.`,
-	References: References{SEC01BP02: stepGuardrails, CIS: []string{"v7.0:2.1.2"}},
-	Run:        activeOnly(runSCPDenyRootActions),
+	References:   References{SEC01BP02: stepGuardrails, CIS: []string{"v7.0:2.1.2"}},
+	Organization: true,
+	Run:          activeOnly(runSCPDenyRootActions),
 }
 
 func runSCPDenyRootActions(in Input) Result {

@@ -44,8 +44,9 @@ protected in the organization instead:
   - root activity alerting in us-east-1 (see rootguard explain root-activity-alerting);
   - keep workloads out of the management account, and delegate administration
     of security services to a member account, so root there is rarely needed.`,
-	References: References{SEC01BP02: stepGuardrails},
-	Run:        activeOnly(runSCPManagementAccountUncovered),
+	References:   References{SEC01BP02: stepGuardrails},
+	Organization: true,
+	Run:          activeOnly(runSCPManagementAccountUncovered),
 }
 
 func runSCPManagementAccountUncovered(in Input) Result {

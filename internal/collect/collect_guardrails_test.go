@@ -213,8 +213,9 @@ func TestCollectGuardrails(t *testing.T) {
 			if !tr.Logging.Known() || !tr.Logging.Value {
 				t.Errorf("trail local logging %+v", tr.Logging)
 			}
-			if want := (inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}); !tr.Selectors.Known() || tr.Selectors.Value != want {
-				t.Errorf("trail local selectors %+v, want %+v", tr.Selectors, want)
+			want := inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly", Filters: []string{}}
+			if diff := cmp.Diff(want, tr.Selectors.Value); !tr.Selectors.Known() || diff != "" {
+				t.Errorf("trail local selectors %+v (-want +got):\n%s", tr.Selectors, diff)
 			}
 		}
 		// The organization trail's log group is in the management account;

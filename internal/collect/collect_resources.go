@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -20,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -71,6 +75,11 @@ type topicAPI interface {
 	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 }
 
+type queueAPI interface {
+	sqs.ListQueuesAPIClient
+	GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+}
+
 type receiptAPI interface {
 	DescribeActiveReceiptRuleSet(context.Context, *ses.DescribeActiveReceiptRuleSetInput, ...func(*ses.Options)) (*ses.DescribeActiveReceiptRuleSetOutput, error)
 	ses.ListIdentitiesAPIClient
@@ -92,6 +101,7 @@ type regionClients struct {
 	rules     ruleAPI
 	buses     busAPI
 	detectors detectorAPI
+	queues    queueAPI
 	receipts  receiptAPI
 	workmail  workMailAPI
 	zones     route53.ListHostedZonesAPIClient
@@ -114,6 +124,7 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 		rules:     eb,
 		buses:     eb,
 		detectors: guardduty.NewFromConfig(cfg),
+		queues:    sqs.NewFromConfig(cfg),
 		receipts:  ses.NewFromConfig(cfg),
 		workmail:  workmail.NewFromConfig(cfg),
 		zones:     route53.NewFromConfig(cfg),
@@ -218,6 +229,7 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	wg.Go(func() { d.EventRules = r.eventRules(ctx) })
 	wg.Go(func() { d.EventBuses = r.eventBuses(ctx) })
 	wg.Go(func() { d.GuardDuty = r.detectors(ctx) })
+	wg.Go(func() { d.Queues = r.queues(ctx) })
 	wg.Go(func() { m.HostedZones = r.hostedZones(ctx) })
 	wg.Go(func() { m.Domains = r.registeredDomains(ctx) })
 	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
@@ -268,6 +280,7 @@ func refused(a *inventory.Account, s inventory.Source) {
 	d.EventRules.Source = s
 	d.EventBuses.Source = s
 	d.GuardDuty.Source = s
+	d.Queues.Source = s
 	m.HostedZones.Source = s
 	m.Domains.Source = s
 	m.SESRecipients.Source = s
@@ -460,15 +473,19 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.Managem
 			read, write = true, true
 		}
 	}
+	filters := []string{}
 	for _, s := range out.AdvancedEventSelectors {
 		mgmt, onlyRead, onlyWrite := false, false, false
+		var other []string
 		for _, fs := range s.FieldSelectors {
-			switch aws.ToString(fs.Field) {
+			switch field := aws.ToString(fs.Field); field {
 			case "eventCategory":
 				mgmt = slices.Contains(fs.Equals, "Management")
 			case "readOnly":
 				onlyRead = slices.Contains(fs.Equals, "true") && !slices.Contains(fs.Equals, "false")
 				onlyWrite = slices.Contains(fs.Equals, "false") && !slices.Contains(fs.Equals, "true")
+			default:
+				other = append(other, fieldConditions(field, fs)...)
 			}
 		}
 		if !mgmt {
@@ -476,16 +493,35 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.Managem
 		}
 		read = read || !onlyWrite
 		write = write || !onlyRead
+		filters = append(filters, other...)
 	}
 	switch {
 	case read && write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "All"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: filters}
 	case read:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly", Filters: filters}
 	case write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}
+		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly", Filters: filters}
 	}
-	return inventory.ManagementEvents{}
+	return inventory.ManagementEvents{Filters: filters}
+}
+
+// fieldConditions writes an advanced field selector's conditions as
+// "field operator [values]" texts.
+func fieldConditions(field string, fs cttypes.AdvancedFieldSelector) []string {
+	var out []string
+	for _, op := range []struct {
+		name   string
+		values []string
+	}{
+		{"Equals", fs.Equals}, {"NotEquals", fs.NotEquals}, {"StartsWith", fs.StartsWith},
+		{"NotStartsWith", fs.NotStartsWith}, {"EndsWith", fs.EndsWith}, {"NotEndsWith", fs.NotEndsWith},
+	} {
+		if len(op.values) > 0 {
+			out = append(out, field+" "+op.name+" ["+strings.Join(op.values, ", ")+"]")
+		}
+	}
+	return out
 }
 
 // metricFilters reads the metric filters of the log groups trails deliver
@@ -576,6 +612,15 @@ func (r *accountReader) alarms(ctx context.Context) inventory.Fact[[]inventory.A
 							MetricName:     aws.ToString(m.MetricName),
 							ActionsEnabled: aws.ToBool(m.ActionsEnabled),
 							AlarmActions:   orEmpty(m.AlarmActions),
+							Condition: &inventory.AlarmCondition{
+								Statistic:          cmp.Or(string(m.Statistic), aws.ToString(m.ExtendedStatistic)),
+								Period:             aws.ToInt32(m.Period),
+								Threshold:          aws.ToFloat64(m.Threshold),
+								ComparisonOperator: string(m.ComparisonOperator),
+								EvaluationPeriods:  aws.ToInt32(m.EvaluationPeriods),
+								DatapointsToAlarm:  aws.ToInt32(m.DatapointsToAlarm),
+								TreatMissingData:   aws.ToString(m.TreatMissingData),
+							},
 						}
 						for _, q := range m.Metrics {
 							if al.MetricName != "" {
@@ -640,6 +685,55 @@ func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.T
 			}
 			wg.Wait()
 			return topics, fail.api, fail.err
+		})
+}
+
+// queues reads the SQS queues of each Region with their ARN and access
+// policy: whether SNS may deliver to a queue subscribed to an alert topic.
+func (r *accountReader) queues(ctx context.Context) inventory.Fact[[]inventory.Queue] {
+	return readRegions(ctx, r, "sqs:ListQueues", r.regions,
+		func(ctx context.Context, c *regionClients, region string) ([]inventory.Queue, string, error) {
+			var urls []string
+			var err error
+			r.do(func() {
+				p := sqs.NewListQueuesPaginator(c.queues, &sqs.ListQueuesInput{})
+				for p.HasMorePages() {
+					var page *sqs.ListQueuesOutput
+					if page, err = p.NextPage(ctx); err != nil {
+						return
+					}
+					urls = append(urls, page.QueueUrls...)
+				}
+			})
+			if err != nil {
+				return nil, "sqs:ListQueues", err
+			}
+			queues := make([]inventory.Queue, len(urls))
+			var fail first
+			var wg sync.WaitGroup
+			for i, u := range urls {
+				wg.Go(func() {
+					r.do(func() {
+						out, err := c.queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(u),
+							AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNamePolicy}})
+						if err != nil {
+							fail.set("sqs:GetQueueAttributes", err)
+							return
+						}
+						queues[i] = inventory.Queue{ARN: out.Attributes["QueueArn"], Policy: out.Attributes["Policy"]}
+					})
+				})
+			}
+			wg.Wait()
+			// A queue whose attributes were not read is left out; the
+			// Region's failure says its queues are not all known.
+			read := queues[:0]
+			for _, q := range queues {
+				if q.ARN != "" {
+					read = append(read, q)
+				}
+			}
+			return read, fail.api, fail.err
 		})
 }
 

@@ -31,40 +31,51 @@ func TestManagementEvents(t *testing.T) {
 	advanced := func(fs ...cttypes.AdvancedFieldSelector) cttypes.AdvancedEventSelector {
 		return cttypes.AdvancedEventSelector{FieldSelectors: fs}
 	}
+	// me is what managementEvents reports: filters are never nil once read.
+	me := func(rw string, filters ...string) inventory.ManagementEvents {
+		return inventory.ManagementEvents{Included: rw != "", ReadWriteType: rw, Filters: append([]string{}, filters...)}
+	}
 	tests := []struct {
 		name string
 		out  cloudtrail.GetEventSelectorsOutput
 		want inventory.ManagementEvents
 	}{
-		{name: "no selectors", want: inventory.ManagementEvents{}},
+		{name: "no selectors", want: me("")},
 		{name: "basic all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(aws.Bool(true), "All")}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: me("All")},
 		{name: "basic unstated defaults to all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(nil, "")}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: me("All")},
 		{name: "basic excluded", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{basic(aws.Bool(false), "All")}},
-			want: inventory.ManagementEvents{}},
+			want: me("")},
 		{name: "basic read plus write is all", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
 			basic(aws.Bool(true), "ReadOnly"), basic(aws.Bool(true), "WriteOnly")}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: me("All")},
 		{name: "basic write only", out: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{
 			basic(aws.Bool(true), "WriteOnly"), basic(aws.Bool(false), "ReadOnly")}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
+			want: me("WriteOnly")},
 		{name: "advanced management", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"))}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: me("All")},
 		{name: "advanced read only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"), field("readOnly", "true"))}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly"}},
+			want: me("ReadOnly")},
 		{name: "advanced write only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("readOnly", "false"), field("eventCategory", "Management"))}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly"}},
+			want: me("WriteOnly")},
 		{name: "advanced data events only", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"))}},
-			want: inventory.ManagementEvents{}},
+			want: me("")},
 		{name: "advanced read and write selectors", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management"), field("readOnly", "true")),
 			advanced(field("eventCategory", "Management"), field("readOnly", "false"))}},
-			want: inventory.ManagementEvents{Included: true, ReadWriteType: "All"}},
+			want: me("All")},
+		{name: "advanced filter on the event source", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management"), field("eventSource", "iam.amazonaws.com", "signin.amazonaws.com"),
+				cttypes.AdvancedFieldSelector{Field: aws.String("eventName"), NotStartsWith: []string{"Get", "List"}})}},
+			want: me("All", "eventSource Equals [iam.amazonaws.com, signin.amazonaws.com]", "eventName NotStartsWith [Get, List]")},
+		{name: "data selector fields are not management filters", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management")), advanced(field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"))}},
+			want: me("All")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,12 +296,12 @@ func TestTrails(t *testing.T) {
 						Error: &inventory.CallError{Code: "TrailNotFoundException", Message: "unknown trail"}}}},
 				{Name: "local", ARN: localTrail, HomeRegion: "eu-west-1", LogGroupARN: "arn:aws:logs:eu-west-1:222222222222:log-group:local-logs",
 					Logging: inventory.Fact[bool]{Value: true, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
-					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: []string{}},
 						Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 				{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 					LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
 					Logging:     inventory.Fact[bool]{Value: false, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
-					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+					Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: []string{}},
 						Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 			}},
 			wantCalls: []string{
@@ -316,7 +327,7 @@ func TestTrails(t *testing.T) {
 					{Name: "own", ARN: ownTrail, HomeRegion: "us-east-1", IsMultiRegion: true, S3BucketName: "own-bucket",
 						LogGroupARN: "arn:aws:logs:us-east-1:222222222222:log-group:own-logs:*",
 						Logging:     inventory.Fact[bool]{Value: false, Source: inventory.Source{API: "cloudtrail:GetTrailStatus"}},
-						Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All"},
+						Selectors: inventory.Fact[inventory.ManagementEvents]{Value: inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: []string{}},
 							Source: inventory.Source{API: "cloudtrail:GetEventSelectors"}}},
 				}},
 			wantCalls: []string{

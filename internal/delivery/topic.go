@@ -22,7 +22,8 @@ const (
 // from EventBridge or CloudWatch alarms.
 const awsManagedSNSKey = "alias/aws/sns"
 
-// TopicAccess is whether a service may publish to an SNS topic. Exactly
+// TopicAccess is whether a service may publish to an SNS topic (or SNS
+// send to a queue). Exactly
 // one of Allowed, Why and Unknown is set.
 type TopicAccess struct {
 	Allowed   bool
@@ -60,16 +61,10 @@ func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount strin
 		}
 	}
 	if p != nil {
-		ctx := map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}
-		dec := policy.Evaluate(p, policy.Request{Action: "sns:Publish", Resource: topicARN, Context: ctx})
-		covers := func(ref policy.StatementRef) bool { return serviceCovered(&p.Statements[ref.Statement], service) }
-		if i := slices.IndexFunc(dec.MatchedDeny, covers); i >= 0 {
-			a.Statement = stmtName(&p.Statements[dec.MatchedDeny[i].Statement])
+		var denied bool
+		if a.Statement, denied = serviceStatement(p, "sns:Publish", topicARN, service, sourceARN, sourceAccount); denied {
 			a.Why = fmt.Sprintf("denies %s sns:Publish (statement %s)", service, a.Statement)
 			return a
-		}
-		if i := slices.IndexFunc(dec.MatchedAllow, covers); i >= 0 {
-			a.Statement = stmtName(&p.Statements[dec.MatchedAllow[i].Statement])
 		}
 	}
 	switch {
@@ -82,6 +77,56 @@ func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount strin
 		return a
 	}
 	a.Allowed = true
+	return a
+}
+
+// serviceStatement evaluates p for service doing action on resource on
+// behalf of sourceARN in sourceAccount (aws:SourceArn, aws:SourceAccount):
+// the deciding statement (quoted Sid or #index), "" when none allows it,
+// and whether it is a Deny covering the service.
+func serviceStatement(p *policy.Policy, action, resource, service, sourceARN, sourceAccount string) (stmt string, denied bool) {
+	ctx := map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}
+	dec := policy.Evaluate(p, policy.Request{Action: action, Resource: resource, Context: ctx})
+	covers := func(ref policy.StatementRef) bool { return serviceCovered(&p.Statements[ref.Statement], service) }
+	if i := slices.IndexFunc(dec.MatchedDeny, covers); i >= 0 {
+		return stmtName(&p.Statements[dec.MatchedDeny[i].Statement]), true
+	}
+	if i := slices.IndexFunc(dec.MatchedAllow, covers); i >= 0 {
+		return stmtName(&p.Statements[dec.MatchedAllow[i].Statement]), false
+	}
+	return "", false
+}
+
+// SNS is the service principal that delivers a topic's messages to a
+// subscribed SQS queue.
+const SNS = "sns.amazonaws.com"
+
+// QueueSend decides whether SNS may deliver topicARN's messages to the
+// SQS queue queueARN under the queue's access policy doc: SNS needs an
+// Allow statement for sns.amazonaws.com on sqs:SendMessage (evaluated with
+// the topic as aws:SourceArn), in the queue's account or another, and no
+// Deny covering it. A queue without a policy lets no service in.
+func QueueSend(doc, queueARN, topicARN, topicAccount string) TopicAccess {
+	var a TopicAccess
+	if strings.TrimSpace(doc) == "" {
+		a.Why = "has no access policy, so SNS may not send to it"
+		return a
+	}
+	p, err := policy.Parse("queue policy", []byte(doc))
+	if err != nil {
+		a.Unknown = "its policy could not be read: " + err.Error()
+		return a
+	}
+	stmt, denied := serviceStatement(p, "sqs:SendMessage", queueARN, SNS, topicARN, topicAccount)
+	a.Statement = stmt
+	switch {
+	case denied:
+		a.Why = fmt.Sprintf("denies %s sqs:SendMessage (statement %s)", SNS, stmt)
+	case stmt == "":
+		a.Why = "has no policy statement that lets " + SNS + " sqs:SendMessage from topic " + topicARN
+	default:
+		a.Allowed = true
+	}
 	return a
 }
 

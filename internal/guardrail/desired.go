@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -729,6 +730,10 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 	}
 	if o.Subscription == nil {
 		st.gap(AreaAlerting, acct, "alerting.subscription is not configured: the topic would have no subscriber; set its protocol and endpoint")
+	} else if o.Subscription.Protocol == "sqs" {
+		if why := queueGap(s, o.Subscription.Endpoint, stack.TopicARN, acct); why != "" {
+			st.gap(AreaAlerting, acct, why)
+		}
 	}
 	stack.BusARN = "arn:aws:events:" + AlertRegion + ":" + acct + ":event-bus/default"
 	if s.Mode == inventory.ModeOrganization {
@@ -797,4 +802,34 @@ func dedupe(v []string) []string {
 	out := slices.Clone(v)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// queueGap says what, beyond the subscription rootguard plans, SNS needs
+// to deliver the alert topic's messages to an SQS queue: a queue policy
+// letting sns.amazonaws.com sqs:SendMessage from the topic (rootguard does
+// not change queue policies), and, for a queue in another account, the
+// subscription confirmed from that account, where the confirmation
+// message arrives. "" when the snapshot shows the queue, in the topic's
+// account, already lets SNS in.
+func queueGap(s *inventory.Snapshot, queueARN, topicARN, topicAccount string) string {
+	var need []string
+	why := "whose policy is not in the snapshot"
+	p, ok := delivery.ParseARN(queueARN)
+	if a := s.Account(p.Account); ok && a != nil && a.Detective.Queues.Known() {
+		if i := slices.IndexFunc(a.Detective.Queues.Value, func(q inventory.Queue) bool { return q.ARN == queueARN }); i >= 0 {
+			acc := delivery.QueueSend(a.Detective.Queues.Value[i].Policy, queueARN, topicARN, topicAccount)
+			why = cmp.Or(acc.Why, acc.Unknown)
+		}
+	}
+	if why != "" {
+		need = append(need, fmt.Sprintf("queue %s %s: add a statement letting %s sqs:SendMessage with aws:SourceArn %s (rootguard does not change queue policies)",
+			queueARN, why, delivery.SNS, topicARN))
+	}
+	if ok && p.Account != topicAccount {
+		need = append(need, fmt.Sprintf("the queue is in account %s: the subscription stays pending until confirmed there (the confirmation arrives in the queue), or subscribe from that account", p.Account))
+	}
+	if len(need) == 0 {
+		return ""
+	}
+	return "alerting.subscription is an SQS queue, which SNS delivers to only when the queue allows it: " + strings.Join(need, "; ")
 }

@@ -29,6 +29,16 @@ func planSnapshot(t testing.TB) *inventory.Snapshot {
 	return s
 }
 
+// addAlertQueue gives account the SQS queue queueARN, whose policy lets
+// SNS send from topicARN: the queue an sqs alert subscription delivers to.
+func addAlertQueue(s *inventory.Snapshot, account, queueARN, topicARN string) {
+	q := inventory.Queue{ARN: queueARN, Policy: `{"Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		queueARN + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicARN + `"}}}]}`}
+	f := &s.Account(account).Detective.Queues
+	f.Value = append(f.Value, q)
+	f.Source.API = "sqs:ListQueues"
+}
+
 func planConfig(t testing.TB) guardrail.Config {
 	t.Helper()
 	cfg, err := guardrail.LoadConfig(filepath.Join("testdata", "plan", "demo.yaml"))
@@ -215,7 +225,10 @@ func TestPlanNotesPendingSubscription(t *testing.T) {
 			"root-activity-alerting stays FAIL until the email subscription of security-alerts@acme.example is confirmed"},
 		{"email already confirmed", "email", "security-alerts@acme.example",
 			withTopic(inventory.Subscription{ARN: topic + ":1", Protocol: "email", Endpoint: "security-alerts@acme.example", Confirmed: true}), ""},
-		{"sqs", "sqs", "arn:aws:sqs:us-east-1:333333333333:root-alerts", nil, ""},
+		{"sqs", "sqs", "arn:aws:sqs:us-east-1:333333333333:root-alerts",
+			func(s *inventory.Snapshot) {
+				addAlertQueue(s, "333333333333", "arn:aws:sqs:us-east-1:333333333333:root-alerts", topic)
+			}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -545,6 +558,7 @@ func TestForwardingBesideAnOrganizationGrant(t *testing.T) {
 	cfg := planConfig(t)
 	cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:333333333333:root-alerts"}
 	s := planSnapshot(t)
+	addAlertQueue(s, "333333333333", cfg.Alerting.Subscription.Endpoint, "arn:aws:sns:us-east-1:333333333333:rootguard-root-activity")
 	buses := s.Account("333333333333").Detective.EventBuses.Value
 	i := slices.IndexFunc(buses, func(b inventory.EventBus) bool { return b.Region == "us-east-1" && b.Name == "default" })
 	if i < 0 {

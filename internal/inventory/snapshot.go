@@ -20,8 +20,10 @@ import (
 const Schema = "rootguard.snapshot/v2"
 
 // Schemas are the snapshot schemas Decode loads. A v1 snapshot lacks the
-// facts v2 added (a topic's attributes): they load as not collected, so
-// what depends on them is UNKNOWN, never FAIL.
+// facts v2 added (a topic's attributes), and an older v2 snapshot the
+// optional facts added since (an alarm's condition, a trail's selector
+// filters): they load as not collected, so what depends on them is
+// UNKNOWN, never FAIL.
 var Schemas = []string{"rootguard.snapshot/v1", Schema}
 
 // Snapshot is everything collected in one run.
@@ -205,6 +207,18 @@ type Detective struct {
 	EventBuses Fact[[]EventBus] `json:"event_buses,omitzero"`
 	// GuardDuty is guardduty:ListDetectors with guardduty:GetDetector.
 	GuardDuty Fact[[]Detector] `json:"guardduty"`
+	// Queues is sqs:ListQueues with sqs:GetQueueAttributes (QueueArn,
+	// Policy): whether SNS may send a topic's alerts to a subscribed
+	// queue. Not collected in a snapshot from an older rootguard.
+	Queues Fact[[]Queue] `json:"queues,omitzero"`
+}
+
+// Queue is one SQS queue and its access policy.
+type Queue struct {
+	ARN string `json:"arn"`
+	// Policy is the queue's access policy; empty when it has none (then
+	// no service, SNS included, may send to it).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Trail is one CloudTrail trail.
@@ -227,6 +241,12 @@ type ManagementEvents struct {
 	Included bool `json:"included"`
 	// ReadWriteType is All, ReadOnly or WriteOnly.
 	ReadWriteType string `json:"read_write_type,omitempty"`
+	// Filters are the conditions of advanced event selectors on
+	// management events besides eventCategory and readOnly (eventSource,
+	// eventName…), one "field operator values" text each: events outside
+	// them are not recorded. Empty for basic selectors; nil when not
+	// collected (a snapshot from an older rootguard).
+	Filters []string `json:"filters"`
 }
 
 // MetricFilter is one CloudWatch Logs metric filter.
@@ -251,6 +271,24 @@ type Alarm struct {
 	MetricName     string   `json:"metric_name"`
 	ActionsEnabled bool     `json:"actions_enabled"`
 	AlarmActions   []string `json:"alarm_actions"`
+	// Condition is when the alarm fires; nil when not collected (a
+	// snapshot from an older rootguard).
+	Condition *AlarmCondition `json:"condition,omitempty"`
+}
+
+// AlarmCondition is what makes a metric alarm fire
+// (cloudwatch:DescribeAlarms).
+type AlarmCondition struct {
+	// Statistic is Sum, SampleCount, Average, Minimum, Maximum, or an
+	// extended statistic (p99…).
+	Statistic          string  `json:"statistic"`
+	Period             int32   `json:"period"`
+	Threshold          float64 `json:"threshold"`
+	ComparisonOperator string  `json:"comparison_operator"`
+	EvaluationPeriods  int32   `json:"evaluation_periods"`
+	// DatapointsToAlarm is 0 when not set: then EvaluationPeriods.
+	DatapointsToAlarm int32  `json:"datapoints_to_alarm,omitempty"`
+	TreatMissingData  string `json:"treat_missing_data,omitempty"`
 }
 
 // Topic is one SNS topic and its subscriptions.

@@ -230,7 +230,11 @@ func ctGetEventSelectors(r *request) (any, error) {
 		sel.FieldSelectors = append(sel.FieldSelectors, fieldSelector{Field: "readOnly", Equals: []string{"true"}})
 	case "WriteOnly":
 		sel.FieldSelectors = append(sel.FieldSelectors, fieldSelector{Field: "readOnly", Equals: []string{"false"}})
-	case "None":
+	}
+	if len(v.EventSources) > 0 {
+		sel.FieldSelectors = append(sel.FieldSelectors, fieldSelector{Field: "eventSource", Equals: v.EventSources})
+	}
+	if rw == "None" {
 		sel = advancedSelector{Name: "S3 object data events", FieldSelectors: []fieldSelector{
 			{Field: "eventCategory", Equals: []string{"Data"}},
 			{Field: "resources.type", Equals: []string{s3.Type}},

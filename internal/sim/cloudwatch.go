@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -85,7 +86,11 @@ func cwDescribeAlarms(r *request) (any, error) {
 		}
 		enabled := al.ActionsEnabled == nil || *al.ActionsEnabled
 		updated := r.now.Add(-90 * 24 * time.Hour).Truncate(time.Hour)
-		all = append(all, cbor.Map{
+		threshold := 1.0
+		if al.Threshold != nil {
+			threshold = *al.Threshold
+		}
+		m := cbor.Map{
 			"AlarmName":                          cbor.String(al.Name),
 			"AlarmArn":                           cbor.String("arn:aws:cloudwatch:" + region + ":" + a.ID + ":alarm:" + al.Name),
 			"AlarmConfigurationUpdatedTimestamp": cborTime(updated),
@@ -98,14 +103,18 @@ func cwDescribeAlarms(r *request) (any, error) {
 			"StateUpdatedTimestamp":              cborTime(updated),
 			"MetricName":                         cbor.String(al.MetricName),
 			"Namespace":                          cbor.String(al.Namespace),
-			"Statistic":                          cbor.String("Sum"),
+			"Statistic":                          cbor.String(cmp.Or(al.Statistic, "Sum")),
 			"Dimensions":                         cbor.List{},
 			"Period":                             cbor.Uint(300),
-			"EvaluationPeriods":                  cbor.Uint(1),
-			"Threshold":                          cbor.Float64(1),
-			"ComparisonOperator":                 cbor.String("GreaterThanOrEqualToThreshold"),
+			"EvaluationPeriods":                  cbor.Uint(uint64(cmp.Or(al.EvaluationPeriods, 1))),
+			"Threshold":                          cbor.Float64(threshold),
+			"ComparisonOperator":                 cbor.String(cmp.Or(al.Comparison, "GreaterThanOrEqualToThreshold")),
 			"TreatMissingData":                   cbor.String("notBreaching"),
-		})
+		}
+		if al.DatapointsToAlarm > 0 {
+			m["DatapointsToAlarm"] = cbor.Uint(uint64(al.DatapointsToAlarm))
+		}
+		all = append(all, m)
 	}
 	if max == 0 {
 		max = 50

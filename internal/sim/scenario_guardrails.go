@@ -139,6 +139,9 @@ type Trail struct {
 	ManagementEvents string `yaml:"management_events,omitempty" json:"management_events,omitempty"`
 	// Advanced writes the selectors as advanced event selectors.
 	Advanced bool `yaml:"advanced_selectors,omitempty" json:"advanced_selectors,omitempty"`
+	// EventSources, with advanced selectors, records management events of
+	// these sources only (an eventSource Equals field).
+	EventSources []string `yaml:"event_sources,omitempty" json:"event_sources,omitempty"`
 }
 
 // MetricFilter is a CloudWatch Logs metric filter.
@@ -163,6 +166,13 @@ type Alarm struct {
 	Actions []string `yaml:"actions,omitempty" json:"actions,omitempty"`
 	// ActionsEnabled defaults to true.
 	ActionsEnabled *bool `yaml:"actions_enabled,omitempty" json:"actions_enabled,omitempty"`
+	// When the alarm fires; unset fields keep the CIS values: Sum over
+	// 300 s, GreaterThanOrEqualToThreshold 1, one evaluation period.
+	Statistic         string   `yaml:"statistic,omitempty" json:"statistic,omitempty"`
+	Threshold         *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
+	Comparison        string   `yaml:"comparison,omitempty" json:"comparison,omitempty"`
+	EvaluationPeriods int      `yaml:"evaluation_periods,omitempty" json:"evaluation_periods,omitempty"`
+	DatapointsToAlarm int      `yaml:"datapoints_to_alarm,omitempty" json:"datapoints_to_alarm,omitempty"`
 }
 
 // Topic is an SNS topic.
@@ -265,12 +275,14 @@ type HostedZone struct {
 }
 
 var (
-	policyID       = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
-	trailName      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$`)
-	regionName     = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
-	mgmtEvents     = set("All", "ReadOnly", "WriteOnly", "None")
-	ruleStates     = set("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
-	detectorStates = set("ENABLED", "DISABLED")
+	policyID         = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	trailName        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$`)
+	regionName       = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+	mgmtEvents       = set("All", "ReadOnly", "WriteOnly", "None")
+	ruleStates       = set("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+	detectorStates   = set("ENABLED", "DISABLED")
+	alarmStatistics  = set("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+	alarmComparisons = set("GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold")
 )
 
 // maxSCPSize is the largest SCP document AWS accepts, in characters.
@@ -337,6 +349,9 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			if tr.ManagementEvents != "" && !mgmtEvents[tr.ManagementEvents] {
 				bad("%s.management_events %q: want All, ReadOnly, WriteOnly or None", where, tr.ManagementEvents)
 			}
+			if len(tr.EventSources) > 0 && !tr.Advanced {
+				bad("%s.event_sources: needs advanced_selectors", where)
+			}
 			if tr.Organization && (s.Organization == nil || a.ID != s.Organization.ManagementAccount) {
 				bad("%s.organization: only the management account may own an organization trail", where)
 			}
@@ -352,6 +367,15 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			where := fmt.Sprintf("%s.alarms[%d]", at, j)
 			if al.Name == "" || al.MetricName == "" || al.Namespace == "" {
 				bad("%s: needs name, metric_name and namespace", where)
+			}
+			if al.Statistic != "" && !alarmStatistics[al.Statistic] {
+				bad("%s.statistic %q: want SampleCount, Average, Sum, Minimum or Maximum", where, al.Statistic)
+			}
+			if al.Comparison != "" && !alarmComparisons[al.Comparison] {
+				bad("%s.comparison %q: not a comparison operator of CloudWatch", where, al.Comparison)
+			}
+			if al.EvaluationPeriods < 0 || al.DatapointsToAlarm < 0 || al.DatapointsToAlarm > max(al.EvaluationPeriods, 1) {
+				bad("%s: want 0 < datapoints_to_alarm <= evaluation_periods", where)
 			}
 			regionOK(where+".region", al.Region)
 		}
