@@ -85,7 +85,8 @@ var domain = []string{
 	"internal/audit",
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
-	"internal/mutelist", // suppressions and report filters
+	"internal/mutelist",   // suppressions and report filters
+	"internal/breakglass", // persons, requests, the two-person rule, windows, root tasks; the store and the AWS calls are adapters
 }
 
 // readOnly are the packages that read AWS or judge what was read.
