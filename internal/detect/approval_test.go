@@ -41,7 +41,7 @@ func TestJudgeApprovals(t *testing.T) {
 		}
 		return v
 	}
-	login := "root-console-login-without-mfa/tp-mfa-no.json"  // 111122223333, 2024-05-02T09:14:07Z: two rules fire
+	login := "root-console-login-without-mfa/tp-mfa-no.json" // 111122223333, 2024-05-02T09:14:07Z: two rules fire
 	failed := "root-console-login-failed/tp-failed-authentication.json"
 	session := "assume-root-session/tp-joined-session-before-call.json" // S3UnlockBucketPolicy in 111122223333 at 20:53:40Z
 	audit := "assume-root-session/tp-audit-list-mfa-devices.json"
