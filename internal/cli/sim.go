@@ -108,6 +108,13 @@ not be read or saved, or the address is taken.`,
 			fmt.Fprintf(e.stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", secret)
 			fmt.Fprintf(e.stdout, "export AWS_DEFAULT_REGION=%s\n", srv.Region())
 			fmt.Fprintf(e.stdout, "export AWS_REGION=%s\n", srv.Region())
+			for _, id := range scn.Callers {
+				akid, secret, err := srv.IdentityCredentials(id.Name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "# as %s (%s): export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", id.Name, id.ARN, akid, secret)
+			}
 
 			<-cmd.Context().Done()
 			closeErr := srv.Close()

@@ -39,6 +39,10 @@ type sourceOptions struct {
 	State string
 	// ResetDemo removes the state file first, so the demo starts afresh.
 	ResetDemo bool
+	// Identity names the scenario caller (sim.Scenario.Callers) whose
+	// credentials the command uses with --demo or --scenario; empty is the
+	// default caller. $ROOTGUARD_DEMO_IDENTITY stands in when it is empty.
+	Identity string
 
 	// writable starts the in-process endpoint with writes allowed (apply
 	// only); it then saves its state when the command is done.
@@ -69,6 +73,7 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.StringVar(&o.Role, "role", collect.DefaultRole, "`NAME` of the role assumed in member accounts to read their trails, alarms, rules and mail facts")
 	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: every Region enabled in each account, account:ListRegions); us-east-1 is always read")
 	f.StringVar(&o.State, "state", "", "keep the --demo or --scenario organization's state in `FILE` between commands (default for --demo: $XDG_STATE_HOME/rootguard/demo-state.yaml)")
+	f.StringVar(&o.Identity, "demo-identity", "", "with --demo or --scenario: act as the scenario's caller `NAME` (its callers list; the demo has requester and approver) instead of the default caller (default: $ROOTGUARD_DEMO_IDENTITY)")
 	f.BoolVar(&o.ResetDemo, "reset-demo", false, "with --demo: forget the changes apply made to the demo organization (remove the state file) and start afresh")
 }
 
@@ -101,6 +106,9 @@ func (o *sourceOptions) validate() error {
 	}
 	if o.ResetDemo && !o.Demo {
 		return usageError("--reset-demo applies to --demo only")
+	}
+	if o.Identity != "" && !o.Demo && o.Scenario == "" {
+		return usageError("--demo-identity applies to --demo and --scenario only")
 	}
 	if o.State != "" && !o.Demo && o.Scenario == "" {
 		return usageError("--state applies to --demo and --scenario only")
@@ -163,7 +171,15 @@ func (o *sourceOptions) open(ctx context.Context, e *env) (*conn, error) {
 		if o.writable {
 			c.state = state
 		}
-		akid, secret := srv.Credentials()
+		identity := o.Identity
+		if identity == "" {
+			identity = os.Getenv("ROOTGUARD_DEMO_IDENTITY")
+		}
+		akid, secret, err := srv.IdentityCredentials(identity)
+		if err != nil {
+			c.close()
+			return nil, usageError("--demo-identity: %v", err)
+		}
 		opts = awsclient.Options{
 			Region:      srv.Region(),
 			EndpointURL: srv.URL(),

@@ -19,6 +19,7 @@ const (
 // session is a set of credentials the server knows.
 type session struct {
 	kind       sessKind
+	name       string // a named caller's Identity.Name
 	akid       string
 	secret     string
 	token      string // empty for long-term credentials

@@ -37,8 +37,12 @@ type Scenario struct {
 	Latency Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
 	// OrgDomains are the email domains the organization owns (a hint for
 	// the demo's configuration; the server does not use them).
-	OrgDomains   []string      `yaml:"org_domains,omitempty" json:"org_domains,omitempty"`
-	Caller       Caller        `yaml:"caller" json:"caller"`
+	OrgDomains []string `yaml:"org_domains,omitempty" json:"org_domains,omitempty"`
+	Caller     Caller   `yaml:"caller" json:"caller"`
+	// Callers are further caller principals, each with its own long-term
+	// credentials (Server.IdentityCredentials), such as the requester and
+	// the approver of a break-glass request.
+	Callers      []Identity    `yaml:"callers,omitempty" json:"callers,omitempty"`
 	Organization *Organization `yaml:"organization,omitempty" json:"organization,omitempty"`
 	Accounts     []Account     `yaml:"accounts" json:"accounts"`
 	Faults       []Fault       `yaml:"faults,omitempty" json:"faults,omitempty"`
@@ -57,6 +61,30 @@ type Caller struct {
 	// arn:aws:sts::111111111111:assumed-role/Admin/alice. Its account field
 	// is the account the caller acts in.
 	ARN string `yaml:"arn" json:"arn"`
+}
+
+// Identity is a caller principal besides Caller. sts:GetCallerIdentity
+// answers ARN for its access key.
+type Identity struct {
+	// Name picks the identity (rootguard --demo-identity NAME).
+	Name string `yaml:"name" json:"name"`
+	ARN  string `yaml:"arn" json:"arn"`
+	// AccessKeyID and SecretAccessKey are derived from Name when empty.
+	AccessKeyID     string `yaml:"access_key_id,omitempty" json:"access_key_id,omitempty"`
+	SecretAccessKey string `yaml:"secret_access_key,omitempty" json:"secret_access_key,omitempty"`
+}
+
+// credentials are the identity's access key ID and secret key, derived
+// from its name where the scenario gives none.
+func (id Identity) credentials() (akid, secret string) {
+	akid, secret = id.AccessKeyID, id.SecretAccessKey
+	if akid == "" {
+		akid = "AKIASIM" + strings.ToUpper(hexID("identity/"+id.Name, 13))
+	}
+	if secret == "" {
+		secret = "rootguard-sim-" + id.Name + "-secret-access-key"
+	}
+	return akid, secret
 }
 
 // Organization is the AWS Organization, absent for a standalone account.
@@ -539,6 +567,7 @@ func (s *Scenario) validate() error {
 	if callerAcct == "" {
 		bad("caller.arn %q: not an IAM or STS ARN with an account ID", s.Caller.ARN)
 	}
+	s.validateCallers(bad)
 	ids := map[string]bool{}
 	for i, a := range s.Accounts {
 		if !accountID.MatchString(a.ID) {
@@ -685,4 +714,37 @@ func arnAccount(arn string) string {
 		return ""
 	}
 	return p[4]
+}
+
+var (
+	identityName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	accessKeyID  = regexp.MustCompile(`^AKIA[A-Z0-9]{12,124}$`)
+)
+
+// validateCallers checks the further callers: names and access keys are
+// unique (the default caller's key included) and ARNs name an account.
+func (s *Scenario) validateCallers(bad func(string, ...any)) {
+	names := map[string]bool{}
+	keys := map[string]bool{callerAccessKeyID: true}
+	for i, id := range s.Callers {
+		where := fmt.Sprintf("callers[%d]", i)
+		if !identityName.MatchString(id.Name) {
+			bad("%s.name %q: want lower-case letters, digits, - or _ (at most 64)", where, id.Name)
+		}
+		if names[id.Name] {
+			bad("%s.name %q: duplicate caller", where, id.Name)
+		}
+		names[id.Name] = true
+		if arnAccount(id.ARN) == "" {
+			bad("%s.arn %q: not an IAM or STS ARN with an account ID", where, id.ARN)
+		}
+		if id.AccessKeyID != "" && !accessKeyID.MatchString(id.AccessKeyID) {
+			bad("%s.access_key_id %q: want AKIA and 12 or more upper-case letters or digits", where, id.AccessKeyID)
+		}
+		if akid, _ := id.credentials(); keys[akid] {
+			bad("%s.access_key_id %q: used by another caller", where, akid)
+		} else {
+			keys[akid] = true
+		}
+	}
 }

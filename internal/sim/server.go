@@ -122,13 +122,10 @@ func New(s *Scenario, opts Options) (*Server, error) {
 		hits:     map[faultKey]int{},
 		reports:  map[string]*report{},
 	}
-	srv.sessions[callerAccessKeyID] = &session{
-		kind:    sessCaller,
-		akid:    callerAccessKeyID,
-		secret:  callerSecretKey,
-		account: arnAccount(s.Caller.ARN),
-		arn:     s.Caller.ARN,
-		userID:  callerUserID(s.Caller.ARN),
+	srv.addCaller("", s.Caller.ARN, callerAccessKeyID, callerSecretKey)
+	for _, id := range s.Callers {
+		akid, secret := id.credentials()
+		srv.addCaller(id.Name, id.ARN, akid, secret)
 	}
 	return srv, nil
 }
@@ -195,6 +192,45 @@ func (s *Server) URL() string { return s.url }
 // Credentials are the caller's fixed access key ID and secret key.
 func (s *Server) Credentials() (accessKeyID, secretAccessKey string) {
 	return callerAccessKeyID, callerSecretKey
+}
+
+// addCaller registers a caller's long-term credentials.
+func (s *Server) addCaller(name, arn, akid, secret string) {
+	s.sessions[akid] = &session{
+		kind:    sessCaller,
+		name:    name,
+		akid:    akid,
+		secret:  secret,
+		account: arnAccount(arn),
+		arn:     arn,
+		userID:  callerUserID(arn),
+	}
+}
+
+// IdentityCredentials are the long-term credentials of the scenario's
+// caller called name (Scenario.Callers); "" names the default caller.
+func (s *Server) IdentityCredentials(name string) (accessKeyID, secretAccessKey string, err error) {
+	if name == "" {
+		return callerAccessKeyID, callerSecretKey, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, sess := range s.sessions {
+		if sess.kind != sessCaller || sess.name == "" {
+			continue
+		}
+		if sess.name == name {
+			return sess.akid, sess.secret, nil
+		}
+		names = append(names, sess.name)
+	}
+	slices.Sort(names)
+	have := "none"
+	if len(names) > 0 {
+		have = strings.Join(names, ", ")
+	}
+	return "", "", fmt.Errorf("identity %q: the scenario has no caller of that name (callers: %s)", name, have)
 }
 
 // Region is the scenario's region.

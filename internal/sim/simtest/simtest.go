@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/sim"
@@ -37,4 +38,17 @@ func Start(tb testing.TB, scn *sim.Scenario, opts sim.Options) (*sim.Server, aws
 		tb.Fatal(err)
 	}
 	return srv, cfg
+}
+
+// As returns a copy of cfg (from Start) that signs with the long-term
+// credentials of the scenario's caller called name (sim.Scenario.Callers).
+func As(tb testing.TB, srv *sim.Server, cfg aws.Config, name string) aws.Config {
+	tb.Helper()
+	key, secret, err := srv.IdentityCredentials(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := cfg.Copy()
+	c.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, ""))
+	return c
 }
