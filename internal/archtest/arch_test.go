@@ -119,6 +119,12 @@ var rules = []rule{
 		why: "collection reads the organization; it knows nothing of plans"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},
 		why: "the endpoint speaks AWS; it must not share code with what it tests"},
+	{pkgs: domain, banned: []string{"internal/store"},
+		why: "the store is an adapter: domain packages declare the interfaces it implements and never import it"},
+	{pkgs: []string{"internal/store/..."}, banned: []string{"github.com/aws/"},
+		why: "the store keeps state; it never talks to AWS, so a database that is unreachable or locked stops a command before anything reaches AWS"},
+	{pkgs: []string{"..."}, except: []string{"internal/store/storetest"}, banned: []string{"internal/store/storetest"},
+		why: "the harness that runs a test on every backend is for tests only"},
 }
 
 // matches reports whether the module-relative path rel is one of patterns.
