@@ -170,6 +170,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newPlanCmd,
 		newApplyCmd,
 		newSimCmd,
+		newBreakglassCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
