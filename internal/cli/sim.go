@@ -15,6 +15,9 @@ type SimServeOptions struct {
 	Addr     string
 	Writable bool
 	State    string
+	// RecordTrail is the folder the endpoint writes CloudTrail log files
+	// of the calls it serves to.
+	RecordTrail string
 }
 
 func (o *SimServeOptions) validate() error {
@@ -48,7 +51,7 @@ func newSimCmd(e *env) *cobra.Command {
 		Use:   "sim",
 		Short: "Run rootguard's own AWS endpoint (for demos and tests; no AWS needed)",
 		Long: `rootguard's AWS endpoint speaks the AWS wire protocols of the services rootguard
-calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS…)
+calls (IAM, STS, Organizations, Account, CloudTrail, CloudWatch, EventBridge, SNS, S3, SQS…)
 and answers from a scenario describing an organization. Point rootguard or any
 AWS SDK at it to try scan, plan and apply without an AWS account.`,
 		Args: cobra.NoArgs,
@@ -71,6 +74,9 @@ AccessDenied unless --writable. With --state FILE, the organization is read from
 FILE when it exists (--scenario or --demo is then only the starting point) and
 saved back to FILE, writes included, when the endpoint stops. Dates the
 scenario gives relative to now ("3 days ago") are fixed when it starts.
+With --record-trail DIR, every call served is written to DIR as a CloudTrail
+record (gzip log files in CloudTrail's layout, flushed every 100 records and
+when the endpoint stops), so "rootguard trail scan DIR" reports what root did.
 
 Exit codes: 0 stopped (interrupt or --timeout), 2 usage error (no scenario,
 --demo with --scenario, a non-loopback --addr), 3 the scenario or state could
@@ -93,7 +99,7 @@ not be read or saved, or the address is taken.`,
 			if scn, err = sim.FixDates(scn); err != nil {
 				return fmt.Errorf("start the endpoint: %w", err)
 			}
-			srv, err := sim.Start(scn, sim.Options{Writable: o.Writable, Addr: o.Addr, Logger: e.log})
+			srv, err := sim.Start(scn, sim.Options{Writable: o.Writable, Addr: o.Addr, Logger: e.log, TrailDir: o.RecordTrail})
 			if err != nil {
 				return fmt.Errorf("start the endpoint: %w", err)
 			}
@@ -136,5 +142,6 @@ not be read or saved, or the address is taken.`,
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:4566", "loopback `host:port` to listen on (port 0 picks a free port)")
 	f.BoolVar(&o.Writable, "writable", false, "allow write operations (otherwise refused with AccessDenied)")
 	f.StringVar(&o.State, "state", "", "read the organization from `FILE` when it exists, and save it there when the endpoint stops")
+	f.StringVar(&o.RecordTrail, "record-trail", "", "record every call served as CloudTrail log files under `DIR` (AWSLogs/ACCOUNT/CloudTrail/REGION/…, what trail scan reads)")
 	return cmd
 }

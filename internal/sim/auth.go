@@ -28,6 +28,7 @@ type session struct {
 	userID     string
 	taskPolicy string    // sessRoot only
 	expires    time.Time // zero for long-term credentials
+	issued     time.Time // when temporary credentials were issued
 }
 
 // Task policies of sts:AssumeRoot and the actions each allows.
@@ -84,7 +85,7 @@ func (s *Server) authorize(r *request) error {
 	if r.sess.kind != sessRoot {
 		return nil
 	}
-	action := r.svc.name + ":" + r.op
+	action := r.action()
 	if action == "sts:GetCallerIdentity" {
 		return nil // needs no permission
 	}
@@ -92,6 +93,14 @@ func (s *Server) authorize(r *request) error {
 		return nil
 	}
 	return accessDenied(r, action, "")
+}
+
+// action is the IAM action of the call.
+func (r *request) action() string {
+	if r.spec != nil && r.spec.action != "" {
+		return r.spec.action
+	}
+	return r.svc.name + ":" + r.op
 }
 
 // accessDenied is AWS's AccessDenied for an action, in the protocol's
@@ -104,7 +113,7 @@ func accessDenied(r *request, action, resource string) *apiError {
 	if r.sess.kind == sessRoot {
 		msg += " because no session policy allows the " + action + " action"
 	}
-	if r.svc.proto == protoQuery {
+	if r.svc.proto == protoQuery || r.svc.name == "s3" {
 		return errf("AccessDenied", http.StatusForbidden, "%s", msg)
 	}
 	return errf("AccessDeniedException", http.StatusForbidden, "%s", msg)

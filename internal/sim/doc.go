@@ -14,6 +14,10 @@
 //   - account: restJson1 (POST /getContactInformation and the like);
 //   - guardduty: restJson1 with HTTP bindings (GET /detector/{DetectorId});
 //   - route53: restXml (GET /2013-04-01/hostedzone);
+//   - s3: restXml as S3 speaks it (path-style or *.localhost virtual-hosted
+//     buckets; ListBuckets and the bucket policy);
+//   - sqs: awsJson1_0 (X-Amz-Target AmazonSQS.*) with the
+//     x-amzn-query-error header of its query-compatible errors;
 //   - monitoring (CloudWatch): Smithy RPC v2 CBOR, which the SDK's client
 //     sends (POST /service/GraniteServiceVersion20100801/operation/Op).
 //
@@ -23,11 +27,19 @@
 // account shows in every member as a shadow trail.
 //
 // The access key ID names the session. The scenario's caller has fixed
-// credentials (Server.Credentials); sts:AssumeRoot and sts:AssumeRole (into
+// credentials (Server.Credentials), and each of its further callers its own
+// (Server.IdentityCredentials); sts:AssumeRoot and sts:AssumeRole (into
 // the organization's access role, OrganizationAccountAccessRole unless the
 // scenario names another) hand out temporary credentials bound to a member
 // account, and an AssumeRoot session may call only the actions of its task
-// policy, on the member's root user.
+// policy, on the member's root user. S3 buckets and SQS queues carry
+// resource policies the server enforces (a Deny applies to every caller);
+// a root session with S3UnlockBucketPolicy or SQSUnlockQueuePolicy passes
+// them, which is how a policy that denies everyone is removed. SQS queues
+// also carry messages (SendMessage, ReceiveMessage with long polling and a
+// visibility timeout, DeleteMessage, ChangeMessageVisibility, redrive to a
+// dead-letter queue after max_receive_count receives): runtime state, not
+// saved, served by a read-only endpoint too.
 //
 // Operations live in a table (one file per service, writes in a
 // *_write.go file beside it) that marks writes; writes are refused with
@@ -38,7 +50,8 @@
 // AssumeRoot session with IAMDeleteRootUserCredentials, the deletion of a
 // member root user's password, access keys, signing certificates and MFA
 // devices; Account alternate contacts; EventBridge rules and targets; SNS
-// topics, subscriptions and topic attributes. Every call is recorded
+// topics, subscriptions and topic attributes; S3 bucket policies and SQS
+// queue attributes. Every call is recorded
 // (Server.Calls). Scenario faults inject AWS errors, throttling that
 // recovers after N calls, and latency, on reads and writes alike.
 //

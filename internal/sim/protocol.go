@@ -35,6 +35,12 @@ type operation struct {
 	// write marks operations that change state; they are refused unless
 	// Options.Writable.
 	write bool
+	// unlocked operations take their own hold on the world (a long poll
+	// must not keep writes waiting).
+	unlocked bool
+	// action is the IAM action when it is not service:Operation (S3's
+	// ListBuckets is s3:ListAllMyBuckets).
+	action string
 	// target returns the account the call acts on when that is not the
 	// session's account (empty keeps the session's account).
 	target func(r *request) string
@@ -60,6 +66,8 @@ var services = map[string]*service{
 	"route53":        route53Service(),
 	"monitoring":     cloudwatchService(),
 	"securityhub":    securityHubService(),
+	"s3":             s3Service(),
+	"sqs":            sqsService(),
 }
 
 func (svc *service) parse(r *request) error { return svc.proto.parse(svc, r) }

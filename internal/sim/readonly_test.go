@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootguard/rootguard/internal/sim"
@@ -113,6 +115,18 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 		}},
 		{"sns:SetTopicAttributes", func(ctx context.Context) error {
 			_, err := sn.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic, AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("x")})
+			return err
+		}},
+		{"s3:PutBucketPolicy", func(ctx context.Context) error {
+			_, err := s3.NewFromConfig(e.caller()).PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("b-1"), Policy: aws.String("{}")})
+			return err
+		}},
+		{"s3:DeleteBucketPolicy", func(ctx context.Context) error {
+			_, err := s3.NewFromConfig(e.caller()).DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("b-1")})
+			return err
+		}},
+		{"sqs:SetQueueAttributes", func(ctx context.Context) error {
+			_, err := sqs.NewFromConfig(e.caller()).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(e.srv.URL() + "/111111111111/q"), Attributes: map[string]string{"Policy": ""}})
 			return err
 		}},
 	}

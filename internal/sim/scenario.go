@@ -196,6 +196,10 @@ type Account struct {
 	// WorkMailDomains are the mail domains of a WorkMail organization in
 	// the scenario's region.
 	WorkMailDomains []string `yaml:"workmail_domains,omitempty" json:"workmail_domains,omitempty"`
+
+	// Resources with a resource policy (see scenario_resources.go).
+	Buckets []Bucket `yaml:"buckets,omitempty" json:"buckets,omitempty"`
+	Queues  []Queue  `yaml:"queues,omitempty" json:"queues,omitempty"`
 }
 
 // RoleNames are IAM role names. Nil and empty differ (see Account.Roles),
@@ -568,6 +572,7 @@ func (s *Scenario) validate() error {
 		bad("caller.arn %q: not an IAM or STS ARN with an account ID", s.Caller.ARN)
 	}
 	s.validateCallers(bad)
+	s.validateResources(bad)
 	ids := map[string]bool{}
 	for i, a := range s.Accounts {
 		if !accountID.MatchString(a.ID) {

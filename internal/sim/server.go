@@ -35,6 +35,11 @@ type Options struct {
 	// Addr is where Start listens (default 127.0.0.1:0, a free port). It
 	// must be a loopback address: the endpoint checks no signatures.
 	Addr string
+	// TrailDir, when set, is where every call served is recorded as a
+	// CloudTrail record, in gzip log files under CloudTrail's key layout
+	// (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), so that trail scan
+	// reads them. Records are written in batches and on Close (FlushTrail).
+	TrailDir string
 }
 
 // Call is one request the server answered.
@@ -74,6 +79,9 @@ type Server struct {
 
 	queries  queryStore        // CloudTrail Lake and Athena queries
 	imported []ImportedFinding // Security Hub findings, in import order
+
+	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
+	mail  mailbox       // SQS messages
 }
 
 type faultKey struct {
@@ -247,15 +255,16 @@ func (s *Server) Calls() []Call {
 // closes every connection (including ones a client dialed but never used,
 // which a graceful shutdown would wait for).
 func (s *Server) Close() error {
+	flushErr := s.FlushTrail()
 	if s.hs == nil {
-		return nil
+		return flushErr
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
 	if err := s.hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+		return errors.Join(flushErr, err)
 	}
-	return s.hs.Close()
+	return errors.Join(flushErr, s.hs.Close(), s.FlushTrail())
 }
 
 // Handler serves every service on one mux: the service comes from the SigV4
@@ -329,7 +338,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		s.finish(w, r, err)
 		return
 	}
-	defer s.lockState(r.spec.write)()
+	if !r.spec.unlocked {
+		defer s.lockState(r.spec.write)()
+	}
 	out, err := s.handle(r)
 	if err != nil {
 		s.finish(w, r, err)
@@ -390,6 +401,9 @@ func (s *Server) finish(w http.ResponseWriter, r *request, err error) {
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
+	if s.opts.TrailDir != "" {
+		s.recordTrail(r, ae)
+	}
 	s.opts.Logger.Debug("sim call", "service", c.Service, "operation", c.Operation,
 		"account_id", c.Account, "error_code", c.ErrorCode, "request_id", r.reqID)
 }

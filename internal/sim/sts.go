@@ -127,6 +127,7 @@ func stsAssumeRoot(r *request) (any, error) {
 		userID:     target,
 		taskPolicy: policy,
 		expires:    r.now.Add(dur),
+		issued:     r.now,
 	})
 	return assumeRootResult{Credentials: creds(sess)}, nil
 }
@@ -180,6 +181,7 @@ func stsAssumeRole(r *request) (any, error) {
 		arn:     arn,
 		userID:  callerUserID(arn),
 		expires: r.now.Add(dur),
+		issued:  r.now,
 	})
 	return assumeRoleResult{
 		Credentials:     creds(sess),

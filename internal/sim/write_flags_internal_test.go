@@ -16,7 +16,9 @@ var writePrefixes = []string{"Create", "Put", "Delete", "Update", "Attach", "Det
 // readsDespiteTheName are operations whose names start like a write but
 // change nothing a check reads (IAM's access level for
 // GenerateCredentialReport is Read; queries only read events).
-var readsDespiteTheName = set("iam:GenerateCredentialReport", "athena:StartQueryExecution", "cloudtrail:StartQuery")
+// SQS messages are the endpoint's runtime state, not the estate, and a
+// read-only endpoint serves a queue's consumers (sqs_messages.go).
+var readsDespiteTheName = set("iam:GenerateCredentialReport", "athena:StartQueryExecution", "cloudtrail:StartQuery", "sqs:DeleteMessage")
 
 // TestWriteFlags keeps the table honest: an operation is marked as a write
 // exactly when its name says it changes state, so no write can slip past
@@ -44,7 +46,9 @@ func TestWriteFlags(t *testing.T) {
 		"iam:EnableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions",
 		"organizations:AttachPolicy", "organizations:CreatePolicy", "organizations:DetachPolicy",
 		"organizations:EnableAWSServiceAccess", "organizations:EnablePolicyType", "organizations:UpdatePolicy",
+		"s3:DeleteBucketPolicy", "s3:PutBucketPolicy",
 		"sns:CreateTopic", "sns:SetTopicAttributes", "sns:Subscribe",
+		"sqs:SetQueueAttributes",
 	}
 	if diff := cmp.Diff(want, writes); diff != "" {
 		t.Errorf("write operations (-want +got)\n%s", diff)
