@@ -252,3 +252,25 @@ func TestTaskRegistry(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowWholeSeconds: CloudTrail's eventTime has second precision, so the window widens to
+// whole seconds: an event logged in the second of the approval or of the close is inside.
+func TestWindowWholeSeconds(t *testing.T) {
+	r := newRequest(t, time.Hour, "", "")
+	at := t0.Add(1500 * time.Millisecond)
+	a, err := r.Approve(bob, "b", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Close(alice, at.Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.Window()
+	if !w.Start.Equal(t0.Add(time.Second)) || !w.End.Equal(t0.Add(4*time.Second)) {
+		t.Fatalf("window %s to %s, want whole seconds around the approval and the close", w.Start, w.End)
+	}
+	if !w.Contains(t0.Add(time.Second)) || w.Contains(t0.Add(4*time.Second)) {
+		t.Fatal("the window's ends")
+	}
+}

@@ -145,16 +145,21 @@ func (r Request) StateAt(now time.Time) State {
 }
 
 // Window is the approved window: from approval for the requested
-// duration, cut at close. The zero Window for a request never approved.
+// duration, cut at close, widened to whole seconds (CloudTrail's eventTime
+// has second precision, so an event in the second of the approval is in
+// it). The zero Window for a request never approved.
 func (r Request) Window() Window {
 	if r.DecidedAt.IsZero() || (r.State != Approved && r.State != Closed) {
 		return Window{}
 	}
-	w := Window{Start: r.DecidedAt, End: r.DecidedAt.Add(r.Duration)}
-	if !r.ClosedAt.IsZero() && r.ClosedAt.Before(w.End) {
-		w.End = r.ClosedAt
+	end := r.DecidedAt.Add(r.Duration)
+	if !r.ClosedAt.IsZero() && r.ClosedAt.Before(end) {
+		end = r.ClosedAt
 	}
-	return w
+	if t := end.Truncate(time.Second); !t.Equal(end) {
+		end = t.Add(time.Second)
+	}
+	return Window{Start: r.DecidedAt.Truncate(time.Second), End: end}
 }
 
 // Approve returns the request approved by approver at now: refused when

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +101,7 @@ func newBreakglassCmd(e *env) *cobra.Command {
 		newBreakglassRequestCmd(e, &o),
 		newBreakglassDecideCmd(e, &o, "approve", "Approve a pending request (the approver must be a different person from the requester)"),
 		newBreakglassDecideCmd(e, &o, "deny", "Deny a pending request"),
-		newBreakglassDecideCmd(e, &o, "close", "Close a request: end its window now, or withdraw it while pending"),
+		newBreakglassDecideCmd(e, &o, "close", "Close a request: end its window now (and report it, given the trail), or withdraw it while pending"),
 		newBreakglassListCmd(e, &o),
 		newBreakglassShowCmd(e, &o),
 		newBreakglassReportCmd(e, &o),
@@ -140,6 +141,12 @@ func openBreakglass(ctx context.Context, e *env, o *BreakglassOptions, needCalle
 	}
 	s := &bgSession{e: e, o: o}
 	var err error
+	if o.Source.Demo {
+		// The demo endpoint records what it serves, for breakglass report.
+		if o.Source.trailDir, err = demoTrailDir(); err != nil {
+			return nil, withCode(ExitError, err)
+		}
+	}
 	if s.st, err = o.openStore(ctx); err != nil {
 		return nil, withCode(ExitError, err)
 	}
@@ -160,24 +167,24 @@ func openBreakglass(ctx context.Context, e *env, o *BreakglassOptions, needCalle
 }
 
 // dsn resolves --db: the flag, $ROOTGUARD_DB, the demo's own database for
-// --demo, else the default store.
-func (o *BreakglassOptions) dsn() (string, error) {
+// --demo (demo is true then), else the default store.
+func (o *BreakglassOptions) dsn() (dsn string, demo bool, err error) {
 	switch {
 	case o.DB != "":
-		return o.DB, nil
+		return o.DB, false, nil
 	case os.Getenv("ROOTGUARD_DB") != "":
-		return os.Getenv("ROOTGUARD_DB"), nil
+		return os.Getenv("ROOTGUARD_DB"), false, nil
 	case o.Source.Demo:
 		dir, err := stateDir(os.Getenv)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", err
+			return "", false, err
 		}
-		return "sqlite:" + filepath.Join(dir, "demo-breakglass.db"), nil
+		return "sqlite:" + filepath.Join(dir, "demo-breakglass.db"), true, nil
 	}
-	return "", nil
+	return "", false, nil
 }
 
 func (s *bgSession) close() error {
@@ -306,10 +313,15 @@ func newBreakglassRequestCmd(e *env, o *BreakglassOptions) *cobra.Command {
 }
 
 func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) *cobra.Command {
+	use, nargs := action+" ID", cobra.ExactArgs(1)
+	if action == "close" {
+		// close also writes the window report, from the given trail (or the demo's).
+		use, nargs = "close ID [PATH|s3://bucket/prefix|- ...]", cobra.MinimumNArgs(1)
+	}
 	return &cobra.Command{
-		Use:   action + " ID",
+		Use:   use,
 		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Args:  nargs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withBreakglass(cmd.Context(), e, o, true, func(s *bgSession) error {
 				svc, err := s.service()
@@ -326,7 +338,15 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 				if action == "approve" {
 					s.warnExecutors(r)
 				}
-				return s.write(r)
+				if err := s.write(r); err != nil || action != "close" || r.Window().Start.IsZero() || (len(args) == 1 && !o.Source.Demo) {
+					return err
+				}
+				fmt.Fprintln(e.stdout)
+				rep, err := windowReport(cmd.Context(), e, r, args[1:], o.Source.Demo)
+				if err != nil {
+					return err
+				}
+				return s.write(rep)
 			})
 		},
 	}
@@ -407,6 +427,7 @@ func newBreakglassReportCmd(e *env, o *BreakglassOptions) *cobra.Command {
 // its report.
 func windowReport(ctx context.Context, e *env, r breakglass.Request, paths []string, demo bool) (breakglass.Report, error) {
 	w, stdin := r.Window(), e.stdin
+	var err error
 	if w.Start.IsZero() {
 		return breakglass.Report{}, withCode(ExitRefused, fmt.Errorf("report request %s: it is %s and never had a window: %w", r.ID, r.State, breakglass.ErrState))
 	}
@@ -414,7 +435,9 @@ func windowReport(ctx context.Context, e *env, r breakglass.Request, paths []str
 		if !demo {
 			return breakglass.Report{}, usageError("report: name the CloudTrail PATH, s3:// URL or - to read")
 		}
-		paths, stdin = []string{"-"}, bytes.NewReader(breakglass.DemoTrail)
+		if paths, stdin, err = demoTrailInputs(); err != nil {
+			return breakglass.Report{}, withCode(ExitError, err)
+		}
 	}
 	driver, err := detect.NewDriver(detect.DefaultConfig(), detect.Window{Since: w.Start, Until: w.End})
 	if err != nil {
@@ -446,6 +469,7 @@ func newBreakglassRunCmd(e *env, o *BreakglassOptions) *cobra.Command {
 			"it is made. Nobody holds root credentials.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Source.writable = true // the demo endpoint allows the task's writes and keeps them
 			return withBreakglass(cmd.Context(), e, o, true, func(s *bgSession) error {
 				return s.run(cmd.Context(), args[0])
 			})
@@ -733,10 +757,10 @@ func storedApprovals(ctx context.Context, o BreakglassOptions) ([]detect.Approva
 	return approvals(ctx, st.Breakglass())
 }
 
-// openStore opens the store --db names; with --demo it holds the demo's
-// break-glass history.
+// openStore opens the store --db names; the demo's own database holds the
+// demo's break-glass history.
 func (o *BreakglassOptions) openStore(ctx context.Context) (*store.Store, error) {
-	dsn, err := o.dsn()
+	dsn, demo, err := o.dsn()
 	if err != nil {
 		return nil, err
 	}
@@ -744,11 +768,36 @@ func (o *BreakglassOptions) openStore(ctx context.Context) (*store.Store, error)
 	if err != nil {
 		return nil, err
 	}
-	if o.Source.Demo {
+	if demo {
 		if err := seedDemo(ctx, st.Breakglass(), time.Now()); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("demo history: %w", err)
 		}
 	}
 	return st, nil
+}
+
+// demoTrailDir is where the demo endpoint records the calls it serves
+// for break-glass commands, created if need be.
+func demoTrailDir() (string, error) {
+	dir, err := stateDir(os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, "demo-trail")
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// demoTrailInputs are the demo's CloudTrail records: its history (read as
+// stdin) and what the demo endpoint recorded of break-glass commands.
+func demoTrailInputs() ([]string, io.Reader, error) {
+	paths := []string{"-"}
+	dir, err := demoTrailDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		paths = append(paths, dir)
+	}
+	return paths, bytes.NewReader(breakglass.DemoTrail), nil
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
-	"github.com/rootguard/rootguard/internal/breakglass"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/termsafe"
@@ -248,7 +246,9 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 
 	stdin := e.stdin
 	if len(args) == 0 { // --demo
-		args, stdin = []string{"-"}, bytes.NewReader(breakglass.DemoTrail)
+		if args, stdin, err = demoTrailInputs(); err != nil {
+			return withCode(ExitError, err)
+		}
 	}
 	var counters trail.Counters
 	stopProgress := startProgress(e.stderr, &counters)
