@@ -541,11 +541,13 @@ func taskCalls(t breakglass.Task, param string) ([]guardrail.Call, error) {
 	switch t.Name {
 	case breakglass.TaskUnlockBucketPolicy:
 		return []guardrail.Call{{Operation: "s3:DeleteBucketPolicy", Params: map[string]string{"Bucket": param}}}, nil
+	case breakglass.TaskUnlockQueuePolicy:
+		return []guardrail.Call{{Operation: "sqs:SetQueueAttributes", Params: map[string]string{"QueueUrl": param, "Policy": ""}}}, nil
 	case breakglass.TaskCreateRootPassword:
 		return []guardrail.Call{{Operation: "iam:CreateLoginProfile", Params: map[string]string{}}}, nil
 	}
-	return nil, fmt.Errorf("run: task %s is not performed by run yet (tasks it performs: %s, %s); nothing was called: %w",
-		t.Name, breakglass.TaskUnlockBucketPolicy, breakglass.TaskCreateRootPassword, breakglass.ErrTask)
+	return nil, fmt.Errorf("run: task %s is not performed by run yet (it performs %s, %s and %s); nothing was called: %w",
+		t.Name, breakglass.TaskUnlockBucketPolicy, breakglass.TaskUnlockQueuePolicy, breakglass.TaskCreateRootPassword, breakglass.ErrTask)
 }
 
 func paramText(p map[string]string) string {

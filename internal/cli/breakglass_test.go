@@ -192,3 +192,46 @@ func TestBreakglassRefusals(t *testing.T) {
 		t.Errorf("%d requests stored, want the demo's 2", n)
 	}
 }
+
+// TestBreakglassQueueUnlock: an approved unlock-queue-policy removes the demo queue's deny-all
+// policy through an AssumeRoot session with SQSUnlockQueuePolicy; a task the request did not
+// approve cannot run.
+func TestBreakglassQueueUnlock(t *testing.T) {
+	breakglassDemo(t)
+	url := "https://sqs.us-east-1.amazonaws.com/666666666666/payments-events"
+	code, out, stderr := bg(t, "requester", "request", "--account", "666666666666", "--reason", "consumers are locked out",
+		"--duration", "15m", "--task", "unlock-queue-policy", "--queue-url", url)
+	if code != 0 {
+		t.Fatalf("request: exit %d, %s", code, stderr)
+	}
+	id := decodeJSON[breakglass.Request](t, out).ID
+	if code, _, stderr := bg(t, "approver", "approve", id); code != 0 {
+		t.Fatalf("approve: exit %d, %s", code, stderr)
+	}
+	srvs := captureServers(t)
+	if code, out, stderr := bg(t, "requester", "run", id); code != 0 || !strings.Contains(out, "sqs:SetQueueAttributes") {
+		t.Fatalf("run: exit %d, %s %s", code, out, stderr)
+	}
+	var got []string
+	for _, c := range srvs.take() {
+		if c.Write || c.Operation == "AssumeRoot" {
+			got = append(got, c.Service+":"+c.Operation+" "+c.Account+" "+c.ErrorCode)
+		}
+	}
+	if want := "sts:AssumeRoot 666666666666 ,sqs:SetQueueAttributes 666666666666 "; strings.Join(got, ",") != want {
+		t.Errorf("calls %v, want %s", got, want)
+	}
+	// The demo state kept the change: the queue has no policy left.
+	path, _ := sim.DemoStatePath(os.Getenv)
+	scn, err := sim.StateFile(path).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range scn.Accounts {
+		for _, q := range a.Queues {
+			if a.ID == "666666666666" && q.Name == "payments-events" && len(q.Policy) != 0 {
+				t.Errorf("the queue still has its policy %s", q.Policy)
+			}
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
@@ -144,6 +145,10 @@ func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map
 	case "iam:CreateLoginProfile":
 		// Without a password: the root user may then recover one by email.
 		_, err = iam.NewFromConfig(cfg).CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{})
+	case "sqs:SetQueueAttributes":
+		// Only the queue policy: an empty value removes it.
+		_, err = sqs.NewFromConfig(cfg).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+			QueueUrl: opt("QueueUrl"), Attributes: map[string]string{"Policy": p["Policy"]}})
 	case "s3:DeleteBucketPolicy":
 		_, err = s3.NewFromConfig(cfg, func(so *s3.Options) { so.UsePathStyle = cfg.BaseEndpoint != nil }).
 			DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: opt("Bucket")})
