@@ -37,7 +37,7 @@ type Task struct {
 func (t Task) PolicyARN() string { return TaskPolicyPrefix + t.Policy }
 
 var (
-	bucketRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	// An SQS queue URL: https, or http to a loopback endpoint (an emulator).
 	queueURLRE = regexp.MustCompile(`^(https://[A-Za-z0-9.-]+|http://(127\.0\.0\.1|localhost))(:[0-9]{1,5})?/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
 )
