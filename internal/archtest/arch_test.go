@@ -117,6 +117,8 @@ var rules = []rule{
 		why: "checks and guardrail both use the delivery judgement; it uses neither"},
 	{pkgs: []string{"internal/collect"}, banned: []string{"internal/guardrail"},
 		why: "collection reads the organization; it knows nothing of plans"},
+	{pkgs: []string{"internal/intake"}, banned: []string{"internal/guardrail", "internal/report", "internal/cli", "internal/trail"},
+		why: "the queue consumer feeds the detection driver and hands alerts to its caller: it neither writes to AWS nor renders, and shares no reader with trail scan"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},
 		why: "the endpoint speaks AWS; it must not share code with what it tests"},
 	{pkgs: domain, banned: []string{"internal/store"},

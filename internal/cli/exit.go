@@ -45,12 +45,12 @@ type exitCodeDoc struct {
 // exitCodes is the registry of exit codes, in order.
 var exitCodes = []exitCodeDoc{
 	{ExitOK, "ExitOK", "The command did what it was asked.", nil},
-	{ExitFindings, "ExitFindings", "It ran and found something to act on: a FAIL finding at or above `--fail-on` (`scan`), an alert (`trail scan`, `trail query`).",
-		[]string{"scan", "trail scan", "trail query"}},
+	{ExitFindings, "ExitFindings", "It ran and found something to act on: a FAIL finding at or above `--fail-on` (`scan`), an alert (`trail scan`, `trail query`, `trail watch`).",
+		[]string{"scan", "trail scan", "trail query", "trail watch"}},
 	{ExitUsage, "ExitUsage", "The command line is wrong: unknown command or flag, a bad value, flags that exclude each other, a missing argument; also `apply` without `--yes` when there is no terminal to ask on. Nothing was read or changed.", nil},
 	{ExitError, "ExitError", "The command could not do its work: no credentials, a collection, query or write that failed, an unreadable or refused input (snapshot, plan, config, audit log).", nil},
-	{ExitPartial, "ExitPartial", "`trail scan`: some input could not be read, or none was, and everything readable was scanned. Takes precedence over 1. `breakglass report`: no input was read, so the window's root activity is unknown.",
-		[]string{"trail scan", "breakglass report"}},
+	{ExitPartial, "ExitPartial", "`trail scan` and `trail watch`: some input could not be read, or none was (`trail scan`), and everything readable was scanned. Takes precedence over 1. `breakglass report`: no input was read, so the window's root activity is unknown.",
+		[]string{"trail scan", "trail watch", "breakglass report"}},
 	{ExitRefused, "ExitRefused", "`breakglass` refused the change: an unknown identity, self-approval, a request that is not in the state the change needs (expired, closed, already decided), a task that was not approved, a request that changed meanwhile (another approver won). Nothing was written.",
 		[]string{"breakglass request", "breakglass approve", "breakglass deny", "breakglass close", "breakglass show", "breakglass report", "breakglass run"}},
 }

@@ -28,12 +28,13 @@ func newTrailCmd(e *env) *cobra.Command {
 		Use:   "trail",
 		Short: "Find root activity in CloudTrail archives",
 		Long: "trail reports root-user activity in CloudTrail: scan reads log files (local folders, S3, stdin),\n" +
-			"query runs the same rules as SQL in Athena or CloudTrail Lake; generate and bench make and\n" +
-			"measure a synthetic archive.\n" +
-			"Exit codes of scan and query: 0 no alert, 1 alerts, 4 some input could not be read or none was\n" +
-			"(scan only; takes precedence), 2 usage, 3 could not run. generate and bench: 0, 2 or 3.",
+			"query runs the same rules as SQL in Athena or CloudTrail Lake, watch reads EventBridge events\n" +
+			"from an SQS queue as they come; generate and bench make and measure a synthetic archive.\n" +
+			"Exit codes of scan, query and watch: 0 no alert, 1 alerts, 4 some input could not be read or none\n" +
+			"was (scan; watch: messages that are not events; takes precedence), 2 usage, 3 could not run.\n" +
+			"generate and bench: 0, 2 or 3.",
 	}
-	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e))
+	cmd.AddCommand(newTrailScanCmd(e), newTrailGenerateCmd(e), newTrailBenchCmd(e), newTrailQueryCmd(e), newTrailWatchCmd(e))
 	return cmd
 }
 

@@ -1,8 +1,12 @@
 package sim_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
@@ -52,6 +56,58 @@ func FuzzParseScenario(f *testing.F) {
 		}
 		if diff := cmp.Diff(s, again, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("round trip (-first +second)\n%s", diff)
+		}
+	})
+}
+
+// FuzzSQSRequest sends any body to any SQS operation and any path to S3:
+// the endpoint answers an AWS error, never a failure of its own (a panic
+// becomes InternalFailure, a 500).
+func FuzzSQSRequest(f *testing.F) {
+	scn, err := sim.LoadScenario("testdata/resources.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv, err := sim.New(scn, sim.Options{Writable: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	const q = `"QueueUrl":"http://127.0.0.1/222222222222/alerts"`
+	for _, s := range []struct{ op, body string }{
+		{"SendMessage", `{` + q + `,"MessageBody":"x"}`},
+		{"ReceiveMessage", `{` + q + `,"MaxNumberOfMessages":10,"AttributeNames":["All"]}`},
+		{"DeleteMessage", `{` + q + `,"ReceiptHandle":"sim-rh-1-x"}`},
+		{"ChangeMessageVisibility", `{` + q + `,"ReceiptHandle":"sim-rh-","VisibilityTimeout":-1}`},
+		{"SetQueueAttributes", `{` + q + `,"Attributes":{"RedrivePolicy":"{\"maxReceiveCount\":\"x\"}"}}`},
+		{"GetQueueAttributes", `{"QueueUrl":"%zz","AttributeNames":["Policy"]}`},
+		{"s3 GET /locked-bucket", ""},
+		{"s3 PUT /open-bucket?policy", `{"Statement":[]}`},
+	} {
+		f.Add(s.op, s.body)
+	}
+	operator, _, err := srv.IdentityCredentials("operator")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, op, body string) {
+		var req *http.Request
+		if target, ok := strings.CutPrefix(op, "s3 "); ok {
+			method, path, _ := strings.Cut(target, " ")
+			u, err := url.Parse("http://127.0.0.1" + path)
+			if err != nil || !strings.HasPrefix(u.Path, "/") {
+				return
+			}
+			req = httptest.NewRequest(method, u.String(), strings.NewReader(body))
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+operator+"/20260101/us-east-1/s3/aws4_request")
+		} else {
+			req = httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
+			req.Header.Set("X-Amz-Target", "AmazonSQS."+op)
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+operator+"/20260101/us-east-1/sqs/aws4_request")
+		}
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, req)
+		if w.Code >= 500 && w.Code != http.StatusNotImplemented {
+			t.Errorf("%s %q: %d %s", op, body, w.Code, w.Body)
 		}
 	})
 }

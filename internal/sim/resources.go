@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/rootguard/rootguard/internal/policy"
@@ -43,8 +42,6 @@ func resourceAccess(r *request, owner string, doc PolicyDocument, action, resour
 // checkResourcePolicy refuses a resource policy that is not a policy
 // document.
 func checkResourcePolicy(doc []byte) error {
-	if _, err := policy.Parse("policy", doc); err != nil {
-		return fmt.Errorf("Policies must be valid JSON and the first byte must be '{': %v", err)
-	}
-	return nil
+	_, err := policy.Parse("policy", doc)
+	return err
 }

@@ -157,7 +157,7 @@ func s3PutBucketPolicy(r *request) (any, error) {
 		return nil, err
 	}
 	if err := checkResourcePolicy(r.body); err != nil {
-		return nil, errf("MalformedPolicy", http.StatusBadRequest, "%v", err)
+		return nil, errf("MalformedPolicy", http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{': %v", err)
 	}
 	b.Policy = PolicyDocument(r.body)
 	return nil, nil

@@ -255,16 +255,15 @@ func (s *Server) Calls() []Call {
 // closes every connection (including ones a client dialed but never used,
 // which a graceful shutdown would wait for).
 func (s *Server) Close() error {
-	flushErr := s.FlushTrail()
 	if s.hs == nil {
-		return flushErr
+		return s.FlushTrail()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
 	if err := s.hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return errors.Join(flushErr, err)
+		return errors.Join(err, s.FlushTrail())
 	}
-	return errors.Join(flushErr, s.hs.Close(), s.FlushTrail())
+	return errors.Join(s.hs.Close(), s.FlushTrail())
 }
 
 // Handler serves every service on one mux: the service comes from the SigV4

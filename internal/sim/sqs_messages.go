@@ -290,11 +290,9 @@ func (m *mailbox) findMessage(arn, handle string) (i int, current bool, err erro
 	return -1, false, nil
 }
 
-func sqsDeleteMessage(r *request) (any, error) {
-	var in struct{ QueueUrl, ReceiptHandle string }
-	if err := r.decode(&in); err != nil {
-		return nil, err
-	}
+// onMessage runs fn, with the mailbox held, on the message a receipt
+// handle names in the call's queue (i < 0 when it is no longer there).
+func onMessage(r *request, handle string, fn func(msgs []*message, i int, current bool) ([]*message, error)) (any, error) {
 	q, err := messageQueue(r)
 	if err != nil {
 		return nil, err
@@ -302,16 +300,31 @@ func sqsDeleteMessage(r *request) (any, error) {
 	m := &r.srv.mail
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	i, current, err := m.findMessage(q.arn, in.ReceiptHandle)
+	i, current, err := m.findMessage(q.arn, handle)
 	if err != nil {
 		return nil, err
 	}
-	// The handle of an earlier receive succeeds without deleting, as SQS
-	// documents; a message already deleted succeeds too.
-	if i >= 0 && current {
-		m.queues[q.arn] = slices.Delete(m.queues[q.arn], i, i+1)
+	msgs, err := fn(m.queues[q.arn], i, current)
+	if err != nil {
+		return nil, err
 	}
+	m.queues[q.arn] = msgs
 	return struct{}{}, nil
+}
+
+func sqsDeleteMessage(r *request) (any, error) {
+	var in struct{ QueueUrl, ReceiptHandle string }
+	if err := r.decode(&in); err != nil {
+		return nil, err
+	}
+	return onMessage(r, in.ReceiptHandle, func(msgs []*message, i int, current bool) ([]*message, error) {
+		// The handle of an earlier receive succeeds without deleting, as
+		// SQS documents; a message already deleted succeeds too.
+		if i >= 0 && current {
+			msgs = slices.Delete(msgs, i, i+1)
+		}
+		return msgs, nil
+	})
 }
 
 func sqsChangeMessageVisibility(r *request) (any, error) {
@@ -325,23 +338,15 @@ func sqsChangeMessageVisibility(r *request) (any, error) {
 	if in.VisibilityTimeout < 0 || in.VisibilityTimeout > maxVisibility {
 		return nil, invalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", in.VisibilityTimeout)
 	}
-	q, err := messageQueue(r)
-	if err != nil {
-		return nil, err
-	}
-	m := &r.srv.mail
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i, current, err := m.findMessage(q.arn, in.ReceiptHandle)
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 || !current || !m.queues[q.arn][i].visible.After(r.srv.opts.Now()) {
-		return nil, errf("MessageNotInflight", http.StatusBadRequest, "Message does not exist or is not available for visibility timeout change.")
-	}
-	m.queues[q.arn][i].visible = r.srv.opts.Now().Add(time.Duration(in.VisibilityTimeout) * time.Second)
-	if in.VisibilityTimeout == 0 {
-		m.notify()
-	}
-	return struct{}{}, nil
+	now := r.srv.opts.Now()
+	return onMessage(r, in.ReceiptHandle, func(msgs []*message, i int, current bool) ([]*message, error) {
+		if i < 0 || !current || !msgs[i].visible.After(now) {
+			return nil, errf("MessageNotInflight", http.StatusBadRequest, "Message does not exist or is not available for visibility timeout change.")
+		}
+		msgs[i].visible = now.Add(time.Duration(in.VisibilityTimeout) * time.Second)
+		if in.VisibilityTimeout == 0 {
+			r.srv.mail.notify()
+		}
+		return msgs, nil
+	})
 }

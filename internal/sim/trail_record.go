@@ -310,7 +310,7 @@ func lowerKeys(v any) any {
 func hideSecrets(m map[string]any) {
 	for k, v := range m {
 		lk := strings.ToLower(k)
-		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") {
+		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") || lk == "messagebody" {
 			m[k] = "HIDDEN_DUE_TO_SECURITY_REASONS"
 		} else if sub, ok := v.(map[string]any); ok {
 			hideSecrets(sub)
