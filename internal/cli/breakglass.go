@@ -602,11 +602,7 @@ func newBreakglassPersonCmd(e *env, o *BreakglassOptions) *cobra.Command {
 				if err != nil {
 					return withCode(ExitError, err)
 				}
-				reg, err := s.st.Breakglass().Registry(cmd.Context())
-				if err != nil {
-					return withCode(ExitError, err)
-				}
-				return s.write(reg)
+				return s.writeRegistry(cmd.Context())
 			})
 		},
 	}
@@ -618,16 +614,21 @@ func newBreakglassPersonCmd(e *env, o *BreakglassOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withBreakglass(cmd.Context(), e, o, false, func(s *bgSession) error {
-				reg, err := s.st.Breakglass().Registry(cmd.Context())
-				if err != nil {
-					return withCode(ExitError, err)
-				}
-				return s.write(reg)
+				return s.writeRegistry(cmd.Context())
 			})
 		},
 	}
 	cmd.AddCommand(add, list)
 	return cmd
+}
+
+// writeRegistry prints the persons and their identities.
+func (s *bgSession) writeRegistry(ctx context.Context) error {
+	reg, err := s.st.Breakglass().Registry(ctx)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	return s.write(reg)
 }
 
 // write prints v as --format asks: JSON, or a table for people.
