@@ -85,11 +85,12 @@ var domain = []string{
 	"internal/audit",
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
-	"internal/mutelist",  // suppressions and report filters
-	"internal/custody",   // the custody registry: what people record, held against the snapshot by checks
-	"internal/contacts",  // contact verification: targets, tokens, verdicts
-	"internal/drill",     // root access drills and their proof from alerts
-	"internal/iampolicy", // the registry of the actions each mode calls, and the policies made from it
+	"internal/mutelist",   // suppressions and report filters
+	"internal/custody",    // the custody registry: what people record, held against the snapshot by checks
+	"internal/contacts",   // contact verification: targets, tokens, verdicts
+	"internal/drill",      // root access drills and their proof from alerts
+	"internal/iampolicy",  // the registry of the actions each mode calls, and the policies made from it
+	"internal/breakglass", // persons, requests, the two-person rule, windows, root tasks; the store and the AWS calls are adapters
 }
 
 // readOnly are the packages that read AWS or judge what was read.

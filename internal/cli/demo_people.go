@@ -17,7 +17,8 @@ import (
 )
 
 // DemoDBName is the demo organization's own database in the state
-// directory: its people-side history never mixes with a real store's.
+// directory (break-glass history, contact verifications, drills): its
+// people-side history never mixes with a real store's.
 const DemoDBName = "demo.db"
 
 // storeFor opens the store --db or ROOTGUARD_DB names, else the demo's own

@@ -21,9 +21,15 @@ const (
 	ExitError = 3
 	// ExitPartial: trail scan ran, but some input could not be read (a
 	// corrupt or non-CloudTrail file, a missing path, an unlistable S3
-	// prefix). Takes precedence over ExitFindings. An account scan could
-	// not assess is not this: its findings are UNKNOWN with the reason.
+	// prefix); breakglass report read no input. Takes precedence over
+	// ExitFindings. An account scan could not assess is not this: its
+	// findings are UNKNOWN with the reason.
 	ExitPartial = 4
+	// ExitRefused: breakglass refused the change: an unknown identity,
+	// self-approval, a request that is not in the state the change needs
+	// (expired, closed, already decided), a task that was not approved, a
+	// request that changed meanwhile. Nothing was written.
+	ExitRefused = 5
 )
 
 // exitCodeDoc documents one exit code.
@@ -43,8 +49,10 @@ var exitCodes = []exitCodeDoc{
 		[]string{"scan", "trail scan", "trail query", "trail watch", "drill verify"}},
 	{ExitUsage, "ExitUsage", "The command line is wrong: unknown command or flag, a bad value, flags that exclude each other, a missing argument; also `apply` without `--yes` when there is no terminal to ask on. Nothing was read or changed.", nil},
 	{ExitError, "ExitError", "The command could not do its work: no credentials, a collection, query or write that failed, an unreadable or refused input (snapshot, plan, config, audit log).", nil},
-	{ExitPartial, "ExitPartial", "`trail scan`, `trail watch` and `drill verify` only: some input could not be read, or none was (`trail scan`, `drill verify`), and everything readable was scanned. Takes precedence over 1.",
-		[]string{"trail scan", "trail watch", "drill verify"}},
+	{ExitPartial, "ExitPartial", "`trail scan`, `trail watch` and `drill verify`: some input could not be read, or none was (`trail scan`, `drill verify`), and everything readable was scanned. Takes precedence over 1. `breakglass report`: no input was read, so the window's root activity is unknown.",
+		[]string{"trail scan", "trail watch", "drill verify", "breakglass report"}},
+	{ExitRefused, "ExitRefused", "`breakglass` refused the change: an unknown identity, self-approval, a request that is not in the state the change needs (expired, closed, already decided), a task that was not approved, a request that changed meanwhile (another approver won). Nothing was written.",
+		[]string{"breakglass request", "breakglass approve", "breakglass deny", "breakglass close", "breakglass show", "breakglass report", "breakglass run"}},
 }
 
 // exitError carries an exit code through cobra's error return.

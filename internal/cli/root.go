@@ -179,6 +179,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newCustodyCmd,
 		newContactsCmd,
 		newDrillCmd,
+		newBreakglassCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

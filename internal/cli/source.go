@@ -48,6 +48,9 @@ type sourceOptions struct {
 	// writable starts the in-process endpoint with writes allowed (apply
 	// only); it then saves its state when the command is done.
 	writable bool
+	// trailDir, when set, is where the in-process endpoint records every
+	// call it serves as CloudTrail records (breakglass with --demo).
+	trailDir string
 	// materialize writes the state file from the starting scenario when
 	// there is none (plan and apply), so that the dates a scenario gives
 	// relative to now ("3 days ago") stay the same between plan and apply.
@@ -161,7 +164,7 @@ func (o *sourceOptions) open(ctx context.Context, e *env) (*conn, error) {
 		if o.Scenario != "" {
 			c.mode = "scenario"
 		}
-		srv, err := sim.Start(scn, sim.Options{Logger: e.log, Writable: o.writable})
+		srv, err := sim.Start(scn, sim.Options{Logger: e.log, Writable: o.writable, TrailDir: o.trailDir})
 		if err != nil {
 			return nil, fmt.Errorf("start the in-process AWS endpoint: %w", err)
 		}

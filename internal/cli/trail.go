@@ -53,6 +53,13 @@ type TrailScanOptions struct {
 	Profile             string
 	Strict              bool
 	Workers             int
+	// Windows judges root activity against the store's approved
+	// break-glass windows (root-activity-unapproved); DB and Demo say
+	// which store (see BreakglassOptions), Demo also reads the demo's trail
+	// when no PATH is given.
+	Windows bool
+	DB      string
+	Demo    bool
 
 	window trail.Window
 }
@@ -74,6 +81,9 @@ func (o *TrailScanOptions) Validate() error {
 	}
 	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
 		return usageError("--since %s is not before --until %s", o.Since, o.Until)
+	}
+	if (o.DB != "" || o.Demo) && !o.Windows {
+		return usageError("--db and --demo apply with --windows only")
 	}
 	if o.Workers < 0 || o.Workers > trail.MaxWorkers {
 		return usageError("--workers %d: want 0 (one per CPU) to %d", o.Workers, trail.MaxWorkers)
@@ -153,7 +163,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
   rootguard trail scan s3://my-cloudtrail-bucket/AWSLogs/ --region us-east-1 --format jsonl --output alerts.jsonl
   zcat 123456789012_CloudTrail_us-east-1_*.json.gz | rootguard trail scan -`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !o.Demo {
 				return usageError("trail scan: name at least one PATH, s3:// URL or -")
 			}
 			return nil
@@ -177,6 +187,9 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
 	f.BoolVar(&o.Strict, "strict", false, "check the structure of every record and decode every record (slower)")
 	f.IntVar(&o.Workers, "workers", 0, fmt.Sprintf("inputs read at once (0: one per CPU; at most %d)", trail.MaxWorkers))
+	f.BoolVar(&o.Windows, "windows", false, "judge root activity against the approved break-glass windows in the store: root-activity-unapproved (critical) outside every window, approved_by inside one")
+	f.StringVar(&o.DB, "db", "", "with --windows: store `DSN` (default $ROOTGUARD_DB, else rootguard.db in the state directory; with --demo the demo's database)")
+	f.BoolVar(&o.Demo, "demo", false, "with --windows: the demo's break-glass history, and its trail when no PATH is given")
 	return cmd
 }
 
@@ -223,22 +236,49 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
 	}
+	if o.Windows {
+		ws, err := storedApprovals(ctx, BreakglassOptions{DB: o.DB, Source: sourceOptions{Demo: o.Demo}})
+		if err != nil {
+			return withCode(ExitError, fmt.Errorf("trail scan --windows: %w", err))
+		}
+		driver.Approve(ws)
+	}
 	out, finish, err := createAlertOutput(o.Output, e.stdout)
 	if err != nil {
 		return err
 	}
 
+	stdin := e.stdin
+	if len(args) == 0 { // --demo
+		if args, stdin, err = demoTrailInputs(); err != nil {
+			return withCode(ExitError, err)
+		}
+	}
 	var counters trail.Counters
 	stopProgress := startProgress(e.stderr, &counters)
-	items := trail.Paths(ctx, args, e.stdin, o.window, s3Store(o))
+	items := trail.Paths(ctx, args, stdin, o.window, s3Store(o))
 	opt := trail.Options{Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 
 	aw, err := report.NewAlertWriter(out, o.Format)
 	if err != nil {
 		return finish(withCode(ExitError, err))
 	}
+	emit, unapproved := aw.Write, 0
+	if o.Windows {
+		emit = func(a detect.Alert) error {
+			for _, j := range driver.Judge(a) {
+				if j.RuleID == detect.RuleRootActivityUnapproved {
+					unapproved++
+				}
+				if err := aw.Write(j); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	start := time.Now()
-	sum, err := trail.Scan(ctx, driver, items, opt, aw.Write)
+	sum, err := trail.Scan(ctx, driver, items, opt, emit)
 	elapsed := time.Since(start)
 	stopProgress()
 	switch {
@@ -250,6 +290,9 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	}
 	err = finish(err)
 	writeTrailSummary(e.stderr, sum, elapsed)
+	if o.Windows {
+		fmt.Fprintf(e.stderr, "trail: %d root-activity-unapproved (root activity outside every approved break-glass window)\n", unapproved)
+	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
 	}

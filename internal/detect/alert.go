@@ -59,6 +59,10 @@ type Alert struct {
 	TargetAccount string `json:"target_account,omitempty"`
 	TaskPolicy    string `json:"task_policy,omitempty"`
 
+	// ApprovedBy names the break-glass request whose approved window covers this root activity,
+	// when the windows were given (trail scan --windows).
+	ApprovedBy string `json:"approved_by,omitempty"`
+
 	Source Source `json:"source"`
 
 	// Count and EventIDs are set on aggregate alerts.

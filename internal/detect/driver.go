@@ -41,6 +41,8 @@ type Driver struct {
 	window Window
 	seen   map[[sha256.Size]byte]bool // dedupKey of each single-event alert admitted
 	dups   int
+	// approvals, when set by Approve, are the windows Judge checks root activity against.
+	approvals *approvals
 }
 
 // NewDriver returns a driver of a new engine (see NewEngine) that keeps the records inside w.

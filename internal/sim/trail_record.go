@@ -169,7 +169,9 @@ func (s *Server) writeTrailFile(acct, region, day string, recs []trailRecord) er
 	s.trail.files++
 	first := recs[0].at.UTC()
 	name := fmt.Sprintf("%s_CloudTrail_%s_%s_%s.json.gz", acct, region, first.Format("20060102T1504Z"),
-		strings.ToUpper(hexID(fmt.Sprintf("trail-file/%d", s.trail.files), 16)))
+		// The first record's time (to the nanosecond) keeps another process's file of the same
+		// minute (one rootguard command after another) from overwriting this one.
+		strings.ToUpper(hexID(fmt.Sprintf("trail-file/%d/%d", first.UnixNano(), s.trail.files), 16)))
 	dir := filepath.Join(s.opts.TrailDir, "AWSLogs", acct, "CloudTrail", region, filepath.FromSlash(day))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("record trail: %w", err)

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,31 +19,11 @@ var (
 	ErrTokenExpired = errors.New("this token expired")
 )
 
-func newID(prefix string) string {
-	b := make([]byte, 10)
-	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails.
-	return prefix + hex.EncodeToString(b)
-}
-
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 // AddContactVerification records a verification; its ID is set when empty
 // and returned.
 func (s *Store) AddContactVerification(ctx context.Context, v contacts.Verification) (string, error) {
 	if v.ID == "" {
-		v.ID = newID("cv-")
+		v.ID = "cv-" + NewID()
 	}
 	mx, err := json.Marshal(v.MX)
 	if err != nil {

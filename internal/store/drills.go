@@ -18,7 +18,7 @@ var ErrDrillDecided = errors.New("the drill's result is already recorded")
 // AddDrill records a drill; its ID is set when empty and returned.
 func (s *Store) AddDrill(ctx context.Context, d drill.Drill) (string, error) {
 	if d.ID == "" {
-		d.ID = newID("drill-")
+		d.ID = "drill-" + NewID()
 	}
 	_, err := s.Exec(ctx, `INSERT INTO drills (id, account_id, kind, opened_ms, closes_ms, opened_by, result, checked_ms, event_id, event_ms, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

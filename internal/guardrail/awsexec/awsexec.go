@@ -17,14 +17,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/guardrail"
 )
 
-// Executor makes plan calls with aws-sdk-go-v2: the caller's
+// Executor makes plan calls, and break-glass tasks' calls, with aws-sdk-go-v2: the caller's
 // credentials from Config, an sts:AssumeRoot session per member account
 // for credential removal, an sts:AssumeRole session for an alerting stack
 // in another account. This is the only place rootguard writes to AWS.
@@ -140,6 +142,16 @@ func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map
 		_, err = iam.NewFromConfig(cfg).DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{CertificateId: opt("CertificateId")})
 	case "iam:DeactivateMFADevice":
 		_, err = iam.NewFromConfig(cfg).DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{SerialNumber: opt("SerialNumber")})
+	case "iam:CreateLoginProfile":
+		// Without a password: the root user may then recover one by email.
+		_, err = iam.NewFromConfig(cfg).CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{})
+	case "sqs:SetQueueAttributes":
+		// Only the queue policy: an empty value removes it.
+		_, err = sqs.NewFromConfig(cfg).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{
+			QueueUrl: opt("QueueUrl"), Attributes: map[string]string{"Policy": p["Policy"]}})
+	case "s3:DeleteBucketPolicy":
+		_, err = s3.NewFromConfig(cfg, func(so *s3.Options) { so.UsePathStyle = cfg.BaseEndpoint != nil }).
+			DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: opt("Bucket")})
 	default:
 		return nil, fmt.Errorf("%s: not an operation a plan may make", c.Operation)
 	}

@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rootguard/rootguard/internal/breakglass"
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/sim"
+)
+
+// breakglassDemo gives a test its own state directory, holding a demo organization with both
+// centralized root access features (as apply leaves it), so the S3 unlock task may run.
+func breakglassDemo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", dir)
+	t.Setenv("ROOTGUARD_DB", "")
+	t.Setenv("ROOTGUARD_AUDIT_LOG", "")
+	t.Setenv("ROOTGUARD_DEMO_IDENTITY", "")
+	scn := sim.Demo()
+	scn.Organization.Features = []string{"RootCredentialsManagement", "RootSessions"}
+	path, err := sim.DemoStatePath(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.StateFile(path).Save(scn); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// bg runs a breakglass command in the demo as the demo caller who (requester, approver, or ""
+// for the default caller, who is person admin).
+func bg(t *testing.T, who string, args ...string) (int, string, string) {
+	t.Helper()
+	args = append(append([]string{"breakglass"}, args...), "--demo", "--format", "json")
+	if who != "" {
+		args = append(args, "--demo-identity", who)
+	}
+	return run(t, args...)
+}
+
+// TestBreakglassTour is the README's tour: request, self-approval refused, approval by another
+// person, the S3 unlock run through sts:AssumeRoot (the bucket policy is gone afterwards), and
+// the report with the AssumeRoot call and its session's DeleteBucketPolicy as a root-required
+// task; then the demo's unapproved sign-in raised by trail scan --windows.
+func TestBreakglassTour(t *testing.T) {
+	dir := breakglassDemo(t)
+	code, out, stderr := bg(t, "requester", "request", "--account", "666666666666", "--reason", "unlock the payments audit bucket",
+		"--duration", "30m", "--task", "unlock-bucket-policy", "--bucket", "acme-payments-audit")
+	if code != 0 {
+		t.Fatalf("request: exit %d, %s", code, stderr)
+	}
+	req := decodeJSON[breakglass.Request](t, out)
+	if req.State != breakglass.Pending || req.Requester != "alice" {
+		t.Fatalf("request = %+v", req)
+	}
+
+	// Refusals, each one line, exit 5, nothing written.
+	for _, tc := range []struct {
+		who  string
+		args []string
+		want string
+	}{
+		{"requester", []string{"approve", req.ID}, "alice is its requester: the approver must be a different person"},
+		{"requester", []string{"run", req.ID}, "it is pending, not approved"},
+		{"approver", []string{"approve", "bg-nosuch000"}, "no such request"},
+	} {
+		code, _, stderr := bg(t, tc.who, tc.args...)
+		if code != ExitRefused || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%s %v: exit %d, stderr %q; want exit %d and one line with %q", tc.who, tc.args, code, stderr, ExitRefused, tc.want)
+		}
+	}
+	if _, out, _ := bg(t, "", "show", req.ID); decodeJSON[breakglass.Request](t, out).State != breakglass.Pending {
+		t.Fatalf("after the refusals: %s", out)
+	}
+
+	if code, _, stderr := bg(t, "approver", "approve", req.ID); code != 0 || !strings.Contains(stderr, "warning: who besides the executor role") {
+		t.Fatalf("approve: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := bg(t, "approver", "run", req.ID); code != ExitRefused || !strings.Contains(stderr, "bob is not its requester") {
+		t.Fatalf("run by the approver: exit %d, %s", code, stderr)
+	}
+	srvs := captureServers(t)
+	code, out, stderr = bg(t, "requester", "run", req.ID)
+	if code != 0 || !strings.Contains(out, "s3:DeleteBucketPolicy Bucket=acme-payments-audit in 666666666666: done") {
+		t.Fatalf("run: exit %d, stdout %s, stderr %s", code, out, stderr)
+	}
+	var ops []string
+	for _, c := range srvs.take() {
+		ops = append(ops, c.Service+":"+c.Operation)
+	}
+	if want := "sts:GetCallerIdentity sts:AssumeRole sts:AssumeRoot s3:DeleteBucketPolicy"; strings.Join(ops, " ") != want {
+		t.Errorf("calls %v, want %s", ops, want)
+	}
+	// The write is in the audit log, intent then result.
+	log, err := os.ReadFile(filepath.Join(dir, "rootguard", "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), `"operation":"s3:DeleteBucketPolicy","phase":"intent"`) || !strings.Contains(string(log), `"operation":"s3:DeleteBucketPolicy","phase":"result","outcome":"ok"`) {
+		t.Errorf("the audit log lacks the DeleteBucketPolicy intent and result")
+	}
+	code, out, stderr = bg(t, "requester", "close", req.ID)
+	if code != 0 {
+		t.Fatalf("close: exit %d, %s", code, stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var closed breakglass.Request
+	var rep breakglass.Report
+	if err := dec.Decode(&closed); err != nil || closed.State != breakglass.Closed {
+		t.Fatalf("close: %+v, %v", closed, err)
+	}
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("close wrote no report: %v\n%s", err, out)
+	}
+	var got []string
+	for _, ev := range rep.Events {
+		got = append(got, ev.Name+" "+ev.Class)
+	}
+	if want := "AssumeRoot root-session-opened,DeleteBucketPolicy root-required"; strings.Join(got, ",") != want {
+		t.Errorf("report events %v, want %s", got, want)
+	}
+	if code, _, stderr := bg(t, "approver", "approve", req.ID); code != ExitRefused || !strings.Contains(stderr, "it is closed") {
+		t.Errorf("approve a closed request: exit %d, %s", code, stderr)
+	}
+
+	// The demo's history: the root sign-in outside every window is unapproved, the unlock
+	// sessions (the demo's and this test's) are approved by their requests.
+	code, out, stderr = run(t, "trail", "scan", "--windows", "--demo", "--format", "jsonl")
+	if code != ExitFindings {
+		t.Fatalf("trail scan --windows: exit %d, %s", code, stderr)
+	}
+	var unapproved, approved []string
+	for line := range strings.Lines(out) {
+		var a detect.Alert
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case a.RuleID == detect.RuleRootActivityUnapproved:
+			unapproved = append(unapproved, a.AccountID+" "+a.EventName+" "+string(a.Severity))
+		case a.ApprovedBy != "":
+			approved = append(approved, a.EventName+" "+a.ApprovedBy)
+		}
+	}
+	if want := "111111111111 ConsoleLogin critical"; strings.Join(unapproved, ",") != want {
+		t.Errorf("unapproved %v, want %s", unapproved, want)
+	}
+	if want := "DeleteBucketPolicy bg-demo00000001,DeleteBucketPolicy " + req.ID; strings.Join(approved, ",") != want {
+		t.Errorf("approved %v, want %s", approved, want)
+	}
+}
+
+func TestBreakglassRefusals(t *testing.T) {
+	breakglassDemo(t)
+	empty := "sqlite:" + filepath.Join(t.TempDir(), "empty.db") // no person registered
+	for _, tc := range []struct {
+		name string
+		who  string
+		args []string
+		code int
+		want string
+	}{
+		{"too long", "requester", []string{"request", "--account", "666666666666", "--reason", "r", "--duration", "5h"}, ExitError, "longer than the maximum window of 4h0m0s"},
+		{"longer than a configured maximum", "requester", []string{"request", "--account", "666666666666", "--reason", "r", "--duration", "2h", "--max-duration", "1h"}, ExitError, "longer than the maximum window of 1h0m0s"},
+		{"unknown task", "requester", []string{"request", "--account", "666666666666", "--reason", "r", "--duration", "1h", "--task", "unlock-bucket"}, ExitError, `unknown task "unlock-bucket"`},
+		{"no duration", "requester", []string{"request", "--account", "666666666666", "--reason", "r"}, ExitUsage, "--duration"},
+		{"unknown identity", "approver", []string{"approve", "bg-demo00000001", "--db", empty}, ExitRefused, "identity is not mapped to a person"},
+		{"a denied request", "approver", []string{"approve", "bg-demo00000002"}, ExitRefused, "it is denied"},
+		{"run a denied request", "requester", []string{"run", "bg-demo00000002"}, ExitRefused, "it is denied"},
+		{"report of a request never approved", "", []string{"report", "bg-demo00000002"}, ExitRefused, "never had a window"},
+		{"unreachable database", "requester", []string{"list", "--db", "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, ExitError, "127.0.0.1:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := bg(t, tc.who, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || out != "" {
+				t.Errorf("want one line on stderr and nothing on stdout; stdout %q stderr %q", out, stderr)
+			}
+		})
+	}
+	// Nothing of the refused requests was written.
+	_, out, _ := bg(t, "", "list")
+	if n := len(decodeJSON[[]breakglass.Request](t, out)); n != 2 {
+		t.Errorf("%d requests stored, want the demo's 2", n)
+	}
+}
+
+// TestBreakglassQueueUnlock: an approved unlock-queue-policy removes the demo queue's deny-all
+// policy through an AssumeRoot session with SQSUnlockQueuePolicy; a task the request did not
+// approve cannot run.
+func TestBreakglassQueueUnlock(t *testing.T) {
+	breakglassDemo(t)
+	url := "https://sqs.us-east-1.amazonaws.com/666666666666/payments-events"
+	code, out, stderr := bg(t, "requester", "request", "--account", "666666666666", "--reason", "consumers are locked out",
+		"--duration", "15m", "--task", "unlock-queue-policy", "--queue-url", url)
+	if code != 0 {
+		t.Fatalf("request: exit %d, %s", code, stderr)
+	}
+	id := decodeJSON[breakglass.Request](t, out).ID
+	if code, _, stderr := bg(t, "approver", "approve", id); code != 0 {
+		t.Fatalf("approve: exit %d, %s", code, stderr)
+	}
+	srvs := captureServers(t)
+	if code, out, stderr := bg(t, "requester", "run", id); code != 0 || !strings.Contains(out, "sqs:SetQueueAttributes") {
+		t.Fatalf("run: exit %d, %s %s", code, out, stderr)
+	}
+	var got []string
+	for _, c := range srvs.take() {
+		if c.Write || c.Operation == "AssumeRoot" {
+			got = append(got, c.Service+":"+c.Operation+" "+c.Account+" "+c.ErrorCode)
+		}
+	}
+	if want := "sts:AssumeRoot 666666666666 ,sqs:SetQueueAttributes 666666666666 "; strings.Join(got, ",") != want {
+		t.Errorf("calls %v, want %s", got, want)
+	}
+	// The demo state kept the change: the queue has no policy left.
+	path, _ := sim.DemoStatePath(os.Getenv)
+	scn, err := sim.StateFile(path).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range scn.Accounts {
+		for _, q := range a.Queues {
+			if a.ID == "666666666666" && q.Name == "payments-events" && len(q.Policy) != 0 {
+				t.Errorf("the queue still has its policy %s", q.Policy)
+			}
+		}
+	}
+}
