@@ -52,7 +52,7 @@ func demoStore(ctx context.Context) (*store.Store, error) {
 // interval, another account's root email token left unconfirmed.
 const (
 	demoPeopleManagement = "111111111111"
-	demoOverdue    = "333333333333"
+	demoOverdue          = "333333333333"
 )
 
 func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
