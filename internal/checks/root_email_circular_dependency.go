@@ -62,12 +62,6 @@ another account and record the dependency in the custody registry.`,
 // stepCircular is the SEC01-BP02 step about circular dependencies.
 const stepCircular = "Circular dependencies: email domain DNS or mail in the same account"
 
-// inDomain reports whether domain d is host or a subdomain of it.
-func inDomain(d, host string) bool {
-	host = strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), "."), ".")
-	return host != "" && (d == host || strings.HasSuffix(d, "."+host))
-}
-
 // mailDependency is one fact that ties an address's mail to an account.
 type mailDependency struct {
 	kind   string // hosted zone, registered domain, SES recipient, WorkMail domain
