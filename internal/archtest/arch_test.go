@@ -86,6 +86,7 @@ var domain = []string{
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
 	"internal/mutelist", // suppressions and report filters
+	"internal/recovery", // the recovery-path graph over the snapshot and custody records
 }
 
 // readOnly are the packages that read AWS or judge what was read.
