@@ -197,9 +197,6 @@ func (g *Graph) findSinglePoints(s *inventory.Snapshot, opt Options) {
 		}
 		for _, id := range g.Requires(a.ID) {
 			n, _ := g.Node(id)
-			if n.Cycle && g.comp[id] == g.comp[rootID(a.ID)] {
-				continue
-			}
 			switch n.Kind {
 			case KindPerson, KindMailbox:
 			case KindAccount:
@@ -215,6 +212,9 @@ func (g *Graph) findSinglePoints(s *inventory.Snapshot, opt Options) {
 	for id, accts := range needed {
 		slices.Sort(accts)
 		n := g.Nodes[g.index[id]]
+		if n.Cycle && !slices.ContainsFunc(accts, func(a string) bool { return g.comp[rootID(a)] != g.comp[id] }) {
+			continue // only the cycle's own roots need it: the cycle's finding
+		}
 		var why string
 		switch {
 		case len(accts) >= opt.Threshold:

@@ -65,6 +65,8 @@ type Unread struct {
 	Account string `json:"account"`
 	What    string `json:"what"`
 	Reason  string `json:"reason"`
+	// Source is the API whose call failed, "" when none was made.
+	Source string `json:"source_api,omitempty"`
 }
 
 // Graph is the recovery-path graph. Nodes are sorted by ID and edges by
@@ -106,6 +108,18 @@ type Options struct {
 	// Threshold is how many roots a person, mailbox or account must block
 	// to be a single point (default 2).
 	Threshold int
+}
+
+// appendUnread adds f, the account's what, to us when it is not known.
+func appendUnread[T any](us []Unread, acct, what string, f inventory.Fact[T]) []Unread {
+	if f.Known() {
+		return us
+	}
+	u := Unread{Account: acct, What: what, Reason: f.Reason()}
+	if f.Source.Error != nil {
+		u.Source = f.Source.API
+	}
+	return append(us, u)
 }
 
 // Node IDs.
@@ -196,31 +210,17 @@ func Build(s *inventory.Snapshot, opt Options) *Graph {
 			label += " (" + a.Name + ")"
 		}
 		b.node(Node{ID: rootID(a.ID), Kind: KindRoot, Label: label, Account: a.ID})
-		markUnread := func(what string, f interface{ Reason() string }) {
-			g.Unread = append(g.Unread, Unread{Account: a.ID, What: what, Reason: f.Reason()})
-		}
-		m := &a.Mail
-		before := len(g.Unread)
-		for _, f := range []struct {
-			what string
-			ok   bool
-			f    interface{ Reason() string }
-		}{
-			{"hosted zones", m.HostedZones.Known(), m.HostedZones},
-			{"registered domains", m.Domains.Known(), m.Domains},
-			{"SES receipt rules", m.SESRecipients.Known(), m.SESRecipients},
-			{"WorkMail domains", m.WorkMailDomains.Known(), m.WorkMailDomains},
-		} {
-			if a.Skipped == "" && !f.ok {
-				markUnread(f.what, f.f)
-			}
+		m, before := &a.Mail, len(g.Unread)
+		if a.Skipped == "" {
+			g.Unread = appendUnread(g.Unread, a.ID, "hosted zones", m.HostedZones)
+			g.Unread = appendUnread(g.Unread, a.ID, "registered domains", m.Domains)
+			g.Unread = appendUnread(g.Unread, a.ID, "SES receipt rules", m.SESRecipients)
+			g.Unread = appendUnread(g.Unread, a.ID, "WorkMail domains", m.WorkMailDomains)
 		}
 		if len(g.Unread) > before {
 			b.unreadMail++
 		}
-		if !a.RootEmail.Known() {
-			markUnread("root email", a.RootEmail)
-		}
+		g.Unread = appendUnread(g.Unread, a.ID, "root email", a.RootEmail)
 	}
 	for i := range s.Accounts {
 		b.account(&s.Accounts[i])

@@ -145,7 +145,7 @@ func TestFindings(t *testing.T) {
 		"mailbox:aws-list@corp.example 444444444444,555555555555",
 		// The mail account's root mailbox, and Sam who holds every
 		// device of the roots that lead there.
-		"mailbox:root@mail.corp.example 111111111111,444444444444,555555555555",
+		"mailbox:root@mail.corp.example 111111111111,444444444444,555555555555,666666666666",
 		"person:Sam 111111111111,444444444444,555555555555,666666666666",
 	}
 	if diff := cmp.Diff(want, spof); diff != "" {
