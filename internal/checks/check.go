@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/recovery"
 	"github.com/rootguard/rootguard/internal/severity"
 )
 
@@ -117,6 +118,10 @@ type Config struct {
 	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
 	// battery replacement.
 	MFAHardwareMaxAge time.Duration
+	// Secrets are the custody registry's records (who holds each root
+	// secret, where a password is stored), which the recovery graph draws;
+	// none leaves it without holders and stores.
+	Secrets []recovery.Secret
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

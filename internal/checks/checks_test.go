@@ -180,7 +180,7 @@ var requiredIDs = []string{
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
-	"guardduty-enabled", "root-email-circular-dependency",
+	"guardduty-enabled", "root-email-circular-dependency", "recovery-path-cycle", "recovery-single-point",
 }
 
 var cisRef = regexp.MustCompile(`^v[0-9]+\.[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)+$`)

@@ -32,6 +32,8 @@ var builtin = []*Check{
 	RootActivityAlerting,
 	GuardDutyEnabled,
 	RootEmailCircularDependency,
+	RecoveryPathCycle,
+	RecoverySinglePoint,
 }
 
 // Default returns a registry of every built-in check. It panics if a

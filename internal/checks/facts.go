@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/recovery"
 )
 
 // This file holds the readings of the snapshot that several checks share:
@@ -34,6 +35,7 @@ type runCache struct {
 	scp     runValue[*orgSCP]
 	regions runValue[collected]
 	mgmt    runValue[*inventory.Account]
+	graph   runValue[*recovery.Graph]
 }
 
 // runValue is one value of a run, built on first use.
