@@ -163,6 +163,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newExplainCmd,
 		newRulesCmd,
 		newReportCmd,
+		newGraphCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,

@@ -11,11 +11,11 @@ import (
 
 // Layout constants of the SVG, in pixels.
 const (
-	nodeW, nodeH   = 230, 38
-	layerGap       = 300
+	nodeW, nodeH   = 260, 38
+	layerGap       = 330
 	rowGap         = 54
 	margin         = 40
-	labelMax       = 34
+	labelMax       = 42
 	legendHeight   = 30
 	headerFontSize = 13
 )
@@ -53,19 +53,34 @@ func (g *Graph) layers() [][]int {
 		}
 		cols[d] = append(cols[d], i)
 	}
-	for _, c := range cols {
-		// An account's nodes stay together; people and outside providers
-		// ("" account) come last.
-		slices.SortStableFunc(c, func(x, y int) int {
-			ax, ay := g.Nodes[x].Account, g.Nodes[y].Account
-			if (ax == "") != (ay == "") {
-				if ax == "" {
-					return 1
+	// Order each column by the mean row of the node's predecessors in
+	// earlier columns (the barycentre heuristic), so arrows cross less;
+	// the root column by account.
+	row := make([]float64, len(g.Nodes))
+	preds := make([][]int, len(g.Nodes))
+	for _, e := range g.Edges {
+		preds[g.index[e.To]] = append(preds[g.index[e.To]], g.index[e.From])
+	}
+	for c, col := range cols {
+		if c > 0 {
+			bary := map[int]float64{}
+			for _, i := range col {
+				sum, k := 0.0, 0
+				for _, f := range preds[i] {
+					if depth[f] >= 0 && depth[f] < c {
+						sum += row[f]
+						k++
+					}
 				}
-				return -1
+				if k > 0 {
+					bary[i] = sum / float64(k)
+				}
 			}
-			return cmp.Compare(ax, ay)
-		})
+			slices.SortStableFunc(col, func(x, y int) int { return cmp.Compare(bary[x], bary[y]) })
+		}
+		for r, i := range col {
+			row[i] = float64(r)
+		}
 	}
 	return cols
 }
