@@ -118,6 +118,10 @@ type Config struct {
 	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
 	// battery replacement.
 	MFAHardwareMaxAge time.Duration
+	// DomainExpiryWindow: a root email domain registered through Route 53
+	// Domains that expires sooner than this fails
+	// root-email-domain-registration.
+	DomainExpiryWindow time.Duration
 	// Secrets are the custody registry's records (who holds each root
 	// secret, where a password is stored), which the recovery graph draws;
 	// none leaves it without holders and stores.
@@ -131,6 +135,8 @@ func DefaultConfig(now time.Time) Config {
 		RecentUseWindow:   90 * 24 * time.Hour,
 		PasswordMaxAge:    365 * 24 * time.Hour,
 		MFAHardwareMaxAge: 3 * 365 * 24 * time.Hour,
+		// Registrars send renewal notices from about 45 days ahead.
+		DomainExpiryWindow: 60 * 24 * time.Hour,
 	}
 }
 
@@ -147,6 +153,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MFAHardwareMaxAge == 0 {
 		c.MFAHardwareMaxAge = d.MFAHardwareMaxAge
+	}
+	if c.DomainExpiryWindow == 0 {
+		c.DomainExpiryWindow = d.DomainExpiryWindow
 	}
 	c.Now = d.Now
 	return c

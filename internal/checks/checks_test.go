@@ -34,6 +34,7 @@ type caseConfig struct {
 	RecentUseWindowDays   int        `json:"recent_use_window_days"`
 	PasswordMaxAgeDays    int        `json:"password_max_age_days"`
 	MFAHardwareMaxAgeDays int        `json:"mfa_hardware_max_age_days"`
+	DomainExpiryDays      int        `json:"domain_expiry_window_days"`
 }
 
 type caseWant struct {
@@ -58,6 +59,7 @@ func (c caseConfig) config() Config {
 		RecentUseWindow:       time.Duration(c.RecentUseWindowDays) * day,
 		PasswordMaxAge:        time.Duration(c.PasswordMaxAgeDays) * day,
 		MFAHardwareMaxAge:     time.Duration(c.MFAHardwareMaxAgeDays) * day,
+		DomainExpiryWindow:    time.Duration(c.DomainExpiryDays) * day,
 	}
 	if c.Now != nil {
 		cfg.Now = *c.Now
@@ -181,6 +183,7 @@ var requiredIDs = []string{
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
 	"guardduty-enabled", "root-email-circular-dependency", "recovery-path-cycle", "recovery-single-point",
+	"root-email-domain-registration",
 }
 
 var cisRef = regexp.MustCompile(`^v[0-9]+\.[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)+$`)

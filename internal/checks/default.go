@@ -32,6 +32,7 @@ var builtin = []*Check{
 	RootActivityAlerting,
 	GuardDutyEnabled,
 	RootEmailCircularDependency,
+	RootEmailDomainRegistration,
 	RecoveryPathCycle,
 	RecoverySinglePoint,
 }

@@ -28,6 +28,9 @@ type ScanOptions struct {
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
+	// DomainExpiryWindow: a registered root email domain expiring sooner
+	// fails root-email-domain-registration.
+	DomainExpiryWindow time.Duration
 	// Mutelist is the YAML file of accepted risks (see docs/mutelist.md).
 	Mutelist string
 	// Report filters: what is reported, not what is collected.
@@ -44,11 +47,12 @@ type ScanOptions struct {
 func DefaultScanOptions() ScanOptions {
 	d := checks.DefaultConfig(time.Time{})
 	return ScanOptions{
-		Format:            "table",
-		OutputName:        defaultOutputName,
-		RecentUseWindow:   d.RecentUseWindow,
-		PasswordMaxAge:    d.PasswordMaxAge,
-		MFAHardwareMaxAge: d.MFAHardwareMaxAge,
+		Format:             "table",
+		OutputName:         defaultOutputName,
+		RecentUseWindow:    d.RecentUseWindow,
+		PasswordMaxAge:     d.PasswordMaxAge,
+		MFAHardwareMaxAge:  d.MFAHardwareMaxAge,
+		DomainExpiryWindow: d.DomainExpiryWindow,
 	}
 }
 
@@ -71,7 +75,7 @@ func (o *ScanOptions) Validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
-	}{{"recent-use-window", o.RecentUseWindow}, {"password-max-age", o.PasswordMaxAge}, {"mfa-hardware-max-age", o.MFAHardwareMaxAge}} {
+	}{{"recent-use-window", o.RecentUseWindow}, {"password-max-age", o.PasswordMaxAge}, {"mfa-hardware-max-age", o.MFAHardwareMaxAge}, {"domain-expiry-window", o.DomainExpiryWindow}} {
 		if d.v <= 0 {
 			return usageError("--%s %s: want a positive duration", d.flag, formatDuration(d.v))
 		}
@@ -136,6 +140,7 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	daysDurationVar(f, &o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
 	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
+	daysDurationVar(f, &o.DomainExpiryWindow, "domain-expiry-window", o.DomainExpiryWindow, "a root email domain registered through Route 53 Domains that expires sooner than this fails root-email-domain-registration")
 	return cmd
 }
 
@@ -172,6 +177,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.RecentUseWindow = o.RecentUseWindow
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
+	cfg.DomainExpiryWindow = o.DomainExpiryWindow
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)

@@ -155,6 +155,9 @@ type Account struct {
 	HostedZones []HostedZone `yaml:"hosted_zones,omitempty" json:"hosted_zones,omitempty"`
 	// RegisteredDomains are Route 53 Domains registrations.
 	RegisteredDomains []string `yaml:"registered_domains,omitempty" json:"registered_domains,omitempty"`
+	// DomainSettings override a registration's defaults (auto-renew and
+	// transfer lock on, expiry 200 days ahead), by domain name.
+	DomainSettings map[string]DomainSetting `yaml:"domain_settings,omitempty" json:"domain_settings,omitempty"`
 	// SESRecipients are the recipients (addresses or domains) of the active
 	// SES receipt rule set, in the scenario's region.
 	SESRecipients []string `yaml:"ses_recipients,omitempty" json:"ses_recipients,omitempty"`
@@ -168,6 +171,16 @@ type Account struct {
 	// WorkMailDomains are the mail domains of a WorkMail organization in
 	// the scenario's region.
 	WorkMailDomains []string `yaml:"workmail_domains,omitempty" json:"workmail_domains,omitempty"`
+}
+
+// DomainSetting is how a Route 53 Domains registration is kept. A nil
+// flag is on; Hidden leaves the flags and expiry out of ListDomains, as
+// when Route 53 Domains does not know them.
+type DomainSetting struct {
+	AutoRenew    *bool `yaml:"auto_renew,omitempty" json:"auto_renew,omitempty"`
+	TransferLock *bool `yaml:"transfer_lock,omitempty" json:"transfer_lock,omitempty"`
+	Expires      Date  `yaml:"expires,omitempty" json:"expires,omitzero"`
+	Hidden       bool  `yaml:"hidden,omitempty" json:"hidden,omitempty"`
 }
 
 // RoleNames are IAM role names. Nil and empty differ (see Account.Roles),
