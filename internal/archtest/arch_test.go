@@ -87,6 +87,7 @@ var domain = []string{
 	"internal/yamlx",
 	"internal/mutelist", // suppressions and report filters
 	"internal/recovery", // the recovery-path graph over the snapshot and custody records
+	"internal/runbook",  // runbooks written from the snapshot, findings and graph
 }
 
 // readOnly are the packages that read AWS or judge what was read.

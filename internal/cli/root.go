@@ -164,6 +164,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newRulesCmd,
 		newReportCmd,
 		newGraphCmd,
+		newRunbookCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/recovery"
+	"github.com/rootguard/rootguard/internal/runbook"
+)
+
+// RunbookOptions are the flags of `rootguard runbook`.
+type RunbookOptions struct {
+	Source  sourceOptions
+	Account string
+	Format  string
+	Output  string
+}
+
+// DefaultRunbookOptions returns the defaults.
+func DefaultRunbookOptions() RunbookOptions {
+	return RunbookOptions{Format: runbook.Formats[0]}
+}
+
+// Validate checks the options.
+func (o *RunbookOptions) Validate() error {
+	if err := o.Source.validate(); err != nil {
+		return err
+	}
+	if !slices.Contains(runbook.Formats, o.Format) {
+		return usageError("--format %q: want one of %s", o.Format, strings.Join(runbook.Formats, ", "))
+	}
+	return validAccountID("--account", o.Account, false)
+}
+
+func newRunbookCmd(e *env) *cobra.Command {
+	o := DefaultRunbookOptions()
+	cmd := &cobra.Command{
+		Use:   "runbook --account ID",
+		Short: "Write an account's root runbook: reaching root, recovery and incident response",
+		Long: `Collect the organization (read-only), assess it as scan does, and write the
+account's root runbook from those facts: how to reach its root user (the root
+email, the password and MFA devices and who holds them), how recovery works
+and what it depends on (the recovery-path graph: mailbox, domain, DNS,
+registration, mail host, the accounts behind them, cycles and single points),
+the incident response steps for unexpected root activity (confirm with the
+custodians, what to read in CloudTrail, rotate the password, remove keys,
+re-check MFA, contact AWS Support), and the account's findings.
+
+Exit codes: 0 written, 2 usage error, 3 the runbook could not be written (an
+--account not collected, say).`,
+		Example: `  rootguard runbook --demo --account 101010101010
+  rootguard runbook --snapshot snapshot.json --account 111111111111 --format html --output runbook.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			src, err := o.Source.load(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			if _, err := accountIn(src.snapshot, o.Account); err != nil {
+				return err
+			}
+			cfg := checks.DefaultConfig(time.Now().UTC())
+			cfg.OrgDomains = src.orgDomains
+			rb, err := runbook.Build(runbook.Input{Snapshot: src.snapshot, Account: o.Account,
+				Findings: checks.Default().Assess(src.snapshot, cfg), Graph: recovery.Build(src.snapshot, recovery.Options{Secrets: cfg.Secrets})})
+			if err != nil {
+				return withCode(ExitError, err)
+			}
+			w, closeOut, err := openOutput(e.stdout, o.Output)
+			if err != nil {
+				return err
+			}
+			if err := runbook.Write(w, o.Format, rb); err != nil {
+				closeOut()
+				return fmt.Errorf("write the runbook: %w", err)
+			}
+			return closeOut()
+		},
+	}
+	o.Source.addFlags(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&o.Account, "account", "", "the account `ID` whose runbook to write (required)")
+	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(runbook.Formats, ", "))
+	f.StringVarP(&o.Output, "output", "o", "", "write the runbook to `FILE` (created 0600) instead of stdout")
+	return cmd
+}
