@@ -86,6 +86,7 @@ var domain = []string{
 	"internal/delivery", // alert delivery, judged once for checks and guardrail
 	"internal/yamlx",
 	"internal/mutelist", // suppressions and report filters
+	"internal/custody",  // the custody registry: what people record, held against the snapshot by checks
 	"internal/recovery", // the recovery-path graph over the snapshot and custody records
 	"internal/runbook",  // runbooks written from the snapshot, findings and graph
 }
@@ -120,6 +121,12 @@ var rules = []rule{
 		why: "collection reads the organization; it knows nothing of plans"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},
 		why: "the endpoint speaks AWS; it must not share code with what it tests"},
+	{pkgs: domain, banned: []string{"internal/store"},
+		why: "the store is an adapter: domain packages declare the interfaces it implements and never import it"},
+	{pkgs: []string{"internal/store/..."}, banned: []string{"github.com/aws/"},
+		why: "the store keeps state; it never talks to AWS, so a database that is unreachable or locked stops a command before anything reaches AWS"},
+	{pkgs: []string{"..."}, except: []string{"internal/store/storetest"}, banned: []string{"internal/store/storetest"},
+		why: "the harness that runs a test on every backend is for tests only"},
 }
 
 // matches reports whether the module-relative path rel is one of patterns.

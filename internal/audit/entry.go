@@ -12,12 +12,16 @@ import (
 // of which plan and change, before (PhaseIntent) or after (PhaseResult)
 // the AWS call.
 type Entry struct {
-	// Actor is the caller's ARN (sts:GetCallerIdentity).
+	// Actor is the caller's ARN (sts:GetCallerIdentity), or, for a change
+	// to rootguard's own records that calls no AWS API, the local user as
+	// "local:USER@HOST".
 	Actor string
 	// PlanID and ChangeID name the plan being applied and the change in it.
 	PlanID   string
 	ChangeID string
-	// AccountID is the 12-digit account the call changes.
+	// AccountID is the 12-digit account the call changes; empty only for
+	// a change to rootguard's own records (service "rootguard") that
+	// concerns no account.
 	AccountID string
 	// Operation is the API operation, service prefix and action, as in IAM
 	// policies: "iam:DeleteAccessKey".
@@ -46,14 +50,21 @@ var (
 	idRE        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/+=@-]{0,255}$`)
 	errorCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
 	paramNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
+	// localActorRE is a local user, for ownService operations only.
+	localActorRE = regexp.MustCompile(`^local:[^\s@]{1,256}@[^\s@]{1,256}$`)
 )
+
+// ownService is the service prefix of operations on rootguard's own
+// records (the custody registry), which call no AWS API.
+const ownService = "rootguard"
 
 // maxValue bounds one parameter value.
 const maxValue = 4096
 
 // check validates the fields other than the parameters.
 func (e *Entry) check() error {
-	if !strings.HasPrefix(e.Actor, "arn:") || !validText(e.Actor, 2048) {
+	own := strings.HasPrefix(e.Operation, ownService+":")
+	if !(strings.HasPrefix(e.Actor, "arn:") || own && localActorRE.MatchString(e.Actor)) || !validText(e.Actor, 2048) {
 		return fmt.Errorf("actor %q: want the caller's ARN", e.Actor)
 	}
 	if !idRE.MatchString(e.PlanID) {
@@ -62,7 +73,7 @@ func (e *Entry) check() error {
 	if !idRE.MatchString(e.ChangeID) {
 		return fmt.Errorf("change ID %q: want 1-256 letters, digits or ._:/+=@-", e.ChangeID)
 	}
-	if !accountRE.MatchString(e.AccountID) {
+	if !accountRE.MatchString(e.AccountID) && !(own && e.AccountID == "") {
 		return fmt.Errorf("account ID %q: want 12 digits", e.AccountID)
 	}
 	if !operationRE.MatchString(e.Operation) {

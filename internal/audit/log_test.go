@@ -415,12 +415,26 @@ func TestSecretsRefused(t *testing.T) {
 	}
 }
 
+// TestOwnRecordEntry: a change to rootguard's own records (the custody
+// registry) may name the local user and no account.
+func TestOwnRecordEntry(t *testing.T) {
+	l := openLog(t, filepath.Join(t.TempDir(), "audit.log"))
+	defer l.Close()
+	e := audit.Entry{Actor: "local:alice@laptop", PlanID: "custody", ChangeID: "people", Operation: "rootguard:PutCustodyPeople", Phase: audit.PhaseIntent}
+	if err := l.Append(t.Context(), e); err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+}
+
 func TestEntryValidation(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(*audit.Entry)
 	}{
 		{"actor not an ARN", func(e *audit.Entry) { e.Actor = "alice" }},
+		{"local actor changing AWS", func(e *audit.Entry) { e.Actor = "local:alice@host" }},
+		{"no account changing AWS", func(e *audit.Entry) { e.AccountID = "" }},
+		{"local actor without host", func(e *audit.Entry) { e.Actor, e.Operation = "local:alice", "rootguard:PutCustody" }},
 		{"actor with newline", func(e *audit.Entry) { e.Actor += "\nx" }},
 		{"no plan", func(e *audit.Entry) { e.PlanID = "" }},
 		{"no change", func(e *audit.Entry) { e.ChangeID = "" }},

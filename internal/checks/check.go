@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/custody"
 	"github.com/rootguard/rootguard/internal/inventory"
-	"github.com/rootguard/rootguard/internal/recovery"
 	"github.com/rootguard/rootguard/internal/severity"
 )
 
@@ -122,10 +122,9 @@ type Config struct {
 	// Domains that expires sooner than this fails
 	// root-email-domain-registration.
 	DomainExpiryWindow time.Duration
-	// Secrets are the custody registry's records (who holds each root
-	// secret, where a password is stored), which the recovery graph draws;
-	// none leaves it without holders and stores.
-	Secrets []recovery.Secret
+	// Custody is the custody registry the custody-* checks hold against
+	// the snapshot; nil makes them UNKNOWN (never PASS).
+	Custody *custody.Registry
 }
 
 // DefaultConfig returns the defaults, with Now set to now.

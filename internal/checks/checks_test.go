@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rootguard/rootguard/internal/custody"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -25,6 +26,9 @@ type testCase struct {
 	Config      caseConfig      `json:"config"`
 	Want        caseWant        `json:"want"`
 	Snapshot    json.RawMessage `json:"snapshot"`
+	// Custody is the custody registry (rootguard.custody/v1, as JSON), if
+	// any.
+	Custody json.RawMessage `json:"custody"`
 }
 
 type caseConfig struct {
@@ -137,7 +141,15 @@ func TestChecks(t *testing.T) {
 					if acct == nil {
 						t.Fatalf("account %q is not in the snapshot", tc.Account)
 					}
-					f := c.assess(Input{Snapshot: snap, Account: acct, Config: tc.Config.config()})
+					cfg := tc.Config.config()
+					if tc.Custody != nil {
+						r, err := custody.Parse(file, tc.Custody)
+						if err != nil {
+							t.Fatal(err)
+						}
+						cfg.Custody = r
+					}
+					f := c.assess(Input{Snapshot: snap, Account: acct, Config: cfg})
 					if f.Status != tc.Want.Status {
 						t.Errorf("status = %s, want %s (%s)\ndetail: %s\nevidence: %v", f.Status, tc.Want.Status, tc.Description, f.Detail, f.Evidence)
 					}
@@ -184,6 +196,7 @@ var requiredIDs = []string{
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
 	"guardduty-enabled", "root-email-circular-dependency", "recovery-path-cycle", "recovery-single-point",
 	"root-email-domain-registration",
+	"custody-two-person", "custody-complete", "custody-storage-independent", "custody-org-owned",
 }
 
 var cisRef = regexp.MustCompile(`^v[0-9]+\.[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)+$`)

@@ -35,6 +35,11 @@ var builtin = []*Check{
 	RootEmailDomainRegistration,
 	RecoveryPathCycle,
 	RecoverySinglePoint,
+	// Custody of the root credentials, from the custody registry.
+	CustodyTwoPerson,
+	CustodyComplete,
+	CustodyStorageIndependent,
+	CustodyOrgOwned,
 }
 
 // Default returns a registry of every built-in check. It panics if a

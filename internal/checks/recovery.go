@@ -1,10 +1,12 @@
 package checks
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/rootguard/rootguard/internal/custody"
 	"github.com/rootguard/rootguard/internal/recovery"
 )
 
@@ -14,8 +16,38 @@ import (
 // graph is the run's recovery-path graph, built once.
 func (in Input) graph() *recovery.Graph {
 	return in.cache().graph.get(func() *recovery.Graph {
-		return recovery.Build(in.Snapshot, recovery.Options{Secrets: in.Config.Secrets})
+		return recovery.Build(in.Snapshot, recovery.Options{Secrets: Secrets(in.Config.Custody)})
 	})
+}
+
+// Secrets are the custody registry's records as the recovery graph draws
+// them: who holds each password and MFA device (by display name) and the
+// AWS account a password is stored in. A nil registry has none.
+func Secrets(r *custody.Registry) []recovery.Secret {
+	if r == nil {
+		return nil
+	}
+	var out []recovery.Secret
+	for _, a := range r.Accounts {
+		if p := a.Password; p != nil {
+			s := recovery.Secret{Account: a.Account, Kind: recovery.KindPassword, Holder: holderName(r, p.Holder)}
+			if st := p.Storage; st != nil {
+				s.StoredIn, s.StoredAt = st.AWSAccount, cmp.Or(st.Name, st.Kind)
+			}
+			out = append(out, s)
+		}
+		for _, d := range a.MFA {
+			out = append(out, recovery.Secret{Account: a.Account, Kind: recovery.KindMFA, Name: d.Serial, Holder: holderName(r, d.Holder)})
+		}
+	}
+	return out
+}
+
+func holderName(r *custody.Registry, id string) string {
+	if id == "" {
+		return ""
+	}
+	return r.Person(id)
 }
 
 // recoveryReach is what an account's root reaches in the graph: the facts read on

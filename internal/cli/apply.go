@@ -168,15 +168,11 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 		}
 	}
 
-	log, err := audit.Open(logPath, audit.Options{})
+	log, err := openChangeLog(logPath)
 	if err != nil {
-		return withCode(ExitError, fmt.Errorf("no audit log, no change: %w", err))
+		return err
 	}
-	defer func() {
-		if cerr := log.Close(); err == nil && cerr != nil {
-			err = withCode(ExitError, cerr)
-		}
-	}()
+	defer closeChangeLog(log, &err)
 	if !o.Yes {
 		// The organization may have moved while the question was open:
 		// read it again right before the first write; Apply refuses a

@@ -58,6 +58,32 @@ func defaultAuditLogPath(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "audit.log"), nil
 }
 
+// openChangeLog opens the audit log at path, or at the default path when
+// it is "", for a command about to change something: no log, no change.
+// closeChangeLog closes it.
+func openChangeLog(path string) (*audit.Log, error) {
+	if path == "" {
+		p, err := defaultAuditLogPath(os.Getenv)
+		if err != nil {
+			return nil, withCode(ExitError, err)
+		}
+		path = p
+	}
+	log, err := audit.Open(path, audit.Options{})
+	if err != nil {
+		return nil, withCode(ExitError, fmt.Errorf("no audit log, no change: %w", err))
+	}
+	return log, nil
+}
+
+// closeChangeLog closes log; a close error becomes *err when there was
+// none.
+func closeChangeLog(log *audit.Log, err *error) {
+	if cerr := log.Close(); *err == nil && cerr != nil {
+		*err = withCode(ExitError, cerr)
+	}
+}
+
 // stateDir is rootguard's state directory: $XDG_STATE_HOME/rootguard,
 // else ~/.local/state/rootguard.
 func stateDir(getenv func(string) string) (string, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/custody"
 )
 
 // run executes the CLI in process and returns exit code, stdout and stderr.
@@ -202,7 +203,12 @@ func TestCollectThenScanSnapshot(t *testing.T) {
 	if code, _, stderr := run(t, "collect", "--demo", "--out", snap); code != ExitOK {
 		t.Fatalf("collect: exit %d\n%s", code, stderr)
 	}
-	code, out, stderr := run(t, "scan", "--snapshot", snap, "--format", "json", "--org-domain", "acme.example")
+	// The demo's custody registry goes with the snapshot as a file.
+	reg := filepath.Join(t.TempDir(), "custody.yaml")
+	if b, err := custody.Demo().Marshal(); err != nil || os.WriteFile(reg, b, 0o600) != nil {
+		t.Fatalf("write the demo custody registry: %v", err)
+	}
+	code, out, stderr := run(t, "scan", "--snapshot", snap, "--custody", reg, "--format", "json", "--org-domain", "acme.example")
 	if code != ExitOK {
 		t.Fatalf("scan --snapshot: exit %d\n%s", code, stderr)
 	}

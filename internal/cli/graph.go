@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/checks"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/recovery"
 )
@@ -67,7 +68,9 @@ account, what one must control to recover its root user. An arrow reads "to
 recover A you must control B": the root email's mailbox, its mail domain,
 the domain's DNS zone and registration and the mailbox's mail host, in
 whichever account hosts them (which leads on to that account's root) or
-outside AWS; the root's password and MFA devices; the contact phone.
+outside AWS; the root's password and MFA devices with who holds them and
+where the password is stored (the custody registry: the demo's with --demo,
+else the store's); the contact phone.
 Cycles (a root whose recovery depends on itself) and single points of
 failure (a mailbox, person or account blocking several roots) are drawn in
 red; recovery-path-cycle and recovery-single-point report them as findings.
@@ -90,7 +93,11 @@ Exit codes: 0 written, 2 usage error, 3 the graph could not be drawn (an
 			if err != nil {
 				return err
 			}
-			g := recovery.Build(src.snapshot, recovery.Options{})
+			reg, err := scanCustody(cmd.Context(), &ScanOptions{}, src)
+			if err != nil {
+				return err
+			}
+			g := recovery.Build(src.snapshot, recovery.Options{Secrets: checks.Secrets(reg)})
 			if o.Account != "" {
 				if _, err := accountIn(src.snapshot, o.Account); err != nil {
 					return err

@@ -117,6 +117,7 @@ func runPlan(cmd *cobra.Command, e *env, o *PlanOptions) error {
 	}
 	ccfg := checks.DefaultConfig(src.snapshot.CollectedAt)
 	ccfg.OrgDomains = domains
+	ccfg.Custody = src.custody
 	p, err := guardrail.NewPlan(cfg, src.snapshot, guardrail.PlanOptions{
 		Now:    time.Now(),
 		Tool:   "rootguard " + version.Get().Version,

@@ -71,6 +71,7 @@ Exit codes: 0 written, 2 usage error, 3 the assessment could not run.`,
 			}
 			cfg := checks.DefaultConfig(time.Now().UTC())
 			cfg.OrgDomains = src.orgDomains
+			cfg.Custody = src.custody
 			findings := checks.Default().Assess(src.snapshot, cfg)
 			view := compliance.NewView(frameworks[slices.Index(ids, o.Framework)], findings)
 			w, closeOut, err := openOutput(e.stdout, o.Output)

@@ -172,6 +172,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newPlanCmd,
 		newApplyCmd,
 		newSimCmd,
+		newCustodyCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

@@ -69,8 +69,12 @@ Exit codes: 0 written, 2 usage error, 3 the runbook could not be written (an
 			}
 			cfg := checks.DefaultConfig(time.Now().UTC())
 			cfg.OrgDomains = src.orgDomains
+			if cfg.Custody, err = scanCustody(cmd.Context(), &ScanOptions{}, src); err != nil {
+				return err
+			}
 			rb, err := runbook.Build(runbook.Input{Snapshot: src.snapshot, Account: o.Account,
-				Findings: checks.Default().Assess(src.snapshot, cfg), Graph: recovery.Build(src.snapshot, recovery.Options{Secrets: cfg.Secrets})})
+				Findings: checks.Default().Assess(src.snapshot, cfg), Graph: recovery.Build(src.snapshot, recovery.Options{Secrets: checks.Secrets(cfg.Custody)}),
+				Secrets: checks.Secrets(cfg.Custody)})
 			if err != nil {
 				return withCode(ExitError, err)
 			}

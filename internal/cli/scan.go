@@ -41,6 +41,10 @@ type ScanOptions struct {
 	// FailOnNew exits 1 on a new unmuted FAIL (at or above --fail-on).
 	FailOnNew bool
 	Send      string // send.go
+	// Custody is a custody registry file (rootguard.custody/v1); DB the
+	// store the registry is read from otherwise (custody.go).
+	Custody string
+	DB      string
 }
 
 // DefaultScanOptions returns the defaults.
@@ -141,6 +145,8 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
 	daysDurationVar(f, &o.DomainExpiryWindow, "domain-expiry-window", o.DomainExpiryWindow, "a root email domain registered through Route 53 Domains that expires sooner than this fails root-email-domain-registration")
+	f.StringVar(&o.Custody, "custody", "", "custody registry `FILE` (rootguard.custody/v1) for the custody-* checks, instead of the store's (--demo: the demo's)")
+	f.StringVar(&o.DB, "db", "", dbFlagUsage+"; scan reads the custody registry from it")
 	return cmd
 }
 
@@ -166,6 +172,10 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	reg, err := scanCustody(ctx, o, src)
+	if err != nil {
+		return err
+	}
 	domains := o.OrgDomains
 	if len(domains) == 0 {
 		domains = src.orgDomains
@@ -178,6 +188,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
 	cfg.DomainExpiryWindow = o.DomainExpiryWindow
+	cfg.Custody = reg
 
 	s := src.snapshot
 	findings := checks.Default().Assess(s, cfg)

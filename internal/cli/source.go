@@ -13,6 +13,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/collect"
+	"github.com/rootguard/rootguard/internal/custody"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -252,6 +253,7 @@ type source struct {
 	snapshot   *inventory.Snapshot
 	mode       string // report.Meta.Mode
 	orgDomains []string
+	custody    *custody.Registry // the demo's custody registry, with --demo
 }
 
 // load collects (or loads) the snapshot the command works on.
@@ -274,5 +276,9 @@ func (o *sourceOptions) load(ctx context.Context, e *env) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &source{snapshot: s, mode: c.mode, orgDomains: c.domains}, nil
+	src := &source{snapshot: s, mode: c.mode, orgDomains: c.domains}
+	if o.Demo {
+		src.custody = custody.Demo()
+	}
+	return src, nil
 }

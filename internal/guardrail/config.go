@@ -13,7 +13,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/rootguard/rootguard/internal/filelimit"
-	"github.com/rootguard/rootguard/internal/suggest"
 	"github.com/rootguard/rootguard/internal/yamlx"
 )
 
@@ -210,7 +209,7 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	if !yamlx.Empty(doc) {
 		if err := yamlx.Decode(doc, &cfg, yaml.Strict()); err != nil {
-			return Config{}, fmt.Errorf("config %s: %s%s", name, oneLine(yaml.FormatError(err, false, false)), didYouMean(err))
+			return Config{}, fmt.Errorf("config %s: %s%s", name, oneLine(yaml.FormatError(err, false, false)), yamlx.DidYouMean(err, configKeys))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -227,37 +226,9 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// didYouMean returns " (did you mean KEY?)" for an unknown key near one of
-// the config's keys, or "".
-func didYouMean(err error) string {
-	if unknown, ok := errors.AsType[*yaml.UnknownFieldError](err); ok && unknown.Token != nil {
-		return suggest.DidYouMean(unknown.Token.Value, configKeys)
-	}
-	return ""
-}
-
 // configKeys are the YAML keys of Config and of its sections, nested ones
-// too, read from the yaml tags.
-var configKeys = yamlKeys(reflect.TypeFor[Config](), nil)
-
-func yamlKeys(t reflect.Type, keys []string) []string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return keys
-	}
-	for f := range t.Fields() {
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if name != "" && !slices.Contains(keys, name) {
-			keys = append(keys, name)
-		}
-		if name != "" || opts == "inline" {
-			keys = yamlKeys(f.Type, keys)
-		}
-	}
-	return keys
-}
+// too.
+var configKeys = yamlx.Keys(reflect.TypeFor[Config]())
 
 // maxAliasNodes bounds the YAML nodes that aliases may add to a config, far
 // below yamlx.MaxAliasNodes: reusing a list of a few hundred accounts in a

@@ -8,15 +8,20 @@ package yamlx
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/rootguard/rootguard/internal/suggest"
 )
 
 // MaxSize is the largest YAML input read, in bytes.
@@ -229,4 +234,37 @@ func checkStrings(n ast.Node) error {
 		return bad == nil
 	}), n)
 	return bad
+}
+
+// Keys returns the YAML keys of t's fields (t a struct or a pointer to
+// one) and of the structs they hold, nested ones and inline ones too, in
+// field order without repeats: the keys a strict decoder accepts.
+func Keys(t reflect.Type) []string { return keys(t, nil) }
+
+func keys(t reflect.Type, out []string) []string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return out
+	}
+	for f := range t.Fields() {
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+		if name != "" || opts == "inline" {
+			out = keys(f.Type, out)
+		}
+	}
+	return out
+}
+
+// DidYouMean returns " (did you mean KEY?)" when err is a strict decoder's
+// unknown key near one of keys, or "".
+func DidYouMean(err error, keys []string) string {
+	if unknown, ok := errors.AsType[*yaml.UnknownFieldError](err); ok && unknown.Token != nil {
+		return suggest.DidYouMean(unknown.Token.Value, keys)
+	}
+	return ""
 }
