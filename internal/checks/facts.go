@@ -524,6 +524,18 @@ func rootEmail(a *inventory.Account) (email string, src string, r Result, ok boo
 	return strings.TrimSpace(f.Value), f.Source.API, Result{}, true
 }
 
+// rootEmailDomain is the root email, its domain and source API, or the
+// UNKNOWN result when either cannot be read.
+func rootEmailDomain(a *inventory.Account) (email, domain, src string, r Result, ok bool) {
+	if email, src, r, ok = rootEmail(a); !ok {
+		return "", "", "", r, false
+	}
+	if _, domain, ok = splitEmail(email); !ok {
+		return "", "", "", unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src}), false
+	}
+	return email, domain, src, Result{}, true
+}
+
 // The address helpers of package inventory, under the names the checks use.
 var (
 	splitEmail  = inventory.SplitEmail

@@ -164,15 +164,33 @@ Then run rootguard graph --account ACCOUNT_ID to see the path gone.`,
 	Run:        activeOnly(runRecoveryPathCycle),
 }
 
-func runRecoveryPathCycle(in Input) Result {
-	a := in.Account
-	if _, _, r, ok := rootEmail(a); !ok {
-		return r
+// runRecovery is a recovery-path check: find reports what it finds in the
+// graph as a FAIL result; without a finding, the account's own unread mail
+// facts make it UNKNOWN, else it passes with pass (given how many
+// dependencies were followed).
+func runRecovery(what, pass string, find func(in Input, g *recovery.Graph, ev map[string]any) (Result, bool)) func(Input) Result {
+	return func(in Input) Result {
+		if _, _, r, ok := rootEmail(in.Account); !ok {
+			return r
+		}
+		r := reachOf(in)
+		ev := r.evidence()
+		if res, ok := find(in, in.graph(), ev); ok {
+			return res
+		}
+		if len(r.unread) > 0 {
+			return unknownFrom("no "+what+" found, but this account's mail facts were not all readable: "+strings.Join(r.unread, "; "), r.failed, ev)
+		}
+		return Result{Status: Pass, Detail: fmt.Sprintf(pass, len(r.sub.Edges)), Evidence: ev}
 	}
-	r := reachOf(in)
-	ev := r.evidence()
-	g := in.graph()
-	if path := g.CycleThrough(recovery.RootNode(a.ID)); path != nil {
+}
+
+var runRecoveryPathCycle = runRecovery("cycle", "no recovery path from the root leads back to it (%d dependencies followed)",
+	func(in Input, g *recovery.Graph, ev map[string]any) (Result, bool) {
+		path := g.CycleThrough(recovery.RootNode(in.Account.ID))
+		if path == nil {
+			return Result{}, false
+		}
 		var accts []string
 		for _, id := range path {
 			if n, _ := g.Node(id); n.Kind == recovery.KindRoot && !slices.Contains(accts, n.Account) {
@@ -182,13 +200,8 @@ func runRecoveryPathCycle(in Input) Result {
 		ev["cycle"] = labels(g, path)
 		ev["accounts"] = accts
 		return Result{Status: Fail, Detail: fmt.Sprintf("the root's recovery depends on itself through %d account(s) (%s): %s",
-			len(accts), strings.Join(accts, ", "), strings.Join(labels(g, path), " → ")), Evidence: ev}
-	}
-	if len(r.unread) > 0 {
-		return unknownFrom("no cycle found, but this account's mail facts were not all readable: "+strings.Join(r.unread, "; "), r.failed, ev)
-	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("no recovery path from the root leads back to it (%d dependencies followed)", len(r.sub.Edges)), Evidence: ev}
-}
+			len(accts), strings.Join(accts, ", "), strings.Join(labels(g, path), " → ")), Evidence: ev}, true
+	})
 
 // RecoverySinglePoint fails when the account's root recovery needs a
 // person, mailbox or account whose loss also blocks other roots.
@@ -227,32 +240,23 @@ rootguard graph --account ACCOUNT_ID draws the single points in red.`,
 	Run:        activeOnly(runRecoverySinglePoint),
 }
 
-func runRecoverySinglePoint(in Input) Result {
-	a := in.Account
-	if _, _, r, ok := rootEmail(a); !ok {
-		return r
-	}
-	r := reachOf(in)
-	ev := r.evidence()
-	g := in.graph()
-	var lines []string
-	var points []map[string]any
-	for _, id := range g.Requires(a.ID) {
-		i := slices.IndexFunc(g.SinglePoints, func(p recovery.SinglePoint) bool { return p.Node == id })
-		if i < 0 {
-			continue
+var runRecoverySinglePoint = runRecovery("single point", "nothing the root's recovery needs (%d dependencies followed) blocks another root",
+	func(in Input, g *recovery.Graph, ev map[string]any) (Result, bool) {
+		var lines []string
+		var points []map[string]any
+		for _, id := range g.Requires(in.Account.ID) {
+			i := slices.IndexFunc(g.SinglePoints, func(p recovery.SinglePoint) bool { return p.Node == id })
+			if i < 0 {
+				continue
+			}
+			p := g.SinglePoints[i]
+			n, _ := g.Node(id)
+			lines = append(lines, p.Why+": "+strings.Join(p.Accounts, ", "))
+			points = append(points, map[string]any{"node": n.Label, "kind": string(n.Kind), "accounts": p.Accounts})
 		}
-		p := g.SinglePoints[i]
-		n, _ := g.Node(id)
-		lines = append(lines, p.Why+": "+strings.Join(p.Accounts, ", "))
-		points = append(points, map[string]any{"node": n.Label, "kind": string(n.Kind), "accounts": p.Accounts})
-	}
-	if len(points) > 0 {
+		if len(points) == 0 {
+			return Result{}, false
+		}
 		ev["single_points"] = points
-		return Result{Status: Fail, Detail: "the root's recovery needs a single point of failure:" + bullets(lines), Evidence: ev}
-	}
-	if len(r.unread) > 0 {
-		return unknownFrom("no single point found, but this account's mail facts were not all readable: "+strings.Join(r.unread, "; "), r.failed, ev)
-	}
-	return Result{Status: Pass, Detail: fmt.Sprintf("nothing the root's recovery needs (%d dependencies followed) blocks another root", len(r.sub.Edges)), Evidence: ev}
-}
+		return Result{Status: Fail, Detail: "the root's recovery needs a single point of failure:" + bullets(lines), Evidence: ev}, true
+	})

@@ -120,13 +120,9 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 
 func runRootEmailCircularDependency(in Input) Result {
 	a := in.Account
-	email, src, r, ok := rootEmail(a)
+	email, domain, src, r, ok := rootEmailDomain(a)
 	if !ok {
 		return r
-	}
-	_, domain, ok := splitEmail(email)
-	if !ok {
-		return unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src})
 	}
 	ev := map[string]any{"email": email, "domain": domain}
 	own, unread, failed, sources := mailDependencies(a, email, domain)

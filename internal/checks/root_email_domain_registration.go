@@ -48,13 +48,9 @@ expiry, in the account that registers the domain (us-east-1):
 
 func runRootEmailDomainRegistration(in Input) Result {
 	a := in.Account
-	email, src, r, ok := rootEmail(a)
+	email, domain, src, r, ok := rootEmailDomain(a)
 	if !ok {
 		return r
-	}
-	_, domain, ok := splitEmail(email)
-	if !ok {
-		return unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src})
 	}
 	ev := map[string]any{"email": email, "domain": domain}
 	const api = "route53domains:ListDomains"

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -12,29 +13,56 @@ import (
 	"github.com/rootguard/rootguard/internal/recovery"
 )
 
-// GraphOptions are the flags of `rootguard graph`.
-type GraphOptions struct {
+// accountView are the flags of a command that renders the organization,
+// or one account of it, in one of several formats: graph and runbook.
+type accountView struct {
 	Source  sourceOptions
 	Account string
 	Format  string
 	Output  string
 }
 
-// DefaultGraphOptions returns the defaults.
-func DefaultGraphOptions() GraphOptions {
-	return GraphOptions{Format: recovery.Formats[0]}
-}
-
-// Validate checks the options.
-func (o *GraphOptions) Validate() error {
+func (o *accountView) validate(formats []string, accountOptional bool) error {
 	if err := o.Source.validate(); err != nil {
 		return err
 	}
-	if !slices.Contains(recovery.Formats, o.Format) {
-		return usageError("--format %q: want one of %s", o.Format, strings.Join(recovery.Formats, ", "))
+	if !slices.Contains(formats, o.Format) {
+		return usageError("--format %q: want one of %s", o.Format, strings.Join(formats, ", "))
 	}
-	return validAccountID("--account", o.Account, true)
+	return validAccountID("--account", o.Account, accountOptional)
 }
+
+func (o *accountView) addFlags(cmd *cobra.Command, formats []string, accountUsage, what string) {
+	o.Source.addFlags(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&o.Account, "account", "", accountUsage)
+	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(formats, ", "))
+	f.StringVarP(&o.Output, "output", "o", "", "write the "+what+" to `FILE` (created 0600) instead of stdout")
+}
+
+// writeOutput writes what render produces to path (stdout when "" or "-").
+func writeOutput(stdout io.Writer, path, what string, render func(io.Writer) error) error {
+	w, closeOut, err := openOutput(stdout, path)
+	if err != nil {
+		return err
+	}
+	if err := render(w); err != nil {
+		closeOut()
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	return closeOut()
+}
+
+// GraphOptions are the flags of `rootguard graph`.
+type GraphOptions struct{ accountView }
+
+// DefaultGraphOptions returns the defaults.
+func DefaultGraphOptions() GraphOptions {
+	return GraphOptions{accountView{Format: recovery.Formats[0]}}
+}
+
+// Validate checks the options.
+func (o *GraphOptions) Validate() error { return o.validate(recovery.Formats, true) }
 
 // validAccountID checks a 12-digit account ID flag (empty only if optional).
 func validAccountID(flag, id string, optional bool) error {
@@ -104,21 +132,9 @@ Exit codes: 0 written, 2 usage error, 3 the graph could not be drawn (an
 				}
 				g = g.Subgraph(o.Account)
 			}
-			w, closeOut, err := openOutput(e.stdout, o.Output)
-			if err != nil {
-				return err
-			}
-			if err := recovery.Write(w, o.Format, g); err != nil {
-				closeOut()
-				return fmt.Errorf("write the graph: %w", err)
-			}
-			return closeOut()
+			return writeOutput(e.stdout, o.Output, "the graph", func(w io.Writer) error { return recovery.Write(w, o.Format, g) })
 		},
 	}
-	o.Source.addFlags(cmd, true)
-	f := cmd.Flags()
-	f.StringVar(&o.Account, "account", "", "draw only what this account `ID`'s root reaches")
-	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(recovery.Formats, ", "))
-	f.StringVarP(&o.Output, "output", "o", "", "write the graph to `FILE` (created 0600) instead of stdout")
+	o.addFlags(cmd, recovery.Formats, "draw only what this account `ID`'s root reaches", "graph")
 	return cmd
 }

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"fmt"
-	"slices"
-	"strings"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,28 +12,15 @@ import (
 )
 
 // RunbookOptions are the flags of `rootguard runbook`.
-type RunbookOptions struct {
-	Source  sourceOptions
-	Account string
-	Format  string
-	Output  string
-}
+type RunbookOptions struct{ accountView }
 
 // DefaultRunbookOptions returns the defaults.
 func DefaultRunbookOptions() RunbookOptions {
-	return RunbookOptions{Format: runbook.Formats[0]}
+	return RunbookOptions{accountView{Format: runbook.Formats[0]}}
 }
 
 // Validate checks the options.
-func (o *RunbookOptions) Validate() error {
-	if err := o.Source.validate(); err != nil {
-		return err
-	}
-	if !slices.Contains(runbook.Formats, o.Format) {
-		return usageError("--format %q: want one of %s", o.Format, strings.Join(runbook.Formats, ", "))
-	}
-	return validAccountID("--account", o.Account, false)
-}
+func (o *RunbookOptions) Validate() error { return o.validate(runbook.Formats, false) }
 
 func newRunbookCmd(e *env) *cobra.Command {
 	o := DefaultRunbookOptions()
@@ -78,21 +63,9 @@ Exit codes: 0 written, 2 usage error, 3 the runbook could not be written (an
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			w, closeOut, err := openOutput(e.stdout, o.Output)
-			if err != nil {
-				return err
-			}
-			if err := runbook.Write(w, o.Format, rb); err != nil {
-				closeOut()
-				return fmt.Errorf("write the runbook: %w", err)
-			}
-			return closeOut()
+			return writeOutput(e.stdout, o.Output, "the runbook", func(w io.Writer) error { return runbook.Write(w, o.Format, rb) })
 		},
 	}
-	o.Source.addFlags(cmd, true)
-	f := cmd.Flags()
-	f.StringVar(&o.Account, "account", "", "the account `ID` whose runbook to write (required)")
-	f.StringVarP(&o.Format, "format", "f", o.Format, "output format: "+strings.Join(runbook.Formats, ", "))
-	f.StringVarP(&o.Output, "output", "o", "", "write the runbook to `FILE` (created 0600) instead of stdout")
+	o.addFlags(cmd, runbook.Formats, "the account `ID` whose runbook to write (required)", "runbook")
 	return cmd
 }
