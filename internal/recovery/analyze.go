@@ -230,6 +230,27 @@ func (g *Graph) findSinglePoints(s *inventory.Snapshot, opt Options) {
 	slices.SortFunc(g.SinglePoints, func(x, y SinglePoint) int { return strings.Compare(x.Node, y.Node) })
 }
 
+// Reach returns the edges an account's root reaches, breadth first, in
+// time linear in what it reaches.
+func (g *Graph) Reach(acct string) []Edge {
+	seen := map[string]bool{rootID(acct): true}
+	queue := []string{rootID(acct)}
+	var out []Edge
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for _, ei := range g.out[v] {
+			e := g.Edges[ei]
+			out = append(out, e)
+			if !seen[e.To] {
+				seen[e.To] = true
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return out
+}
+
 // Subgraph returns the part of the graph an account's root reaches: its
 // nodes and the edges between them, with the cycles and single points
 // among them.
