@@ -91,6 +91,8 @@ var domain = []string{
 	"internal/drill",      // root access drills and their proof from alerts
 	"internal/iampolicy",  // the registry of the actions each mode calls, and the policies made from it
 	"internal/breakglass", // persons, requests, the two-person rule, windows, root tasks; the store and the AWS calls are adapters
+	"internal/recovery",   // the recovery-path graph over the snapshot and custody records
+	"internal/runbook",    // runbooks written from the snapshot, findings and graph
 }
 
 // readOnly are the packages that read AWS or judge what was read.

@@ -123,6 +123,10 @@ type Config struct {
 	// MFAHardwareMaxAge: a hardware TOTP device older than this is due for
 	// battery replacement.
 	MFAHardwareMaxAge time.Duration
+	// DomainExpiryWindow: a root email domain registered through Route 53
+	// Domains that expires sooner than this fails
+	// root-email-domain-registration.
+	DomainExpiryWindow time.Duration
 	// Custody is the custody registry the custody-* checks hold against
 	// the snapshot; nil makes them UNKNOWN (never PASS).
 	Custody *custody.Registry
@@ -141,6 +145,8 @@ func DefaultConfig(now time.Time) Config {
 		RecentUseWindow:   90 * 24 * time.Hour,
 		PasswordMaxAge:    365 * 24 * time.Hour,
 		MFAHardwareMaxAge: 3 * 365 * 24 * time.Hour,
+		// Registrars send renewal notices from about 45 days ahead.
+		DomainExpiryWindow: 60 * 24 * time.Hour,
 	}
 }
 
@@ -157,6 +163,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MFAHardwareMaxAge == 0 {
 		c.MFAHardwareMaxAge = d.MFAHardwareMaxAge
+	}
+	if c.DomainExpiryWindow == 0 {
+		c.DomainExpiryWindow = d.DomainExpiryWindow
 	}
 	c.Now = d.Now
 	return c

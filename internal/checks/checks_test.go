@@ -44,7 +44,8 @@ type caseConfig struct {
 	// means no store was read.
 	ContactVerifications *[]contacts.Verification `json:"contact_verifications"`
 	// Drills is the store's drill history; absent means no store was read.
-	Drills *[]drill.Drill `json:"drills"`
+	Drills           *[]drill.Drill `json:"drills"`
+	DomainExpiryDays int            `json:"domain_expiry_window_days"`
 }
 
 type caseWant struct {
@@ -69,6 +70,7 @@ func (c caseConfig) config() Config {
 		RecentUseWindow:       time.Duration(c.RecentUseWindowDays) * day,
 		PasswordMaxAge:        time.Duration(c.PasswordMaxAgeDays) * day,
 		MFAHardwareMaxAge:     time.Duration(c.MFAHardwareMaxAgeDays) * day,
+		DomainExpiryWindow:    time.Duration(c.DomainExpiryDays) * day,
 	}
 	if c.Now != nil {
 		cfg.Now = *c.Now
@@ -205,7 +207,8 @@ var requiredIDs = []string{
 	"root-email-org-domain", "root-email-shared-mailbox", "root-email-unique",
 	"scp-deny-root-actions", "scp-deny-root-access-keys", "scp-assumed-root-exempt",
 	"scp-management-account-uncovered", "trail-multi-region-logging", "root-activity-alerting",
-	"guardduty-enabled", "guardduty-root-findings-routed", "root-email-circular-dependency",
+	"guardduty-enabled", "guardduty-root-findings-routed", "root-email-circular-dependency", "recovery-path-cycle", "recovery-single-point",
+	"root-email-domain-registration",
 	"custody-two-person", "custody-complete", "custody-storage-independent", "custody-org-owned",
 }
 

@@ -35,6 +35,9 @@ var builtin = []*Check{
 	GuardDutyEnabled,
 	GuardDutyRootFindingsRouted,
 	RootEmailCircularDependency,
+	RootEmailDomainRegistration,
+	RecoveryPathCycle,
+	RecoverySinglePoint,
 	// Custody of the root credentials, from the custody registry.
 	CustodyTwoPerson,
 	CustodyComplete,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/inventory"
+	"github.com/rootguard/rootguard/internal/recovery"
 )
 
 // This file holds the readings of the snapshot that several checks share:
@@ -34,6 +35,7 @@ type runCache struct {
 	scp     runValue[*orgSCP]
 	regions runValue[collected]
 	mgmt    runValue[*inventory.Account]
+	graph   runValue[*recovery.Graph]
 }
 
 // runValue is one value of a run, built on first use.
@@ -522,45 +524,25 @@ func rootEmail(a *inventory.Account) (email string, src string, r Result, ok boo
 	return strings.TrimSpace(f.Value), f.Source.API, Result{}, true
 }
 
-// splitEmail returns the lower-cased local part and domain of an address.
-func splitEmail(addr string) (local, domain string, ok bool) {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	i := strings.LastIndexByte(addr, '@')
-	if i <= 0 || i == len(addr)-1 {
-		return "", "", false
+// rootEmailDomain is the root email, its domain and source API, or the
+// UNKNOWN result when either cannot be read.
+func rootEmailDomain(a *inventory.Account) (email, domain, src string, r Result, ok bool) {
+	if email, src, r, ok = rootEmail(a); !ok {
+		return "", "", "", r, false
 	}
-	return addr[:i], addr[i+1:], true
+	if _, domain, ok = splitEmail(email); !ok {
+		return "", "", "", unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src}), false
+	}
+	return email, domain, src, Result{}, true
 }
 
-// mailbox is the mailbox an address delivers to, as mail systems route it:
-// lower-cased, with a "+tag" dropped from the local part, so aws+prod@d and
-// AWS@d are both aws@d. An address without a domain is returned trimmed and
-// lower-cased.
-func mailbox(addr string) string {
-	local, domain, ok := splitEmail(addr)
-	if !ok {
-		return strings.ToLower(strings.TrimSpace(addr))
-	}
-	local, _, _ = strings.Cut(local, "+")
-	return local + "@" + domain
-}
-
-// sesReceives reports whether an SES receipt rule recipient receives mail
-// for email (at domain), as SES matches them: an address also receives its
-// plus-addressed variants (user@d gets user+tag@d), a domain only itself
-// (example.com), a domain with a leading dot only its subdomains
-// (.example.com).
-func sesReceives(recipient, email, domain string) bool {
-	r := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(recipient)), ".")
-	if strings.Contains(r, "@") {
-		e := strings.ToLower(strings.TrimSpace(email))
-		return r == e || (!strings.Contains(r, "+") && r == mailbox(e))
-	}
-	if sub, ok := strings.CutPrefix(r, "."); ok {
-		return sub != "" && strings.HasSuffix(domain, r)
-	}
-	return r != "" && domain == r
-}
+// The address helpers of package inventory, under the names the checks use.
+var (
+	splitEmail  = inventory.SplitEmail
+	mailbox     = inventory.Mailbox
+	sesReceives = inventory.SESReceives
+	inDomain    = inventory.InDomain
+)
 
 // assessAlternate checks that an alternate contact of the given type is set
 // with a name, an email address and a phone number.

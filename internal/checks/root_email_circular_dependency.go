@@ -62,12 +62,6 @@ another account and record the dependency in the custody registry.`,
 // stepCircular is the SEC01-BP02 step about circular dependencies.
 const stepCircular = "Circular dependencies: email domain DNS or mail in the same account"
 
-// inDomain reports whether domain d is host or a subdomain of it.
-func inDomain(d, host string) bool {
-	host = strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), "."), ".")
-	return host != "" && (d == host || strings.HasSuffix(d, "."+host))
-}
-
 // mailDependency is one fact that ties an address's mail to an account.
 type mailDependency struct {
 	kind   string // hosted zone, registered domain, SES recipient, WorkMail domain
@@ -126,13 +120,9 @@ func mailDependencies(h *inventory.Account, email, domain string) (deps []mailDe
 
 func runRootEmailCircularDependency(in Input) Result {
 	a := in.Account
-	email, src, r, ok := rootEmail(a)
+	email, domain, src, r, ok := rootEmailDomain(a)
 	if !ok {
 		return r
-	}
-	_, domain, ok := splitEmail(email)
-	if !ok {
-		return unknown(fmt.Sprintf("root email %q has no domain", email), map[string]any{"source_api": src})
 	}
 	ev := map[string]any{"email": email, "domain": domain}
 	own, unread, failed, sources := mailDependencies(a, email, domain)

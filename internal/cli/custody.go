@@ -448,10 +448,10 @@ func newCustodyExportCmd(e *env, o *CustodyOptions) *cobra.Command {
 // FILE; else the demo's with --demo; else the store's (db, the store scan
 // read, when there is one). nil (the custody checks are UNKNOWN) when
 // there is none or it records nothing.
-func scanCustody(ctx context.Context, db *store.Store, o *ScanOptions, src *source) (*custody.Registry, error) {
+func scanCustody(ctx context.Context, db *store.Store, file string, src *source) (*custody.Registry, error) {
 	switch {
-	case o.Custody != "":
-		return loadCustody(o.Custody)
+	case file != "":
+		return loadCustody(file)
 	case src.custody != nil:
 		return src.custody, nil
 	case db == nil:

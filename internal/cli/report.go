@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -74,15 +74,7 @@ Exit codes: 0 written, 2 usage error, 3 the assessment could not run.`,
 			cfg.Custody = src.custody
 			findings := checks.Default().Assess(src.snapshot, cfg)
 			view := compliance.NewView(frameworks[slices.Index(ids, o.Framework)], findings)
-			w, closeOut, err := openOutput(e.stdout, o.Output)
-			if err != nil {
-				return err
-			}
-			if err := report.WriteCompliance(w, o.Format, view); err != nil {
-				closeOut()
-				return fmt.Errorf("write compliance view: %w", err)
-			}
-			return closeOut()
+			return writeOutput(e.stdout, o.Output, "compliance view", func(w io.Writer) error { return report.WriteCompliance(w, o.Format, view) })
 		},
 	}
 	o.Source.addFlags(cmd, true)

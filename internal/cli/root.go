@@ -167,6 +167,8 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newExplainCmd,
 		newRulesCmd,
 		newReportCmd,
+		newGraphCmd,
+		newRunbookCmd,
 		newTrailCmd,
 		newVersionCmd,
 		newAuditCmd,

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -31,6 +32,9 @@ type ScanOptions struct {
 	RecentUseWindow   time.Duration
 	PasswordMaxAge    time.Duration
 	MFAHardwareMaxAge time.Duration
+	// DomainExpiryWindow: a registered root email domain expiring sooner
+	// fails root-email-domain-registration.
+	DomainExpiryWindow time.Duration
 	// Mutelist is the YAML file of accepted risks (see docs/mutelist.md).
 	Mutelist string
 	// Report filters: what is reported, not what is collected.
@@ -56,11 +60,12 @@ const BaselineStore = "store"
 func DefaultScanOptions() ScanOptions {
 	d := checks.DefaultConfig(time.Time{})
 	return ScanOptions{
-		Format:            "table",
-		OutputName:        defaultOutputName,
-		RecentUseWindow:   d.RecentUseWindow,
-		PasswordMaxAge:    d.PasswordMaxAge,
-		MFAHardwareMaxAge: d.MFAHardwareMaxAge,
+		Format:             "table",
+		OutputName:         defaultOutputName,
+		RecentUseWindow:    d.RecentUseWindow,
+		PasswordMaxAge:     d.PasswordMaxAge,
+		MFAHardwareMaxAge:  d.MFAHardwareMaxAge,
+		DomainExpiryWindow: d.DomainExpiryWindow,
 	}
 }
 
@@ -83,7 +88,7 @@ func (o *ScanOptions) Validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
-	}{{"recent-use-window", o.RecentUseWindow}, {"password-max-age", o.PasswordMaxAge}, {"mfa-hardware-max-age", o.MFAHardwareMaxAge}} {
+	}{{"recent-use-window", o.RecentUseWindow}, {"password-max-age", o.PasswordMaxAge}, {"mfa-hardware-max-age", o.MFAHardwareMaxAge}, {"domain-expiry-window", o.DomainExpiryWindow}} {
 		if d.v <= 0 {
 			return usageError("--%s %s: want a positive duration", d.flag, formatDuration(d.v))
 		}
@@ -150,6 +155,7 @@ finding (or, with --fail-on-new, a FAIL new since --baseline), 2 usage error,
 	daysDurationVar(f, &o.PasswordMaxAge, "password-max-age", o.PasswordMaxAge, "a root password older than this fails root-password-age")
 	f.StringVar(&o.Send, "send", "", "also import the findings into `TARGET` (securityhub: BatchImportFindings in the credentials' Region; a write)")
 	daysDurationVar(f, &o.MFAHardwareMaxAge, "mfa-hardware-max-age", o.MFAHardwareMaxAge, "a hardware TOTP device older than this is due for battery replacement")
+	daysDurationVar(f, &o.DomainExpiryWindow, "domain-expiry-window", o.DomainExpiryWindow, "a root email domain registered through Route 53 Domains that expires sooner than this fails root-email-domain-registration")
 	f.StringVar(&o.Custody, "custody", "", "custody registry `FILE` (rootguard.custody/v1) for the custody-* checks, instead of the store's (--demo: the demo's)")
 	return cmd
 }
@@ -210,10 +216,6 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
-	reg, err := scanCustody(ctx, db, o, src)
-	if err != nil {
-		return err
-	}
 	domains := o.OrgDomains
 	if len(domains) == 0 {
 		domains = src.orgDomains
@@ -225,18 +227,9 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	cfg.RecentUseWindow = o.RecentUseWindow
 	cfg.PasswordMaxAge = o.PasswordMaxAge
 	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
-	cfg.Custody = reg
-	if db != nil {
-		vs, err := db.ContactVerifications(ctx)
-		if err != nil {
-			return err
-		}
-		cfg.Contacts = &contacts.History{Verifications: vs}
-		ds, err := db.Drills(ctx)
-		if err != nil {
-			return err
-		}
-		cfg.Drills = &drill.History{Drills: ds}
+	cfg.DomainExpiryWindow = o.DomainExpiryWindow
+	if err := storeRecords(ctx, db, o.Custody, src, &cfg); err != nil {
+		return err
 	}
 
 	s := src.snapshot
@@ -323,4 +316,30 @@ func openOutput(stdout io.Writer, path string) (w io.Writer, closeOut func() err
 		return nil, nil, fmt.Errorf("output: %w", err)
 	}
 	return f, f.Close, nil
+}
+
+// storeRecords fills cfg with what people recorded, for the checks of the
+// people side: the custody registry (--custody FILE, else the demo's with
+// --demo, else db's), and db's contact verifications and drills. A nil db
+// (no store) leaves them unset: those checks are then UNKNOWN.
+func storeRecords(ctx context.Context, db *store.Store, custodyFile string, src *source, cfg *checks.Config) error {
+	reg, err := scanCustody(ctx, db, custodyFile, src)
+	if err != nil {
+		return err
+	}
+	cfg.Custody = reg
+	if db == nil {
+		return nil
+	}
+	vs, err := db.ContactVerifications(ctx)
+	if err != nil {
+		return err
+	}
+	cfg.Contacts = &contacts.History{Verifications: vs}
+	ds, err := db.Drills(ctx)
+	if err != nil {
+		return err
+	}
+	cfg.Drills = &drill.History{Drills: ds}
+	return nil
 }

@@ -231,7 +231,7 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	wg.Go(func() { d.GuardDuty = r.detectors(ctx) })
 	wg.Go(func() { d.Queues = r.queues(ctx) })
 	wg.Go(func() { m.HostedZones = r.hostedZones(ctx) })
-	wg.Go(func() { m.Domains = r.registeredDomains(ctx) })
+	wg.Go(func() { m.Domains, m.Registrations = r.registeredDomains(ctx) })
 	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
 	wg.Go(func() { m.WorkMailDomains = r.workMailDomains(ctx) })
 	wg.Wait()
@@ -283,6 +283,7 @@ func refused(a *inventory.Account, s inventory.Source) {
 	d.Queues.Source = s
 	m.HostedZones.Source = s
 	m.Domains.Source = s
+	m.Registrations.Source = s
 	m.SESRecipients.Source = s
 	m.WorkMailDomains.Source = s
 }
@@ -932,13 +933,15 @@ func (r *accountReader) hostedZones(ctx context.Context) inventory.Fact[[]invent
 	return inventory.Fact[[]inventory.HostedZone]{Value: zones, Source: inventory.Source{API: api, At: at}}
 }
 
-// registeredDomains reads the domain names registered through Route 53
-// Domains, whose API lives in us-east-1 only.
-func (r *accountReader) registeredDomains(ctx context.Context) inventory.Fact[[]string] {
+// registeredDomains reads the domains registered through Route 53 Domains,
+// whose API lives in us-east-1 only: their names, and how each is kept
+// (auto-renew, transfer lock, expiry).
+func (r *accountReader) registeredDomains(ctx context.Context) (inventory.Fact[[]string], inventory.Fact[[]inventory.Registration]) {
 	at := r.col.now()
 	const api = "route53domains:ListDomains"
 	c := r.in(globalRegion)
 	names := []string{}
+	regs := []inventory.Registration{}
 	var err error
 	r.do(func() {
 		p := route53domains.NewListDomainsPaginator(c.domains, &route53domains.ListDomainsInput{})
@@ -949,14 +952,18 @@ func (r *accountReader) registeredDomains(ctx context.Context) inventory.Fact[[]
 			}
 			for _, d := range page.Domains {
 				names = append(names, aws.ToString(d.DomainName))
+				regs = append(regs, inventory.Registration{Domain: aws.ToString(d.DomainName), AutoRenew: d.AutoRenew,
+					TransferLock: d.TransferLock, Expiry: d.Expiry})
 			}
 		}
 	})
 	if err != nil {
-		return inventory.Fact[[]string]{Source: source(api, at, err)}
+		return inventory.Fact[[]string]{Source: source(api, at, err)}, inventory.Fact[[]inventory.Registration]{Source: source(api, at, err)}
 	}
 	slices.Sort(names)
-	return inventory.Fact[[]string]{Value: slices.Compact(names), Source: inventory.Source{API: api, At: at}}
+	slices.SortFunc(regs, func(x, y inventory.Registration) int { return strings.Compare(x.Domain, y.Domain) })
+	src := inventory.Source{API: api, At: at}
+	return inventory.Fact[[]string]{Value: slices.Compact(names), Source: src}, inventory.Fact[[]inventory.Registration]{Value: regs, Source: src}
 }
 
 // sesRecipients reads the recipients of the enabled rules of the active SES

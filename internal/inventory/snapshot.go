@@ -361,6 +361,9 @@ type MailFacts struct {
 	HostedZones Fact[[]HostedZone] `json:"hosted_zones"`
 	// Domains is route53domains:ListDomains (registered domain names).
 	Domains Fact[[]string] `json:"registered_domains"`
+	// Registrations are the same call's registrations with how each is
+	// kept; not collected in a snapshot written before the field existed.
+	Registrations Fact[[]Registration] `json:"registrations,omitzero"`
 	// SESRecipients are the recipients (addresses or domains) of the active
 	// SES receipt rule set (ses:DescribeActiveReceiptRuleSet); an enabled
 	// rule without recipients adds every verified domain of the account
@@ -369,6 +372,17 @@ type MailFacts struct {
 	// WorkMailDomains are the mail domains of the account's WorkMail
 	// organizations (workmail:ListOrganizations, ListMailDomains).
 	WorkMailDomains Fact[[]string] `json:"workmail_domains"`
+}
+
+// Registration is one Route 53 Domains registration (ListDomains'
+// DomainSummary). A nil field was not returned: not known.
+type Registration struct {
+	Domain    string `json:"domain"`
+	AutoRenew *bool  `json:"auto_renew,omitempty"`
+	// TransferLock is set when the domain is locked against transfer
+	// (status clientTransferProhibited).
+	TransferLock *bool      `json:"transfer_lock,omitempty"`
+	Expiry       *time.Time `json:"expiry,omitempty"`
 }
 
 // HostedZone is one Route 53 hosted zone.

@@ -23,9 +23,25 @@ func route53DomainsService() *service {
 
 type domainSummary struct {
 	DomainName   string `json:"DomainName"`
-	AutoRenew    bool   `json:"AutoRenew"`
-	TransferLock bool   `json:"TransferLock"`
+	AutoRenew    *bool  `json:"AutoRenew,omitempty"`
+	TransferLock *bool  `json:"TransferLock,omitempty"`
 	Expiry       *epoch `json:"Expiry,omitempty"`
+}
+
+// summary is ListDomains' entry for domain d under its settings.
+func (st DomainSetting) summary(d string, now time.Time) domainSummary {
+	if st.Hidden {
+		return domainSummary{DomainName: d}
+	}
+	on := func(b *bool) *bool {
+		v := b == nil || *b
+		return &v
+	}
+	expiry := epochPtr(now.Add(200*24*time.Hour).Truncate(24*time.Hour), true)
+	if t, ok := st.Expires.At(now); ok {
+		expiry = epochPtr(t, true)
+	}
+	return domainSummary{DomainName: d, AutoRenew: on(st.AutoRenew), TransferLock: on(st.TransferLock), Expiry: expiry}
 }
 
 func domainsListDomains(r *request) (any, error) {
@@ -49,10 +65,11 @@ func domainsListDomains(r *request) (any, error) {
 	if r.region != "us-east-1" {
 		return nil, errf("UnrecognizedClientException", http.StatusBadRequest, "Route 53 Domains is served only in us-east-1, not %s", r.region)
 	}
-	expiry := epochPtr(r.now.Add(200*24*time.Hour).Truncate(24*time.Hour), true)
 	var all []domainSummary
-	for _, d := range r.account().RegisteredDomains {
-		all = append(all, domainSummary{DomainName: strings.TrimSuffix(d, "."), AutoRenew: true, TransferLock: true, Expiry: expiry})
+	a := r.account()
+	for _, d := range a.RegisteredDomains {
+		d = strings.TrimSuffix(d, ".")
+		all = append(all, a.DomainSettings[d].summary(d, r.now))
 	}
 	if in.MaxItems == 0 {
 		in.MaxItems = 20

@@ -183,6 +183,9 @@ type Account struct {
 	HostedZones []HostedZone `yaml:"hosted_zones,omitempty" json:"hosted_zones,omitempty"`
 	// RegisteredDomains are Route 53 Domains registrations.
 	RegisteredDomains []string `yaml:"registered_domains,omitempty" json:"registered_domains,omitempty"`
+	// DomainSettings override a registration's defaults (auto-renew and
+	// transfer lock on, expiry 200 days ahead), by domain name.
+	DomainSettings map[string]DomainSetting `yaml:"domain_settings,omitempty" json:"domain_settings,omitempty"`
 	// SESRecipients are the recipients (addresses or domains) of the active
 	// SES receipt rule set, in the scenario's region.
 	SESRecipients []string `yaml:"ses_recipients,omitempty" json:"ses_recipients,omitempty"`
@@ -200,6 +203,16 @@ type Account struct {
 	// Resources with a resource policy (see scenario_resources.go).
 	Buckets []Bucket `yaml:"buckets,omitempty" json:"buckets,omitempty"`
 	Queues  []Queue  `yaml:"queues,omitempty" json:"queues,omitempty"`
+}
+
+// DomainSetting is how a Route 53 Domains registration is kept. A nil
+// flag is on; Hidden leaves the flags and expiry out of ListDomains, as
+// when Route 53 Domains does not know them.
+type DomainSetting struct {
+	AutoRenew    *bool `yaml:"auto_renew,omitempty" json:"auto_renew,omitempty"`
+	TransferLock *bool `yaml:"transfer_lock,omitempty" json:"transfer_lock,omitempty"`
+	Expires      Date  `yaml:"expires,omitempty" json:"expires,omitzero"`
+	Hidden       bool  `yaml:"hidden,omitempty" json:"hidden,omitempty"`
 }
 
 // RoleNames are IAM role names. Nil and empty differ (see Account.Roles),

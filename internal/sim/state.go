@@ -104,6 +104,10 @@ func resolveAccount(a *Account, org *Organization, now time.Time) {
 		c.Uploaded = abs(c.Uploaded, now, 400*24*time.Hour)
 	}
 	resolveMFA(a.Root.MFADevices, now)
+	for d, st := range a.DomainSettings {
+		st.Expires = absIfSet(st.Expires, now)
+		a.DomainSettings[d] = st
+	}
 	for i := range a.Users {
 		u := &a.Users[i]
 		u.Created = abs(u.Created, now, 500*24*time.Hour)
