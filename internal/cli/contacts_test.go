@@ -21,6 +21,8 @@ var tokenRe = regexp.MustCompile(`rootguard contacts confirm (RG-[A-Z2-7]{26})`)
 func TestContactsVerifyRoundTrip(t *testing.T) {
 	dns := mailtest.StartDNS(t, mailtest.Zone{MX: map[string][]mailtest.MX{
 		"acme.example":           {{Pref: 10, Host: "mx1.mail-host.example"}},
+		"dev.acme.example":       {{Pref: 10, Host: "mx1.mail-host.example"}},
+		"analytics.acme.example": {{Pref: 10, Host: "mx1.mail-host.example"}},
 		"prod-mail.acme.example": {{Pref: 10, Host: "inbound-smtp.us-east-1.amazonaws.com"}},
 		"gmail.com":              {{Pref: 5, Host: "gmail-smtp-in.l.google.com"}},
 	}})

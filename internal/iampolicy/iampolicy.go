@@ -137,6 +137,8 @@ var registry = []Action{
 	{"sns:ListTopics", reads, both, "the topics alerts go to"},
 	{"sns:GetTopicAttributes", reads, both, "topic policies and keys: can EventBridge publish"},
 	{"sns:ListSubscriptionsByTopic", reads, both, "whether a confirmed subscriber receives alerts"},
+	{"sqs:ListQueues", reads, both, "the queues an SNS topic may deliver alerts to"},
+	{"sqs:GetQueueAttributes", reads, both, "a queue's policy: does it let the topic send"},
 	{"sns:CreateTopic", applyOnly, both, "the root-activity alert topic"},
 	{"sns:Subscribe", applyOnly, both, "the configured alert subscription"},
 	{"guardduty:ListDetectors", reads, both, "whether GuardDuty is on"},
