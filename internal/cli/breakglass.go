@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -502,8 +503,7 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 	if err != nil {
 		return refused(err)
 	}
-	calls, err := taskCalls(task, r.TaskParam)
-	if err != nil {
+	if err := task.CheckParam(r.TaskParam); err != nil {
 		return refused(err)
 	}
 	s.warnExecutors(r)
@@ -517,6 +517,10 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 	}
 	cfg := s.conn.cfg.Copy()
 	cfg.Credentials = awsclient.AssumeRole(sts.NewFromConfig(s.conn.cfg), role)
+	calls, err := s.taskCalls(ctx, cfg, task, r)
+	if err != nil {
+		return withCode(ExitError, fmt.Errorf("run request %s: %w", r.ID, err))
+	}
 	x := awsexec.New(cfg)
 	for _, c := range calls {
 		c.Session, c.TaskPolicy = guardrail.SessionAssumeRoot, task.PolicyARN()
@@ -534,20 +538,99 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 	return nil
 }
 
-// taskCalls are the write calls run makes for a task. run performs the
-// tasks whose calls are known from the request alone; the others are
-// refused, changing nothing.
-func taskCalls(t breakglass.Task, param string) ([]guardrail.Call, error) {
+// taskCalls are the write calls run makes for a task. The credential
+// tasks first read the member's root credentials in a root session opened
+// with the task's own policy (through the executor, cfg), and print them:
+// auditing them is the whole of audit-root-credentials, and
+// delete-root-credentials deletes exactly what it read.
+func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.Task, r breakglass.Request) ([]guardrail.Call, error) {
 	switch t.Name {
 	case breakglass.TaskUnlockBucketPolicy:
-		return []guardrail.Call{{Operation: "s3:DeleteBucketPolicy", Params: map[string]string{"Bucket": param}}}, nil
+		return []guardrail.Call{{Operation: "s3:DeleteBucketPolicy", Params: map[string]string{"Bucket": r.TaskParam}}}, nil
 	case breakglass.TaskUnlockQueuePolicy:
-		return []guardrail.Call{{Operation: "sqs:SetQueueAttributes", Params: map[string]string{"QueueUrl": param, "Policy": ""}}}, nil
+		return []guardrail.Call{{Operation: "sqs:SetQueueAttributes", Params: map[string]string{"QueueUrl": r.TaskParam, "Policy": ""}}}, nil
 	case breakglass.TaskCreateRootPassword:
 		return []guardrail.Call{{Operation: "iam:CreateLoginProfile", Params: map[string]string{}}}, nil
 	}
-	return nil, fmt.Errorf("run: task %s is not performed by run yet (it performs %s, %s and %s); nothing was called: %w",
-		t.Name, breakglass.TaskUnlockBucketPolicy, breakglass.TaskUnlockQueuePolicy, breakglass.TaskCreateRootPassword, breakglass.ErrTask)
+	root := cfg.Copy()
+	root.Credentials = aws.NewCredentialsCache(awsclient.AssumeRoot(sts.NewFromConfig(cfg), r.AccountID, t.PolicyARN()))
+	creds, err := readRootCredentials(ctx, iam.NewFromConfig(root))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the root credentials of %s: %w", t.Name, r.AccountID, err)
+	}
+	fmt.Fprintf(s.e.stdout, "root credentials of %s (task policy %s): password %s; access keys %s; signing certificates %s; MFA devices %s\n",
+		r.AccountID, t.Policy, yesNo(creds.password), list(creds.keys), list(creds.certs), list(creds.mfa))
+	if t.Name == breakglass.TaskAuditRootCredentials {
+		return nil, nil
+	}
+	var calls []guardrail.Call
+	for _, m := range creds.mfa {
+		calls = append(calls, guardrail.Call{Operation: "iam:DeactivateMFADevice", Params: map[string]string{"SerialNumber": m}})
+	}
+	for _, k := range creds.keys {
+		calls = append(calls, guardrail.Call{Operation: "iam:DeleteAccessKey", Params: map[string]string{"AccessKeyId": k}})
+	}
+	for _, c := range creds.certs {
+		calls = append(calls, guardrail.Call{Operation: "iam:DeleteSigningCertificate", Params: map[string]string{"CertificateId": c}})
+	}
+	if creds.password {
+		calls = append(calls, guardrail.Call{Operation: "iam:DeleteLoginProfile", Params: map[string]string{}})
+	}
+	if len(calls) == 0 {
+		fmt.Fprintf(s.e.stdout, "%s has no root credential to delete\n", r.AccountID)
+	}
+	return calls, nil
+}
+
+// rootCredentials are what a root session lists of its own credentials.
+type rootCredentials struct {
+	password          bool
+	keys, certs, mfa []string
+}
+
+func readRootCredentials(ctx context.Context, c *iam.Client) (rootCredentials, error) {
+	var out rootCredentials
+	if _, err := c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{}); err == nil {
+		out.password = true
+	} else if !awsclient.IsNotFound(err) {
+		return out, fmt.Errorf("iam:GetLoginProfile: %w", err)
+	}
+	keys, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	if err != nil {
+		return out, fmt.Errorf("iam:ListAccessKeys: %w", err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		out.keys = append(out.keys, aws.ToString(k.AccessKeyId))
+	}
+	certs, err := c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{})
+	if err != nil {
+		return out, fmt.Errorf("iam:ListSigningCertificates: %w", err)
+	}
+	for _, k := range certs.Certificates {
+		out.certs = append(out.certs, aws.ToString(k.CertificateId))
+	}
+	mfa, err := c.ListMFADevices(ctx, &iam.ListMFADevicesInput{})
+	if err != nil {
+		return out, fmt.Errorf("iam:ListMFADevices: %w", err)
+	}
+	for _, d := range mfa.MFADevices {
+		out.mfa = append(out.mfa, aws.ToString(d.SerialNumber))
+	}
+	return out, nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func list(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return termsafe.Escape(strings.Join(xs, ", "), false)
 }
 
 func paramText(p map[string]string) string {

@@ -235,3 +235,63 @@ func TestBreakglassQueueUnlock(t *testing.T) {
 		}
 	}
 }
+
+// The credential tasks: audit-root-credentials lists the member's root credentials in a root
+// session and changes nothing; delete-root-credentials deletes exactly what it read, each write
+// in the audit log first, and member-root-credentials-absent passes afterwards.
+func TestBreakglassCredentialTasks(t *testing.T) {
+	breakglassDemo(t)
+	const acct = "555555555555"
+	approved := func(task string) string {
+		t.Helper()
+		code, out, stderr := bg(t, "requester", "request", "--account", acct, "--reason", "remove the build account's leftover root credentials",
+			"--duration", "30m", "--task", task)
+		if code != 0 {
+			t.Fatalf("request %s: exit %d, %s", task, code, stderr)
+		}
+		id := decodeJSON[breakglass.Request](t, out).ID
+		if code, _, stderr := bg(t, "approver", "approve", id); code != 0 {
+			t.Fatalf("approve: exit %d, %s", code, stderr)
+		}
+		return id
+	}
+	memberStatus := func() string {
+		t.Helper()
+		_, out, _ := run(t, "scan", "--demo", "--check", "member-root-credentials-absent", "--format", "json")
+		for _, f := range decodeFindings(t, out).Findings {
+			if f.AccountID == acct {
+				return f.Status + ": " + f.Detail
+			}
+		}
+		return ""
+	}
+	before := memberStatus()
+	if !strings.HasPrefix(before, "FAIL") {
+		t.Fatalf("%s before: %s", acct, before)
+	}
+
+	code, out, stderr := bg(t, "requester", "run", approved(breakglass.TaskAuditRootCredentials))
+	if code != 0 || !strings.Contains(out, "root credentials of "+acct+" (task policy IAMAuditRootUserCredentials): password yes") ||
+		!strings.Contains(out, "MFA devices arn:aws:iam::"+acct+":u2f/root/") {
+		t.Fatalf("run audit: exit %d\n%s%s", code, out, stderr)
+	}
+	if after := memberStatus(); after != before {
+		t.Errorf("the audit task changed the account: %s", after)
+	}
+
+	code, out, stderr = bg(t, "requester", "run", approved(breakglass.TaskDeleteRootCredentials))
+	if code != 0 {
+		t.Fatalf("run delete: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, op := range []string{"iam:DeactivateMFADevice", "iam:DeleteSigningCertificate", "iam:DeleteLoginProfile"} {
+		if !strings.Contains(out, op+" ") || !strings.Contains(out, "task policy IAMDeleteRootUserCredentials") {
+			t.Errorf("run delete did not report %s:\n%s", op, out)
+		}
+	}
+	if after := memberStatus(); !strings.HasPrefix(after, "PASS") {
+		t.Errorf("%s after delete-root-credentials: %s", acct, after)
+	}
+	if code, out, stderr := run(t, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify: exit %d\n%s%s", code, out, stderr)
+	}
+}
