@@ -584,7 +584,7 @@ func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.
 
 // rootCredentials are what a root session lists of its own credentials.
 type rootCredentials struct {
-	password          bool
+	password         bool
 	keys, certs, mfa []string
 }
 
