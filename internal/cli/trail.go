@@ -43,6 +43,8 @@ func newTrailCmd(e *env) *cobra.Command {
 
 // TrailScanOptions are the flags of trail scan.
 type TrailScanOptions struct {
+	// Runbook is --runbook-url: where each alert points for its account's runbook.
+	Runbook string
 	Format              string
 	Output              string
 	Since, Until        string
@@ -177,6 +179,7 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Format, "format", o.Format, "output format: table or jsonl (one alert per line)")
+	f.StringVar(&o.Runbook, "runbook-url", report.DefaultRunbook, "where each alert points for its account's runbook (`TEMPLATE`; {account} is the account ID): a wiki URL, a path, or the command that writes it")
 	f.StringVarP(&o.Output, "output", "o", "", "write the alerts to FILE instead of stdout")
 	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
 	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
@@ -263,6 +266,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	if err != nil {
 		return finish(withCode(ExitError, err))
 	}
+	aw = report.WithRunbook(aw, o.Runbook)
 	emit, unapproved := aw.Write, 0
 	if o.Windows {
 		emit = func(a detect.Alert) error {

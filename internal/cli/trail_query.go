@@ -19,6 +19,8 @@ import (
 
 // TrailQueryOptions are the flags of trail query.
 type TrailQueryOptions struct {
+	// Runbook is --runbook-url: where each alert points for its account's runbook.
+	Runbook string
 	Athena, Lake        bool
 	Rule                string
 	PrintSQL            bool
@@ -132,6 +134,7 @@ func newTrailQueryCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Rule, "rule", "", "only this rule `ID` (its SQL, and its alerts)")
 	f.BoolVar(&o.PrintSQL, "print-sql", false, "print the SQL and stop")
 	f.StringVar(&o.Format, "format", o.Format, "output format: table or jsonl (one alert per line)")
+	f.StringVar(&o.Runbook, "runbook-url", report.DefaultRunbook, "where each alert points for its account's runbook (`TEMPLATE`; {account} is the account ID): a wiki URL, a path, or the command that writes it")
 	f.StringVarP(&o.Output, "output", "o", "", "write the alerts to FILE instead of stdout")
 	f.StringVar(&o.Since, "since", "", "only records at or after this time (RFC 3339 or YYYY-MM-DD, UTC)")
 	f.StringVar(&o.Until, "until", "", "only records before this time (RFC 3339, or YYYY-MM-DD for that whole day)")
@@ -180,6 +183,9 @@ func runTrailQuery(ctx context.Context, e *env, o TrailQueryOptions) error {
 	out, finish, err := createAlertOutput(o.Output, e.stdout)
 	if err != nil {
 		return err
+	}
+	for i := range alerts {
+		alerts[i].Runbook = strings.ReplaceAll(o.Runbook, "{account}", alerts[i].AccountID)
 	}
 	err = finish(report.WriteAlerts(out, o.Format, alerts))
 	fmt.Fprintf(e.stderr, "trail query: %s query %s: %d rows, %d outside the time range, %d unreadable, %d alerts in %s\n",

@@ -17,6 +17,8 @@ import (
 
 // TrailWatchOptions are the flags of trail watch.
 type TrailWatchOptions struct {
+	// Runbook is --runbook-url: where each alert points for its account's runbook.
+	Runbook string
 	SQSURL              string
 	Format              string
 	Output              string
@@ -87,6 +89,7 @@ func newTrailWatchCmd(e *env) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.SQSURL, "sqs-url", "", "`URL` of the SQS queue EventBridge delivers CloudTrail events to")
 	f.StringVar(&o.Format, "format", o.Format, "output format: jsonl (one alert per line, as they come) or table (when it stops)")
+	f.StringVar(&o.Runbook, "runbook-url", report.DefaultRunbook, "where each alert points for its account's runbook (`TEMPLATE`; {account} is the account ID): a wiki URL, a path, or the command that writes it")
 	f.StringVarP(&o.Output, "output", "o", "", "write the alerts to FILE instead of stdout")
 	f.IntVar(&o.Workers, "workers", o.Workers, fmt.Sprintf("long polls at once (1 to %d)", intake.MaxWorkers))
 	f.DurationVar(&o.Wait, "wait", o.Wait, "how long each long poll waits for messages (1s to 20s)")
@@ -115,6 +118,7 @@ func runTrailWatch(ctx context.Context, e *env, o TrailWatchOptions) error {
 	if err != nil {
 		return finish(withCode(ExitError, err))
 	}
+	aw = report.WithRunbook(aw, o.Runbook)
 	start := time.Now()
 	st, err := intake.Consume(ctx, sqs.NewFromConfig(cfg), driver,
 		intake.Options{QueueURL: o.SQSURL, Workers: o.Workers, Wait: o.Wait, Logger: e.log}, aw.Write)

@@ -62,6 +62,9 @@ type Alert struct {
 	// ApprovedBy names the break-glass request whose approved window covers this root activity,
 	// when the windows were given (trail scan --windows).
 	ApprovedBy string `json:"approved_by,omitempty"`
+	// Runbook is where the account's runbook is (a URL, a path, or the command that writes
+	// it), set by the command that reports the alert (--runbook-url).
+	Runbook string `json:"runbook,omitempty"`
 
 	Source Source `json:"source"`
 

@@ -59,6 +59,28 @@ func NewAlertWriter(w io.Writer, format string) (AlertWriter, error) {
 	return nil, fmt.Errorf("unknown alert format %q (want one of %s)", format, strings.Join(AlertFormats(), ", "))
 }
 
+// DefaultRunbook is where an alert points for its account's runbook when the
+// command is not given one: the command that writes it.
+const DefaultRunbook = "rootguard runbook --account {account}"
+
+// WithRunbook sets each alert's Runbook from template, where "{account}"
+// stands for the alert's account ID, before aw writes it.
+func WithRunbook(aw AlertWriter, template string) AlertWriter {
+	return runbookWriter{aw, template}
+}
+
+type runbookWriter struct {
+	AlertWriter
+	template string
+}
+
+func (r runbookWriter) Write(a detect.Alert) error {
+	if r.template != "" && a.AccountID != "" {
+		a.Runbook = strings.ReplaceAll(r.template, "{account}", a.AccountID)
+	}
+	return r.AlertWriter.Write(a)
+}
+
 // WriteAlerts writes alerts to w in format, one of AlertFormats.
 func WriteAlerts(w io.Writer, format string, alerts []detect.Alert) error {
 	aw, err := NewAlertWriter(w, format)
@@ -147,6 +169,21 @@ func writeAlertTable(w io.Writer, alerts []detect.Alert) error {
 		for _, a := range g.alerts {
 			row(tw, "  ", dash(a.EventTime), string(a.Severity), dash(a.AccountID), dash(a.Region), eventText(a), dash(a.SourceIP),
 				mfa(a.MFAUsed), rootTaskText(a), dash(whoText(a)), whereText(a.Source, base))
+		}
+	}
+	// What to do now: each account's runbook, once.
+	var runbooks []string
+	seen := map[string]bool{}
+	for _, a := range alerts {
+		if a.Runbook != "" && !seen[a.AccountID] {
+			seen[a.AccountID] = true
+			runbooks = append(runbooks, alertCell(a.AccountID)+"\t"+alertCell(a.Runbook))
+		}
+	}
+	if len(runbooks) > 0 {
+		fmt.Fprintln(tw, "\nRUNBOOKS (incident response for unexpected root activity)")
+		for _, r := range runbooks {
+			fmt.Fprintln(tw, "  "+r)
 		}
 	}
 	return tw.Flush()

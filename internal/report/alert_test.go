@@ -176,3 +176,41 @@ func TestAlertJSONLTerminalSafe(t *testing.T) {
 		t.Errorf("the escaped line does not decode to the alert (-want +got):\n%s", diff)
 	}
 }
+
+// Each alert points to its account's runbook: in JSON Lines on every alert, in the table once
+// per account after the details.
+func TestAlertRunbook(t *testing.T) {
+	alerts := []detect.Alert{
+		{RuleID: "root-console-login", Severity: "high", Title: "t", EventID: "e1", EventTime: "2026-03-01T10:00:00Z", AccountID: "111111111111"},
+		{RuleID: "root-console-login", Severity: "high", Title: "t", EventID: "e2", EventTime: "2026-03-01T11:00:00Z", AccountID: "111111111111"},
+		{RuleID: "root-api-activity", Severity: "high", Title: "u", EventID: "e3", EventTime: "2026-03-01T12:00:00Z", AccountID: "222222222222"},
+	}
+	write := func(format string) string {
+		var b strings.Builder
+		aw, err := report.NewAlertWriter(&b, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		aw = report.WithRunbook(aw, "https://wiki.example/runbooks/{account}")
+		for _, a := range alerts {
+			if err := aw.Write(a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := aw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	jsonl := write("jsonl")
+	if n := strings.Count(jsonl, `"runbook":"https://wiki.example/runbooks/111111111111"`); n != 2 {
+		t.Errorf("%d JSON alerts of 111111111111 carry its runbook, want 2:\n%s", n, jsonl)
+	}
+	if !strings.Contains(jsonl, `"runbook":"https://wiki.example/runbooks/222222222222"`) {
+		t.Errorf("222222222222's alert lacks its runbook:\n%s", jsonl)
+	}
+	table := write("table")
+	if !strings.Contains(table, "RUNBOOKS") || strings.Count(table, "https://wiki.example/runbooks/111111111111") != 1 {
+		t.Errorf("table:\n%s", table)
+	}
+}
