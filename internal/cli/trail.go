@@ -44,7 +44,7 @@ func newTrailCmd(e *env) *cobra.Command {
 // TrailScanOptions are the flags of trail scan.
 type TrailScanOptions struct {
 	// Runbook is --runbook-url: where each alert points for its account's runbook.
-	Runbook string
+	Runbook             string
 	Format              string
 	Output              string
 	Since, Until        string

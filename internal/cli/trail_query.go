@@ -20,7 +20,7 @@ import (
 // TrailQueryOptions are the flags of trail query.
 type TrailQueryOptions struct {
 	// Runbook is --runbook-url: where each alert points for its account's runbook.
-	Runbook string
+	Runbook             string
 	Athena, Lake        bool
 	Rule                string
 	PrintSQL            bool

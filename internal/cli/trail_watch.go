@@ -18,7 +18,7 @@ import (
 // TrailWatchOptions are the flags of trail watch.
 type TrailWatchOptions struct {
 	// Runbook is --runbook-url: where each alert points for its account's runbook.
-	Runbook string
+	Runbook             string
 	SQSURL              string
 	Format              string
 	Output              string
