@@ -56,14 +56,19 @@ func runRootEmailDomainRegistration(in Input) Result {
 	const api = "route53domains:ListDomains"
 	var fails, gaps, unreadAccts, failed []string
 	var regs []map[string]any
+	unread := 0
 	window := in.Config.DomainExpiryWindow
 	for i := range in.Snapshot.Accounts {
 		o := &in.Snapshot.Accounts[i]
 		f := o.Mail.Registrations
 		if !f.Known() {
+			// In an organization of a thousand accounts not read, list the
+			// first few and count them all.
 			if o.Skipped == "" {
-				unreadAccts = append(unreadAccts, o.ID+" ("+f.Reason()+")")
-				failed = append(failed, failedOf(f)...)
+				if unread++; unread <= maxListed {
+					unreadAccts = append(unreadAccts, o.ID+" ("+f.Reason()+")")
+					failed = append(failed, failedOf(f)...)
+				}
 			}
 			continue
 		}
@@ -101,10 +106,14 @@ func runRootEmailDomainRegistration(in Input) Result {
 		return unknownFrom("the registration of "+domain+" is not fully known: "+strings.Join(gaps, "; "), []string{api}, ev)
 	case len(regs) > 0:
 		return Result{Status: Pass, Detail: fmt.Sprintf("every registration of %s has auto-renew and the transfer lock on and expires after %d days", domain, days(window)), Evidence: ev}
-	case len(unreadAccts) > 0:
+	case unread > 0:
 		ev["not_known"] = unreadAccts
+		list := strings.Join(unreadAccts, "; ")
+		if unread > len(unreadAccts) {
+			list += fmt.Sprintf("; and %d more", unread-len(unreadAccts))
+		}
 		return unknownFrom(fmt.Sprintf("no readable account registers %s, and the registrations of %d account(s) were not read: %s",
-			domain, len(unreadAccts), strings.Join(unreadAccts, "; ")), failed, ev)
+			domain, unread, list), dedupe(failed), ev)
 	}
 	ev["registrar"] = "outside AWS"
 	return Result{Status: NotApplicable, Detail: fmt.Sprintf("no account of the %d registers %s through Route 53 Domains: its registrar is outside AWS",

@@ -65,28 +65,39 @@ func runRootEmailUnique(in Input) Result {
 		}
 	}
 	compared := idx.read
+	shared := 0
 	for _, o := range idx.byEmail[want] {
 		if o.ID == a.ID {
 			compared-- // this account itself
-		} else {
-			d := map[string]any{"account_id": o.ID, "email": strings.TrimSpace(o.RootEmail.Value)}
-			name := o.ID
-			if o.Name != "" {
-				d["account_name"] = o.Name
-				name = fmt.Sprintf("%s (%s)", o.ID, o.Name)
-			}
-			name += " as " + strings.TrimSpace(o.RootEmail.Value)
-			if o.State != "" {
-				d["state"] = o.State
-			}
-			dups = append(dups, d)
-			names = append(names, name)
+			continue
 		}
+		// Every account of a thousand plus-addresses of one mailbox shares
+		// it with all the others: list the first few, count them all.
+		if shared++; shared > maxListed {
+			continue
+		}
+		d := map[string]any{"account_id": o.ID, "email": strings.TrimSpace(o.RootEmail.Value)}
+		name := o.ID
+		if o.Name != "" {
+			d["account_name"] = o.Name
+			name = fmt.Sprintf("%s (%s)", o.ID, o.Name)
+		}
+		name += " as " + strings.TrimSpace(o.RootEmail.Value)
+		if o.State != "" {
+			d["state"] = o.State
+		}
+		dups = append(dups, d)
+		names = append(names, name)
 	}
 	ev["accounts_compared"] = compared
-	if len(dups) > 0 {
+	if shared > 0 {
 		ev["shared_with"] = dups
-		return Result{Status: Fail, Detail: "the root email " + email + " shares the mailbox " + want + " with " + strings.Join(names, ", "), Evidence: ev}
+		list := strings.Join(names, ", ")
+		if shared > len(dups) {
+			ev["shared_with_count"] = shared
+			list += fmt.Sprintf(" and %d more", shared-len(dups))
+		}
+		return Result{Status: Fail, Detail: "the root email " + email + " shares the mailbox " + want + " with " + list, Evidence: ev}
 	}
 	if unreadCount > 0 {
 		ev["accounts_unread"] = unread
