@@ -138,7 +138,7 @@ func (o *ContactsVerifyOptions) validate() error {
 // demo's own for --demo, else the default SQLite file when it exists; nil
 // when there is none. A command that only reads the store never creates one.
 func (e *env) existingStore(ctx context.Context, demo bool) (*store.Store, error) {
-	if demo || e.db != "" || os.Getenv(EnvDB) != "" {
+	if demo || e.dsn() != "" {
 		return e.storeFor(ctx, demo)
 	}
 	dir, err := store.StateDir()
@@ -149,6 +149,22 @@ func (e *env) existingStore(ctx context.Context, demo bool) (*store.Store, error
 		return nil, nil //nolint:nilerr // no store file: nothing recorded.
 	}
 	return e.openStore(ctx)
+}
+
+// storeAndSource opens the store (the demo's own for --demo) before
+// anything is read from AWS, so that an unreachable or locked database stops
+// the command first, then loads the source. The caller closes the store.
+func (e *env) storeAndSource(ctx context.Context, src *sourceOptions) (*store.Store, *source, error) {
+	db, err := e.storeFor(ctx, src.Demo)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := src.load(ctx, e)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, s, nil
 }
 
 func parseKinds(names []string, emailOnly bool) ([]contacts.Kind, error) {
@@ -409,15 +425,11 @@ attestation.`,
 				return usageError("--accounts: give exactly one account ID")
 			}
 			ctx := cmd.Context()
-			db, err := e.storeFor(ctx, src.Demo)
+			db, s, err := e.storeAndSource(ctx, &src)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			s, err := src.load(ctx, e)
-			if err != nil {
-				return err
-			}
 			ts := contacts.Targets(s.snapshot, src.Accounts, []contacts.Kind{k})
 			if len(ts) == 0 {
 				return withCode(ExitError, fmt.Errorf("account %s was not read", src.Accounts[0]))
@@ -461,15 +473,11 @@ ago), changed (verified at another address), never, no-address or unknown.`,
 				return usageError("--format %q: want table or json", format)
 			}
 			ctx := cmd.Context()
-			db, err := e.storeFor(ctx, src.Demo)
+			db, s, err := e.storeAndSource(ctx, &src)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			s, err := src.load(ctx, e)
-			if err != nil {
-				return err
-			}
 			history, err := db.ContactVerifications(ctx)
 			if err != nil {
 				return err

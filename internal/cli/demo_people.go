@@ -24,7 +24,7 @@ const DemoDBName = "demo.db"
 // storeFor opens the store --db or ROOTGUARD_DB names, else the demo's own
 // database for --demo, else the default one.
 func (e *env) storeFor(ctx context.Context, demo bool) (*store.Store, error) {
-	if demo && e.db == "" && os.Getenv(EnvDB) == "" {
+	if demo && e.dsn() == "" {
 		return demoStore(ctx)
 	}
 	return e.openStore(ctx)
