@@ -52,6 +52,9 @@ var (
 	paramNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
 	// localActorRE is a local user, for ownService operations only.
 	localActorRE = regexp.MustCompile(`^local:[^\s@]{1,256}@[^\s@]{1,256}$`)
+	// oidcActorRE is a person signed in to the dashboard through an
+	// OpenID Connect provider: its issuer URL and the person's subject.
+	oidcActorRE = regexp.MustCompile(`^oidc:https?://[^\s#]{1,512}#\S{1,255}$`)
 )
 
 // ownService is the service prefix of operations on rootguard's own
@@ -64,7 +67,7 @@ const maxValue = 4096
 // check validates the fields other than the parameters.
 func (e *Entry) check() error {
 	own := strings.HasPrefix(e.Operation, ownService+":")
-	if !(strings.HasPrefix(e.Actor, "arn:") || own && localActorRE.MatchString(e.Actor)) || !validText(e.Actor, 2048) {
+	if !(strings.HasPrefix(e.Actor, "arn:") || oidcActorRE.MatchString(e.Actor) || own && localActorRE.MatchString(e.Actor)) || !validText(e.Actor, 2048) {
 		return fmt.Errorf("actor %q: want the caller's ARN", e.Actor)
 	}
 	if !idRE.MatchString(e.PlanID) {

@@ -426,6 +426,18 @@ func TestOwnRecordEntry(t *testing.T) {
 	}
 }
 
+// TestDashboardActor: a person signed in to the dashboard through an OIDC
+// provider decides break-glass requests under that identity.
+func TestDashboardActor(t *testing.T) {
+	l := openLog(t, filepath.Join(t.TempDir(), "audit.log"))
+	defer l.Close()
+	e := audit.Entry{Actor: "oidc:https://idp.example.com/realms/acme#248289761001", PlanID: "bg-abc123", ChangeID: "approve",
+		AccountID: "111111111111", Operation: "breakglass:Approve", Phase: audit.PhaseIntent}
+	if err := l.Append(t.Context(), e); err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+}
+
 func TestEntryValidation(t *testing.T) {
 	tests := []struct {
 		name string
@@ -436,6 +448,8 @@ func TestEntryValidation(t *testing.T) {
 		{"no account changing AWS", func(e *audit.Entry) { e.AccountID = "" }},
 		{"local actor without host", func(e *audit.Entry) { e.Actor, e.Operation = "local:alice", "rootguard:PutCustody" }},
 		{"actor with newline", func(e *audit.Entry) { e.Actor += "\nx" }},
+		{"OIDC actor without subject", func(e *audit.Entry) { e.Actor = "oidc:https://idp.example.com#" }},
+		{"OIDC actor with a space", func(e *audit.Entry) { e.Actor = "oidc:https://idp.example.com#al ice" }},
 		{"no plan", func(e *audit.Entry) { e.PlanID = "" }},
 		{"no change", func(e *audit.Entry) { e.ChangeID = "" }},
 		{"short account", func(e *audit.Entry) { e.AccountID = "1234" }},

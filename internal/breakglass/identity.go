@@ -24,7 +24,14 @@ var (
 	assumedRoleRE = regexp.MustCompile(`^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([\w+=,.@-]{1,64})/[\w+=,.@-]{2,64}$`)
 	roleRE        = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$`)
 	principalRE   = regexp.MustCompile(`^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/-]{1,512}$`)
+	// oidcRE is a dashboard sign-in through an OpenID Connect provider:
+	// the issuer's URL and the subject it gives the person.
+	oidcRE = regexp.MustCompile(`^oidc:https?://[\x21-\x22\x24-\x7e]{1,255}#[\x21-\x7e]{1,255}$`)
 )
+
+// OIDCIdentity is the identity of the person an OpenID Connect provider
+// knows by subject: oidc:ISSUER#SUBJECT.
+func OIDCIdentity(issuer, subject string) string { return "oidc:" + issuer + "#" + subject }
 
 // ValidPersonID reports whether id is a person ID: 1-64 lower-case letters,
 // digits or ._@-, starting with a letter or digit.
@@ -33,9 +40,13 @@ func ValidPersonID(id string) bool { return personIDRE.MatchString(id) }
 // NormalizeIdentity returns the principal an AWS caller ARN stands for: an
 // assumed-role session (arn:aws:sts::A:assumed-role/R/S) and a role with a
 // path both become the role arn:aws:iam::A:role/R; users, the root user and
-// other principals are kept as they are. It refuses what is not an IAM or
-// STS principal ARN.
+// other principals are kept as they are, and so is a dashboard sign-in
+// through an OpenID Connect provider (oidc:ISSUER#SUBJECT). It refuses
+// anything else.
 func NormalizeIdentity(arn string) (string, error) {
+	if oidcRE.MatchString(arn) {
+		return arn, nil
+	}
 	if m := assumedRoleRE.FindStringSubmatch(arn); m != nil {
 		return "arn:" + m[1] + ":iam::" + m[2] + ":role/" + m[3], nil
 	}
@@ -45,7 +56,7 @@ func NormalizeIdentity(arn string) (string, error) {
 	if principalRE.MatchString(arn) {
 		return arn, nil
 	}
-	return "", fmt.Errorf("identity %s: not an IAM or STS principal ARN", quote(arn))
+	return "", fmt.Errorf("identity %s: not an IAM or STS principal ARN or oidc:ISSUER#SUBJECT", quote(arn))
 }
 
 // Mapping says which person an identity is. Identity is a principal ARN as

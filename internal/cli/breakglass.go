@@ -661,7 +661,8 @@ func newBreakglassPersonCmd(e *env, o *BreakglassOptions) *cobra.Command {
 		Use:   "add ID --identity ARN [--identity ARN]... [--name NAME]",
 		Short: "Register a person, or add identities to one",
 		Long: "An identity is a principal ARN (a role stands for every session of it) or one assumed-role\n" +
-			"session ARN (that session only). An identity belongs to one person.",
+			"session ARN (that session only), or a dashboard sign-in through an OpenID Connect provider:\n" +
+			"oidc:ISSUER#SUBJECT. An identity belongs to one person.",
 		Example: `  rootguard breakglass person add alice --name "Alice Example" --identity arn:aws:iam::111111111111:role/BreakGlassRequester`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -690,7 +691,7 @@ func newBreakglassPersonCmd(e *env, o *BreakglassOptions) *cobra.Command {
 		},
 	}
 	add.Flags().StringVar(&name, "name", "", "the person's name")
-	add.Flags().StringArrayVar(&identities, "identity", nil, "an `ARN` the person signs in with (repeatable)")
+	add.Flags().StringArrayVar(&identities, "identity", nil, "an `ARN` (or oidc:ISSUER#SUBJECT) the person signs in with (repeatable)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List persons and their identities",
