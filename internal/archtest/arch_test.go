@@ -137,6 +137,10 @@ var rules = []rule{
 		why: "the mail adapter looks up DNS and talks SMTP; what a verification means is package contacts', where it is kept the store's"},
 	{pkgs: []string{"..."}, except: []string{"internal/contactmail/mailtest"}, banned: []string{"internal/contactmail/mailtest"},
 		why: "the loopback DNS and SMTP servers are for tests only"},
+	{pkgs: []string{"internal/web/..."}, banned: []string{"github.com/aws/", "internal/guardrail", "internal/collect", "internal/trail"},
+		why: "the dashboard reads the store and decides break-glass requests through the breakglass service: it neither talks to AWS nor plans changes"},
+	{pkgs: []string{"..."}, except: []string{"internal/web/oidctest"}, banned: []string{"internal/web/oidctest"},
+		why: "the in-process OpenID Connect provider is for tests only"},
 }
 
 // matches reports whether the module-relative path rel is one of patterns.
