@@ -89,15 +89,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func statusRank(st string) int {
 	switch st {
 	case string(checks.Fail):
-		return 4
+		return 5
 	case string(checks.Unknown):
-		return 3
+		return 4
 	case "MUTED":
-		return 2
+		return 3
 	case string(checks.Pass):
+		return 2
+	case string(checks.NotApplicable):
 		return 1
 	}
-	return 0 // NOT_APPLICABLE, nothing
+	return 0
 }
 
 func findingStatus(f checks.Finding) string {

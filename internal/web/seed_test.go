@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"log/slog"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
