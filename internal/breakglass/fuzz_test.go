@@ -14,6 +14,7 @@ func FuzzNormalizeIdentity(f *testing.F) {
 		"arn:aws:sts::111122223333:assumed-role/Admin/alice", "arn:aws:iam::111122223333:role/a/b/Admin",
 		"arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:root", "arn:aws-cn:sts::111122223333:assumed-role/R/s1",
 		"arn:aws:sts::111122223333:assumed-role/Admin/", "alice", "",
+		"oidc:https://idp.example.com/realms/acme#248289761001", "oidc:http://127.0.0.1:8080#bob", "oidc:https://idp#", "oidc:https://a#b#c",
 	} {
 		f.Add(s)
 	}
