@@ -18,32 +18,33 @@ import (
 
 	"github.com/rootguard/rootguard/internal/breakglass"
 	"github.com/rootguard/rootguard/internal/store"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
-// Role is what a signed-in person may do; each role includes the ones
+// role is what a signed-in person may do; each role includes the ones
 // before it.
-type Role int
+type role int
 
 // The roles. A person without a recorded role is a viewer.
 const (
-	viewer   Role = iota + 1 // reads every page
+	viewer   role = iota + 1 // reads every page
 	approver                 // approves and denies break-glass requests
 	admin                    // assigns roles
 )
 
-// Roles are the role names the store records, in order.
-var Roles = []string{"viewer", "approver", "admin"}
+// roleNames are the names the store records, in order.
+var roleNames = []string{"viewer", "approver", "admin"}
 
-func (r Role) String() string { return Roles[r-1] }
+func (r role) String() string { return roleNames[r-1] }
 
-// ParseRole returns the role a name stands for.
-func ParseRole(name string) (Role, error) {
-	for i, n := range Roles {
+// parseRole returns the role a name stands for.
+func parseRole(name string) (role, error) {
+	for i, n := range roleNames {
 		if n == name {
-			return Role(i + 1), nil
+			return role(i + 1), nil
 		}
 	}
-	return 0, fmt.Errorf("role %q: want viewer, approver or admin", name)
+	return 0, fmt.Errorf("role %q: want viewer, approver or admin", termsafe.Shorten(name, 40))
 }
 
 // AdminIdentity is the bootstrap administrator's identity.
@@ -53,7 +54,7 @@ const AdminIdentity = "local:admin"
 type user struct {
 	Identity string
 	Person   breakglass.Person // zero for the bootstrap admin unless mapped
-	Role     Role
+	Role     role
 	CSRF     string
 	session  string // the hash of the session cookie
 }
@@ -70,10 +71,14 @@ func (u *user) Name() string {
 }
 
 // Can reports whether the user holds at least the role named.
-func (u *user) Can(role string) bool {
-	r, err := ParseRole(role)
+func (u *user) Can(name string) bool {
+	r, err := parseRole(name)
 	return err == nil && u.Role >= r
 }
+
+// CanDecide reports whether the user may approve and deny: an approver
+// who is a registered person (the bootstrap admin is nobody's identity).
+func (u *user) CanDecide() bool { return u.Role >= approver && u.Person.ID != "" }
 
 func (s *server) cookieName() string {
 	if s.cfg.Secure {
@@ -133,7 +138,7 @@ func (s *server) resolve(ctx context.Context, identity string) (*user, error) {
 		return nil, err
 	}
 	if name, ok := roles[p.ID]; ok {
-		if u.Role, err = ParseRole(name); err != nil {
+		if u.Role, err = parseRole(name); err != nil {
 			return nil, fmt.Errorf("person %s: %w", p.ID, err)
 		}
 	}
@@ -170,7 +175,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, u *user)
 // authed serves h to a signed-in user holding at least role: a GET by
 // someone signed out is sent to the sign-in page; a POST must carry the
 // session's CSRF token.
-func (s *server) authed(role Role, h userHandler) http.HandlerFunc {
+func (s *server) authed(need role, h userHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.current(r)
 		if err != nil {
@@ -192,8 +197,8 @@ func (s *server) authed(role Role, h userHandler) http.HandlerFunc {
 				return
 			}
 		}
-		if u.Role < role {
-			http.Error(w, fmt.Sprintf("%s may not do this: it needs the %s role", u.Name(), role), http.StatusForbidden)
+		if u.Role < need {
+			http.Error(w, fmt.Sprintf("%s may not do this: it needs the %s role", u.Name(), need), http.StatusForbidden)
 			return
 		}
 		h(w, r, u)
@@ -270,8 +275,8 @@ func (s *server) localLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	for _, role := range roles {
-		if role == admin.String() {
+	for _, name := range roles {
+		if name == admin.String() {
 			s.renderLogin(w, r, http.StatusForbidden, "The bootstrap administrator is disabled: a person holds the admin role. Sign in with your provider.")
 			return
 		}

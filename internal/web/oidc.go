@@ -14,6 +14,7 @@ import (
 
 	"github.com/rootguard/rootguard/internal/breakglass"
 	"github.com/rootguard/rootguard/internal/store"
+	"github.com/rootguard/rootguard/internal/termsafe"
 )
 
 // loginTTL bounds how long a sign-in may take at the provider.
@@ -96,7 +97,7 @@ func (s *server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		s.renderLogin(w, r, http.StatusUnauthorized, "The provider refused the sign-in: "+e)
+		s.renderLogin(w, r, http.StatusUnauthorized, "The provider refused the sign-in: "+termsafe.Shorten(e, 64))
 		return
 	}
 	l, ok, err := s.st.TakeLogin(r.Context(), q.Get("state"), s.now())

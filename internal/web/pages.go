@@ -274,19 +274,19 @@ func (s *server) account(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	d.Chart = historyChart(counts)
-	reg2, err := s.st.Custody(ctx)
+	cust, err := s.st.Custody(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if reg2 != nil {
-		d.Custody = reg2.Lookup(id)
+	if cust != nil {
+		d.Custody = cust.Lookup(id)
 		d.Holders = map[string]string{}
-		for _, p := range reg2.People {
+		for _, p := range cust.People {
 			d.Holders[p.ID] = cmp.Or(p.Name, p.ID)
 		}
 	}
-	d.Graph, d.GraphNote = s.graph(r, id, reg2)
+	d.Graph, d.GraphNote = s.graph(r, id, cust)
 	if d.Requests, err = s.st.Breakglass().List(ctx, id); err != nil {
 		s.fail(w, r, err)
 		return
@@ -366,9 +366,8 @@ func historyChart(counts []store.ScanCounts) chart {
 }
 
 type activityData struct {
-	Alerts   []store.StoredAlert
-	PollMS   int64
-	Accounts map[string]bool
+	Alerts []store.StoredAlert
+	PollMS int64
 }
 
 // alertLimit is how many alerts the timeline shows.
@@ -449,6 +448,10 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request, u *user) {
 	id, action := r.PathValue("id"), r.PathValue("action")
 	if !breakglass.ValidRequestID(id) || (action != "approve" && action != "deny") {
 		http.NotFound(w, r)
+		return
+	}
+	if !u.CanDecide() {
+		s.renderQueue(w, r, u, http.StatusForbidden, "Refused: the bootstrap administrator decides no request; sign in as a registered person.", true)
 		return
 	}
 	if s.cfg.Audit == nil {
@@ -555,7 +558,7 @@ func (s *server) renderRoles(w http.ResponseWriter, r *http.Request, u *user, st
 		s.fail(w, r, err)
 		return
 	}
-	d := rolesData{Roles: Roles, Message: msg}
+	d := rolesData{Roles: roleNames, Message: msg}
 	for _, p := range reg.Persons {
 		row := roleRow{Person: p, Role: cmp.Or(roles[p.ID], viewer.String())}
 		for _, m := range reg.Mappings {
@@ -571,7 +574,7 @@ func (s *server) renderRoles(w http.ResponseWriter, r *http.Request, u *user, st
 
 func (s *server) setRole(w http.ResponseWriter, r *http.Request, u *user) {
 	person, name := r.PostFormValue("person"), r.PostFormValue("role")
-	if _, err := ParseRole(name); err != nil {
+	if _, err := parseRole(name); err != nil {
 		s.renderRoles(w, r, u, http.StatusBadRequest, err.Error())
 		return
 	}

@@ -279,6 +279,14 @@ func TestSignInRefusals(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "(admin)") {
 		t.Fatalf("local admin: %d %.300s", code, body)
 	}
+	// The bootstrap admin is nobody: it decides no request.
+	queue, btok := get(t, admin, f.srv.URL+"/breakglass", http.StatusOK)
+	if strings.Contains(queue, "Approve "+f.pending) {
+		t.Error("the bootstrap admin sees an approve button")
+	}
+	if code, _ := post(t, admin, f.srv.URL+"/breakglass/"+f.pending+"/approve", url.Values{"csrf": {btok}}); code != http.StatusForbidden {
+		t.Errorf("the bootstrap admin's approval: %d, want 403", code)
+	}
 	page, rtok := get(t, admin, f.srv.URL+"/admin/roles", http.StatusOK)
 	if !strings.Contains(page, "carol") {
 		t.Error("the roles page lacks carol")
