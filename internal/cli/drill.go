@@ -83,32 +83,40 @@ func newDrillStartCmd(e *env) *cobra.Command {
 }
 
 func newDrillVerifyCmd(e *env) *cobra.Command {
-	o := DefaultTrailScanOptions()
+	var src windowSource
 	cmd := &cobra.Command{
-		Use:   "verify DRILL_ID PATH|s3://BUCKET/PREFIX|- ...",
+		Use:   "verify DRILL_ID [PATH|s3://BUCKET/PREFIX|- ... | --athena|--lake ...]",
 		Short: "Find a drill's event in CloudTrail and record the drill as verified or failed",
-		Long: `verify reads CloudTrail (files, folders, s3:// prefixes or stdin, as trail
-scan does) for the drill's window and looks for the event that proves it
-with the detection engine: a successful root console sign-in with MFA, a
-completed password recovery, or an sts:AssumeRoot session (never one with
-the audit task policy rootguard's own collection uses). Found: the drill is
-verified and the event named. Not found: the drill is recorded as failed,
-but only once CloudTrail has had time to deliver (30 minutes after the
-window closes) and every input was read; nothing read is never a result.`,
-		Example: `  rootguard drill verify drill-1a2b3c s3://org-trail/AWSLogs/o-abc123/111111111111/CloudTrail/`,
-		Args:    cobra.MinimumNArgs(2),
+		Long: `verify reads CloudTrail for the drill's window (files, folders, s3://
+prefixes or stdin, as trail scan does; or, with --athena or --lake, an
+Athena table or CloudTrail Lake event data store, as trail query does) and
+looks for the event that proves it with the detection engine: a successful
+root console sign-in with MFA, a completed password recovery, or an
+sts:AssumeRoot session (never one with the audit task policy rootguard's
+own collection uses). Found: the drill is verified and the event named.
+Not found: the drill is recorded as failed, but only once CloudTrail has
+had time to deliver (30 minutes after the window closes) and every input
+was read; nothing read is never a result.`,
+		Example: `  rootguard drill verify drill-1a2b3c s3://org-trail/AWSLogs/o-abc123/111111111111/CloudTrail/
+  rootguard drill verify drill-1a2b3c --athena --table cloudtrail_logs --output-location s3://athena-results/rootguard/`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDrillVerify(cmd.Context(), e, o, args[0], args[1:])
+			src.athenaFlags = changedAthenaFlags(cmd.Flags())
+			if err := src.validate("drill verify", args[1:]); err != nil {
+				return err
+			}
+			return runDrillVerify(cmd.Context(), e, src, args[0], args[1:])
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for s3:// inputs")
-	f.StringVar(&o.Region, "region", "", "AWS Region for s3:// inputs")
-	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send S3 calls to this `URL`")
+	f.StringVar(&src.AWS.Profile, "profile", "", "AWS shared config profile for s3:// inputs and the query")
+	f.StringVar(&src.AWS.Region, "region", "", "AWS Region for s3:// inputs and the query")
+	f.StringVar(&src.AWS.EndpointURL, "endpoint-url", "", "send the S3, Athena or CloudTrail calls to this `URL`")
+	src.addFlags(f)
 	return cmd
 }
 
-func runDrillVerify(ctx context.Context, e *env, o TrailScanOptions, id string, paths []string) error {
+func runDrillVerify(ctx context.Context, e *env, src windowSource, id string, paths []string) error {
 	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
@@ -121,9 +129,9 @@ func runDrillVerify(ctx context.Context, e *env, o TrailScanOptions, id string, 
 	if d.Result != drill.Open {
 		return withCode(ExitError, fmt.Errorf("drill %s is already %s", id, d.Result))
 	}
-	alerts, sum, err := scanWindow(ctx, d, paths, e.stdin, o)
+	alerts, sum, err := readWindow(ctx, "drill verify", src, paths, e.stdin, drillWindow(d))
 	if err != nil {
-		return withCode(ExitError, fmt.Errorf("drill verify: %w", err))
+		return err
 	}
 	now := time.Now().UTC()
 	v := drill.Verify(d, alerts, now)
