@@ -807,7 +807,7 @@ func approvals(ctx context.Context, repo store.Breakglass) ([]detect.Approval, e
 	out := make([]detect.Approval, 0, len(rs))
 	for _, r := range rs {
 		w := r.Window()
-		out = append(out, detect.Approval{AccountID: r.AccountID, RequestID: r.ID, Start: w.Start, End: w.End})
+		out = append(out, detect.Approval{AccountID: r.AccountID, RequestID: r.ID, Start: w.Start, End: w.End, Drill: r.Drill})
 	}
 	return out, nil
 }
