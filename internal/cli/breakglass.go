@@ -755,6 +755,8 @@ func (s *bgSession) write(v any) error {
 
 func taskText(r breakglass.Request) string {
 	switch {
+	case r.Drill != "":
+		return "root sign-in, drill " + r.Drill
 	case r.Task == "":
 		return "root sign-in"
 	case r.TaskParam != "":
