@@ -14,6 +14,16 @@ import (
 
 var sesTokenRe = regexp.MustCompile(`rootguard contacts confirm (RG-[A-Z2-7]{26})`)
 
+// DemoMailZone is what the loopback DNS server answers for the demo organization's mail domains
+// (exported for the package's external tests).
+var DemoMailZone = mailtest.Zone{MX: map[string][]mailtest.MX{
+	"acme.example":           {{Pref: 10, Host: "mx1.mail-host.example"}},
+	"dev.acme.example":       {{Pref: 10, Host: "mx1.mail-host.example"}},
+	"analytics.acme.example": {{Pref: 10, Host: "mx1.mail-host.example"}},
+	"prod-mail.acme.example": {{Pref: 10, Host: "inbound-smtp.us-east-1.amazonaws.com"}},
+	"gmail.com":              {{Pref: 5, Host: "gmail-smtp-in.l.google.com"}},
+}}
+
 // contacts verify --ses sends each verification through the real SES v2 client to the demo's
 // endpoint, which keeps what it was sent: each message is in the audit log before it is sent, its
 // token confirms the address, and without an audit log nothing is sent.
@@ -23,13 +33,7 @@ func TestContactsVerifyThroughSES(t *testing.T) {
 	t.Setenv("ROOTGUARD_DB", "")
 	t.Setenv("ROOTGUARD_AUDIT_LOG", "")
 	t.Setenv("ROOTGUARD_DEMO_IDENTITY", "")
-	dns := mailtest.StartDNS(t, mailtest.Zone{MX: map[string][]mailtest.MX{
-		"acme.example":           {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"dev.acme.example":       {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"analytics.acme.example": {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"prod-mail.acme.example": {{Pref: 10, Host: "inbound-smtp.us-east-1.amazonaws.com"}},
-		"gmail.com":              {{Pref: 5, Host: "gmail-smtp-in.l.google.com"}},
-	}})
+	dns := mailtest.StartDNS(t, DemoMailZone)
 	db := "sqlite:" + filepath.Join(dir, "rootguard.db")
 	log := filepath.Join(dir, "audit.log")
 	verify := []string{"contacts", "verify", "--demo", "--db", db, "--dns-server", dns, "--kind", "root-email",

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/cli"
-	"github.com/rootguard/rootguard/internal/detect"
 )
 
 var (
@@ -74,18 +73,8 @@ func TestDrillVerifiedFromCloudTrail(t *testing.T) {
 	if code != cli.ExitFindings {
 		t.Fatalf("trail scan --windows: exit %d %s", code, stderr)
 	}
-	var judged []string
-	for _, a := range decodeAlerts(t, stdout) {
-		switch {
-		case a.RuleID == detect.RuleRootActivityUnapproved:
-			judged = append(judged, a.EventID+" unapproved")
-		case a.ApprovedBy != "":
-			judged = append(judged, a.EventID+" approved by "+a.ApprovedBy+" drill "+a.Drill)
-		}
-	}
-	slices.Sort(judged)
-	if want := []string{"login-before unapproved", "login-drill approved by " + req + " drill " + id, "login-other-account unapproved"}; !slices.Equal(judged, want) {
-		t.Errorf("trail scan --windows: %v, want %v", judged, want)
+	if want, got := []string{"login-before unapproved", "login-drill approved by " + req + " drill " + id, "login-other-account unapproved"}, judged(t, stdout); !slices.Equal(got, want) {
+		t.Errorf("trail scan --windows: %v, want %v", got, want)
 	}
 
 	code, stdout, stderr = run(t, "", "drill", "verify", "--db", db, id, dir)

@@ -38,7 +38,8 @@ func approvedWindow(t *testing.T, account string, start time.Time, d time.Durati
 	return dsn
 }
 
-// judged is the alerts' judgement: each unapproved event and each approved one with its request.
+// judged is the alerts' judgement: each unapproved event and each approved one with its request
+// (and drill).
 func judged(t *testing.T, jsonl string) []string {
 	t.Helper()
 	var out []string
@@ -46,6 +47,8 @@ func judged(t *testing.T, jsonl string) []string {
 		switch {
 		case a.RuleID == detect.RuleRootActivityUnapproved:
 			out = append(out, a.EventID+" unapproved")
+		case a.ApprovedBy != "" && a.Drill != "":
+			out = append(out, a.EventID+" approved by "+a.ApprovedBy+" drill "+a.Drill)
 		case a.ApprovedBy != "":
 			out = append(out, a.EventID+" approved by "+a.ApprovedBy)
 		}
