@@ -410,7 +410,7 @@ func newBreakglassReportCmd(e *env, o *BreakglassOptions) *cobra.Command {
 			})
 		},
 	}
-	src.addFlags(cmd.Flags())
+	src.Query.addFlags(cmd.Flags())
 	return cmd
 }
 

@@ -35,13 +35,12 @@ func newDrillCmd(e *env) *cobra.Command {
 		Long: `drill tests that root access works, as SEC01-BP02 asks teams to do
 regularly: start requests a break-glass window for one account, marked as
 a drill, which another person approves (breakglass approve); someone
-reaches root inside
-it (a console sign-in with MFA, a password recovery, or an sts:AssumeRoot
-session for a member without root credentials); verify then finds that event
-in CloudTrail with the detection engine and records the drill as verified,
-or as failed. record keeps what CloudTrail cannot show (a call, a safe
-opened), marked as attested. The check root-access-drill-recent reads the
-drills. See docs/drills.md.`,
+reaches root inside it (a console sign-in with MFA, a password recovery, or
+an sts:AssumeRoot session for a member without root credentials); verify
+then finds that event in CloudTrail with the detection engine and records
+the drill as verified, or as failed. record keeps what CloudTrail cannot
+show (a call, a safe opened), marked as attested. The check
+root-access-drill-recent reads the drills. See docs/drills.md.`,
 	}
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.AuditLog, "audit-log", "", "audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
@@ -134,7 +133,7 @@ was read; nothing read is never a result.`,
 	f.StringVar(&src.AWS.Profile, "profile", "", "AWS shared config profile for s3:// inputs and the query")
 	f.StringVar(&src.AWS.Region, "region", "", "AWS Region for s3:// inputs and the query")
 	f.StringVar(&src.AWS.EndpointURL, "endpoint-url", "", "send the S3, Athena or CloudTrail calls to this `URL`")
-	src.addFlags(f)
+	src.Query.addFlags(f)
 	return cmd
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
-
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/trail"
@@ -29,9 +27,6 @@ type windowSource struct {
 	// athenaFlags are the Athena-only flags given (changedAthenaFlags).
 	athenaFlags []string
 }
-
-// addFlags adds the query source's flags; the command gives the AWS ones.
-func (s *windowSource) addFlags(f *pflag.FlagSet) { s.Query.addFlags(f) }
 
 // validate checks the source and the PATHs given, before anything is read.
 func (s windowSource) validate(cmd string, paths []string) error {
