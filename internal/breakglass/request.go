@@ -59,6 +59,11 @@ type Request struct {
 	// root sign-in window (management and standalone accounts).
 	Task      string `json:"task,omitempty"`
 	TaskParam string `json:"task_param,omitempty"`
+	// Drill is the root access drill the window is for (drill start), ""
+	// for any other request. A drill's window authorises a root sign-in
+	// or an sts:AssumeRoot session like any other, and is approved the
+	// same way, by another person.
+	Drill string `json:"drill,omitempty"`
 
 	Requester    string    `json:"requester"`     // person ID
 	RequesterARN string    `json:"requester_arn"` // the identity used
@@ -87,6 +92,7 @@ func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Befo
 var (
 	accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 	requestIDRE = regexp.MustCompile(`^bg-[a-z0-9]{6,32}$`)
+	drillIDRE   = regexp.MustCompile(`^drill-[a-z0-9]{6,32}$`)
 )
 
 // ValidRequestID reports whether id has the form of a request ID.

@@ -72,6 +72,20 @@ func (s Service) caller(ctx context.Context, arn string) (Person, error) {
 
 // Open records a new pending request by the caller.
 func (s Service) Open(ctx context.Context, callerARN, account, reason string, d time.Duration, task, param string) (Request, error) {
+	return s.open(ctx, callerARN, account, reason, d, task, param, "")
+}
+
+// OpenDrill records a new pending request by the caller for the window of
+// drill (a drill ID): a root sign-in window marked as a drill, which
+// another person approves like any request.
+func (s Service) OpenDrill(ctx context.Context, callerARN, account, drill, reason string, d time.Duration) (Request, error) {
+	if !drillIDRE.MatchString(drill) {
+		return Request{}, fmt.Errorf("drill ID %s: want drill- and 6-32 lower-case letters or digits", quote(drill))
+	}
+	return s.open(ctx, callerARN, account, reason, d, "", "", drill)
+}
+
+func (s Service) open(ctx context.Context, callerARN, account, reason string, d time.Duration, task, param, drill string) (Request, error) {
 	p, err := s.caller(ctx, callerARN)
 	if err != nil {
 		return Request{}, fmt.Errorf("request: %w", err)
@@ -80,7 +94,8 @@ func (s Service) Open(ctx context.Context, callerARN, account, reason string, d 
 	if err != nil {
 		return Request{}, err
 	}
-	err = s.record(ctx, callerARN, r, "request", map[string]string{"reason": r.Reason, "duration": r.Duration.String(), "task": r.Task, "task_param": r.TaskParam},
+	r.Drill = drill
+	err = s.record(ctx, callerARN, r, "request", map[string]string{"reason": r.Reason, "duration": r.Duration.String(), "task": r.Task, "task_param": r.TaskParam, "drill": r.Drill},
 		func(ctx context.Context) error { return s.Repo.Create(ctx, r) })
 	return r, err
 }

@@ -34,9 +34,6 @@ import (
 
 // BreakglassOptions are the flags every breakglass command shares.
 type BreakglassOptions struct {
-	// DB is the store's DSN; "" means $ROOTGUARD_DB, then the default
-	// store (with --demo: the demo's own database in the state directory).
-	DB string
 	// AuditLog is the audit log's path; "" means the default.
 	AuditLog string
 	// MaxDuration bounds the window a request may ask for.
@@ -91,7 +88,6 @@ func newBreakglassCmd(e *env) *cobra.Command {
 			"add`); every change is in the audit log before it is made. See docs/breakglass.md.",
 	}
 	f := cmd.PersistentFlags()
-	f.StringVar(&o.DB, "db", "", "store `DSN`: a SQLite path or postgres://… (default $ROOTGUARD_DB, else rootguard.db in the state directory; with --demo the demo's own database)")
 	f.StringVar(&o.AuditLog, "audit-log", "", "audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
 	daysDurationVar(f, &o.MaxDuration, "max-duration", o.MaxDuration, "the longest window a request may ask for")
 	daysDurationVar(f, &o.PendingTTL, "pending-ttl", o.PendingTTL, "how long a request waits for approval before it expires")
@@ -123,6 +119,11 @@ func (o *sourceOptions) addIdentityFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "send every AWS call to this `URL` (an emulator or a rootguard sim endpoint)")
 }
 
+// aws is the connection the identity flags name, for reading CloudTrail.
+func (o *sourceOptions) aws() awsclient.Options {
+	return awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
+}
+
 // bgSession is what a breakglass command works with: the store, the
 // caller's ARN and AWS config, and the audit log (opened on first use).
 type bgSession struct {
@@ -148,7 +149,7 @@ func openBreakglass(ctx context.Context, e *env, o *BreakglassOptions, needCalle
 			return nil, withCode(ExitError, err)
 		}
 	}
-	if s.st, err = o.openStore(ctx); err != nil {
+	if s.st, err = e.storeFor(ctx, o.Source.Demo); err != nil {
 		return nil, withCode(ExitError, err)
 	}
 	if !needCaller {
@@ -165,27 +166,6 @@ func openBreakglass(ctx context.Context, e *env, o *BreakglassOptions, needCalle
 	}
 	s.arn = aws.ToString(out.Arn)
 	return s, nil
-}
-
-// dsn resolves --db: the flag, $ROOTGUARD_DB, the demo's own database for
-// --demo (demo is true then), else the default store.
-func (o *BreakglassOptions) dsn() (dsn string, demo bool, err error) {
-	switch {
-	case o.DB != "":
-		return o.DB, false, nil
-	case os.Getenv("ROOTGUARD_DB") != "":
-		return os.Getenv("ROOTGUARD_DB"), false, nil
-	case o.Source.Demo:
-		dir, err := stateDir(os.Getenv)
-		if err != nil {
-			return "", false, err
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", false, err
-		}
-		return "sqlite:" + filepath.Join(dir, DemoDBName), true, nil
-	}
-	return "", false, nil
 }
 
 func (s *bgSession) close() error {
@@ -343,7 +323,7 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 					return err
 				}
 				fmt.Fprintln(e.stdout)
-				rep, err := windowReport(cmd.Context(), e, r, args[1:], o.Source.Demo)
+				rep, err := windowReport(cmd.Context(), e, r, windowSource{AWS: o.Source.aws()}, args[1:], o.Source.Demo)
 				if err != nil {
 					return err
 				}
@@ -401,20 +381,28 @@ func newBreakglassShowCmd(e *env, o *BreakglassOptions) *cobra.Command {
 }
 
 func newBreakglassReportCmd(e *env, o *BreakglassOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "report ID PATH|s3://bucket/prefix|- ...",
+	var src windowSource
+	cmd := &cobra.Command{
+		Use:   "report ID [PATH|s3://bucket/prefix|- ... | --athena|--lake ...]",
 		Short: "Every root event of a request's window, each classified as a task that requires root or one that should have used a role",
-		Long: "report reads CloudTrail records like `trail scan` (files, folders, S3 prefixes, stdin) through the\n" +
-			"one detection driver, limited to the request's window, and lists the root events of its account\n" +
-			"and the sts:AssumeRoot calls that targeted it. With --demo and no PATH it reads the demo's trail.",
+		Long: "report reads CloudTrail records like `trail scan` (files, folders, S3 prefixes, stdin), or queries\n" +
+			"them like `trail query` (--athena or --lake), through the one detection driver, limited to the\n" +
+			"request's window, and lists the root events of its account and the sts:AssumeRoot calls that\n" +
+			"targeted it. With --demo and no PATH it reads the demo's trail.",
+		Example: `  rootguard breakglass report bg-1a2b3c4d5e6f s3://org-trail/AWSLogs/o-abc123/111111111111/CloudTrail/
+  rootguard breakglass report bg-1a2b3c4d5e6f --lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			src.AWS, src.athenaFlags = o.Source.aws(), changedAthenaFlags(cmd.Flags())
+			if err := src.validate("report", args[1:]); err != nil {
+				return err
+			}
 			return withBreakglass(cmd.Context(), e, o, false, func(s *bgSession) error {
 				r, err := s.st.Breakglass().Get(cmd.Context(), args[0])
 				if err != nil {
 					return refused(err)
 				}
-				rep, err := windowReport(cmd.Context(), e, r, args[1:], o.Source.Demo)
+				rep, err := windowReport(cmd.Context(), e, r, src, args[1:], o.Source.Demo)
 				if err != nil {
 					return err
 				}
@@ -422,34 +410,26 @@ func newBreakglassReportCmd(e *env, o *BreakglassOptions) *cobra.Command {
 			})
 		},
 	}
+	src.Query.addFlags(cmd.Flags())
+	return cmd
 }
 
-// windowReport scans the sources, limited to the request's window, into
-// its report.
-func windowReport(ctx context.Context, e *env, r breakglass.Request, paths []string, demo bool) (breakglass.Report, error) {
+// windowReport reads the source, limited to the request's window, into
+// its report; with demo and neither PATH nor query, the demo's trail.
+func windowReport(ctx context.Context, e *env, r breakglass.Request, src windowSource, paths []string, demo bool) (breakglass.Report, error) {
 	w, stdin := r.Window(), e.stdin
 	var err error
 	if w.Start.IsZero() {
 		return breakglass.Report{}, withCode(ExitRefused, fmt.Errorf("report request %s: it is %s and never had a window: %w", r.ID, r.State, breakglass.ErrState))
 	}
-	if len(paths) == 0 {
-		if !demo {
-			return breakglass.Report{}, usageError("report: name the CloudTrail PATH, s3:// URL or - to read")
-		}
+	if len(paths) == 0 && demo && !src.Query.set() {
 		if paths, stdin, err = demoTrailInputs(); err != nil {
 			return breakglass.Report{}, withCode(ExitError, err)
 		}
 	}
-	driver, err := detect.NewDriver(detect.DefaultConfig(), detect.Window{Since: w.Start, Until: w.End})
+	alerts, sum, err := readWindow(ctx, "report", src, paths, stdin, trail.Window{Since: w.Start, Until: w.End})
 	if err != nil {
-		return breakglass.Report{}, withCode(ExitError, err)
-	}
-	tw := trail.Window{Since: w.Start, Until: w.End}
-	var alerts []detect.Alert
-	sum, err := trail.Scan(ctx, driver, trail.Paths(ctx, paths, stdin, tw, s3Store(TrailScanOptions{})), trail.Options{},
-		func(a detect.Alert) error { alerts = append(alerts, a); return nil })
-	if err != nil {
-		return breakglass.Report{}, withCode(ExitError, fmt.Errorf("report: %w", err))
+		return breakglass.Report{}, err
 	}
 	for _, f := range sum.Failed {
 		fmt.Fprintf(e.stderr, "report: %s could not be read: %s\n", termsafe.Escape(f.Input, false), termsafe.Escape(f.Reason, false))
@@ -776,6 +756,8 @@ func (s *bgSession) write(v any) error {
 
 func taskText(r breakglass.Request) string {
 	switch {
+	case r.Drill != "":
+		return "root sign-in, drill " + r.Drill
 	case r.Task == "":
 		return "root sign-in"
 	case r.TaskParam != "":
@@ -828,40 +810,9 @@ func approvals(ctx context.Context, repo store.Breakglass) ([]detect.Approval, e
 	out := make([]detect.Approval, 0, len(rs))
 	for _, r := range rs {
 		w := r.Window()
-		out = append(out, detect.Approval{AccountID: r.AccountID, RequestID: r.ID, Start: w.Start, End: w.End})
+		out = append(out, detect.Approval{AccountID: r.AccountID, RequestID: r.ID, Start: w.Start, End: w.End, Drill: r.Drill})
 	}
 	return out, nil
-}
-
-// storedApprovals opens the store o names (seeding the demo history with
-// --demo) and returns its approved windows.
-func storedApprovals(ctx context.Context, o BreakglassOptions) ([]detect.Approval, error) {
-	st, err := o.openStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	return approvals(ctx, st.Breakglass())
-}
-
-// openStore opens the store --db names; the demo's own database holds the
-// demo's break-glass history.
-func (o *BreakglassOptions) openStore(ctx context.Context) (*store.Store, error) {
-	dsn, demo, err := o.dsn()
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if demo {
-		if err := seedDemo(ctx, st.Breakglass(), time.Now()); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("demo history: %w", err)
-		}
-	}
-	return st, nil
 }
 
 // demoTrailDir is where the demo endpoint records the calls it serves

@@ -15,8 +15,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sesv2types "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/contactmail"
 	"github.com/rootguard/rootguard/internal/contacts"
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -58,6 +63,20 @@ type ContactsVerifyOptions struct {
 	Providers []string
 	ValidFor  time.Duration
 	MXOnly    bool
+	// SES sends through Amazon SES (sesv2:SendEmail) instead of SMTP,
+	// from SESFrom (default From), each send in the audit log (AuditLog)
+	// first.
+	SES      bool
+	SESFrom  string
+	AuditLog string
+}
+
+// from is the sender address of the verification mail.
+func (o *ContactsVerifyOptions) from() string {
+	if o.SES && o.SESFrom != "" {
+		return o.SESFrom
+	}
+	return o.From
 }
 
 func newContactsVerifyCmd(e *env) *cobra.Command {
@@ -68,7 +87,11 @@ func newContactsVerifyCmd(e *env) *cobra.Command {
 		Long: `verify reads the accounts' contacts (root email, alternate contact emails),
 looks up the MX records of each address's domain, names the mail hosts that
 are in no account of the organization and on no --mail-provider pattern,
-and mails each distinct address a one-time token through --smtp. Whoever
+and mails each distinct address a one-time token through --smtp, or through
+Amazon SES with --ses (sesv2:SendEmail from the caller's account and
+--region: a write to AWS, so each message is recorded in the audit log
+before it is sent; the sender address must be an identity verified in
+SES there). Whoever
 reads it runs 'rootguard contacts confirm TOKEN'; a token not confirmed
 within --valid-for fails contacts-verified-recent: nobody watches that
 inbox. The store keeps only the token's hash. An address several accounts
@@ -76,6 +99,7 @@ share gets one mail whose token confirms them all. --mx-only checks the
 mail exchangers and sends nothing. The SMTP password comes from
 $` + EnvSMTPPassword + `, never a flag.`,
 		Example: `  rootguard contacts verify --org --smtp smtp.example.com:587 --from rootguard@example.com --smtp-user rootguard
+  rootguard contacts verify --org --ses --ses-from rootguard@example.com --region eu-west-1
   rootguard contacts verify --accounts 111111111111 --kind root-email --mx-only --mail-provider '*.google.com'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -96,6 +120,9 @@ $` + EnvSMTPPassword + `, never a flag.`,
 	f.StringSliceVar(&o.Providers, "mail-provider", nil, "mail host `PATTERNS` of trusted providers outside AWS (path.Match, e.g. '*.google.com')")
 	f.DurationVar(&o.ValidFor, "valid-for", o.ValidFor, "how long a token may wait for confirmation before the inbox counts as not watched")
 	f.BoolVar(&o.MXOnly, "mx-only", false, "check the mail exchangers only; send no mail and record nothing")
+	f.BoolVar(&o.SES, "ses", false, "send the verification mail through Amazon SES (sesv2:SendEmail, audited) instead of --smtp")
+	f.StringVar(&o.SESFrom, "ses-from", "", "with --ses: the SES-verified sender `ADDRESS` (default --from)")
+	f.StringVar(&o.AuditLog, "audit-log", "", "with --ses: audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
 	return cmd
 }
 
@@ -119,17 +146,23 @@ func (o *ContactsVerifyOptions) validate() error {
 	if o.ValidFor < time.Hour || o.ValidFor > 30*24*time.Hour {
 		return usageError("--valid-for %s: want 1h to 720h", o.ValidFor)
 	}
-	if o.MXOnly {
+	switch {
+	case o.SES && (o.MXOnly || o.SMTP != ""):
+		return usageError("--ses sends the mail; it excludes --smtp and --mx-only")
+	case !o.SES && (o.SESFrom != "" || o.AuditLog != ""):
+		return usageError("--ses-from and --audit-log apply with --ses only")
+	case o.MXOnly:
 		return nil
+	case o.SES:
+	case o.SMTP == "":
+		return usageError("--smtp HOST:PORT is required to send the verification mail (or --ses, or --mx-only)")
+	default:
+		if _, _, err := net.SplitHostPort(o.SMTP); err != nil {
+			return usageError("--smtp %q: want HOST:PORT", termsafe.Escape(o.SMTP, false))
+		}
 	}
-	if o.SMTP == "" {
-		return usageError("--smtp HOST:PORT is required to send the verification mail (or --mx-only)")
-	}
-	if _, _, err := net.SplitHostPort(o.SMTP); err != nil {
-		return usageError("--smtp %q: want HOST:PORT", termsafe.Escape(o.SMTP, false))
-	}
-	if _, err := mail.ParseAddress(o.From); err != nil {
-		return usageError("--from %q: not an email address", termsafe.Escape(o.From, false))
+	if _, err := mail.ParseAddress(o.from()); err != nil {
+		return usageError("--from %q: not an email address", termsafe.Escape(o.from(), false))
 	}
 	return nil
 }
@@ -225,7 +258,15 @@ func runContactsVerify(ctx context.Context, e *env, o *ContactsVerifyOptions) er
 		byAddr[key].targets = append(byAddr[key].targets, t)
 	}
 	resolver := contactmail.NewResolver(o.DNSServer)
-	sender := contactmail.SMTP{Addr: o.SMTP, Username: o.SMTPUser, Password: os.Getenv(EnvSMTPPassword), Plaintext: o.Plaintext}
+	var sender mailSender = contactmail.SMTP{Addr: o.SMTP, Username: o.SMTPUser, Password: os.Getenv(EnvSMTPPassword), Plaintext: o.Plaintext}
+	if o.SES {
+		ses, err := openSES(ctx, e, o)
+		if err != nil {
+			return err
+		}
+		defer ses.close()
+		sender = ses
+	}
 	lookups := map[string][]contacts.MXHost{}
 	lookupErr := map[string]error{}
 	failed := 0
@@ -289,13 +330,13 @@ func lookup(ctx context.Context, r *contactmail.Resolver, address string, snap *
 // sendVerification records the waiting verifications of one address, then
 // mails its token; a mail that cannot be sent removes them again, so that
 // they never read as waiting.
-func sendVerification(ctx context.Context, db *store.Store, sender contactmail.SMTP, o *ContactsVerifyOptions, m *mailing) error {
+func sendVerification(ctx context.Context, db *store.Store, sender mailSender, o *ContactsVerifyOptions, m *mailing) error {
 	token, hash, err := contacts.NewToken(nil)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	msg, err := contacts.Message(o.From, m.targets, token, o.ValidFor, now)
+	msg, err := contacts.Message(o.from(), m.targets, token, o.ValidFor, now)
 	if err != nil {
 		return err
 	}
@@ -308,7 +349,7 @@ func sendVerification(ctx context.Context, db *store.Store, sender contactmail.S
 		}
 		ids = append(ids, id)
 	}
-	from, _ := mail.ParseAddress(o.From) //nolint:errcheck // validated.
+	from, _ := mail.ParseAddress(o.from()) //nolint:errcheck // validated.
 	if err := sender.Send(ctx, from.Address, m.address, msg); err != nil {
 		for _, id := range ids {
 			if derr := db.DeleteContactVerification(ctx, id); derr != nil {
@@ -318,6 +359,73 @@ func sendVerification(ctx context.Context, db *store.Store, sender contactmail.S
 		return err
 	}
 	return nil
+}
+
+// mailSender hands one verification message to a mail service.
+type mailSender interface {
+	Send(ctx context.Context, from, to string, msg []byte) error
+}
+
+// sesSender sends through Amazon SES (sesv2:SendEmail) from the caller's
+// account: a write to AWS, so each message is in the audit log before it
+// is sent, and the send fails when the log cannot be written.
+type sesSender struct {
+	conn   *conn
+	client *sesv2.Client
+	log    *audit.Log
+	actor  string
+	run    string // the audit plan ID of this run
+	n      int
+}
+
+// openSES connects to SES as the caller (a writable endpoint for --demo
+// and --scenario) and opens the audit log: no log, no mail.
+func openSES(ctx context.Context, e *env, o *ContactsVerifyOptions) (*sesSender, error) {
+	path := o.AuditLog
+	if path == "" {
+		var err error
+		if path, err = defaultAuditLogPath(os.Getenv); err != nil {
+			return nil, withCode(ExitError, err)
+		}
+	}
+	src := o.src
+	src.writable = true
+	c, err := src.open(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	s := &sesSender{conn: c, client: sesv2.NewFromConfig(c.cfg), run: "contacts-verify-" + store.NewID()[:12]}
+	out, err := sts.NewFromConfig(c.cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		s.close()
+		return nil, withCode(ExitError, fmt.Errorf("who is sending (sts:GetCallerIdentity): %w", err))
+	}
+	s.actor = aws.ToString(out.Arn)
+	if s.log, err = audit.Open(path, audit.Options{}); err != nil {
+		s.close()
+		return nil, withCode(ExitError, fmt.Errorf("no audit log, no mail through SES: %w", err))
+	}
+	return s, nil
+}
+
+func (s *sesSender) Send(ctx context.Context, from, to string, msg []byte) error {
+	s.n++
+	entry := audit.Entry{Actor: s.actor, PlanID: s.run, ChangeID: fmt.Sprintf("send-%d", s.n), AccountID: accountOf(s.actor),
+		Operation: "ses:SendEmail", Params: map[string]string{"from": from, "to": to}}
+	return s.log.Do(ctx, entry, func(ctx context.Context) error {
+		_, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String(from),
+			Destination: &sesv2types.Destination{ToAddresses: []string{to}},
+			Content:     &sesv2types.EmailContent{Raw: &sesv2types.RawMessage{Data: msg}}})
+		return err
+	})
+}
+
+func (s *sesSender) close() error {
+	var errs []error
+	if s.log != nil {
+		errs = append(errs, s.log.Close())
+	}
+	return errors.Join(append(errs, s.conn.close())...)
 }
 
 func printMailings(e *env, order []string, byAddr map[string]*mailing, skipped []contacts.Target) {

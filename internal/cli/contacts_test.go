@@ -19,13 +19,7 @@ var tokenRe = regexp.MustCompile(`rootguard contacts confirm (RG-[A-Z2-7]{26})`)
 // token that came back, attest records a phone call, and scan's
 // contacts-verified-recent reads the store.
 func TestContactsVerifyRoundTrip(t *testing.T) {
-	dns := mailtest.StartDNS(t, mailtest.Zone{MX: map[string][]mailtest.MX{
-		"acme.example":           {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"dev.acme.example":       {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"analytics.acme.example": {{Pref: 10, Host: "mx1.mail-host.example"}},
-		"prod-mail.acme.example": {{Pref: 10, Host: "inbound-smtp.us-east-1.amazonaws.com"}},
-		"gmail.com":              {{Pref: 5, Host: "gmail-smtp-in.l.google.com"}},
-	}})
+	dns := mailtest.StartDNS(t, cli.DemoMailZone)
 	smtp := mailtest.StartSMTP(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "rootguard.db")
 	verify := []string{"contacts", "verify", "--demo", "--db", db, "--dns-server", dns, "--smtp", smtp.Addr, "--smtp-plaintext",

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/rootguard/rootguard/internal/contacts"
-	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/drill"
 	"github.com/rootguard/rootguard/internal/store"
 	"github.com/rootguard/rootguard/internal/trail"
@@ -30,18 +29,22 @@ func (e *env) storeFor(ctx context.Context, demo bool) (*store.Store, error) {
 	return e.openStore(ctx)
 }
 
-// demoStore opens the demo's database, seeding its history of contact
-// verifications and drills when it holds none.
+// demoStore opens the demo's database, seeding its break-glass history,
+// contact verifications and drills when it holds none.
 func demoStore(ctx context.Context) (*store.Store, error) {
 	dir, err := stateDir(os.Getenv)
 	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, DemoDBName))
 	if err != nil {
 		return nil, err
 	}
-	if err := seedDemoPeople(ctx, st, time.Now().UTC().Truncate(time.Second)); err != nil {
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := errors.Join(seedDemo(ctx, st.Breakglass(), now), seedDemoPeople(ctx, st, now)); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("demo history: %w", err)
 	}
@@ -79,7 +82,7 @@ func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
 		`"eventTime":"%[2]s","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10",`+
 		`"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},`+
 		`"eventID":"demo-drill-sign-in","eventType":"AwsConsoleSignIn","recipientAccountId":"%[1]s"}]}`, demoPeopleManagement, opened.Add(12*time.Minute).Format(time.RFC3339))
-	alerts, _, err := scanWindow(ctx, d, []string{"-"}, strings.NewReader(signIn), TrailScanOptions{})
+	alerts, _, err := readWindow(ctx, "demo drill", windowSource{}, []string{"-"}, strings.NewReader(signIn), drillWindow(d))
 	if err != nil {
 		return err
 	}
@@ -98,17 +101,8 @@ func seedDemoPeople(ctx context.Context, st *store.Store, now time.Time) error {
 	return nil
 }
 
-// scanWindow scans CloudTrail inputs (paths as trail scan takes them) for
-// the drill's window through the detection driver, and returns the alerts
-// with what was read.
-func scanWindow(ctx context.Context, d drill.Drill, paths []string, stdin io.Reader, o TrailScanOptions) ([]detect.Alert, trail.Summary, error) {
-	o.window = trail.Window{Since: d.OpenedAt, Until: d.ClosesAt.Add(time.Second)}
-	driver, err := detect.NewDriver(detect.Config{}, detect.Window(o.window))
-	if err != nil {
-		return nil, trail.Summary{}, err
-	}
-	var alerts []detect.Alert
-	sum, err := trail.Scan(ctx, driver, trail.Paths(ctx, paths, stdin, o.window, s3Store(o)), trail.Options{},
-		func(a detect.Alert) error { alerts = append(alerts, a); return nil })
-	return alerts, sum, err
+// drillWindow is the time range of a drill's window, its last second
+// included.
+func drillWindow(d drill.Drill) trail.Window {
+	return trail.Window{Since: d.OpenedAt, Until: d.ClosesAt.Add(time.Second)}
 }

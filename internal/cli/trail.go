@@ -55,12 +55,10 @@ type TrailScanOptions struct {
 	Profile             string
 	Strict              bool
 	Workers             int
-	// Windows judges root activity against the store's approved
-	// break-glass windows (root-activity-unapproved); DB and Demo say
-	// which store (see BreakglassOptions), Demo also reads the demo's trail
-	// when no PATH is given.
+	// Windows judges root activity against the approved break-glass
+	// windows of the store (--db; with Demo the demo's, whose trail is read
+	// when no PATH is given): root-activity-unapproved.
 	Windows bool
-	DB      string
 	Demo    bool
 
 	window trail.Window
@@ -84,8 +82,8 @@ func (o *TrailScanOptions) Validate() error {
 	if !o.window.Since.IsZero() && !o.window.Until.IsZero() && !o.window.Since.Before(o.window.Until) {
 		return usageError("--since %s is not before --until %s", o.Since, o.Until)
 	}
-	if (o.DB != "" || o.Demo) && !o.Windows {
-		return usageError("--db and --demo apply with --windows only")
+	if o.Demo && !o.Windows {
+		return usageError("--demo applies with --windows only")
 	}
 	if o.Workers < 0 || o.Workers > trail.MaxWorkers {
 		return usageError("--workers %d: want 0 (one per CPU) to %d", o.Workers, trail.MaxWorkers)
@@ -190,16 +188,20 @@ func newTrailScanCmd(e *env) *cobra.Command {
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile for S3")
 	f.BoolVar(&o.Strict, "strict", false, "check the structure of every record and decode every record (slower)")
 	f.IntVar(&o.Workers, "workers", 0, fmt.Sprintf("inputs read at once (0: one per CPU; at most %d)", trail.MaxWorkers))
-	f.BoolVar(&o.Windows, "windows", false, "judge root activity against the approved break-glass windows in the store: root-activity-unapproved (critical) outside every window, approved_by inside one")
-	f.StringVar(&o.DB, "db", "", "with --windows: store `DSN` (default $ROOTGUARD_DB, else rootguard.db in the state directory; with --demo the demo's database)")
+	f.BoolVar(&o.Windows, "windows", false, "judge root activity against the approved break-glass windows in the store (--db): root-activity-unapproved (critical) outside every window, approved_by inside one")
 	f.BoolVar(&o.Demo, "demo", false, "with --windows: the demo's break-glass history, and its trail when no PATH is given")
 	return cmd
 }
 
+// aws is the connection for s3:// inputs.
+func (o TrailScanOptions) aws() awsclient.Options {
+	return awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
+}
+
 // s3Store builds the S3 client lazily (only when an s3:// URL is given).
-func s3Store(o TrailScanOptions) func(context.Context) (trail.ObjectStore, error) {
+func s3Store(o awsclient.Options) func(context.Context) (trail.ObjectStore, error) {
 	return func(ctx context.Context) (trail.ObjectStore, error) {
-		cfg, err := awsclient.Load(ctx, awsclient.Options{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL})
+		cfg, err := awsclient.Load(ctx, o)
 		if err != nil {
 			return nil, err
 		}
@@ -240,11 +242,9 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))
 	}
 	if o.Windows {
-		ws, err := storedApprovals(ctx, BreakglassOptions{DB: o.DB, Source: sourceOptions{Demo: o.Demo}})
-		if err != nil {
+		if err := e.approveWindows(ctx, driver, o.Demo); err != nil {
 			return withCode(ExitError, fmt.Errorf("trail scan --windows: %w", err))
 		}
-		driver.Approve(ws)
 	}
 	out, finish, err := createAlertOutput(o.Output, e.stdout)
 	if err != nil {
@@ -259,7 +259,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	}
 	var counters trail.Counters
 	stopProgress := startProgress(e.stderr, &counters)
-	items := trail.Paths(ctx, args, stdin, o.window, s3Store(o))
+	items := trail.Paths(ctx, args, stdin, o.window, s3Store(o.aws()))
 	opt := trail.Options{Strict: o.Strict, Workers: o.Workers, Counters: &counters}
 
 	aw, err := report.NewAlertWriter(out, o.Format)
@@ -267,19 +267,9 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 		return finish(withCode(ExitError, err))
 	}
 	aw = report.WithRunbook(aw, o.Runbook)
-	emit, unapproved := aw.Write, 0
+	emit, judge := aw.Write, windowJudge{driver: driver}
 	if o.Windows {
-		emit = func(a detect.Alert) error {
-			for _, j := range driver.Judge(a) {
-				if j.RuleID == detect.RuleRootActivityUnapproved {
-					unapproved++
-				}
-				if err := aw.Write(j); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
+		emit = func(a detect.Alert) error { return judge.judge(a, aw.Write) }
 	}
 	start := time.Now()
 	sum, err := trail.Scan(ctx, driver, items, opt, emit)
@@ -295,7 +285,7 @@ func runTrailScan(ctx context.Context, e *env, o TrailScanOptions, args []string
 	err = finish(err)
 	writeTrailSummary(e.stderr, sum, elapsed)
 	if o.Windows {
-		fmt.Fprintf(e.stderr, "trail: %d root-activity-unapproved (root activity outside every approved break-glass window)\n", unapproved)
+		judge.summary(e.stderr)
 	}
 	if err != nil {
 		return withCode(ExitError, fmt.Errorf("trail scan: %w", err))

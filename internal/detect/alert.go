@@ -62,6 +62,8 @@ type Alert struct {
 	// ApprovedBy names the break-glass request whose approved window covers this root activity,
 	// when the windows were given (trail scan --windows).
 	ApprovedBy string `json:"approved_by,omitempty"`
+	// Drill names the root access drill whose window ApprovedBy is: the activity was a planned test.
+	Drill string `json:"drill,omitempty"`
 	// Runbook is where the account's runbook is (a URL, a path, or the command that writes
 	// it), set by the command that reports the alert (--runbook-url).
 	Runbook string `json:"runbook,omitempty"`

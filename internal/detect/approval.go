@@ -17,6 +17,8 @@ type Approval struct {
 	AccountID  string
 	RequestID  string
 	Start, End time.Time
+	// Drill is the root access drill the window was opened for, "" for none.
+	Drill string
 }
 
 // auditTaskPolicy is the read-only task policy rootguard's own scans use: its sessions are
@@ -63,7 +65,7 @@ func (d *Driver) Judge(a Alert) []Alert {
 	if err == nil {
 		for _, w := range p.byAccount[a.AccountID] {
 			if !at.Before(w.Start) && at.Before(w.End) {
-				a.ApprovedBy = w.RequestID
+				a.ApprovedBy, a.Drill = w.RequestID, w.Drill
 				return []Alert{a}
 			}
 		}

@@ -230,6 +230,35 @@ func (g *Graph) findSinglePoints(s *inventory.Snapshot, opt Options) {
 	slices.SortFunc(g.SinglePoints, func(x, y SinglePoint) int { return strings.Compare(x.Node, y.Node) })
 }
 
+// Path returns the shortest chain of dependencies from node from to node
+// to, as the node IDs along it (from first, to last), or nil when to is
+// not reachable from from.
+func (g *Graph) Path(from, to string) []string {
+	prev := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if v == to {
+			var path []string
+			for u := to; u != from; u = prev[u] {
+				path = append(path, u)
+			}
+			path = append(path, from)
+			slices.Reverse(path)
+			return path
+		}
+		for _, ei := range g.out[v] {
+			e := g.Edges[ei]
+			if _, seen := prev[e.To]; !seen {
+				prev[e.To] = v
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return nil
+}
+
 // Reach returns the edges an account's root reaches, breadth first, in
 // time linear in what it reaches.
 func (g *Graph) Reach(acct string) []Edge {

@@ -13,6 +13,9 @@
 //     awsJson1_1 (X-Amz-Target, JSON answers);
 //   - account: restJson1 (POST /getContactInformation and the like);
 //   - guardduty: restJson1 with HTTP bindings (GET /detector/{DetectorId});
+//   - ses under /v2/ (SES v2): restJson1 with HTTP bindings
+//     (POST /v2/email/outbound-emails); SendEmail delivers nothing and
+//     keeps each message (Server.SentEmails);
 //   - route53: restXml (GET /2013-04-01/hostedzone);
 //   - s3: restXml as S3 speaks it (path-style or *.localhost virtual-hosted
 //     buckets; ListBuckets and the bucket policy);

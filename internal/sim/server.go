@@ -90,6 +90,7 @@ type Server struct {
 
 	queries  queryStore        // CloudTrail Lake and Athena queries
 	imported []ImportedFinding // Security Hub findings, in import order
+	sent     []Email           // SES v2 messages, in order
 	updated  []FindingUpdate   // Security Hub BatchUpdateFindings calls, in order
 
 	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
@@ -311,6 +312,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 	akid, region, svcName := m[1], m[3], m[4]
 	r.region = region
 	svc := s.services[svcName]
+	if svcName == "ses" && strings.HasPrefix(hr.URL.Path, "/v2/") {
+		svc = sesv2
+	}
 	if svc == nil {
 		r.svc = guessService(hr)
 		s.finish(w, r, errf("UnrecognizedServiceException", http.StatusBadRequest, "service %s is not served by this endpoint", svcName))

@@ -112,13 +112,13 @@ func (b Breakglass) Registry(ctx context.Context) (breakglass.Registry, error) {
 }
 
 const requestColumns = "id, account_id, reason, duration_ms, task, task_param, requester, requester_arn, created_ms, expires_ms, " +
-	"state, decider, decider_arn, decided_ms, closed_ms, closed_by"
+	"state, decider, decider_arn, decided_ms, closed_ms, closed_by, drill"
 
 // Create adds a new request.
 func (b Breakglass) Create(ctx context.Context, r breakglass.Request) error {
-	_, err := b.s.Exec(ctx, "INSERT INTO breakglass_requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := b.s.Exec(ctx, "INSERT INTO breakglass_requests ("+requestColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		r.ID, r.AccountID, r.Reason, r.Duration.Milliseconds(), r.Task, r.TaskParam, r.Requester, r.RequesterARN,
-		ms(r.CreatedAt), ms(r.ExpiresAt), string(r.State), r.Decider, r.DeciderARN, ms(r.DecidedAt), ms(r.ClosedAt), r.ClosedBy)
+		ms(r.CreatedAt), ms(r.ExpiresAt), string(r.State), r.Decider, r.DeciderARN, ms(r.DecidedAt), ms(r.ClosedAt), r.ClosedBy, r.Drill)
 	if err != nil {
 		return fmt.Errorf("store request %s: %w", r.ID, err)
 	}
@@ -132,7 +132,7 @@ func scanRequest(row scanner) (breakglass.Request, error) {
 	var dur, created, expires, decided, closed int64
 	var state string
 	err := row.Scan(&r.ID, &r.AccountID, &r.Reason, &dur, &r.Task, &r.TaskParam, &r.Requester, &r.RequesterARN,
-		&created, &expires, &state, &r.Decider, &r.DeciderARN, &decided, &closed, &r.ClosedBy)
+		&created, &expires, &state, &r.Decider, &r.DeciderARN, &decided, &closed, &r.ClosedBy, &r.Drill)
 	r.Duration, r.State = time.Duration(dur)*time.Millisecond, breakglass.State(state)
 	r.CreatedAt, r.ExpiresAt, r.DecidedAt, r.ClosedAt = fromMS(created), fromMS(expires), fromMS(decided), fromMS(closed)
 	return r, err

@@ -282,3 +282,31 @@ func TestBreakglassConditionalUpdate(t *testing.T) {
 		}
 	})
 }
+
+// A drill's window is a break-glass request marked as the drill's: the mark is stored, survives
+// the approval by another person, and is among the windows trail scan --windows reads.
+func TestBreakglassDrillWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		svc, _, _ := bgService(t, s)
+		if _, err := svc.OpenDrill(t.Context(), aliceARN, "111111111111", "DROP TABLE", "drill", time.Hour); err == nil {
+			t.Errorf("a malformed drill ID was accepted")
+		}
+		r, err := svc.OpenDrill(t.Context(), aliceARN, "111111111111", "drill-0123456789ab", "root access drill", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Approve(t.Context(), aliceOtherSession, r.ID); !errors.Is(err, breakglass.ErrSelfApproval) {
+			t.Fatalf("the drill's starter approved it: %v", err)
+		}
+		if _, err := svc.Approve(t.Context(), bobARN, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		ws, err := s.Breakglass().Windows(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) != 1 || ws[0].Drill != "drill-0123456789ab" || ws[0].Task != "" {
+			t.Errorf("windows %+v, want the drill's sign-in window", ws)
+		}
+	})
+}

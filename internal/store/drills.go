@@ -50,10 +50,11 @@ func (s *Store) Drills(ctx context.Context) ([]drill.Drill, error) {
 	return ds, nil
 }
 
-// DecideDrill records the result of an open drill; a drill is decided once.
+// DecideDrill records the result of an open drill, and its window (a
+// drill's break-glass window opens at approval); a drill is decided once.
 func (s *Store) DecideDrill(ctx context.Context, d drill.Drill) error {
-	res, err := s.Exec(ctx, `UPDATE drills SET result = ?, checked_ms = ?, event_id = ?, event_ms = ?, note = ? WHERE id = ? AND result = ?`,
-		string(d.Result), ms(d.CheckedAt), d.EventID, ms(d.EventTime), d.Note, d.ID, string(drill.Open))
+	res, err := s.Exec(ctx, `UPDATE drills SET result = ?, checked_ms = ?, event_id = ?, event_ms = ?, note = ?, opened_ms = ?, closes_ms = ? WHERE id = ? AND result = ?`,
+		string(d.Result), ms(d.CheckedAt), d.EventID, ms(d.EventTime), d.Note, ms(d.OpenedAt), ms(d.ClosesAt), d.ID, string(drill.Open))
 	if err != nil {
 		return fmt.Errorf("store %s: drill %s: %w", s.name, d.ID, err)
 	}
