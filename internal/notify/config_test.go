@@ -1,9 +1,12 @@
 package notify_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootguard/rootguard/internal/notify"
 )
@@ -73,5 +76,30 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %q, want it to begin \"notify n.yaml: \" and hold %q", msg, tc.want)
 			}
 		})
+	}
+}
+
+// TestDocExample: the example in docs/notify.md parses to the same
+// configuration as the test's example file.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/notify.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("docs/notify.md holds no yaml block")
+	}
+	got, err := notify.Parse([]byte(block), "docs/notify.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := notify.Load("testdata/notify.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("docs/notify.md's example differs from testdata/notify.yaml (-testdata +doc):\n%s", d)
 	}
 }
