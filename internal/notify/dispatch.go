@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/contactmail"
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/store"
@@ -71,8 +72,8 @@ type Dispatcher struct {
 }
 
 // NewDispatcher checks cfg, reads the secrets it names and builds a
-// dispatcher on st. A secret that is not set is an error naming its
-// variable.
+// dispatcher on st (nil for one used only for SendTest). A secret that is
+// not set is an error naming its variable.
 func NewDispatcher(st *store.Store, cfg Config, opts Options) (*Dispatcher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("notify: %w", err)
@@ -131,7 +132,8 @@ func NewDispatcher(st *store.Store, cfg Config, opts Options) (*Dispatcher, erro
 			if opts.SNS == nil {
 				return nil, fmt.Errorf("notify: destination %s is an SNS topic but no SNS client was given", dst.Name)
 			}
-			d.senders[dst.Name] = snsSender{api: opts.SNS, topic: dst.SNS.TopicARN}
+			arn, _ := delivery.ParseARN(dst.SNS.TopicARN)
+			d.senders[dst.Name] = snsSender{api: opts.SNS, topic: dst.SNS.TopicARN, region: arn.Region}
 		case dst.Email != nil:
 			e := dst.Email
 			port := e.Port
@@ -342,11 +344,8 @@ func (d *Dispatcher) deliver(ctx context.Context, c store.Delivery) error {
 		err = permanentError{errors.New("the destination is no longer configured")}
 	}
 	if err == nil && c.Kind == store.KindUpdate {
-		u := &Update{}
-		if u.Count, u.First, u.Last, err = d.st.Folded(ctx, c.ParentID); err != nil {
-			return err
-		}
-		m.Update = u
+		m.Update = &Update{}
+		m.Update.Count, m.Update.First, m.Update.Last, err = d.st.Folded(ctx, c.ParentID)
 	}
 	if err == nil {
 		err = snd.send(ctx, m)

@@ -99,8 +99,8 @@ func (h httpSender) send(ctx context.Context, m Message) error {
 // key and repeat mark as message attributes, and on a FIFO topic the key
 // as the deduplication ID (SNS drops a repeat within five minutes).
 type snsSender struct {
-	api   SNSAPI
-	topic string
+	api           SNSAPI
+	topic, region string
 }
 
 func (s snsSender) send(ctx context.Context, m Message) error {
@@ -116,7 +116,8 @@ func (s snsSender) send(ctx context.Context, m Message) error {
 	if strings.HasSuffix(s.topic, ".fifo") {
 		in.MessageGroupId, in.MessageDeduplicationId = aws.String("rootguard"), aws.String(m.Key)
 	}
-	_, err := s.api.Publish(ctx, in)
+	// The topic's Region, whatever the client's.
+	_, err := s.api.Publish(ctx, in, func(o *sns.Options) { o.Region = s.region })
 	return err
 }
 
