@@ -173,7 +173,7 @@ func (d *Dispatcher) route(a detect.Alert) []string {
 		}
 	}
 	if len(out) == 0 {
-		out = d.cfg.Default
+		out = slices.Clone(d.cfg.Default)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -233,7 +233,9 @@ func (d *Dispatcher) annotate(ctx context.Context, a detect.Alert) (Notice, erro
 }
 
 // window places root activity against its account's approved break-glass
-// windows, as trail scan --windows does.
+// windows with the detection driver's judgement, as trail scan --windows
+// does (a session of the read-only audit task policy is an audit, neither
+// inside nor outside).
 func (d *Dispatcher) window(ctx context.Context, a detect.Alert) (Window, error) {
 	switch {
 	case a.ApprovedBy != "":
@@ -243,20 +245,31 @@ func (d *Dispatcher) window(ctx context.Context, a detect.Alert) (Window, error)
 	case !detect.RootActivity(a):
 		return Window{Status: WindowNotApplicable}, nil
 	}
-	at, err := time.Parse(time.RFC3339, a.EventTime)
-	if err != nil {
+	if _, err := time.Parse(time.RFC3339, a.EventTime); err != nil {
 		return Window{Status: WindowUnknown, Reason: fmt.Sprintf("the event time %q cannot be placed in a window", a.EventTime)}, nil
 	}
 	rs, err := d.st.Breakglass().List(ctx, a.AccountID)
 	if err != nil {
 		return Window{}, err
 	}
+	var ws []detect.Approval
 	for _, r := range rs {
-		if w := r.Window(); !w.Start.IsZero() && w.Contains(at) {
-			return Window{Status: WindowInside, RequestID: r.ID}, nil
+		if w := r.Window(); !w.Start.IsZero() {
+			ws = append(ws, detect.Approval{AccountID: r.AccountID, RequestID: r.ID, Start: w.Start, End: w.End})
 		}
 	}
-	return Window{Status: WindowOutside}, nil
+	drv, err := detect.NewDriver(detect.Config{}, detect.Window{})
+	if err != nil {
+		return Window{}, err
+	}
+	drv.Approve(ws)
+	switch judged := drv.Judge(a); {
+	case judged[0].ApprovedBy != "":
+		return Window{Status: WindowInside, RequestID: judged[0].ApprovedBy}, nil
+	case len(judged) > 1:
+		return Window{Status: WindowOutside}, nil
+	}
+	return Window{Status: WindowNotApplicable}, nil
 }
 
 // Run delivers due deliveries until ctx is done, looking every Poll, and

@@ -229,6 +229,11 @@ func TestBreakGlassWindow(t *testing.T) {
 	failed.RuleID = detect.RuleConsoleLoginFailed
 	withRunbook := rootSignIn("ev-runbook")
 	withRunbook.Runbook = "rootguard runbook --account 111111111111"
+	session := func(id, policy string) detect.Alert {
+		a := rootSignIn(id)
+		a.RuleID, a.Severity, a.AssumedRoot, a.TaskPolicy = "assume-root-session", detect.Low, true, "arn:aws:iam::aws:policy/root-task/"+policy
+		return a
+	}
 	badTime := rootSignIn("ev-badtime")
 	badTime.EventTime = "yesterday"
 	for _, tc := range []struct {
@@ -244,6 +249,10 @@ func TestBreakGlassWindow(t *testing.T) {
 			notify.Window{Status: notify.WindowOutside}, "https://wiki.example.com/rb/222222222222"},
 		{"a failed sign-in", failed, 10 * time.Minute, notify.Window{Status: notify.WindowNotApplicable}, "https://wiki.example.com/rb/111111111111"},
 		{"the alert's own runbook", withRunbook, 10 * time.Minute, notify.Window{Status: notify.WindowInside, RequestID: "bg-window1"}, "rootguard runbook --account 111111111111"},
+		{"an audit session of rootguard's own scans", session("ev-audit", "IAMAuditRootUserCredentials"), 40 * time.Minute,
+			notify.Window{Status: notify.WindowNotApplicable}, "https://wiki.example.com/rb/111111111111"},
+		{"a break-glass session inside", session("ev-session", "S3UnlockBucketPolicy"), 10 * time.Minute,
+			notify.Window{Status: notify.WindowInside, RequestID: "bg-window1"}, "https://wiki.example.com/rb/111111111111"},
 		{"an unreadable time", badTime, -1, notify.Window{Status: notify.WindowUnknown, Reason: `the event time "yesterday" cannot be placed in a window`}, "https://wiki.example.com/rb/111111111111"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
