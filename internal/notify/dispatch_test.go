@@ -588,3 +588,31 @@ func TestReplicasRace(t *testing.T) {
 }
 
 func newLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestRun: Run delivers what is enqueued while it runs, and returns nil
+// once its context ends.
+func TestRun(t *testing.T) {
+	st := sqliteStore(t)
+	h := newHook(t)
+	got := make(chan int, 10)
+	h.before = func(n int) { got <- n }
+	d := newDispatcher(t, st, webhookConfig(h.URL, ""), notify.Options{Poll: 5 * time.Millisecond, Getenv: env(map[string]string{"SIEM_SECRET": "x"})})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+	if err := d.Enqueue(t.Context(), rootSignIn("ev-run")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run sent nothing in 30 s")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+	if k := h.keys(); len(k) != 1 || k[0] != notify.Key("ev-run", "siem") {
+		t.Errorf("sent %v", k)
+	}
+}
