@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -217,11 +216,9 @@ func (m Message) JSON() []byte {
 }
 
 func marshal(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(true)
-	if err := enc.Encode(v); err != nil {
+	b, err := json.Marshal(v)
+	if err != nil {
 		panic(err) // plain structs of strings always encode
 	}
-	return termsafe.JSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return termsafe.JSON(b)
 }
