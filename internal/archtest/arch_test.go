@@ -135,6 +135,8 @@ var rules = []rule{
 		why: "the harness that runs a test on every backend is for tests only"},
 	{pkgs: []string{"internal/contactmail"}, banned: []string{"github.com/aws/", "internal/store", "internal/checks"},
 		why: "the mail adapter looks up DNS and talks SMTP; what a verification means is package contacts', where it is kept the store's"},
+	{pkgs: []string{"internal/notify"}, banned: []string{"internal/guardrail", "internal/collect", "internal/serve", "internal/web"},
+		why: "alert delivery sends what detection raised, through the store's outbox: it neither plans nor collects, and knows nothing of the service or the dashboard that use it"},
 	{pkgs: []string{"..."}, except: []string{"internal/contactmail/mailtest"}, banned: []string{"internal/contactmail/mailtest"},
 		why: "the loopback DNS and SMTP servers are for tests only"},
 	{pkgs: []string{"internal/web/..."}, banned: []string{"github.com/aws/", "internal/guardrail", "internal/collect", "internal/trail"},

@@ -155,6 +155,7 @@ var registry = []Action{
 	{"securityhub:BatchImportFindings", scanOnly, mgmt, "scan --send securityhub imports the findings"},
 	{"securityhub:BatchUpdateFindings", scanOnly, mgmt, "scan --send securityhub suppresses the muted findings it imported"},
 
+	{"sns:Publish", serveOnly, mgmt, "serve (and notify test) publish alerts to the SNS topics of the routing file (docs/notify.md)"},
 	{"sqs:ReceiveMessage", serveOnly, mgmt, "planned: serve reads root events from its SQS queue"},
 	{"sqs:DeleteMessage", serveOnly, mgmt, "planned: serve deletes each event it has handled"},
 	{"sqs:ChangeMessageVisibility", serveOnly, mgmt, "planned: serve returns an event it could not handle"},

@@ -75,10 +75,19 @@ type runbookWriter struct {
 }
 
 func (r runbookWriter) Write(a detect.Alert) error {
-	if r.template != "" && a.AccountID != "" {
-		a.Runbook = strings.ReplaceAll(r.template, "{account}", a.AccountID)
+	if link := RunbookLink(r.template, a.AccountID); link != "" {
+		a.Runbook = link
 	}
 	return r.AlertWriter.Write(a)
+}
+
+// RunbookLink fills a --runbook-url template for an account: {account}
+// becomes its ID. It is "" without a template or an account.
+func RunbookLink(template, account string) string {
+	if template == "" || account == "" {
+		return ""
+	}
+	return strings.ReplaceAll(template, "{account}", account)
 }
 
 // WriteAlerts writes alerts to w in format, one of AlertFormats.

@@ -88,10 +88,11 @@ type Server struct {
 	reports  map[string]*report // credential report state by account
 	seq      int
 
-	queries  queryStore        // CloudTrail Lake and Athena queries
-	imported []ImportedFinding // Security Hub findings, in import order
-	sent     []Email           // SES v2 messages, in order
-	updated  []FindingUpdate   // Security Hub BatchUpdateFindings calls, in order
+	queries   queryStore        // CloudTrail Lake and Athena queries
+	imported  []ImportedFinding // Security Hub findings, in import order
+	sent      []Email           // SES v2 messages, in order
+	updated   []FindingUpdate   // Security Hub BatchUpdateFindings calls, in order
+	published []Published       // SNS messages, in publish order
 
 	trail trailRecorder // CloudTrail records of the calls (Options.TrailDir)
 	mail  mailbox       // SQS messages

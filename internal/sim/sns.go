@@ -21,6 +21,7 @@ func snsService() *service {
 			"ListTopics":               {handle: snsListTopics},
 			"ListSubscriptionsByTopic": {handle: snsListSubscriptionsByTopic},
 			"GetTopicAttributes":       {handle: snsGetTopicAttributes},
+			"Publish":                  {handle: snsPublish}, // sns_publish.go
 
 			// Writes (sns_write.go).
 			"CreateTopic":        {write: true, handle: snsCreateTopic},
