@@ -52,7 +52,9 @@ func (ns *needleSet) within(buf []byte, from, to int) bool {
 // at reports whether a needle starts at buf[i].
 func (ns *needleSet) at(buf []byte, i int) bool {
 	for _, n := range ns.needles {
-		if len(buf)-i >= len(n) && string(buf[i:i+len(n)]) == string(n) {
+		// The first byte first: most needles differ there, and a call to
+		// compare costs more than the byte.
+		if len(buf)-i >= len(n) && buf[i] == n[0] && string(buf[i:i+len(n)]) == string(n) {
 			return true
 		}
 	}
