@@ -13,7 +13,7 @@ go test -race -tags libdeflate ./internal/trail/... ./internal/trailbench/...
 go test -tags libdeflate -run 'Trail' ./internal/cli/
 
 CGO_ENABLED=0 go build -o "$tmp/rootguard-go" ./cmd/rootguard
-go build -tags libdeflate -o "$tmp/rootguard-libdeflate" ./cmd/rootguard
+go build -tags libdeflate -ldflags=-linkmode=internal -o "$tmp/rootguard-libdeflate" ./cmd/rootguard
 "$tmp/rootguard-libdeflate" trail bench --rounds 1 --size-mb 5 >"$tmp/bench.txt"
 grep -q 'inflater libdeflate' "$tmp/bench.txt" ||
   { echo "the libdeflate build does not run the libdeflate inflater"; exit 1; }

@@ -23,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ROOTGUARD_GO and ROOTGUARD_LIBDEFLATE may name binaries built already.
 if [ -n "${ROOTGUARD_GO:-}" ]; then cp "$ROOTGUARD_GO" "$tmp/rootguard-go"; else CGO_ENABLED=0 go build -o "$tmp/rootguard-go" ./cmd/rootguard; fi
-if [ -n "${ROOTGUARD_LIBDEFLATE:-}" ]; then cp "$ROOTGUARD_LIBDEFLATE" "$tmp/rootguard-libdeflate"; else go build -tags libdeflate -o "$tmp/rootguard-libdeflate" ./cmd/rootguard; fi
+if [ -n "${ROOTGUARD_LIBDEFLATE:-}" ]; then cp "$ROOTGUARD_LIBDEFLATE" "$tmp/rootguard-libdeflate"; else go build -tags libdeflate -ldflags=-linkmode=internal -o "$tmp/rootguard-libdeflate" ./cmd/rootguard; fi
 "$tmp/rootguard-go" trail generate --out "$tmp/archive" --preset "$preset" --accounts 20 --days 14 --size-mb "$size" --seed 2025 >"$tmp/generate.txt"
 (cd "$tmp" && npm install --silent --no-audit --no-fund --prefix "$tmp/node" "@duckdb/node-api@$duckdb_version" >/dev/null)
 cat >"$tmp/node/duckdb.mjs" <<'JS'

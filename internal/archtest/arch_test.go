@@ -93,6 +93,9 @@ var domain = []string{
 	"internal/breakglass", // persons, requests, the two-person rule, windows, root tasks; the store and the AWS calls are adapters
 	"internal/recovery",   // the recovery-path graph over the snapshot and custody records
 	"internal/runbook",    // runbooks written from the snapshot, findings and graph
+
+	// the vectorised needle search under trail scan's prefilter: bytes in, positions out
+	"internal/trail/teddy",
 }
 
 // readOnly are the packages that read AWS or judge what was read.
@@ -119,6 +122,8 @@ var rules = []rule{
 		why: "read-only packages never reach the code that writes to AWS"},
 	{pkgs: []string{"internal/severity", "internal/termsafe", "internal/suggest", "internal/jsonstrict", "internal/filelimit"}, banned: []string{"github.com/", "golang.org/", "internal"},
 		why: "the small shared helpers (severity scale, terminal-safe text, suggestions, strict JSON, bounded reads) depend on nothing"},
+	{pkgs: []string{"internal/trail/teddy"}, banned: []string{"github.com/", "internal"},
+		why: "the vectorised needle search is an algorithm over bytes (and the CPU's features): it knows nothing of CloudTrail"},
 	{pkgs: []string{"internal/delivery"}, banned: []string{"internal/checks", "internal/guardrail"},
 		why: "checks and guardrail both use the delivery judgement; it uses neither"},
 	{pkgs: []string{"internal/collect"}, banned: []string{"internal/guardrail"},

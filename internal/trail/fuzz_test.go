@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/rootguard/rootguard/internal/detect"
 )
 
 // splitAll returns every record the splitter finds in data (an empty
@@ -137,30 +140,33 @@ func FuzzFinder(f *testing.F) {
 	})
 }
 
-func FuzzFinderGroup(f *testing.F) {
-	f.Add([]byte("xxPrimaryEmailPasswordRecoverySetAccountPreferences"), 3)
-	f.Add([]byte("PPrimaryEmai PasswordRecover SetAccountPreferences"), 0)
-	f.Fuzz(func(t *testing.T, hay []byte, from int) {
-		needles := [][]byte{[]byte("PasswordRecovery"), []byte("PrimaryEmail"), []byte("SetAccountPreferences"), []byte("xP")}
-		var fs []finder
-		for _, n := range needles {
-			fs = append(fs, newFinder(n))
-		}
+func FuzzNeedleSet(f *testing.F) {
+	f.Add([]byte("xxPrimaryEmailPasswordRecoverySetAccountPreferences"), 3, 20)
+	f.Add([]byte("PPrimaryEmai PasswordRecover SetAccountPreferences"), 0, 60)
+	f.Add([]byte("SetAccountPreferences"), 0, 1)
+	f.Add([]byte(`{"type":"Role","arn":"x"},{"type":"Root"}`+strings.Repeat("y", 40)+`\u`), 0, 90)
+	f.Fuzz(func(t *testing.T, hay []byte, from, to int) {
 		from = max(0, min(from, len(hay)))
-		want := -1
-		for _, n := range needles {
-			if i := bytes.Index(hay[from:], n); i >= 0 && (want < 0 || from+i < want) {
-				want = from + i
+		to = max(from, min(to, len(hay)))
+		for _, needles := range [][][]byte{
+			detect.Needles(),
+			{[]byte("PasswordRecovery"), []byte("PrimaryEmail"), []byte("SetAccountPreferences"), []byte("xP")},
+		} {
+			want := false
+			for _, n := range needles {
+				for i := from; i < to; i++ {
+					want = want || bytes.HasPrefix(hay[i:], n)
+				}
 			}
-		}
-		got := -1
-		for _, g := range groupFinders(fs) {
-			if i := g.index(hay, from); i >= 0 && (got < 0 || i < got) {
-				got = i
+			ns := newNeedleSet(needles)
+			if got := ns.within(hay, from, to); got != want {
+				t.Fatalf("needles %q start in [%d, %d): %v, want %v", needles, from, to, got, want)
 			}
-		}
-		if got != want {
-			t.Fatalf("first match %d, want %d", got, want)
+			ns.tri = nil // the bytes.IndexByte passes, as without AVX2
+			ns.groups = groupFinders(needles)
+			if got := ns.within(hay, from, to); got != want {
+				t.Fatalf("groups: needles %q start in [%d, %d): %v, want %v", needles, from, to, got, want)
+			}
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 )
 
 // errIncomplete means the buffer ends before the JSON value does.
@@ -108,7 +107,7 @@ const (
 // carries an incomplete record over to the next chunk.
 type splitter struct {
 	sink    sink
-	needles []finderGroup
+	needles needleSet
 	anchor  finder
 	strict  bool // exact bracket matching for every record, no fast paths
 
@@ -120,19 +119,12 @@ type splitter struct {
 	index   int  // records seen so far
 	off     int64
 	stack   []byte
-	next    []int // per needle: next match position in the current buffer
 }
 
 // newSplitter returns a splitter that hands sink the records containing
 // one of needles (plus the first record of the input).
 func newSplitter(s sink, needles [][]byte, strict bool) *splitter {
-	var fs []finder
-	for _, n := range needles {
-		fs = append(fs, newFinder(n))
-	}
-	sp := &splitter{sink: s, strict: strict, needles: groupFinders(fs), anchor: newFinder(anchor)}
-	sp.next = make([]int, len(sp.needles))
-	return sp
+	return &splitter{sink: s, strict: strict, needles: newNeedleSet(needles), anchor: newFinder(anchor)}
 }
 
 // syntaxError is a structural problem in the input at a byte offset of the
@@ -156,38 +148,9 @@ func (sp *splitter) errAt(pos int, format string, args ...any) error {
 	return &syntaxError{off: sp.off + int64(pos), msg: fmt.Sprintf(format, args...)}
 }
 
-// resetNeedles forgets the cached needle positions (the buffer moved).
-func (sp *splitter) resetNeedles() {
-	for i := range sp.next {
-		sp.next[i] = -1
-	}
-}
-
-// nextMatch returns the position of the first needle at or after from in
-// buf, or len(buf) when there is none.
-func (sp *splitter) nextMatch(buf []byte, from int) int {
-	best := len(buf)
-	for i := range sp.needles {
-		p := sp.next[i]
-		if p < from {
-			if j := sp.needles[i].index(buf, from); j >= 0 {
-				p = j
-			} else {
-				p = math.MaxInt
-			}
-			sp.next[i] = p
-		}
-		if p < best {
-			best = p
-		}
-	}
-	return best
-}
-
 // process handles the complete records in buf and returns how many bytes it
 // consumed. At eof every byte must be consumed, or the input is truncated.
 func (sp *splitter) process(buf []byte, eof bool) (int, error) {
-	sp.resetNeedles()
 	pos, err := sp.run(buf, eof)
 	if err == nil && eof {
 		switch {
@@ -427,7 +390,7 @@ func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 			sp.fast = false
 			return start, nil
 		}
-		if sp.nextMatch(buf, start) < next {
+		if sp.needles.within(buf, start, next) {
 			end, err := sp.valueEnd(region, start)
 			if err != nil || !separatorOnly(region[end:next]) {
 				sp.fast = false
@@ -502,7 +465,7 @@ func (sp *splitter) runLines(buf []byte, pos int, eof bool) (int, error) {
 			sp.lines = false
 			return pos, nil
 		}
-		if sp.nextMatch(buf, pos+lstart) < pos+lstart+len(line) {
+		if sp.needles.within(buf, pos+lstart, pos+lstart+len(line)) {
 			// A candidate: make sure the line is exactly one object.
 			if e, err := sp.valueEnd(line, 0); err != nil || e != len(line) {
 				sp.lines = false

@@ -10,6 +10,9 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootguard/rootguard/internal/detect"
+	"github.com/rootguard/rootguard/internal/trail/teddy"
 )
 
 // recSink collects candidate records; match is a substring test.
@@ -138,5 +141,33 @@ func TestSplitErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNeedleSetPlanted plants each needle at every position of fillers of
+// every length up to a few vector blocks, and asks every range around it:
+// the vectorised pass (where the CPU has it) and the bytes.IndexByte
+// groups must both say a needle starts there exactly when one does.
+func TestNeedleSetPlanted(t *testing.T) {
+	needles := detect.Needles()
+	sets := map[string]needleSet{"default": newNeedleSet(needles), "groups": {needles: needles, groups: groupFinders(needles)}}
+	if _, ok := teddy.New(needles); ok != (sets["default"].tri != nil) {
+		t.Fatalf("the rules' needles do not use the vectorised pass on a CPU that has it (or the reverse)")
+	}
+	for name, ns := range sets {
+		for _, n := range needles {
+			for size := len(n); size <= 100; size++ {
+				for at := 0; at+len(n) <= size; at++ {
+					hay := bytes.Repeat([]byte("Ro"), size)[:size] // near misses everywhere
+					copy(hay[at:], n)
+					for _, r := range [][2]int{{0, size}, {at, at + 1}, {0, at}, {at + 1, size}, {max(0, at-33), at + 1}} {
+						want := r[0] <= at && at < r[1]
+						if got := ns.within(hay, r[0], r[1]); got != want {
+							t.Fatalf("%s: %q at %d of %q, range %v: %v, want %v", name, n, at, hay, r, got, want)
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -86,6 +87,7 @@ func Bench(ctx context.Context, dir string, rounds int, opt trail.Options, cfg d
 
 	for range rounds {
 		var r BenchRound
+		settle()
 		t0, c0 := time.Now(), cpuNow()
 		bytesA, err := trail.Decompress(ctx, seq, opt)
 		r.Decompress, r.DecompressCPU = time.Since(t0), cpuNow()-c0
@@ -93,6 +95,7 @@ func Bench(ctx context.Context, dir string, rounds int, opt trail.Options, cfg d
 			return rep, fmt.Errorf("decompress-only pass: %w", err)
 		}
 
+		settle()
 		t1, c1 := time.Now(), cpuNow()
 		d, err := detect.NewDriver(cfg, detect.Window{})
 		if err != nil {
@@ -121,6 +124,13 @@ func Bench(ctx context.Context, dir string, rounds int, opt trail.Options, cfg d
 	rep.Elapsed = time.Since(start)
 	return rep, nil
 }
+
+// settle collects the previous pass's buffers and returns their memory to
+// the system before the next pass, untimed: each pass makes its own worker
+// buffers, and without this the garbage of one pass is still resident
+// while the next one fills its own, which is what a single scan never
+// holds (peak RSS would measure the bench, not the scan).
+func settle() { debug.FreeOSMemory() }
 
 // fastest is the shorter of the best time so far (0: none yet) and d.
 func fastest(best, d time.Duration) time.Duration {
