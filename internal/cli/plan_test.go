@@ -196,14 +196,20 @@ func planApplyTour(t *testing.T, config, wantPlan, turnPass, awaiting []string) 
 
 	// Every change the plan predicted, and nothing else, moved; only to
 	// PASS, or to NOT_APPLICABLE where the check stops applying (no root
-	// password left, so no MFA to judge).
+	// password left, so no MFA to judge), except where the plan warns of
+	// it: deactivating a root's virtual MFA device leaves it assigned to
+	// nobody (root-virtual-mfa-orphaned), as the root task policy cannot
+	// delete it.
 	after := statuses(t, src...)
 	srv.take()
 	moved := map[[2]string]string{}
 	for k, was := range before {
 		if now := after[k]; now != was {
 			moved[k] = was + " -> " + now
-			if now != "PASS" && now != "NOT_APPLICABLE" {
+			warned := slices.ContainsFunc(p.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, k[0]+" is expected to go from "+was+" to "+now) && strings.Contains(w, k[1])
+			})
+			if now != "PASS" && now != "NOT_APPLICABLE" && !warned {
 				t.Errorf("%s in %s went from %s to %s", k[0], k[1], was, now)
 			}
 		}

@@ -17,14 +17,17 @@ import (
 // Schema is the version string of the snapshot format rootguard writes.
 // Loading a snapshot with a schema not in Schemas is an error: fields
 // change meaning between versions.
-const Schema = "rootguard.snapshot/v2"
+const Schema = "rootguard.snapshot/v3"
 
 // Schemas are the snapshot schemas Decode loads. A v1 snapshot lacks the
 // facts v2 added (a topic's attributes), and an older v2 snapshot the
 // optional facts added since (an alarm's condition, a trail's selector
 // filters): they load as not collected, so what depends on them is
-// UNKNOWN, never FAIL.
-var Schemas = []string{"rootguard.snapshot/v1", Schema}
+// UNKNOWN, never FAIL. v3 adds an account's IAM facts (unassigned virtual
+// MFA devices, principals and their identity policies) and the
+// organization's delegated administrators; older snapshots load without
+// them, which makes the checks reading them UNKNOWN.
+var Schemas = []string{"rootguard.snapshot/v1", "rootguard.snapshot/v2", Schema}
 
 // Snapshot is everything collected in one run.
 type Snapshot struct {
@@ -125,6 +128,11 @@ type Organization struct {
 	// ListTargetsForPolicy). Whether SCPs are enabled at all is in the
 	// root's OrgUnit.PolicyTypes.
 	Policies Fact[[]OrgPolicy] `json:"policies"`
+	// DelegatedAdministrators are the accounts registered as delegated
+	// administrator of centralized root access (iam.amazonaws.com,
+	// organizations:ListDelegatedAdministrators): besides the management
+	// account, they may call sts:AssumeRoot.
+	DelegatedAdministrators Fact[[]string] `json:"delegated_administrators,omitzero"`
 }
 
 // OrgPolicy is one service control policy.
@@ -181,6 +189,7 @@ type Account struct {
 	Regions   Fact[[]string] `json:"enabled_regions,omitzero"`
 	Detective Detective      `json:"detective"`
 	Mail      MailFacts      `json:"mail"`
+	IAM       IAM            `json:"iam,omitzero"`
 }
 
 // Detective are the account's detective controls for root activity.
