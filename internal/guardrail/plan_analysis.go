@@ -459,8 +459,11 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 			return err
 		}
 		id := c.Post[0].Fact.Name
-		if c.Kind == KindDeactivateMFADevice {
+		switch c.Kind {
+		case KindDeactivateMFADevice:
 			orphanVirtualMFA(a, id)
+		case KindDeleteAccessKey:
+			keepLastUse(a, c, s.CollectedAt)
 		}
 		removeCredential(&a.Root, c.Kind, id)
 	default:

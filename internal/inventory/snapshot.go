@@ -24,8 +24,9 @@ const Schema = "rootguard.snapshot/v3"
 // optional facts added since (an alarm's condition, a trail's selector
 // filters): they load as not collected, so what depends on them is
 // UNKNOWN, never FAIL. v3 adds an account's IAM facts (unassigned virtual
-// MFA devices, principals and their identity policies) and the
-// organization's delegated administrators; older snapshots load without
+// MFA devices, principals and their identity policies), the root access
+// keys rootguard deleted (from its audit log) and the organization's
+// delegated administrators; older snapshots load without
 // them, which makes the checks reading them UNKNOWN.
 var Schemas = []string{"rootguard.snapshot/v1", "rootguard.snapshot/v2", Schema}
 
@@ -432,6 +433,22 @@ type RootCredentials struct {
 	// VirtualMFADevices are the account's virtual MFA devices assigned to
 	// the root user (User.Arn equal to arn:aws:iam::<id>:root exactly).
 	VirtualMFADevices Fact[[]MFADevice] `json:"virtual_mfa_devices"`
+	// DeletedKeys are the root access keys rootguard apply deleted, with
+	// the last use each had, read from its audit log when the snapshot was
+	// collected: IAM forgets a deleted key's last use, the audit log keeps
+	// it. Not collected where the audit log records no such deletion.
+	DeletedKeys Fact[[]DeletedKey] `json:"deleted_access_keys,omitzero"`
+}
+
+// AuditLogSource is the Source API of facts read from rootguard's own
+// audit log.
+const AuditLogSource = "rootguard:audit-log"
+
+// DeletedKey is a root access key apply deleted.
+type DeletedKey struct {
+	// LastUsed is the key's last use as the plan read it.
+	LastUsed  time.Time `json:"last_used"`
+	DeletedAt time.Time `json:"deleted_at"`
 }
 
 // Root credential collection methods.
