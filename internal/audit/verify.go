@@ -87,6 +87,18 @@ func (r Result) OK() bool { return r.Broken == nil }
 // beside the log). The error is
 // for I/O only; a broken chain is reported in Result.Broken.
 func Verify(path string, opts Options) (Result, error) {
+	return walk(path, opts, true, nil)
+}
+
+// Read walks the log at path as Verify does, without a head anchor, and
+// calls visit with every intact record before the first break, in order.
+func Read(path string, opts Options, visit func(*Record)) (Result, error) {
+	return walk(path, opts, false, visit)
+}
+
+// walk opens the log at path, keyed as Options says, and verifies it,
+// against its head anchor when anchored.
+func walk(path string, opts Options, anchored bool, visit func(*Record)) (Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{Head: Genesis}, fmt.Errorf("audit log: %w", err)
@@ -99,11 +111,13 @@ func Verify(path string, opts Options) (Result, error) {
 			return Result{Head: Genesis}, err
 		}
 	}
-	anchor, err := readAnchor(context.Background(), anchorOf(opts, path))
-	if err != nil {
-		return Result{Head: Genesis}, err
+	var anchor *Head
+	if anchored {
+		if anchor, err = readAnchor(context.Background(), anchorOf(opts, path)); err != nil {
+			return Result{Head: Genesis}, err
+		}
 	}
-	res, err := verify(f, key, anchor, true, nil)
+	res, err := verify(f, key, anchor, anchored, visit)
 	if err != nil {
 		return res, fmt.Errorf("audit log %s: %w", path, err)
 	}

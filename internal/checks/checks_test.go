@@ -210,6 +210,7 @@ var requiredIDs = []string{
 	"guardduty-enabled", "guardduty-root-findings-routed", "root-email-circular-dependency", "recovery-path-cycle", "recovery-single-point",
 	"root-email-domain-registration",
 	"custody-two-person", "custody-complete", "custody-storage-independent", "custody-org-owned",
+	"root-virtual-mfa-orphaned", "assume-root-restricted",
 }
 
 var cisRef = regexp.MustCompile(`^v[0-9]+\.[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)+$`)

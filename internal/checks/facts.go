@@ -444,6 +444,18 @@ func lastUses(a *inventory.Account) (uses []use, sources, gaps, failed []string)
 		gaps = append(gaps, "access keys last used: "+m.reason)
 		failed = append(failed, m.failed...)
 	}
+	// Keys rootguard deleted: IAM forgot their last use, its audit log did
+	// not.
+	switch dk := a.Root.DeletedKeys; {
+	case dk.Known():
+		for _, k := range dk.Value {
+			uses = append(uses, use{"access key deleted " + k.DeletedAt.UTC().Format("2006-01-02"), k.LastUsed, dk.Source.API})
+			sources = append(sources, dk.Source.API)
+		}
+	case dk.Collected():
+		gaps = append(gaps, "deleted access keys last used: "+dk.Reason())
+		failed = append(failed, dk.Source.API)
+	}
 	return uses, dedupe(sources), gaps, dedupe(failed)
 }
 

@@ -101,6 +101,7 @@ audit log, an answer other than yes) or a change failed.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Plan = args[0]
+			o.AuditLog = o.Source.AuditLog
 			if err := o.Validate(); err != nil {
 				return err
 			}
@@ -111,7 +112,6 @@ audit log, an answer other than yes) or a change failed.`,
 	f := cmd.Flags()
 	f.BoolVarP(&o.Yes, "yes", "y", false, "apply without asking for confirmation")
 	f.BoolVar(&o.AllowRecentKeyDeletion, "allow-recent-key-deletion", false, "also delete root access keys used recently (within the plan's max_key_last_used_days) or whose last use is unknown")
-	f.StringVar(&o.AuditLog, "audit-log", "", "audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
 	return cmd
 }
 

@@ -317,7 +317,7 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 					return refused(err)
 				}
 				if action == "approve" {
-					s.warnExecutors(r)
+					s.warnExecutors(cmd.Context(), r)
 				}
 				if err := s.write(r); err != nil || action != "close" || r.Window().Start.IsZero() || (len(args) == 1 && !o.Source.Demo) {
 					return err
@@ -331,16 +331,6 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 			})
 		},
 	}
-}
-
-// warnExecutors says that the two-person rule binds only if nobody but
-// the executor role can call sts:AssumeRoot; rootguard cannot tell here.
-func (s *bgSession) warnExecutors(r breakglass.Request) {
-	if r.Task == "" {
-		return
-	}
-	fmt.Fprintf(s.e.stderr, "warning: who besides the executor role can call sts:AssumeRoot or assume that role is unknown here: "+
-		"the two-person rule binds only if nobody else can (see the assume-root-restricted check)\n")
 }
 
 func newBreakglassListCmd(e *env, o *BreakglassOptions) *cobra.Command {
@@ -486,15 +476,12 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 	if err := task.CheckParam(r.TaskParam); err != nil {
 		return refused(err)
 	}
-	s.warnExecutors(r)
+	s.warnExecutors(ctx, r)
 	log, err := s.auditLog()
 	if err != nil {
 		return err
 	}
-	role := s.o.ExecutorRole
-	if role == "" {
-		role = "arn:aws:iam::" + accountOf(s.arn) + ":role/" + DefaultExecutorRole
-	}
+	role := s.executorRole()
 	cfg := s.conn.cfg.Copy()
 	cfg.Credentials = awsclient.AssumeRole(sts.NewFromConfig(s.conn.cfg), role)
 	calls, err := s.taskCalls(ctx, cfg, task, r)

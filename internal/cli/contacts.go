@@ -64,11 +64,10 @@ type ContactsVerifyOptions struct {
 	ValidFor  time.Duration
 	MXOnly    bool
 	// SES sends through Amazon SES (sesv2:SendEmail) instead of SMTP,
-	// from SESFrom (default From), each send in the audit log (AuditLog)
-	// first.
-	SES      bool
-	SESFrom  string
-	AuditLog string
+	// from SESFrom (default From), each send in the audit log (the
+	// source's --audit-log) first.
+	SES     bool
+	SESFrom string
 }
 
 // from is the sender address of the verification mail.
@@ -122,7 +121,6 @@ $` + EnvSMTPPassword + `, never a flag.`,
 	f.BoolVar(&o.MXOnly, "mx-only", false, "check the mail exchangers only; send no mail and record nothing")
 	f.BoolVar(&o.SES, "ses", false, "send the verification mail through Amazon SES (sesv2:SendEmail, audited) instead of --smtp")
 	f.StringVar(&o.SESFrom, "ses-from", "", "with --ses: the SES-verified sender `ADDRESS` (default --from)")
-	f.StringVar(&o.AuditLog, "audit-log", "", "with --ses: audit log `FILE` (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
 	return cmd
 }
 
@@ -149,8 +147,8 @@ func (o *ContactsVerifyOptions) validate() error {
 	switch {
 	case o.SES && (o.MXOnly || o.SMTP != ""):
 		return usageError("--ses sends the mail; it excludes --smtp and --mx-only")
-	case !o.SES && (o.SESFrom != "" || o.AuditLog != ""):
-		return usageError("--ses-from and --audit-log apply with --ses only")
+	case !o.SES && o.SESFrom != "":
+		return usageError("--ses-from applies with --ses only")
 	case o.MXOnly:
 		return nil
 	case o.SES:
@@ -381,12 +379,9 @@ type sesSender struct {
 // openSES connects to SES as the caller (a writable endpoint for --demo
 // and --scenario) and opens the audit log: no log, no mail.
 func openSES(ctx context.Context, e *env, o *ContactsVerifyOptions) (*sesSender, error) {
-	path := o.AuditLog
-	if path == "" {
-		var err error
-		if path, err = defaultAuditLogPath(os.Getenv); err != nil {
-			return nil, withCode(ExitError, err)
-		}
+	path, err := o.src.auditLogPath()
+	if err != nil {
+		return nil, withCode(ExitError, err)
 	}
 	src := o.src
 	src.writable = true

@@ -155,7 +155,7 @@ func TestPlanApplyDemo(t *testing.T) {
 func planApplyTour(t *testing.T, config, wantPlan, turnPass, awaiting []string) {
 	dir := t.TempDir()
 	state, planPath, auditLog := filepath.Join(dir, "state.yaml"), filepath.Join(dir, "plan.json"), filepath.Join(dir, "audit.log")
-	src := []string{"--demo", "--state", state}
+	src := []string{"--demo", "--state", state, "--audit-log", auditLog}
 	srv := captureServers(t)
 
 	before := statuses(t, src...)
@@ -185,7 +185,19 @@ func planApplyTour(t *testing.T, config, wantPlan, turnPass, awaiting []string) 
 		t.Fatal("the demo plan is empty")
 	}
 
-	code, out, stderr = runCommand(t, newApplyCmd, append([]string{planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", auditLog}, src...)...)
+	// Deleting a recently used root key does not erase its use: apply
+	// keeps it in the audit log, so the plan predicts no PASS for
+	// root-recent-use there, and the scan after apply agrees (below).
+	for _, c := range p.Changes {
+		if c.Kind == guardrail.KindDeleteAccessKey && c.RequiresFlag != "" {
+			for _, e := range p.Expected {
+				if e.CheckID == "root-recent-use" && e.AccountID == c.AccountID && e.To == "PASS" {
+					t.Errorf("the plan predicts root-recent-use PASS in %s once its recently used key is deleted", c.AccountID)
+				}
+			}
+		}
+	}
+	code, out, stderr = runCommand(t, newApplyCmd, append([]string{planPath, "--yes", "--allow-recent-key-deletion"}, src...)...)
 	if code != ExitOK {
 		t.Fatalf("apply: exit %d: %s\n%s", code, stderr, out)
 	}
@@ -196,14 +208,20 @@ func planApplyTour(t *testing.T, config, wantPlan, turnPass, awaiting []string) 
 
 	// Every change the plan predicted, and nothing else, moved; only to
 	// PASS, or to NOT_APPLICABLE where the check stops applying (no root
-	// password left, so no MFA to judge).
+	// password left, so no MFA to judge), except where the plan warns of
+	// it: deactivating a root's virtual MFA device leaves it assigned to
+	// nobody (root-virtual-mfa-orphaned), as the root task policy cannot
+	// delete it.
 	after := statuses(t, src...)
 	srv.take()
 	moved := map[[2]string]string{}
 	for k, was := range before {
 		if now := after[k]; now != was {
 			moved[k] = was + " -> " + now
-			if now != "PASS" && now != "NOT_APPLICABLE" {
+			warned := slices.ContainsFunc(p.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, k[0]+" is expected to go from "+was+" to "+now) && strings.Contains(w, k[1])
+			})
+			if now != "PASS" && now != "NOT_APPLICABLE" && !warned {
 				t.Errorf("%s in %s went from %s to %s", k[0], k[1], was, now)
 			}
 		}

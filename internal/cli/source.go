@@ -11,9 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/collect"
 	"github.com/rootguard/rootguard/internal/custody"
+	"github.com/rootguard/rootguard/internal/guardrail"
 	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -40,6 +42,10 @@ type sourceOptions struct {
 	State string
 	// ResetDemo removes the state file first, so the demo starts afresh.
 	ResetDemo bool
+	// AuditLog is rootguard's audit log: collection reads from it the last
+	// use of the root access keys apply deleted (apply also writes to
+	// it). "" means ROOTGUARD_AUDIT_LOG, then the state directory's.
+	AuditLog string
 	// Identity names the scenario caller (sim.Scenario.Callers) whose
 	// credentials the command uses with --demo or --scenario; empty is the
 	// default caller. $ROOTGUARD_DEMO_IDENTITY stands in when it is empty.
@@ -78,6 +84,7 @@ func (o *sourceOptions) addFlags(cmd *cobra.Command, withSnapshot bool) {
 	f.StringSliceVar(&o.Regions, "regions", nil, "Regions read for regional facts (default: every Region enabled in each account, account:ListRegions); us-east-1 is always read")
 	f.StringVar(&o.State, "state", "", "keep the --demo or --scenario organization's state in `FILE` between commands (default for --demo: $XDG_STATE_HOME/rootguard/demo-state.yaml)")
 	f.StringVar(&o.Identity, "demo-identity", "", "with --demo or --scenario: act as the scenario's caller `NAME` (its callers list; the demo has requester and approver) instead of the default caller (default: $ROOTGUARD_DEMO_IDENTITY)")
+	f.StringVar(&o.AuditLog, "audit-log", "", "rootguard's audit log `FILE`, whose records keep the last use of the root access keys apply deleted; apply records its changes there (default $ROOTGUARD_AUDIT_LOG or $XDG_STATE_HOME/rootguard/audit.log)")
 	f.BoolVar(&o.ResetDemo, "reset-demo", false, "with --demo: forget the changes apply made to the demo organization (remove the state file) and start afresh")
 }
 
@@ -264,7 +271,18 @@ func (o *sourceOptions) collect(ctx context.Context, e *env, c *conn) (*inventor
 	if err != nil {
 		return nil, err // inventory errors already begin "collect: "
 	}
+	if path, err := o.auditLogPath(); err == nil {
+		guardrail.ReadDeletedKeys(s, path, audit.Options{}, s.CollectedAt)
+	}
 	return s, nil
+}
+
+// auditLogPath is --audit-log, or the default audit log.
+func (o *sourceOptions) auditLogPath() (string, error) {
+	if o.AuditLog != "" {
+		return o.AuditLog, nil
+	}
+	return defaultAuditLogPath(os.Getenv)
 }
 
 // source is the result of resolving sourceOptions.

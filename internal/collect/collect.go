@@ -104,6 +104,7 @@ type orgAPI interface {
 	organizations.ListAWSServiceAccessForOrganizationAPIClient
 	organizations.ListPoliciesAPIClient
 	organizations.ListTargetsForPolicyAPIClient
+	organizations.ListDelegatedAdministratorsAPIClient
 	DescribePolicy(context.Context, *organizations.DescribePolicyInput, ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
 }
 
@@ -204,6 +205,10 @@ type collector struct {
 	// regions are the Regions whose regional facts are read in every
 	// account (opts.Regions); nil means each account's enabled Regions.
 	regions []string
+
+	// delegated are the delegated administrators of centralized root
+	// access, read before the accounts.
+	delegated []string
 
 	mu sync.Mutex
 	// read are the Regions whose regional facts were read in some account.
@@ -404,12 +409,14 @@ func (col *collector) organization(ctx context.Context) (*inventory.Organization
 	wg.Go(func() { org.Features = col.features(ctx) })
 	wg.Go(func() { org.TrustedServices = col.trustedServices(ctx) })
 	wg.Go(func() { org.Policies = col.policies(ctx) })
+	wg.Go(func() { org.DelegatedAdministrators = col.delegatedAdministrators(ctx) })
 	listAt := col.now()
 	listed, err := col.listAccounts(ctx)
 	wg.Wait()
 	if err != nil {
 		return nil, nil, fmt.Errorf("collect: list the accounts of organization %s (organizations:ListAccounts): %w", org.ID, err)
 	}
+	col.delegated = org.DelegatedAdministrators.Value
 	listed, err = selectAccounts(listed, col.opts.Accounts, org.ID)
 	if err != nil {
 		return nil, nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
@@ -106,6 +107,7 @@ type regionClients struct {
 	workmail  workMailAPI
 	zones     route53.ListHostedZonesAPIClient
 	domains   route53domains.ListDomainsAPIClient
+	iam       accountIAMAPI
 }
 
 func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region string) *regionClients {
@@ -129,6 +131,7 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 		workmail:  workmail.NewFromConfig(cfg),
 		zones:     route53.NewFromConfig(cfg),
 		domains:   route53domains.NewFromConfig(cfg),
+		iam:       iam.NewFromConfig(cfg),
 	}
 }
 
@@ -211,7 +214,7 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 		a.Session = inventory.Fact[string]{Value: arn, Source: source("sts:AssumeRole", at, err)}
 		if err != nil {
 			col.log.Debug("role session refused", "account_id", a.ID, "role_arn", arn, "error", err)
-			refused(a, a.Session.Source)
+			col.refused(a, a.Session.Source)
 			return
 		}
 	}
@@ -234,6 +237,7 @@ func (col *collector) ownResources(ctx context.Context, a *inventory.Account) {
 	wg.Go(func() { m.Domains, m.Registrations = r.registeredDomains(ctx) })
 	wg.Go(func() { m.SESRecipients = r.sesRecipients(ctx) })
 	wg.Go(func() { m.WorkMailDomains = r.workMailDomains(ctx) })
+	wg.Go(func() { a.IAM = r.accountIAM(ctx) })
 	wg.Wait()
 }
 
@@ -271,7 +275,7 @@ func (r *accountReader) enabledRegions(ctx context.Context) inventory.Fact[[]str
 
 // refused gives every fact read with the account's own credentials the
 // source s of the session that could not be opened.
-func refused(a *inventory.Account, s inventory.Source) {
+func (col *collector) refused(a *inventory.Account, s inventory.Source) {
 	d, m := &a.Detective, &a.Mail
 	d.Trails.Source = s
 	d.MetricFilters.Source = s
@@ -286,6 +290,10 @@ func refused(a *inventory.Account, s inventory.Source) {
 	m.Registrations.Source = s
 	m.SESRecipients.Source = s
 	m.WorkMailDomains.Source = s
+	a.IAM.UnassignedVirtualMFA.Source = s
+	if col.mayAssumeRoot(a) {
+		a.IAM.Principals.Source = s
+	}
 }
 
 // regionPart is what one Region answered for a regional fact: the values,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/rootguard/rootguard/internal/audit"
 	"github.com/rootguard/rootguard/internal/inventory"
@@ -366,6 +367,9 @@ func auditEntry(p *Plan, c *Change, actor string, call Call) audit.Entry {
 	}
 	if call.TaskPolicy != "" {
 		e.Params["TaskPolicyArn"] = call.TaskPolicy
+	}
+	if c.Kind == KindDeleteAccessKey && c.LastUsed != nil {
+		e.Params[KeyLastUsedParam] = c.LastUsed.UTC().Format(time.RFC3339)
 	}
 	for k, v := range call.Params {
 		switch k {

@@ -106,6 +106,9 @@ type Change struct {
 	// RequiresFlag names the apply flag without which the change is
 	// refused (allow-recent-key-deletion).
 	RequiresFlag string `json:"requires_flag,omitempty"`
+	// LastUsed is a deleted root access key's last use, which apply
+	// records with the deletion (IAM forgets it).
+	LastUsed *time.Time `json:"last_used,omitempty"`
 	// DependsOn are changes of this plan that must be in place first.
 	DependsOn []string `json:"depends_on,omitempty"`
 }

@@ -458,7 +458,14 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		if err != nil {
 			return err
 		}
-		removeCredential(&a.Root, c.Kind, c.Post[0].Fact.Name)
+		id := c.Post[0].Fact.Name
+		switch c.Kind {
+		case KindDeactivateMFADevice:
+			orphanVirtualMFA(a, id)
+		case KindDeleteAccessKey:
+			keepLastUse(a, c, s.CollectedAt)
+		}
+		removeCredential(&a.Root, c.Kind, id)
 	default:
 		return fmt.Errorf("unknown kind %q", c.Kind)
 	}
@@ -471,6 +478,19 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 func featuresReadable(org *inventory.Organization) {
 	if featuresNeedTrustedAccess(org.Features) {
 		org.Features = inventory.Fact[[]string]{Value: []string{}, Source: inventory.Source{API: org.Features.Source.API, At: org.Features.Source.At}}
+	}
+}
+
+// orphanVirtualMFA projects a root virtual MFA device's deactivation: the
+// root task policy cannot delete it, so it stays in the account, assigned
+// to nobody.
+func orphanVirtualMFA(a *inventory.Account, serial string) {
+	f := &a.IAM.UnassignedVirtualMFA
+	virtual := slices.ContainsFunc(a.Root.MFADevices.Value, func(m inventory.MFADevice) bool {
+		return m.Serial == serial && m.Type == inventory.MFAVirtual
+	})
+	if virtual && f.Known() && !slices.Contains(f.Value, serial) {
+		f.Value = append(f.Value, serial)
 	}
 }
 

@@ -797,6 +797,9 @@ func (b *builder) credentials() {
 		if r.RecentUse {
 			c.RequiresFlag = FlagAllowRecentKeyDeletion
 		}
+		if kind == KindDeleteAccessKey {
+			c.LastUsed = r.LastUsed
+		}
 		b.add(c)
 	}
 }

@@ -90,6 +90,7 @@ var registry = []Action{
 	{"organizations:ListPolicies", reads, mgmt, "the service control policies"},
 	{"organizations:DescribePolicy", reads, mgmt, "each SCP's document, for effective coverage"},
 	{"organizations:ListTargetsForPolicy", reads, mgmt, "where each SCP is attached"},
+	{"organizations:ListDelegatedAdministrators", reads, mgmt, "the delegated administrators of centralized root access"},
 	{"organizations:CreatePolicy", applyOnly, mgmt, "the planned root-deny SCPs"},
 	{"organizations:AttachPolicy", applyOnly, mgmt, "attach the planned SCPs"},
 	{"organizations:EnablePolicyType", applyOnly, mgmt, "enable SCPs on the root when they are off"},
@@ -99,7 +100,8 @@ var registry = []Action{
 	{"iam:GetAccountSummary", reads, mgmt, "the management account's root credentials and MFA"},
 	{"iam:GenerateCredentialReport", reads, mgmt, "the management account's root password and key dates"},
 	{"iam:GetCredentialReport", reads, mgmt, "the management account's root password and key dates"},
-	{"iam:ListVirtualMFADevices", reads, mgmt, "virtual MFA devices of root, matched on the root ARN"},
+	{"iam:ListVirtualMFADevices", reads, both, "virtual MFA devices of root (matched on the root ARN) and those assigned to nobody"},
+	{"iam:GetAccountAuthorizationDetails", reads, both, "who may call sts:AssumeRoot: principals and policies of the management account and delegated administrators"},
 	{"iam:EnableOrganizationsRootCredentialsManagement", applyOnly, mgmt, "centralized root access: credentials management"},
 	{"iam:EnableOrganizationsRootSessions", applyOnly, mgmt, "centralized root access: root sessions"},
 

@@ -17,14 +17,18 @@ import (
 // Schema is the version string of the snapshot format rootguard writes.
 // Loading a snapshot with a schema not in Schemas is an error: fields
 // change meaning between versions.
-const Schema = "rootguard.snapshot/v2"
+const Schema = "rootguard.snapshot/v3"
 
 // Schemas are the snapshot schemas Decode loads. A v1 snapshot lacks the
 // facts v2 added (a topic's attributes), and an older v2 snapshot the
 // optional facts added since (an alarm's condition, a trail's selector
 // filters): they load as not collected, so what depends on them is
-// UNKNOWN, never FAIL.
-var Schemas = []string{"rootguard.snapshot/v1", Schema}
+// UNKNOWN, never FAIL. v3 adds an account's IAM facts (unassigned virtual
+// MFA devices, principals and their identity policies), the root access
+// keys rootguard deleted (from its audit log) and the organization's
+// delegated administrators; older snapshots load without
+// them, which makes the checks reading them UNKNOWN.
+var Schemas = []string{"rootguard.snapshot/v1", "rootguard.snapshot/v2", Schema}
 
 // Snapshot is everything collected in one run.
 type Snapshot struct {
@@ -125,6 +129,11 @@ type Organization struct {
 	// ListTargetsForPolicy). Whether SCPs are enabled at all is in the
 	// root's OrgUnit.PolicyTypes.
 	Policies Fact[[]OrgPolicy] `json:"policies"`
+	// DelegatedAdministrators are the accounts registered as delegated
+	// administrator of centralized root access (iam.amazonaws.com,
+	// organizations:ListDelegatedAdministrators): besides the management
+	// account, they may call sts:AssumeRoot.
+	DelegatedAdministrators Fact[[]string] `json:"delegated_administrators,omitzero"`
 }
 
 // OrgPolicy is one service control policy.
@@ -181,6 +190,7 @@ type Account struct {
 	Regions   Fact[[]string] `json:"enabled_regions,omitzero"`
 	Detective Detective      `json:"detective"`
 	Mail      MailFacts      `json:"mail"`
+	IAM       IAM            `json:"iam,omitzero"`
 }
 
 // Detective are the account's detective controls for root activity.
@@ -423,6 +433,22 @@ type RootCredentials struct {
 	// VirtualMFADevices are the account's virtual MFA devices assigned to
 	// the root user (User.Arn equal to arn:aws:iam::<id>:root exactly).
 	VirtualMFADevices Fact[[]MFADevice] `json:"virtual_mfa_devices"`
+	// DeletedKeys are the root access keys rootguard apply deleted, with
+	// the last use each had, read from its audit log when the snapshot was
+	// collected: IAM forgets a deleted key's last use, the audit log keeps
+	// it. Not collected where the audit log records no such deletion.
+	DeletedKeys Fact[[]DeletedKey] `json:"deleted_access_keys,omitzero"`
+}
+
+// AuditLogSource is the Source API of facts read from rootguard's own
+// audit log.
+const AuditLogSource = "rootguard:audit-log"
+
+// DeletedKey is a root access key apply deleted.
+type DeletedKey struct {
+	// LastUsed is the key's last use as the plan read it.
+	LastUsed  time.Time `json:"last_used"`
+	DeletedAt time.Time `json:"deleted_at"`
 }
 
 // Root credential collection methods.

@@ -193,11 +193,12 @@ func TestSnapshotSchemas(t *testing.T) {
 		err      string
 	}{
 		{"v1 topic", topics("rootguard.snapshot/v1", bare), nil, ""},
-		{"v2 topic not read", topics(inventory.Schema, bare), nil, ""},
-		{"v2 topic", topics(inventory.Schema, withAttrs), &inventory.Fact[inventory.TopicAttributes]{
+		{"v2 topic not read", topics("rootguard.snapshot/v2", bare), nil, ""},
+		{"v2 topic", topics("rootguard.snapshot/v2", withAttrs), &inventory.Fact[inventory.TopicAttributes]{
 			Value:  inventory.TopicAttributes{Policy: "{}", KMSMasterKeyID: "alias/aws/sns"},
 			Source: inventory.Source{API: "sns:GetTopicAttributes", At: time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)}}, ""},
-		{"v3", topics("rootguard.snapshot/v3", bare), nil, `schema "rootguard.snapshot/v3" is not supported (want one of rootguard.snapshot/v1, rootguard.snapshot/v2)`},
+		{"v3 topic", topics(inventory.Schema, bare), nil, ""},
+		{"v4", topics("rootguard.snapshot/v4", bare), nil, `schema "rootguard.snapshot/v4" is not supported (want one of rootguard.snapshot/v1, rootguard.snapshot/v2, rootguard.snapshot/v3)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ func organizationsService() *service {
 			"DescribePolicy":                      {handle: orgDescribePolicy},
 			"ListTargetsForPolicy":                {handle: orgListTargetsForPolicy},
 			"ListPoliciesForTarget":               {handle: orgListPoliciesForTarget},
+			"ListDelegatedAdministrators":         {handle: orgListDelegatedAdministrators},
 
 			// Writes (org_write.go).
 			"CreatePolicy":           {write: true, handle: orgCreatePolicy},

@@ -154,7 +154,10 @@ type Account struct {
 	// UnassignedVirtualMFA are names of virtual MFA devices assigned to
 	// nobody.
 	UnassignedVirtualMFA []string `yaml:"unassigned_virtual_mfa,omitempty" json:"unassigned_virtual_mfa,omitempty"`
-	Contact              *Contact `yaml:"contact,omitempty" json:"contact,omitempty"`
+	// Principals are IAM users, groups and roles with identity policies
+	// (see iam_principals.go).
+	Principals []Principal `yaml:"principals,omitempty" json:"principals,omitempty"`
+	Contact    *Contact    `yaml:"contact,omitempty" json:"contact,omitempty"`
 	// AlternateContacts is keyed by BILLING, OPERATIONS or SECURITY.
 	AlternateContacts map[string]AlternateContact `yaml:"alternate_contacts,omitempty" json:"alternate_contacts,omitempty"`
 
@@ -638,6 +641,11 @@ func (s *Scenario) validate() error {
 				bad("accounts[%d].users[%d]: needs a name", i, j)
 			}
 			checkCreds(fmt.Sprintf("accounts[%d].users[%d]", i, j), u.AccessKeys, u.MFADevices)
+		}
+		for j, p := range a.Principals {
+			if err := p.validate(); err != nil {
+				bad("accounts[%d].principals[%d]: %v", i, j, err)
+			}
 		}
 	}
 	if callerAcct != "" && !ids[callerAcct] {
