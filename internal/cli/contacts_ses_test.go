@@ -131,7 +131,7 @@ func TestContactsVerifyThroughSES(t *testing.T) {
 		want string
 	}{
 		{[]string{"contacts", "verify", "--demo", "--ses", "--smtp", "127.0.0.1:25", "--from", "a@b.example"}, "it excludes --smtp and --mx-only"},
-		{[]string{"contacts", "verify", "--demo", "--ses-from", "a@b.example", "--smtp", "127.0.0.1:25", "--from", "a@b.example"}, "apply with --ses only"},
+		{[]string{"contacts", "verify", "--demo", "--ses-from", "a@b.example", "--smtp", "127.0.0.1:25", "--from", "a@b.example"}, "applies with --ses only"},
 		{[]string{"contacts", "verify", "--demo", "--ses"}, "not an email address"},
 	} {
 		if code, _, stderr := run(t, tc.args...); code != ExitUsage || !strings.Contains(stderr, tc.want) {
