@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -93,13 +94,22 @@ func TestConsume(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex
 	var got []string
+	tally := map[intake.Outcome]int64{}
+	unsent := 0 // tallies without the queue's SentTimestamp
 	type result struct {
 		stats intake.Stats
 		err   error
 	}
 	res := make(chan result, 1)
 	go func() {
-		st, err := intake.Consume(ctx, c, d, intake.Options{QueueURL: q, Workers: 3, Wait: time.Second}, func(a detect.Alert) error {
+		st, err := intake.Consume(ctx, c, d, intake.Options{QueueURL: q, Workers: 3, Wait: time.Second, Tally: func(o intake.Outcome, sent time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			tally[o]++
+			if sent.IsZero() {
+				unsent++
+			}
+		}}, func(a detect.Alert) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, a.EventID+" "+a.RuleID)
@@ -133,6 +143,10 @@ func TestConsume(t *testing.T) {
 	st := r.stats
 	if st.Deleted != 4 || st.Duplicates != 1 || st.Poison != 2 || st.Received != 6 || st.Alerts != int64(len(got)) {
 		t.Errorf("stats %+v: want 4 deleted (one a duplicate), the poison message received twice, %d alerts", st, len(got))
+	}
+	want := map[intake.Outcome]int64{intake.Received: st.Received, intake.Deleted: st.Deleted, intake.Duplicate: st.Duplicates, intake.Poison: st.Poison}
+	if !maps.Equal(tally, want) || unsent != 0 {
+		t.Errorf("tally %v (%d without a sent time): want the stats %v, each with its sent time", tally, unsent, want)
 	}
 }
 
