@@ -182,6 +182,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newContactsCmd,
 		newDrillCmd,
 		newBreakglassCmd,
+		newServeCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}
