@@ -86,7 +86,7 @@ func start(t *testing.T, o serve.Options) string {
 	return "http://" + ln.Addr().String()
 }
 
-func get(t *testing.T, url string) (int, string) {
+func get(t testing.TB, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
