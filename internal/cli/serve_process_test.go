@@ -18,12 +18,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/serve"
 	"github.com/rootguard/rootguard/internal/sim"
+	"github.com/rootguard/rootguard/internal/sim/simtest"
 	"github.com/rootguard/rootguard/internal/store"
 	"github.com/rootguard/rootguard/internal/store/storetest"
 )
@@ -73,24 +73,13 @@ type serveProc struct {
 	cmd  *exec.Cmd
 	url  chan string
 	done chan error
-	out  *syncBuf
+	log  *os.File // its stdout and stderr
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// logs is what the process wrote.
+func (p *serveProc) logs() string {
+	b, _ := os.ReadFile(p.log.Name())
+	return string(b)
 }
 
 // startServe starts rootguard serve with args in a helper process and
@@ -99,12 +88,17 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelper$")
 	cmd.Env = append(append(os.Environ(), env...), serveHelperEnv+"="+strings.Join(append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "info"}, args...), "\n"))
-	p := &serveProc{cmd: cmd, url: make(chan string, 1), done: make(chan error, 1), out: &syncBuf{}}
+	log, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	p := &serveProc{cmd: cmd, url: make(chan string, 1), done: make(chan error, 1), log: log}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = p.out
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +108,7 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 			if u, ok := strings.CutPrefix(sc.Text(), "rootguard serve: listening on "); ok {
 				p.url <- u
 			}
-			p.out.Write([]byte(sc.Text() + "\n"))
+			fmt.Fprintln(log, sc.Text())
 		}
 		io.Copy(io.Discard, stdout)
 		p.done <- cmd.Wait()
@@ -123,9 +117,9 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 	select {
 	case <-p.url:
 	case err := <-p.done:
-		t.Fatalf("serve ended before listening: %v\n%s", err, p.out.String())
+		t.Fatalf("serve ended before listening: %v\n%s", err, p.logs())
 	case <-time.After(time.Minute):
-		t.Fatalf("serve not listening after a minute:\n%s", p.out.String())
+		t.Fatalf("serve not listening after a minute:\n%s", p.logs())
 	}
 	return p
 }
@@ -137,7 +131,7 @@ func (p *serveProc) kill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := <-p.done; err == nil {
-		t.Fatalf("serve ended by itself before SIGKILL:\n%s", p.out.String())
+		t.Fatalf("serve ended by itself before SIGKILL:\n%s", p.logs())
 	}
 }
 
@@ -150,10 +144,10 @@ func (p *serveProc) stop(t *testing.T) {
 	select {
 	case err := <-p.done:
 		if err != nil {
-			t.Errorf("serve after SIGTERM: %v\n%s", err, p.out.String())
+			t.Errorf("serve after SIGTERM: %v\n%s", err, p.logs())
 		}
 	case <-time.After(time.Minute):
-		t.Fatalf("serve still running a minute after SIGTERM:\n%s", p.out.String())
+		t.Fatalf("serve still running a minute after SIGTERM:\n%s", p.logs())
 	}
 }
 
@@ -224,15 +218,6 @@ func newIntakeRig(t *testing.T, n int) *intakeRig {
 	return r
 }
 
-func (r *intakeRig) counts(t *testing.T, q string) string {
-	t.Helper()
-	out, err := r.c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []sqstypes.QueueAttributeName{"All"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Attributes["ApproximateNumberOfMessages"] + "/" + out.Attributes["ApproximateNumberOfMessagesNotVisible"]
-}
-
 // stored counts the alerts in the store, by event ID.
 func stored(t *testing.T, st *store.Store) map[string]int {
 	t.Helper()
@@ -260,7 +245,7 @@ func waitStored(t *testing.T, st *store.Store, n int, p ...*serveProc) {
 		if time.Now().After(deadline) {
 			var logs []string
 			for _, x := range p {
-				logs = append(logs, x.out.String())
+				logs = append(logs, x.logs())
 			}
 			t.Fatalf("%d alerts stored after a minute, want %d:\n%s", len(stored(t, st)), n, strings.Join(logs, "\n---\n"))
 		}
@@ -274,9 +259,9 @@ func waitStored(t *testing.T, st *store.Store, n int, p ...*serveProc) {
 func (r *intakeRig) check(t *testing.T, st *store.Store) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
-	for r.counts(t, r.q) != "0/0" || r.counts(t, r.dlq) != fmt.Sprintf("%d/0", r.poison) {
+	for simtest.QueueCounts(t, r.c, r.q) != "0/0" || simtest.QueueCounts(t, r.c, r.dlq) != fmt.Sprintf("%d/0", r.poison) {
 		if time.Now().After(deadline) {
-			t.Fatalf("after a minute: queue %s, dead-letter queue %s", r.counts(t, r.q), r.counts(t, r.dlq))
+			t.Fatalf("after a minute: queue %s, dead-letter queue %s", simtest.QueueCounts(t, r.c, r.q), simtest.QueueCounts(t, r.c, r.dlq))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -362,7 +347,7 @@ func TestServeReplicas(t *testing.T) {
 	}
 	for deadline := time.Now().Add(time.Minute); scans() < 3; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d scans recorded in a minute at an interval of %s:\n%s", scans(), interval, b.out.String())
+			t.Fatalf("%d scans recorded in a minute at an interval of %s:\n%s", scans(), interval, b.logs())
 		}
 	}
 	b.stop(t)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/intake"
@@ -58,15 +57,6 @@ func queue(t *testing.T) (*sqs.Client, string, string) {
 	}
 	q := aws.ToString(out.QueueUrl)
 	return c, q, q + "-dlq"
-}
-
-func counts(t *testing.T, c *sqs.Client, q string) string {
-	t.Helper()
-	out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []sqstypes.QueueAttributeName{"All"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Attributes["ApproximateNumberOfMessages"] + "/" + out.Attributes["ApproximateNumberOfMessagesNotVisible"]
 }
 
 // TestConsume: root events become alerts once, however often they are
@@ -120,9 +110,9 @@ func TestConsume(t *testing.T) {
 	// The poison message comes back after the queue's 2 s visibility
 	// timeout and moves to the dead-letter queue on its third receive.
 	deadline := time.Now().Add(time.Minute)
-	for counts(t, c, dlq) != "1/0" || counts(t, c, q) != "0/0" {
+	for simtest.QueueCounts(t, c, dlq) != "1/0" || simtest.QueueCounts(t, c, q) != "0/0" {
 		if time.Now().After(deadline) {
-			t.Fatalf("queue %s, dead-letter queue %s after a minute", counts(t, c, q), counts(t, c, dlq))
+			t.Fatalf("queue %s, dead-letter queue %s after a minute", simtest.QueueCounts(t, c, q), simtest.QueueCounts(t, c, dlq))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -172,7 +162,7 @@ func TestConsumeErrors(t *testing.T) {
 		t.Errorf("failing writer: %v", err)
 	}
 	// The message whose alert could not be written was not deleted.
-	if got := counts(t, c, q); got != "0/1" {
+	if got := simtest.QueueCounts(t, c, q); got != "0/1" {
 		t.Errorf("queue %s, want the message in flight, not deleted", got)
 	}
 }

@@ -14,9 +14,6 @@ import (
 
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/serve"
-	"github.com/rootguard/rootguard/internal/sim"
-	"github.com/rootguard/rootguard/internal/sim/simtest"
-	"github.com/rootguard/rootguard/internal/store"
 )
 
 // clockNotifier records when each event's alert was enqueued.
@@ -50,18 +47,8 @@ func (n *clockNotifier) Run(ctx context.Context) error {
 func BenchmarkAlertLatency(b *testing.B) {
 	for _, rate := range []int{10, 100} {
 		b.Run(fmt.Sprintf("rate=%d/s", rate), func(b *testing.B) {
-			scn, err := sim.LoadScenario("../sim/testdata/resources.yaml")
-			if err != nil {
-				b.Skipf("the sim's resource scenario is not readable here: %v", err)
-			}
-			srv, cfg := simtest.Start(b, scn, sim.Options{})
-			c := sqs.NewFromConfig(simtest.As(b, srv, cfg, "operator"))
-			q := aws.ToString(must(c.GetQueueUrl(b.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String("alerts")})).QueueUrl)
-			st, err := store.Open(b.Context(), "sqlite:"+b.TempDir()+"/s.db")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
+			c, q := simQueue(b)
+			st := sqliteStore(b)
 			n := &clockNotifier{at: map[string]time.Time{}, each: make(chan struct{}, b.N)}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/checks"
 	"github.com/rootguard/rootguard/internal/detect"
@@ -97,6 +96,34 @@ func get(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// sqliteStore opens a fresh SQLite store, closed when the test ends.
+func sqliteStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(tb.Context(), "sqlite:"+tb.TempDir()+"/s.db")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// simQueue serves the sim's resources scenario and returns an SQS client
+// of its workload account and the URL of its alerts queue.
+func simQueue(tb testing.TB) (*sqs.Client, string) {
+	tb.Helper()
+	scn, err := sim.LoadScenario("../sim/testdata/resources.yaml")
+	if err != nil {
+		tb.Skipf("the sim's resource scenario is not readable here: %v", err)
+	}
+	srv, cfg := simtest.Start(tb, scn, sim.Options{})
+	c := sqs.NewFromConfig(simtest.As(tb, srv, cfg, "operator"))
+	out, err := c.GetQueueUrl(tb.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String("alerts")})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c, aws.ToString(out.QueueUrl)
+}
+
 func alerts(t *testing.T, s *store.Store) []detect.Alert {
 	t.Helper()
 	as, err := s.Alerts(t.Context(), time.Time{}, time.Now().AddDate(1, 0, 0))
@@ -178,11 +205,7 @@ func TestWebhook(t *testing.T) {
 // TestWebhookStoreFails: a notifier that fails makes the webhook answer
 // 503, so EventBridge retries.
 func TestWebhookNotifierFails(t *testing.T) {
-	st, err := store.Open(t.Context(), "sqlite:"+t.TempDir()+"/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqliteStore(t)
 	url := start(t, serve.Options{Store: st, Notifier: &notifier{fail: fmt.Errorf("outbox full")}, Webhook: serve.WebhookAuth{Secret: "k"}})
 	req, _ := http.NewRequest("POST", url+serve.HookPath, strings.NewReader(rootLogin("e1")))
 	req.Header.Set(serve.DefaultWebhookHeader, "k")
@@ -199,11 +222,7 @@ func TestWebhookNotifierFails(t *testing.T) {
 // TestEndpoints: the index without a UI, health, readiness, and no
 // webhook without a secret.
 func TestEndpoints(t *testing.T) {
-	st, err := store.Open(t.Context(), "sqlite:"+t.TempDir()+"/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := sqliteStore(t)
 	url := start(t, serve.Options{Store: st})
 	for _, c := range []struct {
 		path string
@@ -235,18 +254,8 @@ func TestEndpoints(t *testing.T) {
 // enqueued alerts, once per event ID; the queue is left empty and
 // readiness says the consumer runs.
 func TestSQS(t *testing.T) {
-	scn, err := sim.LoadScenario("../sim/testdata/resources.yaml")
-	if err != nil {
-		t.Skipf("the sim's resource scenario is not readable here: %v", err)
-	}
-	srv, cfg := simtest.Start(t, scn, sim.Options{})
-	c := sqs.NewFromConfig(simtest.As(t, srv, cfg, "operator"))
-	q := aws.ToString(must(c.GetQueueUrl(t.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String("alerts")})).QueueUrl)
-	st, err := store.Open(t.Context(), "sqlite:"+t.TempDir()+"/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	c, q := simQueue(t)
+	st := sqliteStore(t)
 	const events = 20
 	for i := range events {
 		for range 1 + i%2 { // every other event twice
@@ -258,9 +267,9 @@ func TestSQS(t *testing.T) {
 	n := &notifier{}
 	url := start(t, serve.Options{Store: st, Notifier: n, Queue: c, QueueURL: q, Workers: 3, Wait: time.Second})
 	deadline := time.Now().Add(time.Minute)
-	for len(alerts(t, st)) < events || queued(t, c, q) != "0/0" {
+	for len(alerts(t, st)) < events || simtest.QueueCounts(t, c, q) != "0/0" {
 		if time.Now().After(deadline) {
-			t.Fatalf("after a minute: %d alerts stored, queue %s", len(alerts(t, st)), queued(t, c, q))
+			t.Fatalf("after a minute: %d alerts stored, queue %s", len(alerts(t, st)), simtest.QueueCounts(t, c, q))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -278,22 +287,6 @@ func TestSQS(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-}
-
-func queued(t *testing.T, c *sqs.Client, q string) string {
-	t.Helper()
-	out, err := c.GetQueueAttributes(t.Context(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []sqstypes.QueueAttributeName{"All"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Attributes["ApproximateNumberOfMessages"] + "/" + out.Attributes["ApproximateNumberOfMessagesNotVisible"]
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // TestScheduleOnce: two replicas on one database scan once per interval
