@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -28,8 +29,8 @@ type WebhookAuth struct {
 }
 
 // LogValue keeps the secret out of logs.
-func (w WebhookAuth) LogValue() string {
-	return fmt.Sprintf("header=%s user=%s secret=[redacted]", w.Header, w.User)
+func (w WebhookAuth) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("header", w.Header), slog.String("user", w.User), slog.String("secret", "[redacted]"))
 }
 
 // Defaults of WebhookAuth.

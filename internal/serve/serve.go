@@ -137,26 +137,31 @@ func Run(ctx context.Context, o Options) error {
 		o.Listening(url)
 	}
 
+	// An HTTP server that fails stops the rest too.
+	run, stop := context.WithCancel(ctx)
+	defer stop()
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
 	if o.Scan != nil {
-		wg.Go(func() { s.schedule(ctx) })
+		wg.Go(func() { s.schedule(run) })
 	}
 	if o.Queue != nil {
-		wg.Go(func() { s.consume(ctx) })
+		wg.Go(func() { s.consume(run) })
 	}
 	if o.Notifier != nil {
+		// Alerts are still stored and enqueued without it; the outbox
+		// waits for a replica whose notifier runs.
 		wg.Go(func() {
-			if err := o.Notifier.Run(ctx); err != nil && ctx.Err() == nil {
-				errs <- fmt.Errorf("serve: notifier: %w", err)
+			if err := o.Notifier.Run(run); err != nil && run.Err() == nil {
+				s.log.Error("notifier stopped", "error", err.Error())
 			}
 		})
 	}
 	var serveErr error
 	select {
-	case <-ctx.Done():
+	case <-run.Done():
 	case serveErr = <-served:
 		serveErr = fmt.Errorf("serve: %w", serveErr)
+		stop()
 	}
 	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ShutdownTimeout)
@@ -166,11 +171,7 @@ func Run(ctx context.Context, o Options) error {
 		shutErr = fmt.Errorf("serve: shutdown: %w", shutErr)
 	}
 	wg.Wait()
-	close(errs)
 	all := []error{serveErr, shutErr}
-	for err := range errs {
-		all = append(all, err)
-	}
 	finish := context.WithoutCancel(ctx)
 	for _, a := range s.hook.Close() {
 		all = append(all, s.write(finish, a))

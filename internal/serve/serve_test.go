@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -219,6 +220,15 @@ func TestWebhookNotifierFails(t *testing.T) {
 	}
 }
 
+// TestWebhookAuthLog: the secret never reaches a log.
+func TestWebhookAuthLog(t *testing.T) {
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("webhook", "auth", serve.WebhookAuth{Secret: "s3cret-value", Header: "X-Key", User: "eb"})
+	if strings.Contains(b.String(), "s3cret-value") || !strings.Contains(b.String(), "auth.header=X-Key") {
+		t.Errorf("logged %q", b.String())
+	}
+}
+
 // TestEndpoints: the index without a UI, health, readiness, and no
 // webhook without a secret.
 func TestEndpoints(t *testing.T) {
@@ -343,4 +353,24 @@ func TestScheduleOnce(t *testing.T) {
 			t.Errorf("metrics lack the latest scan's FAIL")
 		}
 	})
+}
+
+// TestSQSRestarts: a consumer that cannot read its queue is started again
+// with a backoff, and the replica says it is not ready meanwhile.
+func TestSQSRestarts(t *testing.T) {
+	c, q := simQueue(t)
+	url := start(t, serve.Options{Store: sqliteStore(t), Queue: c, QueueURL: q + "-missing", Wait: time.Second})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		_, metrics := get(t, url+"/metrics")
+		code, body := get(t, url+"/readyz")
+		if strings.Contains(metrics, "rootguard_intake_restarts_total 2") {
+			if code != http.StatusServiceUnavailable || !strings.Contains(body, "SQS intake is not running") {
+				t.Errorf("readyz while the consumer cannot run: %d %s", code, body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no second restart in a minute:\n%s", metrics)
+		}
+	}
 }
