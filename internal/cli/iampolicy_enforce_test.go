@@ -47,7 +47,8 @@ func TestIAMPolicyRegistryCoversEveryCall(t *testing.T) {
 		{iampolicy.Plan, []string{"plan", "--config", planConfig, "--out", planPath}},
 		{iampolicy.Apply, []string{"apply", planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", filepath.Join(dir, "audit.log")}},
 		// serve --demo: a scheduled scan and its demo queue until the timeout.
-		{iampolicy.Serve, []string{"serve", "--listen", "127.0.0.1:0", "--wait", "1s", "--timeout", "6s"}},
+		// A database of its own: no other test's lease delays its first scan.
+		{iampolicy.Serve, []string{"serve", "--listen", "127.0.0.1:0", "--wait", "1s", "--timeout", "6s", "--db", "sqlite:" + filepath.Join(dir, "serve.db")}},
 	}
 	for _, r := range runs {
 		if code, _, stderr := run(t, append(r.args, src...)...); code != ExitOK {

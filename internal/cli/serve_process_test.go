@@ -171,14 +171,14 @@ func newIntakeRig(t *testing.T, n int) *intakeRig {
 	if err != nil {
 		t.Skipf("the sim's resource scenario is not readable here: %v", err)
 	}
-	// Visibility 3 s: a kill's messages in flight come back soon, and a
-	// loaded machine still handles a batch within it; the dead-letter
-	// queue after 3 receives.
+	// Visibility 3 s: a kill's messages in flight come back soon; the
+	// dead-letter queue after 5 receives, so that a message received
+	// again while a loaded machine still works on it is not moved there.
 	visibility := 3
 	for i := range scn.Accounts {
 		if scn.Accounts[i].ID == "222222222222" {
 			scn.Accounts[i].Queues = append(scn.Accounts[i].Queues,
-				sim.Queue{Name: "serve", VisibilityTimeout: &visibility, DeadLetterQueue: "serve-dlq", MaxReceiveCount: 3}, sim.Queue{Name: "serve-dlq"})
+				sim.Queue{Name: "serve", VisibilityTimeout: &visibility, DeadLetterQueue: "serve-dlq", MaxReceiveCount: 5}, sim.Queue{Name: "serve-dlq"})
 		}
 	}
 	srv, err := sim.Start(scn, sim.Options{})

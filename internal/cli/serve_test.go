@@ -41,6 +41,7 @@ func TestServeFlagErrors(t *testing.T) {
 // TestServeDemo: serve --demo prints its URL, scans the demo organization,
 // stores the alerts of its demo events and stops on --timeout with 0.
 func TestServeDemo(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // a demo database of its own, whose scan lease is free
 	urls := make(chan string, 1)
 	serveListening = func(u string) { urls <- u }
 	t.Cleanup(func() { serveListening = nil })
