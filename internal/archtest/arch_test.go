@@ -130,6 +130,8 @@ var rules = []rule{
 		why: "collection reads the organization; it knows nothing of plans"},
 	{pkgs: []string{"internal/intake"}, banned: []string{"internal/guardrail", "internal/report", "internal/cli", "internal/trail"},
 		why: "the queue consumer feeds the detection driver and hands alerts to its caller: it neither writes to AWS nor renders, and shares no reader with trail scan"},
+	{pkgs: []string{"internal/serve"}, banned: []string{"internal/guardrail", "internal/cli", "internal/sim"},
+		why: "the service reads (scans through the function it is given, queues) and stores alerts: it never writes to AWS, and the simulator is the CLI's (serve --demo) and the tests'"},
 	{pkgs: []string{"internal/sim"}, banned: []string{"internal/inventory", "internal/collect", "internal/checks"},
 		why: "the endpoint speaks AWS; it must not share code with what it tests"},
 	{pkgs: domain, banned: []string{"internal/store"},

@@ -31,7 +31,7 @@ func callerOf(c sim.Call) iampolicy.Caller {
 var free = []string{"sts:GetCallerIdentity"}
 
 // TestIAMPolicyRegistryCoversEveryCall runs scan (with --send
-// securityhub), plan and apply on the demo organization through the
+// securityhub), plan, apply and serve on the demo organization through the
 // in-process endpoint and fails on any call whose action the registry
 // does not give that mode and that caller.
 func TestIAMPolicyRegistryCoversEveryCall(t *testing.T) {
@@ -46,6 +46,9 @@ func TestIAMPolicyRegistryCoversEveryCall(t *testing.T) {
 		{iampolicy.Scan, []string{"scan", "--send", "securityhub", "--format", "json"}},
 		{iampolicy.Plan, []string{"plan", "--config", planConfig, "--out", planPath}},
 		{iampolicy.Apply, []string{"apply", planPath, "--yes", "--allow-recent-key-deletion", "--audit-log", filepath.Join(dir, "audit.log")}},
+		// serve --demo: a scheduled scan and its demo queue until the timeout.
+		// A database of its own: no other test's lease delays its first scan.
+		{iampolicy.Serve, []string{"serve", "--listen", "127.0.0.1:0", "--wait", "1s", "--timeout", "6s", "--db", "sqlite:" + filepath.Join(dir, "serve.db")}},
 	}
 	for _, r := range runs {
 		if code, _, stderr := run(t, append(r.args, src...)...); code != ExitOK {
@@ -55,10 +58,18 @@ func TestIAMPolicyRegistryCoversEveryCall(t *testing.T) {
 		if len(calls) == 0 {
 			t.Fatalf("%s: no call recorded", r.mode)
 		}
+		called := map[string]bool{}
 		for _, c := range calls {
+			called[c.Action] = true
+			if r.mode == iampolicy.Serve && c.Action == "sqs:SendMessage" {
+				continue // serve --demo feeding its own demo queue
+			}
 			if !slices.Contains(free, c.Action) && !iampolicy.Allows(r.mode, callerOf(c), c.Action) {
 				t.Errorf("%s: %s called %s, which the registry does not give %s", r.mode, c.Principal, c.Action, callerOf(c))
 			}
+		}
+		if r.mode == iampolicy.Serve && (!called["sqs:ReceiveMessage"] || !called["sqs:DeleteMessage"] || !called["organizations:ListAccounts"]) {
+			t.Errorf("serve: no scan or no message received and deleted in its calls %v", called)
 		}
 	}
 }

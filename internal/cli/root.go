@@ -183,6 +183,7 @@ func newRootCmd(e *env, started *bool) *cobra.Command {
 		newDrillCmd,
 		newBreakglassCmd,
 		newNotifyCmd,
+		newServeCmd,
 	} {
 		root.AddCommand(newCmd(e))
 	}

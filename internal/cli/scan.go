@@ -216,19 +216,9 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 	if err != nil {
 		return err
 	}
-	domains := o.OrgDomains
-	if len(domains) == 0 {
-		domains = src.orgDomains
-	}
 	now := time.Now().UTC()
-	cfg := checks.DefaultConfig(now)
-	cfg.OrgDomains = domains
-	cfg.SharedMailboxPatterns = o.MailboxPatterns
-	cfg.RecentUseWindow = o.RecentUseWindow
-	cfg.PasswordMaxAge = o.PasswordMaxAge
-	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
-	cfg.DomainExpiryWindow = o.DomainExpiryWindow
-	if err := storeRecords(ctx, db, o.Custody, src, &cfg); err != nil {
+	cfg, err := o.checksConfig(ctx, db, src, now)
+	if err != nil {
 		return err
 	}
 
@@ -247,21 +237,7 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		muted = &r
 	}
 	findings = o.filter.Select(findings, tree)
-	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
-	if s.Organization != nil {
-		meta.OrganizationID = s.Organization.ID
-		meta.ManagementAccountID = s.Organization.ManagementAccountID
-	}
-	for _, a := range s.Accounts {
-		if a.State != "" && a.State != "ACTIVE" {
-			if meta.Inactive == nil {
-				meta.Inactive = map[string]string{}
-			}
-			meta.Inactive[a.ID] = a.State
-		}
-	}
-	meta.CallerARN = s.Caller.Value.ARN
-	rep := report.New(meta, findings, now)
+	rep := report.New(src.meta(), findings, now)
 	rep.Mutelist = muted
 	if base != nil {
 		base.Findings = o.filter.Select(base.Findings, tree)
@@ -303,6 +279,44 @@ func runScan(cmd *cobra.Command, e *env, o *ScanOptions) error {
 		}
 	}
 	return nil
+}
+
+// checksConfig is the checks' configuration from the options, the
+// source's organization domains and what people recorded in db (see
+// storeRecords).
+func (o *ScanOptions) checksConfig(ctx context.Context, db *store.Store, src *source, now time.Time) (checks.Config, error) {
+	cfg := checks.DefaultConfig(now)
+	cfg.OrgDomains = o.OrgDomains
+	if len(cfg.OrgDomains) == 0 {
+		cfg.OrgDomains = src.orgDomains
+	}
+	cfg.SharedMailboxPatterns = o.MailboxPatterns
+	cfg.RecentUseWindow = o.RecentUseWindow
+	cfg.PasswordMaxAge = o.PasswordMaxAge
+	cfg.MFAHardwareMaxAge = o.MFAHardwareMaxAge
+	cfg.DomainExpiryWindow = o.DomainExpiryWindow
+	err := storeRecords(ctx, db, o.Custody, src, &cfg)
+	return cfg, err
+}
+
+// meta is the report's description of the source.
+func (src *source) meta() report.Meta {
+	s := src.snapshot
+	meta := report.Meta{Mode: src.mode, CollectedAt: s.CollectedAt, Tool: "rootguard " + version.Get().Version}
+	if s.Organization != nil {
+		meta.OrganizationID = s.Organization.ID
+		meta.ManagementAccountID = s.Organization.ManagementAccountID
+	}
+	for _, a := range s.Accounts {
+		if a.State != "" && a.State != "ACTIVE" {
+			if meta.Inactive == nil {
+				meta.Inactive = map[string]string{}
+			}
+			meta.Inactive[a.ID] = a.State
+		}
+	}
+	meta.CallerARN = s.Caller.Value.ARN
+	return meta
 }
 
 // openOutput returns stdout, or a file created at path (0600, see

@@ -61,6 +61,9 @@ type sourceOptions struct {
 	// there is none (plan and apply), so that the dates a scenario gives
 	// relative to now ("3 days ago") stay the same between plan and apply.
 	materialize bool
+	// adjust, when set, changes the scenario before the endpoint serves
+	// it (serve --demo adds its demo queue).
+	adjust func(*sim.Scenario)
 }
 
 // simStarted, when set (by tests), is told about every in-process endpoint
@@ -166,6 +169,9 @@ func (o *sourceOptions) open(ctx context.Context, e *env) (*conn, error) {
 		scn, state, err := o.scenario()
 		if err != nil {
 			return nil, err
+		}
+		if o.adjust != nil {
+			o.adjust(scn)
 		}
 		c.mode = "demo"
 		if o.Scenario != "" {
@@ -306,10 +312,20 @@ func (o *sourceOptions) load(ctx context.Context, e *env) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := o.collect(ctx, e, c)
+	src, err := o.read(ctx, e, c)
 	if cerr := c.close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// read collects the snapshot through an open source, which stays open
+// (serve collects through one at every scheduled scan).
+func (o *sourceOptions) read(ctx context.Context, e *env, c *conn) (*source, error) {
+	s, err := o.collect(ctx, e, c)
 	if err != nil {
 		return nil, err
 	}

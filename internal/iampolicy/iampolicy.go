@@ -28,7 +28,7 @@ const (
 	Scan  Mode = "scan"  // scan and collect: read-only (scan --send securityhub also imports findings)
 	Plan  Mode = "plan"  // plan and export: read-only
 	Apply Mode = "apply" // apply: the reads again, then the writes of the plan
-	Serve Mode = "serve" // the long-running service: planned, not yet a command
+	Serve Mode = "serve" // the long-running service: scheduled scans and its SQS queue
 )
 
 // Modes lists every mode in order.
@@ -158,9 +158,8 @@ var registry = []Action{
 	{"securityhub:BatchUpdateFindings", scanOnly, mgmt, "scan --send securityhub suppresses the muted findings it imported"},
 
 	{"sns:Publish", serveOnly, mgmt, "serve (and notify test) publish alerts to the SNS topics of the routing file (docs/notify.md)"},
-	{"sqs:ReceiveMessage", serveOnly, mgmt, "planned: serve reads root events from its SQS queue"},
-	{"sqs:DeleteMessage", serveOnly, mgmt, "planned: serve deletes each event it has handled"},
-	{"sqs:ChangeMessageVisibility", serveOnly, mgmt, "planned: serve returns an event it could not handle"},
+	{"sqs:ReceiveMessage", serveOnly, mgmt, "serve reads root events from its SQS queue"},
+	{"sqs:DeleteMessage", serveOnly, mgmt, "serve deletes each event once its alerts are stored"},
 }
 
 // Registry returns every row, in table order. Each call returns new slices.

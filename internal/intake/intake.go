@@ -36,7 +36,23 @@ type Options struct {
 	Remember int
 	// Logger receives one warning per poison message (default: discard).
 	Logger *slog.Logger
+	// Tally, when set, is told what became of each message as it
+	// happens, from the workers (concurrently), with when the queue
+	// received it (zero when it did not say): for counters that a
+	// long-running consumer exposes while Stats are not yet returned.
+	Tally func(o Outcome, sent time.Time)
 }
+
+// Outcome is what became of a message, as Options.Tally is told.
+type Outcome int
+
+// The outcomes, counted as Stats counts them.
+const (
+	Received  Outcome = iota // received (a redelivery counts again)
+	Deleted                  // deleted after its alerts were written
+	Duplicate                // of an event already handled, deleted unobserved
+	Poison                   // not a CloudTrail event, left in the queue
+)
 
 // MaxWorkers bounds Options.Workers.
 const MaxWorkers = 64
@@ -69,6 +85,9 @@ func Consume(ctx context.Context, q Queue, d *detect.Driver, opts Options, write
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Tally == nil {
+		opts.Tally = func(Outcome, time.Time) {}
 	}
 	c := &consumer{q: q, d: d, opts: opts, write: write, seen: newMemory(opts.Remember), work: make(chan batch)}
 	// Work in flight finishes after ctx is done: its alerts are written and
@@ -152,7 +171,7 @@ func (c *consumer) poll(stop context.Context) error {
 			QueueUrl:                    aws.String(c.opts.QueueURL),
 			MaxNumberOfMessages:         10,
 			WaitTimeSeconds:             int32(c.opts.Wait / time.Second),
-			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
+			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount, types.MessageSystemAttributeNameSentTimestamp},
 		})
 		if err != nil {
 			if stop.Err() != nil {
@@ -172,17 +191,21 @@ func (c *consumer) poll(stop context.Context) error {
 // handle decodes, observes and writes one message, then deletes it.
 func (c *consumer) handle(m types.Message) error {
 	atomic.AddInt64(&c.stats.Received, 1)
+	sent := sentAt(m)
+	c.opts.Tally(Received, sent)
 	id := aws.ToString(m.MessageId)
 	rec, err := detect.DecodeRecord([]byte(aws.ToString(m.Body)))
 	if err != nil {
 		atomic.AddInt64(&c.stats.Poison, 1)
+		c.opts.Tally(Poison, sent)
 		c.opts.Logger.Warn("poison message left for the dead-letter queue", "message_id", id,
 			"receive_count", m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)], "reason", err.Error())
 		return nil
 	}
 	if rec.EventID != "" && c.seen.has(rec.EventID) {
 		atomic.AddInt64(&c.stats.Duplicates, 1)
-		return c.delete(m)
+		c.opts.Tally(Duplicate, sent)
+		return c.delete(m, sent)
 	}
 	alerts, _ := c.d.Observe(rec, detect.Source{File: "sqs:" + c.opts.QueueURL + "#" + id})
 	reply := make(chan error, 1)
@@ -193,15 +216,26 @@ func (c *consumer) handle(m types.Message) error {
 	if rec.EventID != "" {
 		c.seen.add(rec.EventID)
 	}
-	return c.delete(m)
+	return c.delete(m, sent)
 }
 
-func (c *consumer) delete(m types.Message) error {
+// sentAt is when the queue received m, from its SentTimestamp attribute
+// (Unix milliseconds); zero when absent.
+func sentAt(m types.Message) time.Time {
+	ms, err := strconv.ParseInt(m.Attributes[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func (c *consumer) delete(m types.Message, sent time.Time) error {
 	_, err := c.q.DeleteMessage(c.finish, &sqs.DeleteMessageInput{QueueUrl: aws.String(c.opts.QueueURL), ReceiptHandle: m.ReceiptHandle})
 	if err != nil {
 		return fmt.Errorf("delete message %s: %w", strconv.Quote(aws.ToString(m.MessageId)), err)
 	}
 	atomic.AddInt64(&c.stats.Deleted, 1)
+	c.opts.Tally(Deleted, sent)
 	return nil
 }
 

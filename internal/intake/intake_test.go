@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/intake"
@@ -59,15 +59,6 @@ func queue(t *testing.T) (*sqs.Client, string, string) {
 	return c, q, q + "-dlq"
 }
 
-func counts(t *testing.T, c *sqs.Client, q string) string {
-	t.Helper()
-	out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q), AttributeNames: []sqstypes.QueueAttributeName{"All"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Attributes["ApproximateNumberOfMessages"] + "/" + out.Attributes["ApproximateNumberOfMessagesNotVisible"]
-}
-
 // TestConsume: root events become alerts once, however often they are
 // delivered; other events are deleted without an alert; a poison message
 // is left in the queue until the redrive moves it to the dead-letter queue.
@@ -93,13 +84,22 @@ func TestConsume(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex
 	var got []string
+	tally := map[intake.Outcome]int64{}
+	unsent := 0 // tallies without the queue's SentTimestamp
 	type result struct {
 		stats intake.Stats
 		err   error
 	}
 	res := make(chan result, 1)
 	go func() {
-		st, err := intake.Consume(ctx, c, d, intake.Options{QueueURL: q, Workers: 3, Wait: time.Second}, func(a detect.Alert) error {
+		st, err := intake.Consume(ctx, c, d, intake.Options{QueueURL: q, Workers: 3, Wait: time.Second, Tally: func(o intake.Outcome, sent time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			tally[o]++
+			if sent.IsZero() {
+				unsent++
+			}
+		}}, func(a detect.Alert) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, a.EventID+" "+a.RuleID)
@@ -110,9 +110,9 @@ func TestConsume(t *testing.T) {
 	// The poison message comes back after the queue's 2 s visibility
 	// timeout and moves to the dead-letter queue on its third receive.
 	deadline := time.Now().Add(time.Minute)
-	for counts(t, c, dlq) != "1/0" || counts(t, c, q) != "0/0" {
+	for simtest.QueueCounts(t, c, dlq) != "1/0" || simtest.QueueCounts(t, c, q) != "0/0" {
 		if time.Now().After(deadline) {
-			t.Fatalf("queue %s, dead-letter queue %s after a minute", counts(t, c, q), counts(t, c, dlq))
+			t.Fatalf("queue %s, dead-letter queue %s after a minute", simtest.QueueCounts(t, c, q), simtest.QueueCounts(t, c, dlq))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -133,6 +133,10 @@ func TestConsume(t *testing.T) {
 	st := r.stats
 	if st.Deleted != 4 || st.Duplicates != 1 || st.Poison != 2 || st.Received != 6 || st.Alerts != int64(len(got)) {
 		t.Errorf("stats %+v: want 4 deleted (one a duplicate), the poison message received twice, %d alerts", st, len(got))
+	}
+	want := map[intake.Outcome]int64{intake.Received: st.Received, intake.Deleted: st.Deleted, intake.Duplicate: st.Duplicates, intake.Poison: st.Poison}
+	if !maps.Equal(tally, want) || unsent != 0 {
+		t.Errorf("tally %v (%d without a sent time): want the stats %v, each with its sent time", tally, unsent, want)
 	}
 }
 
@@ -158,7 +162,7 @@ func TestConsumeErrors(t *testing.T) {
 		t.Errorf("failing writer: %v", err)
 	}
 	// The message whose alert could not be written was not deleted.
-	if got := counts(t, c, q); got != "0/1" {
+	if got := simtest.QueueCounts(t, c, q); got != "0/1" {
 		t.Errorf("queue %s, want the message in flight, not deleted", got)
 	}
 }

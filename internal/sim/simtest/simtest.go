@@ -4,12 +4,15 @@
 package simtest
 
 import (
+	"context"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/sim"
@@ -51,4 +54,16 @@ func As(tb testing.TB, srv *sim.Server, cfg aws.Config, name string) aws.Config 
 	c := cfg.Copy()
 	c.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, ""))
 	return c
+}
+
+// QueueCounts is "visible/in flight": the queue's
+// ApproximateNumberOfMessages and ApproximateNumberOfMessagesNotVisible.
+func QueueCounts(tb testing.TB, c *sqs.Client, queueURL string) string {
+	tb.Helper()
+	out, err := c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queueURL),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out.Attributes["ApproximateNumberOfMessages"] + "/" + out.Attributes["ApproximateNumberOfMessagesNotVisible"]
 }
