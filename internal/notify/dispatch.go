@@ -69,6 +69,10 @@ type Dispatcher struct {
 	senders map[string]sender
 	limits  map[string]int
 	secrets []string // redacted from every recorded or logged error
+	// wake tells Run that this dispatcher enqueued a delivery, so that it
+	// goes out at once instead of at the next poll (which finds those of
+	// other replicas).
+	wake chan struct{}
 }
 
 // NewDispatcher checks cfg, reads the secrets it names and builds a
@@ -97,7 +101,7 @@ func NewDispatcher(st *store.Store, cfg Config, opts Options) (*Dispatcher, erro
 		host, _ := os.Hostname()
 		opts.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), store.NewID()[:8])
 	}
-	d := &Dispatcher{st: st, cfg: cfg, opts: opts, senders: map[string]sender{}, limits: map[string]int{}}
+	d := &Dispatcher{st: st, cfg: cfg, opts: opts, senders: map[string]sender{}, limits: map[string]int{}, wake: make(chan struct{}, 1)}
 	env := func(dest, name string) (string, error) {
 		v, ok := opts.Getenv(name)
 		if !ok || v == "" {
@@ -215,6 +219,10 @@ func (d *Dispatcher) Enqueue(ctx context.Context, a detect.Alert) error {
 			d.opts.Metrics.Deduplicated(dest)
 		}
 	}
+	select {
+	case d.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
 	return nil
 }
 
@@ -282,6 +290,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-d.wake:
 		}
 		n, err := d.Dispatch(ctx)
 		if err != nil && ctx.Err() == nil {
