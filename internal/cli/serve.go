@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -16,6 +16,7 @@ import (
 	"github.com/rootguard/rootguard/internal/detect"
 	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/intake"
+	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/report"
 	"github.com/rootguard/rootguard/internal/serve"
 	"github.com/rootguard/rootguard/internal/store"
@@ -40,6 +41,15 @@ type ServeOptions struct {
 	Runbook             string
 	BruteForceThreshold int
 	BruteForceWindow    time.Duration
+	// The dashboard: OIDC sign-in, the bootstrap admin's password hash,
+	// and the URL browsers reach the service at.
+	OIDCIssuer          string
+	OIDCClientID        string
+	OIDCClientSecretEnv string
+	AdminHashFile       string
+	PublicURL           string
+
+	latest atomic.Pointer[inventory.Snapshot] // the last scan's facts, for the dashboard
 }
 
 // DefaultServeOptions returns the defaults.
@@ -47,7 +57,8 @@ func DefaultServeOptions() ServeOptions {
 	d := detect.DefaultConfig()
 	return ServeOptions{Listen: serve.DefaultListen, Interval: serve.DefaultInterval, Workers: 4, Wait: 20 * time.Second,
 		WebhookHeader: serve.DefaultWebhookHeader, WebhookUser: serve.DefaultWebhookUser, BodyLimit: serve.DefaultBodyLimit,
-		Runbook: report.DefaultRunbook, BruteForceThreshold: d.BruteForceThreshold, BruteForceWindow: d.BruteForceWindow}
+		Runbook: report.DefaultRunbook, BruteForceThreshold: d.BruteForceThreshold, BruteForceWindow: d.BruteForceWindow,
+		OIDCClientSecretEnv: "ROOTGUARD_OIDC_CLIENT_SECRET"}
 }
 
 // Validate checks the options.
@@ -76,15 +87,16 @@ func (o *ServeOptions) Validate() error {
 	if o.BodyLimit < 1024 || o.BodyLimit > 10<<20 {
 		return usageError("--body-limit %d: want 1024 to 10485760 bytes", o.BodyLimit)
 	}
-	if o.Notify != "" && newNotifier == nil {
-		return usageError("--notify: alert routing is not built into this rootguard")
+	if (o.OIDCIssuer == "") != (o.OIDCClientID == "") {
+		return usageError("--oidc-issuer and --oidc-client-id go together")
+	}
+	if o.PublicURL != "" {
+		if err := validPublicURL(o.PublicURL); err != nil {
+			return err
+		}
 	}
 	return checkAlertFlags("jsonl", o.BruteForceThreshold, o.BruteForceWindow)
 }
-
-// newNotifier builds the notifier of --notify FILE; nil while alert
-// routing is not built in (alerts are then stored only).
-var newNotifier func(ctx context.Context, path string, st *store.Store, m *serve.Metrics, log *slog.Logger) (serve.Notifier, error)
 
 // serveListening, when set (by tests), is told the URL serve listens on.
 var serveListening func(url string)
@@ -130,7 +142,12 @@ func newServeCmd(e *env) *cobra.Command {
 	f.StringVar(&o.WebhookHeader, "webhook-header", o.WebhookHeader, "header `NAME` of the EventBridge connection's API key")
 	f.StringVar(&o.WebhookUser, "webhook-user", o.WebhookUser, "Basic auth user `NAME` of the EventBridge connection")
 	f.Int64Var(&o.BodyLimit, "body-limit", o.BodyLimit, "largest webhook body in `BYTES` (413 above)")
-	f.StringVar(&o.Notify, "notify", "", "alert routing `FILE` (rootguard.notify/v1)")
+	f.StringVar(&o.Notify, "notify", "", "alert routing `FILE` (rootguard.notify/v1, docs/notify.md); without it alerts are stored only")
+	f.StringVar(&o.OIDCIssuer, "oidc-issuer", "", "dashboard sign-in through this OpenID Connect provider (issuer `URL`)")
+	f.StringVar(&o.OIDCClientID, "oidc-client-id", "", "the dashboard's OIDC client `ID`")
+	f.StringVar(&o.OIDCClientSecretEnv, "oidc-client-secret-env", o.OIDCClientSecretEnv, "environment variable `NAME` holding the OIDC client secret")
+	f.StringVar(&o.AdminHashFile, "admin-password-hash-file", "", "`FILE` holding the bcrypt hash of the dashboard's bootstrap admin password (docs/dashboard.md)")
+	f.StringVar(&o.PublicURL, "public-url", "", "`URL` browsers reach this service at (default http:// and --listen); https marks cookies Secure")
 	f.StringVar(&o.Runbook, "runbook-url", o.Runbook, "where each alert points for its account's runbook (`TEMPLATE`; {account} is the account ID)")
 	f.IntVar(&o.BruteForceThreshold, "brute-force-threshold", o.BruteForceThreshold, "failed root sign-ins in one account that make a burst")
 	daysDurationVar(f, &o.BruteForceWindow, "brute-force-window", o.BruteForceWindow, "time window of a burst of failed root sign-ins")
@@ -151,7 +168,7 @@ func runServe(ctx context.Context, e *env, o *ServeOptions) error {
 		o.Source.adjust = addDemoQueue
 	}
 	var c *conn
-	if o.Interval > 0 || o.SQSURL != "" || o.Source.Demo {
+	if o.Interval > 0 || o.SQSURL != "" || o.Source.Demo || o.Notify != "" {
 		if c, err = o.Source.open(ctx, e); err != nil {
 			return withCode(ExitError, err)
 		}
@@ -181,9 +198,12 @@ func runServe(ctx context.Context, e *env, o *ServeOptions) error {
 		opts.Queue, opts.QueueURL = sqs.NewFromConfig(c.cfg), o.SQSURL
 	}
 	if o.Notify != "" {
-		if opts.Notifier, err = newNotifier(ctx, o.Notify, st, m, e.log); err != nil {
+		if opts.Notifier, err = newNotifier(o.Notify, st, m, e.log, c); err != nil {
 			return withCode(ExitError, err)
 		}
+	}
+	if opts.UI, err = o.dashboard(e, st); err != nil {
+		return withCode(ExitError, err)
 	}
 	if err := serve.Run(ctx, opts); err != nil {
 		return withCode(ExitError, err)
@@ -202,18 +222,28 @@ func (o *ServeOptions) webhookSecret() (string, error) {
 			return "", withCode(ExitError, fmt.Errorf("--webhook-secret-env: $%s is empty or not set", o.WebhookSecretEnv))
 		}
 	case o.WebhookSecretFile != "":
-		b, err := filelimit.ReadFile(o.WebhookSecretFile, 4096)
-		if err != nil {
-			return "", withCode(ExitError, fmt.Errorf("--webhook-secret-file: %w", err))
-		}
-		if secret = strings.TrimSpace(string(b)); secret == "" {
-			return "", withCode(ExitError, fmt.Errorf("--webhook-secret-file %s: empty", o.WebhookSecretFile))
+		var err error
+		if secret, err = readSecretFile("--webhook-secret-file", o.WebhookSecretFile); err != nil {
+			return "", withCode(ExitError, err)
 		}
 	default:
 		return "", nil
 	}
 	if len(secret) < 16 {
 		return "", withCode(ExitError, errors.New("the webhook secret is shorter than 16 characters"))
+	}
+	return secret, nil
+}
+
+// readSecretFile reads a small file holding a secret, trimmed.
+func readSecretFile(flag, path string) (string, error) {
+	b, err := filelimit.ReadFile(path, 4096)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flag, err)
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("%s %s: empty", flag, path)
 	}
 	return secret, nil
 }
@@ -225,6 +255,7 @@ func (o *ServeOptions) scan(ctx context.Context, e *env, st *store.Store, c *con
 	if err != nil {
 		return nil, err
 	}
+	o.latest.Store(src.snapshot)
 	now := time.Now().UTC()
 	so := DefaultScanOptions()
 	cfg, err := so.checksConfig(ctx, st, src, now)

@@ -5,7 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,8 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/rootguard/rootguard/internal/awsclient"
-	"github.com/rootguard/rootguard/internal/detect"
-	"github.com/rootguard/rootguard/internal/serve"
+	"github.com/rootguard/rootguard/internal/notify"
 	"github.com/rootguard/rootguard/internal/sim"
 	"github.com/rootguard/rootguard/internal/sim/simtest"
 	"github.com/rootguard/rootguard/internal/store"
@@ -33,39 +33,39 @@ import (
 const serveHelperEnv = "ROOTGUARD_TEST_SERVE_ARGS"
 
 // TestServeHelper is rootguard serve in a process of its own, for the
-// tests that kill it: it runs only when serveHelperEnv is set. Its
-// notifier appends each enqueued event ID to the --notify file, slowly
-// (5 ms each), so that a kill lands mid-batch.
+// tests that kill it: it runs only when serveHelperEnv is set.
 func TestServeHelper(t *testing.T) {
 	args := os.Getenv(serveHelperEnv)
 	if args == "" {
 		t.Skip("the serve helper process of TestServeNoEventLost and TestServeReplicas")
-	}
-	newNotifier = func(_ context.Context, path string, _ *store.Store, _ *serve.Metrics, _ *slog.Logger) (serve.Notifier, error) {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		return &fileNotifier{f: f}, err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	os.Exit(Run(ctx, strings.Split(args, "\n"), strings.NewReader(""), os.Stdout, os.Stderr))
 }
 
-type fileNotifier struct {
-	mu sync.Mutex
-	f  *os.File
+// receiver is the webhook destination of the processes' alert routing,
+// in the test process so that it outlives a kill: it counts each
+// idempotency key's deliveries, and those not marked as possible repeats.
+type receiver struct {
+	mu            sync.Mutex
+	got, unmarked map[string]int
 }
 
-func (n *fileNotifier) Enqueue(_ context.Context, a detect.Alert) error {
-	time.Sleep(5 * time.Millisecond)
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	_, err := fmt.Fprintln(n.f, a.EventID)
-	return err
+func (v *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get(notify.HeaderIdempotencyKey)
+	v.mu.Lock()
+	v.got[key]++
+	if r.Header.Get(notify.HeaderPossibleRepeat) == "" {
+		v.unmarked[key]++
+	}
+	v.mu.Unlock()
 }
 
-func (n *fileNotifier) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return n.f.Close()
+func (v *receiver) counts(key string) (got, unmarked int) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.got[key], v.unmarked[key]
 }
 
 // serveProc is a running helper process.
@@ -154,13 +154,13 @@ func (p *serveProc) stop(t *testing.T) {
 // intakeRig is a queue of the simulator with events in it, and what the
 // test needs to run serve against it.
 type intakeRig struct {
-	c        *sqs.Client
-	q, dlq   string
-	env      []string
-	args     []string
-	ids      []string
-	poison   int
-	notified string
+	c      *sqs.Client
+	q, dlq string
+	env    []string
+	args   []string
+	ids    []string
+	poison int
+	hook   *receiver
 }
 
 // newIntakeRig sends n root sign-ins (every fifth twice) and two poison
@@ -196,10 +196,19 @@ func newIntakeRig(t *testing.T, n int) *intakeRig {
 		t.Fatal(err)
 	}
 	r := &intakeRig{c: sqs.NewFromConfig(cfg), q: srv.URL() + "/222222222222/serve", poison: 2,
-		notified: filepath.Join(t.TempDir(), "notified")}
+		hook: &receiver{got: map[string]int{}, unmarked: map[string]int{}}}
+	hook := httptest.NewServer(r.hook)
+	t.Cleanup(hook.Close)
+	// Every alert to the hook, none folded into another; a delivery whose
+	// sender was killed is sent again two seconds later.
+	routing := filepath.Join(t.TempDir(), "notify.yaml")
+	if err := os.WriteFile(routing, []byte("schema: rootguard.notify/v1\ndestinations:\n  - name: hook\n    webhook:\n      url: "+
+		hook.URL+"/\ndefault: [hook]\ndedup:\n  window: 0s\nlease: 2s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r.dlq = r.q + "-dlq"
 	r.env = []string{"AWS_ACCESS_KEY_ID=" + key, "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_SESSION_TOKEN="}
-	r.args = []string{"--endpoint-url", srv.URL(), "--region", srv.Region(), "--sqs-url", r.q, "--workers", "4", "--wait", "1s", "--notify", r.notified}
+	r.args = []string{"--endpoint-url", srv.URL(), "--region", srv.Region(), "--sqs-url", r.q, "--workers", "4", "--wait", "1s", "--notify", routing}
 	send := func(body string) {
 		if _, err := r.c.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: aws.String(r.q), MessageBody: aws.String(body)}); err != nil {
 			t.Fatal(err)
@@ -254,8 +263,10 @@ func waitStored(t *testing.T, st *store.Store, n int, p ...*serveProc) {
 }
 
 // check asserts the guarantees once every event was handled: one stored
-// alert per event ID, every event enqueued at least once, the queue empty
-// and the poison messages in the dead-letter queue.
+// alert per event ID, the queue empty and the poison messages in the
+// dead-letter queue, and every alert's notification delivered at least
+// once with its idempotency key, a second delivery (after a kill) marked
+// as a possible repeat.
 func (r *intakeRig) check(t *testing.T, st *store.Store) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
@@ -269,20 +280,20 @@ func (r *intakeRig) check(t *testing.T, st *store.Store) {
 	if len(got) != len(r.ids) {
 		t.Errorf("%d alerts stored, want %d (one per event)", len(got), len(r.ids))
 	}
-	b, err := os.ReadFile(r.notified)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enqueued := map[string]int{}
-	for line := range strings.Lines(string(b)) {
-		enqueued[strings.TrimSpace(line)]++
-	}
+	deadline = time.Now().Add(time.Minute)
 	for _, id := range r.ids {
 		if got[id] != 1 {
 			t.Errorf("event %s: %d stored alerts, want 1", id, got[id])
 		}
-		if enqueued[id] < 1 {
-			t.Errorf("event %s never enqueued", id)
+		key := notify.Key(id, "hook")
+		for n, _ := r.hook.counts(key); n == 0; n, _ = r.hook.counts(key) {
+			if time.Now().After(deadline) {
+				t.Fatalf("event %s: no notification delivered after a minute", id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n, unmarked := r.hook.counts(key); unmarked > 1 {
+			t.Errorf("event %s: delivered %d times, %d of them not marked as a possible repeat", id, n, unmarked)
 		}
 	}
 }

@@ -4,6 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +30,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--webhook-secret-env", "A", "--webhook-secret-file", "f"}, ExitUsage, "exclude each other"},
 		{[]string{"--webhook-header", "X Key"}, ExitUsage, "--webhook-header"},
 		{[]string{"--body-limit", "10"}, ExitUsage, "--body-limit 10"},
-		{[]string{"--notify", "routes.yaml"}, ExitUsage, "--notify"},
+		{[]string{"--oidc-issuer", "https://id.example.com"}, ExitUsage, "--oidc-client-id"},
+		{[]string{"--public-url", "ftp://x"}, ExitUsage, "--public-url"},
 		{[]string{"--brute-force-threshold", "0"}, ExitUsage, "--brute-force-threshold"},
 		{[]string{"--webhook-secret-env", "ROOTGUARD_TEST_EMPTY"}, ExitError, "$ROOTGUARD_TEST_EMPTY is empty"},
 		{[]string{"--webhook-secret-env", "ROOTGUARD_TEST_SHORT"}, ExitError, "shorter than 16"},
@@ -77,9 +83,39 @@ func TestServeDemo(t *testing.T) {
 		resp.Body.Close()
 		metrics = string(b)
 	}
+	// The dashboard: the admin signs in with the password serve --demo
+	// wrote 0600 into the state directory and sees the organization.
+	pwFile := filepath.Join(os.Getenv("XDG_STATE_HOME"), "rootguard", "demo-admin-password")
+	if fi, err := os.Stat(pwFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo admin password file: %v %v", fi, err)
+	}
+	pw, _ := os.ReadFile(pwFile)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("%s: %s, CSP %q\n%s", resp.Request.URL, resp.Status, resp.Header.Get("Content-Security-Policy"), b)
+		}
+		return string(b)
+	}
+	login := page(client.Get(url + "/"))
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(login)
+	if m == nil {
+		t.Fatalf("/ did not lead to a sign-in form:\n%s", login)
+	}
+	overview := page(client.PostForm(url+"/login", neturl.Values{"csrf": {m[1]}, "username": {"admin"}, "password": {strings.TrimSpace(string(pw))}}))
+	if !strings.Contains(overview, "acme-management") || !strings.Contains(overview, "SEC01-BP02") {
+		t.Errorf("signed in, the overview does not show the demo organization:\n%s", overview)
+	}
 	cancel()
 	r := <-done
-	if r.code != ExitOK || !strings.Contains(r.stdout, "rootguard serve: listening on "+url) {
+	if r.code != ExitOK || !strings.Contains(r.stdout, "rootguard serve: listening on "+url) || !strings.Contains(r.stdout, pwFile) {
 		t.Errorf("serve --demo: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -49,7 +49,7 @@ func NewMetrics() *Metrics {
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rootguard_webhook_rejected_total",
 			Help: "Webhook requests refused, by reason (unauthorized, too_large, invalid, method)."}, []string{"reason"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rootguard_deliveries_total",
-			Help: "Alert deliveries reported by the notifier, by destination and result (sent, failed, gave_up)."}, []string{"destination", "result"}),
+			Help: "Alert deliveries reported by the notifier, by destination and result (sent, failed, gave_up, deduplicated; unrouted with no destination)."}, []string{"destination", "result"}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rootguard_queue_lag_seconds",
 			Help: "How long the newest SQS message received had waited in the queue (now minus its SentTimestamp)."}),
 		handled: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rootguard_sqs_message_seconds",
@@ -72,21 +72,33 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// DeliverySent counts an alert delivered to destination.
-func (m *Metrics) DeliverySent(destination string) {
+// Sent counts an alert delivered to destination. Sent, Failed, GaveUp,
+// Deduplicated and Unrouted are the hooks alert routing reports to
+// (notify.Metrics).
+func (m *Metrics) Sent(destination string) {
 	m.deliveries.WithLabelValues(destination, "sent").Inc()
 }
 
-// DeliveryFailed counts a delivery attempt to destination that failed and
-// will be retried.
-func (m *Metrics) DeliveryFailed(destination string) {
+// Failed counts a delivery attempt to destination that failed and will be
+// retried.
+func (m *Metrics) Failed(destination string) {
 	m.deliveries.WithLabelValues(destination, "failed").Inc()
 }
 
-// DeliveryGaveUp counts a delivery to destination given up after its
-// retries.
-func (m *Metrics) DeliveryGaveUp(destination string) {
+// GaveUp counts a delivery to destination given up after its retries.
+func (m *Metrics) GaveUp(destination string) {
 	m.deliveries.WithLabelValues(destination, "gave_up").Inc()
+}
+
+// Deduplicated counts an alert folded into its window's first
+// notification to destination.
+func (m *Metrics) Deduplicated(destination string) {
+	m.deliveries.WithLabelValues(destination, "deduplicated").Inc()
+}
+
+// Unrouted counts an alert of rule that no route and no default matched.
+func (m *Metrics) Unrouted(rule string) {
+	m.deliveries.WithLabelValues("", "unrouted").Inc()
 }
 
 // setFindings sets the findings gauge from a scan's findings.
