@@ -98,15 +98,19 @@ type wireAttributes struct {
 // DecodeRecord decodes one JSON object: a CloudTrail record, or an EventBridge envelope whose
 // "detail" is one. It rejects input that is not a JSON object, and objects that have neither an
 // eventName nor a userIdentity (nothing a rule could read).
-func DecodeRecord(data []byte) (*Record, error) {
+func DecodeRecord(data []byte) (*Record, error) { return decodeRecord(data, true) }
+
+// decodeRecord is DecodeRecord, reading JSON with the scanner of decode_scan.go when fast is
+// set, or with encoding/json alone (the oracle the tests compare the scanner with).
+func decodeRecord(data []byte, fast bool) (*Record, error) {
 	var w wireRecord
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := unmarshal(data, &w, recordFields, fast); err != nil {
 		return nil, fmt.Errorf("decode cloudtrail record: %w", err)
 	}
 	if w.EventName == "" && w.UserIdentity == nil && isObject(w.Detail) {
 		// An EventBridge envelope: the record is its detail (one level only).
 		var d wireRecord
-		if err := json.Unmarshal(w.Detail, &d); err != nil {
+		if err := unmarshal(w.Detail, &d, recordFields, fast); err != nil {
 			return nil, fmt.Errorf("decode cloudtrail record in eventbridge detail: %w", err)
 		}
 		w = d
@@ -154,7 +158,7 @@ func DecodeRecord(data []byte) (*Record, error) {
 			InvokedBy:   string(u.InvokedBy),
 		}
 		if isObject(u.SessionContext) {
-			sc, err := decodeSessionContext(u.SessionContext)
+			sc, err := decodeSessionContext(u.SessionContext, fast)
 			if err != nil {
 				return nil, fmt.Errorf("decode cloudtrail record %s: userIdentity.sessionContext: %w", r.EventID, err)
 			}
@@ -167,15 +171,21 @@ func DecodeRecord(data []byte) (*Record, error) {
 // decodeSessionContext reads sessionContext with exact key names. encoding/json matches keys
 // case-insensitively; for "assumedRoot" that would let a key the prefilter cannot see ("assumedroot")
 // drive a rule, so the keys here are looked up exactly.
-func decodeSessionContext(raw json.RawMessage) (*SessionContext, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
+func decodeSessionContext(raw json.RawMessage, fast bool) (*SessionContext, error) {
+	var vals [len(sessionContextKeys)][]byte
+	if !fast || !scanMembers(raw, sessionContextKeys[:], vals[:]) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, err
+		}
+		for i, key := range sessionContextKeys {
+			vals[i] = m[key]
+		}
 	}
 	sc := &SessionContext{}
-	if v, ok := m["sessionIssuer"]; ok && isObject(v) {
+	if v := vals[0]; isObject(v) {
 		var is wireIssuer
-		if err := json.Unmarshal(v, &is); err != nil {
+		if err := unmarshal(v, &is, issuerFields, fast); err != nil {
 			return nil, fmt.Errorf("sessionIssuer: %w", err)
 		}
 		sc.SessionIssuer = SessionIssuer{
@@ -183,24 +193,27 @@ func decodeSessionContext(raw json.RawMessage) (*SessionContext, error) {
 			AccountID: string(is.AccountID), UserName: string(is.UserName),
 		}
 	}
-	if v, ok := m["attributes"]; ok && isObject(v) {
+	if v := vals[1]; isObject(v) {
 		var a wireAttributes
-		if err := json.Unmarshal(v, &a); err != nil {
+		if err := unmarshal(v, &a, attributesFields, fast); err != nil {
 			return nil, fmt.Errorf("attributes: %w", err)
 		}
 		sc.MFAAuthenticated, sc.CreationDate = string(a.MFAAuthenticated), string(a.CreationDate)
 	}
-	for key, dst := range map[string]*string{"assumedRoot": &sc.AssumedRoot, "sourceIdentity": &sc.SourceIdentity} {
-		if v, ok := m[key]; ok {
+	for i, dst := range []*string{&sc.AssumedRoot, &sc.SourceIdentity} {
+		if v := vals[2+i]; v != nil {
 			var s flexString
 			if err := s.UnmarshalJSON(v); err != nil {
-				return nil, fmt.Errorf("%s: %w", key, err)
+				return nil, fmt.Errorf("%s: %w", sessionContextKeys[2+i], err)
 			}
 			*dst = string(s)
 		}
 	}
 	return sc, nil
 }
+
+// sessionContextKeys are the sessionContext members decodeSessionContext reads, in its order.
+var sessionContextKeys = [...]string{"sessionIssuer", "attributes", "assumedRoot", "sourceIdentity"}
 
 func isObject(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
