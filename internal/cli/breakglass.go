@@ -297,13 +297,20 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 	use, nargs := action+" ID", cobra.ExactArgs(1)
 	if action == "close" {
 		// close also writes the window report, from the given trail (or the demo's).
-		use, nargs = "close ID [PATH|s3://bucket/prefix|- ...]", cobra.MinimumNArgs(1)
+		use, nargs = "close ID [PATH|s3://bucket/prefix|- ... | --athena|--lake ...]", cobra.MinimumNArgs(1)
 	}
-	return &cobra.Command{
+	var src windowSource
+	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  nargs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if action == "close" {
+				src.AWS, src.athenaFlags = o.Source.aws(), changedAthenaFlags(cmd.Flags())
+				if err := src.validate("close", args[1:]); err != nil {
+					return err
+				}
+			}
 			return withBreakglass(cmd.Context(), e, o, true, func(s *bgSession) error {
 				svc, err := s.service()
 				if err != nil {
@@ -319,11 +326,11 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 				if action == "approve" {
 					s.warnExecutors(cmd.Context(), r)
 				}
-				if err := s.write(r); err != nil || action != "close" || r.Window().Start.IsZero() || (len(args) == 1 && !o.Source.Demo) {
+				if err := s.write(r); err != nil || action != "close" || r.Window().Start.IsZero() || (len(args) == 1 && !o.Source.Demo && !src.Query.set()) {
 					return err
 				}
 				fmt.Fprintln(e.stdout)
-				rep, err := windowReport(cmd.Context(), e, r, windowSource{AWS: o.Source.aws()}, args[1:], o.Source.Demo)
+				rep, err := windowReport(cmd.Context(), e, r, src, args[1:], o.Source.Demo)
 				if err != nil {
 					return err
 				}
@@ -331,6 +338,10 @@ func newBreakglassDecideCmd(e *env, o *BreakglassOptions, action, short string) 
 			})
 		},
 	}
+	if action == "close" {
+		src.Query.addFlags(cmd.Flags())
+	}
+	return cmd
 }
 
 func newBreakglassListCmd(e *env, o *BreakglassOptions) *cobra.Command {

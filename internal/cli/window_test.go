@@ -115,6 +115,7 @@ func TestWindowsFromQuery(t *testing.T) {
 	}{
 		{[]string{"trail", "query", "--windows", "--print-sql", "--athena"}, "--print-sql runs no query"},
 		{[]string{"breakglass", "report", "bg-window000001", "--db", db, "-", "--lake", "--event-data-store", "x"}, "either PATHs or --athena/--lake"},
+		{[]string{"breakglass", "close", "bg-window000001", "--db", db, "-", "--lake", "--event-data-store", "x"}, "either PATHs or --athena/--lake"},
 		{[]string{"breakglass", "report", "bg-window000001", "--db", db}, "name the CloudTrail PATH"},
 		{[]string{"drill", "verify", "drill-x", "--db", db, "--athena", "--lake"}, "choose one of --athena and --lake"},
 	} {
