@@ -78,6 +78,10 @@ their names:
   answer, or an organization grant where the target's role was not
   collected (a snapshot from an older rootguard) make that target
   UNKNOWN.
+- the account's own default bus in another Region (rootguard plan
+  forwards each other Region's root API calls to the us-east-1 bus, with
+  the IAM role EventBridge needs there) needs no grant; its rules are
+  followed the same way.
 - any other target (SQS queue, Lambda function, Kinesis or Firehose
   stream, Systems Manager OpsItem, API destination…) counts as delivering:
   rootguard cannot see past it, and the finding names it.
@@ -160,8 +164,10 @@ topic's subscription (the email link): a pending subscription alerts nobody.
 For an organization, rootguard plan deploys the rule, topic and
 subscription in one account and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
-each account; it deploys them in us-east-1 only, so the rules of the other
-Regions are yours to add.`,
+each account. In every other collected Region of that account it deploys
+a rule forwarding root API calls to its us-east-1 bus, with the IAM role
+EventBridge needs to put events there (export writes the same); the other
+Regions of the forwarding accounts are yours to add.`,
 	References: References{
 		SEC01BP02:   stepDetective,
 		CIS:         []string{"v1.4:4.3", "v3.0:4.3", "v5.0:4.3", "v6.0:5.3", "v7.0:5.3"},
@@ -272,3 +278,13 @@ func (al alerting) regionEvidence() map[string]any {
 	}
 	return out
 }
+
+// AlertingRegions are the Regions root-activity-alerting judges for the
+// account: its enabled Regions (with us-east-1) when they were read, else
+// the snapshot's collected Regions.
+func AlertingRegions(in Input) []string { return accountRegions(in).regions }
+
+// RegionsWithoutAlerting are the collected Regions of the account proven
+// to have no path for root API calls made there (none when the facts that
+// could decide it were not read).
+func RegionsWithoutAlerting(in Input) []string { return rootAlerting(in).lacking() }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/checks"
 	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
@@ -157,6 +158,10 @@ type AlertStack struct {
 	// sending its root activity to BusARN. Nil when alerting.forward_accounts
 	// is off or the snapshot is not an organization's.
 	Forwarding *Forwarding `json:"forwarding,omitempty"`
+	// Regional is the rule of every other collected Region of the stack's
+	// account: root API calls reach EventBridge only in the Region of the
+	// call, so each Region forwards them to BusARN.
+	Regional *Regional `json:"regional,omitempty"`
 	// Covers are the accounts whose root activity this stack sees: its own
 	// account and the accounts that forward to it (EventBridge delivers an
 	// account's events to that account's buses only).
@@ -189,6 +194,23 @@ type ForwardAccount struct {
 	RoleARN string `json:"role_arn,omitempty"`
 	// StatementID names the account's grant in the central bus policy.
 	StatementID string `json:"statement_id"`
+}
+
+// Regional is the rule each collected Region of the stack's account
+// other than Region gets: the root activity pattern, targeting the
+// central bus (BusARN) through Role, which EventBridge needs to put events
+// on another Region's bus.
+type Regional struct {
+	RuleName string `json:"rule_name"`
+	// Regions are the account's collected Regions other than the stack's.
+	Regions  []string `json:"regions"`
+	RoleName string   `json:"role_name"`
+	RoleARN  string   `json:"role_arn"`
+	// TrustPolicy lets events.amazonaws.com assume the role; RolePolicy
+	// lets it events:PutEvents on the central bus only.
+	TrustPolicy    string `json:"trust_policy"`
+	RolePolicyName string `json:"role_policy_name"`
+	RolePolicy     string `json:"role_policy"`
 }
 
 // ForwardStatementID is the bus policy statement that lets account put
@@ -736,6 +758,13 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 		}
 	}
 	stack.BusARN = "arn:aws:events:" + AlertRegion + ":" + acct + ":event-bus/default"
+	if a := s.Account(acct); a != nil {
+		if rs := slices.DeleteFunc(checks.AlertingRegions(checks.Input{Snapshot: s, Account: a}), func(r string) bool { return r == AlertRegion }); len(rs) > 0 {
+			stack.Regional = &Regional{RuleName: o.ForwardRuleName, Regions: rs, RoleName: o.ForwardRuleName,
+				RoleARN: "arn:aws:iam::" + acct + ":role/" + o.ForwardRuleName, TrustPolicy: eventsTrustPolicy,
+				RolePolicyName: "put-events-central-bus", RolePolicy: putEventsPolicy(stack.BusARN)}
+		}
+	}
 	if s.Mode == inventory.ModeOrganization {
 		var others []ForwardAccount
 		for i := range s.Accounts {
@@ -788,6 +817,15 @@ func topicPolicy(topicARN, ruleARN string) string {
 		Condition: map[string]map[string]string{"ArnEquals": {"aws:SourceArn": ruleARN}},
 	}}}
 	return mustJSON(doc)
+}
+
+// eventsTrustPolicy lets EventBridge assume a role.
+const eventsTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// putEventsPolicy lets its role put events on bus only.
+func putEventsPolicy(bus string) string {
+	return mustJSON(map[string]any{"Version": "2012-10-17", "Statement": []map[string]string{
+		{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus}}})
 }
 
 func set(v []string) map[string]bool {

@@ -225,6 +225,7 @@ const (
 	KindPutRule             = "put-rule"
 	KindPutTargets          = "put-targets"
 	KindPutPermission       = "put-permission"
+	KindCreateForwardRole   = "create-forward-role"
 	KindForwardRootActivity = "forward-root-activity"
 	KindDeleteLoginProfile  = "delete-login-profile"
 	KindDeleteAccessKey     = "delete-access-key"
@@ -254,7 +255,9 @@ var operations = map[string]struct {
 	"sns:CreateTopic":                                  {[]string{KindCreateTopic}, []string{"Attributes.Policy", "Name"}},
 	"sns:Subscribe":                                    {[]string{KindSubscribe}, []string{"Endpoint", "Protocol", "TopicArn"}},
 	"events:PutRule":                                   {[]string{KindPutRule, KindForwardRootActivity}, []string{"Description", "EventPattern", "Name", "State"}},
-	"events:PutTargets":                                {[]string{KindPutTargets, KindForwardRootActivity}, []string{"Rule", "Targets.1.Arn", "Targets.1.Id"}},
+	"events:PutTargets":                                {[]string{KindPutTargets, KindForwardRootActivity}, []string{"Rule", "Targets.1.Arn", "Targets.1.Id", "Targets.1.RoleArn"}},
+	"iam:CreateRole":                                   {[]string{KindCreateForwardRole}, []string{"AssumeRolePolicyDocument", "Description", "RoleName"}},
+	"iam:PutRolePolicy":                                {[]string{KindCreateForwardRole}, []string{"PolicyDocument", "PolicyName", "RoleName"}},
 	"events:PutPermission":                             {[]string{KindPutPermission}, []string{"Action", "EventBusName", "Principal", "StatementId"}},
 	"iam:DeleteLoginProfile":                           {[]string{KindDeleteLoginProfile}, nil},
 	"iam:DeleteAccessKey":                              {[]string{KindDeleteAccessKey}, []string{"AccessKeyId"}},

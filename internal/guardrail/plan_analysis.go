@@ -292,15 +292,15 @@ func (b *builder) pendingSubscription(after *inventory.Snapshot) *inventory.Subs
 	return nil
 }
 
-// addTarget adds a target as PutTargets without a RoleArn leaves it: a
-// plan's targets need no role (the central bus grants each account by
-// account).
-func addTarget(r *inventory.EventRule, arn string) {
+// addTarget adds a target with its role ("" for none) as PutTargets
+// leaves it: the central bus grants each account by account, so only a
+// Region's forwarding to it needs a role.
+func addTarget(r *inventory.EventRule, arn, role string) {
 	r.Targets = append(r.Targets, arn)
 	if r.TargetRoles == nil {
 		r.TargetRoles = map[string]string{}
 	}
-	r.TargetRoles[arn] = ""
+	r.TargetRoles[arn] = role
 }
 
 // project returns a copy of s as it will be once changes are applied: every
@@ -414,7 +414,7 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		for i := range a.Detective.EventRules.Value {
 			r := &a.Detective.EventRules.Value[i]
 			if r.Name == p["Rule"] && r.Region == c.Calls[0].Region && delivery.DefaultBus(r.EventBusName) {
-				addTarget(r, p["Targets.1.Arn"])
+				addTarget(r, p["Targets.1.Arn"], "")
 			}
 		}
 	case KindPutPermission:
@@ -452,7 +452,16 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		}
 		r := &(*rules)[i]
 		r.State, r.EventPattern = rp["State"], rp["EventPattern"]
-		addTarget(r, tp["Targets.1.Arn"])
+		addTarget(r, tp["Targets.1.Arn"], tp["Targets.1.RoleArn"])
+	case KindCreateForwardRole:
+		a, err := acct()
+		if err != nil {
+			return err
+		}
+		pp := c.Calls[1].Params
+		a.IAM.Principals.Value = append(a.IAM.Principals.Value, inventory.Principal{Kind: inventory.PrincipalRole,
+			ARN: "arn:aws:iam::" + a.ID + ":role/" + p["RoleName"], Trust: p["AssumeRolePolicyDocument"],
+			Policies: []inventory.NamedPolicy{{Name: pp["PolicyName"], Document: pp["PolicyDocument"]}}})
 	case KindDeleteLoginProfile, KindDeleteAccessKey, KindDeleteSigningCert, KindDeactivateMFADevice:
 		a, err := acct()
 		if err != nil {

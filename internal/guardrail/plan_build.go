@@ -78,7 +78,8 @@ var phaseOf = map[string]int{
 	KindPutRule:             52,
 	KindPutTargets:          53,
 	KindPutPermission:       54,
-	KindForwardRootActivity: 55,
+	KindCreateForwardRole:   55,
+	KindForwardRootActivity: 56,
 	KindDeleteLoginProfile:  60,
 	KindDeleteAccessKey:     61,
 	KindDeleteSigningCert:   62,
@@ -212,7 +213,7 @@ func areaOf(kind string) string {
 		return AreaSCP
 	case KindPutAlternateContact:
 		return AreaContacts
-	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets, KindPutPermission, KindForwardRootActivity:
+	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets, KindPutPermission, KindCreateForwardRole, KindForwardRootActivity:
 		return AreaAlerting
 	}
 	return AreaMemberCredentials
@@ -237,7 +238,7 @@ func kindForFact(k string) string {
 		return KindAttachPolicy
 	case FactAlternate:
 		return KindPutAlternateContact
-	case FactTopic, FactSubscription, FactEventRule, FactEventTarget, FactBusGrant, FactForwarding:
+	case FactTopic, FactSubscription, FactEventRule, FactEventTarget, FactBusGrant, FactForwarding, FactRole:
 		return KindPutRule
 	}
 	return KindDeleteAccessKey
@@ -489,6 +490,20 @@ func (b *builder) alerting() {
 	for _, fa := range spokes {
 		b.forward(a, fa, ids)
 	}
+	b.regional(a, ids)
+	for _, fa := range spokes {
+		if open := b.otherRegionsOpen(b.s.Account(fa.AccountID)); len(open) > 0 {
+			b.gap(AreaAlerting, fa.AccountID, fmt.Sprintf("root API calls made in %s reach nobody: rootguard forwards the other Regions of the central account only; "+
+				"add there a rule forwarding to %s, with a role that may events:PutEvents on it", strings.Join(open, ", "), al.BusARN))
+		}
+	}
+}
+
+// otherRegionsOpen are the collected Regions of account a other than
+// us-east-1 where root API calls are proven to reach nobody.
+func (b *builder) otherRegionsOpen(a *inventory.Account) []string {
+	rs := checks.RegionsWithoutAlerting(checks.Input{Snapshot: b.s, Account: a, Config: checks.DefaultConfig(b.s.CollectedAt)})
+	return slices.DeleteFunc(rs, func(r string) bool { return r == AlertRegion })
 }
 
 // spokesGap reports the accounts whose forwarding is not planned.
@@ -685,6 +700,78 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 		Post:      []Condition{cond(f, valForward, "rule "+fw.RuleName+" forwards root activity to "+fw.TargetARN)},
 		DependsOn: append(slices.Clone(hubIDs), grantID),
 	})
+}
+
+// regional plans, in each collected Region of the central account a where
+// root API calls reach nobody, a rule forwarding them to the central bus,
+// through a role that may put events on it (EventBridge needs one for
+// another Region's bus). Spokes' other Regions are named as a gap: their
+// roles are not collected.
+func (b *builder) regional(a *inventory.Account, hubIDs []string) {
+	al := b.st.Alerting
+	rg := al.Regional
+	if rg == nil {
+		return
+	}
+	open := slices.DeleteFunc(b.otherRegionsOpen(a), func(r string) bool { return !slices.Contains(rg.Regions, r) })
+	if len(open) == 0 {
+		return
+	}
+	role := Fact{Kind: FactRole, AccountID: a.ID, Name: rg.RoleName, Target: rg.RolePolicyName}
+	want := roleValue(rg.TrustPolicy, rg.RolePolicy)
+	roleID := KindCreateForwardRole + "/" + a.ID + "/" + rg.RoleName
+	switch v, err := observe(b.s, role); {
+	case err != nil:
+		b.gap(AreaAlerting, a.ID, fmt.Sprintf("root API calls made in %s reach nobody, but forwarding them is not planned: IAM role %s is not known (%s)", strings.Join(open, ", "), rg.RoleName, err))
+		return
+	case v == valAbsent:
+		b.add(Change{
+			ID: roleID, AccountID: a.ID, Kind: KindCreateForwardRole, Action: "+",
+			Summary: fmt.Sprintf("create IAM role %q in %s that EventBridge assumes to put root activity on the central bus %s", rg.RoleName, a.ID, al.BusARN),
+			Calls: []Call{
+				al.call("iam:CreateRole", map[string]string{"RoleName": rg.RoleName, "AssumeRolePolicyDocument": rg.TrustPolicy,
+					"Description": "rootguard: EventBridge forwards root activity to " + al.BusARN}),
+				al.call("iam:PutRolePolicy", map[string]string{"RoleName": rg.RoleName, "PolicyName": rg.RolePolicyName, "PolicyDocument": rg.RolePolicy}),
+			},
+			Risk: "EventBridge may put events on the central bus, and nothing else, through this role",
+			Pre:  []Condition{cond(role, valAbsent, "no IAM role "+rg.RoleName)},
+			Post: []Condition{cond(role, want, "IAM role "+rg.RoleName+" lets EventBridge put events on "+al.BusARN)},
+		})
+	case v != want:
+		b.gap(AreaAlerting, a.ID, fmt.Sprintf("IAM role %s exists in %s with another trust or %s policy; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the role", rg.RoleName, a.ID, rg.RolePolicyName))
+		return
+	}
+	for _, r := range open {
+		f := Fact{Kind: FactForwarding, AccountID: a.ID, Region: r, Name: rg.RuleName, Target: al.BusARN}
+		switch v, err := observe(b.s, f); {
+		case err != nil:
+			b.gap(AreaAlerting, a.ID, "forward root API calls made in "+r+": not planned, "+err.Error())
+			continue
+		case v != valNoFwd:
+			b.gap(AreaAlerting, a.ID, fmt.Sprintf("EventBridge rule %s exists in %s (%s) as %s; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the rule", rg.RuleName, a.ID, r, v))
+			continue
+		}
+		call := func(op string, params map[string]string) Call {
+			c := al.call(op, params)
+			c.Region = r
+			return c
+		}
+		b.add(Change{
+			ID: KindForwardRootActivity + "/" + a.ID + "/" + r + "/" + rg.RuleName, AccountID: a.ID, Kind: KindForwardRootActivity, Action: "+",
+			Summary: fmt.Sprintf("forward root API calls made in %s to the central bus (rule %q in %s → %s, role %s)", r, rg.RuleName, r, al.BusARN, rg.RoleName),
+			Calls: []Call{
+				call("events:PutRule", map[string]string{"Name": rg.RuleName, "EventPattern": RootActivityPattern, "State": "ENABLED",
+					"Description": "rootguard: forward root API calls made in " + r + " to " + al.BusARN}),
+				call("events:PutTargets", map[string]string{"Rule": rg.RuleName, "Targets.1.Id": "rootguard-central-bus",
+					"Targets.1.Arn": al.BusARN, "Targets.1.RoleArn": rg.RoleARN}),
+			},
+			Fixes:     slices.Clone(al.Fixes),
+			Risk:      fmt.Sprintf("every root API call made in %s in %s reaches rule %q and its topic", r, a.ID, al.RuleName),
+			Pre:       []Condition{cond(f, valNoFwd, "rule "+rg.RuleName+" in "+r+" does not forward root activity to "+al.BusARN)},
+			Post:      []Condition{cond(f, valForward, "rule "+rg.RuleName+" in "+r+" forwards root activity to "+al.BusARN)},
+			DependsOn: append(slices.Clone(hubIDs), roleID),
+		})
+	}
 }
 
 // needsConfirmation reports whether an SNS protocol's subscription waits

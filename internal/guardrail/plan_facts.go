@@ -38,6 +38,9 @@ const (
 	// forwarding (no rule, or the root-activity rule without that target)
 	// | another rule's state and pattern.
 	FactForwarding = "root-activity-forwarding"
+	// FactRole: Name: role, Target: inline policy name → absent | trust and
+	// policy sha256:… (iam:GetAccountAuthorizationDetails).
+	FactRole = "iam-role"
 )
 
 // Fact values.
@@ -195,6 +198,24 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			}
 		}
 		return "", notKnown("event bus %s of %s in %s was not collected", f.Name, a.ID, f.Region)
+	case FactRole:
+		ps := a.IAM.Principals
+		if !ps.Known() {
+			return "", notKnown("IAM roles of %s: %s", a.ID, ps.Reason())
+		}
+		for _, p := range ps.Value {
+			if p.Kind != inventory.PrincipalRole || p.Name() != f.Name {
+				continue
+			}
+			doc := ""
+			for _, np := range p.Policies {
+				if np.Name == f.Target {
+					doc = np.Document
+				}
+			}
+			return roleValue(p.Trust, doc), nil
+		}
+		return valAbsent, nil
 	case FactForwarding:
 		rs := a.Detective.EventRules
 		if !rs.Known() {
@@ -288,6 +309,12 @@ func policyNamed(org *inventory.Organization, name string) *inventory.OrgPolicy 
 // contentValue identifies a policy document by the hash of its canonical
 // JSON, so that AWS's own formatting does not make it differ.
 func contentValue(doc string) string { return "content sha256:" + canonicalHash(doc) }
+
+// roleValue is a role's trust policy and one inline policy, by their
+// canonical hashes.
+func roleValue(trust, policy string) string {
+	return fmt.Sprintf("trust sha256:%s, policy sha256:%s", canonicalHash(trust), canonicalHash(policy))
+}
 
 func ruleValue(state, pattern string) string {
 	return fmt.Sprintf("%s, pattern sha256:%s", strings.ToUpper(state), canonicalHash(pattern))

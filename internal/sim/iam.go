@@ -36,6 +36,8 @@ func iamService() *service {
 			"DeleteAccessKey":                              {write: true, handle: iamDeleteAccessKey},
 			"DeleteSigningCertificate":                     {write: true, handle: iamDeleteSigningCertificate},
 			"DeactivateMFADevice":                          {write: true, handle: iamDeactivateMFADevice},
+			"CreateRole":                                   {write: true, handle: iamCreateRole},
+			"PutRolePolicy":                                {write: true, handle: iamPutRolePolicy},
 		},
 	}
 }

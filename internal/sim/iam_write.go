@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // IAM writes: enabling centralized root access for the organization, and
@@ -12,7 +16,10 @@ import (
 // act on the member's root user; the session's account summary and audit
 // reads then show what is left. A deactivated virtual MFA device stays in
 // the account, unassigned (the task policy has no DeleteVirtualMFADevice);
-// hardware and FIDO devices leave the account's view.
+// hardware and FIDO devices leave the account's view. Roles are created
+// with their trust policy and given inline policies, as rootguard's
+// forwarding of another Region's root activity needs; they are served by
+// GetAccountAuthorizationDetails.
 
 // enableRootFeature turns on one centralized root access feature.
 func enableRootFeature(feature string) func(*request) (any, error) {
@@ -144,5 +151,63 @@ func iamDeactivateMFADevice(r *request) (any, error) {
 		}
 		a.UnassignedVirtualMFA = append(a.UnassignedVirtualMFA, name)
 	}
+	return nil, nil
+}
+
+// roleNameArg is IAM's pattern for a role name.
+var roleNameArg = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+type createRoleResult struct {
+	Role struct {
+		Path                     string    `xml:"Path"`
+		RoleName                 string    `xml:"RoleName"`
+		RoleID                   string    `xml:"RoleId"`
+		Arn                      string    `xml:"Arn"`
+		CreateDate               time.Time `xml:"CreateDate"`
+		AssumeRolePolicyDocument string    `xml:"AssumeRolePolicyDocument"`
+		Description              string    `xml:"Description,omitempty"`
+	} `xml:"Role"`
+}
+
+// iamCreateRole creates a role with its trust policy; one of that name
+// already there is EntityAlreadyExists, as IAM answers.
+func iamCreateRole(r *request) (any, error) {
+	name, trust := r.param("RoleName"), r.param("AssumeRolePolicyDocument")
+	if !roleNameArg.MatchString(name) {
+		return nil, validation("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+	}
+	if !json.Valid([]byte(trust)) {
+		return nil, errf("MalformedPolicyDocument", http.StatusBadRequest, "This policy contains invalid Json")
+	}
+	a := r.account()
+	if slices.ContainsFunc(a.Principals, func(p Principal) bool { return p.Kind == "role" && p.Name == name }) {
+		return nil, errf("EntityAlreadyExists", http.StatusConflict, "Role with name %s already exists.", name)
+	}
+	a.Principals = append(a.Principals, Principal{Kind: "role", Name: name, Trust: trust})
+	var out createRoleResult
+	out.Role.Path, out.Role.RoleName, out.Role.RoleID = "/", name, "AROA"+token(a.ID+"/role/"+name, 17)
+	out.Role.Arn, out.Role.CreateDate = "arn:aws:iam::"+a.ID+":role/"+name, r.now
+	out.Role.AssumeRolePolicyDocument, out.Role.Description = url.QueryEscape(trust), r.param("Description")
+	return out, nil
+}
+
+// iamPutRolePolicy sets (or replaces) an inline policy of a role.
+func iamPutRolePolicy(r *request) (any, error) {
+	name, pol, doc := r.param("RoleName"), r.param("PolicyName"), r.param("PolicyDocument")
+	if !roleNameArg.MatchString(name) || !roleNameArg.MatchString(pol) {
+		return nil, validation("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", pol)
+	}
+	if !json.Valid([]byte(doc)) {
+		return nil, errf("MalformedPolicyDocument", http.StatusBadRequest, "This policy contains invalid Json")
+	}
+	a := r.account()
+	i := slices.IndexFunc(a.Principals, func(p Principal) bool { return p.Kind == "role" && p.Name == name })
+	if i < 0 {
+		return nil, noSuchEntity("The role with name %s cannot be found.", name)
+	}
+	if a.Principals[i].Policies == nil {
+		a.Principals[i].Policies = map[string]string{}
+	}
+	a.Principals[i].Policies[pol] = doc
 	return nil, nil
 }

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -296,4 +297,53 @@ func TestIAMCentralizedRootAccess(t *testing.T) {
 		},
 		wantCode: "ServiceAccessNotEnabledException",
 	}})
+}
+
+// TestIAMCreateRole: a role is created with its trust policy and given an
+// inline policy, both then served by GetAccountAuthorizationDetails; a
+// second role of that name, and a policy for a missing role, are refused
+// as IAM refuses them.
+func TestIAMCreateRole(t *testing.T) {
+	e := writableEnv(t, sim.Demo())
+	c := iamc(e.caller())
+	ctx := t.Context()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"*"}]}`
+	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fwd"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Role.Arn); got != "arn:aws:iam::111111111111:role/fwd" {
+		t.Errorf("role ARN %s", got)
+	}
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fwd"), AssumeRolePolicyDocument: aws.String(trust)}); code(err) != "EntityAlreadyExists" {
+		t.Errorf("second CreateRole: %v, want EntityAlreadyExists", err)
+	}
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad"), AssumeRolePolicyDocument: aws.String("{")}); code(err) != "MalformedPolicyDocument" {
+		t.Errorf("CreateRole with a broken trust policy: %v, want MalformedPolicyDocument", err)
+	}
+	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nosuch"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); code(err) != "NoSuchEntity" {
+		t.Errorf("PutRolePolicy on a missing role: %v, want NoSuchEntity", err)
+	}
+	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fwd"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	det, err := c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(det.RoleDetailList, func(r iamtypes.RoleDetail) bool { return aws.ToString(r.RoleName) == "fwd" })
+	if i < 0 {
+		t.Fatal("the created role is not listed")
+	}
+	r := det.RoleDetailList[i]
+	if got, _ := url.QueryUnescape(aws.ToString(r.AssumeRolePolicyDocument)); got != trust {
+		t.Errorf("trust policy %s, want %s", got, trust)
+	}
+	if len(r.RolePolicyList) != 1 || aws.ToString(r.RolePolicyList[0].PolicyName) != "p" {
+		t.Fatalf("inline policies %+v, want p", r.RolePolicyList)
+	}
+	if got, _ := url.QueryUnescape(aws.ToString(r.RolePolicyList[0].PolicyDocument)); got != policy {
+		t.Errorf("inline policy %s, want %s", got, policy)
+	}
 }

@@ -84,6 +84,14 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 			_, err := del.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{SerialNumber: aws.String("GAHT20000555")})
 			return err
 		}},
+		{"iam:CreateRole", func(ctx context.Context) error {
+			_, err := ia.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String("{}")})
+			return err
+		}},
+		{"iam:PutRolePolicy", func(ctx context.Context) error {
+			_, err := ia.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String("{}")})
+			return err
+		}},
 		{"account:PutAlternateContact", func(ctx context.Context) error {
 			_, err := ac.PutAlternateContact(ctx, &account.PutAlternateContactInput{AccountId: aws.String(noSecurity), AlternateContactType: accttypes.AlternateContactTypeSecurity,
 				Name: aws.String("n"), Title: aws.String("t"), EmailAddress: aws.String("a@b.example"), PhoneNumber: aws.String("+1")})

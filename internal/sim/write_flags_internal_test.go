@@ -42,8 +42,8 @@ func TestWriteFlags(t *testing.T) {
 	want := []string{
 		"account:DeleteAlternateContact", "account:PutAlternateContact",
 		"events:PutPermission", "events:PutRule", "events:PutTargets",
-		"iam:DeactivateMFADevice", "iam:DeleteAccessKey", "iam:DeleteLoginProfile", "iam:DeleteSigningCertificate",
-		"iam:EnableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions",
+		"iam:CreateRole", "iam:DeactivateMFADevice", "iam:DeleteAccessKey", "iam:DeleteLoginProfile", "iam:DeleteSigningCertificate",
+		"iam:EnableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions", "iam:PutRolePolicy",
 		"organizations:AttachPolicy", "organizations:CreatePolicy", "organizations:DetachPolicy",
 		"organizations:EnableAWSServiceAccess", "organizations:EnablePolicyType", "organizations:UpdatePolicy",
 		"s3:DeleteBucketPolicy", "s3:PutBucketPolicy",

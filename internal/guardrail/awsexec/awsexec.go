@@ -123,7 +123,7 @@ func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map
 	case "events:PutTargets":
 		var out *eventbridge.PutTargetsOutput
 		out, err = eventbridge.NewFromConfig(cfg).PutTargets(ctx, &eventbridge.PutTargetsInput{
-			Rule: opt("Rule"), Targets: []ebtypes.Target{{Id: opt("Targets.1.Id"), Arn: opt("Targets.1.Arn")}}})
+			Rule: opt("Rule"), Targets: []ebtypes.Target{{Id: opt("Targets.1.Id"), Arn: opt("Targets.1.Arn"), RoleArn: opt("Targets.1.RoleArn")}}})
 		if err == nil && out.FailedEntryCount > 0 {
 			code, msg := "PutTargetsFailed", ""
 			if len(out.FailedEntries) > 0 {
@@ -134,6 +134,12 @@ func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map
 	case "events:PutPermission":
 		_, err = eventbridge.NewFromConfig(cfg).PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: opt("EventBusName"),
 			Action: opt("Action"), Principal: opt("Principal"), StatementId: opt("StatementId")})
+	case "iam:CreateRole":
+		_, err = iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: opt("RoleName"),
+			AssumeRolePolicyDocument: opt("AssumeRolePolicyDocument"), Description: opt("Description")})
+	case "iam:PutRolePolicy":
+		_, err = iam.NewFromConfig(cfg).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: opt("RoleName"),
+			PolicyName: opt("PolicyName"), PolicyDocument: opt("PolicyDocument")})
 	case "iam:DeleteLoginProfile":
 		_, err = iam.NewFromConfig(cfg).DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{})
 	case "iam:DeleteAccessKey":

@@ -20,6 +20,11 @@ const (
 	// the organization's OUs in us-east-1: a rule forwarding root activity
 	// to the central bus, with the IAM role EventBridge needs for it.
 	CFNForwarding = "rootguard-forwarding.template.json"
+	// CFNRegional is the central account's other Regions, for a stack per
+	// Region (or a self-managed StackSet): a rule forwarding root API calls
+	// made there to the us-east-1 bus, through the role the alerting
+	// template creates.
+	CFNRegional = "rootguard-regional.template.json"
 )
 
 // template is a CloudFormation template; encoding/json keeps the field
@@ -95,6 +100,11 @@ func CloudFormation(st *guardrail.State) ([]File, error) {
 			return nil, err
 		}
 	}
+	if st.Alerting != nil && st.Alerting.Regional != nil {
+		if err := add(CFNRegional, cfnRegional(st.Alerting)); err != nil {
+			return nil, err
+		}
+	}
 	if st.Alerting != nil && st.Alerting.Forwarding != nil {
 		if err := add(CFNForwarding, cfnForwarding(st.Alerting, st.RootID)); err != nil {
 			return nil, err
@@ -160,8 +170,6 @@ func cfnOrganization(st *guardrail.State) (*template, error) {
 }
 
 func cfnAlerting(a *guardrail.AlertStack) *template {
-	var pattern any
-	_ = json.Unmarshal([]byte(a.EventPattern), &pattern) // produced by guardrail from a constant
 	t := &template{
 		AWSTemplateFormatVersion: "2010-09-09",
 		Description: fmt.Sprintf("rootguard root-activity alerting: deploy in account %s, Region %s (root console sign-ins are delivered to EventBridge there only).",
@@ -175,19 +183,8 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 			},
 		},
 		Resources: map[string]resource{
-			"RootActivityRule": {
-				Type: "AWS::Events::Rule",
-				Properties: map[string]any{
-					"Name":         a.RuleName,
-					"Description":  "rootguard: root API calls and root console sign-ins",
-					"EventPattern": pattern,
-					"State":        "ENABLED",
-					"Targets": []any{map[string]any{
-						"Arn": map[string]any{"Ref": "RootActivityTopic"},
-						"Id":  "rootguard-sns",
-					}},
-				},
-			},
+			"RootActivityRule": cfnRule(a.RuleName, "rootguard: root API calls and root console sign-ins", a.EventPattern,
+				map[string]any{"Arn": map[string]any{"Ref": "RootActivityTopic"}, "Id": "rootguard-sns"}),
 			"RootActivityTopic": {
 				Type:       "AWS::SNS::Topic",
 				Properties: map[string]any{"TopicName": a.TopicName},
@@ -228,6 +225,21 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 		}
 		t.Description += fmt.Sprintf(" Member accounts forward their root activity to this account's default bus: deploy %s as a service-managed StackSet.", CFNForwarding)
 	}
+	if rg := a.Regional; rg != nil {
+		var trust, policy any
+		_ = json.Unmarshal([]byte(rg.TrustPolicy), &trust) // produced by guardrail from constants
+		_ = json.Unmarshal([]byte(rg.RolePolicy), &policy)
+		t.Resources["RegionalForwardingRole"] = resource{
+			Type: "AWS::IAM::Role",
+			Properties: map[string]any{
+				"RoleName":                 rg.RoleName,
+				"Description":              "EventBridge puts root API calls made in other Regions on " + a.BusARN,
+				"AssumeRolePolicyDocument": trust,
+				"Policies":                 []any{map[string]any{"PolicyName": rg.RolePolicyName, "PolicyDocument": policy}},
+			},
+		}
+		t.Description += fmt.Sprintf(" Root API calls made in %s reach EventBridge there only: then deploy %s in each of them.", strings.Join(rg.Regions, ", "), CFNRegional)
+	}
 	if s := a.Subscription; s != nil {
 		t.Resources["RootActivitySubscription"] = resource{
 			Type: "AWS::SNS::Subscription",
@@ -247,8 +259,6 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 // events on the central bus, and the rule forwarding root activity there.
 func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 	fw := a.Forwarding
-	var pattern any
-	_ = json.Unmarshal([]byte(fw.EventPattern), &pattern) // produced by guardrail from a constant
 	accounts := make([]string, len(fw.Accounts))
 	for i, fa := range fw.Accounts {
 		accounts[i] = fa.AccountID
@@ -301,20 +311,45 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 					}},
 				},
 			},
-			"ForwardingRule": {
-				Type: "AWS::Events::Rule",
-				Properties: map[string]any{
-					"Name":         fw.RuleName,
-					"Description":  "rootguard: forward root API calls and root console sign-ins to " + a.AccountID,
-					"EventPattern": pattern,
-					"State":        "ENABLED",
-					"Targets": []any{map[string]any{
-						"Arn":     fw.TargetARN,
-						"Id":      "rootguard-central-bus",
-						"RoleArn": map[string]any{"Fn::GetAtt": []string{"ForwardingRole", "Arn"}},
-					}},
-				},
-			},
+			"ForwardingRule": cfnRule(fw.RuleName, "rootguard: forward root API calls and root console sign-ins to "+a.AccountID, fw.EventPattern,
+				map[string]any{"Arn": fw.TargetARN, "Id": "rootguard-central-bus", "RoleArn": map[string]any{"Fn::GetAtt": []string{"ForwardingRole", "Arn"}}}),
+		},
+	}
+}
+
+// cfnRegional is the template of each other Region of the central
+// account: the rule forwarding root API calls made there to the bus.
+func cfnRegional(a *guardrail.AlertStack) *template {
+	rg := a.Regional
+	return &template{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description: fmt.Sprintf("rootguard root-activity forwarding between Regions: deploy in account %s as a stack in each of %s, after the alerting template (it creates role %s); "+
+			"root API calls made there reach EventBridge there only, and this rule forwards them to %s.", a.AccountID, strings.Join(rg.Regions, ", "), rg.RoleName, a.BusARN),
+		Metadata: map[string]any{
+			"Account": a.AccountID,
+			"Regions": rg.Regions,
+			"Fixes":   a.Fixes,
+		},
+		Resources: map[string]resource{
+			"RegionalForwardingRule": cfnRule(rg.RuleName, "rootguard: forward root API calls made in this Region to "+a.BusARN, a.EventPattern,
+				map[string]any{"Arn": a.BusARN, "Id": "rootguard-central-bus", "RoleArn": rg.RoleARN}),
+		},
+	}
+}
+
+// cfnRule is an enabled EventBridge rule on pattern (a JSON document) with
+// one target.
+func cfnRule(name, description, pattern string, target map[string]any) resource {
+	var doc any
+	_ = json.Unmarshal([]byte(pattern), &doc) // produced by guardrail from a constant
+	return resource{
+		Type: "AWS::Events::Rule",
+		Properties: map[string]any{
+			"Name":         name,
+			"Description":  description,
+			"EventPattern": doc,
+			"State":        "ENABLED",
+			"Targets":      []any{target},
 		},
 	}
 }

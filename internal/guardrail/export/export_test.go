@@ -35,6 +35,12 @@ var cases = []struct {
 		a.Role, a.ParentID = inventory.RoleStandalone, ""
 		s.Accounts = []inventory.Account{a}
 	}},
+	// A second Region enabled in the management account, where the stack
+	// lives: a forwarding rule there and its role.
+	{name: "regions", mutate: func(s *inventory.Snapshot) {
+		a := s.Account("111111111111")
+		a.Regions = inventory.Fact[[]string]{Value: []string{"eu-west-1", "us-east-1"}, Source: inventory.Source{API: "account:ListRegions"}}
+	}},
 }
 
 func state(t *testing.T, config string, mutate func(*inventory.Snapshot)) *guardrail.State {

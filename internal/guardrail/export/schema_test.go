@@ -26,7 +26,9 @@ var tfSchema = map[string]struct {
 	"aws_organizations_policy_attachment": {required: []string{"policy_id", "target_id"}, optional: []string{"skip_destroy"}},
 	"aws_iam_organizations_features":      {required: []string{"enabled_features"}},
 	"aws_cloudwatch_event_rule":           {optional: []string{"name", "description", "state", "event_bus_name"}, oneOf: []string{"event_pattern", "schedule_expression"}},
-	"aws_cloudwatch_event_target":         {required: []string{"rule", "arn"}, optional: []string{"target_id", "event_bus_name"}},
+	"aws_cloudwatch_event_target":         {required: []string{"rule", "arn"}, optional: []string{"target_id", "event_bus_name", "role_arn"}},
+	"aws_iam_role":                        {required: []string{"assume_role_policy"}, optional: []string{"name", "description"}},
+	"aws_iam_role_policy":                 {required: []string{"role", "policy"}, optional: []string{"name"}},
 	"aws_sns_topic":                       {optional: []string{"name"}},
 	"aws_sns_topic_policy":                {required: []string{"arn", "policy"}},
 	"aws_sns_topic_subscription":          {required: []string{"topic_arn", "protocol", "endpoint"}},
@@ -41,6 +43,7 @@ type tfBlock struct {
 	kind   string // resource, provider, terraform
 	labels []string
 	attrs  map[string]bool
+	alias  string // a provider's alias
 	file   string
 	line   int
 }
@@ -50,6 +53,7 @@ var (
 	labelRe   = regexp.MustCompile(`"([^"]*)"`)
 	attrRe    = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*=`)
 	heredocRe = regexp.MustCompile(`<<-?([A-Z]+)$`)
+	aliasRe   = regexp.MustCompile(`^alias\s*=\s*"([a-z0-9_]+)"$`)
 	refRe     = regexp.MustCompile(`\b(aws_[a-z0-9_]+)\.([a-z_][a-z0-9_]*)\.[a-z_]+`)
 	provRe    = regexp.MustCompile(`^provider\s*=\s*aws\.([a-z_][a-z0-9_]*)$`)
 )
@@ -98,6 +102,9 @@ func parseTerraform(t *testing.T, name, src string) (blocks []tfBlock, refs [][2
 					t.Errorf("%s:%d: argument %s set twice", name, i+1, m[1])
 				}
 				cur.attrs[m[1]] = true
+			}
+			if m := aliasRe.FindStringSubmatch(line); m != nil {
+				cur.alias = m[1]
 			}
 			if m := provRe.FindStringSubmatch(line); m != nil {
 				providers = append(providers, m[1])
@@ -169,8 +176,8 @@ func TestTerraformSchema(t *testing.T) {
 					if len(b.labels) != 1 || b.labels[0] != "aws" {
 						t.Errorf("%s:%d: provider %q", b.file, b.line, b.labels)
 					}
-					if b.attrs["alias"] {
-						aliases["us_east_1"] = true
+					if b.alias != "" {
+						aliases[b.alias] = true
 					}
 				case "terraform":
 				default:

@@ -88,8 +88,27 @@ func terraformProviders(st *guardrail.State) []byte {
 		b.indent(1, "}")
 	}
 	b.line("}")
+	if a := st.Alerting; a != nil && a.Regional != nil {
+		b.blank()
+		b.comment("Root API calls reach EventBridge only in the Region of the call: each other")
+		b.comment("collected Region of account " + a.AccountID + " forwards them to the us-east-1 bus.")
+		for _, r := range a.Regional.Regions {
+			b.line(`provider "aws" {`)
+			b.attrs(1, kv("alias", hclString(providerAlias(r))), kv("region", hclString(r)))
+			if a.AssumeRoleARN != "" {
+				b.blank()
+				b.indent(1, "assume_role {")
+				b.attrs(2, kv("role_arn", hclString(a.AssumeRoleARN)))
+				b.indent(1, "}")
+			}
+			b.line("}")
+		}
+	}
 	return b.bytes()
 }
+
+// providerAlias is the provider alias of a Region: eu-west-1 → eu_west_1.
+func providerAlias(region string) string { return strings.ReplaceAll(region, "-", "_") }
 
 func terraformOrganization(st *guardrail.State) ([]byte, error) {
 	var b hcl
@@ -183,17 +202,7 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 		b.comment("its IAM role in each of them from rootguard-forwarding.template.json (rootguard export")
 		b.comment("cloudformation) as a service-managed StackSet on the organization's OUs, us-east-1.")
 	}
-	pattern, _ := indentJSON(a.EventPattern)
-	b.line(`resource "aws_cloudwatch_event_rule" "root_activity" {`)
-	b.attrs(1,
-		kv("provider", "aws.us_east_1"),
-		kv("name", hclString(a.RuleName)),
-		kv("description", hclString("rootguard: root API calls and root console sign-ins")),
-		kv("event_pattern", heredoc(noTemplate(pattern), 1)),
-		kv("state", hclString("ENABLED")),
-	)
-	b.line("}")
-	b.blank()
+	b.eventRule("root_activity", "us_east_1", a.RuleName, "rootguard: root API calls and root console sign-ins", a.EventPattern)
 	b.line(`resource "aws_cloudwatch_event_target" "root_activity" {`)
 	b.attrs(1,
 		kv("provider", "aws.us_east_1"),
@@ -260,6 +269,9 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 		b.line("}")
 		b.blank()
 	}
+	if rg := a.Regional; rg != nil {
+		terraformRegional(&b, a, rg)
+	}
 	if s := a.Subscription; s != nil {
 		if s.Protocol == "email" || s.Protocol == "email-json" {
 			b.comment("The subscriber must confirm the email AWS sends before alerts arrive.")
@@ -277,6 +289,62 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 		b.comment("until you add an aws_sns_topic_subscription.")
 	}
 	return b.bytes()
+}
+
+// terraformRegional is the forwarding of root API calls made in the
+// account's other Regions: the role EventBridge assumes to put them on the
+// us-east-1 bus, and per Region a rule whose target is that bus.
+func terraformRegional(b *hcl, a *guardrail.AlertStack, rg *guardrail.Regional) {
+	trust, _ := indentJSON(rg.TrustPolicy)
+	policy, _ := indentJSON(rg.RolePolicy)
+	b.comment("EventBridge puts the other Regions' root API calls on " + a.BusARN + " through this role.")
+	b.line(`resource "aws_iam_role" "root_activity_forward" {`)
+	b.attrs(1,
+		kv("provider", "aws.us_east_1"),
+		kv("name", hclString(rg.RoleName)),
+		kv("assume_role_policy", heredoc(noTemplate(trust), 1)),
+	)
+	b.line("}")
+	b.blank()
+	b.line(`resource "aws_iam_role_policy" "root_activity_forward" {`)
+	b.attrs(1,
+		kv("provider", "aws.us_east_1"),
+		kv("name", hclString(rg.RolePolicyName)),
+		kv("role", "aws_iam_role.root_activity_forward.id"),
+		kv("policy", heredoc(noTemplate(policy), 1)),
+	)
+	b.line("}")
+	b.blank()
+	for _, r := range rg.Regions {
+		id := "root_activity_forward_" + providerAlias(r)
+		b.eventRule(id, providerAlias(r), rg.RuleName, "rootguard: forward root API calls made in "+r+" to "+a.BusARN, a.EventPattern)
+		b.line(`resource "aws_cloudwatch_event_target" "` + id + `" {`)
+		b.attrs(1,
+			kv("provider", "aws."+providerAlias(r)),
+			kv("rule", "aws_cloudwatch_event_rule."+id+".name"),
+			kv("target_id", hclString("rootguard-central-bus")),
+			kv("arn", hclString(a.BusARN)),
+			kv("role_arn", "aws_iam_role.root_activity_forward.arn"),
+		)
+		b.line("}")
+		b.blank()
+	}
+}
+
+// eventRule writes an enabled EventBridge rule on pattern (a JSON
+// document) through provider alias provider.
+func (b *hcl) eventRule(id, provider, name, description, pattern string) {
+	doc, _ := indentJSON(pattern)
+	b.line(`resource "aws_cloudwatch_event_rule" "` + id + `" {`)
+	b.attrs(1,
+		kv("provider", "aws."+provider),
+		kv("name", hclString(name)),
+		kv("description", hclString(description)),
+		kv("event_pattern", heredoc(noTemplate(doc), 1)),
+		kv("state", hclString("ENABLED")),
+	)
+	b.line("}")
+	b.blank()
 }
 
 func gapComments(b *hcl, gaps []guardrail.Gap) {
