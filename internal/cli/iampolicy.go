@@ -49,9 +49,9 @@ Actions made inside sts:AssumeRoot sessions are listed too: the AWS managed task
 policies grant them, so there is nothing to attach for them.
 
 scan covers collect and scan --send securityhub; plan covers export; apply
-needs the reads again and the writes of a plan. serve is planned, not yet a
-command: its policy (the scan reads and the SQS queue it will consume) is
-registered ahead. The output is the same for the same arguments, so it can be
+needs the reads again and the writes of a plan; serve needs the scan reads, its
+SQS queue and the SNS topics of its alert routing (notify test needs only
+those topics). The output is the same for the same arguments, so it can be
 reviewed and kept under version control. docs/iam-policy.md explains each part.
 
 Exit codes: 0 printed, 2 usage error (an unknown mode or a bad flag).`,
