@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,6 +100,9 @@ func TestBreakglassTour(t *testing.T) {
 	for _, c := range srvs.take() {
 		ops = append(ops, c.Service+":"+c.Operation)
 	}
+	// The SDK retries a call whose connection failed (a loaded machine):
+	// a retried call is the same call.
+	ops = slices.Compact(ops)
 	// Who else may call sts:AssumeRoot is read (the warning) before the
 	// task runs.
 	if want := "sts:GetCallerIdentity iam:GetAccountAuthorizationDetails sts:AssumeRole sts:AssumeRoot s3:DeleteBucketPolicy"; strings.Join(ops, " ") != want {
