@@ -121,11 +121,9 @@ func runApply(cmd *cobra.Command, e *env, o *ApplyOptions) (err error) {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	logPath := o.AuditLog
-	if logPath == "" {
-		if logPath, err = defaultAuditLogPath(os.Getenv); err != nil {
-			return withCode(ExitError, err)
-		}
+	logPath, err := auditLogPath(o.AuditLog)
+	if err != nil {
+		return withCode(ExitError, err)
 	}
 	db, err := e.namedStore(ctx)
 	if err != nil {

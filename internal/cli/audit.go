@@ -46,6 +46,15 @@ func (o *AuditOptions) Validate() error {
 	return nil
 }
 
+// auditLogPath is the audit log an --audit-log flag names, or the default
+// one when it names none.
+func auditLogPath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	return defaultAuditLogPath(os.Getenv)
+}
+
 // defaultAuditLogPath is where rootguard keeps its audit log unless told
 // otherwise: ROOTGUARD_AUDIT_LOG, else in the state directory.
 func defaultAuditLogPath(getenv func(string) string) (string, error) {
@@ -63,12 +72,9 @@ func defaultAuditLogPath(getenv func(string) string) (string, error) {
 // it is "", for a command about to change something: no log, no change.
 // closeChangeLog closes it.
 func openChangeLog(path string, opts audit.Options) (*audit.Log, error) {
-	if path == "" {
-		p, err := defaultAuditLogPath(os.Getenv)
-		if err != nil {
-			return nil, withCode(ExitError, err)
-		}
-		path = p
+	path, err := auditLogPath(path)
+	if err != nil {
+		return nil, withCode(ExitError, err)
 	}
 	log, err := audit.Open(path, opts)
 	if err != nil {

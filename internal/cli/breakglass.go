@@ -187,12 +187,9 @@ func (s *bgSession) auditLog() (*audit.Log, error) {
 	if s.audit != nil {
 		return s.audit, nil
 	}
-	path := s.o.AuditLog
-	if path == "" {
-		var err error
-		if path, err = defaultAuditLogPath(os.Getenv); err != nil {
-			return nil, withCode(ExitError, err)
-		}
+	path, err := auditLogPath(s.o.AuditLog)
+	if err != nil {
+		return nil, withCode(ExitError, err)
 	}
 	l, err := audit.Open(path, audit.Options{})
 	if err != nil {

@@ -84,11 +84,9 @@ func (o *CustodyOptions) change(ctx context.Context, e *env, s *store.Store, r, 
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	path := o.AuditLog
-	if path == "" {
-		if path, err = defaultAuditLogPath(os.Getenv); err != nil {
-			return withCode(ExitError, err)
-		}
+	path, err := auditLogPath(o.AuditLog)
+	if err != nil {
+		return withCode(ExitError, err)
 	}
 	// With a named store, apply anchors the log's head there: every writer
 	// of the log must, or the anchor falls behind the log.

@@ -284,12 +284,7 @@ func (o *sourceOptions) collect(ctx context.Context, e *env, c *conn) (*inventor
 }
 
 // auditLogPath is --audit-log, or the default audit log.
-func (o *sourceOptions) auditLogPath() (string, error) {
-	if o.AuditLog != "" {
-		return o.AuditLog, nil
-	}
-	return defaultAuditLogPath(os.Getenv)
-}
+func (o *sourceOptions) auditLogPath() (string, error) { return auditLogPath(o.AuditLog) }
 
 // source is the result of resolving sourceOptions.
 type source struct {
