@@ -106,6 +106,17 @@ func stateDir(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "state", "rootguard"), nil
 }
 
+// madeStateDir is the state directory, or the folder sub inside it when
+// sub is not "", created owner-only (0700) when missing.
+func madeStateDir(sub string) (string, error) {
+	dir, err := stateDir(os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, sub)
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
 func newAuditCmd(e *env) *cobra.Command {
 	o := DefaultAuditOptions()
 	cmd := &cobra.Command{

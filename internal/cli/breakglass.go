@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -812,14 +811,7 @@ func approvals(ctx context.Context, repo store.Breakglass) ([]detect.Approval, e
 
 // demoTrailDir is where the demo endpoint records the calls it serves
 // for break-glass commands, created if need be.
-func demoTrailDir() (string, error) {
-	dir, err := stateDir(os.Getenv)
-	if err != nil {
-		return "", err
-	}
-	dir = filepath.Join(dir, "demo-trail")
-	return dir, os.MkdirAll(dir, 0o700)
-}
+func demoTrailDir() (string, error) { return madeStateDir("demo-trail") }
 
 // demoTrailInputs are the demo's CloudTrail records: its history (read as
 // stdin) and what the demo endpoint recorded of break-glass commands.

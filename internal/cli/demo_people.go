@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -32,11 +31,8 @@ func (e *env) storeFor(ctx context.Context, demo bool) (*store.Store, error) {
 // demoStore opens the demo's database, seeding its break-glass history,
 // contact verifications and drills when it holds none.
 func demoStore(ctx context.Context) (*store.Store, error) {
-	dir, err := stateDir(os.Getenv)
+	dir, err := madeStateDir("")
 	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, DemoDBName))

@@ -101,18 +101,16 @@ func validPublicURL(s string) error {
 }
 
 // demoAdminPassword makes a fresh password for serve --demo's bootstrap
-// admin, written 0600 into the state directory rather than to a log.
+// admin, written 0600 (writePrivate) into the state directory rather than
+// to a log.
 func demoAdminPassword() (hash []byte, path string, err error) {
-	dir, err := stateDir(os.Getenv)
+	dir, err := madeStateDir("")
 	if err != nil {
-		return nil, "", err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", err
 	}
 	pw := rand.Text()
 	path = filepath.Join(dir, "demo-admin-password")
-	if err := os.WriteFile(path, []byte(pw+"\n"), 0o600); err != nil {
+	if err := writePrivate(path, []byte(pw+"\n")); err != nil {
 		return nil, "", err
 	}
 	hash, err = web.HashPassword(pw)
