@@ -21,7 +21,8 @@ import (
 // This file reads who may reach root without its credentials: the
 // delegated administrators of centralized root access, and the IAM
 // principals (with their identity policies) of the accounts that may call
-// sts:AssumeRoot; and the virtual MFA devices a removed root left behind.
+// sts:AssumeRoot; the virtual MFA devices a removed root left behind; and
+// the role that forwards another Region's root activity.
 
 // rootAccessService is the service principal of centralized root access.
 const rootAccessService = "iam.amazonaws.com"

@@ -1,9 +1,9 @@
 package inventory
 
 // IAM are the facts read from an account's IAM with the account's own
-// credentials (the caller's, or a role session). Both facts were added to
-// schema v3: a snapshot written before lacks them, so they read as not
-// collected.
+// credentials (the caller's, or a role session). UnassignedVirtualMFA and
+// Principals were added to schema v3: a snapshot written before lacks
+// them, so they read as not collected.
 type IAM struct {
 	// UnassignedVirtualMFA are the serial numbers (ARNs) of the account's
 	// virtual MFA devices assigned to nobody (iam:ListVirtualMFADevices,
