@@ -81,7 +81,8 @@ their names:
 - the account's own default bus in another Region (rootguard plan
   forwards each other Region's root API calls to the us-east-1 bus, with
   the IAM role EventBridge needs there) needs no grant; its rules are
-  followed the same way.
+  followed the same way. A forwarding account's other Regions forward
+  to the central account's us-east-1 bus: its grant is judged as above.
 - any other target (SQS queue, Lambda function, Kinesis or Firehose
   stream, Systems Manager OpsItem, API destination…) counts as delivering:
   rootguard cannot see past it, and the finding names it.
@@ -164,10 +165,12 @@ topic's subscription (the email link): a pending subscription alerts nobody.
 For an organization, rootguard plan deploys the rule, topic and
 subscription in one account and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
-each account. In every other collected Region of that account it deploys
-a rule forwarding root API calls to its us-east-1 bus, with the IAM role
-EventBridge needs to put events there (export writes the same); the other
-Regions of the forwarding accounts are yours to add.`,
+each account. In every other collected Region, of that account and of
+each forwarding account, it deploys a rule forwarding root API calls to
+the central us-east-1 bus, with the IAM role EventBridge needs to put
+events there, made once per account (export writes the same: the
+regional template as a stack in the central account's Regions and as a
+StackSet in the forwarding accounts').`,
 	References: References{
 		SEC01BP02:   stepDetective,
 		CIS:         []string{"v1.4:4.3", "v3.0:4.3", "v5.0:4.3", "v6.0:5.3", "v7.0:5.3"},

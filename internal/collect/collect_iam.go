@@ -2,6 +2,8 @@ package collect
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,13 +14,15 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/rootguard/rootguard/internal/awsclient"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // This file reads who may reach root without its credentials: the
 // delegated administrators of centralized root access, and the IAM
 // principals (with their identity policies) of the accounts that may call
-// sts:AssumeRoot; and the virtual MFA devices a removed root left behind.
+// sts:AssumeRoot; the virtual MFA devices a removed root left behind; and
+// the role that forwards another Region's root activity.
 
 // rootAccessService is the service principal of centralized root access.
 const rootAccessService = "iam.amazonaws.com"
@@ -27,6 +31,8 @@ const rootAccessService = "iam.amazonaws.com"
 type accountIAMAPI interface {
 	iam.ListVirtualMFADevicesAPIClient
 	iam.GetAccountAuthorizationDetailsAPIClient
+	GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 }
 
 // delegatedAdministrators lists the accounts registered as delegated
@@ -58,9 +64,11 @@ func (col *collector) mayAssumeRoot(a *inventory.Account) bool {
 	return a.Role == inventory.RoleManagement || slices.Contains(col.delegated, a.ID)
 }
 
-// accountIAM reads the account's unassigned virtual MFA devices and, where
+// accountIAM reads the account's unassigned virtual MFA devices; where
 // its principals may call sts:AssumeRoot, its principals and their
-// policies.
+// policies; and where Regions other than us-east-1 are collected, the role
+// that forwards their root API calls (only it, by name: plan needs no
+// other).
 func (r *accountReader) accountIAM(ctx context.Context) inventory.IAM {
 	var out inventory.IAM
 	c := r.in(globalRegion).iam
@@ -68,7 +76,49 @@ func (r *accountReader) accountIAM(ctx context.Context) inventory.IAM {
 	if r.col.mayAssumeRoot(r.a) {
 		r.do(func() { out.Principals = r.col.principals(ctx, c) })
 	}
+	if slices.ContainsFunc(r.regions, func(x string) bool { return x != inventory.SignInRegion }) {
+		r.do(func() { out.ForwardRole = r.col.forwardRole(ctx, c) })
+	}
 	return out
+}
+
+// forwardRole reads the forwarding role by its name and, when it exists,
+// its inline policy of the expected name. NoSuchEntity is an answer (no
+// such role, or no such policy); any other error leaves the fact unknown.
+// IAM returns policy documents URL-encoded.
+func (col *collector) forwardRole(ctx context.Context, c accountIAMAPI) inventory.Fact[inventory.NamedRole] {
+	at := col.now()
+	v := inventory.NamedRole{Name: inventory.ForwardRoleName}
+	fact := func(api string, err error) inventory.Fact[inventory.NamedRole] {
+		return inventory.Fact[inventory.NamedRole]{Value: v, Source: source(api, at, err)}
+	}
+	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(v.Name)})
+	switch {
+	case awsclient.ErrorCode(err) == awsclient.CodeNoSuchEntity:
+		return fact("iam:GetRole", nil)
+	case err != nil:
+		return fact("iam:GetRole", err)
+	case out.Role == nil:
+		return fact("iam:GetRole", errors.New("the answer has no role"))
+	}
+	trust, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	if err != nil {
+		return fact("iam:GetRole", fmt.Errorf("trust policy: %w", err))
+	}
+	v.Role = &inventory.Principal{Kind: inventory.PrincipalRole, ARN: aws.ToString(out.Role.Arn), Trust: trust, Policies: []inventory.NamedPolicy{}}
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(v.Name), PolicyName: aws.String(inventory.ForwardRolePolicyName)})
+	switch {
+	case awsclient.ErrorCode(err) == awsclient.CodeNoSuchEntity:
+	case err != nil:
+		return fact("iam:GetRolePolicy", err)
+	default:
+		doc, err := url.QueryUnescape(aws.ToString(pol.PolicyDocument))
+		if err != nil {
+			return fact("iam:GetRolePolicy", fmt.Errorf("policy %s: %w", inventory.ForwardRolePolicyName, err))
+		}
+		v.Role.Policies = append(v.Role.Policies, inventory.NamedPolicy{Name: inventory.ForwardRolePolicyName, Document: doc})
+	}
+	return inventory.Fact[inventory.NamedRole]{Value: v, Source: inventory.Source{API: "iam:GetRole", At: at}}
 }
 
 func (col *collector) unassignedMFA(ctx context.Context, c accountIAMAPI) inventory.Fact[[]string] {

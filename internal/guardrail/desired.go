@@ -159,8 +159,9 @@ type AlertStack struct {
 	// is off or the snapshot is not an organization's.
 	Forwarding *Forwarding `json:"forwarding,omitempty"`
 	// Regional is the rule of every other collected Region of the stack's
-	// account: root API calls reach EventBridge only in the Region of the
-	// call, so each Region forwards them to BusARN.
+	// account and of the forwarding accounts: root API calls reach
+	// EventBridge only in the Region of the call, so each Region forwards
+	// them to BusARN. Nil when no account has such a Region.
 	Regional *Regional `json:"regional,omitempty"`
 	// Covers are the accounts whose root activity this stack sees: its own
 	// account and the accounts that forward to it (EventBridge delivers an
@@ -194,23 +195,45 @@ type ForwardAccount struct {
 	RoleARN string `json:"role_arn,omitempty"`
 	// StatementID names the account's grant in the central bus policy.
 	StatementID string `json:"statement_id"`
+	// Regions are the account's collected Regions other than the stack's
+	// (AlertStack.Regional forwards them).
+	Regions []string `json:"regions,omitempty"`
 }
 
-// Regional is the rule each collected Region of the stack's account
-// other than Region gets: the root activity pattern, targeting the
-// central bus (BusARN) through Role, which EventBridge needs to put events
-// on another Region's bus.
+// Regional is the rule each collected Region other than the stack's gets,
+// in the stack's account and in each forwarding account: the root
+// activity pattern, targeting the central bus (BusARN) through the
+// account's role RoleName, which EventBridge needs to put events on
+// another Region's bus.
 type Regional struct {
 	RuleName string `json:"rule_name"`
-	// Regions are the account's collected Regions other than the stack's.
-	Regions  []string `json:"regions"`
+	// Regions are the stack account's collected Regions other than the
+	// stack's (ForwardAccount.Regions are the forwarding accounts').
+	Regions  []string `json:"regions,omitempty"`
 	RoleName string   `json:"role_name"`
-	RoleARN  string   `json:"role_arn"`
 	// TrustPolicy lets events.amazonaws.com assume the role; RolePolicy
 	// lets it events:PutEvents on the central bus only.
 	TrustPolicy    string `json:"trust_policy"`
 	RolePolicyName string `json:"role_policy_name"`
 	RolePolicy     string `json:"role_policy"`
+}
+
+// RoleARN is the forwarding role's ARN in account.
+func (rg *Regional) RoleARN(account string) string {
+	return "arn:aws:iam::" + account + ":role/" + rg.RoleName
+}
+
+// SpokeRegions are the Regions other than the stack's that some
+// forwarding account collected, sorted.
+func (al *AlertStack) SpokeRegions() []string {
+	var out []string
+	if al.Forwarding != nil {
+		for _, fa := range al.Forwarding.Accounts {
+			out = append(out, fa.Regions...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ForwardStatementID is the bus policy statement that lets account put
@@ -758,12 +781,9 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 		}
 	}
 	stack.BusARN = "arn:aws:events:" + AlertRegion + ":" + acct + ":event-bus/default"
+	var hubRegions []string
 	if a := s.Account(acct); a != nil {
-		if rs := slices.DeleteFunc(checks.AlertingRegions(checks.Input{Snapshot: s, Account: a}), func(r string) bool { return r == AlertRegion }); len(rs) > 0 {
-			stack.Regional = &Regional{RuleName: o.ForwardRuleName, Regions: rs, RoleName: o.ForwardRuleName,
-				RoleARN: "arn:aws:iam::" + acct + ":role/" + o.ForwardRuleName, TrustPolicy: eventsTrustPolicy,
-				RolePolicyName: "put-events-central-bus", RolePolicy: putEventsPolicy(stack.BusARN)}
-		}
+		hubRegions = otherRegions(s, a)
 	}
 	if s.Mode == inventory.ModeOrganization {
 		var others []ForwardAccount
@@ -772,7 +792,7 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 			if a.ID == acct || !active(a) {
 				continue
 			}
-			fa := ForwardAccount{AccountID: a.ID, AccountName: a.Name, StatementID: ForwardStatementID(a.ID)}
+			fa := ForwardAccount{AccountID: a.ID, AccountName: a.Name, StatementID: ForwardStatementID(a.ID), Regions: otherRegions(s, a)}
 			if a.ID != home {
 				fa.RoleARN = "arn:aws:iam::" + a.ID + ":role/" + o.AssumeRoleName
 			}
@@ -791,7 +811,21 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 			st.gap(AreaAlerting, acct, fmt.Sprintf("the stack sees root activity of account %s only; EventBridge delivers each account's events to that account, so the %d other active account(s) need their own rule or forwarding to this account's event bus (alerting.forward_accounts is off)", acct, len(others)))
 		}
 	}
+	if len(hubRegions) > 0 || len(stack.SpokeRegions()) > 0 {
+		stack.Regional = &Regional{RuleName: o.ForwardRuleName, Regions: hubRegions, RoleName: o.ForwardRuleName,
+			TrustPolicy: eventsTrustPolicy, RolePolicyName: inventory.ForwardRolePolicyName, RolePolicy: putEventsPolicy(stack.BusARN)}
+	}
 	st.Alerting = stack
+}
+
+// otherRegions are the Regions root-activity-alerting judges for account
+// a other than the stack's (nil for none).
+func otherRegions(s *inventory.Snapshot, a *inventory.Account) []string {
+	rs := slices.DeleteFunc(checks.AlertingRegions(checks.Input{Snapshot: s, Account: a}), func(r string) bool { return r == AlertRegion })
+	if len(rs) == 0 {
+		return nil
+	}
+	return rs
 }
 
 // topicPolicy lets EventBridge publish to the topic, from the rule only

@@ -459,9 +459,13 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 			return err
 		}
 		pp := c.Calls[1].Params
-		a.IAM.Principals.Value = append(a.IAM.Principals.Value, inventory.Principal{Kind: inventory.PrincipalRole,
+		role := inventory.Principal{Kind: inventory.PrincipalRole,
 			ARN: "arn:aws:iam::" + a.ID + ":role/" + p["RoleName"], Trust: p["AssumeRolePolicyDocument"],
-			Policies: []inventory.NamedPolicy{{Name: pp["PolicyName"], Document: pp["PolicyDocument"]}}})
+			Policies: []inventory.NamedPolicy{{Name: pp["PolicyName"], Document: pp["PolicyDocument"]}}}
+		a.IAM.Principals.Value = append(a.IAM.Principals.Value, role)
+		if a.IAM.ForwardRole.Value.Name == p["RoleName"] {
+			a.IAM.ForwardRole.Value.Role = &role
+		}
 	case KindDeleteLoginProfile, KindDeleteAccessKey, KindDeleteSigningCert, KindDeactivateMFADevice:
 		a, err := acct()
 		if err != nil {

@@ -487,23 +487,32 @@ func (b *builder) alerting() {
 		b.spokesGap(spokes, "the central stack cannot be planned")
 		return
 	}
+	granted := map[string]bool{}
 	for _, fa := range spokes {
-		b.forward(a, fa, ids)
+		granted[fa.AccountID] = b.forward(a, fa, ids)
 	}
-	b.regional(a, ids)
+	if al.Regional == nil {
+		return
+	}
+	b.regional(a, al.Regional.Regions, al.AssumeRoleARN, ids)
 	for _, fa := range spokes {
-		if open := b.otherRegionsOpen(b.s.Account(fa.AccountID)); len(open) > 0 {
-			b.gap(AreaAlerting, fa.AccountID, fmt.Sprintf("root API calls made in %s reach nobody: rootguard forwards the other Regions of the central account only; "+
-				"add there a rule forwarding to %s, with a role that may events:PutEvents on it", strings.Join(open, ", "), al.BusARN))
+		x := b.s.Account(fa.AccountID)
+		if !granted[fa.AccountID] {
+			if open := b.otherRegionsOpen(x, fa.Regions); len(open) > 0 {
+				b.gap(AreaAlerting, fa.AccountID, "root API calls made in "+strings.Join(open, ", ")+" reach nobody, and forwarding them is not planned either: the central bus's grant to "+fa.AccountID+" is not")
+			}
+			continue
 		}
+		b.regional(x, fa.Regions, fa.RoleARN, append(slices.Clone(ids), KindPutPermission+"/"+a.ID+"/"+fa.AccountID))
 	}
 }
 
-// otherRegionsOpen are the collected Regions of account a other than
-// us-east-1 where root API calls are proven to reach nobody.
-func (b *builder) otherRegionsOpen(a *inventory.Account) []string {
+// otherRegionsOpen are the Regions of regions (collected Regions of
+// account a other than us-east-1) where root API calls are proven to
+// reach nobody.
+func (b *builder) otherRegionsOpen(a *inventory.Account, regions []string) []string {
 	rs := checks.RegionsWithoutAlerting(checks.Input{Snapshot: b.s, Account: a, Config: checks.DefaultConfig(b.s.CollectedAt)})
-	return slices.DeleteFunc(rs, func(r string) bool { return r == AlertRegion })
+	return slices.DeleteFunc(rs, func(r string) bool { return r == AlertRegion || !slices.Contains(regions, r) })
 }
 
 // spokesGap reports the accounts whose forwarding is not planned.
@@ -526,9 +535,15 @@ func firstLine(s string) string {
 // call is one call of the stack in its account, through the role when that
 // is not the caller's.
 func (al *AlertStack) call(op string, params map[string]string) Call {
-	c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
-	if al.AssumeRoleARN != "" {
-		c.Session, c.RoleARN = SessionAssumeRole, al.AssumeRoleARN
+	return callAs(al.AssumeRoleARN, al.Region, op, params)
+}
+
+// callAs is a call in region through role, the caller's own session when
+// role is "".
+func callAs(role, region, op string, params map[string]string) Call {
+	c := Call{Operation: op, Region: region, Session: SessionCaller, Params: params}
+	if role != "" {
+		c.Session, c.RoleARN = SessionAssumeRole, role
 	}
 	return c
 }
@@ -620,8 +635,9 @@ func (b *builder) hubStack(a *inventory.Account, hubFails bool, spokes int) ([]s
 // forward plans one spoke: the central bus's grant to it, then its rule
 // and the rule's target, the central bus. The rule and its target are one
 // change: forwarding is one fact, and a rerun after the target failed
-// makes PutRule again, which leaves the rule as it was.
-func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []string) {
+// makes PutRule again, which leaves the rule as it was. It reports whether
+// the grant is in place or planned.
+func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []string) bool {
 	al := b.st.Alerting
 	fw := al.Forwarding
 	grant := Fact{Kind: FactBusGrant, AccountID: hub.ID, Region: al.Region, Name: "default", Target: fa.AccountID}
@@ -630,10 +646,10 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 	switch {
 	case err != nil:
 		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy is not known ("+err.Error()+")")
-		return
+		return false
 	case v == valDenied:
 		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, the central bus policy of "+hub.ID+" denies it putting events; rootguard does not remove a Deny statement")
-		return
+		return false
 	}
 	if v != valAllowed {
 		if b.busPolicy == nil {
@@ -653,7 +669,7 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 			}
 			b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, "+why+
 				"; grant the organization instead, with an IAM role on each account's forwarding target (rootguard export cloudformation: the StackSet template)")
-			return
+			return false
 		}
 		*b.busPolicy = doc
 	}
@@ -666,26 +682,20 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 		Pre:  []Condition{cond(grant, "", "the default bus of "+hub.ID+" does not let "+fa.AccountID+" put events")},
 		Post: []Condition{cond(grant, valAllowed, "the default bus of "+hub.ID+" lets "+fa.AccountID+" put events")},
 	}) {
-		return
+		return false
 	}
 	f := Fact{Kind: FactForwarding, AccountID: fa.AccountID, Region: al.Region, Name: fw.RuleName, Target: fw.TargetARN}
 	switch v, err := observe(b.s, f); {
 	case err != nil:
 		b.gap(AreaAlerting, fa.AccountID, "forward root activity from "+fa.AccountID+": not planned, "+err.Error())
-		return
+		return true
 	case v == valForward:
-		return
+		return true
 	case v != valNoFwd:
 		b.gap(AreaAlerting, fa.AccountID, fmt.Sprintf("EventBridge rule %s exists in %s (%s) as %s; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the rule", fw.RuleName, fa.AccountID, al.Region, v))
-		return
+		return true
 	}
-	call := func(op string, params map[string]string) Call {
-		c := Call{Operation: op, Region: al.Region, Session: SessionCaller, Params: params}
-		if fa.RoleARN != "" {
-			c.Session, c.RoleARN = SessionAssumeRole, fa.RoleARN
-		}
-		return c
-	}
+	call := func(op string, params map[string]string) Call { return callAs(fa.RoleARN, al.Region, op, params) }
 	b.add(Change{
 		ID: KindForwardRootActivity + "/" + fa.AccountID + "/" + fw.RuleName, AccountID: fa.AccountID, Kind: KindForwardRootActivity, Action: "+",
 		Summary: fmt.Sprintf("forward root activity from %s to the central bus (rule %q in %s → %s)", fa.AccountID, fw.RuleName, al.Region, fw.TargetARN),
@@ -700,27 +710,27 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 		Post:      []Condition{cond(f, valForward, "rule "+fw.RuleName+" forwards root activity to "+fw.TargetARN)},
 		DependsOn: append(slices.Clone(hubIDs), grantID),
 	})
+	return true
 }
 
-// regional plans, in each collected Region of the central account a where
-// root API calls reach nobody, a rule forwarding them to the central bus,
-// through a role that may put events on it (EventBridge needs one for
-// another Region's bus). Spokes' other Regions are named as a gap: their
-// roles are not collected.
-func (b *builder) regional(a *inventory.Account, hubIDs []string) {
+// regional plans, in each Region of regions (collected Regions of account
+// a other than us-east-1) where root API calls reach nobody, a rule
+// forwarding them to the central bus through the account's forwarding
+// role (EventBridge needs one for another Region's bus), and that role
+// where it is absent. Its calls go through role ("" for the caller's own
+// session); the rules wait for deps (the central stack and, in a
+// forwarding account, the bus's grant to it).
+func (b *builder) regional(a *inventory.Account, regions []string, role string, deps []string) {
 	al := b.st.Alerting
 	rg := al.Regional
-	if rg == nil {
-		return
-	}
-	open := slices.DeleteFunc(b.otherRegionsOpen(a), func(r string) bool { return !slices.Contains(rg.Regions, r) })
+	open := b.otherRegionsOpen(a, regions)
 	if len(open) == 0 {
 		return
 	}
-	role := Fact{Kind: FactRole, AccountID: a.ID, Name: rg.RoleName, Target: rg.RolePolicyName}
+	fact := Fact{Kind: FactRole, AccountID: a.ID, Name: rg.RoleName, Target: rg.RolePolicyName}
 	want := roleValue(rg.TrustPolicy, rg.RolePolicy)
 	roleID := KindCreateForwardRole + "/" + a.ID + "/" + rg.RoleName
-	switch v, err := observe(b.s, role); {
+	switch v, err := observe(b.s, fact); {
 	case err != nil:
 		b.gap(AreaAlerting, a.ID, fmt.Sprintf("root API calls made in %s reach nobody, but forwarding them is not planned: IAM role %s is not known (%s)", strings.Join(open, ", "), rg.RoleName, err))
 		return
@@ -729,13 +739,13 @@ func (b *builder) regional(a *inventory.Account, hubIDs []string) {
 			ID: roleID, AccountID: a.ID, Kind: KindCreateForwardRole, Action: "+",
 			Summary: fmt.Sprintf("create IAM role %q in %s that EventBridge assumes to put root activity on the central bus %s", rg.RoleName, a.ID, al.BusARN),
 			Calls: []Call{
-				al.call("iam:CreateRole", map[string]string{"RoleName": rg.RoleName, "AssumeRolePolicyDocument": rg.TrustPolicy,
+				callAs(role, al.Region, "iam:CreateRole", map[string]string{"RoleName": rg.RoleName, "AssumeRolePolicyDocument": rg.TrustPolicy,
 					"Description": "rootguard: EventBridge forwards root activity to " + al.BusARN}),
-				al.call("iam:PutRolePolicy", map[string]string{"RoleName": rg.RoleName, "PolicyName": rg.RolePolicyName, "PolicyDocument": rg.RolePolicy}),
+				callAs(role, al.Region, "iam:PutRolePolicy", map[string]string{"RoleName": rg.RoleName, "PolicyName": rg.RolePolicyName, "PolicyDocument": rg.RolePolicy}),
 			},
 			Risk: "EventBridge may put events on the central bus, and nothing else, through this role",
-			Pre:  []Condition{cond(role, valAbsent, "no IAM role "+rg.RoleName)},
-			Post: []Condition{cond(role, want, "IAM role "+rg.RoleName+" lets EventBridge put events on "+al.BusARN)},
+			Pre:  []Condition{cond(fact, valAbsent, "no IAM role "+rg.RoleName)},
+			Post: []Condition{cond(fact, want, "IAM role "+rg.RoleName+" lets EventBridge put events on "+al.BusARN)},
 		})
 	case v != want:
 		b.gap(AreaAlerting, a.ID, fmt.Sprintf("IAM role %s exists in %s with another trust or %s policy; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the role", rg.RoleName, a.ID, rg.RolePolicyName))
@@ -751,25 +761,20 @@ func (b *builder) regional(a *inventory.Account, hubIDs []string) {
 			b.gap(AreaAlerting, a.ID, fmt.Sprintf("EventBridge rule %s exists in %s (%s) as %s; rootguard does not overwrite it: rename alerting.forward_rule_name or fix the rule", rg.RuleName, a.ID, r, v))
 			continue
 		}
-		call := func(op string, params map[string]string) Call {
-			c := al.call(op, params)
-			c.Region = r
-			return c
-		}
 		b.add(Change{
 			ID: KindForwardRootActivity + "/" + a.ID + "/" + r + "/" + rg.RuleName, AccountID: a.ID, Kind: KindForwardRootActivity, Action: "+",
 			Summary: fmt.Sprintf("forward root API calls made in %s to the central bus (rule %q in %s → %s, role %s)", r, rg.RuleName, r, al.BusARN, rg.RoleName),
 			Calls: []Call{
-				call("events:PutRule", map[string]string{"Name": rg.RuleName, "EventPattern": RootActivityPattern, "State": "ENABLED",
+				callAs(role, r, "events:PutRule", map[string]string{"Name": rg.RuleName, "EventPattern": RootActivityPattern, "State": "ENABLED",
 					"Description": "rootguard: forward root API calls made in " + r + " to " + al.BusARN}),
-				call("events:PutTargets", map[string]string{"Rule": rg.RuleName, "Targets.1.Id": "rootguard-central-bus",
-					"Targets.1.Arn": al.BusARN, "Targets.1.RoleArn": rg.RoleARN}),
+				callAs(role, r, "events:PutTargets", map[string]string{"Rule": rg.RuleName, "Targets.1.Id": "rootguard-central-bus",
+					"Targets.1.Arn": al.BusARN, "Targets.1.RoleArn": rg.RoleARN(a.ID)}),
 			},
 			Fixes:     slices.Clone(al.Fixes),
 			Risk:      fmt.Sprintf("every root API call made in %s in %s reaches rule %q and its topic", r, a.ID, al.RuleName),
 			Pre:       []Condition{cond(f, valNoFwd, "rule "+rg.RuleName+" in "+r+" does not forward root activity to "+al.BusARN)},
 			Post:      []Condition{cond(f, valForward, "rule "+rg.RuleName+" in "+r+" forwards root activity to "+al.BusARN)},
-			DependsOn: append(slices.Clone(hubIDs), roleID),
+			DependsOn: append(slices.Clone(deps), roleID),
 		})
 	}
 }

@@ -199,23 +199,32 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 		}
 		return "", notKnown("event bus %s of %s in %s was not collected", f.Name, a.ID, f.Region)
 	case FactRole:
-		ps := a.IAM.Principals
-		if !ps.Known() {
+		var p *inventory.Principal
+		switch ps, fr := a.IAM.Principals, a.IAM.ForwardRole; {
+		case ps.Known():
+			i := slices.IndexFunc(ps.Value, func(p inventory.Principal) bool { return p.Kind == inventory.PrincipalRole && p.Name() == f.Name })
+			if i >= 0 {
+				p = &ps.Value[i]
+			}
+		case fr.Collected() && !fr.Known():
+			return "", notKnown("IAM role %s of %s: %s", f.Name, a.ID, fr.Reason())
+		case fr.Known() && fr.Value.Name == f.Name:
+			p = fr.Value.Role
+		case fr.Known():
+			return "", notKnown("IAM role %s of %s: rootguard reads the forwarding role by the name %s only", f.Name, a.ID, fr.Value.Name)
+		default:
 			return "", notKnown("IAM roles of %s: %s", a.ID, ps.Reason())
 		}
-		for _, p := range ps.Value {
-			if p.Kind != inventory.PrincipalRole || p.Name() != f.Name {
-				continue
-			}
-			doc := ""
-			for _, np := range p.Policies {
-				if np.Name == f.Target {
-					doc = np.Document
-				}
-			}
-			return roleValue(p.Trust, doc), nil
+		if p == nil {
+			return valAbsent, nil
 		}
-		return valAbsent, nil
+		doc := ""
+		for _, np := range p.Policies {
+			if np.Name == f.Target {
+				doc = np.Document
+			}
+		}
+		return roleValue(p.Trust, doc), nil
 	case FactForwarding:
 		rs := a.Detective.EventRules
 		if !rs.Known() {

@@ -102,6 +102,8 @@ var registry = []Action{
 	{"iam:GetCredentialReport", reads, mgmt, "the management account's root password and key dates"},
 	{"iam:ListVirtualMFADevices", reads, both, "virtual MFA devices of root (matched on the root ARN) and those assigned to nobody"},
 	{"iam:GetAccountAuthorizationDetails", reads, both, "who may call sts:AssumeRoot: principals and policies of the management account and delegated administrators"},
+	{"iam:GetRole", reads, both, "the role forwarding root API calls made in Regions other than us-east-1 (rootguard-root-activity-forward), where such Regions are collected"},
+	{"iam:GetRolePolicy", reads, both, "that role's inline policy (put-events-central-bus)"},
 	{"iam:EnableOrganizationsRootCredentialsManagement", applyOnly, mgmt, "centralized root access: credentials management"},
 	{"iam:EnableOrganizationsRootSessions", applyOnly, mgmt, "centralized root access: root sessions"},
 

@@ -1,9 +1,9 @@
 package inventory
 
 // IAM are the facts read from an account's IAM with the account's own
-// credentials (the caller's, or a role session). Both facts were added to
-// schema v3: a snapshot written before lacks them, so they read as not
-// collected.
+// credentials (the caller's, or a role session). UnassignedVirtualMFA and
+// Principals were added to schema v3: a snapshot written before lacks
+// them, so they read as not collected.
 type IAM struct {
 	// UnassignedVirtualMFA are the serial numbers (ARNs) of the account's
 	// virtual MFA devices assigned to nobody (iam:ListVirtualMFADevices,
@@ -14,6 +14,26 @@ type IAM struct {
 	// the accounts that may call sts:AssumeRoot: the management account and
 	// the delegated administrators of centralized root access.
 	Principals Fact[[]Principal] `json:"principals,omitzero"`
+	// ForwardRole is the role EventBridge assumes to forward root API
+	// calls made in another Region to the central bus (iam:GetRole, then
+	// iam:GetRolePolicy for its inline policy), read by its name in the
+	// accounts with collected Regions other than SignInRegion. A snapshot
+	// written before it was read lacks it: not collected.
+	ForwardRole Fact[NamedRole] `json:"forward_role,omitzero"`
+}
+
+// The forwarding role rootguard reads by name, and its inline policy.
+const (
+	ForwardRoleName       = "rootguard-root-activity-forward"
+	ForwardRolePolicyName = "put-events-central-bus"
+)
+
+// NamedRole is an IAM role read by its name: Role is nil when no role has
+// that name (NoSuchEntity). Its Policies hold the one inline policy read,
+// when the role has it.
+type NamedRole struct {
+	Name string     `json:"name"`
+	Role *Principal `json:"role,omitempty"`
 }
 
 // Principal kinds.

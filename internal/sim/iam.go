@@ -28,6 +28,8 @@ func iamService() *service {
 			"GetUser":                        {handle: iamGetUser},
 			"ListOrganizationsFeatures":      {handle: iamListOrganizationsFeatures},
 			"GetAccountAuthorizationDetails": {handle: iamGetAccountAuthorizationDetails},
+			"GetRole":                        {handle: iamGetRole},
+			"GetRolePolicy":                  {handle: iamGetRolePolicy},
 
 			// Writes (iam_write.go).
 			"EnableOrganizationsRootCredentialsManagement": {write: true, handle: enableRootFeature("RootCredentialsManagement")},

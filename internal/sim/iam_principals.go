@@ -180,6 +180,49 @@ func iamGetAccountAuthorizationDetails(r *request) (any, error) {
 	return out, nil
 }
 
+// role is the role of the account named by the RoleName parameter, or
+// IAM's NoSuchEntity.
+func role(r *request) (Principal, error) {
+	name := r.param("RoleName")
+	if !roleNameArg.MatchString(name) {
+		return Principal{}, validation("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+	}
+	i := slices.IndexFunc(r.account().Principals, func(p Principal) bool { return p.Kind == "role" && p.Name == name })
+	if i < 0 {
+		return Principal{}, noSuchEntity("The role with name %s cannot be found.", name)
+	}
+	return r.account().Principals[i], nil
+}
+
+// iamGetRole answers a role by its name.
+func iamGetRole(r *request) (any, error) {
+	p, err := role(r)
+	if err != nil {
+		return nil, err
+	}
+	return roleOf(r.account(), p.Name, p.Trust, dateOr(Date{}, r.now, 400*24*time.Hour)), nil
+}
+
+type getRolePolicyResult struct {
+	RoleName       string `xml:"RoleName"`
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+// iamGetRolePolicy answers one inline policy of a role, URL-encoded.
+func iamGetRolePolicy(r *request) (any, error) {
+	p, err := role(r)
+	if err != nil {
+		return nil, err
+	}
+	name := r.param("PolicyName")
+	doc, ok := p.Policies[name]
+	if !ok {
+		return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
+	}
+	return getRolePolicyResult{RoleName: p.Name, PolicyName: name, PolicyDocument: url.QueryEscape(doc)}, nil
+}
+
 func lastSlash(s string) int {
 	for i := len(s) - 1; i >= 0; i-- {
 		if s[i] == '/' {

@@ -157,7 +157,8 @@ func iamDeactivateMFADevice(r *request) (any, error) {
 // roleNameArg is IAM's pattern for a role name.
 var roleNameArg = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
-type createRoleResult struct {
+// roleResult is the answer of CreateRole and GetRole.
+type roleResult struct {
 	Role struct {
 		Path                     string    `xml:"Path"`
 		RoleName                 string    `xml:"RoleName"`
@@ -184,11 +185,19 @@ func iamCreateRole(r *request) (any, error) {
 		return nil, errf("EntityAlreadyExists", http.StatusConflict, "Role with name %s already exists.", name)
 	}
 	a.Principals = append(a.Principals, Principal{Kind: "role", Name: name, Trust: trust})
-	var out createRoleResult
-	out.Role.Path, out.Role.RoleName, out.Role.RoleID = "/", name, "AROA"+token(a.ID+"/role/"+name, 17)
-	out.Role.Arn, out.Role.CreateDate = "arn:aws:iam::"+a.ID+":role/"+name, r.now
-	out.Role.AssumeRolePolicyDocument, out.Role.Description = url.QueryEscape(trust), r.param("Description")
+	out := roleOf(a, name, trust, r.now)
+	out.Role.Description = r.param("Description")
 	return out, nil
+}
+
+// roleOf is the answer describing role name of account a, its trust
+// policy URL-encoded as IAM sends it.
+func roleOf(a *account, name, trust string, created time.Time) roleResult {
+	var out roleResult
+	out.Role.Path, out.Role.RoleName, out.Role.RoleID = "/", name, "AROA"+token(a.ID+"/role/"+name, 17)
+	out.Role.Arn, out.Role.CreateDate = "arn:aws:iam::"+a.ID+":role/"+name, created
+	out.Role.AssumeRolePolicyDocument = url.QueryEscape(trust)
+	return out
 }
 
 // iamPutRolePolicy sets (or replaces) an inline policy of a role.

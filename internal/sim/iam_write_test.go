@@ -300,9 +300,10 @@ func TestIAMCentralizedRootAccess(t *testing.T) {
 }
 
 // TestIAMCreateRole: a role is created with its trust policy and given an
-// inline policy, both then served by GetAccountAuthorizationDetails; a
-// second role of that name, and a policy for a missing role, are refused
-// as IAM refuses them.
+// inline policy, both then served by GetAccountAuthorizationDetails and by
+// GetRole and GetRolePolicy; a second role of that name, and a policy for a
+// missing role, are refused as IAM refuses them, as are reads of a missing
+// role or policy (NoSuchEntity).
 func TestIAMCreateRole(t *testing.T) {
 	e := writableEnv(t, sim.Demo())
 	c := iamc(e.caller())
@@ -345,5 +346,25 @@ func TestIAMCreateRole(t *testing.T) {
 	}
 	if got, _ := url.QueryUnescape(aws.ToString(r.RolePolicyList[0].PolicyDocument)); got != policy {
 		t.Errorf("inline policy %s, want %s", got, policy)
+	}
+	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fwd")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); aws.ToString(got.Role.Arn) != "arn:aws:iam::111111111111:role/fwd" || doc != trust {
+		t.Errorf("GetRole: %s with trust %s, want the created role", aws.ToString(got.Role.Arn), doc)
+	}
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("fwd"), PolicyName: aws.String("p")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, _ := url.QueryUnescape(aws.ToString(pol.PolicyDocument)); doc != policy {
+		t.Errorf("GetRolePolicy: %s, want %s", doc, policy)
+	}
+	if _, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("nosuch")}); code(err) != "NoSuchEntity" {
+		t.Errorf("GetRole of a missing role: %v, want NoSuchEntity", err)
+	}
+	if _, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("fwd"), PolicyName: aws.String("q")}); code(err) != "NoSuchEntity" {
+		t.Errorf("GetRolePolicy of a missing policy: %v, want NoSuchEntity", err)
 	}
 }

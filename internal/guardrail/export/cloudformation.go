@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/guardrail"
+	"github.com/rootguard/rootguard/internal/inventory"
 )
 
 // CloudFormation file names. Organization resources must be created from the
@@ -20,10 +21,11 @@ const (
 	// the organization's OUs in us-east-1: a rule forwarding root activity
 	// to the central bus, with the IAM role EventBridge needs for it.
 	CFNForwarding = "rootguard-forwarding.template.json"
-	// CFNRegional is the central account's other Regions, for a stack per
-	// Region (or a self-managed StackSet): a rule forwarding root API calls
-	// made there to the us-east-1 bus, through the role the alerting
-	// template creates.
+	// CFNRegional is the other collected Regions, for a stack per Region
+	// of the central account (through the role the alerting template
+	// creates) and a service-managed StackSet in the forwarding accounts'
+	// (through the role CFNForwarding creates): a rule forwarding root API
+	// calls made there to the us-east-1 bus.
 	CFNRegional = "rootguard-regional.template.json"
 )
 
@@ -225,7 +227,7 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 		}
 		t.Description += fmt.Sprintf(" Member accounts forward their root activity to this account's default bus: deploy %s as a service-managed StackSet.", CFNForwarding)
 	}
-	if rg := a.Regional; rg != nil {
+	if rg := a.Regional; rg != nil && len(rg.Regions) > 0 {
 		var trust, policy any
 		_ = json.Unmarshal([]byte(rg.TrustPolicy), &trust) // produced by guardrail from constants
 		_ = json.Unmarshal([]byte(rg.RolePolicy), &policy)
@@ -257,6 +259,8 @@ func cfnAlerting(a *guardrail.AlertStack) *template {
 
 // cfnForwarding is the spoke template: a role EventBridge assumes to put
 // events on the central bus, and the rule forwarding root activity there.
+// The role has the name and inline policy plan gives it, so that plan
+// finds a role this template made as its own.
 func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 	fw := a.Forwarding
 	accounts := make([]string, len(fw.Accounts))
@@ -267,11 +271,15 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 	if rootID == "" {
 		targets = []string{"the organization root (r-…) or the OUs to cover"}
 	}
+	description := fmt.Sprintf("rootguard root-activity forwarding: deploy as a service-managed StackSet (automatic deployment on) to the organization's OUs, Region %s, from the management account; "+
+		"each account then forwards root API calls and root console sign-ins to %s. StackSets do not deploy to the management account: when it is not the central account, deploy this template there as a stack.",
+		a.Region, fw.TargetARN)
+	if rs := a.SpokeRegions(); len(rs) > 0 {
+		description += fmt.Sprintf(" Root API calls made in %s reach EventBridge there only: then deploy %s there, which forwards them through this template's role.", strings.Join(rs, ", "), CFNRegional)
+	}
 	return &template{
 		AWSTemplateFormatVersion: "2010-09-09",
-		Description: fmt.Sprintf("rootguard root-activity forwarding: deploy as a service-managed StackSet (automatic deployment on) to the organization's OUs, Region %s, from the management account; "+
-			"each account then forwards root API calls and root console sign-ins to %s. StackSets do not deploy to the management account: when it is not the central account, deploy this template there as a stack.",
-			a.Region, fw.TargetARN),
+		Description:              description,
 		Metadata: map[string]any{
 			"StackSet": map[string]any{
 				"PermissionModel":   "SERVICE_MANAGED",
@@ -288,7 +296,7 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 			"ForwardingRole": {
 				Type: "AWS::IAM::Role",
 				Properties: map[string]any{
-					"RoleName":    "rootguard-root-activity-forward",
+					"RoleName":    fw.RuleName,
 					"Description": "EventBridge puts root activity on the central bus " + fw.TargetARN,
 					"AssumeRolePolicyDocument": map[string]any{
 						"Version": "2012-10-17",
@@ -299,7 +307,7 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 						}},
 					},
 					"Policies": []any{map[string]any{
-						"PolicyName": "put-events-on-central-bus",
+						"PolicyName": inventory.ForwardRolePolicyName,
 						"PolicyDocument": map[string]any{
 							"Version": "2012-10-17",
 							"Statement": []any{map[string]any{
@@ -317,22 +325,37 @@ func cfnForwarding(a *guardrail.AlertStack, rootID string) *template {
 	}
 }
 
-// cfnRegional is the template of each other Region of the central
-// account: the rule forwarding root API calls made there to the bus.
+// cfnRegional is the template of each other collected Region: the rule
+// forwarding root API calls made there to the bus, through the role of
+// the account it is deployed in (by name: IAM is global, so the role is
+// made once per account, by the alerting or the forwarding template).
 func cfnRegional(a *guardrail.AlertStack) *template {
 	rg := a.Regional
+	var deploy []string
+	meta := map[string]any{"Fixes": a.Fixes}
+	if len(rg.Regions) > 0 {
+		deploy = append(deploy, fmt.Sprintf("in account %s as a stack in each of %s, after the alerting template (it creates role %s there)", a.AccountID, strings.Join(rg.Regions, ", "), rg.RoleName))
+		meta["Account"], meta["Regions"] = a.AccountID, rg.Regions
+	}
+	if rs := a.SpokeRegions(); len(rs) > 0 {
+		deploy = append(deploy, fmt.Sprintf("as a service-managed StackSet on the OUs of %s, Regions %s, after that StackSet (it creates role %s in each account)", CFNForwarding, strings.Join(rs, ", "), rg.RoleName))
+		var accounts []string
+		for _, fa := range a.Forwarding.Accounts {
+			if len(fa.Regions) > 0 {
+				accounts = append(accounts, fa.AccountID)
+			}
+		}
+		meta["StackSet"] = map[string]any{"PermissionModel": "SERVICE_MANAGED", "Regions": rs, "Accounts": accounts}
+	}
 	return &template{
 		AWSTemplateFormatVersion: "2010-09-09",
-		Description: fmt.Sprintf("rootguard root-activity forwarding between Regions: deploy in account %s as a stack in each of %s, after the alerting template (it creates role %s); "+
-			"root API calls made there reach EventBridge there only, and this rule forwards them to %s.", a.AccountID, strings.Join(rg.Regions, ", "), rg.RoleName, a.BusARN),
-		Metadata: map[string]any{
-			"Account": a.AccountID,
-			"Regions": rg.Regions,
-			"Fixes":   a.Fixes,
-		},
+		Description: fmt.Sprintf("rootguard root-activity forwarding between Regions: deploy %s; "+
+			"root API calls made there reach EventBridge there only, and this rule forwards them to %s.", strings.Join(deploy, ", and "), a.BusARN),
+		Metadata: meta,
 		Resources: map[string]resource{
 			"RegionalForwardingRule": cfnRule(rg.RuleName, "rootguard: forward root API calls made in this Region to "+a.BusARN, a.EventPattern,
-				map[string]any{"Arn": a.BusARN, "Id": "rootguard-central-bus", "RoleArn": rg.RoleARN}),
+				map[string]any{"Arn": a.BusARN, "Id": "rootguard-central-bus",
+					"RoleArn": map[string]any{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + rg.RoleName}}),
 		},
 	}
 }

@@ -36,11 +36,24 @@ var cases = []struct {
 		s.Accounts = []inventory.Account{a}
 	}},
 	// A second Region enabled in the management account, where the stack
-	// lives: a forwarding rule there and its role.
+	// lives: a forwarding rule there and its role; two more in a
+	// forwarding account: the regional template as a StackSet there too.
 	{name: "regions", mutate: func(s *inventory.Snapshot) {
-		a := s.Account("111111111111")
-		a.Regions = inventory.Fact[[]string]{Value: []string{"eu-west-1", "us-east-1"}, Source: inventory.Source{API: "account:ListRegions"}}
+		enable(s, "111111111111", "eu-west-1")
+		enable(s, "444444444444", "eu-west-1", "ap-southeast-2")
 	}},
+	// Other Regions in forwarding accounts only: no role in the alerting
+	// template, the regional template as a StackSet only.
+	{name: "spoke-regions", mutate: func(s *inventory.Snapshot) {
+		enable(s, "444444444444", "eu-west-1")
+		enable(s, "555555555555", "ap-southeast-2")
+	}},
+}
+
+// enable makes regions (with us-east-1) the Regions read as enabled in
+// account id.
+func enable(s *inventory.Snapshot, id string, regions ...string) {
+	s.Account(id).Regions = inventory.Fact[[]string]{Value: append([]string{"us-east-1"}, regions...), Source: inventory.Source{API: "account:ListRegions"}}
 }
 
 func state(t *testing.T, config string, mutate func(*inventory.Snapshot)) *guardrail.State {

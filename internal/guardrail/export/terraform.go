@@ -88,7 +88,7 @@ func terraformProviders(st *guardrail.State) []byte {
 		b.indent(1, "}")
 	}
 	b.line("}")
-	if a := st.Alerting; a != nil && a.Regional != nil {
+	if a := st.Alerting; a != nil && a.Regional != nil && len(a.Regional.Regions) > 0 {
 		b.blank()
 		b.comment("Root API calls reach EventBridge only in the Region of the call: each other")
 		b.comment("collected Region of account " + a.AccountID + " forwards them to the us-east-1 bus.")
@@ -201,6 +201,11 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 		b.comment(fmt.Sprintf("The other accounts forward theirs to this account's default bus: deploy the rule %q with", fw.RuleName))
 		b.comment("its IAM role in each of them from rootguard-forwarding.template.json (rootguard export")
 		b.comment("cloudformation) as a service-managed StackSet on the organization's OUs, us-east-1.")
+		if rs := a.SpokeRegions(); len(rs) > 0 {
+			b.comment("Their root API calls made in " + strings.Join(rs, ", ") + " reach EventBridge there only: deploy")
+			b.comment("rootguard-regional.template.json as a StackSet on the same OUs in those Regions; its")
+			b.comment("rule forwards them to this account's us-east-1 bus through that role.")
+		}
 	}
 	b.eventRule("root_activity", "us_east_1", a.RuleName, "rootguard: root API calls and root console sign-ins", a.EventPattern)
 	b.line(`resource "aws_cloudwatch_event_target" "root_activity" {`)
@@ -269,7 +274,7 @@ func terraformAlerting(a *guardrail.AlertStack) []byte {
 		b.line("}")
 		b.blank()
 	}
-	if rg := a.Regional; rg != nil {
+	if rg := a.Regional; rg != nil && len(rg.Regions) > 0 {
 		terraformRegional(&b, a, rg)
 	}
 	if s := a.Subscription; s != nil {

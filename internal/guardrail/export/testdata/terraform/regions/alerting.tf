@@ -5,6 +5,9 @@
 # The other accounts forward theirs to this account's default bus: deploy the rule "rootguard-root-activity-forward" with
 # its IAM role in each of them from rootguard-forwarding.template.json (rootguard export
 # cloudformation) as a service-managed StackSet on the organization's OUs, us-east-1.
+# Their root API calls made in ap-southeast-2, eu-west-1 reach EventBridge there only: deploy
+# rootguard-regional.template.json as a StackSet on the same OUs in those Regions; its
+# rule forwards them to this account's us-east-1 bus through that role.
 resource "aws_cloudwatch_event_rule" "root_activity" {
   provider      = aws.us_east_1
   name          = "rootguard-root-activity"
