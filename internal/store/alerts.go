@@ -44,26 +44,53 @@ func (s *Store) RecordAlert(ctx context.Context, a detect.Alert, created time.Ti
 // Alerts returns the stored alerts whose event happened in [since,
 // until), oldest first.
 func (s *Store) Alerts(ctx context.Context, since, until time.Time) ([]detect.Alert, error) {
-	rows, err := s.Query(ctx, `SELECT body FROM alerts WHERE event_time_ms >= ? AND event_time_ms < ?
+	stored, err := s.alerts(ctx, "alerts", `SELECT body, created_ms FROM alerts WHERE event_time_ms >= ? AND event_time_ms < ?
 		ORDER BY event_time_ms, event_id`, since.UnixMilli(), until.UnixMilli())
 	if err != nil {
-		return nil, fmt.Errorf("store %s: alerts: %w", s.name, err)
+		return nil, err
+	}
+	out := make([]detect.Alert, len(stored))
+	for i, a := range stored {
+		out[i] = a.Alert
+	}
+	return out, nil
+}
+
+// StoredAlert is an alert with when it was stored.
+type StoredAlert struct {
+	detect.Alert
+	Stored time.Time `json:"stored"`
+}
+
+// RecentAlerts returns the latest limit alerts by when they were stored,
+// newest first.
+func (s *Store) RecentAlerts(ctx context.Context, limit int) ([]StoredAlert, error) {
+	return s.alerts(ctx, "recent alerts", "SELECT body, created_ms FROM alerts ORDER BY created_ms DESC, event_id LIMIT ?", limit)
+}
+
+// alerts runs query, which selects an alert's body and created_ms, and
+// decodes its rows; what names it in errors.
+func (s *Store) alerts(ctx context.Context, what, query string, args ...any) ([]StoredAlert, error) {
+	rows, err := s.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %s: %w", s.name, what, err)
 	}
 	defer rows.Close()
-	out := []detect.Alert{}
+	out := []StoredAlert{}
 	for rows.Next() {
 		var body string
-		var a detect.Alert
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("store %s: alerts: %w", s.name, err)
+		var created int64
+		if err := rows.Scan(&body, &created); err != nil {
+			return nil, fmt.Errorf("store %s: %s: %w", s.name, what, err)
 		}
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return nil, fmt.Errorf("store %s: alerts: %w", s.name, err)
+		a := StoredAlert{Stored: time.UnixMilli(created).UTC()}
+		if err := json.Unmarshal([]byte(body), &a.Alert); err != nil {
+			return nil, fmt.Errorf("store %s: %s: %w", s.name, what, err)
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store %s: alerts: %w", s.name, err)
+		return nil, fmt.Errorf("store %s: %s: %w", s.name, what, err)
 	}
 	return out, nil
 }

@@ -3,12 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/rootguard/rootguard/internal/detect"
 )
 
 // SetRole records person's dashboard role (the web package names the
@@ -157,39 +154,6 @@ func (s *Store) TakeLogin(ctx context.Context, state string, now time.Time) (Log
 		return l, false, fmt.Errorf("store %s: take login: %w", s.name, err)
 	}
 	return l, found, nil
-}
-
-// StoredAlert is an alert with when it was stored.
-type StoredAlert struct {
-	detect.Alert
-	Stored time.Time `json:"stored"`
-}
-
-// RecentAlerts returns the latest limit alerts by when they were stored,
-// newest first.
-func (s *Store) RecentAlerts(ctx context.Context, limit int) ([]StoredAlert, error) {
-	rows, err := s.Query(ctx, "SELECT body, created_ms FROM alerts ORDER BY created_ms DESC, event_id LIMIT ?", limit)
-	if err != nil {
-		return nil, fmt.Errorf("store %s: recent alerts: %w", s.name, err)
-	}
-	defer rows.Close()
-	out := []StoredAlert{}
-	for rows.Next() {
-		var body string
-		var created int64
-		if err := rows.Scan(&body, &created); err != nil {
-			return nil, fmt.Errorf("store %s: recent alerts: %w", s.name, err)
-		}
-		a := StoredAlert{Stored: time.UnixMilli(created).UTC()}
-		if err := json.Unmarshal([]byte(body), &a.Alert); err != nil {
-			return nil, fmt.Errorf("store %s: recent alerts: %w", s.name, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store %s: recent alerts: %w", s.name, err)
-	}
-	return out, nil
 }
 
 // ScanCounts is how many of an account's findings had each status in one
