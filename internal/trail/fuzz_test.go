@@ -3,6 +3,7 @@ package trail
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,6 +167,56 @@ func FuzzNeedleSet(f *testing.F) {
 			ns.groups = groupFinders(needles)
 			if got := ns.within(hay, from, to); got != want {
 				t.Fatalf("groups: needles %q start in [%d, %d): %v, want %v", needles, from, to, got, want)
+			}
+		}
+	})
+}
+
+// handSink keeps every record the splitter hands over.
+type handSink struct{ got []string }
+
+func (s *handSink) match([]byte) bool { return true }
+
+func (s *handSink) record(raw []byte, index int, first bool) error {
+	s.got = append(s.got, fmt.Sprintf("%d %v %s", index, first, raw))
+	return nil
+}
+
+// splitWays splits data with the rules' needles in each way this CPU
+// has: the vectorised needle search (with AVX2) and the bytes.IndexByte
+// groups; each gives the records handed over, the count and the error.
+func splitWays(data []byte, chunk int) map[string]string {
+	out := map[string]string{}
+	for _, way := range []string{"vectorised", "groups"} {
+		s := &handSink{}
+		sp := newSplitter(s, detect.Needles(), false)
+		switch {
+		case way == "vectorised" && sp.needles.tri == nil:
+			continue
+		case way == "groups":
+			sp.needles = needleSet{needles: detect.Needles(), groups: groupFinders(detect.Needles())}
+		}
+		_, err := splitReader(bytes.NewReader(data), sp, make([]byte, 0, chunk), 1<<20, nil)
+		out[way] = fmt.Sprintf("%d records, error %v, handed over:\n%s", sp.index, err, strings.Join(s.got, "\n"))
+	}
+	return out
+}
+
+// FuzzSplitWays checks that the splitter hands over exactly the same
+// records with the vectorised needle search as with the bytes.IndexByte
+// groups, on any input (FuzzSplit's empty needle never reaches the
+// vectorised search).
+func FuzzSplitWays(f *testing.F) {
+	for _, data := range seedFiles(f) {
+		f.Add(data, uint16(300))
+	}
+	f.Add([]byte(`{"Records":[`+ctRecord(1, `,"a":"Root"`)+`,`+ctRecord(2, `,"b":"\u0052oot"`)+`, `+ctRecord(3, "")+`]}`), uint16(40))
+	f.Add([]byte(`[{"eventVersion":"1","x":"SetAccountPreferences"}  ,{"eventVersion":"2"},{"eventVersion":"3","y":{"eventVersion":"Root"}}]`), uint16(4096))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {
+		ways := splitWays(data, int(chunk%4096)+1)
+		for way, got := range ways {
+			if want := ways["groups"]; got != want {
+				t.Fatalf("%s:\n%s\ngroups:\n%s", way, got, want)
 			}
 		}
 	})
