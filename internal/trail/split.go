@@ -370,6 +370,19 @@ func recordsWrapper(buf []byte, i int) (int, bool, error) {
 // element). Returning i means the exact path must take the next record:
 // it is the last one in buf, or the input does not have the expected shape
 // (then fast mode is off for the rest of the array).
+//
+// A record's end is proven only where its brackets are matched (a
+// candidate's); elsewhere "}", "," and the next anchor are taken as a
+// boundary, and an object nested in an array inside a record
+// (`[{...},{"eventVersion":...}]`) has that shape too. So when a check
+// fails, the exact path starts over from the last boundary proven since
+// nothing was handed to the sink (a candidate's end, or i), with the
+// records counted since then uncounted: it splits that stretch exactly
+// instead of from inside a record. What remains inexact: a window that
+// ends inside such a record carries an assumed boundary into the next call
+// (the file may then be reported as invalid JSON), and a nested object
+// that holds a needle and is followed by another such object is handed
+// over as a record (docs/trail-benchmark.md, Limits).
 func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 	if !bytes.HasPrefix(buf[i:], anchor) {
 		sp.fast = false
@@ -380,6 +393,12 @@ func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 		return i, nil
 	}
 	region := buf[:cut]
+	proven, index, inArray := i, sp.index, sp.inArray
+	exact := func() (int, error) {
+		sp.fast = false
+		sp.index, sp.inArray = index, inArray
+		return proven, nil
+	}
 	start := i
 	for start < cut {
 		next := cut
@@ -387,14 +406,12 @@ func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 			next = n
 		}
 		if !boundaryOK(region, next) {
-			sp.fast = false
-			return start, nil
+			return exact()
 		}
 		if sp.needles.within(buf, start, next) {
 			end, err := sp.valueEnd(region, start)
-			if err != nil || !separatorOnly(region[end:next]) {
-				sp.fast = false
-				return start, nil
+			if err != nil || end > next || !separatorOnly(region[end:next]) {
+				return exact()
 			}
 			idx := sp.index
 			sp.index++
@@ -404,6 +421,7 @@ func (sp *splitter) runFast(buf []byte, i int) (int, error) {
 					return start, err
 				}
 			}
+			proven, index, inArray = next, sp.index, sp.inArray
 		} else {
 			sp.index++
 			sp.inArray++

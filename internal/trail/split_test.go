@@ -171,3 +171,55 @@ func TestNeedleSetPlanted(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitNestedAnchor: an object nested in an array inside a record can
+// look like a record boundary to the fast path ("},{\"eventVersion\":").
+// The splitter must still hand over whole records, count them right and
+// report no error on valid JSON, and a malformed one must give an error,
+// not a panic (a fuzz find: the bracket match ran past the supposed
+// boundary).
+func TestSplitNestedAnchor(t *testing.T) {
+	first := `{"eventVersion":"0"},` // the first record always takes the exact path
+	for name, tt := range map[string]struct {
+		data string
+		want []string // the record holding the needle
+		err  string
+	}{
+		"needle before the nested object": {
+			data: `{"Records":[` + first + `{"eventVersion":"1","x":"Root","a":[{"b":1},{"eventVersion":"2"}]},{"eventVersion":"3"}]}`,
+			want: []string{`{"eventVersion":"1","x":"Root","a":[{"b":1},{"eventVersion":"2"}]}`},
+		},
+		"needle in the nested object": {
+			data: `{"Records":[` + first + `{"eventVersion":"1","a":[{"b":1},{"eventVersion":"2","x":"Root"}],"c":1},{"eventVersion":"3"}]}`,
+			want: []string{`{"eventVersion":"1","a":[{"b":1},{"eventVersion":"2","x":"Root"}],"c":1}`},
+		},
+		"needle after the nested objects": {
+			data: `{"Records":[` + first + `{"eventVersion":"1","a":[{"b":1},{"eventVersion":"2"},{"eventVersion":"4"}],"c":"Root"},{"eventVersion":"3"}]}`,
+			want: []string{`{"eventVersion":"1","a":[{"b":1},{"eventVersion":"2"},{"eventVersion":"4"}],"c":"Root"}`},
+		},
+		"malformed": {
+			data: `[{"eventVersion":"000000000000"},{"eventVersion":00"0000000000000"0{00"0000000000000000000"0000"0000000000"00"0000000000000000"0"00000"0"000000"},{"eventVersion":0}}{"eventVersion":`,
+			err:  "invalid JSON",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			// Within one chunk (4096); a chunk of 7 is smaller than any
+			// record, so the exact path reads them. A chunk that ends
+			// inside such a record carries an assumed boundary over: the
+			// file can then be reported as invalid JSON (split.go: runFast).
+			for _, chunk := range []int{7, 4096} {
+				res := split([]byte(tt.data), chunk, "Root", false, false)
+				if tt.err != "" {
+					if !strings.Contains(res.Err, tt.err) {
+						t.Fatalf("chunk %d: error %q, want one saying %q", chunk, res.Err, tt.err)
+					}
+					continue
+				}
+				want := splitResult{Records: 3, Got: tt.want, Indexes: []int{1}}
+				if diff := cmp.Diff(want, res); diff != "" {
+					t.Fatalf("chunk %d (-want +got):\n%s", chunk, diff)
+				}
+			}
+		})
+	}
+}
