@@ -216,7 +216,9 @@ func runPool(ctx context.Context, items iter.Seq[Item], opt Options, work func(c
 					if w == nil {
 						w = newWorker(opt)
 					}
-					r = work(ctx, w, j.it.Input)
+					if r = isolate(ctx, w, j.it.Input, work); errors.Is(r.err, errPanic) {
+						w = nil // its buffers' state is unknown
+					}
 				}
 				results <- result{j, r}
 			}
@@ -265,6 +267,21 @@ func runPool(ctx context.Context, items iter.Seq[Item], opt Options, work func(c
 		return err
 	}
 	return ctx.Err()
+}
+
+// errPanic marks an input whose reading panicked.
+var errPanic = errors.New("internal error")
+
+// isolate runs work on in and turns a panic into that input's error, so
+// that a reader's bug on one hostile input is one unreadable input in the
+// summary, not the end of the run.
+func isolate(ctx context.Context, w *worker, in Input, work func(context.Context, *worker, Input) fileResult) (r fileResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = fileResult{err: fmt.Errorf("%w (please report it): %v", errPanic, p)}
+		}
+	}()
+	return work(ctx, w, in)
 }
 
 // worker holds the buffers one goroutine reuses from input to input.
