@@ -56,7 +56,7 @@ var Tasks = []Task{
 	{
 		Name: TaskAuditRootCredentials, Policy: "IAMAuditRootUserCredentials",
 		Title: "list the member account's root credentials (password, access keys, signing certificates, MFA devices)",
-		Calls: []string{"iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListSigningCertificates", "iam:ListMFADevices"},
+		Calls: []string{"iam:GetLoginProfile", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSigningCertificates", "iam:ListMFADevices"},
 	},
 	{
 		Name: TaskCreateRootPassword, Policy: "IAMCreateRootUserPassword",
@@ -67,7 +67,7 @@ var Tasks = []Task{
 		Name: TaskDeleteRootCredentials, Policy: "IAMDeleteRootUserCredentials",
 		Title: "delete the member account's root password, access keys and signing certificates and deactivate its MFA devices",
 		Calls: []string{
-			"iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListSigningCertificates", "iam:ListMFADevices",
+			"iam:GetLoginProfile", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListSigningCertificates", "iam:ListMFADevices",
 			"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeactivateMFADevice",
 		},
 		Writes: []string{"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeactivateMFADevice"},

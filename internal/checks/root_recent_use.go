@@ -28,10 +28,11 @@ PasswordLastUsed and iam:GetAccessKeyLastUsed per key. Management and
 standalone accounts: the credential report's password_last_used and
 access_key_N_last_used_date columns ("no_information" and "N/A" mean never
 used). The credential report can be up to four hours old. A root access
-key rootguard apply deleted keeps its last use: IAM forgets it with the
-key, but apply records it in rootguard's audit log with the deletion, and
-collection reads it back (--audit-log), so deleting a recently used key
-does not turn this check PASS.
+key rootguard deleted (apply, or breakglass run delete-root-credentials)
+keeps its last use: IAM forgets it with the key, but rootguard records it
+in its audit log with the deletion, and collection reads it back
+(--audit-log), so deleting a recently used key does not turn this check
+PASS. A key deleted outside rootguard takes its last use with it.
 
 PASS: no recorded use, or the newest use is older than the window.
 FAIL: the newest use is within the window (evidence: which credential, when).

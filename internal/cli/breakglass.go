@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -496,10 +497,15 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 		return withCode(ExitError, fmt.Errorf("run request %s: %w", r.ID, err))
 	}
 	x := awsexec.New(cfg)
-	for _, c := range calls {
+	for _, tc := range calls {
+		c := tc.Call
 		c.Session, c.TaskPolicy = guardrail.SessionAssumeRoot, task.PolicyARN()
-		entry := audit.Entry{Actor: s.arn, PlanID: r.ID, ChangeID: "run-" + task.Name, AccountID: r.AccountID,
+		entry := audit.Entry{Actor: s.arn, PlanID: r.ID, ChangeID: "run-" + task.Name + tc.changeSuffix, AccountID: r.AccountID,
 			Operation: c.Operation, Params: c.Params}
+		if tc.lastUsed != nil {
+			entry.Params = maps.Clone(c.Params)
+			entry.Params[guardrail.KeyLastUsedParam] = tc.lastUsed.UTC().Format(time.RFC3339)
+		}
 		err := log.Do(ctx, entry, func(ctx context.Context) error {
 			_, err := x.Call(ctx, r.AccountID, c)
 			return err
@@ -512,19 +518,32 @@ func (s *bgSession) run(ctx context.Context, id string) error {
 	return nil
 }
 
+// taskCall is one write of a task, with what only the audit log gets.
+type taskCall struct {
+	guardrail.Call
+	// changeSuffix ends the audit record's change ID; lastUsed is a
+	// deleted root access key's last use, kept in the audit log so that
+	// root-recent-use still sees it once the key is gone (as apply does).
+	changeSuffix string
+	lastUsed     *time.Time
+}
+
 // taskCalls are the write calls run makes for a task. The credential
 // tasks first read the member's root credentials in a root session opened
 // with the task's own policy (through the executor, cfg), and print them:
 // auditing them is the whole of audit-root-credentials, and
 // delete-root-credentials deletes exactly what it read.
-func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.Task, r breakglass.Request) ([]guardrail.Call, error) {
+func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.Task, r breakglass.Request) ([]taskCall, error) {
+	one := func(op string, params map[string]string) ([]taskCall, error) {
+		return []taskCall{{Call: guardrail.Call{Operation: op, Params: params}}}, nil
+	}
 	switch t.Name {
 	case breakglass.TaskUnlockBucketPolicy:
-		return []guardrail.Call{{Operation: "s3:DeleteBucketPolicy", Params: map[string]string{"Bucket": r.TaskParam}}}, nil
+		return one("s3:DeleteBucketPolicy", map[string]string{"Bucket": r.TaskParam})
 	case breakglass.TaskUnlockQueuePolicy:
-		return []guardrail.Call{{Operation: "sqs:SetQueueAttributes", Params: map[string]string{"QueueUrl": r.TaskParam, "Policy": ""}}}, nil
+		return one("sqs:SetQueueAttributes", map[string]string{"QueueUrl": r.TaskParam, "Policy": ""})
 	case breakglass.TaskCreateRootPassword:
-		return []guardrail.Call{{Operation: "iam:CreateLoginProfile", Params: map[string]string{}}}, nil
+		return one("iam:CreateLoginProfile", map[string]string{})
 	}
 	root := cfg.Copy()
 	root.Credentials = aws.NewCredentialsCache(awsclient.AssumeRoot(sts.NewFromConfig(cfg), r.AccountID, t.PolicyARN()))
@@ -533,22 +552,26 @@ func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.
 		return nil, fmt.Errorf("%s: reading the root credentials of %s: %w", t.Name, r.AccountID, err)
 	}
 	fmt.Fprintf(s.e.stdout, "root credentials of %s (task policy %s): password %s; access keys %s; signing certificates %s; MFA devices %s\n",
-		r.AccountID, t.Policy, yesNo(creds.password), list(creds.keys), list(creds.certs), list(creds.mfa))
+		r.AccountID, t.Policy, yesNo(creds.password), list(keyList(creds.keys)), list(creds.certs), list(creds.mfa))
 	if t.Name == breakglass.TaskAuditRootCredentials {
 		return nil, nil
 	}
-	var calls []guardrail.Call
+	var calls []taskCall
+	add := func(op string, params map[string]string) {
+		calls = append(calls, taskCall{Call: guardrail.Call{Operation: op, Params: params}})
+	}
 	for _, m := range creds.mfa {
-		calls = append(calls, guardrail.Call{Operation: "iam:DeactivateMFADevice", Params: map[string]string{"SerialNumber": m}})
+		add("iam:DeactivateMFADevice", map[string]string{"SerialNumber": m})
 	}
 	for _, k := range creds.keys {
-		calls = append(calls, guardrail.Call{Operation: "iam:DeleteAccessKey", Params: map[string]string{"AccessKeyId": k}})
+		calls = append(calls, taskCall{Call: guardrail.Call{Operation: "iam:DeleteAccessKey", Params: map[string]string{"AccessKeyId": k.id}},
+			changeSuffix: guardrail.KeyChangeSuffix(k.id), lastUsed: k.lastUsed})
 	}
 	for _, c := range creds.certs {
-		calls = append(calls, guardrail.Call{Operation: "iam:DeleteSigningCertificate", Params: map[string]string{"CertificateId": c}})
+		add("iam:DeleteSigningCertificate", map[string]string{"CertificateId": c})
 	}
 	if creds.password {
-		calls = append(calls, guardrail.Call{Operation: "iam:DeleteLoginProfile", Params: map[string]string{}})
+		add("iam:DeleteLoginProfile", map[string]string{})
 	}
 	if len(calls) == 0 {
 		fmt.Fprintf(s.e.stdout, "%s has no root credential to delete\n", r.AccountID)
@@ -558,8 +581,22 @@ func (s *bgSession) taskCalls(ctx context.Context, cfg aws.Config, t breakglass.
 
 // rootCredentials are what a root session lists of its own credentials.
 type rootCredentials struct {
-	password         bool
-	keys, certs, mfa []string
+	password   bool
+	keys       []rootKey
+	certs, mfa []string
+}
+
+// rootKey is a root access key and its last use (nil when never used).
+type rootKey struct {
+	id       string
+	lastUsed *time.Time
+}
+
+func (k rootKey) String() string {
+	if k.lastUsed == nil {
+		return k.id + " (never used)"
+	}
+	return k.id + " (last used " + k.lastUsed.UTC().Format(time.DateOnly) + ")"
 }
 
 func readRootCredentials(ctx context.Context, c *iam.Client) (rootCredentials, error) {
@@ -574,7 +611,17 @@ func readRootCredentials(ctx context.Context, c *iam.Client) (rootCredentials, e
 		return out, fmt.Errorf("iam:ListAccessKeys: %w", err)
 	}
 	for _, k := range keys.AccessKeyMetadata {
-		out.keys = append(out.keys, aws.ToString(k.AccessKeyId))
+		id := aws.ToString(k.AccessKeyId)
+		used, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
+		if err != nil {
+			// Deleting a key whose last use is unknown would erase it for good.
+			return out, fmt.Errorf("iam:GetAccessKeyLastUsed %s: %w", id, err)
+		}
+		key := rootKey{id: id}
+		if used.AccessKeyLastUsed != nil {
+			key.lastUsed = used.AccessKeyLastUsed.LastUsedDate
+		}
+		out.keys = append(out.keys, key)
 	}
 	certs, err := c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{})
 	if err != nil {
@@ -598,6 +645,14 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+func keyList(keys []rootKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.String()
+	}
+	return out
 }
 
 func list(xs []string) string {

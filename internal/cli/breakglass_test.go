@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rootguard/rootguard/internal/breakglass"
 	"github.com/rootguard/rootguard/internal/detect"
@@ -304,5 +305,43 @@ func TestBreakglassCredentialTasks(t *testing.T) {
 	}
 	if code, out, stderr := run(t, "audit", "verify"); code != 0 {
 		t.Errorf("audit verify: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// TestBreakglassDeletedKeyKeepsItsUse: deleting a root access key used three
+// days ago through break-glass leaves root-recent-use failing on that use,
+// from the audit log, as apply's deletions do.
+func TestBreakglassDeletedKeyKeepsItsUse(t *testing.T) {
+	breakglassDemo(t)
+	const acct = "666666666666"
+	recentUse := func() string {
+		t.Helper()
+		_, out, _ := run(t, "scan", "--demo", "--check", "root-recent-use", "--format", "json")
+		for _, f := range decodeFindings(t, out).Findings {
+			if f.AccountID == acct {
+				return f.Status + ": " + f.Detail
+			}
+		}
+		return ""
+	}
+	if before := recentUse(); !strings.HasPrefix(before, "FAIL: root access key ") {
+		t.Fatalf("before: %s", before)
+	}
+	code, out, stderr := bg(t, "requester", "request", "--account", acct, "--reason", "a leaked root key",
+		"--duration", "30m", "--task", breakglass.TaskDeleteRootCredentials)
+	if code != 0 {
+		t.Fatalf("request: exit %d, %s", code, stderr)
+	}
+	id := decodeJSON[breakglass.Request](t, out).ID
+	if code, _, stderr := bg(t, "approver", "approve", id); code != 0 {
+		t.Fatalf("approve: exit %d, %s", code, stderr)
+	}
+	code, out, stderr = bg(t, "requester", "run", id)
+	if code != 0 || strings.Count(out, "iam:DeleteAccessKey ") != 2 || !strings.Contains(out, "(last used ") {
+		t.Fatalf("run: exit %d\n%s%s", code, out, stderr)
+	}
+	used := time.Now().AddDate(0, 0, -3).UTC().Format(time.DateOnly)
+	if after := recentUse(); !strings.HasPrefix(after, "FAIL: root access key deleted "+time.Now().UTC().Format(time.DateOnly)+" was used on "+used) {
+		t.Errorf("after the deletion: %s", after)
 	}
 }

@@ -32,7 +32,7 @@ func ReadDeletedKeys(s *inventory.Snapshot, path string, opts audit.Options, at 
 		t, err := time.Parse(time.RFC3339, used)
 		a := s.Account(r.AccountID)
 		if err != nil || a == nil || slices.ContainsFunc(a.Root.AccessKeys.Value, func(k inventory.AccessKey) bool {
-			return strings.HasSuffix(r.ChangeID, "/"+hashID(k.ID))
+			return strings.HasSuffix(r.ChangeID, KeyChangeSuffix(k.ID))
 		}) {
 			return
 		}

@@ -898,6 +898,10 @@ func (b *builder) credentials() {
 
 // hashID names a credential in a change ID without its identifier: change
 // IDs reach the audit log in plain text, credential IDs only as HMACs.
+// KeyChangeSuffix ends the change ID of a write on root access key id
+// (and of any other root credential), as ReadDeletedKeys matches it.
+func KeyChangeSuffix(id string) string { return "/" + hashID(id) }
+
 func hashID(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:6])
