@@ -167,7 +167,7 @@ func (w follower) topic(d *reach, arn string, p delivery.ARN, pub publisher) boo
 		return false
 	}
 	tf := holder.Detective.Topics
-	if !tf.Known() {
+	if !readIn(tf, p.Region) {
 		d.unknown = unreadWhy(holder, "SNS topics of "+holder.ID, tf)
 		d.failed = append(d.failed, failedOf(tf)...)
 		return false

@@ -622,7 +622,7 @@ func alarmARN(account, region string, al inventory.Alarm) string {
 // an SNS topic with a confirmed subscriber.
 func wireAlarm(c *alertControl, in Input, h *inventory.Account, f inventory.MetricFilter, region string) {
 	af := h.Detective.Alarms
-	if !af.Known() {
+	if !readIn(af, region) {
 		c.unread = append(c.unread, unreadWhy(h, "alarms", af))
 		c.failed = append(c.failed, failedOf(af)...)
 		return
@@ -792,12 +792,13 @@ func accountRegions(in Input) collected {
 }
 
 // readIn reports whether the regional fact f holds what region answered:
-// the whole fact was read, or only other Regions' calls failed.
+// the whole fact was read, or only other Regions' calls failed (an empty
+// region, not known, needs the whole fact).
 func readIn[T any](f inventory.Fact[T], region string) bool {
 	if f.Known() {
 		return true
 	}
-	return f.Source.Error != nil && len(f.Source.FailedRegions) > 0 && !slices.Contains(f.Source.FailedRegions, region)
+	return region != "" && f.Source.Error != nil && len(f.Source.FailedRegions) > 0 && !slices.Contains(f.Source.FailedRegions, region)
 }
 
 // partlyRead reports whether some Regions of the regional fact f were

@@ -102,7 +102,8 @@ filter fed by a multi-Region trail (which sees every Region; a
 single-Region trail's filter covers its home Region only). The evidence's
 regions map names, per Region, what carries the calls, "no path", or what
 could not be read. A collected Region with no path fails; a Region whose
-rules could not be read is UNKNOWN on its own, and another Region proven
+rules, topics, alarms or queues could not be read is UNKNOWN on its own
+(what other Regions answered is still judged), and another Region proven
 to have no path still fails.
 
 Patterns are not compared with a reference text. rootguard evaluates each
