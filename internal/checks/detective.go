@@ -602,8 +602,13 @@ func (al *alerting) logGroupControls(in Input, g logGroupRef) {
 		if !feed.SignIns {
 			c.caught, c.missed = regionalOnly(c.caught, c.missed)
 		}
-		c.evidence["trail_feed"] = map[string]any{"multi_region": g.trail.IsMultiRegion, "home_region": g.trail.HomeRegion,
-			"management_events": g.trail.Selectors.Value.ReadWriteType, "filters": nonNil(g.trail.Selectors.Value.Filters)}
+		sel := g.trail.Selectors.Value
+		feedEv := map[string]any{"multi_region": g.trail.IsMultiRegion, "home_region": g.trail.HomeRegion,
+			"management_events": sel.ReadWriteType, "filters": nonNil(sel.Filters)}
+		if len(sel.RootKept) > 0 {
+			feedEv["filters_keeping_root_events"] = sel.RootKept
+		}
+		c.evidence["trail_feed"] = feedEv
 		wireAlarm(&c, in, h, f, g.region)
 		al.controls = append(al.controls, c)
 	}

@@ -36,7 +36,10 @@ not record management events or records only read-only ones (root write
 calls never reach it) keeps the filter from alerting; a write-only trail
 (no root read calls), advanced event selectors filtering on a field other
 than eventCategory and readOnly (eventSource, eventName…: root events
-outside the filter are dropped), and a single-Region trail (only its
+outside the filter are dropped; not a userIdentity.arn or eventType
+condition that every root event passes, such as leaving out a role's
+sessions, nor a filter another selector makes moot by recording every
+root event anyway), and a single-Region trail (only its
 Region's calls; outside us-east-1 never a root console sign-in or IAM's
 global events) are partial coverage, named. The alarm must fire on one
 root event: a statistic that counts it (Sum, SampleCount, Maximum), a

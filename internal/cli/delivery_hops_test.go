@@ -25,7 +25,11 @@ func TestScanDeliveryHops(t *testing.T) {
 		{"888888888888", "PASS", "topic arn:aws:sns:us-east-1:888888888888:root-alerts (1 confirmed subscription(s))"},
 		{"999999999999", "FAIL", "queue arn:aws:sqs:us-east-1:999999999999:root-alerts has no access policy, so SNS may not send to it"},
 		{"101010101010", "UNKNOWN", "sqs:ListQueues failed"},
+		{"121212121212", "PASS", `metric filter "RootAccountUsage" on log group audit`},
 	})
+	if d := details["121212121212"]; strings.Contains(d, "partial coverage") {
+		t.Errorf("121212121212: a selector that keeps every root event is partial coverage:\n%s", d)
+	}
 	if d := details["666666666666"]; strings.Contains(d, "partial coverage") {
 		t.Errorf("666666666666: a rule in state %s names partial coverage:\n%s", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", d)
 	}

@@ -27,6 +27,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/workmail"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -457,7 +458,11 @@ func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail stri
 	out, err := c.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
 	f := inventory.Fact[inventory.ManagementEvents]{Source: source("cloudtrail:GetEventSelectors", at, err)}
 	if err == nil {
-		f.Value = managementEvents(out)
+		partition := "aws"
+		if a, ok := delivery.ParseARN(trail); ok {
+			partition = a.Partition
+		}
+		f.Value = managementEvents(out, partition)
 	}
 	return f
 }
@@ -466,26 +471,35 @@ func (col *collector) eventSelectors(ctx context.Context, c trailAPI, trail stri
 // Basic selectors include them unless IncludeManagementEvents is false;
 // an advanced selector includes them when its eventCategory field equals
 // Management, restricted by a readOnly field to read or write events.
-// Several selectors add up: read-only plus write-only is All.
-func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.ManagementEvents {
-	var read, write bool
+// Several selectors add up: read-only plus write-only is All. An advanced
+// selector's conditions on other fields limit what it records, unless
+// they provably keep every root event (delivery.KeepsRootEvents, for a
+// trail in partition): those are RootKept, and another selector's
+// conditions count as Filters only where no such selector (or a basic
+// one) already records every root event of the same kind, read or write.
+func managementEvents(out *cloudtrail.GetEventSelectorsOutput, partition string) inventory.ManagementEvents {
+	type selector struct {
+		read, write bool
+		conditions  []string
+		keepsRoot   bool
+	}
+	var sels []selector
 	for _, s := range out.EventSelectors {
 		if s.IncludeManagementEvents != nil && !*s.IncludeManagementEvents {
 			continue
 		}
 		switch strings.ToLower(string(s.ReadWriteType)) {
 		case "readonly":
-			read = true
+			sels = append(sels, selector{read: true, keepsRoot: true})
 		case "writeonly":
-			write = true
+			sels = append(sels, selector{write: true, keepsRoot: true})
 		default: // All, or unstated (the default is All)
-			read, write = true, true
+			sels = append(sels, selector{read: true, write: true, keepsRoot: true})
 		}
 	}
-	filters := []string{}
 	for _, s := range out.AdvancedEventSelectors {
 		mgmt, onlyRead, onlyWrite := false, false, false
-		var other []string
+		sel := selector{keepsRoot: true}
 		for _, fs := range s.FieldSelectors {
 			switch field := aws.ToString(fs.Field); field {
 			case "eventCategory":
@@ -494,40 +508,57 @@ func managementEvents(out *cloudtrail.GetEventSelectorsOutput) inventory.Managem
 				onlyRead = slices.Contains(fs.Equals, "true") && !slices.Contains(fs.Equals, "false")
 				onlyWrite = slices.Contains(fs.Equals, "false") && !slices.Contains(fs.Equals, "true")
 			default:
-				other = append(other, fieldConditions(field, fs)...)
+				for _, c := range fieldConditions(fs) {
+					sel.conditions = append(sel.conditions, field+" "+c.op+" ["+strings.Join(c.values, ", ")+"]")
+					sel.keepsRoot = sel.keepsRoot && delivery.KeepsRootEvents(field, c.op, c.values, partition)
+				}
 			}
 		}
-		if !mgmt {
-			continue
+		if mgmt {
+			sel.read, sel.write = !onlyWrite, !onlyRead
+			sels = append(sels, sel)
 		}
-		read = read || !onlyWrite
-		write = write || !onlyRead
-		filters = append(filters, other...)
 	}
+	var read, write, fullRead, fullWrite bool
+	for _, s := range sels {
+		read, write = read || s.read, write || s.write
+		fullRead, fullWrite = fullRead || s.read && s.keepsRoot, fullWrite || s.write && s.keepsRoot
+	}
+	me := inventory.ManagementEvents{Filters: []string{}}
+	for _, s := range sels {
+		if !s.keepsRoot && (s.read && !fullRead || s.write && !fullWrite) {
+			me.Filters = append(me.Filters, s.conditions...)
+		} else {
+			me.RootKept = append(me.RootKept, s.conditions...)
+		}
+	}
+	me.Included = read || write
 	switch {
 	case read && write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "All", Filters: filters}
+		me.ReadWriteType = "All"
 	case read:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "ReadOnly", Filters: filters}
+		me.ReadWriteType = "ReadOnly"
 	case write:
-		return inventory.ManagementEvents{Included: true, ReadWriteType: "WriteOnly", Filters: filters}
+		me.ReadWriteType = "WriteOnly"
 	}
-	return inventory.ManagementEvents{Filters: filters}
+	return me
 }
 
-// fieldConditions writes an advanced field selector's conditions as
-// "field operator [values]" texts.
-func fieldConditions(field string, fs cttypes.AdvancedFieldSelector) []string {
-	var out []string
-	for _, op := range []struct {
-		name   string
-		values []string
-	}{
+// condition is one operator of an advanced field selector and its values.
+type condition struct {
+	op     string
+	values []string
+}
+
+// fieldConditions lists an advanced field selector's conditions.
+func fieldConditions(fs cttypes.AdvancedFieldSelector) []condition {
+	var out []condition
+	for _, c := range []condition{
 		{"Equals", fs.Equals}, {"NotEquals", fs.NotEquals}, {"StartsWith", fs.StartsWith},
 		{"NotStartsWith", fs.NotStartsWith}, {"EndsWith", fs.EndsWith}, {"NotEndsWith", fs.NotEndsWith},
 	} {
-		if len(op.values) > 0 {
-			out = append(out, field+" "+op.name+" ["+strings.Join(op.values, ", ")+"]")
+		if len(c.values) > 0 {
+			out = append(out, c)
 		}
 	}
 	return out

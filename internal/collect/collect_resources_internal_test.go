@@ -35,6 +35,10 @@ func TestManagementEvents(t *testing.T) {
 	me := func(rw string, filters ...string) inventory.ManagementEvents {
 		return inventory.ManagementEvents{Included: rw != "", ReadWriteType: rw, Filters: append([]string{}, filters...)}
 	}
+	kept := func(m inventory.ManagementEvents, conditions ...string) inventory.ManagementEvents {
+		m.RootKept = conditions
+		return m
+	}
 	tests := []struct {
 		name string
 		out  cloudtrail.GetEventSelectorsOutput
@@ -73,6 +77,22 @@ func TestManagementEvents(t *testing.T) {
 			advanced(field("eventCategory", "Management"), field("eventSource", "iam.amazonaws.com", "signin.amazonaws.com"),
 				cttypes.AdvancedFieldSelector{Field: aws.String("eventName"), NotStartsWith: []string{"Get", "List"}})}},
 			want: me("All", "eventSource Equals [iam.amazonaws.com, signin.amazonaws.com]", "eventName NotStartsWith [Get, List]")},
+		{name: "excluding a role's sessions keeps root events", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management"),
+				cttypes.AdvancedFieldSelector{Field: aws.String("userIdentity.arn"), NotStartsWith: []string{"arn:aws:sts::111122223333:assumed-role/noisy/"}})}},
+			want: kept(me("All"), "userIdentity.arn NotStartsWith [arn:aws:sts::111122223333:assumed-role/noisy/]")},
+		{name: "a condition that can drop a root ARN limits", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management"),
+				cttypes.AdvancedFieldSelector{Field: aws.String("userIdentity.arn"), NotEndsWith: []string{":root"}})}},
+			want: me("All", "userIdentity.arn NotEndsWith [:root]")},
+		{name: "an unfiltered selector makes another's filter moot", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management"), field("eventSource", "iam.amazonaws.com")),
+			advanced(field("eventCategory", "Management"))}},
+			want: kept(me("All"), "eventSource Equals [iam.amazonaws.com]")},
+		{name: "a filter still limits the kind the unfiltered selector lacks", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+			advanced(field("eventCategory", "Management"), field("eventSource", "iam.amazonaws.com")),
+			advanced(field("eventCategory", "Management"), field("readOnly", "false"))}},
+			want: me("All", "eventSource Equals [iam.amazonaws.com]")},
 		{name: "data selector fields are not management filters", out: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
 			advanced(field("eventCategory", "Management")), advanced(field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"))}},
 			want: me("All")},
@@ -80,7 +100,7 @@ func TestManagementEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tt.want, managementEvents(&tt.out)); diff != "" {
+			if diff := cmp.Diff(tt.want, managementEvents(&tt.out, "aws")); diff != "" {
 				t.Errorf("managementEvents (-want +got):\n%s", diff)
 			}
 		})

@@ -4,7 +4,7 @@ import "strings"
 
 // ARN is the fields of an Amazon Resource Name.
 type ARN struct {
-	Service, Region, Account, Resource string
+	Partition, Service, Region, Account, Resource string
 }
 
 // ParseARN splits s into its fields; false when it is not an ARN.
@@ -13,7 +13,7 @@ func ParseARN(s string) (ARN, bool) {
 	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" {
 		return ARN{}, false
 	}
-	return ARN{Service: f[2], Region: f[3], Account: f[4], Resource: f[5]}, true
+	return ARN{Partition: f[1], Service: f[2], Region: f[3], Account: f[4], Resource: f[5]}, true
 }
 
 // DefaultBus reports whether a rule's event bus name (a name or an ARN;

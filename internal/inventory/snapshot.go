@@ -257,6 +257,11 @@ type ManagementEvents struct {
 	// them are not recorded. Empty for basic selectors; nil when not
 	// collected (a snapshot from an older rootguard).
 	Filters []string `json:"filters"`
+	// RootKept are such conditions that do not limit root coverage: they
+	// provably record every root event (a userIdentity.arn condition no
+	// root ARN fails, say), or another selector records every root event
+	// of the same kind (read or write) anyway.
+	RootKept []string `json:"root_kept,omitempty"`
 }
 
 // MetricFilter is one CloudWatch Logs metric filter.

@@ -197,8 +197,9 @@ type advancedSelector struct {
 }
 
 type fieldSelector struct {
-	Field  string   `json:"Field"`
-	Equals []string `json:"Equals"`
+	Field         string   `json:"Field"`
+	Equals        []string `json:"Equals,omitempty"`
+	NotStartsWith []string `json:"NotStartsWith,omitempty"`
 }
 
 func ctGetEventSelectors(r *request) (any, error) {
@@ -233,6 +234,9 @@ func ctGetEventSelectors(r *request) (any, error) {
 	}
 	if len(v.EventSources) > 0 {
 		sel.FieldSelectors = append(sel.FieldSelectors, fieldSelector{Field: "eventSource", Equals: v.EventSources})
+	}
+	if len(v.ExcludeARNPrefixes) > 0 {
+		sel.FieldSelectors = append(sel.FieldSelectors, fieldSelector{Field: "userIdentity.arn", NotStartsWith: v.ExcludeARNPrefixes})
 	}
 	if rw == "None" {
 		sel = advancedSelector{Name: "S3 object data events", FieldSelectors: []fieldSelector{

@@ -142,6 +142,10 @@ type Trail struct {
 	// EventSources, with advanced selectors, records management events of
 	// these sources only (an eventSource Equals field).
 	EventSources []string `yaml:"event_sources,omitempty" json:"event_sources,omitempty"`
+	// ExcludeARNPrefixes, with advanced selectors, leaves out the events
+	// of identities whose ARN starts with one of these (a
+	// userIdentity.arn NotStartsWith field).
+	ExcludeARNPrefixes []string `yaml:"exclude_arn_prefixes,omitempty" json:"exclude_arn_prefixes,omitempty"`
 }
 
 // MetricFilter is a CloudWatch Logs metric filter.
@@ -351,6 +355,9 @@ func (s *Scenario) validateGuardrails(bad func(string, ...any), ids map[string]b
 			}
 			if len(tr.EventSources) > 0 && !tr.Advanced {
 				bad("%s.event_sources: needs advanced_selectors", where)
+			}
+			if len(tr.ExcludeARNPrefixes) > 0 && !tr.Advanced {
+				bad("%s.exclude_arn_prefixes: needs advanced_selectors", where)
 			}
 			if tr.Organization && (s.Organization == nil || a.ID != s.Organization.ManagementAccount) {
 				bad("%s.organization: only the management account may own an organization trail", where)
