@@ -317,7 +317,8 @@ func (w follower) publishes(d *reach, arn string, t inventory.Topic, pub publish
 	}
 	d.sources = append(d.sources, t.Attributes.Source.API)
 	at := t.Attributes.Value
-	acc := delivery.TopicPublish(at.Policy, at.KMSMasterKeyID, arn, pub.service, pub.source, pub.account)
+	key, keyFailed := topicKey(t)
+	acc := delivery.TopicPublish(at.Policy, at.KMSMasterKeyID, key, arn, pub.service, pub.source, pub.account)
 	access := map[string]any{"publisher": pub.service, "allowed": acc.Allowed}
 	if acc.Statement != "" {
 		access["statement"] = acc.Statement
@@ -325,20 +326,60 @@ func (w follower) publishes(d *reach, arn string, t inventory.Topic, pub publish
 	if at.KMSMasterKeyID != "" {
 		access["kms_key"] = at.KMSMasterKeyID
 	}
+	if key.ARN != "" && key.ARN != at.KMSMasterKeyID {
+		access["key_arn"] = key.ARN
+	}
+	if acc.KeyStatement != "" {
+		access["key_statement"] = acc.KeyStatement
+	}
+	if t.Key != nil && t.Key.Known() {
+		d.sources = append(d.sources, "kms:DescribeKey")
+		if t.Key.Source.API != "kms:DescribeKey" {
+			d.sources = append(d.sources, t.Key.Source.API)
+		}
+	}
 	d.evidence["topic_access"] = access
 	switch {
 	case acc.Unknown != "":
 		d.unknown = fmt.Sprintf("whether %s may publish to topic %s: %s", pub.service, arn, acc.Unknown)
 		if acc.KeyPolicy {
-			d.failed = append(d.failed, "kms:GetKeyPolicy")
+			d.failed = append(d.failed, keyFailed...)
 		}
 	case !acc.Allowed:
 		d.problem = fmt.Sprintf("topic %s %s, so no %s reaches its subscribers", arn, acc.Why, pub.noun())
 		d.via = ""
-	case acc.Statement != "":
-		d.via += fmt.Sprintf(", whose policy statement %s lets %s publish", acc.Statement, pub.service)
+	default:
+		if acc.Statement != "" {
+			d.via += fmt.Sprintf(", whose policy statement %s lets %s publish", acc.Statement, pub.service)
+		}
+		if acc.KeyStatement != "" {
+			d.via += fmt.Sprintf(", and the key policy of its key %s lets it use the key (statement %s)", kmsKeyName(at.KMSMasterKeyID, key.ARN), acc.KeyStatement)
+		}
 	}
 	return acc.Allowed
+}
+
+// topicKey is what the snapshot holds of the key that encrypts topic t,
+// for delivery.TopicPublish (which judges it only for a customer managed
+// key), and the calls to name when it was not read.
+func topicKey(t inventory.Topic) (delivery.Key, []string) {
+	switch {
+	case t.Key == nil:
+		return delivery.Key{Unread: "was not collected (kms:DescribeKey and kms:GetKeyPolicy; a snapshot from an older rootguard)"}, []string{"kms:GetKeyPolicy"}
+	case !t.Key.Known():
+		return delivery.Key{ARN: t.Key.Value.ARN, Unread: "could not be read: " + t.Key.Reason()}, failedOf(*t.Key)
+	}
+	v := t.Key.Value
+	return delivery.Key{ARN: v.ARN, Manager: v.Manager, Policy: v.Policy}, nil
+}
+
+// kmsKeyName is the key as the topic names it, with its ARN when that
+// differs (an alias or a key ID).
+func kmsKeyName(kmsKey, arn string) string {
+	if arn == "" || arn == kmsKey {
+		return kmsKey
+	}
+	return arn + " (" + kmsKey + ")"
 }
 
 // bus judges a target that is an event bus: the bus must let the sender

@@ -64,10 +64,21 @@ their names:
   needs a topic policy statement allowing it sns:Publish (evaluated with
   the rule's ARN as aws:SourceArn), and a Deny covering the service wins.
   CloudWatch alarms publish under the default policy. A topic encrypted
-  with the AWS managed key alias/aws/sns receives from neither; a customer
-  managed key needs a key policy rootguard does not read, which makes the
-  topic UNKNOWN, as does a topic policy not read (a snapshot from an older
-  rootguard, or sns:GetTopicAttributes refused).
+  with the AWS managed key alias/aws/sns (or a key kms:DescribeKey says
+  AWS manages) receives from neither. A customer managed key (a key ID,
+  key ARN, alias or alias ARN, resolved with kms:DescribeKey in the
+  topic's account and Region) must let the publisher use it: its key
+  policy (kms:GetKeyPolicy) needs a statement allowing the service
+  kms:GenerateDataKey* and kms:Decrypt on the key (Resource "*" in a key
+  policy is the key itself; evaluated with the rule or alarm as
+  aws:SourceArn and the topic as the kms:EncryptionContext:aws:sns:topicArn
+  encryption context), and a Deny covering the service wins; the detail
+  names the key and the statement that allowed it, or the permission
+  missing. A key policy not read (kms:DescribeKey or kms:GetKeyPolicy
+  refused, GetKeyPolicy on another account's key, which KMS never
+  allows, or a snapshot from an older rootguard) makes the topic UNKNOWN,
+  as does a topic policy not read (a snapshot from an older rootguard, or
+  sns:GetTopicAttributes refused).
 - an event bus in another account (hub-and-spoke forwarding, as rootguard
   plan deploys it) counts when the bus policy lets this account put events
   (a statement naming the account, or an aws:PrincipalOrgID condition on
@@ -122,7 +133,8 @@ console sign-in; what else they miss is listed.
 Facts: cloudtrail:DescribeTrails, GetTrailStatus and GetEventSelectors,
 logs:DescribeMetricFilters, cloudwatch:DescribeAlarms (statistic, threshold,
 comparison, evaluation periods, datapoints to alarm), sns:ListTopics, ListSubscriptionsByTopic and
-GetTopicAttributes (the topic policy and encryption key),
+GetTopicAttributes (the topic policy and encryption key), kms:DescribeKey
+and GetKeyPolicy (the key that encrypts a topic and its key policy),
 events:ListRules, ListTargetsByRule (targets and their roles) and DescribeEventBus
 (the bus policy), in this account and in the accounts its targets lead to, and
 the management account's organization trail.

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
@@ -77,6 +79,11 @@ type topicAPI interface {
 	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 }
 
+type keyAPI interface {
+	DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
+	GetKeyPolicy(context.Context, *kms.GetKeyPolicyInput, ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
+}
+
 type queueAPI interface {
 	sqs.ListQueuesAPIClient
 	GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
@@ -100,6 +107,7 @@ type regionClients struct {
 	logs      cloudwatchlogs.DescribeMetricFiltersAPIClient
 	alarms    cloudwatch.DescribeAlarmsAPIClient
 	topics    topicAPI
+	keys      keyAPI
 	rules     ruleAPI
 	buses     busAPI
 	detectors detectorAPI
@@ -124,6 +132,7 @@ func newRegionClients(cfg aws.Config, creds aws.CredentialsProvider, region stri
 		logs:      cloudwatchlogs.NewFromConfig(cfg),
 		alarms:    cloudwatch.NewFromConfig(cfg),
 		topics:    sns.NewFromConfig(cfg),
+		keys:      kms.NewFromConfig(cfg),
 		rules:     eb,
 		buses:     eb,
 		detectors: guardduty.NewFromConfig(cfg),
@@ -721,6 +730,7 @@ func (r *accountReader) topics(ctx context.Context) inventory.Fact[[]inventory.T
 						}
 					})
 					t.Attributes = r.topicAttributes(ctx, c, t.ARN)
+					t.Key = r.topicKey(ctx, c, region, t.Attributes)
 				})
 			}
 			wg.Wait()
@@ -787,6 +797,50 @@ func (r *accountReader) topicAttributes(ctx context.Context, c *regionClients, a
 		f.Source = source("sns:GetTopicAttributes", r.col.now(), err)
 		if err == nil {
 			f.Value = inventory.TopicAttributes{Policy: out.Attributes["Policy"], KMSMasterKeyID: out.Attributes["KmsMasterKeyId"]}
+		}
+	})
+	return f
+}
+
+// awsManagedSNSKey is the alias of SNS's AWS managed key: the checks know
+// its policy lets no service principal use it, so it is not read.
+const awsManagedSNSKey = "alias/aws/sns"
+
+// topicKey reads the customer managed key that encrypts a topic whose
+// attributes were read: kms:DescribeKey resolves the topic's
+// KmsMasterKeyId (a key ID, key ARN, alias name or alias ARN) to the key
+// and says who manages it, and kms:GetKeyPolicy reads the key policy of a
+// customer managed key. Both run with the account's session in the
+// topic's Region (the key ARN's Region when it names one); a key of
+// another account is read with the same session, and a refusal is kept in
+// the fact. Nil when the topic is not encrypted or uses alias/aws/sns.
+func (r *accountReader) topicKey(ctx context.Context, c *regionClients, region string, attrs *inventory.Fact[inventory.TopicAttributes]) *inventory.Fact[inventory.TopicKey] {
+	if attrs == nil || !attrs.Known() {
+		return nil
+	}
+	id := attrs.Value.KMSMasterKeyID
+	if id == "" || strings.HasSuffix(id, awsManagedSNSKey) {
+		return nil
+	}
+	if p := strings.SplitN(id, ":", 6); len(p) == 6 && p[0] == "arn" && p[3] != "" && p[3] != region {
+		c = r.in(p[3])
+	}
+	f := &inventory.Fact[inventory.TopicKey]{}
+	r.do(func() {
+		out, err := c.keys.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		f.Source = source("kms:DescribeKey", r.col.now(), err)
+		if err != nil || out.KeyMetadata == nil {
+			return
+		}
+		m := out.KeyMetadata
+		f.Value = inventory.TopicKey{ARN: aws.ToString(m.Arn), Manager: string(m.KeyManager)}
+		if m.KeyManager == kmstypes.KeyManagerTypeAws {
+			return
+		}
+		pol, err := c.keys.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: m.Arn, PolicyName: aws.String("default")})
+		f.Source = source("kms:GetKeyPolicy", r.col.now(), err)
+		if err == nil {
+			f.Value.Policy = aws.ToString(pol.Policy)
 		}
 	})
 	return f

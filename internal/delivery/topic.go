@@ -22,6 +22,33 @@ const (
 // from EventBridge or CloudWatch alarms.
 const awsManagedSNSKey = "alias/aws/sns"
 
+// Key managers, as kms:DescribeKey says them.
+const (
+	KeyManagerAWS      = "AWS"
+	KeyManagerCustomer = "CUSTOMER"
+)
+
+// Key is what was read of the KMS key that encrypts a topic.
+type Key struct {
+	// ARN is the key's ARN (kms:DescribeKey); "" when it was not read.
+	ARN string
+	// Manager is KeyManagerCustomer or KeyManagerAWS.
+	Manager string
+	// Policy is the key policy (kms:GetKeyPolicy).
+	Policy string
+	// Unread, when set, says why the key is not known, completing "whose
+	// key policy …": "was not collected (…)", "could not be read: …".
+	Unread string
+}
+
+// keyActions are what a service needs of the key that encrypts a topic to
+// publish to it: kms:GenerateDataKey* (evaluated as kms:GenerateDataKey)
+// and kms:Decrypt.
+var keyActions = []struct{ action, name string }{
+	{"kms:GenerateDataKey", "kms:GenerateDataKey*"},
+	{"kms:Decrypt", "kms:Decrypt"},
+}
+
 // TopicAccess is whether a service may publish to an SNS topic (or SNS
 // send to a queue). Exactly
 // one of Allowed, Why and Unknown is set.
@@ -30,23 +57,31 @@ type TopicAccess struct {
 	Statement string // the deciding statement, quoted Sid or #index
 	Why       string // why it may not
 	Unknown   string // why it cannot be told
-	// KeyPolicy is set when the topic's customer managed key decides,
-	// whose key policy (kms:GetKeyPolicy) is not read.
+	// KeyPolicy is set when the topic's customer managed key decides and
+	// its key policy (kms:DescribeKey, kms:GetKeyPolicy) was not read.
 	KeyPolicy bool
+	// KeyStatement names the key policy statements that let the service
+	// use the topic's key (quoted Sids or #indexes, comma-separated), when
+	// a customer managed key encrypts the topic and lets it.
+	KeyStatement string
 }
 
 // TopicPublish decides whether service may publish to topicARN under its
 // topic policy doc and server-side encryption key kmsKey ("" when the
-// topic is not encrypted). sourceARN and sourceAccount are the rule or
-// alarm that publishes and its account (aws:SourceArn, aws:SourceAccount).
+// topic is not encrypted), key being what was read of that key.
+// sourceARN and sourceAccount are the rule or alarm that publishes and
+// its account (aws:SourceArn, aws:SourceAccount).
 //
 // EventBridge needs an Allow statement for events.amazonaws.com (the
 // default policy, conditioned on AWS:SourceOwner, does not let it in);
 // CloudWatch alarms publish under the default policy, so for them only a
-// Deny decides. Either way a Deny covering the service wins. The AWS
-// managed key alias/aws/sns blocks both; a customer managed key needs a
-// key policy that rootguard does not read, so that is not known.
-func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount string) TopicAccess {
+// Deny decides. Either way a Deny covering the service wins. An AWS
+// managed key (alias/aws/sns, or one kms:DescribeKey says AWS manages)
+// blocks both; a customer managed key's policy must allow the service
+// kms:GenerateDataKey* and kms:Decrypt on the key (a key policy's
+// Resource "*" is the key itself), and a key policy that was not read
+// leaves it unknown.
+func TopicPublish(doc, kmsKey string, key Key, topicARN, service, sourceARN, sourceAccount string) TopicAccess {
 	var a TopicAccess
 	if strings.HasSuffix(kmsKey, awsManagedSNSKey) {
 		a.Why = fmt.Sprintf("is encrypted with the AWS managed key %s, whose key policy does not let %s use it", awsManagedSNSKey, service)
@@ -72,12 +107,68 @@ func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount strin
 		a.Why = "has no topic policy statement that lets " + service + " sns:Publish (the default policy does not)"
 		return a
 	case kmsKey != "":
-		a.KeyPolicy = true
-		a.Unknown = fmt.Sprintf("it is encrypted with key %s, whose key policy rootguard does not read (kms:GetKeyPolicy): whether %s may use it is not known", kmsKey, service)
-		return a
+		if !keyAccess(&a, kmsKey, key, topicARN, service, sourceARN, sourceAccount) {
+			return a
+		}
 	}
 	a.Allowed = true
 	return a
+}
+
+// keyAccess judges the key kmsKey that encrypts topicARN: whether its key
+// policy lets service kms:GenerateDataKey* and kms:Decrypt. It reports
+// true when it does, otherwise it sets a.Why or a.Unknown.
+func keyAccess(a *TopicAccess, kmsKey string, key Key, topicARN, service, sourceARN, sourceAccount string) bool {
+	name := kmsKey
+	if key.ARN != "" && key.ARN != kmsKey {
+		name = key.ARN + " (" + kmsKey + ")"
+	}
+	if key.Unread != "" {
+		a.KeyPolicy = true
+		a.Unknown = fmt.Sprintf("it is encrypted with key %s, whose key policy %s, so whether %s may use the key is not known", name, key.Unread, service)
+		return false
+	}
+	if key.Manager == KeyManagerAWS {
+		a.Why = fmt.Sprintf("is encrypted with key %s, an AWS managed key (kms:DescribeKey), whose key policy does not let %s use it", name, service)
+		return false
+	}
+	p, err := policy.Parse("key policy", []byte(key.Policy))
+	if err != nil {
+		a.Unknown = fmt.Sprintf("the key policy of key %s could not be read: %v", name, err)
+		return false
+	}
+	resource := key.ARN
+	if resource == "" {
+		resource = kmsKey
+	}
+	// SNS asks KMS for data keys with the topic as encryption context.
+	ctx := sourceContext(sourceARN, sourceAccount)
+	ctx["kms:EncryptionContext:aws:sns:topicArn"] = []string{topicARN}
+	var stmts, missing []string
+	for _, act := range keyActions {
+		stmt, denied := serviceStatementIn(p, act.action, resource, service, ctx)
+		switch {
+		case denied:
+			a.Why = fmt.Sprintf("is encrypted with key %s, whose key policy denies %s %s (statement %s)", name, service, act.name, stmt)
+			return false
+		case stmt == "":
+			missing = append(missing, act.name)
+		case !slices.Contains(stmts, stmt):
+			stmts = append(stmts, stmt)
+		}
+	}
+	if len(missing) > 0 {
+		a.Why = fmt.Sprintf("is encrypted with key %s, whose key policy has no statement that lets %s %s", name, service, strings.Join(missing, " or "))
+		return false
+	}
+	a.KeyStatement = strings.Join(stmts, ", ")
+	return true
+}
+
+// sourceContext is the request context of a service acting for sourceARN
+// in sourceAccount (aws:SourceArn, aws:SourceAccount).
+func sourceContext(sourceARN, sourceAccount string) map[string][]string {
+	return map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}
 }
 
 // serviceStatement evaluates p for service doing action on resource on
@@ -85,7 +176,11 @@ func TopicPublish(doc, kmsKey, topicARN, service, sourceARN, sourceAccount strin
 // the deciding statement (quoted Sid or #index), "" when none allows it,
 // and whether it is a Deny covering the service.
 func serviceStatement(p *policy.Policy, action, resource, service, sourceARN, sourceAccount string) (stmt string, denied bool) {
-	ctx := map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}
+	return serviceStatementIn(p, action, resource, service, sourceContext(sourceARN, sourceAccount))
+}
+
+// serviceStatementIn is serviceStatement with the request context given.
+func serviceStatementIn(p *policy.Policy, action, resource, service string, ctx map[string][]string) (stmt string, denied bool) {
 	dec := policy.Evaluate(p, policy.Request{Action: action, Resource: resource, Context: ctx})
 	covers := func(ref policy.StatementRef) bool { return serviceCovered(&p.Statements[ref.Statement], service) }
 	if i := slices.IndexFunc(dec.MatchedDeny, covers); i >= 0 {

@@ -144,6 +144,8 @@ var registry = []Action{
 	{"sns:ListTopics", reads, both, "the topics alerts go to"},
 	{"sns:GetTopicAttributes", reads, both, "topic policies and keys: can EventBridge publish"},
 	{"sns:ListSubscriptionsByTopic", reads, both, "whether a confirmed subscriber receives alerts"},
+	{"kms:DescribeKey", reads, both, "the key that encrypts an alert topic, and whether AWS manages it"},
+	{"kms:GetKeyPolicy", reads, both, "that key's policy: can EventBridge or an alarm use it"},
 	{"sqs:ListQueues", reads, both, "the queues an SNS topic may deliver alerts to"},
 	{"sqs:GetQueueAttributes", reads, both, "a queue's policy: does it let the topic send"},
 	{"sns:CreateTopic", applyOnly, both, "the root-activity alert topic"},

@@ -17,7 +17,7 @@ import (
 // Schema is the version string of the snapshot format rootguard writes.
 // Loading a snapshot with a schema not in Schemas is an error: fields
 // change meaning between versions.
-const Schema = "rootguard.snapshot/v3"
+const Schema = "rootguard.snapshot/v4"
 
 // Schemas are the snapshot schemas Decode loads. A v1 snapshot lacks the
 // facts v2 added (a topic's attributes), and an older v2 snapshot the
@@ -27,8 +27,10 @@ const Schema = "rootguard.snapshot/v3"
 // MFA devices, principals and their identity policies), the root access
 // keys rootguard deleted (from its audit log) and the organization's
 // delegated administrators; older snapshots load without
-// them, which makes the checks reading them UNKNOWN.
-var Schemas = []string{"rootguard.snapshot/v1", "rootguard.snapshot/v2", Schema}
+// them, which makes the checks reading them UNKNOWN. v4 adds the key that
+// encrypts a topic (kms:DescribeKey, kms:GetKeyPolicy); without it a
+// topic under a customer managed key is UNKNOWN.
+var Schemas = []string{"rootguard.snapshot/v1", "rootguard.snapshot/v2", "rootguard.snapshot/v3", Schema}
 
 // Snapshot is everything collected in one run.
 type Snapshot struct {
@@ -313,6 +315,25 @@ type Topic struct {
 	// Attributes is sns:GetTopicAttributes; nil when not collected (a v1
 	// snapshot).
 	Attributes *Fact[TopicAttributes] `json:"attributes,omitempty"`
+	// Key is the key that encrypts the topic, read with kms:DescribeKey
+	// and kms:GetKeyPolicy in the topic's account and Region (its Source
+	// names the call that failed, or the last one made). Nil when the
+	// topic is not encrypted, is encrypted with alias/aws/sns, or in a
+	// snapshot from an older rootguard (v3 or before).
+	Key *Fact[TopicKey] `json:"key,omitempty"`
+}
+
+// TopicKey is the KMS key that encrypts a topic: whether EventBridge or a
+// CloudWatch alarm may publish to the topic depends on its key policy.
+type TopicKey struct {
+	// ARN is the key's ARN, as kms:DescribeKey resolves the topic's
+	// KmsMasterKeyId (a key ID, key ARN, alias name or alias ARN).
+	ARN string `json:"arn"`
+	// Manager is CUSTOMER or AWS (an AWS managed key, whose policy no
+	// service principal may use; its policy is not read).
+	Manager string `json:"manager"`
+	// Policy is the key policy named default (kms:GetKeyPolicy).
+	Policy string `json:"policy,omitempty"`
 }
 
 // TopicAttributes are the attributes of a topic that decide who may

@@ -177,8 +177,9 @@ func TestSnapshotRegions(t *testing.T) {
 }
 
 // TestSnapshotSchemas: a v1 snapshot still loads, its topics without
-// attributes (not collected); a v2 topic's attributes survive; another
-// schema is refused, naming the ones supported.
+// attributes (not collected); a v2 topic's attributes survive; a v3 topic
+// under a customer managed key loads without its key (not collected), a
+// v4 topic with it; another schema is refused, naming the ones supported.
 func TestSnapshotSchemas(t *testing.T) {
 	t.Parallel()
 	topics := func(schema, topic string) string {
@@ -187,6 +188,13 @@ func TestSnapshotSchemas(t *testing.T) {
 	}
 	const bare = `{"arn": "arn:aws:sns:us-east-1:111111111111:t", "subscriptions": []}`
 	const withAttrs = `{"arn": "arn:aws:sns:us-east-1:111111111111:t", "subscriptions": [], "attributes": {"value": {"policy": "{}", "kms_master_key_id": "alias/aws/sns"}, "source": {"api": "sns:GetTopicAttributes", "at": "2026-05-31T12:00:00Z"}}}`
+	const cmk = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	const cmkTopic = `{"arn": "arn:aws:sns:us-east-1:111111111111:t", "subscriptions": [], "attributes": {"value": {"policy": "{}", "kms_master_key_id": "` + cmk + `"}, "source": {"api": "sns:GetTopicAttributes", "at": "2026-05-31T12:00:00Z"}}`
+	const withCMK = cmkTopic + `}`
+	const withKey = cmkTopic + `, "key": {"value": {"arn": "` + cmk + `", "manager": "CUSTOMER", "policy": "{}"}, "source": {"api": "kms:GetKeyPolicy", "at": "2026-05-31T12:00:00Z"}}}`
+	cmkAttrs := &inventory.Fact[inventory.TopicAttributes]{
+		Value:  inventory.TopicAttributes{Policy: "{}", KMSMasterKeyID: cmk},
+		Source: inventory.Source{API: "sns:GetTopicAttributes", At: time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)}}
 	tests := []struct {
 		name, in string
 		want     *inventory.Fact[inventory.TopicAttributes]
@@ -197,9 +205,14 @@ func TestSnapshotSchemas(t *testing.T) {
 		{"v2 topic", topics("rootguard.snapshot/v2", withAttrs), &inventory.Fact[inventory.TopicAttributes]{
 			Value:  inventory.TopicAttributes{Policy: "{}", KMSMasterKeyID: "alias/aws/sns"},
 			Source: inventory.Source{API: "sns:GetTopicAttributes", At: time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)}}, ""},
-		{"v3 topic", topics(inventory.Schema, bare), nil, ""},
-		{"v4", topics("rootguard.snapshot/v4", bare), nil, `schema "rootguard.snapshot/v4" is not supported (want one of rootguard.snapshot/v1, rootguard.snapshot/v2, rootguard.snapshot/v3)`},
+		{"v3 topic", topics("rootguard.snapshot/v3", bare), nil, ""},
+		{"v3 topic without its key", topics("rootguard.snapshot/v3", withCMK), cmkAttrs, ""},
+		{"v4 topic", topics(inventory.Schema, withKey), cmkAttrs, ""},
+		{"v5", topics("rootguard.snapshot/v5", bare), nil, `schema "rootguard.snapshot/v5" is not supported (want one of rootguard.snapshot/v1, rootguard.snapshot/v2, rootguard.snapshot/v3, rootguard.snapshot/v4)`},
 	}
+	wantKey := map[string]*inventory.Fact[inventory.TopicKey]{"v4 topic": {
+		Value:  inventory.TopicKey{ARN: cmk, Manager: "CUSTOMER", Policy: "{}"},
+		Source: inventory.Source{API: "kms:GetKeyPolicy", At: time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -215,6 +228,9 @@ func TestSnapshotSchemas(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, s.Accounts[0].Detective.Topics.Value[0].Attributes); diff != "" {
 				t.Errorf("topic attributes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantKey[tt.name], s.Accounts[0].Detective.Topics.Value[0].Key); diff != "" {
+				t.Errorf("topic key (-want +got):\n%s", diff)
 			}
 		})
 	}

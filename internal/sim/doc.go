@@ -9,8 +9,8 @@
 //
 //   - iam, sts, sns and ses: awsQuery (a form body with Action, XML
 //     answers);
-//   - organizations, cloudtrail, logs, events, route53domains and workmail:
-//     awsJson1_1 (X-Amz-Target, JSON answers);
+//   - organizations, cloudtrail, logs, events, route53domains, workmail and
+//     kms: awsJson1_1 (X-Amz-Target, JSON answers);
 //   - account: restJson1 (POST /getContactInformation and the like);
 //   - guardduty: restJson1 with HTTP bindings (GET /detector/{DetectorId});
 //   - ses under /v2/ (SES v2): restJson1 with HTTP bindings
@@ -38,7 +38,9 @@
 // policy, on the member's root user. S3 buckets and SQS queues carry
 // resource policies the server enforces (a Deny applies to every caller);
 // a root session with S3UnlockBucketPolicy or SQSUnlockQueuePolicy passes
-// them, which is how a policy that denies everyone is removed. SQS queues
+// them, which is how a policy that denies everyone is removed. KMS keys
+// carry key policies that decide who may describe them and read the
+// policy (kms:DescribeKey, kms:GetKeyPolicy), with aliases. SQS queues
 // also carry messages (SendMessage, ReceiveMessage with long polling and a
 // visibility timeout, DeleteMessage, ChangeMessageVisibility, redrive to a
 // dead-letter queue after max_receive_count receives): runtime state, not

@@ -68,6 +68,7 @@ var services = map[string]*service{
 	"securityhub":    securityHubService(),
 	"s3":             s3Service(),
 	"sqs":            sqsService(),
+	"kms":            kmsService(),
 }
 
 func (svc *service) parse(r *request) error { return svc.proto.parse(svc, r) }

@@ -206,6 +206,8 @@ type Account struct {
 	// Resources with a resource policy (see scenario_resources.go).
 	Buckets []Bucket `yaml:"buckets,omitempty" json:"buckets,omitempty"`
 	Queues  []Queue  `yaml:"queues,omitempty" json:"queues,omitempty"`
+	// Keys are KMS keys with their key policy and aliases (kms.go).
+	Keys []Key `yaml:"keys,omitempty" json:"keys,omitempty"`
 }
 
 // DomainSetting is how a Route 53 Domains registration is kept. A nil

@@ -35,13 +35,34 @@ type Queue struct {
 	MaxReceiveCount int    `yaml:"max_receive_count,omitempty" json:"max_receive_count,omitempty"`
 }
 
+// Key is a KMS key in its account and Region.
+type Key struct {
+	// ID is the key ID, a UUID (1234abcd-12ab-34cd-56ef-1234567890ab).
+	ID     string `yaml:"id" json:"id"`
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// Manager is CUSTOMER (default) or AWS, for an AWS managed key such as
+	// the one behind alias/aws/sns.
+	Manager     string `yaml:"manager,omitempty" json:"manager,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Aliases are the key's alias names (alias/name); names under
+	// alias/aws/ belong to AWS managed keys.
+	Aliases []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	// Policy is the key policy, written like Policy.Content; empty means
+	// KMS's default key policy (the account may use the key through IAM
+	// policies, no service principal may).
+	Policy PolicyDocument `yaml:"policy,omitempty" json:"policy,omitempty"`
+}
+
 var (
 	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	queueName  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+	kmsKeyID   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	aliasName  = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
 )
 
 // validateResources checks bucket and queue names, their policies and the
-// queues' redrive settings.
+// queues' redrive settings, and the keys: IDs, managers, aliases and key
+// policies.
 func (s *Scenario) validateResources(bad func(string, ...any)) {
 	buckets := map[string]bool{}
 	checkPolicy := func(where string, doc PolicyDocument) {
@@ -86,6 +107,40 @@ func (s *Scenario) validateResources(bad func(string, ...any)) {
 				bad("%s.max_receive_count %d: want 1 to 1000", where, q.MaxReceiveCount)
 			}
 		}
+		s.validateKeys(i, a, checkPolicy, bad)
+	}
+}
+
+// validateKeys checks one account's keys: a key ID is a UUID used once in
+// a Region, an alias names one key of its Region, and alias/aws/ names
+// belong to AWS managed keys only.
+func (s *Scenario) validateKeys(i int, a Account, checkPolicy func(string, PolicyDocument), bad func(string, ...any)) {
+	ids, aliases := map[string]bool{}, map[string]bool{}
+	for j, k := range a.Keys {
+		where := fmt.Sprintf("accounts[%d].keys[%d]", i, j)
+		region := s.regionOr(k.Region)
+		if !kmsKeyID.MatchString(k.ID) {
+			bad("%s.id %q: want a key ID such as 1234abcd-12ab-34cd-56ef-1234567890ab", where, k.ID)
+		}
+		if ids[region+"/"+k.ID] {
+			bad("%s.id %q: duplicate key in %s", where, k.ID, region)
+		}
+		ids[region+"/"+k.ID] = true
+		if k.Manager != "" && k.Manager != keyManagerCustomer && k.Manager != keyManagerAWS {
+			bad("%s.manager %q: want CUSTOMER or AWS", where, k.Manager)
+		}
+		for _, al := range k.Aliases {
+			switch {
+			case !aliasName.MatchString(al):
+				bad("%s.aliases %q: want alias/ and a name of letters, digits, /, _ or -", where, al)
+			case strings.HasPrefix(al, "alias/aws/") && k.Manager != keyManagerAWS:
+				bad("%s.aliases %q: alias/aws/ names AWS managed keys only (manager: AWS)", where, al)
+			case aliases[region+"/"+al]:
+				bad("%s.aliases %q: duplicate alias in %s", where, al, region)
+			}
+			aliases[region+"/"+al] = true
+		}
+		checkPolicy(where, k.Policy)
 	}
 }
 
