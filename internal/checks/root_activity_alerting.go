@@ -291,3 +291,11 @@ func AlertingRegions(in Input) []string { return accountRegions(in).regions }
 // to have no path for root API calls made there (none when the facts that
 // could decide it were not read).
 func RegionsWithoutAlerting(in Input) []string { return rootAlerting(in).lacking() }
+
+// CatchesRootActivity reports whether an EventBridge event pattern matches
+// some root event (a root API call, a root console sign-in…), as
+// root-activity-alerting reads a rule's pattern.
+func CatchesRootActivity(pattern string) bool {
+	cov, err := patternCoverage(kindEventPattern, pattern)
+	return err == nil && len(cov.Caught) > 0
+}
