@@ -144,3 +144,44 @@ func TestPlanUpgradesRuleState(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicGrantPolicyNotRead: when 222222222222's topic policy was not
+// read, plan does not guess it (SetTopicAttributes replaces the whole
+// policy): root-activity-alerting is UNKNOWN there, and the plan records a
+// gap naming the topic whose policy was not read, with no grant and no
+// forwarding.
+func TestTopicGrantPolicyNotRead(t *testing.T) {
+	const (
+		soc   = "222222222222"
+		topic = "arn:aws:sns:us-east-1:222222222222:soc-root-alerts"
+	)
+	s := planSnapshot(t)
+	ts := s.Account(soc).Detective.Topics.Value
+	for i := range ts {
+		if ts[i].ARN == topic {
+			ts[i].Attributes = &inventory.Fact[inventory.TopicAttributes]{Source: inventory.Source{API: "sns:GetTopicAttributes",
+				Error: &inventory.CallError{Code: "AccessDenied", Message: "not authorized"}}}
+		}
+	}
+	p, err := guardrail.NewPlan(planConfig(t), s, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forwarded := false
+	for _, c := range p.Changes {
+		if c.Kind == guardrail.KindGrantTopicPublish {
+			t.Errorf("plan has %s although the topic policy was not read", c.ID)
+		}
+		forwarded = forwarded || c.AccountID == soc && c.Kind == guardrail.KindForwardRootActivity
+	}
+	if forwarded {
+		t.Errorf("%s is forwarded although root-activity-alerting is not known there", soc)
+	}
+	gap := false
+	for _, g := range p.Gaps {
+		gap = gap || g.AccountID == soc && strings.Contains(g.Detail, topic) && strings.Contains(g.Detail, "not read")
+	}
+	if !gap {
+		t.Errorf("no gap names %s; gaps: %+v", topic, p.Gaps)
+	}
+}
