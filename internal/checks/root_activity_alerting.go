@@ -165,7 +165,13 @@ topic's subscription (the email link): a pending subscription alerts nobody.
 For an organization, rootguard plan deploys the rule, topic and
 subscription in one account and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
-each account. In every other collected Region, of that account and of
+each account. Every rule it deploys is in state
+ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (one of its own left in plain
+ENABLED is set to it). An account whose own root rule targets its own topic
+without the events.amazonaws.com statement gets that statement added to
+the topic policy (sid AllowRootActivityRuleEventBridge, aws:SourceArn its
+rules; the policy's other statements kept) instead of forwarding, where
+that alone makes this check pass. In every other collected Region, of that account and of
 each forwarding account, it deploys a rule forwarding root API calls to
 the central us-east-1 bus, with the IAM role EventBridge needs to put
 events there, made once per account (export writes the same: the
