@@ -363,14 +363,14 @@ func (w follower) publishes(d *reach, arn string, t inventory.Topic, pub publish
 // for delivery.TopicPublish (which judges it only for a customer managed
 // key), and the calls to name when it was not read.
 func topicKey(t inventory.Topic) (delivery.Key, []string) {
-	switch {
+	switch k := delivery.TopicKey(t); {
 	case t.Key == nil:
-		return delivery.Key{Unread: "was not collected (kms:DescribeKey and kms:GetKeyPolicy; a snapshot from an older rootguard)"}, []string{"kms:GetKeyPolicy"}
+		return k, []string{"kms:GetKeyPolicy"}
 	case !t.Key.Known():
-		return delivery.Key{ARN: t.Key.Value.ARN, Unread: "could not be read: " + t.Key.Reason()}, failedOf(*t.Key)
+		return k, failedOf(*t.Key)
+	default:
+		return k, nil
 	}
-	v := t.Key.Value
-	return delivery.Key{ARN: v.ARN, Manager: v.Manager, Policy: v.Policy}, nil
 }
 
 // kmsKeyName is the key as the topic names it, with its ARN when that

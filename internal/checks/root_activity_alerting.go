@@ -181,7 +181,13 @@ topic's subscription (the email link): a pending subscription alerts nobody.
 For an organization, rootguard plan deploys the rule, topic and
 subscription in one account and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
-each account. In every other collected Region, of that account and of
+each account. Every rule it deploys is in state
+ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (one of its own left in plain
+ENABLED is set to it). An account whose own root rule targets its own topic
+without the events.amazonaws.com statement gets that statement added to
+the topic policy (sid AllowRootActivityRuleEventBridge, aws:SourceArn its
+rules; the policy's other statements kept) instead of forwarding, where
+that alone makes this check pass. In every other collected Region, of that account and of
 each forwarding account, it deploys a rule forwarding root API calls to
 the central us-east-1 bus, with the IAM role EventBridge needs to put
 events there, made once per account (export writes the same: the
@@ -307,3 +313,11 @@ func AlertingRegions(in Input) []string { return accountRegions(in).regions }
 // to have no path for root API calls made there (none when the facts that
 // could decide it were not read).
 func RegionsWithoutAlerting(in Input) []string { return rootAlerting(in).lacking() }
+
+// CatchesRootActivity reports whether an EventBridge event pattern matches
+// some root event (a root API call, a root console sign-in…), as
+// root-activity-alerting reads a rule's pattern.
+func CatchesRootActivity(pattern string) bool {
+	cov, err := patternCoverage(kindEventPattern, pattern)
+	return err == nil && len(cov.Caught) > 0
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rootguard/rootguard/internal/inventory"
 	"github.com/rootguard/rootguard/internal/policy"
 )
 
@@ -39,6 +40,18 @@ type Key struct {
 	// Unread, when set, says why the key is not known, completing "whose
 	// key policy …": "was not collected (…)", "could not be read: …".
 	Unread string
+}
+
+// TopicKey is what was read of the key that encrypts topic t.
+func TopicKey(t inventory.Topic) Key {
+	switch {
+	case t.Key == nil:
+		return Key{Unread: "was not collected (kms:DescribeKey and kms:GetKeyPolicy; a snapshot from an older rootguard)"}
+	case !t.Key.Known():
+		return Key{ARN: t.Key.Value.ARN, Unread: "could not be read: " + t.Key.Reason()}
+	}
+	v := t.Key.Value
+	return Key{ARN: v.ARN, Manager: v.Manager, Policy: v.Policy}
 }
 
 // keyActions are what a service needs of the key that encrypts a topic to

@@ -373,7 +373,7 @@ func auditEntry(p *Plan, c *Change, actor string, call Call) audit.Entry {
 	}
 	for k, v := range call.Params {
 		switch k {
-		case "Content", "EventPattern", "Attributes.Policy", "AssumeRolePolicyDocument", "PolicyDocument":
+		case "Content", "EventPattern", "Attributes.Policy", "AttributeValue", "AssumeRolePolicyDocument", "PolicyDocument":
 			sum := sha256.Sum256([]byte(v))
 			e.Params[k+"SHA256"] = hex.EncodeToString(sum[:])
 		case "AccessKeyId", "CertificateId", "SerialNumber", "EmailAddress", "PhoneNumber", "Endpoint":

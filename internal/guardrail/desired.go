@@ -133,6 +133,13 @@ type ContactChange struct {
 	Fixes         []string `json:"fixes"`
 }
 
+// RuleState is the state of every EventBridge rule rootguard deploys (the
+// stack's rule, the forwarding rules, the regional rules): the only state
+// in which a rule also receives read-only management events, so root Get,
+// List and Describe calls alert too. A rule in plain ENABLED misses them
+// (root-activity-alerting names that partial coverage).
+const RuleState = delivery.RuleEnabledAll
+
 // AlertStack is the root-activity alerting stack.
 type AlertStack struct {
 	AccountID string `json:"account_id"`
@@ -168,6 +175,12 @@ type AlertStack struct {
 	// account's events to that account's buses only).
 	Covers []string `json:"covers"`
 	Fixes  []string `json:"fixes"`
+	// TopicGrants are the covered accounts' own topics that their own
+	// root activity rules target but may not publish to: plan adds the
+	// statement where that makes root-activity-alerting pass without
+	// forwarding; an export cannot add one statement to a policy it does
+	// not own, so it names them as gaps.
+	TopicGrants []TopicGrant `json:"topic_grants,omitempty"`
 }
 
 // Forwarding is the rule each spoke account gets, in Region: the root
@@ -809,6 +822,11 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 			}
 		default:
 			st.gap(AreaAlerting, acct, fmt.Sprintf("the stack sees root activity of account %s only; EventBridge delivers each account's events to that account, so the %d other active account(s) need their own rule or forwarding to this account's event bus (alerting.forward_accounts is off)", acct, len(others)))
+		}
+	}
+	for _, id := range stack.Covers {
+		if a := s.Account(id); a != nil {
+			stack.TopicGrants = append(stack.TopicGrants, topicGrants(a)...)
 		}
 	}
 	if len(hubRegions) > 0 || len(stack.SpokeRegions()) > 0 {

@@ -227,6 +227,7 @@ const (
 	KindPutPermission       = "put-permission"
 	KindCreateForwardRole   = "create-forward-role"
 	KindForwardRootActivity = "forward-root-activity"
+	KindGrantTopicPublish   = "grant-topic-publish"
 	KindDeleteLoginProfile  = "delete-login-profile"
 	KindDeleteAccessKey     = "delete-access-key"
 	KindDeleteSigningCert   = "delete-signing-certificate"
@@ -254,6 +255,7 @@ var operations = map[string]struct {
 	"account:PutAlternateContact":                      {[]string{KindPutAlternateContact}, []string{"AccountId", "AlternateContactType", "EmailAddress", "Name", "PhoneNumber", "Title"}},
 	"sns:CreateTopic":                                  {[]string{KindCreateTopic}, []string{"Attributes.Policy", "Name"}},
 	"sns:Subscribe":                                    {[]string{KindSubscribe}, []string{"Endpoint", "Protocol", "TopicArn"}},
+	"sns:SetTopicAttributes":                           {[]string{KindGrantTopicPublish}, []string{"AttributeName", "AttributeValue", "TopicArn"}},
 	"events:PutRule":                                   {[]string{KindPutRule, KindForwardRootActivity}, []string{"Description", "EventPattern", "Name", "State"}},
 	"events:PutTargets":                                {[]string{KindPutTargets, KindForwardRootActivity}, []string{"Rule", "Targets.1.Arn", "Targets.1.Id", "Targets.1.RoleArn"}},
 	"iam:CreateRole":                                   {[]string{KindCreateForwardRole}, []string{"AssumeRolePolicyDocument", "Description", "RoleName"}},

@@ -404,8 +404,16 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		if err != nil {
 			return err
 		}
-		a.Detective.EventRules.Value = append(a.Detective.EventRules.Value, inventory.EventRule{
-			Name: p["Name"], Region: c.Calls[0].Region, EventBusName: "default", State: p["State"], EventPattern: p["EventPattern"], Targets: []string{}})
+		rules := &a.Detective.EventRules.Value
+		region := c.Calls[0].Region
+		i := slices.IndexFunc(*rules, func(r inventory.EventRule) bool {
+			return r.Name == p["Name"] && r.Region == region && delivery.DefaultBus(r.EventBusName)
+		})
+		if i < 0 { // a new rule; PutRule on an existing one keeps its targets
+			*rules = append(*rules, inventory.EventRule{Name: p["Name"], Region: region, EventBusName: "default", Targets: []string{}})
+			i = len(*rules) - 1
+		}
+		(*rules)[i].State, (*rules)[i].EventPattern = p["State"], p["EventPattern"]
 	case KindPutTargets:
 		a, err := acct()
 		if err != nil {
@@ -453,6 +461,21 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		r := &(*rules)[i]
 		r.State, r.EventPattern = rp["State"], rp["EventPattern"]
 		addTarget(r, tp["Targets.1.Arn"], tp["Targets.1.RoleArn"])
+	case KindGrantTopicPublish:
+		a, err := acct()
+		if err != nil {
+			return err
+		}
+		for i := range a.Detective.Topics.Value {
+			t := &a.Detective.Topics.Value[i]
+			if t.ARN == p["TopicArn"] && t.Attributes != nil {
+				at := *t.Attributes
+				at.Value.Policy = p["AttributeValue"]
+				t.Attributes = &at
+				return nil
+			}
+		}
+		return fmt.Errorf("topic %s of %s is not in the snapshot", p["TopicArn"], a.ID)
 	case KindCreateForwardRole:
 		a, err := acct()
 		if err != nil {

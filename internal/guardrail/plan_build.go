@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rootguard/rootguard/internal/checks"
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/inventory"
 )
 
@@ -59,7 +60,10 @@ var ErrBreaksRootSessions = errors.New("the plan would break centralized root se
 //     then the hub's bus grants and each spoke's forwarding rule (so a
 //     spoke never forwards to a bus that would drop its events or has no
 //     rule onward): additive, and better in place before credentials
-//     disappear, so that a surprise reaches someone.
+//     disappear, so that a surprise reaches someone. An account whose own
+//     rule already targets its own topic gets the topic policy statement
+//     that lets EventBridge publish there instead of forwarding (the
+//     statement is added; the policy's others are kept).
 //  6. Credential removal last: it is the only change that cannot be undone
 //     (a deleted access key is gone), so it runs once every guardrail is in
 //     place, and only after everything before it succeeded. Within an
@@ -80,6 +84,7 @@ var phaseOf = map[string]int{
 	KindPutPermission:       54,
 	KindCreateForwardRole:   55,
 	KindForwardRootActivity: 56,
+	KindGrantTopicPublish:   57,
 	KindDeleteLoginProfile:  60,
 	KindDeleteAccessKey:     61,
 	KindDeleteSigningCert:   62,
@@ -153,6 +158,7 @@ func NewPlan(cfg Config, s *inventory.Snapshot, opts PlanOptions) (*Plan, error)
 	}
 	b.contacts()
 	b.alerting()
+	b.ruleStates()
 	b.credentials()
 	b.replanHint()
 	b.finish()
@@ -213,7 +219,7 @@ func areaOf(kind string) string {
 		return AreaSCP
 	case KindPutAlternateContact:
 		return AreaContacts
-	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets, KindPutPermission, KindCreateForwardRole, KindForwardRootActivity:
+	case KindCreateTopic, KindSubscribe, KindPutRule, KindPutTargets, KindPutPermission, KindCreateForwardRole, KindForwardRootActivity, KindGrantTopicPublish:
 		return AreaAlerting
 	}
 	return AreaMemberCredentials
@@ -240,6 +246,8 @@ func kindForFact(k string) string {
 		return KindPutAlternateContact
 	case FactTopic, FactSubscription, FactEventRule, FactEventTarget, FactBusGrant, FactForwarding, FactRole:
 		return KindPutRule
+	case FactTopicPolicy:
+		return KindGrantTopicPublish
 	}
 	return KindDeleteAccessKey
 }
@@ -458,7 +466,9 @@ func (b *builder) alerting() {
 			x := b.s.Account(fa.AccountID)
 			switch res := status(x); res.Status {
 			case checks.Fail:
-				spokes = append(spokes, fa)
+				if !b.ownTopics(x, fa.RoleARN, fa.Regions) {
+					spokes = append(spokes, fa)
+				}
 			case checks.Unknown:
 				b.gap(AreaAlerting, fa.AccountID, "root-activity-alerting is UNKNOWN in "+fa.AccountID+" ("+firstLine(res.Detail)+"): forwarding not planned")
 			}
@@ -466,6 +476,9 @@ func (b *builder) alerting() {
 	}
 	res := status(a)
 	hubFails := res.Status == checks.Fail
+	if hubFails && b.ownTopics(a, al.AssumeRoleARN, nil) {
+		hubFails = false
+	}
 	switch {
 	case res.Status == checks.Unknown:
 		b.gap(AreaAlerting, a.ID, "root-activity-alerting is UNKNOWN in "+a.ID+" ("+firstLine(res.Detail)+"): alerting not planned")
@@ -587,20 +600,22 @@ func (b *builder) hubStack(a *inventory.Account, hubFails bool, spokes int) ([]s
 		})
 	}
 	rule := Fact{Kind: FactEventRule, AccountID: a.ID, Region: al.Region, Name: al.RuleName}
-	ruleID := KindPutRule + "/" + a.ID + "/" + al.RuleName
-	want := ruleValue("ENABLED", al.EventPattern)
+	putRuleID := ruleID(a.ID, al.Region, al.RuleName)
+	want := ruleValue(RuleState, al.EventPattern)
 	if v, err := observe(b.s, rule); err != nil {
 		b.gap(AreaAlerting, a.ID, "EventBridge rule "+al.RuleName+": not known ("+err.Error()+"), not planned")
 		return nil, false
+	} else if v == ruleValue(delivery.RuleEnabled, al.EventPattern) {
+		b.upgradeRule(a.ID, al.Region, al.AssumeRoleARN, al.RuleName, al.EventPattern, hubRuleDescription)
 	} else if v != valAbsent && v != want {
 		b.gap(AreaAlerting, a.ID, fmt.Sprintf("EventBridge rule %s exists in %s with another pattern or state (%s); rootguard does not overwrite it: rename alerting.rule_name or fix the rule", al.RuleName, al.Region, v))
 		return nil, false
 	} else if v == valAbsent {
 		b.add(Change{
-			ID: ruleID, AccountID: a.ID, Kind: KindPutRule, Action: "+",
+			ID: putRuleID, AccountID: a.ID, Kind: KindPutRule, Action: "+",
 			Summary: fmt.Sprintf("create EventBridge rule %q in %s (%s) on root API calls and root console sign-ins", al.RuleName, a.ID, al.Region),
-			Calls: []Call{al.call("events:PutRule", map[string]string{"Name": al.RuleName, "EventPattern": al.EventPattern, "State": "ENABLED",
-				"Description": "rootguard: root API calls and root console sign-ins"})},
+			Calls: []Call{al.call("events:PutRule", map[string]string{"Name": al.RuleName, "EventPattern": al.EventPattern, "State": RuleState,
+				"Description": hubRuleDescription})},
 			Risk: "none: a rule only matches events",
 			Pre:  []Condition{cond(rule, "", "no rule "+al.RuleName+" on the default bus")},
 			Post: []Condition{cond(rule, want, "rule "+al.RuleName+" is enabled with the root activity pattern")},
@@ -626,7 +641,7 @@ func (b *builder) hubStack(a *inventory.Account, hubFails bool, spokes int) ([]s
 			Risk:      risk + " is published to the topic",
 			Pre:       []Condition{cond(target, "", "rule "+al.RuleName+" does not target "+al.TopicARN)},
 			Post:      []Condition{cond(target, valPresent, "rule "+al.RuleName+" targets "+al.TopicARN)},
-			DependsOn: []string{topicID, ruleID, subID},
+			DependsOn: []string{topicID, putRuleID, subID},
 		})
 	}
 	return []string{subID, targetID}, true
@@ -700,8 +715,8 @@ func (b *builder) forward(hub *inventory.Account, fa ForwardAccount, hubIDs []st
 		ID: KindForwardRootActivity + "/" + fa.AccountID + "/" + fw.RuleName, AccountID: fa.AccountID, Kind: KindForwardRootActivity, Action: "+",
 		Summary: fmt.Sprintf("forward root activity from %s to the central bus (rule %q in %s → %s)", fa.AccountID, fw.RuleName, al.Region, fw.TargetARN),
 		Calls: []Call{
-			call("events:PutRule", map[string]string{"Name": fw.RuleName, "EventPattern": fw.EventPattern, "State": "ENABLED",
-				"Description": "rootguard: forward root API calls and root console sign-ins to " + hub.ID}),
+			call("events:PutRule", map[string]string{"Name": fw.RuleName, "EventPattern": fw.EventPattern, "State": RuleState,
+				"Description": forwardRuleDescription(hub.ID)}),
 			call("events:PutTargets", map[string]string{"Rule": fw.RuleName, "Targets.1.Id": "rootguard-central-bus", "Targets.1.Arn": fw.TargetARN}),
 		},
 		Fixes:     slices.Clone(al.Fixes),
@@ -765,8 +780,8 @@ func (b *builder) regional(a *inventory.Account, regions []string, role string, 
 			ID: KindForwardRootActivity + "/" + a.ID + "/" + r + "/" + rg.RuleName, AccountID: a.ID, Kind: KindForwardRootActivity, Action: "+",
 			Summary: fmt.Sprintf("forward root API calls made in %s to the central bus (rule %q in %s → %s, role %s)", r, rg.RuleName, r, al.BusARN, rg.RoleName),
 			Calls: []Call{
-				callAs(role, r, "events:PutRule", map[string]string{"Name": rg.RuleName, "EventPattern": RootActivityPattern, "State": "ENABLED",
-					"Description": "rootguard: forward root API calls made in " + r + " to " + al.BusARN}),
+				callAs(role, r, "events:PutRule", map[string]string{"Name": rg.RuleName, "EventPattern": RootActivityPattern, "State": RuleState,
+					"Description": regionalRuleDescription(r, al.BusARN)}),
 				callAs(role, r, "events:PutTargets", map[string]string{"Rule": rg.RuleName, "Targets.1.Id": "rootguard-central-bus",
 					"Targets.1.Arn": al.BusARN, "Targets.1.RoleArn": rg.RoleARN(a.ID)}),
 			},
@@ -777,6 +792,88 @@ func (b *builder) regional(a *inventory.Account, regions []string, role string, 
 			DependsOn: append(slices.Clone(deps), roleID),
 		})
 	}
+}
+
+// Descriptions of the rules rootguard deploys.
+const hubRuleDescription = "rootguard: root API calls and root console sign-ins"
+
+func forwardRuleDescription(hub string) string {
+	return "rootguard: forward root API calls and root console sign-ins to " + hub
+}
+
+func regionalRuleDescription(region, bus string) string {
+	return "rootguard: forward root API calls made in " + region + " to " + bus
+}
+
+// ruleID names the change that puts rule name in account (in region when
+// that is not the stack's Region).
+func ruleID(account, region, name string) string {
+	if region == AlertRegion {
+		return KindPutRule + "/" + account + "/" + name
+	}
+	return KindPutRule + "/" + account + "/" + region + "/" + name
+}
+
+// ruleStates brings every rule rootguard deploys that already exists in
+// plain ENABLED (deployed by an older rootguard) to RuleState: the
+// stack's rule, each forwarding account's rule and each Region's
+// forwarding rule, unless another change of the plan already puts it.
+// root-activity-alerting passes through such a rule but names its partial
+// coverage: in plain ENABLED it never receives read-only management
+// events.
+func (b *builder) ruleStates() {
+	al := b.st.Alerting
+	if al == nil || b.s.Account(al.AccountID) == nil {
+		return
+	}
+	b.upgradeRule(al.AccountID, al.Region, al.AssumeRoleARN, al.RuleName, al.EventPattern, hubRuleDescription)
+	rg := al.Regional
+	regional := func(acct, role string, regions []string) {
+		if rg == nil {
+			return
+		}
+		for _, r := range regions {
+			if !b.planned[KindForwardRootActivity+"/"+acct+"/"+r+"/"+rg.RuleName] {
+				b.upgradeRule(acct, r, role, rg.RuleName, RootActivityPattern, regionalRuleDescription(r, al.BusARN))
+			}
+		}
+	}
+	if rg != nil {
+		regional(al.AccountID, al.AssumeRoleARN, rg.Regions)
+	}
+	if fw := al.Forwarding; fw != nil {
+		for _, fa := range fw.Accounts {
+			if !b.planned[KindForwardRootActivity+"/"+fa.AccountID+"/"+fw.RuleName] {
+				b.upgradeRule(fa.AccountID, al.Region, fa.RoleARN, fw.RuleName, fw.EventPattern, forwardRuleDescription(al.AccountID))
+			}
+			regional(fa.AccountID, fa.RoleARN, fa.Regions)
+		}
+	}
+}
+
+// upgradeRule plans setting rule name of account in region (through role)
+// from plain ENABLED to RuleState when it exists on the default bus in
+// plain ENABLED with pattern; any other value is left to the changes that
+// judge it (or is not rootguard's rule).
+func (b *builder) upgradeRule(account, region, role, name, pattern, description string) {
+	id := ruleID(account, region, name)
+	if b.planned[id] {
+		return
+	}
+	f := Fact{Kind: FactEventRule, AccountID: account, Region: region, Name: name}
+	was := ruleValue(delivery.RuleEnabled, pattern)
+	if v, err := observe(b.s, f); err != nil || v != was {
+		return
+	}
+	b.add(Change{
+		ID: id, AccountID: account, Kind: KindPutRule, Action: "~",
+		Summary: fmt.Sprintf("set EventBridge rule %q in %s (%s) to state %s", name, account, region, RuleState),
+		Calls: []Call{callAs(role, region, "events:PutRule", map[string]string{"Name": name, "EventPattern": pattern, "State": RuleState,
+			"Description": description})},
+		Risk: "the rule also receives read-only management events, so root Get, List and Describe calls alert too (more alerts, and EventBridge bills the extra events it matches)",
+		Pre:  []Condition{cond(f, was, "rule "+name+" is in state ENABLED with the root activity pattern")},
+		Post: []Condition{cond(f, ruleValue(RuleState, pattern), "rule "+name+" is in state "+RuleState+" with the root activity pattern")},
+	})
 }
 
 // needsConfirmation reports whether an SNS protocol's subscription waits
@@ -954,4 +1051,78 @@ func (b *builder) depths() map[string]int {
 		d[id] = n
 	}
 	return d
+}
+
+// ownTopics plans the statement that lets EventBridge publish on each of
+// account x's own topics that its own root activity rules target but may
+// not publish to (State.Alerting.TopicGrants), through role, when with
+// them root-activity-alerting passes in x and no other Region of regions
+// is left reaching nobody: it reports whether it did, and then x needs no
+// forwarding to the central bus. A topic whose policy was not read is a
+// gap; the account is then forwarded as any other.
+func (b *builder) ownTopics(x *inventory.Account, role string, regions []string) bool {
+	var ready []TopicGrant
+	for _, g := range b.st.Alerting.TopicGrants {
+		switch {
+		case g.AccountID != x.ID:
+		case g.Unread != "":
+			b.gap(AreaAlerting, x.ID, fmt.Sprintf("topic %s has no policy statement that lets EventBridge rule(s) %s publish; adding it is not planned: its policy was not read (%s)",
+				g.TopicARN, strings.Join(ruleNames(g.RuleARNs), ", "), g.Unread))
+		default:
+			ready = append(ready, g)
+		}
+	}
+	if len(ready) == 0 {
+		return false
+	}
+	// Judge the account with the statements in place, then put it back.
+	topics := x.Detective.Topics.Value
+	granted := slices.Clone(topics)
+	for i := range granted {
+		for _, g := range ready {
+			if granted[i].ARN == g.TopicARN {
+				at := *granted[i].Attributes
+				at.Value.Policy = g.Granted
+				granted[i].Attributes = &at
+			}
+		}
+	}
+	x.Detective.Topics.Value = granted
+	in := checks.Input{Snapshot: b.s, Account: x, Config: checks.DefaultConfig(b.s.CollectedAt)}
+	pass := checks.RootActivityAlerting.Run(in).Status == checks.Pass && len(b.otherRegionsOpen(x, regions)) == 0
+	x.Detective.Topics.Value = topics
+	if !pass {
+		return false
+	}
+	planned := true
+	for _, g := range ready {
+		f := Fact{Kind: FactTopicPolicy, AccountID: x.ID, Region: g.Region, Name: g.TopicARN}
+		name := g.TopicARN[strings.LastIndex(g.TopicARN, ":")+1:]
+		id := KindGrantTopicPublish + "/" + x.ID + "/" + name
+		if g.Region != AlertRegion {
+			id = KindGrantTopicPublish + "/" + x.ID + "/" + g.Region + "/" + name
+		}
+		rules := strings.Join(ruleNames(g.RuleARNs), ", ")
+		planned = b.add(Change{
+			ID: id, AccountID: x.ID, Kind: KindGrantTopicPublish, Action: "~",
+			Summary: fmt.Sprintf("let EventBridge rule(s) %s publish to topic %q of %s (%s): add statement %q to its policy", rules, name, x.ID, g.Region, TopicGrantSid),
+			Calls: []Call{callAs(role, g.Region, "sns:SetTopicAttributes", map[string]string{"TopicArn": g.TopicARN,
+				"AttributeName": "Policy", "AttributeValue": g.Granted})},
+			Fixes: slices.Clone(b.st.Alerting.Fixes),
+			Risk: "EventBridge may publish to the topic on behalf of rule(s) " + rules + " only (aws:SourceArn); the policy's other statements are kept as read, " +
+				"and the topic's subscribers receive the root activity alerts",
+			Pre:  []Condition{cond(f, contentValue(g.Policy), "the policy of topic "+g.TopicARN+" is as read, without statement "+TopicGrantSid)},
+			Post: []Condition{cond(f, contentValue(g.Granted), "the policy of topic "+g.TopicARN+" lets rule(s) "+rules+" publish (statement "+TopicGrantSid+")")},
+		}) && planned
+	}
+	return planned
+}
+
+// ruleNames are the names of EventBridge rule ARNs.
+func ruleNames(arns []string) []string {
+	out := make([]string, len(arns))
+	for i, arn := range arns {
+		out[i] = arn[strings.LastIndex(arn, "/")+1:]
+	}
+	return out
 }

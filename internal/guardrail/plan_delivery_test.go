@@ -66,3 +66,122 @@ func TestForwardingDeniedByBusPolicy(t *testing.T) {
 	}
 	t.Fatalf("no root-activity-alerting finding for %s", spoke)
 }
+
+// TestPlanUpgradesRuleState: rules rootguard deployed in plain ENABLED (an
+// older rootguard's) still pass root-activity-alerting but name partial
+// coverage. Re-planning the applied demo plan with every rootguard rule
+// set back to ENABLED plans one "~" PutRule per rule to
+// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, keeping its pattern and
+// targets, and nothing else; once projected, no rule is left to change and
+// no root-activity-alerting evidence names partial coverage.
+func TestPlanUpgradesRuleState(t *testing.T) {
+	p := demoPlan(t)
+	after, err := guardrail.Project(planSnapshot(t), p.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for i := range after.Accounts {
+		a := &after.Accounts[i]
+		for j := range a.Detective.EventRules.Value {
+			r := &a.Detective.EventRules.Value[j]
+			if !strings.HasPrefix(r.Name, "rootguard-") {
+				continue
+			}
+			if r.State != guardrail.RuleState {
+				t.Errorf("the plan puts rule %s of %s in state %s, want %s", r.Name, a.ID, r.State, guardrail.RuleState)
+			}
+			r.State = "ENABLED"
+			id := "put-rule/" + a.ID + "/" + r.Name
+			if r.Region != "us-east-1" {
+				id = "put-rule/" + a.ID + "/" + r.Region + "/" + r.Name
+			}
+			want[id] = true
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo plan deploys no rule")
+	}
+	again, err := guardrail.NewPlan(planConfig(t), after, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range again.Changes {
+		if !want[c.ID] || c.Action != "~" || c.Calls[0].Operation != "events:PutRule" || c.Calls[0].Params["State"] != guardrail.RuleState ||
+			c.Calls[0].Params["EventPattern"] != guardrail.RootActivityPattern {
+			t.Errorf("re-plan has %s %s (%s), want only rule state changes", c.Action, c.ID, c.Summary)
+		}
+		delete(want, c.ID)
+	}
+	for id := range want {
+		t.Errorf("re-plan lacks %s", id)
+	}
+	for _, g := range again.Gaps {
+		if strings.Contains(g.Detail, "rootguard does not overwrite it") {
+			t.Errorf("re-plan gap: %s", g.Detail)
+		}
+	}
+	for _, e := range again.Expected {
+		t.Errorf("a rule state change moves %s in %s from %s to %s", e.CheckID, e.AccountID, e.From, e.To)
+	}
+	final, err := guardrail.Project(after, again.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third, err := guardrail.NewPlan(planConfig(t), final, guardrail.PlanOptions{}); err != nil {
+		t.Fatal(err)
+	} else if len(third.Changes) != 0 {
+		t.Errorf("a third plan still has %d change(s), first %s", len(third.Changes), third.Changes[0].ID)
+	}
+	for _, f := range checks.Default().Assess(final, checks.DefaultConfig(final.CollectedAt)) {
+		if f.CheckID != "root-activity-alerting" {
+			continue
+		}
+		for _, line := range strings.Split(f.Detail, "\n") {
+			if strings.Contains(line, `EventBridge rule "rootguard-`) && strings.Contains(line, "partial coverage") {
+				t.Errorf("root-activity-alerting of %s names partial coverage of a rootguard rule: %s", f.AccountID, line)
+			}
+		}
+	}
+}
+
+// TestTopicGrantPolicyNotRead: when 222222222222's topic policy was not
+// read, plan does not guess it (SetTopicAttributes replaces the whole
+// policy): root-activity-alerting is UNKNOWN there, and the plan records a
+// gap naming the topic whose policy was not read, with no grant and no
+// forwarding.
+func TestTopicGrantPolicyNotRead(t *testing.T) {
+	const (
+		soc   = "222222222222"
+		topic = "arn:aws:sns:us-east-1:222222222222:soc-root-alerts"
+	)
+	s := planSnapshot(t)
+	ts := s.Account(soc).Detective.Topics.Value
+	for i := range ts {
+		if ts[i].ARN == topic {
+			ts[i].Attributes = &inventory.Fact[inventory.TopicAttributes]{Source: inventory.Source{API: "sns:GetTopicAttributes",
+				Error: &inventory.CallError{Code: "AccessDenied", Message: "not authorized"}}}
+		}
+	}
+	p, err := guardrail.NewPlan(planConfig(t), s, guardrail.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forwarded := false
+	for _, c := range p.Changes {
+		if c.Kind == guardrail.KindGrantTopicPublish {
+			t.Errorf("plan has %s although the topic policy was not read", c.ID)
+		}
+		forwarded = forwarded || c.AccountID == soc && c.Kind == guardrail.KindForwardRootActivity
+	}
+	if forwarded {
+		t.Errorf("%s is forwarded although root-activity-alerting is not known there", soc)
+	}
+	gap := false
+	for _, g := range p.Gaps {
+		gap = gap || g.AccountID == soc && strings.Contains(g.Detail, topic) && strings.Contains(g.Detail, "not read")
+	}
+	if !gap {
+		t.Errorf("no gap names %s; gaps: %+v", topic, p.Gaps)
+	}
+}

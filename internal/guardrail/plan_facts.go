@@ -30,6 +30,7 @@ const (
 	FactSubscription    = "sns-subscription"         // Name: topic ARN, Target: protocol:endpoint → present | absent
 	FactEventRule       = "event-rule"               // Name: rule → absent | ENABLED/DISABLED, pattern sha256:…
 	FactEventTarget     = "event-rule-target"        // Name: rule, Target: ARN → present | absent
+	FactTopicPolicy     = "sns-topic-policy"         // Name: topic ARN → absent | content sha256:…
 	// FactBusGrant: Name: bus, Target: account → allowed | not allowed |
 	// denied (whether the bus policy lets that account put events, by
 	// account; denied when a Deny statement covers it).
@@ -172,6 +173,23 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			})), nil
 		}
 		return valAbsent, nil
+	case FactTopicPolicy:
+		ts := a.Detective.Topics
+		if !ts.Known() {
+			return "", notKnown("SNS topics of %s: %s", a.ID, ts.Reason())
+		}
+		for _, t := range ts.Value {
+			switch {
+			case t.ARN != f.Name:
+			case t.Attributes == nil:
+				return "", notKnown("the policy of topic %s: not collected", t.ARN)
+			case !t.Attributes.Known():
+				return "", notKnown("the policy of topic %s: %s", t.ARN, t.Attributes.Reason())
+			default:
+				return contentValue(t.Attributes.Value.Policy), nil
+			}
+		}
+		return valAbsent, nil
 	case FactEventRule, FactEventTarget:
 		rs := a.Detective.EventRules
 		if !rs.Known() {
@@ -234,7 +252,9 @@ func observe(s *inventory.Snapshot, f Fact) (string, error) {
 			if rule.Name != f.Name || rule.Region != f.Region || !delivery.DefaultBus(rule.EventBusName) {
 				continue
 			}
-			if v := ruleValue(rule.State, rule.EventPattern); v != ruleValue("ENABLED", RootActivityPattern) {
+			// rootguard's rule in either running state forwards: a plain
+			// ENABLED one is brought to RuleState by its own change.
+			if v := ruleValue(rule.State, rule.EventPattern); v != ruleValue(RuleState, RootActivityPattern) && v != ruleValue(delivery.RuleEnabled, RootActivityPattern) {
 				return "another rule: " + v, nil
 			}
 			if slices.Contains(rule.Targets, f.Target) {

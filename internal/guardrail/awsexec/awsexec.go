@@ -115,6 +115,9 @@ func (x *Executor) Call(ctx context.Context, acct string, c guardrail.Call) (map
 			in.Attributes = map[string]string{"Policy": v}
 		}
 		_, err = sns.NewFromConfig(cfg).CreateTopic(ctx, in)
+	case "sns:SetTopicAttributes":
+		_, err = sns.NewFromConfig(cfg).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+			TopicArn: opt("TopicArn"), AttributeName: opt("AttributeName"), AttributeValue: opt("AttributeValue")})
 	case "sns:Subscribe":
 		_, err = sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: opt("TopicArn"), Protocol: opt("Protocol"), Endpoint: opt("Endpoint")})
 	case "events:PutRule":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rootguard/rootguard/internal/guardrail"
@@ -97,7 +98,7 @@ func CloudFormation(st *guardrail.State) ([]File, error) {
 			}
 		}
 	case alertT != nil:
-		alertT.Metadata["Gaps"] = gapList(st.Gaps)
+		alertT.Metadata["Gaps"] = gapList(exportGaps(st))
 		if err := add(CFNAlerting, alertT); err != nil {
 			return nil, err
 		}
@@ -143,7 +144,7 @@ func cfnOrganization(st *guardrail.State) (*template, error) {
 		"Organization":        st.OrganizationID,
 		"Prerequisites":       prereq,
 		"NotInTemplate":       notCovered,
-		"Gaps":                gapList(st.Gaps),
+		"Gaps":                gapList(exportGaps(st)),
 		"CredentialsToRemove": len(st.CredentialRemovals),
 	}
 	for _, p := range st.SCPs {
@@ -371,7 +372,7 @@ func cfnRule(name, description, pattern string, target map[string]any) resource 
 			"Name":         name,
 			"Description":  description,
 			"EventPattern": doc,
-			"State":        "ENABLED",
+			"State":        guardrail.RuleState,
 			"Targets":      []any{target},
 		},
 	}
@@ -412,4 +413,26 @@ func encodeTemplate(t *template) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// exportGaps are the state's gaps and, for each topic grant, a gap of the
+// export's own: a template cannot add one statement to an existing topic
+// policy (AWS::SNS::TopicPolicy and aws_sns_topic_policy replace the whole
+// policy, dropping the statements the topic's owner put there), so the
+// export leaves the topic alone and says so.
+func exportGaps(st *guardrail.State) []guardrail.Gap {
+	gaps := slices.Clone(st.Gaps)
+	if st.Alerting == nil {
+		return gaps
+	}
+	for _, g := range st.Alerting.TopicGrants {
+		rules := make([]string, len(g.RuleARNs))
+		for i, arn := range g.RuleARNs {
+			rules[i] = arn[strings.LastIndex(arn, "/")+1:]
+		}
+		gaps = append(gaps, guardrail.Gap{Area: guardrail.AreaAlerting, AccountID: g.AccountID, Detail: fmt.Sprintf(
+			"topic %s does not let EventBridge rule(s) %s publish; this export does not add statement %q to its policy (a topic policy resource replaces the whole policy): rootguard plan and apply add it, keeping the policy's other statements",
+			g.TopicARN, strings.Join(rules, ", "), guardrail.TopicGrantSid)})
+	}
+	return gaps
 }

@@ -351,3 +351,41 @@ func TestReproducible(t *testing.T) {
 		})
 	}
 }
+
+// TestTopicGrantIsAGap: the plan tests' snapshot has an account
+// (222222222222) whose own root rule targets its own topic, whose policy
+// lets EventBridge not publish. plan adds one statement to that policy; an
+// export cannot (a topic policy resource replaces the whole policy), so
+// every format names the topic as a gap and writes no policy for it.
+func TestTopicGrantIsAGap(t *testing.T) {
+	s, err := inventory.Load(filepath.Join("..", "testdata", "plan", "demo-snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := guardrail.LoadConfig(filepath.Join("..", "testdata", "plan", "demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := guardrail.Desired(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const topic = "arn:aws:sns:us-east-1:222222222222:soc-root-alerts"
+	if st.Alerting == nil || len(st.Alerting.TopicGrants) != 1 || st.Alerting.TopicGrants[0].TopicARN != topic {
+		t.Fatalf("topic grants %+v, want one for %s", st.Alerting, topic)
+	}
+	for _, f := range formats {
+		files := generate(t, f.name, st)
+		var all strings.Builder
+		for _, file := range files {
+			all.Write(file.Content)
+		}
+		out := all.String()
+		if !strings.Contains(out, "topic "+topic+" does not let EventBridge rule(s) root-activity-to-soc publish") || !strings.Contains(out, guardrail.TopicGrantSid) {
+			t.Errorf("%s: no gap names %s", f.name, topic)
+		}
+		if strings.Count(out, "soc-root-alerts") != 1 {
+			t.Errorf("%s: names soc-root-alerts %d times, want once (the gap)", f.name, strings.Count(out, "soc-root-alerts"))
+		}
+	}
+}

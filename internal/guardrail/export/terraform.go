@@ -136,7 +136,7 @@ func terraformOrganization(st *guardrail.State) ([]byte, error) {
 	if n := len(st.Contacts); n > 0 {
 		b.comment(fmt.Sprintf("Missing alternate contacts (%d) are set by `rootguard apply` too.", n))
 	}
-	gapComments(&b, st.Gaps)
+	gapComments(&b, exportGaps(st))
 
 	if len(st.Features) > 0 {
 		b.blank()
@@ -346,7 +346,7 @@ func (b *hcl) eventRule(id, provider, name, description, pattern string) {
 		kv("name", hclString(name)),
 		kv("description", hclString(description)),
 		kv("event_pattern", heredoc(noTemplate(doc), 1)),
-		kv("state", hclString("ENABLED")),
+		kv("state", hclString(guardrail.RuleState)),
 	)
 	b.line("}")
 	b.blank()

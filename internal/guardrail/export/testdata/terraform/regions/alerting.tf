@@ -32,7 +32,7 @@ resource "aws_cloudwatch_event_rule" "root_activity" {
       ]
     }
   EOT
-  state         = "ENABLED"
+  state         = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 }
 
 resource "aws_cloudwatch_event_target" "root_activity" {
@@ -152,7 +152,7 @@ resource "aws_cloudwatch_event_rule" "root_activity_forward_eu_west_1" {
       ]
     }
   EOT
-  state         = "ENABLED"
+  state         = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 }
 
 resource "aws_cloudwatch_event_target" "root_activity_forward_eu_west_1" {

@@ -26,7 +26,7 @@ resource "aws_cloudwatch_event_rule" "root_activity" {
       ]
     }
   EOT
-  state         = "ENABLED"
+  state         = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 }
 
 resource "aws_cloudwatch_event_target" "root_activity" {
