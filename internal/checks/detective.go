@@ -317,6 +317,21 @@ func (al alerting) allUnread() []string {
 }
 
 // missedRequired lists the required events no wired control catches.
+// missing names what reaches no one: the required root events no control
+// catches, or else the Regions whose root API calls nothing wired carries.
+func (al alerting) missing() string {
+	if m := al.missedRequired(); len(m) > 0 {
+		return eventPhraseList(m)
+	}
+	var regions []string
+	for _, p := range al.regions {
+		if len(p.by) == 0 {
+			regions = append(regions, p.region)
+		}
+	}
+	return "root API calls in " + strings.Join(regions, ", ")
+}
+
 func (al alerting) missedRequired() []string {
 	var out []string
 	for _, e := range requiredRootEvents {

@@ -244,10 +244,7 @@ func alertingResult(al alerting) Result {
 	for _, c := range al.controls {
 		lines = append(lines, c.line())
 	}
-	missing := eventPhraseList(al.missedRequired())
-	if len(al.missedRequired()) == 0 {
-		missing = "root API calls in " + strings.Join(al.regionsOpen(), ", ")
-	}
+	missing := al.missing()
 	notRead := slices.Clone(al.unread)
 	for _, p := range al.regions {
 		notRead = append(notRead, p.unread...)

@@ -113,7 +113,7 @@ func runSCPManagementAccountUncovered(in Input) Result {
 		r := alertingResult(al)
 		alertState.known = r.Status != Unknown
 		if alertState.known {
-			alertState.state = "MISSING (misses " + eventPhraseList(al.missedRequired()) + ")"
+			alertState.state = "MISSING (misses " + al.missing() + ")"
 		} else {
 			alertState.state = "not known: " + strings.Join(al.allUnread(), "; ")
 			failed = append(failed, al.failed...)
