@@ -35,6 +35,19 @@ func breakglassDemo(t *testing.T) string {
 	return dir
 }
 
+// demoFinding scans the demo for one check and returns the account's
+// finding as "STATUS: detail" ("" when there is none).
+func demoFinding(t *testing.T, check, account string) string {
+	t.Helper()
+	_, out, _ := run(t, "scan", "--demo", "--check", check, "--format", "json")
+	for _, f := range decodeFindings(t, out).Findings {
+		if f.AccountID == account {
+			return f.Status + ": " + f.Detail
+		}
+	}
+	return ""
+}
+
 // bg runs a breakglass command in the demo as the demo caller who (requester, approver, or ""
 // for the default caller, who is person admin).
 func bg(t *testing.T, who string, args ...string) (int, string, string) {
@@ -267,16 +280,7 @@ func TestBreakglassCredentialTasks(t *testing.T) {
 		}
 		return id
 	}
-	memberStatus := func() string {
-		t.Helper()
-		_, out, _ := run(t, "scan", "--demo", "--check", "member-root-credentials-absent", "--format", "json")
-		for _, f := range decodeFindings(t, out).Findings {
-			if f.AccountID == acct {
-				return f.Status + ": " + f.Detail
-			}
-		}
-		return ""
-	}
+	memberStatus := func() string { return demoFinding(t, "member-root-credentials-absent", acct) }
 	before := memberStatus()
 	if !strings.HasPrefix(before, "FAIL") {
 		t.Fatalf("%s before: %s", acct, before)
@@ -314,16 +318,7 @@ func TestBreakglassCredentialTasks(t *testing.T) {
 func TestBreakglassDeletedKeyKeepsItsUse(t *testing.T) {
 	breakglassDemo(t)
 	const acct = "666666666666"
-	recentUse := func() string {
-		t.Helper()
-		_, out, _ := run(t, "scan", "--demo", "--check", "root-recent-use", "--format", "json")
-		for _, f := range decodeFindings(t, out).Findings {
-			if f.AccountID == acct {
-				return f.Status + ": " + f.Detail
-			}
-		}
-		return ""
-	}
+	recentUse := func() string { return demoFinding(t, "root-recent-use", acct) }
 	if before := recentUse(); !strings.HasPrefix(before, "FAIL: root access key ") {
 		t.Fatalf("before: %s", before)
 	}
