@@ -396,7 +396,8 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		for i := range a.Detective.Topics.Value {
 			t := &a.Detective.Topics.Value[i]
 			if t.ARN == p["TopicArn"] {
-				t.Subscriptions = append(t.Subscriptions, inventory.Subscription{Protocol: p["Protocol"], Endpoint: p["Endpoint"], Confirmed: !needsConfirmation(p["Protocol"])})
+				t.Subscriptions = append(t.Subscriptions, inventory.Subscription{Protocol: p["Protocol"], Endpoint: p["Endpoint"],
+					Confirmed: subscriptionConfirms(c.Calls[0], s.Caller.Value.AccountID)})
 			}
 		}
 	case KindPutRule:
