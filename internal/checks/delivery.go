@@ -223,11 +223,11 @@ func (w follower) topic(d *reach, arn string, p delivery.ARN, pub publisher) boo
 	case len(queueProblems) > 0:
 		d.problem = fmt.Sprintf("topic %s reaches no subscriber: %s", arn, strings.Join(queueProblems, "; "))
 		if len(pending) > 0 {
-			d.problem += fmt.Sprintf("; %d subscription(s) pending confirmation", len(pending))
+			d.problem += fmt.Sprintf("; %d subscription(s) pending confirmation (%s)", len(pending), strings.Join(pending, ", "))
 		}
 		return false
 	case len(pending) > 0:
-		d.problem = fmt.Sprintf("topic %s has only subscriptions pending confirmation (%d), so nobody receives the %s", arn, len(pending), noun)
+		d.problem = fmt.Sprintf("topic %s has only subscriptions pending confirmation (%d: %s), so nobody receives the %s", arn, len(pending), strings.Join(pending, ", "), noun)
 		return false
 	default:
 		d.problem = fmt.Sprintf("topic %s has no subscriptions", arn)

@@ -52,8 +52,8 @@ that path UNKNOWN.
 A rule's targets are followed through the collected facts, never judged by
 their names:
 - an SNS topic counts only with at least one confirmed subscription; a
-  topic whose subscriptions are all pending confirmation, or that has none,
-  reaches nobody and fails. A topic in an account or Region the snapshot
+  topic whose subscriptions are all pending confirmation (named), or that
+  has none, reaches nobody and fails. A topic in an account or Region the snapshot
   does not hold makes that target UNKNOWN. A confirmed SQS subscription
   delivers only if the queue's access policy lets sns.amazonaws.com
   sqs:SendMessage (evaluated with the topic as aws:SourceArn), read in the
@@ -178,8 +178,14 @@ with the EventBridge path, put a rule in every other enabled Region too,
 forwarding to the us-east-1 default bus (a cross-Region bus target needs a
 role that may events:PutEvents on it), or alert on it there. Then confirm the
 topic's subscription (the email link): a pending subscription alerts nobody.
+An SQS queue in another account than the topic's confirms at once only when
+the queue's owner subscribes it (the topic policy letting that account
+sns:Subscribe); subscribed from the topic's account, it stays pending until
+confirmed in the queue's account.
 For an organization, rootguard plan deploys the rule, topic and
-subscription in one account and, in every other account, a rule forwarding
+subscription in one account (subscribing a queue of another account from
+that account, with the topic policy statement AllowQueueAccountSubscribe)
+and, in every other account, a rule forwarding
 root activity to that account's default bus, with the bus policy granting
 each account. Every rule it deploys is in state
 ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (one of its own left in plain

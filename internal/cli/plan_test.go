@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/guardrail"
 	"github.com/rootguard/rootguard/internal/sim"
 )
@@ -311,6 +312,45 @@ func planApplyTour(t *testing.T, config, wantPlan, turnPass, awaiting []string) 
 	for _, c := range p.Changes {
 		if c.AccountID == soc && c.Kind == guardrail.KindForwardRootActivity {
 			t.Errorf("the plan forwards %s, whose own topic it fixes: %s", soc, c.ID)
+		}
+	}
+
+	// An SQS queue of another account than the topic's (the built-in demo
+	// config's) is subscribed from the queue's account: the endpoint saw
+	// that account's role subscribe on the topic's account, and the state
+	// holds the subscription confirmed (SNS confirms it at once only then).
+	for _, c := range p.Changes {
+		call := c.Calls[0]
+		q, ok := delivery.ParseARN(call.Params["Endpoint"])
+		if c.Kind != guardrail.KindSubscribe || call.Params["Protocol"] != "sqs" || !ok || q.Account == c.AccountID {
+			continue
+		}
+		if call.Session != guardrail.SessionAssumeRole || call.RoleARN != "arn:aws:iam::"+q.Account+":role/OrganizationAccountAccessRole" {
+			t.Errorf("%s subscribes in session %s %s, not from the queue's account %s", c.ID, call.Session, call.RoleARN, q.Account)
+		}
+		made := slices.ContainsFunc(writes(applyCalls), func(w sim.Call) bool {
+			return w.Operation == "Subscribe" && w.Account == c.AccountID && w.ErrorCode == "" &&
+				strings.HasPrefix(w.Principal, "arn:aws:sts::"+q.Account+":assumed-role/")
+		})
+		if !made {
+			t.Errorf("%s: no Subscribe call by %s's role on %s", c.ID, q.Account, c.AccountID)
+		}
+		scn, err := sim.LoadScenario(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		confirmed := false
+		for _, a := range scn.Accounts {
+			for _, tp := range a.Topics {
+				for _, sub := range tp.Subscriptions {
+					if a.ID == c.AccountID && tp.Name == "rootguard-root-activity" && sub.Endpoint == call.Params["Endpoint"] {
+						confirmed = !sub.Pending
+					}
+				}
+			}
+		}
+		if !confirmed {
+			t.Errorf("%s: the subscription of %s is not confirmed in the state", c.ID, call.Params["Endpoint"])
 		}
 	}
 

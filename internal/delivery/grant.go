@@ -214,3 +214,19 @@ func stmtName(st *policy.Statement) string {
 	}
 	return fmt.Sprintf("#%d", st.Index)
 }
+
+// LetsSubscribe reports whether a topic policy lets account subscribe
+// endpoint by protocol to topicARN: an Allow statement whose principal
+// covers the account (its ID, its root ARN or "*") and whose conditions
+// hold on sns:Protocol and sns:Endpoint, and no Deny that covers it. A
+// policy that does not parse lets no one.
+func LetsSubscribe(doc, topicARN, account, protocol, endpoint string) bool {
+	p, err := policy.Parse(topicARN, []byte(doc))
+	if err != nil {
+		return false
+	}
+	dec := policy.Evaluate(p, policy.Request{Action: "sns:Subscribe", Resource: topicARN,
+		Context: map[string][]string{"sns:Protocol": {protocol}, "sns:Endpoint": {endpoint}, "aws:PrincipalAccount": {account}}})
+	covers := func(ref policy.StatementRef) bool { return principalCovers(&p.Statements[ref.Statement], account) }
+	return !slices.ContainsFunc(dec.MatchedDeny, covers) && slices.ContainsFunc(dec.MatchedAllow, covers)
+}

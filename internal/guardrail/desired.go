@@ -150,13 +150,22 @@ type AlertStack struct {
 	EventPattern string `json:"event_pattern"`
 	TopicName    string `json:"topic_name"`
 	TopicARN     string `json:"topic_arn"`
-	// TopicPolicy lets EventBridge publish from this rule only.
+	// TopicPolicy lets EventBridge publish from this rule only, and the
+	// queue's account subscribe its queue (see QueueAccountID).
 	TopicPolicy string `json:"topic_policy"`
 	// Subscription is nil when none is configured (see Gaps).
 	Subscription *Subscription `json:"subscription,omitempty"`
 	// AssumeRoleARN is set when the stack is not in the management (or
 	// standalone) account: the role to reach it.
 	AssumeRoleARN string `json:"assume_role_arn,omitempty"`
+	// QueueAccountID is set when Subscription is an SQS queue in another
+	// account than the stack's: SNS confirms such a subscription at once
+	// only when the queue's owner makes it, so that account subscribes
+	// (through QueueRoleARN, "" for the caller's own account) and
+	// TopicPolicy lets it (statement QueueSubscribeSid). Made from the
+	// topic's account it would stay pending confirmation.
+	QueueAccountID string `json:"queue_account_id,omitempty"`
+	QueueRoleARN   string `json:"queue_role_arn,omitempty"`
 	// BusARN is the account's default event bus in Region, where forwarded
 	// root activity arrives and the rule matches it (the pattern names no
 	// account).
@@ -779,10 +788,23 @@ func (st *State) alerting(o Alerting, s *inventory.Snapshot) {
 		Covers:       []string{acct},
 		Fixes:        []string{"root-activity-alerting"},
 	}
-	stack.TopicPolicy = topicPolicy(stack.TopicARN, stack.RuleARN)
 	if acct != home && home != "" {
 		stack.AssumeRoleARN = "arn:aws:iam::" + acct + ":role/" + o.AssumeRoleName
 	}
+	if sub := o.Subscription; sub != nil && sub.Protocol == "sqs" {
+		switch q, ok := delivery.ParseARN(sub.Endpoint); {
+		case !ok || q.Account == "" || q.Account == acct:
+		case s.Account(q.Account) == nil:
+			st.gap(AreaAlerting, acct, fmt.Sprintf("alerting.subscription is an SQS queue in account %s, which is not in the snapshot: rootguard cannot subscribe from there, so the subscription it makes from %s stays pending until confirmed in %s (the confirmation arrives in the queue)",
+				q.Account, acct, q.Account))
+		default:
+			stack.QueueAccountID = q.Account
+			if q.Account != home && home != "" {
+				stack.QueueRoleARN = "arn:aws:iam::" + q.Account + ":role/" + o.AssumeRoleName
+			}
+		}
+	}
+	stack.TopicPolicy = topicPolicy(stack.TopicARN, stack.RuleARN, stack.QueueAccountID, o.Subscription)
 	if s.Account(acct) == nil {
 		st.gap(AreaAlerting, acct, "alerting account "+acct+" is not in the snapshot")
 	}
@@ -846,9 +868,15 @@ func otherRegions(s *inventory.Snapshot, a *inventory.Account) []string {
 	return rs
 }
 
+// QueueSubscribeSid is the topic policy statement that lets an SQS
+// queue's account subscribe that queue to the alert topic.
+const QueueSubscribeSid = "AllowQueueAccountSubscribe"
+
 // topicPolicy lets EventBridge publish to the topic, from the rule only
-// (aws:SourceArn guards against another account's rule using it).
-func topicPolicy(topicARN, ruleARN string) string {
+// (aws:SourceArn guards against another account's rule using it), and,
+// when queueAccount is set, that account subscribe sub's queue, by SQS
+// only.
+func topicPolicy(topicARN, ruleARN, queueAccount string, sub *Subscription) string {
 	type stmt struct {
 		Sid       string                       `json:"Sid"`
 		Effect    string                       `json:"Effect"`
@@ -868,6 +896,16 @@ func topicPolicy(topicARN, ruleARN string) string {
 		Resource:  topicARN,
 		Condition: map[string]map[string]string{"ArnEquals": {"aws:SourceArn": ruleARN}},
 	}}}
+	if queueAccount != "" && sub != nil {
+		doc.Statement = append(doc.Statement, stmt{
+			Sid:       QueueSubscribeSid,
+			Effect:    "Allow",
+			Principal: map[string]string{"AWS": "arn:aws:iam::" + queueAccount + ":root"},
+			Action:    "sns:Subscribe",
+			Resource:  topicARN,
+			Condition: map[string]map[string]string{"StringEquals": {"sns:Endpoint": sub.Endpoint, "sns:Protocol": sub.Protocol}},
+		})
+	}
 	return mustJSON(doc)
 }
 
@@ -897,12 +935,10 @@ func dedupe(v []string) []string {
 // queueGap says what, beyond the subscription rootguard plans, SNS needs
 // to deliver the alert topic's messages to an SQS queue: a queue policy
 // letting sns.amazonaws.com sqs:SendMessage from the topic (rootguard does
-// not change queue policies), and, for a queue in another account, the
-// subscription confirmed from that account, where the confirmation
-// message arrives. "" when the snapshot shows the queue, in the topic's
-// account, already lets SNS in.
+// not change queue policies). "" when the snapshot shows the queue already
+// lets SNS in. A queue in another account needs no gap for its
+// confirmation: plan subscribes it from that account (QueueAccountID).
 func queueGap(s *inventory.Snapshot, queueARN, topicARN, topicAccount string) string {
-	var need []string
 	why := "whose policy is not in the snapshot"
 	p, ok := delivery.ParseARN(queueARN)
 	if a := s.Account(p.Account); ok && a != nil && a.Detective.Queues.Known() {
@@ -911,15 +947,9 @@ func queueGap(s *inventory.Snapshot, queueARN, topicARN, topicAccount string) st
 			why = cmp.Or(acc.Why, acc.Unknown)
 		}
 	}
-	if why != "" {
-		need = append(need, fmt.Sprintf("queue %s %s: add a statement letting %s sqs:SendMessage with aws:SourceArn %s (rootguard does not change queue policies)",
-			queueARN, why, delivery.SNS, topicARN))
-	}
-	if ok && p.Account != topicAccount {
-		need = append(need, fmt.Sprintf("the queue is in account %s: the subscription stays pending until confirmed there (the confirmation arrives in the queue), or subscribe from that account", p.Account))
-	}
-	if len(need) == 0 {
+	if why == "" {
 		return ""
 	}
-	return "alerting.subscription is an SQS queue, which SNS delivers to only when the queue allows it: " + strings.Join(need, "; ")
+	return fmt.Sprintf("alerting.subscription is an SQS queue, which SNS delivers to only when the queue allows it: queue %s %s: add a statement letting %s sqs:SendMessage with aws:SourceArn %s (rootguard does not change queue policies)",
+		queueARN, why, delivery.SNS, topicARN)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootguard/rootguard/internal/delivery"
 	"github.com/rootguard/rootguard/internal/filelimit"
 	"github.com/rootguard/rootguard/internal/jsonstrict"
 )
@@ -267,6 +268,18 @@ var operations = map[string]struct {
 	"iam:DeactivateMFADevice":                          {[]string{KindDeactivateMFADevice}, []string{"SerialNumber"}},
 }
 
+// queueOwner is the account of the SQS queue an sns:Subscribe call
+// subscribes, "" for any other call.
+func queueOwner(c Call) string {
+	if c.Operation != "sns:Subscribe" || c.Params["Protocol"] != "sqs" {
+		return ""
+	}
+	if q, ok := delivery.ParseARN(c.Params["Endpoint"]); ok {
+		return q.Account
+	}
+	return ""
+}
+
 // ErrPlanSchema is returned (wrapped) when a plan file has another schema.
 var ErrPlanSchema = errors.New("unsupported plan schema")
 
@@ -399,8 +412,14 @@ func (c *Change) validate(earlier map[string]bool) error {
 				return fmt.Errorf("call %d: assume-root session with task policy %q (want %s)", j+1, call.TaskPolicy, TaskPolicyDeleteRootCredentials)
 			}
 		case SessionAssumeRole:
-			if !strings.HasPrefix(call.RoleARN, "arn:aws") || !strings.Contains(call.RoleARN, ":"+c.AccountID+":role/") {
-				return fmt.Errorf("call %d: assume-role session into %q, not a role of account %s", j+1, call.RoleARN, c.AccountID)
+			acct := c.AccountID
+			if q := queueOwner(call); q != "" {
+				// An SQS queue's owner subscribes it to another
+				// account's topic, so that SNS confirms it at once.
+				acct = q
+			}
+			if !strings.HasPrefix(call.RoleARN, "arn:aws") || !strings.Contains(call.RoleARN, ":"+acct+":role/") {
+				return fmt.Errorf("call %d: assume-role session into %q, not a role of account %s", j+1, call.RoleARN, acct)
 			}
 		default:
 			return fmt.Errorf("call %d: unknown session %q", j+1, call.Session)

@@ -258,7 +258,13 @@ func (b *builder) notes(after *inventory.Snapshot, will []checks.Finding) {
 				continue
 			}
 			if id == checks.RootActivityAlerting.ID && st == checks.Fail && pending != nil {
-				parts = append(parts, fmt.Sprintf("%s stays FAIL until the %s subscription of %s is confirmed", id, pending.Protocol, pending.Endpoint))
+				note := fmt.Sprintf("%s stays FAIL until the %s subscription of %s is confirmed", id, pending.Protocol, pending.Endpoint)
+				if q, ok := delivery.ParseARN(pending.Endpoint); ok && pending.Protocol == "sqs" {
+					// Made from the topic's account, as plan does only
+					// when it found it so.
+					note += " in account " + q.Account + ", whose queue receives the confirmation"
+				}
+				parts = append(parts, note)
 				continue
 			}
 			parts = append(parts, fmt.Sprintf("%s stays %s once applied (see the expected findings)", id, st))
@@ -396,7 +402,8 @@ func projectChange(s *inventory.Snapshot, c Change) error {
 		for i := range a.Detective.Topics.Value {
 			t := &a.Detective.Topics.Value[i]
 			if t.ARN == p["TopicArn"] {
-				t.Subscriptions = append(t.Subscriptions, inventory.Subscription{Protocol: p["Protocol"], Endpoint: p["Endpoint"], Confirmed: !needsConfirmation(p["Protocol"])})
+				t.Subscriptions = append(t.Subscriptions, inventory.Subscription{Protocol: p["Protocol"], Endpoint: p["Endpoint"],
+					Confirmed: subscriptionConfirms(c.Calls[0], s.Caller.Value.AccountID)})
 			}
 		}
 	case KindPutRule:

@@ -583,16 +583,24 @@ func (b *builder) hubStack(a *inventory.Account, hubFails bool, spokes int) ([]s
 	endpoint := al.Subscription.Protocol + ":" + al.Subscription.Endpoint
 	sub := Fact{Kind: FactSubscription, AccountID: a.ID, Region: al.Region, Name: al.TopicARN, Target: endpoint}
 	subID := KindSubscribe + "/" + a.ID + "/" + al.TopicName
-	if b.needs(sub, valPresent, "subscription of "+al.TopicARN) {
+	if b.needs(sub, valPresent, "subscription of "+al.TopicARN) && b.queueMaySubscribe(a, topicID) {
 		risk := "the endpoint receives every root activity alert"
 		if needsConfirmation(al.Subscription.Protocol) {
 			risk += "; AWS sends a confirmation to " + al.Subscription.Endpoint + " that someone must accept"
 		}
+		summary := fmt.Sprintf("subscribe %s to topic %q", endpoint, al.TopicName)
+		params := map[string]string{"TopicArn": al.TopicARN, "Protocol": al.Subscription.Protocol, "Endpoint": al.Subscription.Endpoint}
+		call := al.call("sns:Subscribe", params)
+		if al.QueueAccountID != "" {
+			// From the queue's account, which the topic policy lets in
+			// (statement QueueSubscribeSid): SNS confirms it at once.
+			call = callAs(al.QueueRoleARN, al.Region, "sns:Subscribe", params)
+			summary += fmt.Sprintf(" from the queue's account %s, so SNS confirms it at once", al.QueueAccountID)
+		}
 		b.add(Change{
 			ID: subID, AccountID: a.ID, Kind: KindSubscribe, Action: "+",
-			Summary: fmt.Sprintf("subscribe %s to topic %q", endpoint, al.TopicName),
-			Calls: []Call{al.call("sns:Subscribe", map[string]string{"TopicArn": al.TopicARN,
-				"Protocol": al.Subscription.Protocol, "Endpoint": al.Subscription.Endpoint})},
+			Summary:   summary,
+			Calls:     []Call{call},
 			Risk:      risk,
 			Pre:       []Condition{cond(sub, "", endpoint+" is not subscribed to "+al.TopicARN)},
 			Post:      []Condition{cond(sub, valPresent, endpoint+" is subscribed to "+al.TopicARN)},
@@ -878,6 +886,56 @@ func (b *builder) upgradeRule(account, region, role, name, pattern, description 
 
 // needsConfirmation reports whether an SNS protocol's subscription waits
 // for the endpoint to confirm it.
+// queueMaySubscribe reports whether the queue's account may subscribe its
+// queue to the alert topic of account a (always when the subscription is
+// not an SQS queue of another account): the topic is created in this plan
+// with a policy that lets it, or the existing topic's policy, as read,
+// lets it. Otherwise a gap says what to do: rootguard does not rewrite an
+// existing topic's policy for this, and a subscription made from the
+// topic's account would stay pending confirmation.
+func (b *builder) queueMaySubscribe(a *inventory.Account, topicID string) bool {
+	al := b.st.Alerting
+	if al.QueueAccountID == "" || b.planned[topicID] {
+		return true
+	}
+	doc := ""
+	if ts := a.Detective.Topics; ts.Known() {
+		for _, t := range ts.Value {
+			if t.ARN == al.TopicARN && t.Attributes != nil && t.Attributes.Known() {
+				doc = t.Attributes.Value.Policy
+			}
+		}
+	}
+	if doc != "" && delivery.LetsSubscribe(doc, al.TopicARN, al.QueueAccountID, al.Subscription.Protocol, al.Subscription.Endpoint) {
+		return true
+	}
+	b.gap(AreaAlerting, a.ID, fmt.Sprintf("topic %s exists and its policy, as read, does not let account %s subscribe queue %s: add statement %q (as rootguard creates the topic with), then plan again; made from %s, the subscription would stay pending until confirmed in %s",
+		al.TopicARN, al.QueueAccountID, al.Subscription.Endpoint, QueueSubscribeSid, a.ID, al.QueueAccountID))
+	return false
+}
+
+// subscriptionConfirms reports whether SNS confirms the subscription an
+// sns:Subscribe call makes at once: not for an endpoint that must accept
+// it, nor for an SQS queue in another account than the call's session
+// (callerAccount's own, or its role's), whose owner must confirm it.
+func subscriptionConfirms(c Call, callerAccount string) bool {
+	p := c.Params
+	if needsConfirmation(p["Protocol"]) {
+		return false
+	}
+	if p["Protocol"] != "sqs" {
+		return true
+	}
+	session := callerAccount
+	if c.Session == SessionAssumeRole {
+		if r, ok := delivery.ParseARN(c.RoleARN); ok {
+			session = r.Account
+		}
+	}
+	q, ok := delivery.ParseARN(p["Endpoint"])
+	return ok && q.Account == session
+}
+
 func needsConfirmation(protocol string) bool {
 	switch protocol {
 	case "email", "email-json", "http", "https":

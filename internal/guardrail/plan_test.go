@@ -729,3 +729,104 @@ func TestPlanWithoutIAMTrustedAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanSubscribesQueueFromItsAccount: an SQS queue in another account
+// than the alert topic's is subscribed from the queue's account, which the
+// topic policy lets in (statement QueueSubscribeSid, by that endpoint and
+// protocol only): SNS confirms it at once, so no gap waits for a
+// confirmation and root-activity-alerting is expected to pass. An existing
+// topic whose policy does not let the queue's account in is a gap, not a
+// subscription that would stay pending.
+func TestPlanSubscribesQueueFromItsAccount(t *testing.T) {
+	const (
+		topic = "arn:aws:sns:us-east-1:333333333333:rootguard-root-activity"
+		queue = "arn:aws:sqs:us-east-1:444444444444:root-alerts"
+	)
+	plan := func(t *testing.T, mutate func(*inventory.Snapshot)) *guardrail.Plan {
+		t.Helper()
+		cfg := planConfig(t)
+		cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: queue}
+		s := planSnapshot(t)
+		addAlertQueue(s, "444444444444", queue, topic)
+		if mutate != nil {
+			mutate(s)
+		}
+		p, err := guardrail.NewPlan(cfg, s, guardrail.PlanOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	change := func(p *guardrail.Plan, kind string) *guardrail.Change {
+		for i := range p.Changes {
+			if p.Changes[i].Kind == kind && p.Changes[i].AccountID == "333333333333" {
+				return &p.Changes[i]
+			}
+		}
+		return nil
+	}
+
+	t.Run("new topic", func(t *testing.T) {
+		p := plan(t, nil)
+		for _, g := range p.Gaps {
+			if strings.Contains(g.Detail, "pending") || strings.Contains(g.Detail, queue) {
+				t.Errorf("gap about the queue: %s", g.Detail)
+			}
+		}
+		ct := change(p, guardrail.KindCreateTopic)
+		if ct == nil {
+			t.Fatal("no topic created")
+		}
+		want := `{"Sid":"` + guardrail.QueueSubscribeSid + `","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:root"},"Action":"sns:Subscribe","Resource":"` + topic +
+			`","Condition":{"StringEquals":{"sns:Endpoint":"` + queue + `","sns:Protocol":"sqs"}}}`
+		if got := ct.Calls[0].Params["Attributes.Policy"]; !strings.Contains(got, want) {
+			t.Errorf("topic policy %s\nlacks %s", got, want)
+		}
+		sub := change(p, guardrail.KindSubscribe)
+		if sub == nil {
+			t.Fatal("no subscription planned")
+		}
+		c := sub.Calls[0]
+		if c.Session != guardrail.SessionAssumeRole || c.RoleARN != "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole" {
+			t.Errorf("subscribe call in session %s %s, want the queue's account's role", c.Session, c.RoleARN)
+		}
+		if sub.Note != "" {
+			t.Errorf("subscription note %q", sub.Note)
+		}
+		pass := false
+		for _, e := range p.Expected {
+			if e.CheckID == "root-activity-alerting" && e.AccountID == "333333333333" {
+				pass = e.To == "PASS"
+			}
+		}
+		if !pass {
+			t.Errorf("root-activity-alerting of 333333333333 is not expected to pass: %+v", p.Expected)
+		}
+		// The plan file, with its call from another account than the
+		// change's, loads.
+		doc, err := p.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := guardrail.DecodePlan("plan.json", doc); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("existing topic without the statement", func(t *testing.T) {
+		p := plan(t, func(s *inventory.Snapshot) {
+			a := s.Account("333333333333")
+			policy := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"` + topic + `"}]}`
+			at := &inventory.Fact[inventory.TopicAttributes]{Value: inventory.TopicAttributes{Policy: policy}, Source: inventory.Source{API: "sns:GetTopicAttributes"}}
+			a.Detective.Topics.Value = append(a.Detective.Topics.Value, inventory.Topic{ARN: topic, Subscriptions: []inventory.Subscription{}, Attributes: at})
+		})
+		if c := change(p, guardrail.KindSubscribe); c != nil {
+			t.Errorf("subscription planned: %+v", c.Calls)
+		}
+		if !slices.ContainsFunc(p.Gaps, func(g guardrail.Gap) bool {
+			return strings.Contains(g.Detail, "does not let account 444444444444 subscribe queue "+queue) && strings.Contains(g.Detail, guardrail.QueueSubscribeSid)
+		}) {
+			t.Errorf("no gap names the topic policy: %+v", p.Gaps)
+		}
+	})
+}

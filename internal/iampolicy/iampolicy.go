@@ -149,7 +149,7 @@ var registry = []Action{
 	{"sqs:ListQueues", reads, both, "the queues an SNS topic may deliver alerts to"},
 	{"sqs:GetQueueAttributes", reads, both, "a queue's policy: does it let the topic send"},
 	{"sns:CreateTopic", applyOnly, both, "the root-activity alert topic"},
-	{"sns:Subscribe", applyOnly, both, "the configured alert subscription"},
+	{"sns:Subscribe", applyOnly, both, "the configured alert subscription; an SQS queue of another account than the topic's subscribes from the queue's account"},
 	{"sns:SetTopicAttributes", applyOnly, both, "add the statement letting EventBridge publish to an account's own alert topic"},
 	{"guardduty:ListDetectors", reads, both, "whether GuardDuty is on"},
 	{"guardduty:GetDetector", reads, both, "each detector's status"},

@@ -25,7 +25,7 @@ func snsService() *service {
 
 			// Writes (sns_write.go).
 			"CreateTopic":        {write: true, handle: snsCreateTopic},
-			"Subscribe":          {write: true, handle: snsSubscribe},
+			"Subscribe":          {write: true, handle: snsSubscribe, target: topicTarget},
 			"SetTopicAttributes": {write: true, handle: snsSetTopicAttributes},
 		},
 	}

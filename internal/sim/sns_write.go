@@ -8,11 +8,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rootguard/rootguard/internal/policy"
 )
 
-// SNS writes: CreateTopic (idempotent by name), Subscribe (email and HTTP
-// endpoints wait for confirmation, others are confirmed at once) and
+// SNS writes: CreateTopic (idempotent by name), Subscribe and
 // SetTopicAttributes; and GetTopicAttributes to read what they set.
+//
+// Subscribe acts on the topic's account. A caller from another account
+// needs the topic policy to allow it sns:Subscribe (with sns:Protocol and
+// sns:Endpoint as condition keys), as SNS decides. Email and HTTP endpoints
+// wait for confirmation, and so does an SQS queue in another account than
+// the caller's: SNS sends the queue a SubscriptionConfirmation that its
+// owner must confirm. A queue's owner subscribing its own queue (to its own
+// topic or, when the topic policy lets it, another account's) is confirmed
+// at once, as are the other protocols.
 
 var (
 	topicNameArg = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
@@ -47,19 +57,75 @@ func (r *request) queryMap(name string) map[string]string {
 	}
 }
 
-// findTopic is the session account's topic with the ARN, in the call's
-// region.
+// findTopic is the target account's topic with the ARN, in the call's
+// region: the session account's, or the topic's account for Subscribe.
 func findTopic(r *request, arn string) (*Topic, error) {
 	if !strings.HasPrefix(arn, "arn:aws:sns:") {
 		return nil, invalidParameter("TopicArn")
 	}
 	a := r.account()
+	if a == nil {
+		return nil, errf("NotFound", http.StatusNotFound, "Topic does not exist")
+	}
 	for _, t := range r.srv.w.topics(a, r.region) {
 		if topicARN(r.region, a.ID, t.Name) == arn {
 			return t, nil
 		}
 	}
 	return nil, errf("NotFound", http.StatusNotFound, "Topic does not exist")
+}
+
+// topicTarget is the account of the call's TopicArn, when it names one.
+func topicTarget(r *request) string {
+	return resourceAccount(r.param("TopicArn"))
+}
+
+// resourceAccount is the account field of a service resource ARN
+// (arn:aws:service:region:account:resource), or "".
+func resourceAccount(arn string) string {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" || !accountID.MatchString(p[4]) {
+		return ""
+	}
+	return p[4]
+}
+
+// topicAccess decides a Subscribe by a caller from another account than
+// the topic's under the topic policy (the default policy when none is
+// set, which admits only the owner account): an Allow covering the caller
+// (its account, its root ARN or its role) and no Deny covering it.
+func topicAccess(r *request, t *Topic, arn, protocol, endpoint string) error {
+	doc := string(t.Policy)
+	if doc == "" {
+		doc = defaultTopicPolicy(arn, r.target)
+	}
+	refuse := func() error {
+		return errf("AuthorizationError", http.StatusForbidden,
+			"User: %s is not authorized to perform: SNS:Subscribe on resource: %s", r.sess.arn, arn)
+	}
+	p, err := policy.Parse(arn, []byte(doc))
+	if err != nil {
+		return refuse()
+	}
+	d := policy.Evaluate(p, policy.Request{
+		Action: "sns:Subscribe", Resource: arn, PrincipalARN: principalARN(r.sess.arn),
+		Context: map[string][]string{"sns:Protocol": {protocol}, "sns:Endpoint": {endpoint}},
+	})
+	covers := func(ref policy.StatementRef) bool { return keyPrincipal(&p.Statements[ref.Statement], r.sess) }
+	if slices.ContainsFunc(d.MatchedDeny, covers) || !slices.ContainsFunc(d.MatchedAllow, covers) {
+		return refuse()
+	}
+	return nil
+}
+
+// pendingSubscription reports whether a new subscription waits for its
+// endpoint to confirm it: an email or HTTP endpoint, or an SQS queue its
+// caller does not own.
+func pendingSubscription(r *request, protocol, endpoint string) bool {
+	if protocol == "sqs" {
+		return resourceAccount(endpoint) != r.sess.account
+	}
+	return pendingProtocols[protocol]
 }
 
 // setTopicAttribute checks and stores one attribute.
@@ -165,6 +231,11 @@ func snsSubscribe(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.target != r.sess.account {
+		if err := topicAccess(r, t, arn, protocol, endpoint); err != nil {
+			return nil, err
+		}
+	}
 	returnARN := r.param("ReturnSubscriptionArn") == "true"
 	answer := func(i int) subscribeResult {
 		if t.Subscriptions[i].Pending && !returnARN {
@@ -177,7 +248,7 @@ func snsSubscribe(r *request) (any, error) {
 			return answer(i), nil
 		}
 	}
-	t.Subscriptions = append(t.Subscriptions, Subscription{Protocol: protocol, Endpoint: endpoint, Pending: pendingProtocols[protocol]})
+	t.Subscriptions = append(t.Subscriptions, Subscription{Protocol: protocol, Endpoint: endpoint, Pending: pendingSubscription(r, protocol, endpoint)})
 	return answer(len(t.Subscriptions) - 1), nil
 }
 

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +11,15 @@ import (
 )
 
 const topicPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowEventBridge","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"arn:aws:sns:us-east-1:111111111111:rootguard-root-activity"}]}`
+
+// memberQueue is a queue in another account than the demo's alert topics.
+const memberQueue = "arn:aws:sqs:us-east-1:222222222222:root-activity-alerts"
+
+// queueAccountSubscribe is a topic policy that lets memberQueue's account
+// subscribe that queue, and nothing else, to rootguard-root-activity.
+const queueAccountSubscribe = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowQueueAccountSubscribe","Effect":"Allow",` +
+	`"Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sns:Subscribe","Resource":"arn:aws:sns:us-east-1:111111111111:rootguard-root-activity",` +
+	`"Condition":{"StringEquals":{"sns:Protocol":"sqs","sns:Endpoint":"` + memberQueue + `"}}}]}`
 
 func snsc(e *env) *sns.Client { return sns.NewFromConfig(e.caller()) }
 
@@ -120,6 +130,67 @@ func TestSNSWrites(t *testing.T) {
 					"sqs arn:aws:sqs:us-east-1:111111111111:root-events confirmed",
 				},
 			},
+		},
+		{
+			name: "Subscribe by the topic's owner to a queue in another account waits for the queue's owner",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := snsc(e)
+				if _, err := create(t, c, nil); err != nil {
+					return nil, err
+				}
+				out, err := c.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("sqs"), Endpoint: aws.String(memberQueue)})
+				if err != nil {
+					return nil, err
+				}
+				subs, err := subscriptions(t, c, arn)
+				return []any{aws.ToString(out.SubscriptionArn), subs}, err
+			},
+			want: []any{"pending confirmation", []string{"sqs " + memberQueue + " PendingConfirmation"}},
+		},
+		{
+			name: "Subscribe by the queue's owner to another account's topic that lets it is confirmed",
+			run: func(t *testing.T, e *env) (any, error) {
+				c := snsc(e)
+				if _, err := create(t, c, map[string]string{"Policy": queueAccountSubscribe}); err != nil {
+					return nil, err
+				}
+				out, err := sns.NewFromConfig(e.role(t, "222222222222")).Subscribe(t.Context(), &sns.SubscribeInput{
+					TopicArn: aws.String(arn), Protocol: aws.String("sqs"), Endpoint: aws.String(memberQueue),
+				})
+				if err != nil {
+					return nil, err
+				}
+				a := aws.ToString(out.SubscriptionArn)
+				subs, err := subscriptions(t, c, arn)
+				return []any{strings.HasPrefix(a, arn+":"), subs}, err
+			},
+			want: []any{true, []string{"sqs " + memberQueue + " confirmed"}},
+		},
+		{
+			name: "Subscribe by the queue's owner to another account's topic whose policy does not let it",
+			run: func(t *testing.T, e *env) (any, error) {
+				if _, err := create(t, snsc(e), nil); err != nil {
+					return nil, err
+				}
+				_, err := sns.NewFromConfig(e.role(t, "222222222222")).Subscribe(t.Context(), &sns.SubscribeInput{
+					TopicArn: aws.String(arn), Protocol: aws.String("sqs"), Endpoint: aws.String(memberQueue),
+				})
+				return nil, err
+			},
+			wantCode: "AuthorizationError",
+		},
+		{
+			name: "Subscribe by another account to an endpoint the topic policy's condition does not name",
+			run: func(t *testing.T, e *env) (any, error) {
+				if _, err := create(t, snsc(e), map[string]string{"Policy": queueAccountSubscribe}); err != nil {
+					return nil, err
+				}
+				_, err := sns.NewFromConfig(e.role(t, "222222222222")).Subscribe(t.Context(), &sns.SubscribeInput{
+					TopicArn: aws.String(arn), Protocol: aws.String("sqs"), Endpoint: aws.String(memberQueue + "-other"),
+				})
+				return nil, err
+			},
+			wantCode: "AuthorizationError",
 		},
 		{
 			name: "Subscribe with ReturnSubscriptionArn answers the pending subscription's ARN",

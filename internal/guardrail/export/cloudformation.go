@@ -419,11 +419,22 @@ func encodeTemplate(t *template) ([]byte, error) {
 // export's own: a template cannot add one statement to an existing topic
 // policy (AWS::SNS::TopicPolicy and aws_sns_topic_policy replace the whole
 // policy, dropping the statements the topic's owner put there), so the
-// export leaves the topic alone and says so.
+// export leaves the topic alone and says so. An SQS queue in another
+// account than the topic's is subscribed from the topic's account, as the
+// template deploys there: SNS keeps that subscription pending until it is
+// confirmed in the queue's account, which the export says too (plan and
+// apply subscribe from the queue's account instead).
 func exportGaps(st *guardrail.State) []guardrail.Gap {
 	gaps := slices.Clone(st.Gaps)
 	if st.Alerting == nil {
 		return gaps
+	}
+	if a := st.Alerting; a.QueueAccountID != "" && a.Subscription != nil {
+		gaps = append(gaps, guardrail.Gap{Area: guardrail.AreaAlerting, AccountID: a.AccountID, Detail: fmt.Sprintf(
+			"the subscription of SQS queue %s, in account %s, is made by this export from %s, so it stays pending until confirmed in %s: "+
+				"confirm it there (sns:ConfirmSubscription with the token of the SubscriptionConfirmation message the queue receives), "+
+				"or subscribe the queue from %s with a topic policy statement letting that account sns:Subscribe, as rootguard plan and apply do",
+			a.Subscription.Endpoint, a.QueueAccountID, a.AccountID, a.QueueAccountID, a.QueueAccountID)})
 	}
 	for _, g := range st.Alerting.TopicGrants {
 		rules := make([]string, len(g.RuleARNs))

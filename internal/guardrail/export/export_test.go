@@ -389,3 +389,35 @@ func TestTopicGrantIsAGap(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossAccountQueueIsAGap: a template deploys in the topic's account,
+// so it subscribes an SQS queue of another account from there, which SNS
+// keeps pending until confirmed in the queue's account. Every format
+// names that as a gap rather than emit, silently, a subscription that
+// never confirms.
+func TestCrossAccountQueueIsAGap(t *testing.T) {
+	const queue = "arn:aws:sqs:us-east-1:444444444444:root-alerts"
+	s, err := inventory.Load(filepath.Join("..", "testdata", "plan", "demo-snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := guardrail.LoadConfig(filepath.Join("..", "testdata", "plan", "demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: queue}
+	st, err := guardrail.Desired(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the subscription of SQS queue " + queue + ", in account 444444444444, is made by this export from 333333333333, so it stays pending until confirmed in 444444444444"
+	for _, f := range formats {
+		var all strings.Builder
+		for _, file := range generate(t, f.name, st) {
+			all.Write(file.Content)
+		}
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("%s: no gap says %q", f.name, want)
+		}
+	}
+}
