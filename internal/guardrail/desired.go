@@ -877,33 +877,22 @@ const QueueSubscribeSid = "AllowQueueAccountSubscribe"
 // when queueAccount is set, that account subscribe sub's queue, by SQS
 // only.
 func topicPolicy(topicARN, ruleARN, queueAccount string, sub *Subscription) string {
-	type stmt struct {
-		Sid       string                       `json:"Sid"`
-		Effect    string                       `json:"Effect"`
-		Principal map[string]string            `json:"Principal"`
-		Action    string                       `json:"Action"`
-		Resource  string                       `json:"Resource"`
-		Condition map[string]map[string]string `json:"Condition"`
-	}
-	doc := struct {
-		Version   string `json:"Version"`
-		Statement []stmt `json:"Statement"`
-	}{"2012-10-17", []stmt{{
+	doc := document{"2012-10-17", []statement{{
 		Sid:       "AllowRootActivityRule",
 		Effect:    "Allow",
 		Principal: map[string]string{"Service": "events.amazonaws.com"},
 		Action:    "sns:Publish",
 		Resource:  topicARN,
-		Condition: map[string]map[string]string{"ArnEquals": {"aws:SourceArn": ruleARN}},
+		Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": ruleARN}},
 	}}}
 	if queueAccount != "" && sub != nil {
-		doc.Statement = append(doc.Statement, stmt{
+		doc.Statement = append(doc.Statement, statement{
 			Sid:       QueueSubscribeSid,
 			Effect:    "Allow",
 			Principal: map[string]string{"AWS": "arn:aws:iam::" + queueAccount + ":root"},
 			Action:    "sns:Subscribe",
 			Resource:  topicARN,
-			Condition: map[string]map[string]string{"StringEquals": {"sns:Endpoint": sub.Endpoint, "sns:Protocol": sub.Protocol}},
+			Condition: map[string]map[string]any{"StringEquals": {"sns:Endpoint": sub.Endpoint, "sns:Protocol": sub.Protocol}},
 		})
 	}
 	return mustJSON(doc)

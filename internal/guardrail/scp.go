@@ -39,8 +39,9 @@ func ContactActions() []string {
 	}
 }
 
-// document and statement give the generated JSON a fixed field order; the
-// condition maps are written with sorted keys by encoding/json.
+// document and statement give the generated JSON (SCPs, and the topic
+// policies rootguard writes) a fixed field order; the condition maps are
+// written with sorted keys by encoding/json.
 type document struct {
 	Version   string      `json:"Version"`
 	Statement []statement `json:"Statement"`
@@ -49,6 +50,7 @@ type document struct {
 type statement struct {
 	Sid       string                    `json:"Sid"`
 	Effect    string                    `json:"Effect"`
+	Principal map[string]string         `json:"Principal,omitempty"` // never in an SCP
 	Action    any                       `json:"Action"`
 	Resource  string                    `json:"Resource"`
 	Condition map[string]map[string]any `json:"Condition,omitempty"`

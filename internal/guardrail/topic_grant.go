@@ -147,15 +147,8 @@ func withTopicGrant(doc, topicARN string, rules []string) (string, error) {
 	if len(rules) > 1 {
 		source = rules
 	}
-	st, err := json.Marshal(struct {
-		Sid       string                    `json:"Sid"`
-		Effect    string                    `json:"Effect"`
-		Principal map[string]string         `json:"Principal"`
-		Action    string                    `json:"Action"`
-		Resource  string                    `json:"Resource"`
-		Condition map[string]map[string]any `json:"Condition"`
-	}{TopicGrantSid, "Allow", map[string]string{"Service": delivery.EventBridge}, "sns:Publish", topicARN,
-		map[string]map[string]any{"ArnEquals": {"aws:SourceArn": source}}})
+	st, err := json.Marshal(statement{Sid: TopicGrantSid, Effect: "Allow", Principal: map[string]string{"Service": delivery.EventBridge},
+		Action: "sns:Publish", Resource: topicARN, Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": source}}})
 	if err != nil {
 		return "", err
 	}
