@@ -151,6 +151,16 @@ func judgeTrail(t inventory.Trail, owner string) trailJudgement {
 		}
 		j.lacks = append(j.lacks, "records only "+rw+" management events (want All)")
 		j.sources = append(j.sources, s.Source.API)
+	case s.Value.Filters == nil:
+		j.unread = append(j.unread, "event selector filters: not collected (a snapshot from an older rootguard)")
+		j.failed = append(j.failed, s.Source.API)
+	case len(s.Value.Filters) > 0:
+		// As for the trail behind a metric filter: conditions that can drop
+		// root events (delivery.TrailFeed); those that provably keep them
+		// are not Filters.
+		j.lacks = append(j.lacks, "records management events only where "+strings.Join(s.Value.Filters, " and ")+
+			" (root events outside that are not recorded)")
+		j.sources = append(j.sources, s.Source.API)
 	default:
 		j.sources = append(j.sources, s.Source.API)
 	}

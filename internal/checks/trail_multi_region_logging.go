@@ -13,7 +13,11 @@ var TrailMultiRegionLogging = &Check{
 	Severity: High,
 	Doc: `Checks that a CloudTrail trail covering the account is multi-Region, is
 logging, and records management events, both read and write
-(ReadWriteType All, in basic or advanced event selectors).
+(ReadWriteType All, in basic or advanced event selectors), without an
+advanced selector condition that can drop root events (eventSource,
+eventName…; a userIdentity.arn or eventType condition every root event
+passes, such as leaving out a role's sessions, does not count), judged as
+root-activity-alerting judges the trail behind a metric filter.
 
 Every root action is a management event: without such a trail there is no
 record of what root did, no input for root-activity alerts, and nothing to
@@ -34,7 +38,8 @@ FAIL: no trail qualifies; the detail names each trail and what it lacks
 (single-Region, not logging, no or partial management events), or says
 there is none.
 UNKNOWN: no trail qualifies among those read, but the trail list or a
-trail's status or selectors could not be read.
+trail's status or selectors could not be read (or, in a snapshot from an
+older rootguard, its selector filters were not collected).
 NOT_APPLICABLE: the account is suspended or closing.`,
 	Remediation: `Create (or fix) one multi-Region trail; in an organization, an organization trail
 from the management account covers every member:

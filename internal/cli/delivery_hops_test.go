@@ -30,6 +30,12 @@ func TestScanDeliveryHops(t *testing.T) {
 	if d := details["121212121212"]; strings.Contains(d, "partial coverage") {
 		t.Errorf("121212121212: a selector that keeps every root event is partial coverage:\n%s", d)
 	}
+	// trail-multi-region-logging judges the same selectors alike.
+	assertVerdicts(t, "testdata/delivery-hops.yaml", "trail-multi-region-logging", []verdict{
+		{"222222222222", "FAIL", "records only WriteOnly management events (want All)"},
+		{"333333333333", "FAIL", "records management events only where eventSource Equals [iam.amazonaws.com, signin.amazonaws.com]"},
+		{"121212121212", "PASS", `trail "audit" (us-east-1) is multi-Region, logging`},
+	})
 	if d := details["666666666666"]; strings.Contains(d, "partial coverage") {
 		t.Errorf("666666666666: a rule in state %s names partial coverage:\n%s", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", d)
 	}
