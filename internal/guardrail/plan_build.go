@@ -813,13 +813,16 @@ func regionalRuleDescription(region, bus string) string {
 	return "rootguard: forward root API calls made in " + region + " to " + bus
 }
 
-// ruleID names the change that puts rule name in account (in region when
-// that is not the stack's Region).
-func ruleID(account, region, name string) string {
+// ruleID names the change that puts rule name in account.
+func ruleID(account, region, name string) string { return stackID(KindPutRule, account, region, name) }
+
+// stackID names a change of kind on name in account, naming region only
+// when it is not the stack's Region.
+func stackID(kind, account, region, name string) string {
 	if region == AlertRegion {
-		return KindPutRule + "/" + account + "/" + name
+		return kind + "/" + account + "/" + name
 	}
-	return KindPutRule + "/" + account + "/" + region + "/" + name
+	return kind + "/" + account + "/" + region + "/" + name
 }
 
 // ruleStates brings every rule rootguard deploys that already exists in
@@ -884,8 +887,6 @@ func (b *builder) upgradeRule(account, region, role, name, pattern, description 
 	})
 }
 
-// needsConfirmation reports whether an SNS protocol's subscription waits
-// for the endpoint to confirm it.
 // queueMaySubscribe reports whether the queue's account may subscribe its
 // queue to the alert topic of account a (always when the subscription is
 // not an SQS queue of another account): the topic is created in this plan
@@ -936,6 +937,8 @@ func subscriptionConfirms(c Call, callerAccount string) bool {
 	return ok && q.Account == session
 }
 
+// needsConfirmation reports whether an SNS protocol's subscription waits
+// for the endpoint to confirm it.
 func needsConfirmation(protocol string) bool {
 	switch protocol {
 	case "email", "email-json", "http", "https":
@@ -1051,12 +1054,12 @@ func (b *builder) credentials() {
 	}
 }
 
-// hashID names a credential in a change ID without its identifier: change
-// IDs reach the audit log in plain text, credential IDs only as HMACs.
 // KeyChangeSuffix ends the change ID of a write on root access key id
 // (and of any other root credential), as ReadDeletedKeys matches it.
 func KeyChangeSuffix(id string) string { return "/" + hashID(id) }
 
+// hashID names a credential in a change ID without its identifier: change
+// IDs reach the audit log in plain text, credential IDs only as HMACs.
 func hashID(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:6])
@@ -1156,10 +1159,7 @@ func (b *builder) ownTopics(x *inventory.Account, role string, regions []string)
 	for _, g := range ready {
 		f := Fact{Kind: FactTopicPolicy, AccountID: x.ID, Region: g.Region, Name: g.TopicARN}
 		name := g.TopicARN[strings.LastIndex(g.TopicARN, ":")+1:]
-		id := KindGrantTopicPublish + "/" + x.ID + "/" + name
-		if g.Region != AlertRegion {
-			id = KindGrantTopicPublish + "/" + x.ID + "/" + g.Region + "/" + name
-		}
+		id := stackID(KindGrantTopicPublish, x.ID, g.Region, name)
 		rules := strings.Join(ruleNames(g.RuleARNs), ", ")
 		planned = b.add(Change{
 			ID: id, AccountID: x.ID, Kind: KindGrantTopicPublish, Action: "~",
