@@ -352,12 +352,9 @@ func TestReproducible(t *testing.T) {
 	}
 }
 
-// TestTopicGrantIsAGap: the plan tests' snapshot has an account
-// (222222222222) whose own root rule targets its own topic, whose policy
-// lets EventBridge not publish. plan adds one statement to that policy; an
-// export cannot (a topic policy resource replaces the whole policy), so
-// every format names the topic as a gap and writes no policy for it.
-func TestTopicGrantIsAGap(t *testing.T) {
+// planDemo loads the plan tests' snapshot and configuration.
+func planDemo(t *testing.T) (*inventory.Snapshot, guardrail.Config) {
+	t.Helper()
 	s, err := inventory.Load(filepath.Join("..", "testdata", "plan", "demo-snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -366,6 +363,26 @@ func TestTopicGrantIsAGap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, cfg
+}
+
+// generated is every file format writes for st, one after another.
+func generated(t *testing.T, format string, st *guardrail.State) string {
+	t.Helper()
+	var all strings.Builder
+	for _, file := range generate(t, format, st) {
+		all.Write(file.Content)
+	}
+	return all.String()
+}
+
+// TestTopicGrantIsAGap: the plan tests' snapshot has an account
+// (222222222222) whose own root rule targets its own topic, whose policy
+// lets EventBridge not publish. plan adds one statement to that policy; an
+// export cannot (a topic policy resource replaces the whole policy), so
+// every format names the topic as a gap and writes no policy for it.
+func TestTopicGrantIsAGap(t *testing.T) {
+	s, cfg := planDemo(t)
 	st, err := guardrail.Desired(cfg, s)
 	if err != nil {
 		t.Fatal(err)
@@ -375,12 +392,7 @@ func TestTopicGrantIsAGap(t *testing.T) {
 		t.Fatalf("topic grants %+v, want one for %s", st.Alerting, topic)
 	}
 	for _, f := range formats {
-		files := generate(t, f.name, st)
-		var all strings.Builder
-		for _, file := range files {
-			all.Write(file.Content)
-		}
-		out := all.String()
+		out := generated(t, f.name, st)
 		if !strings.Contains(out, "topic "+topic+" does not let EventBridge rule(s) root-activity-to-soc publish") || !strings.Contains(out, guardrail.TopicGrantSid) {
 			t.Errorf("%s: no gap names %s", f.name, topic)
 		}
@@ -397,14 +409,7 @@ func TestTopicGrantIsAGap(t *testing.T) {
 // never confirms.
 func TestCrossAccountQueueIsAGap(t *testing.T) {
 	const queue = "arn:aws:sqs:us-east-1:444444444444:root-alerts"
-	s, err := inventory.Load(filepath.Join("..", "testdata", "plan", "demo-snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := guardrail.LoadConfig(filepath.Join("..", "testdata", "plan", "demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, cfg := planDemo(t)
 	cfg.Alerting.Subscription = &guardrail.Subscription{Protocol: "sqs", Endpoint: queue}
 	st, err := guardrail.Desired(cfg, s)
 	if err != nil {
@@ -412,11 +417,7 @@ func TestCrossAccountQueueIsAGap(t *testing.T) {
 	}
 	want := "the subscription of SQS queue " + queue + ", in account 444444444444, is made by this export from 333333333333, so it stays pending until confirmed in 444444444444"
 	for _, f := range formats {
-		var all strings.Builder
-		for _, file := range generate(t, f.name, st) {
-			all.Write(file.Content)
-		}
-		if !strings.Contains(all.String(), want) {
+		if !strings.Contains(generated(t, f.name, st), want) {
 			t.Errorf("%s: no gap says %q", f.name, want)
 		}
 	}
