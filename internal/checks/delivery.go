@@ -353,7 +353,7 @@ func (w follower) publishes(d *reach, arn string, t inventory.Topic, pub publish
 			d.via += fmt.Sprintf(", whose policy statement %s lets %s publish", acc.Statement, pub.service)
 		}
 		if acc.KeyStatement != "" {
-			d.via += fmt.Sprintf(", and the key policy of its key %s lets it use the key (statement %s)", kmsKeyName(at.KMSMasterKeyID, key.ARN), acc.KeyStatement)
+			d.via += fmt.Sprintf(", and the key policy of its key %s lets it use the key (statement %s)", delivery.KeyName(at.KMSMasterKeyID, key.ARN), acc.KeyStatement)
 		}
 	}
 	return acc.Allowed
@@ -371,15 +371,6 @@ func topicKey(t inventory.Topic) (delivery.Key, []string) {
 	default:
 		return k, nil
 	}
-}
-
-// kmsKeyName is the key as the topic names it, with its ARN when that
-// differs (an alias or a key ID).
-func kmsKeyName(kmsKey, arn string) string {
-	if arn == "" || arn == kmsKey {
-		return kmsKey
-	}
-	return arn + " (" + kmsKey + ")"
 }
 
 // bus judges a target that is an event bus: the bus must let the sender

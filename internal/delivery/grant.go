@@ -186,19 +186,7 @@ func principalCovers(st *policy.Statement, account string) bool {
 			return ok && p.Service == "iam" && p.Account == account && p.Resource == "root"
 		})
 	}
-	return principalTakesIn(st, names)
-}
-
-// principalTakesIn reports whether a statement's Principal names the
-// caller, or its NotPrincipal does not (names tells).
-func principalTakesIn(st *policy.Statement, names func(*policy.Principal) bool) bool {
-	switch {
-	case st.Principal != nil:
-		return names(st.Principal)
-	case st.NotPrincipal != nil:
-		return !names(st.NotPrincipal)
-	}
-	return false
+	return st.TakesIn(names)
 }
 
 func stmtID(st *policy.Statement) string {

@@ -128,14 +128,20 @@ func TopicPublish(doc, kmsKey string, key Key, topicARN, service, sourceARN, sou
 	return a
 }
 
+// KeyName is a key as the topic names it (kmsKey), with its ARN when that
+// differs (an alias or a key ID).
+func KeyName(kmsKey, arn string) string {
+	if arn == "" || arn == kmsKey {
+		return kmsKey
+	}
+	return arn + " (" + kmsKey + ")"
+}
+
 // keyAccess judges the key kmsKey that encrypts topicARN: whether its key
 // policy lets service kms:GenerateDataKey* and kms:Decrypt. It reports
 // true when it does, otherwise it sets a.Why or a.Unknown.
 func keyAccess(a *TopicAccess, kmsKey string, key Key, topicARN, service, sourceARN, sourceAccount string) bool {
-	name := kmsKey
-	if key.ARN != "" && key.ARN != kmsKey {
-		name = key.ARN + " (" + kmsKey + ")"
-	}
+	name := KeyName(kmsKey, key.ARN)
 	if key.Unread != "" {
 		a.KeyPolicy = true
 		a.Unknown = fmt.Sprintf("it is encrypted with key %s, whose key policy %s, so whether %s may use the key is not known", name, key.Unread, service)
@@ -245,5 +251,5 @@ func serviceCovered(st *policy.Statement, service string) bool {
 		return pr.Any || slices.Contains(pr.Values["AWS"], "*") ||
 			slices.ContainsFunc(pr.Values["Service"], func(v string) bool { return strings.EqualFold(v, service) })
 	}
-	return principalTakesIn(st, names)
+	return st.TakesIn(names)
 }

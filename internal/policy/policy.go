@@ -58,6 +58,19 @@ type Statement struct {
 	resources []resourcePattern
 }
 
+// TakesIn reports whether the statement's Principal names a caller, or
+// its NotPrincipal does not (names tells whether a principal names it). A
+// statement with neither (an identity policy's) takes in no one.
+func (s *Statement) TakesIn(names func(*Principal) bool) bool {
+	switch {
+	case s.Principal != nil:
+		return names(s.Principal)
+	case s.NotPrincipal != nil:
+		return !names(s.NotPrincipal)
+	}
+	return false
+}
+
 // Principal is a Principal or NotPrincipal element. It is kept for
 // completeness: SCPs and identity policies have none, and evaluation ignores
 // it.

@@ -156,13 +156,7 @@ func keyPrincipal(st *policy.Statement, sess *session) bool {
 				v == principalARN(sess.arn) || v == sess.arn
 		})
 	}
-	switch {
-	case st.Principal != nil:
-		return names(st.Principal)
-	case st.NotPrincipal != nil:
-		return !names(st.NotPrincipal)
-	}
-	return false
+	return st.TakesIn(names)
 }
 
 type keyMetadata struct {
