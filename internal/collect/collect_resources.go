@@ -802,10 +802,6 @@ func (r *accountReader) topicAttributes(ctx context.Context, c *regionClients, a
 	return f
 }
 
-// awsManagedSNSKey is the alias of SNS's AWS managed key: the checks know
-// its policy lets no service principal use it, so it is not read.
-const awsManagedSNSKey = "alias/aws/sns"
-
 // topicKey reads the customer managed key that encrypts a topic whose
 // attributes were read: kms:DescribeKey resolves the topic's
 // KmsMasterKeyId (a key ID, key ARN, alias name or alias ARN) to the key
@@ -819,7 +815,7 @@ func (r *accountReader) topicKey(ctx context.Context, c *regionClients, region s
 		return nil
 	}
 	id := attrs.Value.KMSMasterKeyID
-	if id == "" || strings.HasSuffix(id, awsManagedSNSKey) {
+	if id == "" || strings.HasSuffix(id, delivery.AWSManagedSNSKey) {
 		return nil
 	}
 	if p := strings.SplitN(id, ":", 6); len(p) == 6 && p[0] == "arn" && p[3] != "" && p[3] != region {

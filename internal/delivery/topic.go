@@ -18,10 +18,10 @@ const (
 	CloudWatch = "cloudwatch.amazonaws.com"
 )
 
-// awsManagedSNSKey is the AWS managed key of SNS, whose key policy no
+// AWSManagedSNSKey is the AWS managed key of SNS, whose key policy no
 // service principal may use: a topic encrypted with it receives nothing
 // from EventBridge or CloudWatch alarms.
-const awsManagedSNSKey = "alias/aws/sns"
+const AWSManagedSNSKey = "alias/aws/sns"
 
 // Key managers, as kms:DescribeKey says them.
 const (
@@ -96,8 +96,8 @@ type TopicAccess struct {
 // leaves it unknown.
 func TopicPublish(doc, kmsKey string, key Key, topicARN, service, sourceARN, sourceAccount string) TopicAccess {
 	var a TopicAccess
-	if strings.HasSuffix(kmsKey, awsManagedSNSKey) {
-		a.Why = fmt.Sprintf("is encrypted with the AWS managed key %s, whose key policy does not let %s use it", awsManagedSNSKey, service)
+	if strings.HasSuffix(kmsKey, AWSManagedSNSKey) {
+		a.Why = fmt.Sprintf("is encrypted with the AWS managed key %s, whose key policy does not let %s use it", AWSManagedSNSKey, service)
 		return a
 	}
 	var p *policy.Policy
