@@ -3,6 +3,7 @@ package guardrail
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -43,7 +44,6 @@ func topicGrants(a *inventory.Account) []TopicGrant {
 		return nil
 	}
 	byTopic := map[string]*TopicGrant{}
-	var order []string
 	for _, r := range rules.Value {
 		if on, _ := delivery.RuleState(r.State); !on || !delivery.DefaultBus(r.EventBusName) || !checks.CatchesRootActivity(r.EventPattern) {
 			continue
@@ -83,17 +83,14 @@ func topicGrants(a *inventory.Account) []TopicGrant {
 					continue // the grant alone would not let it publish (its key)
 				}
 			}
-			if byTopic[target] == nil {
-				byTopic[target] = g
-				order = append(order, target)
-			}
+			byTopic[target] = g
 			if !slices.Contains(g.RuleARNs, ruleARN) {
 				g.RuleARNs = append(g.RuleARNs, ruleARN)
 			}
 		}
 	}
-	out := make([]TopicGrant, 0, len(order))
-	for _, arn := range order {
+	out := make([]TopicGrant, 0, len(byTopic))
+	for _, arn := range slices.Sorted(maps.Keys(byTopic)) {
 		g := byTopic[arn]
 		slices.Sort(g.RuleARNs)
 		if g.Unread == "" {
@@ -108,7 +105,6 @@ func topicGrants(a *inventory.Account) []TopicGrant {
 		}
 		out = append(out, *g)
 	}
-	slices.SortFunc(out, func(x, y TopicGrant) int { return strings.Compare(x.TopicARN, y.TopicARN) })
 	return out
 }
 
